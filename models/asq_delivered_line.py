@@ -1,0 +1,175 @@
+from odoo import fields, models
+from odoo.tools import SQL
+
+
+class AsqDeliveredLine(models.Model):
+    """What a customer received: one row per delivered move and lot."""
+
+    _name = "asq.delivered.line"
+    _description = "Goods Delivered to a Customer"
+    _auto = False
+    _order = "date desc, id desc"
+    _rec_name = "product_id"
+    # Flushed before every read so that a delivery validated in the same
+    # transaction shows at once.
+    _depends = {
+        "stock.move.line": [
+            "move_id",
+            "lot_id",
+            "quantity_product_uom",
+            "date",
+            "state",
+            "location_id",
+            "location_dest_id",
+        ],
+        "stock.move": [
+            "picking_id",
+            "partner_id",
+            "company_id",
+            "product_id",
+            "sale_line_id",
+            "origin_returned_move_id",
+            "state",
+        ],
+        "stock.picking": ["partner_id"],
+        "stock.location": ["usage"],
+        "res.partner": ["commercial_partner_id"],
+        "sale.order.line": ["order_id", "price_reduce_taxexcl", "product_uom"],
+        "sale.order": ["currency_rate"],
+        "product.product": ["product_tmpl_id"],
+        "product.template": ["categ_id", "uom_id"],
+        "uom.uom": ["factor"],
+        "res.company": ["currency_id"],
+    }
+
+    # ------------------------------------------------------------------
+    # Where it went
+    # ------------------------------------------------------------------
+    company_id = fields.Many2one("res.company", readonly=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        readonly=True,
+        help="The commercial entity the goods were delivered to.",
+    )
+    delivery_partner_id = fields.Many2one(
+        "res.partner", string="Delivery Address", readonly=True
+    )
+    picking_id = fields.Many2one("stock.picking", string="Delivery", readonly=True)
+    move_id = fields.Many2one("stock.move", string="Stock Move", readonly=True)
+    sale_line_id = fields.Many2one(
+        "sale.order.line", string="Sale Order Line", readonly=True
+    )
+    sale_order_id = fields.Many2one("sale.order", string="Sale Order", readonly=True)
+    date = fields.Datetime(string="Delivery Date", readonly=True)
+
+    # ------------------------------------------------------------------
+    # What
+    # ------------------------------------------------------------------
+    product_id = fields.Many2one("product.product", string="Product", readonly=True)
+    product_tmpl_id = fields.Many2one(
+        "product.template", string="Product Template", readonly=True
+    )
+    categ_id = fields.Many2one(
+        "product.category", string="Product Category", readonly=True
+    )
+    lot_id = fields.Many2one("stock.lot", string="Lot/Serial Number", readonly=True)
+    product_uom_id = fields.Many2one("uom.uom", string="Unit", readonly=True)
+    quantity = fields.Float(
+        string="Delivered Quantity", digits="Product Unit of Measure", readonly=True
+    )
+    returned_qty = fields.Float(
+        string="Returned Quantity", digits="Product Unit of Measure", readonly=True
+    )
+    remaining_qty = fields.Float(
+        string="Quantity Still at Customer",
+        digits="Product Unit of Measure",
+        readonly=True,
+    )
+
+    # ------------------------------------------------------------------
+    # Value, in company currency, at the sale price net of discount and tax
+    # ------------------------------------------------------------------
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    price_unit = fields.Monetary(string="Unit Price", readonly=True, aggregator=None)
+    amount = fields.Monetary(string="Delivered Amount", readonly=True)
+    returned_amount = fields.Monetary(string="Returned Amount", readonly=True)
+
+    @property
+    def _table_query(self):
+        return SQL(
+            """
+            WITH delivered AS (
+                SELECT MIN(sml.id) AS id,
+                       sml.move_id,
+                       sml.lot_id,
+                       COALESCE(rp.commercial_partner_id, rp.id) AS partner_id,
+                       SUM(sml.quantity_product_uom) AS quantity,
+                       MAX(sml.date) AS date
+                  FROM stock_move_line sml
+                  JOIN stock_location src ON src.id = sml.location_id
+                  JOIN stock_location dst ON dst.id = sml.location_dest_id
+                  JOIN stock_move sm ON sm.id = sml.move_id
+                  LEFT JOIN stock_picking sp ON sp.id = sm.picking_id
+                  LEFT JOIN res_partner rp
+                         ON rp.id = COALESCE(sp.partner_id, sm.partner_id)
+                 WHERE sml.state = 'done'
+                   AND dst.usage = 'customer'
+                   AND src.usage <> 'customer'
+              GROUP BY sml.move_id, sml.lot_id,
+                       COALESCE(rp.commercial_partner_id, rp.id)
+            ), returned AS (
+                SELECT rm.origin_returned_move_id AS move_id,
+                       rml.lot_id,
+                       SUM(rml.quantity_product_uom) AS quantity
+                  FROM stock_move rm
+                  JOIN stock_move_line rml ON rml.move_id = rm.id
+                  JOIN stock_location rdst ON rdst.id = rml.location_dest_id
+                 WHERE rm.origin_returned_move_id IS NOT NULL
+                   AND rml.state = 'done'
+                   AND rdst.usage <> 'customer'
+              GROUP BY rm.origin_returned_move_id, rml.lot_id
+            )
+            SELECT d.id,
+                   sm.company_id,
+                   d.partner_id,
+                   COALESCE(sp.partner_id, sm.partner_id) AS delivery_partner_id,
+                   sm.picking_id,
+                   d.move_id,
+                   sm.sale_line_id,
+                   sol.order_id AS sale_order_id,
+                   d.date,
+                   sm.product_id,
+                   pp.product_tmpl_id,
+                   pt.categ_id,
+                   d.lot_id,
+                   pt.uom_id AS product_uom_id,
+                   d.quantity,
+                   COALESCE(r.quantity, 0) AS returned_qty,
+                   d.quantity - COALESCE(r.quantity, 0) AS remaining_qty,
+                   company.currency_id,
+                   price.unit AS price_unit,
+                   d.quantity * price.unit AS amount,
+                   COALESCE(r.quantity, 0) * price.unit AS returned_amount
+              FROM delivered d
+              JOIN stock_move sm ON sm.id = d.move_id
+              JOIN res_company company ON company.id = sm.company_id
+              JOIN product_product pp ON pp.id = sm.product_id
+              JOIN product_template pt ON pt.id = pp.product_tmpl_id
+              JOIN uom_uom pu ON pu.id = pt.uom_id
+              LEFT JOIN stock_picking sp ON sp.id = sm.picking_id
+              LEFT JOIN sale_order_line sol ON sol.id = sm.sale_line_id
+              LEFT JOIN sale_order so ON so.id = sol.order_id
+              LEFT JOIN uom_uom su ON su.id = sol.product_uom
+              LEFT JOIN returned r
+                     ON r.move_id = d.move_id
+                    AND r.lot_id IS NOT DISTINCT FROM d.lot_id
+              CROSS JOIN LATERAL (
+                  SELECT COALESCE(
+                      sol.price_reduce_taxexcl * su.factor / NULLIF(pu.factor, 0)
+                      / COALESCE(NULLIF(so.currency_rate, 0), 1),
+                      0
+                  ) AS unit
+              ) price
+            """
+        )

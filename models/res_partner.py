@@ -1,0 +1,288 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+
+# Contract terms of the customer archive: only finance and the business head
+# (and administrators) may set them, since they decide what finance accepts.
+ASQ_CONTRACT_FIELDS = (
+    "asq_credit_level",
+    "asq_custom_terms",
+    "asq_exchange_ratio_cap",
+    "asq_return_days",
+)
+ASQ_CONTRACT_GROUPS = (
+    "after_sales_quality.group_asq_finance",
+    "after_sales_quality.group_asq_business_head",
+    "base.group_system",
+)
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # ------------------------------------------------------------------
+    # Customer archive (《客户档案》)
+    # ------------------------------------------------------------------
+    asq_customer_class = fields.Selection(
+        selection=[
+            ("a", "A - Key customer"),
+            ("b", "B - Major customer"),
+            ("c", "C - Occasional customer"),
+        ],
+        string="Customer Class",
+        index=True,
+        tracking=True,
+        help="ABC classification: A key customers, B major customers, "
+        "C occasional customers. Drives the satisfaction survey sampling.",
+    )
+    asq_credit_level = fields.Selection(
+        selection=[
+            ("1", "I - Credit up to 30 days"),
+            ("2", "II - Credit over 30 days"),
+            ("3", "III - Annual customer"),
+        ],
+        string="Credit Level",
+        index=True,
+        tracking=True,
+    )
+    asq_locality = fields.Selection(
+        selection=[("local", "Local"), ("remote", "Remote")],
+        string="Locality",
+        index=True,
+        tracking=True,
+        help="Local customers get on-site complaint verification within 24 "
+        "hours, remote customers within 7 days.",
+    )
+    asq_custom_terms = fields.Boolean(
+        string="Contract-Specific Return Terms",
+        tracking=True,
+        help="Set when the customer's contract has its own exchange ratio cap "
+        "and return time limit; otherwise the company defaults apply.",
+    )
+    asq_exchange_ratio_cap = fields.Float(
+        string="Exchange Ratio Cap (%)",
+        tracking=True,
+        help="Share of the value delivered over the contract period that the "
+        "customer may return or exchange.",
+    )
+    asq_return_days = fields.Integer(
+        string="Return Time Limit (days)",
+        tracking=True,
+        help="Days after delivery within which goods may be returned.",
+    )
+    asq_effective_exchange_ratio_cap = fields.Float(
+        string="Applicable Exchange Ratio Cap (%)",
+        compute="_compute_asq_effective_terms",
+    )
+    asq_effective_return_days = fields.Integer(
+        string="Applicable Return Time Limit (days)",
+        compute="_compute_asq_effective_terms",
+    )
+    asq_can_edit_contract_terms = fields.Boolean(
+        compute="_compute_asq_can_edit_contract_terms",
+        help="Technical: drives whether the contract terms are editable.",
+    )
+
+    # ------------------------------------------------------------------
+    # What the customer bought (from done deliveries)
+    # ------------------------------------------------------------------
+    asq_delivered_line_ids = fields.One2many(
+        "asq.delivered.line", "partner_id", string="Delivered Goods", readonly=True
+    )
+    asq_delivered_line_count = fields.Integer(
+        string="Delivered Lines", compute="_compute_asq_delivery_figures"
+    )
+    asq_delivered_product_count = fields.Integer(
+        string="Products Bought", compute="_compute_asq_delivery_figures"
+    )
+    asq_last_delivery_date = fields.Datetime(
+        string="Last Delivery", compute="_compute_asq_delivery_figures"
+    )
+    asq_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_asq_delivery_figures"
+    )
+    asq_period_delivered_amount = fields.Monetary(
+        string="Delivered in Contract Period",
+        compute="_compute_asq_delivery_figures",
+        currency_field="asq_currency_id",
+    )
+    asq_period_returned_amount = fields.Monetary(
+        string="Returned in Contract Period",
+        compute="_compute_asq_delivery_figures",
+        currency_field="asq_currency_id",
+    )
+    asq_period_return_ratio = fields.Float(
+        string="Return Ratio (%)",
+        compute="_compute_asq_delivery_figures",
+        help="Value returned divided by value delivered over the contract "
+        "period, for goods delivered in that period.",
+    )
+
+    _sql_constraints = [
+        (
+            "asq_exchange_ratio_cap_range",
+            "CHECK(asq_exchange_ratio_cap IS NULL OR "
+            "(asq_exchange_ratio_cap >= 0 AND asq_exchange_ratio_cap <= 100))",
+            "The exchange ratio cap must lie between 0 and 100 %.",
+        ),
+        (
+            "asq_return_days_positive",
+            "CHECK(asq_return_days IS NULL OR asq_return_days >= 0)",
+            "The return time limit cannot be negative.",
+        ),
+    ]
+
+    @api.model
+    def _commercial_fields(self):
+        return [
+            *super()._commercial_fields(),
+            "asq_customer_class",
+            "asq_locality",
+            *ASQ_CONTRACT_FIELDS,
+        ]
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    @api.depends("asq_custom_terms", "asq_exchange_ratio_cap", "asq_return_days")
+    @api.depends_context("company")
+    def _compute_asq_effective_terms(self):
+        for partner in self:
+            company = partner.company_id or self.env.company
+            if partner.commercial_partner_id.asq_custom_terms:
+                commercial = partner.commercial_partner_id
+                partner.asq_effective_exchange_ratio_cap = (
+                    commercial.asq_exchange_ratio_cap
+                )
+                partner.asq_effective_return_days = commercial.asq_return_days
+            else:
+                partner.asq_effective_exchange_ratio_cap = (
+                    company.asq_exchange_ratio_cap
+                )
+                partner.asq_effective_return_days = company.asq_return_days
+
+    @api.depends_context("uid")
+    def _compute_asq_can_edit_contract_terms(self):
+        self.asq_can_edit_contract_terms = self._asq_user_may_edit_contract_terms()
+
+    @api.depends_context("company", "allowed_company_ids")
+    def _compute_asq_delivery_figures(self):
+        """Fill the after-sales tab and smart buttons: two grouped reads for
+        the whole batch, whatever its size."""
+        Line = self.env["asq.delivered.line"]
+        commercial = self.commercial_partner_id
+        if not Line.has_access("read"):
+            commercial = commercial.browse()
+        overall = {
+            partner.id: (count, products, last_date)
+            for partner, count, products, last_date in Line._read_group(
+                [("partner_id", "in", commercial.ids)],
+                ["partner_id"],
+                ["__count", "product_id:count_distinct", "date:max"],
+            )
+        }
+        date_from = fields.Datetime.now() - relativedelta(
+            months=self.env.company.asq_return_period_months
+        )
+        period = {
+            partner.id: (delivered, returned)
+            for partner, delivered, returned in Line._read_group(
+                [("partner_id", "in", commercial.ids), ("date", ">=", date_from)],
+                ["partner_id"],
+                ["amount:sum", "returned_amount:sum"],
+            )
+        }
+        currency = self.env.company.currency_id
+        for partner in self:
+            key = partner.commercial_partner_id.id
+            count, products, last_date = overall.get(key, (0, 0, False))
+            delivered, returned = period.get(key, (0.0, 0.0))
+            partner.asq_delivered_line_count = count
+            partner.asq_delivered_product_count = products
+            partner.asq_last_delivery_date = last_date
+            partner.asq_currency_id = currency
+            partner.asq_period_delivered_amount = delivered
+            partner.asq_period_returned_amount = returned
+            partner.asq_period_return_ratio = (
+                returned / delivered * 100.0 if delivered else 0.0
+            )
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+    @api.constrains("asq_exchange_ratio_cap", "asq_return_days")
+    def _check_asq_return_terms(self):
+        for partner in self:
+            if not 0.0 <= partner.asq_exchange_ratio_cap <= 100.0:
+                raise ValidationError(
+                    self.env._(
+                        "The exchange ratio cap of %(customer)s must lie between "
+                        "0 and 100 %%.",
+                        customer=partner.display_name,
+                    )
+                )
+            if partner.asq_return_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The return time limit of %(customer)s cannot be negative.",
+                        customer=partner.display_name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(
+            vals.get(fname)
+            for vals in vals_list
+            if not vals.get("parent_id")
+            for fname in ASQ_CONTRACT_FIELDS
+        ):
+            self._asq_ensure_may_edit_contract_terms()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        commercial = self.filtered(lambda p: p.commercial_partner_id == p)
+        if commercial:
+            changed = any(
+                fname in ASQ_CONTRACT_FIELDS
+                and any(partner[fname] != value for partner in commercial)
+                for fname, value in vals.items()
+            )
+            if changed:
+                self._asq_ensure_may_edit_contract_terms()
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_asq_view_delivered_lines(self):
+        """Smart button "Delivered": the goods delivered to this customer."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "after_sales_quality.asq_delivered_line_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"search_default_group_by_product": 1}
+        return action
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+    def _asq_user_may_edit_contract_terms(self):
+        return self.env.su or any(
+            self.env.user.has_group(group) for group in ASQ_CONTRACT_GROUPS
+        )
+
+    def _asq_ensure_may_edit_contract_terms(self):
+        """Refuse contract terms set by someone who may not agree them."""
+        if not self._asq_user_may_edit_contract_terms():
+            raise AccessError(
+                self.env._(
+                    "Only finance, the business head or an administrator may "
+                    "change a customer's credit level and return terms."
+                )
+            )

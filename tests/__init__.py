@@ -1,0 +1,4 @@
+from . import test_foundation
+from . import test_foundation_security
+from . import test_foundation_tour
+from . import test_translation

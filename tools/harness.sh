@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# The after_sales_quality harness: virtualenv, PostgreSQL, Odoo config, and the
+# demo / test / lint commands the Makefile exposes. Run from the checkout root.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+MODULE=after_sales_quality
+ODOO_PATH="${ODOO_PATH:-/opt/odoo/18.0}"
+# The virtualenv and the build folder (Odoo config, filestore, test reports)
+# live outside the checkout: the checkout is the addon, and Odoo walks every
+# file of an addon (following links) when it extracts translatable terms.
+ASQ_HOME="${ASQ_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/after_sales_quality}"
+VENV="${VENV:-$ASQ_HOME/venv}"
+BUILD="${ASQ_BUILD:-$ASQ_HOME/build-$(printf %s "$ROOT" | sha1sum | cut -c1-12)}"
+PGHOST="${PGHOST:-127.0.0.1}"
+PGPORT="${PGPORT:-5432}"
+PGUSER="${PGUSER:-$(id -un)}"
+DEMO_DB="${DEMO_DB:-asq_demo}"
+TEST_DB="${TEST_DB:-asq_test}"
+HTTP_PORT="${HTTP_PORT:-8069}"
+TEST_HTTP_PORT="${TEST_HTTP_PORT:-8169}"
+PY="$VENV/bin/python"
+
+say() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 2; }
+
+is_root() { [ "$(id -u)" = 0 ]; }
+may_install_system() { is_root || [ "${CI:-}" = true ]; }
+
+check_odoo() {
+    if [ ! -f "$ODOO_PATH/odoo-bin" ] || [ ! -d "$ODOO_PATH/addons/sale_stock" ]; then
+        die "no Odoo 18.0 source at ODOO_PATH=$ODOO_PATH; set ODOO_PATH to an Odoo 18.0 tree (online: git clone --depth 1 -b 18.0 https://github.com/odoo/odoo \"$ODOO_PATH\")"
+    fi
+    grep -q "version_info = (18, 0" "$ODOO_PATH/odoo/release.py" \
+        || die "ODOO_PATH=$ODOO_PATH is not Odoo 18.0; set ODOO_PATH to an Odoo 18.0 tree"
+}
+
+check_system() {
+    # $1: "test" needs the browser and PDF tools too
+    local missing=() pkgs=()
+    command -v wkhtmltopdf >/dev/null || { missing+=(wkhtmltopdf); pkgs+=(wkhtmltopdf); }
+    fc-list 2>/dev/null | grep -qi "cjk\|wenquanyi" || { missing+=("CJK fonts"); pkgs+=(fonts-noto-cjk); }
+    if [ "${1:-}" = test ]; then
+        command -v chromium >/dev/null || command -v chromium-browser >/dev/null \
+            || command -v google-chrome >/dev/null || { missing+=(chromium); pkgs+=(chromium); }
+    fi
+    command -v pg_config >/dev/null || pkgs+=(libpq-dev)
+    [ ${#pkgs[@]} -eq 0 ] && return 0
+    if may_install_system && command -v apt-get >/dev/null; then
+        say "installing system packages: ${pkgs[*]}"
+        local sudo=""; is_root || sudo="sudo -n"
+        $sudo apt-get update -qq >/dev/null
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${pkgs[@]}" >/dev/null
+    elif [ ${#missing[@]} -gt 0 ]; then
+        die "missing system programs: ${missing[*]} (install the Debian packages: ${pkgs[*]})"
+    fi
+}
+
+venv() {
+    check_odoo
+    local stamp="$VENV/.asq-stamp" want
+    want="$(cat "$ODOO_PATH/requirements.txt" "$ROOT/requirements-dev.txt" "$ROOT/tools/odoo_requirements.py" | sha1sum | cut -c1-40)"
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+        return 0
+    fi
+    say "preparing the virtualenv $VENV (Odoo's and the addon's Python dependencies)"
+    [ -x "$PY" ] || { mkdir -p "$(dirname "$VENV")" && python3 -m venv "$VENV"; }
+    mkdir -p "$BUILD"
+    python3 "$ROOT/tools/odoo_requirements.py" "$ODOO_PATH/requirements.txt" > "$BUILD/odoo-requirements.txt"
+    "$PY" -m pip install -q --disable-pip-version-check \
+        -r "$BUILD/odoo-requirements.txt" -r "$ROOT/requirements-dev.txt" 2>&1 \
+        | grep -v "is ignored: it is neither a file nor a directory" || true
+    "$PY" - <<'PYEOF' || die "the virtualenv is incomplete (pip install failed above)"
+import importlib.util, sys
+mods = ["psycopg2", "lxml", "werkzeug", "xlsxwriter", "websocket", "pytest_odoo"]
+sys.exit(any(importlib.util.find_spec(m) is None for m in mods))
+PYEOF
+    echo "$want" > "$stamp"
+}
+
+pg_ready() {
+    "$PY" - "$PGHOST" "$PGPORT" "$PGUSER" <<'PYEOF' 2>/dev/null
+import sys, psycopg2
+host, port, user = sys.argv[1:]
+psycopg2.connect(host=host, port=int(port), user=user, dbname="postgres", connect_timeout=3).close()
+PYEOF
+}
+
+postgres() {
+    [ "$PGUSER" = postgres ] && die "Odoo refuses the postgres role: set PGUSER to another role"
+    if pg_ready; then
+        return 0
+    fi
+    local bindir
+    bindir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+    [ -x "$bindir/initdb" ] || die "no PostgreSQL at $PGHOST:$PGPORT and no PostgreSQL programs to start one; set PGHOST/PGPORT/PGUSER"
+    local data="$ROOT/.pgdata" run=()
+    PGHOST=127.0.0.1
+    PGPORT="${ASQ_PRIVATE_PGPORT:-54329}"
+    if is_root; then
+        id postgres >/dev/null 2>&1 || die "private PostgreSQL: run as a normal user, or create the system user postgres"
+        run=(runuser -u postgres --)
+    fi
+    say "no PostgreSQL reachable: starting a private cluster in $data on 127.0.0.1:$PGPORT (embedded default)"
+    if [ ! -f "$data/PG_VERSION" ]; then
+        mkdir -p "$data"
+        is_root && chown postgres "$data"
+        "${run[@]}" "$bindir/initdb" -D "$data" -U "$PGUSER" -A trust >/dev/null
+    fi
+    is_root && chown -R postgres "$data"
+    "${run[@]}" "$bindir/pg_ctl" -D "$data" -l "$data/server.log" -w \
+        -o "-h 127.0.0.1 -p $PGPORT -k /tmp" start >/dev/null
+    pg_ready || die "the private PostgreSQL cluster did not start; see $data/server.log"
+    export PGHOST PGPORT
+}
+
+config() {
+    mkdir -p "$BUILD/addons"
+    ln -sfn "$ROOT" "$BUILD/addons/$MODULE"
+    cat > "$BUILD/odoo.conf" <<CONF
+[options]
+addons_path = $ODOO_PATH/addons,$ODOO_PATH/odoo/addons,$BUILD/addons
+data_dir = $BUILD/data
+db_host = $PGHOST
+db_port = $PGPORT
+db_user = $PGUSER
+db_password = False
+http_interface = 127.0.0.1
+http_port = $1
+admin_passwd = admin
+list_db = True
+without_demo = False
+max_cron_threads = 1
+CONF
+}
+
+odoo() { PYTHONPATH="$ODOO_PATH" "$PY" "$ODOO_PATH/odoo-bin" -c "$BUILD/odoo.conf" "$@"; }
+
+dropdb_if_exists() {
+    "$PY" - "$PGHOST" "$PGPORT" "$PGUSER" "$1" <<'PYEOF'
+import sys, psycopg2
+host, port, user, name = sys.argv[1:]
+conn = psycopg2.connect(host=host, port=int(port), user=user, dbname="postgres")
+conn.autocommit = True
+with conn.cursor() as cr:
+    cr.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name])
+    cr.execute('DROP DATABASE IF EXISTS "%s"' % name.replace('"', ''))
+PYEOF
+    rm -rf "$BUILD/data/filestore/$1"
+}
+
+cmd_demo() {
+    venv; check_system; postgres; config "$HTTP_PORT"
+    if [ "${FRESH:-0}" = 1 ]; then dropdb_if_exists "$DEMO_DB"; fi
+    if ! "$PY" - "$PGHOST" "$PGPORT" "$PGUSER" "$DEMO_DB" <<'PYEOF' 2>/dev/null
+import sys, psycopg2
+host, port, user, name = sys.argv[1:]
+conn = psycopg2.connect(host=host, port=int(port), user=user, dbname=name)
+with conn.cursor() as cr:
+    cr.execute("SELECT 1 FROM ir_module_module WHERE name = 'after_sales_quality' AND state = 'installed'")
+    sys.exit(0 if cr.fetchone() else 1)
+PYEOF
+    then
+        dropdb_if_exists "$DEMO_DB"
+        say "building the demo database $DEMO_DB (Odoo, the addon, demo data, Chinese)"
+        odoo -d "$DEMO_DB" -i "$MODULE" --load-language zh_CN --stop-after-init --log-level warn
+    else
+        say "updating the addon in the demo database $DEMO_DB"
+        odoo -d "$DEMO_DB" -u "$MODULE" --stop-after-init --log-level warn
+    fi
+    cat >&2 <<MSG
+
+  After-Sales Quality demo: http://localhost:$HTTP_PORT  (database $DEMO_DB)
+  Logins (password = login):
+    admin            administrator (password admin)
+    sales            after-sales / sales user (own documents)
+    aftersales       after-sales section (all documents)
+    inspector        quality inspector
+    quality_manager  quality manager
+    warehouse        warehouse supervisor
+    finance          finance reviewer
+    business_head    business head
+    general_manager  general manager
+    management_rep   management representative
+  Stop with Ctrl-C.
+
+MSG
+    exec env PYTHONPATH="$ODOO_PATH" "$PY" "$ODOO_PATH/odoo-bin" -c "$BUILD/odoo.conf" \
+        -d "$DEMO_DB" --db-filter "^$DEMO_DB\$" --http-interface 0.0.0.0
+}
+
+cmd_test() {
+    venv; check_system test; postgres; config "$TEST_HTTP_PORT"
+    dropdb_if_exists "$TEST_DB"
+    say "installing $MODULE in a fresh database $TEST_DB"
+    odoo -d "$TEST_DB" -i "$MODULE" --stop-after-init --log-level warn
+    say "running the tests (pytest-odoo, browser tours included)"
+    rm -f "$BUILD/junit.xml"
+    local rc=0
+    printf '[pytest]\naddopts = -p no:cacheprovider\n' > "$BUILD/addons/pytest.ini"
+    (cd "$BUILD/addons" && PYTHONPATH="$ODOO_PATH" "$PY" -m pytest \
+        -c pytest.ini --rootdir . --odoo-config "$BUILD/odoo.conf" --odoo-database "$TEST_DB" \
+        --odoo-http --junitxml "$BUILD/junit.xml" -o junit_family=xunit2 \
+        -rfEs ${PYTEST_ARGS:-} "$MODULE/tests") || rc=$?
+    "$PY" "$ROOT/tools/junit_summary.py" "$BUILD/junit.xml" "$rc"
+}
+
+cmd_lint() {
+    venv
+    "$VENV/bin/ruff" check "$ROOT"
+    "$VENV/bin/ruff" format --check "$ROOT"
+    (cd "$ROOT" && "$VENV/bin/pylint" --rcfile="$ROOT/.pylintrc" \
+        $(git ls-files '*.py' | grep -v '^tools/'))
+}
+
+case "${1:-}" in
+    demo) cmd_demo ;;
+    test) cmd_test ;;
+    lint) cmd_lint ;;
+    venv) venv ;;
+    *) die "usage: tools/harness.sh demo|test|lint|venv" ;;
+esac
