@@ -60,13 +60,13 @@ class AsqDeliveredLine(models.Model):
     sale_line_id = fields.Many2one(
         "sale.order.line", string="Sale Order Line", readonly=True
     )
-    sale_order_id = fields.Many2one("sale.order", string="Sale Order", readonly=True)
+    sale_order_id = fields.Many2one("sale.order", readonly=True)
     date = fields.Datetime(string="Delivery Date", readonly=True)
 
     # ------------------------------------------------------------------
     # What
     # ------------------------------------------------------------------
-    product_id = fields.Many2one("product.product", string="Product", readonly=True)
+    product_id = fields.Many2one("product.product", readonly=True)
     product_tmpl_id = fields.Many2one(
         "product.template", string="Product Template", readonly=True
     )
@@ -91,7 +91,7 @@ class AsqDeliveredLine(models.Model):
     # Value, in company currency, at the sale price net of discount and tax
     # ------------------------------------------------------------------
     currency_id = fields.Many2one("res.currency", readonly=True)
-    price_unit = fields.Monetary(string="Unit Price", readonly=True, aggregator=None)
+    price_unit = fields.Monetary(readonly=True, aggregator=None)
     amount = fields.Monetary(string="Delivered Amount", readonly=True)
     returned_amount = fields.Monetary(string="Returned Amount", readonly=True)
 

@@ -80,6 +80,7 @@ class ResPartner(models.Model):
         compute="_compute_asq_effective_terms",
     )
     asq_can_edit_contract_terms = fields.Boolean(
+        string="Can Edit Return Terms",
         compute="_compute_asq_can_edit_contract_terms",
         help="Technical: drives whether the contract terms are editable.",
     )
@@ -100,7 +101,9 @@ class ResPartner(models.Model):
         string="Last Delivery", compute="_compute_asq_delivery_figures"
     )
     asq_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_asq_delivery_figures"
+        "res.currency",
+        string="Archive Currency",
+        compute="_compute_asq_delivery_figures",
     )
     asq_period_delivered_amount = fields.Monetary(
         string="Delivered in Contract Period",

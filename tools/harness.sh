@@ -209,8 +209,10 @@ cmd_lint() {
     venv
     "$VENV/bin/ruff" check "$ROOT"
     "$VENV/bin/ruff" format --check "$ROOT"
-    (cd "$ROOT" && "$VENV/bin/pylint" --rcfile="$ROOT/.pylintrc" \
-        $(git ls-files '*.py' | grep -v '^tools/'))
+    mkdir -p "$BUILD/addons" && ln -sfn "$ROOT" "$BUILD/addons/$MODULE"
+    (cd "$BUILD/addons" && PYTHONPATH="$ODOO_PATH" "$VENV/bin/pylint" \
+        --rcfile="$ROOT/.pylintrc" --ignore=tools "$MODULE")
+    say "lint clean"
 }
 
 case "${1:-}" in
