@@ -91,7 +91,7 @@ class AsqDeliveredLine(models.Model):
     # Value, in company currency, at the sale price net of discount and tax
     # ------------------------------------------------------------------
     currency_id = fields.Many2one("res.currency", readonly=True)
-    price_unit = fields.Monetary(readonly=True, aggregator=None)
+    price_unit = fields.Monetary(string="Unit Price", readonly=True, aggregator=None)
     amount = fields.Monetary(string="Delivered Amount", readonly=True)
     returned_amount = fields.Monetary(string="Returned Amount", readonly=True)
 
