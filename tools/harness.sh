@@ -220,5 +220,6 @@ case "${1:-}" in
     test) cmd_test ;;
     lint) cmd_lint ;;
     venv) venv ;;
-    *) die "usage: tools/harness.sh demo|test|lint|venv" ;;
+    pg) venv; postgres; say "PostgreSQL ready at $PGHOST:$PGPORT as $PGUSER" ;;
+    *) die "usage: tools/harness.sh demo|test|lint|venv|pg" ;;
 esac
