@@ -39,7 +39,9 @@ check_system() {
     # $1: "test" needs the browser and PDF tools too
     local missing=() pkgs=()
     command -v wkhtmltopdf >/dev/null || { missing+=(wkhtmltopdf); pkgs+=(wkhtmltopdf); }
-    fc-list 2>/dev/null | grep -qi "cjk\|wenquanyi" || { missing+=("CJK fonts"); pkgs+=(fonts-noto-cjk); }
+    # (no grep -q: with pipefail, fc-list killed by SIGPIPE would fail the test)
+    [ -n "$(fc-list 2>/dev/null | grep -i "cjk\|wenquanyi")" ] \
+        || { missing+=("CJK fonts"); pkgs+=(fonts-noto-cjk); }
     if [ "${1:-}" = test ]; then
         command -v chromium >/dev/null || command -v chromium-browser >/dev/null \
             || command -v google-chrome >/dev/null || { missing+=(chromium); pkgs+=(chromium); }
