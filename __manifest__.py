@@ -7,7 +7,7 @@
     "website": "https://github.com/after-sales-quality/after_sales_quality",
     "author": "After-Sales Quality contributors",
     "license": "LGPL-3",
-    "depends": ["sale_stock", "survey"],
+    "depends": ["sale_stock", "survey", "resource"],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         "security/after_sales_quality_groups.xml",
@@ -16,6 +16,14 @@
         "views/asq_delivered_line_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "security/asq_complaint_security.xml",
+        "data/asq_complaint_data.xml",
+        "report/asq_complaint_reports.xml",
+        "report/asq_complaint_templates.xml",
+        "wizards/asq_complaint_cancel_views.xml",
+        "wizards/asq_complaint_ledger_views.xml",
+        "views/asq_complaint_views.xml",
+        "views/res_partner_complaint_views.xml",
         "views/after_sales_quality_menus.xml",
     ],
     "demo": [

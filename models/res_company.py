@@ -1,5 +1,9 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+
+from odoo.addons.resource.models.utils import HOURS_PER_DAY
 
 
 class ResCompany(models.Model):
@@ -68,3 +72,89 @@ class ResCompany(models.Model):
                         "one month."
                     )
                 )
+
+    # ------------------------------------------------------------------
+    # Customer complaint clocks (working days on the company calendar)
+    # ------------------------------------------------------------------
+    asq_complaint_disposition_days = fields.Float(
+        string="Complaint Disposition (working days)",
+        default=3.0,
+        help="Working days after receipt within which every complaint gets a "
+        "disposition.",
+    )
+    asq_complaint_onsite_local_hours = fields.Float(
+        string="On-Site Verification, Local Customers (hours)",
+        default=24.0,
+        help="Hours after receipt within which someone verifies a local "
+        "customer's complaint on site; 24 hours count as one working day of "
+        "the company calendar.",
+    )
+    asq_complaint_onsite_remote_days = fields.Float(
+        string="On-Site Verification, Remote Customers (working days)",
+        default=7.0,
+    )
+    asq_complaint_answer_days = fields.Float(
+        string="Quality Answer to Sales (working days)",
+        default=3.0,
+        help="Working days the quality department has to answer sales once it "
+        "takes over a valid complaint.",
+    )
+    asq_complaint_repeat_days = fields.Integer(
+        string="Repeat Complaint Window (days)",
+        default=180,
+        help="A second complaint of the same customer about the same product or "
+        "category within this many days is a repeat complaint.",
+    )
+    asq_warning_customer_count = fields.Integer(
+        string="Early Warning: Customers",
+        default=3,
+        help="Number of customers reporting the same product or defect category "
+        "that raises an early warning.",
+    )
+    asq_warning_window_days = fields.Integer(
+        string="Early Warning: Window (days)",
+        default=30,
+    )
+
+    @api.constrains(
+        "asq_complaint_disposition_days",
+        "asq_complaint_onsite_local_hours",
+        "asq_complaint_onsite_remote_days",
+        "asq_complaint_answer_days",
+        "asq_complaint_repeat_days",
+        "asq_warning_customer_count",
+        "asq_warning_window_days",
+    )
+    def _check_asq_complaint_clocks(self):
+        for company in self:
+            if (
+                min(
+                    company.asq_complaint_disposition_days,
+                    company.asq_complaint_onsite_local_hours,
+                    company.asq_complaint_onsite_remote_days,
+                    company.asq_complaint_answer_days,
+                    company.asq_complaint_repeat_days,
+                    company.asq_warning_window_days,
+                )
+                <= 0
+                or company.asq_warning_customer_count < 2
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Complaint deadlines and windows must be positive, and an "
+                        "early warning needs at least two customers."
+                    )
+                )
+
+    def _asq_add_working_days(self, start, days):
+        """``start`` plus ``days`` working days of the company calendar
+        (weekends and public holidays skipped); a working day is the
+        calendar's average hours per day."""
+        self.ensure_one()
+        calendar = self.resource_calendar_id
+        if not calendar:
+            return start + timedelta(days=days)
+        hours = days * (calendar.hours_per_day or HOURS_PER_DAY)
+        return calendar.plan_hours(
+            hours, start, compute_leaves=True
+        ) or start + timedelta(days=days)

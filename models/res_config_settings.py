@@ -13,3 +13,27 @@ class ResConfigSettings(models.TransientModel):
     asq_return_period_months = fields.Integer(
         related="company_id.asq_return_period_months", readonly=False
     )
+    asq_complaint_disposition_days = fields.Float(
+        related="company_id.asq_complaint_disposition_days", readonly=False
+    )
+    asq_complaint_onsite_local_hours = fields.Float(
+        related="company_id.asq_complaint_onsite_local_hours", readonly=False
+    )
+    asq_complaint_onsite_remote_days = fields.Float(
+        related="company_id.asq_complaint_onsite_remote_days", readonly=False
+    )
+    asq_complaint_answer_days = fields.Float(
+        related="company_id.asq_complaint_answer_days", readonly=False
+    )
+    asq_complaint_repeat_days = fields.Integer(
+        related="company_id.asq_complaint_repeat_days", readonly=False
+    )
+    asq_warning_customer_count = fields.Integer(
+        related="company_id.asq_warning_customer_count", readonly=False
+    )
+    asq_warning_window_days = fields.Integer(
+        related="company_id.asq_warning_window_days", readonly=False
+    )
+    asq_resource_calendar_id = fields.Many2one(
+        related="company_id.resource_calendar_id", readonly=False
+    )

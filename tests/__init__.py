@@ -2,3 +2,6 @@ from . import test_foundation
 from . import test_foundation_security
 from . import test_foundation_tour
 from . import test_translation
+from . import test_complaint
+from . import test_complaint_security
+from . import test_complaint_tour

@@ -1,0 +1,2 @@
+from . import asq_complaint_cancel
+from . import asq_complaint_ledger

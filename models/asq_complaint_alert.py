@@ -1,0 +1,184 @@
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from .asq_complaint import CATEGORIES, GROUP_MANAGER, GROUP_MGMT_REP, STEP_CONTEXT
+
+
+class AsqComplaintAlert(models.Model):
+    """Early warning (《顾客信息与产品质量早期报警表》): several customers
+    report the same product or defect category within a short window."""
+
+    _name = "asq.complaint.alert"
+    _description = "Customer Complaint Early Warning"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(string="Reference", required=True, readonly=True, copy=False)
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, index=True
+    )
+    date = fields.Datetime(string="Raised On", required=True, readonly=True)
+    product_id = fields.Many2one("product.product", readonly=True, index=True)
+    category = fields.Selection(
+        selection=CATEGORIES, string="Defect Category", readonly=True, index=True
+    )
+    complaint_ids = fields.Many2many(
+        "asq.complaint", string="Complaints", readonly=True
+    )
+    customer_count = fields.Integer(
+        string="Customers Reporting", compute="_compute_customer_count", store=True
+    )
+    state = fields.Selection(
+        selection=[("open", "Open"), ("closed", "Closed")],
+        default="open",
+        required=True,
+        readonly=True,
+        tracking=True,
+        help="Open: the quality department and the management representative "
+        "analyse the reports. Closed: the analysis is done.",
+    )
+    note = fields.Text(string="Analysis")
+
+    @api.depends("complaint_ids.commercial_partner_id")
+    def _compute_customer_count(self):
+        for alert in self:
+            alert.customer_count = len(alert.complaint_ids.commercial_partner_id)
+
+    def action_close(self):
+        """Button "Close": the analysis of the warning is done."""
+        if not self.env.user.has_group(GROUP_MANAGER):
+            raise AccessError(
+                self.env._("Only a quality manager may close an early warning.")
+            )
+        alerts = self.filtered(lambda a: a.state == "open")
+        if alerts != self:
+            raise UserError(self.env._("This early warning is already closed."))
+        if any(not (alert.note or "").strip() for alert in alerts):
+            raise UserError(
+                self.env._("Record the analysis before closing the early warning.")
+            )
+        alerts.write({"state": "closed"})
+        return True
+
+    # ------------------------------------------------------------------
+    # Detection
+    # ------------------------------------------------------------------
+    @api.model
+    def _asq_raise_for(self, complaints):
+        """Check the products and categories of ``complaints``: grouped reads
+        per company, one alert per product or category and window."""
+        for company in complaints.company_id:
+            batch = complaints.filtered(lambda c, co=company: c.company_id == co)
+            since = fields.Datetime.now() - timedelta(
+                days=company.asq_warning_window_days
+            )
+            base = [
+                ("company_id", "=", company.id),
+                ("state", "not in", ("draft", "cancel")),
+                ("feedback_type", "=", "complaint"),
+                ("received_at", ">=", since),
+            ]
+            by_product = self.env["asq.complaint.line"]._read_group(
+                [
+                    ("product_id", "in", batch.line_ids.product_id.ids),
+                    *[(f"complaint_id.{f}", op, v) for f, op, v in base],
+                ],
+                ["product_id"],
+                ["partner_id:count_distinct", "complaint_id:array_agg"],
+            )
+            by_category = self.env["asq.complaint"]._read_group(
+                [("category", "in", [c for c in batch.mapped("category") if c]), *base],
+                ["category"],
+                ["commercial_partner_id:count_distinct", "id:array_agg"],
+            )
+            hits = [
+                ("product_id", product.id, ids)
+                for product, count, ids in by_product
+                if count >= company.asq_warning_customer_count
+            ] + [
+                ("category", category, ids)
+                for category, count, ids in by_category
+                if count >= company.asq_warning_customer_count
+            ]
+            if hits:
+                self._asq_record_hits(company, since, hits)
+
+    def _asq_record_hits(self, company, since, hits):
+        existing = self.search([("company_id", "=", company.id), ("date", ">=", since)])
+        for key, value, complaint_ids in hits:
+            complaints = self.env["asq.complaint"].browse(complaint_ids)
+            if key == "category":
+                alert = existing.filtered(lambda a, v=value: a.category == v)
+            else:
+                alert = existing.filtered(lambda a, v=value: a.product_id.id == v)
+            if alert:
+                alert[:1].complaint_ids = [
+                    fields.Command.link(c) for c in complaint_ids
+                ]
+                alert = alert[:1]
+            else:
+                alert = self.create(
+                    {
+                        "name": self.env["ir.sequence"]
+                        .with_company(company)
+                        .next_by_code("asq.complaint.alert")
+                        or "/",
+                        "company_id": company.id,
+                        "date": fields.Datetime.now(),
+                        key: value,
+                        "complaint_ids": [fields.Command.set(complaint_ids)],
+                    }
+                )
+                existing |= alert
+                alert._asq_notify()
+            complaints.filtered(lambda c: not c.alert_id).with_context(
+                **{STEP_CONTEXT: True}
+            ).write({"alert_id": alert.id})
+
+    def _asq_notify(self):
+        self.ensure_one()
+        Complaint = self.env["asq.complaint"]
+        users = Complaint._asq_users_of(
+            GROUP_MANAGER, self.company_id
+        ) | Complaint._asq_users_of(GROUP_MGMT_REP, self.company_id)
+        subject = self._asq_subject()
+        for user in users:
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=fields.Date.context_today(self),
+                summary=subject,
+                user_id=user.id,
+            )
+        body = Markup("<p>%s</p><ul>%s</ul>") % (
+            self.env._(
+                "%(count)s customers reported the same problem within "
+                "%(days)s days:",
+                count=self.customer_count,
+                days=self.company_id.asq_warning_window_days,
+            ),
+            Markup("").join(
+                Markup("<li>%s - %s</li>") % (c.name, c.partner_id.display_name)
+                for c in self.complaint_ids
+            ),
+        )
+        self.message_post(
+            subject=subject,
+            body=body,
+            partner_ids=users.partner_id.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _asq_subject(self):
+        if self.product_id:
+            what = self.product_id.display_name
+        else:
+            what = dict(self._fields["category"]._description_selection(self.env))[
+                self.category
+            ]
+        return self.env._("Early warning %(name)s: %(what)s", name=self.name, what=what)

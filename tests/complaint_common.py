@@ -1,0 +1,119 @@
+from odoo import fields
+
+from odoo.addons.after_sales_quality.tests.common import AsqCommon
+
+# Friday 7 March 2025, 10:00 UTC: the working-time clocks start here.
+FRIDAY = fields.Datetime.to_datetime("2025-03-07 10:00:00")
+
+
+class AsqComplaintCommon(AsqCommon):
+    """A UTC working calendar (Mon-Fri 8-12, 13-17), goods delivered to the
+    test customer and helpers to register and walk complaints."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.calendar = cls.env["resource.calendar"].create(
+            {"name": "ASQ Test Calendar", "tz": "UTC", "hours_per_day": 8.0}
+        )
+        cls.company.write(
+            {
+                "resource_calendar_id": cls.calendar.id,
+                "email": "quality@example.com",
+                "asq_complaint_disposition_days": 3,
+                "asq_complaint_onsite_local_hours": 24,
+                "asq_complaint_onsite_remote_days": 7,
+                "asq_complaint_answer_days": 3,
+                "asq_complaint_repeat_days": 180,
+                "asq_warning_customer_count": 3,
+                "asq_warning_window_days": 30,
+            }
+        )
+        cls.customer.write({"email": "kangtai@example.com", "customer_rank": 1})
+        cls.remote_customer = cls.env["res.partner"].create(
+            {
+                "name": "Remote Test Customer",
+                "is_company": True,
+                "email": "r@example.com",
+            }
+        )
+        cls.picking = cls._deliver(
+            cls.customer,
+            [
+                (cls.product, 10, 100.0, "CC-LOT-1"),
+                (cls.product_b, 50, 10.0, "CC-LOT-2"),
+            ],
+        )
+        cls.delivered = cls.env["asq.delivered.line"].search(
+            [("picking_id", "=", cls.picking.id)]
+        )
+        cls.delivered_product = cls.delivered.filtered(
+            lambda d: d.product_id == cls.product
+        )
+
+    @classmethod
+    def _create_complaint(cls, login="asq_sales", partner=None, lines=None, **vals):
+        """Register (draft) a complaint as ``login``; ``lines`` is a list of
+        (delivered line, quantity affected)."""
+        if lines is None:
+            lines = [(cls.delivered_product, 2.0)]
+        values = {
+            "partner_id": (partner or cls.customer).id,
+            "channel": "email",
+            "category": "quality",
+            "severity": "minor",
+            "description": "Display shows wrong readings",
+            "customer_request": "exchange",
+            "line_ids": [
+                fields.Command.create({"delivered_line_id": line.id, "quantity": qty})
+                for line, qty in lines
+            ],
+            **vals,
+        }
+        return (
+            cls.env["asq.complaint"]
+            .with_user(cls.users[login])
+            .create(values)
+            .with_user(cls.users[login])
+        )
+
+    def _as(self, record, login):
+        return record.with_user(self.users[login])
+
+    def _walk(self, complaint, until):
+        """Walk ``complaint`` from where it is up to the milestone ``until``
+        (a state, or "findings": investigated), each step by its role."""
+
+        def findings(c):
+            c.write(
+                {
+                    "responsibility": "internal",
+                    "responsible_department": "Production",
+                    "root_cause": "Sensor calibration drift",
+                    "disposition": "exchange",
+                    "disposition_note": "Exchange the 2 meters",
+                }
+            )
+            c.action_record_findings()
+
+        steps = [
+            ("draft", "review", "asq_sales", lambda c: c.action_submit()),
+            ("review", "investigating", "asq_qm", lambda c: c.action_judge_valid()),
+            ("investigating", "findings", "asq_inspector", findings),
+            ("investigating", "decided", "asq_qm", lambda c: c.action_decide()),
+            ("decided", "replied", "asq_sales", lambda c: c.action_reply()),
+            (
+                "replied",
+                "confirmed",
+                "asq_sales",
+                lambda c: c.action_customer_satisfied(),
+            ),
+            ("confirmed", "closed", "asq_qm", lambda c: c.action_close()),
+        ]
+        for from_state, milestone, login, step in steps:
+            done = milestone == "findings" and complaint.investigated_at
+            if complaint.state == from_state and not done:
+                step(self._as(complaint, login))
+            if milestone == until:
+                break
+        return complaint

@@ -1,0 +1,149 @@
+import base64
+import io
+
+import xlsxwriter
+
+from odoo import api, fields, models
+
+
+class AsqComplaintLedger(models.TransientModel):
+    """Complaint ledger (《顾客质量投诉台帐》) as an XLSX file."""
+
+    _name = "asq.complaint.ledger"
+    _description = "Customer Complaint Ledger Export"
+
+    date_from = fields.Date(string="Received From")
+    date_to = fields.Date(string="Received To")
+    complaint_ids = fields.Many2many(
+        "asq.complaint",
+        string="Complaints",
+        help="Leave empty to export every complaint received in the period.",
+    )
+    file_data = fields.Binary(string="File", readonly=True, attachment=False)
+    file_name = fields.Char(readonly=True)
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        context = self.env.context
+        if context.get("active_model") == "asq.complaint" and context.get("active_ids"):
+            values["complaint_ids"] = [fields.Command.set(context["active_ids"])]
+        return values
+
+    def action_export(self):
+        """Button "Export": build the XLSX ledger."""
+        self.ensure_one()
+        complaints = self._asq_complaints()
+        self.write(
+            {
+                "file_data": base64.b64encode(self._asq_xlsx(complaints)),
+                "file_name": self.env._("complaint_ledger.xlsx"),
+            }
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def _asq_complaints(self):
+        domain = [("feedback_type", "=", "complaint")]
+        if self.complaint_ids:
+            domain.append(("id", "in", self.complaint_ids.ids))
+        if self.date_from:
+            domain.append(
+                ("received_at", ">=", fields.Datetime.to_datetime(self.date_from))
+            )
+        if self.date_to:
+            domain.append(
+                (
+                    "received_at",
+                    "<",
+                    fields.Datetime.add(
+                        fields.Datetime.to_datetime(self.date_to), days=1
+                    ),
+                )
+            )
+        return self.env["asq.complaint"].search(domain, order="received_at, id")
+
+    def _asq_columns(self):
+        """(header, width, value getter): the ledger's columns."""
+
+        def label(record, fname):
+            selection = dict(record._fields[fname]._description_selection(record.env))
+            return selection.get(record[fname], "")
+
+        def when(value):
+            return fields.Datetime.to_string(value) if value else ""
+
+        return [
+            (self.env._("Reference"), 16, lambda c: c.name),
+            (self.env._("Received At"), 18, lambda c: when(c.received_at)),
+            (self.env._("Customer"), 28, lambda c: c.partner_id.display_name),
+            (self.env._("Channel"), 10, lambda c: label(c, "channel")),
+            (self.env._("Category"), 22, lambda c: label(c, "category")),
+            (self.env._("Severity"), 10, lambda c: label(c, "severity")),
+            (
+                self.env._("Products"),
+                28,
+                lambda c: ", ".join(c.line_ids.product_id.mapped("display_name")),
+            ),
+            (
+                self.env._("Lots"),
+                18,
+                lambda c: ", ".join(c.line_ids.lot_id.mapped("name")),
+            ),
+            (
+                self.env._("Quantity Affected"),
+                10,
+                lambda c: sum(c.line_ids.mapped("quantity")),
+            ),
+            (self.env._("Description"), 40, lambda c: c.description or ""),
+            (self.env._("Validity"), 10, lambda c: label(c, "validity")),
+            (self.env._("Responsibility"), 18, lambda c: label(c, "responsibility")),
+            (self.env._("Root Cause"), 40, lambda c: c.root_cause or ""),
+            (self.env._("Disposition"), 18, lambda c: label(c, "disposition")),
+            (self.env._("Replied At"), 18, lambda c: when(c.replied_at)),
+            (
+                self.env._("Disposition on Time"),
+                10,
+                lambda c: self.env._("Yes")
+                if c.disposition_on_time
+                else self.env._("No"),
+            ),
+            (self.env._("Satisfaction"), 12, lambda c: label(c, "satisfaction")),
+            (self.env._("Loss Amount"), 12, lambda c: c.loss_amount),
+            (self.env._("Loss Borne By"), 14, lambda c: label(c, "loss_bearer")),
+            (
+                self.env._("Repeat"),
+                8,
+                lambda c: self.env._("Yes") if c.is_repeat else self.env._("No"),
+            ),
+            (self.env._("Status"), 16, lambda c: label(c, "state")),
+        ]
+
+    def _asq_xlsx(self, complaints):
+        """Customer text is written with write_string: a description such
+        as "=1+1" stays text, never a formula."""
+        output = io.BytesIO()
+        workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+        sheet = workbook.add_worksheet(self.env._("Complaint Ledger"))
+        bold = workbook.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
+        wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+        number = workbook.add_format({"num_format": "#,##0.00", "valign": "top"})
+        columns = self._asq_columns()
+        for col, (header, width, _getter) in enumerate(columns):
+            sheet.write_string(0, col, header, bold)
+            sheet.set_column(col, col, width)
+        for row, complaint in enumerate(complaints, start=1):
+            for col, (_header, _width, getter) in enumerate(columns):
+                value = getter(complaint)
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    sheet.write_number(row, col, value, number)
+                else:
+                    sheet.write_string(row, col, str(value or ""), wrap)
+        sheet.freeze_panes(1, 1)
+        workbook.close()
+        return output.getvalue()
