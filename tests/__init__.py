@@ -2,3 +2,4 @@ from . import test_foundation
 from . import test_foundation_security
 from . import test_foundation_tour
 from . import test_translation
+from . import test_capa

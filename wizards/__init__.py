@@ -1,0 +1,1 @@
+from . import asq_capa_cancel
