@@ -263,6 +263,17 @@ class TestCapaLifeCycle(CapaCommon):
             capa.activity_ids.filtered(lambda a: "Review proposed CAPA" in a.summary)
         )
 
+    def test_partner_smart_button(self):
+        self._create_capa()
+        self._create_capa(problem="other")
+        contact = self.customer_contact.with_user(self.users["asq_aftersales"])
+        self.assertEqual(contact.asq_capa_count, 2)
+        action = contact.action_asq_view_capa()
+        self.assertEqual(len(self.env["asq.capa"].search(action["domain"])), 2)
+        self.assertEqual(
+            self.customer.with_user(self.users["asq_employee"]).asq_capa_count, 0
+        )
+
     def test_reports_render(self):
         capa = self._create_capa(customer_report=True)
         capa.action_start_analysis()

@@ -6,6 +6,7 @@ from odoo.tools import float_compare
 from odoo.addons.after_sales_quality.tests.common import AsqCommon
 
 FIGURES = [
+    "asq_capa_count",
     "asq_delivered_line_count",
     "asq_delivered_product_count",
     "asq_last_delivery_date",
