@@ -122,9 +122,7 @@ class ResPartner(models.Model):
         "period, for goods delivered in that period.",
     )
 
-    asq_capa_count = fields.Integer(
-        string="CAPA", compute="_compute_asq_capa_count"
-    )
+    asq_capa_count = fields.Integer(string="CAPA", compute="_compute_asq_capa_count")
 
     _sql_constraints = [
         (
