@@ -940,7 +940,12 @@ class AsqCapaReview(models.Model):
     _order = "capa_id, round, id"
 
     capa_id = fields.Many2one(
-        "asq.capa", required=True, ondelete="cascade", index=True, readonly=True
+        "asq.capa",
+        string="CAPA",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        readonly=True,
     )
     company_id = fields.Many2one(related="capa_id.company_id", store=True)
     round = fields.Integer(readonly=True)
