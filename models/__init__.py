@@ -6,3 +6,4 @@ from . import asq_demo
 from . import asq_complaint
 from . import asq_complaint_alert
 from . import res_partner_complaint
+from . import asq_capa

@@ -77,7 +77,6 @@ EDITABLE = {
     "disposition_note": (("investigating",), GROUP_INSPECTOR),
     "no_action_reason": (("investigating",), GROUP_INSPECTOR),
     "satisfaction_note": (("replied",), GROUP_USER),
-    "capa_not_required_reason": (OPEN_STATES, GROUP_MANAGER),
     "feedback_status": (("draft",), GROUP_USER),
 }
 
@@ -399,12 +398,16 @@ class AsqComplaint(models.Model):
     repeat_of_id = fields.Many2one(
         "asq.complaint", string="Repeat Of", readonly=True, copy=False
     )
-    capa_not_required_reason = fields.Text(
-        string="Reason No CAPA Is Needed",
+    capa_ids = fields.Many2many(
+        "asq.capa",
+        "asq_capa_complaint_rel",
+        "complaint_id",
+        "capa_id",
+        string="CAPA",
         copy=False,
-        help="Recorded by a quality manager to close a repeat complaint "
-        "without a CAPA.",
+        help="Corrective and preventive actions taken on this complaint.",
     )
+    capa_count = fields.Integer(string="CAPA Count", compute="_compute_capa_count")
     alert_id = fields.Many2one(
         "asq.complaint.alert", string="Early Warning", readonly=True, copy=False
     )
@@ -467,6 +470,11 @@ class AsqComplaint(models.Model):
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
+    @api.depends("capa_ids")
+    def _compute_capa_count(self):
+        for complaint in self:
+            complaint.capa_count = len(complaint.capa_ids)
+
     @api.depends("feedback_type")
     def _compute_is_complaint(self):
         for complaint in self:
@@ -857,15 +865,33 @@ class AsqComplaint(models.Model):
                     names=unanswered._asq_names(),
                 )
             )
-        reason = self.env.context.get("capa_not_required_reason")
-        if reason:
-            complaints.with_context(**{STEP_CONTEXT: True}).write(
-                {"capa_not_required_reason": reason}
-            )
         complaints._asq_check_capa_before_close()
         complaints._asq_stamp("closed", {"state": "closed"})
         complaints.activity_unlink([OWNER_ACTIVITY, "mail.mail_activity_data_todo"])
         return True
+
+    def action_propose_capa(self):
+        """Button "Propose CAPA": open (or find) a CAPA for this complaint."""
+        self.ensure_one()
+        self._asq_ensure_group(GROUP_INSPECTOR, self.env._("Propose CAPA"))
+        capa = self._asq_propose_capa("repeat" if self.is_repeat else "complaint")
+        return self._asq_capa_action(capa)
+
+    def action_view_capa(self):
+        """Smart button "CAPA"."""
+        self.ensure_one()
+        return self._asq_capa_action(self.capa_ids)
+
+    def _asq_capa_action(self, capas):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "after_sales_quality.asq_capa_action"
+        )
+        action["context"] = {}
+        if len(capas) == 1:
+            action.update(views=[(False, "form")], res_id=capas.id)
+        else:
+            action["domain"] = [("id", "in", capas.ids)]
+        return action
 
     def action_open_cancel_wizard(self):
         """Button "Cancel": ask the reason."""
@@ -929,22 +955,37 @@ class AsqComplaint(models.Model):
         return self.env["asq.complaint"]
 
     def _asq_check_capa_before_close(self):
-        """Refuse to close a repeat complaint without a CAPA.
-
-        Issue [3] (CAPA) replaces this check with a real CAPA link; until
-        then a quality manager records why no CAPA is needed
-        (``capa_not_required_reason``, or the same context key on close)."""
+        """Refuse to close a repeat complaint without a linked CAPA (004
+        §5.3.4: the same complaint twice without improvement → formal CAPA)."""
         blocked = self.filtered(
-            lambda c: c.is_repeat and not (c.capa_not_required_reason or "").strip()
+            lambda c: c.is_repeat
+            and not c.sudo().capa_ids.filtered(lambda capa: capa.state != "cancel")
         )
         if blocked:
             raise UserError(
                 self.env._(
                     "%(names)s is a repeat complaint: it cannot be closed without "
-                    "a CAPA. A quality manager may record why no CAPA is needed.",
+                    "a linked CAPA.",
                     names=blocked._asq_names(),
                 )
             )
+
+    def _asq_propose_capa(self, source, previous=None):
+        """Propose (or find) the open CAPA of this complaint and link it."""
+        self.ensure_one()
+        lines = self.line_ids
+        complaints = self | (previous or self.browse())
+        capa = self.env["asq.capa"]._asq_propose(
+            source,
+            self.name,
+            self.description or self.name,
+            partner_ids=self.commercial_partner_id,
+            product_ids=lines.product_id,
+            lot_ids=lines.lot_id,
+            company_id=self.company_id.id,
+        )
+        capa.sudo().complaint_ids = [fields.Command.link(c.id) for c in complaints]
+        return capa
 
     # ------------------------------------------------------------------
     # Scheduled action
@@ -1405,6 +1446,8 @@ class AsqComplaint(models.Model):
                 ("commercial_partner_id", "in", complaints.commercial_partner_id.ids),
                 ("state", "not in", ("draft", "cancel")),
                 ("received_at", ">=", since),
+                "!",
+                ("capa_ids.effectiveness", "=", "effective"),
             ],
             order="received_at, id",
         )
@@ -1423,6 +1466,7 @@ class AsqComplaint(models.Model):
                 complaint.with_context(**{STEP_CONTEXT: True}).write(
                     {"is_repeat": True, "repeat_of_id": match.id}
                 )
+                complaint._asq_propose_capa("repeat", previous=match)
                 complaint.message_post(
                     body=self.env._(
                         "Repeat complaint: the customer already complained in "

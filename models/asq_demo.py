@@ -69,7 +69,110 @@ class AsqDemo(models.AbstractModel):
                 lines = rng.sample(products, rng.randint(1, 3))
                 pickings |= self._demo_sell(customer, lines, date, warehouse, rng)
         self._demo_returns(pickings.sorted("date_done")[:40:8])
+        self._demo_capa()
         return True
+
+    @api.model
+    def _demo_capa(self):
+        """Three CAPA: one closed after a second action round, one with an
+        overdue action, one proposed from a repeat complaint."""
+        env = self.env
+        today = fields.Date.context_today(self)
+        kangtai = env.ref("after_sales_quality.asq_demo_customer_kangtai")
+        ruibang = env.ref("after_sales_quality.asq_demo_customer_ruibang")
+        meter = env.ref("after_sales_quality.asq_demo_product_glucometer")
+        pads = env.ref("after_sales_quality.asq_demo_product_brake_pad")
+        inspector = env.ref("after_sales_quality.asq_demo_user_inspector")
+        manager = env.ref("after_sales_quality.asq_demo_user_quality_manager")
+        department = env["hr.department"].create(
+            {"name": "Production", "company_id": env.company.id}
+        )
+        Capa = env["asq.capa"]
+        closed = Capa.create(
+            {
+                "source": "complaint",
+                "origin": "Kangtai E-3 errors",
+                "problem": "Blood glucose meters show error E-3 after two weeks.",
+                "partner_ids": [fields.Command.set(kangtai.ids)],
+                "product_ids": [fields.Command.set(meter.ids)],
+                "containment": "Stock of the suspect lots blocked, customer "
+                "supplied with meters from another lot.",
+                "why_1": "Battery contact oxidised",
+                "why_2": "Contact plating too thin",
+                "why_3": "Supplier changed its plating bath",
+                "cause_category": "material",
+                "root_cause": "Plating thickness not controlled at incoming "
+                "inspection.",
+                "user_id": inspector.id,
+                "verification_date": today,
+                "date_open": today - relativedelta(months=4),
+            }
+        )
+        closed.action_start_analysis()
+        self._demo_capa_action(
+            closed, "Add plating thickness to incoming inspection", inspector
+        )
+        closed.action_plan()
+        closed.action_ids.evidence = "Inspection instruction QI-17 rev. B"
+        closed.action_ids.action_done()
+        closed.action_request_verification()
+        closed.verification_note = "Two more E-3 returns in the following month."
+        closed.action_verify_not_effective()
+        self._demo_capa_action(
+            closed, "Supplier audit and plating specification", manager, "preventive"
+        )
+        closed.action_ids.filtered(
+            lambda a: a.state == "open"
+        ).evidence = "Audit report SA-2026-03, specification signed by the supplier"
+        closed.action_ids.filtered(lambda a: a.state == "open").action_done()
+        closed.action_request_verification()
+        closed.verification_note = "No E-3 return for three months."
+        closed.action_verify_effective()
+
+        running = Capa.create(
+            {
+                "source": "return_qc",
+                "origin": "Ruibang brake pad noise",
+                "problem": "Brake pads squeal at low speed on the customer's "
+                "test bench.",
+                "partner_ids": [fields.Command.set(ruibang.ids)],
+                "product_ids": [fields.Command.set(pads.ids)],
+                "department_id": department.id,
+                "why_1": "Chamfer missing on some pads",
+                "cause_category": "machine",
+                "root_cause": "Worn chamfer tool on line 2.",
+                "user_id": inspector.id,
+                "customer_report": True,
+                "customer_report_deadline": today + relativedelta(days=10),
+            }
+        )
+        running.action_start_analysis()
+        self._demo_capa_action(
+            running, "Replace chamfer tool", inspector, "correction", -2
+        )
+        self._demo_capa_action(
+            running, "Tool life counter on line 2", manager, "corrective", 12
+        )
+        running.action_plan()
+        Capa._asq_propose(
+            "repeat",
+            "Kangtai repeat complaint",
+            "Second complaint about strips reading high within 180 days.",
+            partner_ids=kangtai,
+            product_ids=env.ref("after_sales_quality.asq_demo_product_strips"),
+        )
+
+    @api.model
+    def _demo_capa_action(self, capa, name, user, action_type="corrective", days=7):
+        self.env["asq.capa.action"].create(
+            {
+                "capa_id": capa.id,
+                "name": name,
+                "user_id": user.id,
+                "action_type": action_type,
+                "date_due": fields.Date.context_today(self) + relativedelta(days=days),
+            }
+        )
 
     @api.model
     def _demo_sell(self, customer, products, date, warehouse, rng):

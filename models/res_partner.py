@@ -122,6 +122,8 @@ class ResPartner(models.Model):
         "period, for goods delivered in that period.",
     )
 
+    asq_capa_count = fields.Integer(string="CAPA", compute="_compute_asq_capa_count")
+
     _sql_constraints = [
         (
             "asq_exchange_ratio_cap_range",
@@ -211,6 +213,23 @@ class ResPartner(models.Model):
                 returned / delivered * 100.0 if delivered else 0.0
             )
 
+    def _compute_asq_capa_count(self):
+        """Smart button "CAPA": one grouped read for the whole batch."""
+        Capa = self.env["asq.capa"]
+        commercial = self.commercial_partner_id
+        counts = {}
+        if Capa.has_access("read") and commercial:
+            counts = {
+                partner.id: count
+                for partner, count in Capa._read_group(
+                    [("partner_ids", "in", commercial.ids)],
+                    ["partner_ids"],
+                    ["__count"],
+                )
+            }
+        for partner in self:
+            partner.asq_capa_count = counts.get(partner.commercial_partner_id.id, 0)
+
     # ------------------------------------------------------------------
     # Constraints
     # ------------------------------------------------------------------
@@ -270,6 +289,16 @@ class ResPartner(models.Model):
         )
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"search_default_group_by_product": 1}
+        return action
+
+    def action_asq_view_capa(self):
+        """Smart button "CAPA": the CAPA concerning this customer."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "after_sales_quality.asq_capa_action"
+        )
+        action["domain"] = [("partner_ids", "in", self.commercial_partner_id.ids)]
+        action["context"] = {"default_partner_ids": self.commercial_partner_id.ids}
         return action
 
     # ------------------------------------------------------------------

@@ -5,3 +5,4 @@ from . import test_translation
 from . import test_complaint
 from . import test_complaint_security
 from . import test_complaint_tour
+from . import test_capa

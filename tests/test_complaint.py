@@ -7,7 +7,7 @@ from freezegun import freeze_time
 from psycopg2.errors import LockNotAvailable
 
 from odoo import Command, fields
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
 from odoo.addons.after_sales_quality.tests.complaint_common import (
@@ -495,23 +495,35 @@ class TestComplaintRepeatAndWarning(AsqComplaintCommon):
         self.assertIn(
             second, self.env["asq.complaint"].search([("is_repeat", "=", True)])
         )
+        capa = second.capa_ids
+        self.assertEqual(len(capa), 1, "the repeat complaint proposes a CAPA")
+        self.assertEqual((capa.source, capa.state), ("repeat", "draft"))
+        self.assertEqual(capa.complaint_ids, first | second)
+        self.assertEqual(first.capa_ids, capa, "linked both ways")
+        capa.with_user(self.users["asq_qm"]).with_context(
+            asq_cancel_reason="Opened by mistake"
+        ).action_cancel()
         with self.assertRaisesRegex(
             UserError,
-            "is a repeat complaint: it cannot be closed without a CAPA. A quality "
-            "manager may record why no CAPA is needed.",
+            "is a repeat complaint: it cannot be closed without a linked CAPA.",
         ):
             self._as(second, "asq_qm").action_close()
         self.assertEqual(second.state, "confirmed")
-        with self.assertRaisesRegex(Exception, "may only be changed by the role"):
-            self._as(second, "asq_sales").capa_not_required_reason = "no"
-        self._as(second, "asq_qm").with_context(
-            capa_not_required_reason="Supplier already replaced the sensor line"
-        ).action_close()
+        with self.assertRaisesRegex(AccessError, "Propose CAPA"):
+            self._as(second, "asq_sales").action_propose_capa()
+        action = self._as(second, "asq_inspector").action_propose_capa()
+        new_capa = self.env["asq.capa"].browse(action["res_id"])
+        self.assertEqual(new_capa.complaint_ids, second)
+        self.assertEqual(second.capa_count, 2)
+        self._as(second, "asq_qm").action_close()
         self.assertEqual(second.state, "closed")
-        self.assertEqual(
-            second.capa_not_required_reason,
-            "Supplier already replaced the sensor line",
-        )
+
+    def test_effective_capa_ends_the_repeat_count(self):
+        first = self._walk(self._create_complaint(), "review")
+        capa = first.sudo()._asq_propose_capa("complaint")
+        capa.sudo()._workflow_write({"state": "closed", "effectiveness": "effective"})
+        second = self._walk(self._create_complaint(), "review")
+        self.assertFalse(second.is_repeat, "the earlier problem was corrected")
 
     def test_same_category_is_a_repeat_too(self):
         self._walk(self._create_complaint(lines=[]), "review")

@@ -1,11 +1,14 @@
 """Refresh i18n/zh_CN.po from a fresh Odoo export, keeping translations.
 
-Usage: po_merge.py EXPORTED_PO TARGET_PO [EXTRA_JSON ...]
+Usage: po_merge.py EXPORTED_PO TARGET_PO [EXTRA_JSON_OR_PO ...]
 
 EXPORTED_PO is what ``odoo-bin --i18n-export=... --language=zh_CN
 --modules=after_sales_quality`` writes; TARGET_PO is i18n/zh_CN.po. Existing
-translations of TARGET_PO and the {source: translation} objects of the JSON
-files fill the export's entries. Untranslated sources are listed on stderr.
+translations of TARGET_PO, the {source: translation} objects of the JSON
+files, and (for terms Odoo itself translates, such as the chatter fields) the
+entries of other .po files, for example Odoo's own addons/mail/i18n/zh_CN.po,
+fill the export's entries; earlier sources win. Untranslated sources are
+listed on stderr.
 """
 
 import json
@@ -16,19 +19,16 @@ import polib
 
 def main(exported, target, *extra):
     known = {}
-    try:
-        known.update(
-            {
-                entry.msgid: entry.msgstr
-                for entry in polib.pofile(target)
-                if entry.msgstr
-            }
-        )
-    except OSError:
-        pass
-    for path in extra:
-        with open(path, encoding="utf-8") as handle:
-            known.update(json.load(handle))
+    for path in reversed((target, *extra)):
+        if path.endswith(".json"):
+            with open(path, encoding="utf-8") as handle:
+                known.update(json.load(handle))
+            continue
+        try:
+            entries = polib.pofile(path)
+        except OSError:
+            continue
+        known.update({entry.msgid: entry.msgstr for entry in entries if entry.msgstr})
     po = polib.pofile(exported)
     missing = []
     for entry in po:

@@ -1,2 +1,3 @@
 from . import asq_complaint_cancel
 from . import asq_complaint_ledger
+from . import asq_capa_cancel

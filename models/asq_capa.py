@@ -1,0 +1,979 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+# Who/when fields that only the workflow buttons write (context key below).
+SIGNATURE_FIELDS = (
+    "analysis_by_id",
+    "analysis_date",
+    "signoff_by_id",
+    "signoff_date",
+    "verified_by_id",
+    "verified_date",
+    "date_closed",
+)
+WORKFLOW_KEY = "asq_capa_workflow"
+GROUP_INSPECTOR = "after_sales_quality.group_asq_inspector"
+GROUP_MANAGER = "after_sales_quality.group_asq_manager"
+GROUP_MGMT_REP = "after_sales_quality.group_asq_mgmt_rep"
+
+
+class AsqCapa(models.Model):
+    """Corrective and preventive action (《纠正与预防措施处理单》)."""
+
+    _name = "asq.capa"
+    _description = "Corrective and Preventive Action"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_open desc, id desc"
+    _check_company_auto = True
+    # Action owners and department heads comment without editing the CAPA.
+    _mail_post_access = "read"
+
+    name = fields.Char(
+        string="Reference", required=True, copy=False, readonly=True, default="/"
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda s: s.env.company
+    )
+    state = fields.Selection(
+        selection=[
+            ("draft", "Draft"),
+            ("analysis", "Root Cause Analysis"),
+            ("action", "Actions in Progress"),
+            ("verification", "Effectiveness Verification"),
+            ("closed", "Closed"),
+            ("cancel", "Cancelled"),
+        ],
+        string="Status",
+        default="draft",
+        required=True,
+        copy=False,
+        readonly=True,
+        tracking=True,
+        index=True,
+        help="Draft: proposed or being described.\n"
+        "Root Cause Analysis: the quality department analyses the cause.\n"
+        "Actions in Progress: the action plan of the current round is carried out.\n"
+        "Effectiveness Verification: every action is done; the management "
+        "representative verifies the effect on or after the verification date.\n"
+        "Closed: verified effective.\nCancelled: withdrawn with a reason.",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Coordinator",
+        default=lambda s: s.env.user,
+        tracking=True,
+        index=True,
+        domain=lambda s: [("groups_id", "in", s.env.ref(GROUP_INSPECTOR).id)],
+    )
+    department_id = fields.Many2one(
+        "hr.department",
+        string="Responsible Department",
+        tracking=True,
+        check_company=True,
+    )
+    source = fields.Selection(
+        selection=[
+            ("complaint", "Customer complaint"),
+            ("repeat", "Repeat complaint"),
+            ("return_qc", "QC finding on returned goods"),
+            ("hold", "Quality hold"),
+            ("survey", "Satisfaction survey"),
+            ("quarterly", "Quarterly analysis"),
+            ("internal", "Internal"),
+        ],
+        required=True,
+        default="internal",
+        tracking=True,
+        index=True,
+    )
+    origin = fields.Char(
+        string="Source Document", help="Reference of what triggered this CAPA."
+    )
+    complaint_ids = fields.Many2many(
+        "asq.complaint",
+        "asq_capa_complaint_rel",
+        "capa_id",
+        "complaint_id",
+        string="Complaints",
+        check_company=True,
+    )
+    date_open = fields.Date(
+        string="Opened On", default=fields.Date.context_today, required=True, copy=False
+    )
+    round = fields.Integer(
+        string="Action Round",
+        default=1,
+        copy=False,
+        readonly=True,
+        help="Goes up by one each time the effectiveness is verified as not "
+        "effective and a new action plan is needed.",
+    )
+    customer_report = fields.Boolean(
+        string="Customer Asks for a CAPA Report",
+        tracking=True,
+        help="The customer asked for an 8D report (IATF 16949).",
+    )
+    customer_report_deadline = fields.Date(string="Report Due to Customer")
+
+    # ------------------------------------------------------------------
+    # 1. Description
+    # ------------------------------------------------------------------
+    problem = fields.Text(string="Problem Statement")
+    partner_ids = fields.Many2many(
+        "res.partner", string="Customers Concerned", check_company=True
+    )
+    product_ids = fields.Many2many(
+        "product.product", string="Products Concerned", check_company=True
+    )
+    lot_ids = fields.Many2many("stock.lot", string="Lots Concerned", check_company=True)
+    containment = fields.Text(
+        string="Containment / Immediate Action",
+        help="What was done at once to protect the customer.",
+    )
+
+    # ------------------------------------------------------------------
+    # 2. Root cause
+    # ------------------------------------------------------------------
+    why_1 = fields.Char(string="Why 1")
+    why_2 = fields.Char(string="Why 2")
+    why_3 = fields.Char(string="Why 3")
+    why_4 = fields.Char(string="Why 4")
+    why_5 = fields.Char(string="Why 5")
+    cause_category = fields.Selection(
+        selection=[
+            ("man", "Man"),
+            ("machine", "Machine"),
+            ("material", "Material"),
+            ("method", "Method"),
+            ("measurement", "Measurement"),
+            ("environment", "Environment"),
+        ],
+        tracking=True,
+        index=True,
+        help="The 5M1E category of the root cause.",
+    )
+    root_cause = fields.Text()
+    analysis_by_id = fields.Many2one("res.users", string="Analysed By", readonly=True)
+    analysis_date = fields.Datetime(string="Analysed On", readonly=True)
+
+    # ------------------------------------------------------------------
+    # 3. Action plan
+    # ------------------------------------------------------------------
+    action_ids = fields.One2many("asq.capa.action", "capa_id", string="Actions")
+    no_action = fields.Boolean(
+        string="No Action Taken",
+        tracking=True,
+        help="Allowed only with the reason recorded.",
+    )
+    no_action_reason = fields.Text(string="Reason for Taking No Action")
+    signoff_by_id = fields.Many2one(
+        "res.users", string="Department Sign-off By", readonly=True
+    )
+    signoff_date = fields.Datetime(string="Department Sign-off On", readonly=True)
+    open_action_count = fields.Integer(compute="_compute_action_figures")
+    action_count = fields.Integer(compute="_compute_action_figures")
+
+    # ------------------------------------------------------------------
+    # 4. Effectiveness
+    # ------------------------------------------------------------------
+    verification_date = fields.Date(
+        string="Verify On or After",
+        help="The management representative verifies the effect from this date.",
+    )
+    effectiveness = fields.Selection(
+        selection=[("effective", "Effective"), ("not_effective", "Not effective")],
+        readonly=True,
+        copy=False,
+        tracking=True,
+    )
+    verification_note = fields.Text(string="Verification Evidence")
+    verified_by_id = fields.Many2one("res.users", string="Verified By", readonly=True)
+    verified_date = fields.Datetime(string="Verified On", readonly=True)
+    review_ids = fields.One2many(
+        "asq.capa.review", "capa_id", string="Verification History", readonly=True
+    )
+    date_closed = fields.Date(string="Closed On", readonly=True, copy=False)
+    days_to_close = fields.Integer(
+        compute="_compute_days_to_close",
+        store=True,
+        aggregator="avg",
+        help="Days from opening to closing, for the statistics.",
+    )
+    on_time = fields.Boolean(
+        string="All Actions on Time",
+        compute="_compute_on_time",
+        store=True,
+        help="Every action of the CAPA was done by its due date.",
+    )
+    cancel_reason = fields.Text(readonly=True, copy=False)
+
+    _sql_constraints = [
+        (
+            "name_company_uniq",
+            "UNIQUE(name, company_id)",
+            "CAPA references are unique.",
+        ),
+    ]
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    @api.depends("action_ids.state", "round")
+    def _compute_action_figures(self):
+        for capa in self:
+            current = capa.action_ids.filtered(lambda a, c=capa: a.round == c.round)
+            capa.action_count = len(capa.action_ids)
+            capa.open_action_count = len(current.filtered(lambda a: a.state == "open"))
+
+    @api.depends("date_open", "date_closed")
+    def _compute_days_to_close(self):
+        for capa in self:
+            capa.days_to_close = (
+                (capa.date_closed - capa.date_open).days if capa.date_closed else 0
+            )
+
+    @api.depends("action_ids.on_time", "action_ids.state")
+    def _compute_on_time(self):
+        for capa in self:
+            done = capa.action_ids.filtered(lambda a: a.state == "done")
+            capa.on_time = bool(done) and all(done.mapped("on_time"))
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                company = self.env["res.company"].browse(
+                    vals.get("company_id") or self.env.company.id
+                )
+                vals["name"] = (
+                    self.env["ir.sequence"]
+                    .with_company(company)
+                    .next_by_code("asq.capa")
+                    or "/"
+                )
+        if not self.env.context.get(WORKFLOW_KEY):
+            self._ensure_no_signature(vals_list)
+            for vals in vals_list:
+                for fname in ("state", "round", "effectiveness"):
+                    vals.pop(fname, None)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.context.get(WORKFLOW_KEY):
+            self._ensure_no_signature([vals])
+            if "state" in vals or "round" in vals or "effectiveness" in vals:
+                raise UserError(
+                    self.env._("Use the workflow buttons to change the CAPA status.")
+                )
+            frozen = self.filtered(lambda c: c.state in ("closed", "cancel"))
+            if frozen and set(vals) - {"message_main_attachment_id"}:
+                raise UserError(
+                    self.env._(
+                        "%(names)s is closed or cancelled: it can no longer be "
+                        "changed.",
+                        names=", ".join(frozen.mapped("name")),
+                    )
+                )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_started(self):
+        started = self.filtered(lambda c: c.state != "draft")
+        if started:
+            raise UserError(
+                self.env._(
+                    "Only draft CAPA can be deleted; cancel %(names)s instead.",
+                    names=", ".join(started.mapped("name")),
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_start_analysis(self):
+        """Button "Start Analysis": the problem is described."""
+        capas = self._workflow_records(
+            "draft", GROUP_INSPECTOR, self.env._("Start Analysis")
+        )
+        missing = capas.filtered(lambda c: not c.problem)
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Describe the problem of %(names)s before analysing it.",
+                    names=", ".join(missing.mapped("name")),
+                )
+            )
+        capas._workflow_write({"state": "analysis"})
+        return True
+
+    def action_plan(self):
+        """Button "Confirm Analysis": root cause found, action plan set."""
+        capas = self._workflow_records(
+            "analysis", GROUP_INSPECTOR, self.env._("Confirm Analysis")
+        )
+        for capa in capas:
+            capa._ensure_root_cause()
+            capa._ensure_action_plan()
+        now = fields.Datetime.now()
+        with_actions = capas.filtered(lambda c: not c.no_action)
+        with_actions._workflow_write(
+            {"state": "action", "analysis_by_id": self.env.uid, "analysis_date": now}
+        )
+        (capas - with_actions)._workflow_write(
+            {
+                "state": "verification",
+                "analysis_by_id": self.env.uid,
+                "analysis_date": now,
+            }
+        )
+        for capa in with_actions:
+            capa.action_ids.filtered(
+                lambda a, c=capa: a.round == c.round and a.state == "open"
+            )._schedule_owner_activity()
+        return True
+
+    def action_department_signoff(self):
+        """Button "Department Sign-off": the responsible department accepts
+        the cause and the action plan."""
+        capas = self.sudo()._workflow_records(
+            ("action", "verification"), None, self.env._("Department Sign-off")
+        )
+        for capa in capas:
+            if capa.signoff_by_id:
+                raise UserError(
+                    self.env._(
+                        "%(name)s is already signed off by %(user)s.",
+                        name=capa.name,
+                        user=capa.signoff_by_id.name,
+                    )
+                )
+            if not capa.department_id:
+                raise UserError(
+                    self.env._(
+                        "Set the responsible department of %(name)s first.",
+                        name=capa.name,
+                    )
+                )
+            head = capa.department_id.manager_id.user_id
+            if self.env.user != head and not self.env.user.has_group(GROUP_MANAGER):
+                raise AccessError(
+                    self.env._(
+                        "Only the head of %(department)s or a quality manager may "
+                        "sign off %(name)s.",
+                        department=capa.department_id.name,
+                        name=capa.name,
+                    )
+                )
+        # The department head may be an ordinary user: the checks above are
+        # the access control of this step.
+        capas._workflow_write(
+            {"signoff_by_id": self.env.uid, "signoff_date": fields.Datetime.now()}
+        )
+        capas.sudo(False).message_post(
+            body=self.env._("Signed off by the responsible department.")
+        )
+        return True
+
+    def action_request_verification(self):
+        """Button "Actions Done": every action of the round is done."""
+        capas = self._workflow_records(
+            "action", GROUP_INSPECTOR, self.env._("Actions Done")
+        )
+        for capa in capas:
+            capa._ensure_round_done()
+        capas._workflow_write({"state": "verification"})
+        for capa in capas:
+            capa._notify_verifiers()
+        return True
+
+    def action_verify_effective(self):
+        """Button "Effective": verified effective, the CAPA closes."""
+        capas = self._workflow_records(
+            "verification", GROUP_MGMT_REP, self.env._("Verify Effectiveness")
+        )
+        capas._ensure_verifiable()
+        today = fields.Date.context_today(self)
+        capas._log_review("effective")
+        capas._workflow_write(
+            {
+                "state": "closed",
+                "effectiveness": "effective",
+                "verified_by_id": self.env.uid,
+                "verified_date": fields.Datetime.now(),
+                "date_closed": today,
+            }
+        )
+        capas.activity_unlink(["mail.mail_activity_data_todo"])
+        return True
+
+    def action_verify_not_effective(self):
+        """Button "Not Effective": a new action round starts, history kept."""
+        capas = self._workflow_records(
+            "verification", GROUP_MGMT_REP, self.env._("Verify Effectiveness")
+        )
+        capas._ensure_verifiable()
+        missing = capas.filtered(lambda c: not c.verification_note)
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Record why the actions of %(names)s were not effective.",
+                    names=", ".join(missing.mapped("name")),
+                )
+            )
+        capas._log_review("not_effective")
+        for capa in capas:
+            capa._workflow_write(
+                {
+                    "state": "action",
+                    "round": capa.round + 1,
+                    "effectiveness": "not_effective",
+                    "no_action": False,
+                    "verification_note": False,
+                    "signoff_by_id": False,
+                    "signoff_date": False,
+                }
+            )
+            capa.message_post(
+                body=self.env._(
+                    "Not effective: action round %(round)s starts. Plan new actions.",
+                    round=capa.round,
+                )
+            )
+        return True
+
+    def action_cancel(self):
+        """Button "Cancel" (from the cancel wizard, which gives the reason)."""
+        reason = self.env.context.get("asq_cancel_reason")
+        if not reason:
+            raise UserError(self.env._("Give the reason for cancelling."))
+        capas = self._workflow_records(
+            ("draft", "analysis", "action", "verification"),
+            GROUP_MANAGER,
+            self.env._("Cancel"),
+        )
+        capas.action_ids.filtered(lambda a: a.state == "open").with_context(
+            **{WORKFLOW_KEY: True}
+        ).write({"state": "cancel"})
+        capas._workflow_write({"state": "cancel", "cancel_reason": reason})
+        return True
+
+    def action_open_cancel_wizard(self):
+        """Button "Cancel": asks for the reason."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Cancel CAPA"),
+            "res_model": "asq.capa.cancel",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_capa_ids": self.ids},
+        }
+
+    # ------------------------------------------------------------------
+    # Proposals: the one entry point other features use
+    # ------------------------------------------------------------------
+    @api.model
+    def _asq_propose(self, source, origin, problem, **scope):
+        """Propose a draft CAPA for ``source`` (see the selection) unless an
+        open CAPA of the same origin exists; return it. ``scope`` takes
+        partner_ids, product_ids, lot_ids and any extra field values."""
+        existing = self.search(
+            [
+                ("origin", "=", origin),
+                ("source", "=", source),
+                ("state", "not in", ("closed", "cancel")),
+                ("company_id", "=", scope.get("company_id", self.env.company.id)),
+            ],
+            limit=1,
+        )
+        if existing:
+            return existing
+        vals = {"source": source, "origin": origin, "problem": problem}
+        for key in ("partner_ids", "product_ids", "lot_ids"):
+            if key in scope:
+                vals[key] = [fields.Command.set(scope.pop(key).ids)]
+        vals.update(scope)
+        capa = self.sudo().create(vals).sudo(False)
+        managers = self.env.ref(GROUP_MANAGER).users.filtered(
+            lambda u: capa.company_id in u.company_ids
+        )
+        if managers:
+            capa.sudo().activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Review proposed CAPA %(name)s", name=capa.name),
+                user_id=managers[0].id,
+            )
+        return capa
+
+    # ------------------------------------------------------------------
+    # Scheduled job
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_action_reminders(self, reminder_days=3, batch_size=500):
+        """Due soon: remind the owner. Overdue: escalate to the quality
+        managers, once per action."""
+        Action = self.env["asq.capa.action"]
+        today = fields.Date.context_today(self)
+        soon = Action.search(
+            [
+                ("state", "=", "open"),
+                ("reminded", "=", False),
+                ("date_due", "<=", today + timedelta(days=reminder_days)),
+                ("date_due", ">=", today),
+                ("capa_id.state", "=", "action"),
+            ],
+            limit=batch_size,
+        )
+        soon._remind_owner()
+        overdue = Action.search(
+            [
+                ("state", "=", "open"),
+                ("escalated", "=", False),
+                ("date_due", "<", today),
+                ("capa_id.state", "=", "action"),
+            ],
+            limit=batch_size,
+        )
+        overdue._escalate()
+        remaining = len(soon) == batch_size or len(overdue) == batch_size
+        if remaining:
+            self.env.ref("after_sales_quality.asq_capa_cron_reminders")._trigger()
+        return len(soon), len(overdue)
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+    def _workflow_records(self, states, group, step):
+        """Lock the records, re-read their state and check the role: a double
+        click or a replayed call finds nothing left to do and is refused."""
+        if group and not self.env.su and not self.env.user.has_group(group):
+            raise AccessError(
+                self.env._(
+                    "You are not allowed to do this step (%(step)s): it needs the "
+                    "role %(group)s.",
+                    step=step,
+                    group=self.env.ref(group).name,
+                )
+            )
+        if not self.env.su:
+            self.check_access("write")
+        if self.ids:
+            self.env.cr.execute(
+                "SELECT id FROM asq_capa WHERE id IN %s FOR UPDATE", [tuple(self.ids)]
+            )
+            self.invalidate_recordset(["state"])
+        states = (states,) if isinstance(states, str) else states
+        wrong = self.filtered(lambda c: c.state not in states)
+        if wrong or not self:
+            raise UserError(
+                self.env._(
+                    "%(step)s is not possible on %(names)s in its current status "
+                    "(%(status)s). Reload the page: someone may have done it "
+                    "already.",
+                    step=step,
+                    names=", ".join(wrong.mapped("name")),
+                    status=", ".join(
+                        dict(self._fields["state"]._description_selection(self.env))[
+                            state
+                        ]
+                        for state in set(wrong.mapped("state"))
+                    ),
+                )
+            )
+        self._check_company()
+        return self
+
+    def _workflow_write(self, vals):
+        return self.with_context(**{WORKFLOW_KEY: True}).write(vals)
+
+    def _ensure_no_signature(self, vals_list):
+        signed = {f for vals in vals_list for f in vals if f in SIGNATURE_FIELDS}
+        if signed:
+            raise UserError(
+                self.env._(
+                    "%(fields)s are signed by the workflow buttons and cannot be "
+                    "written directly.",
+                    fields=", ".join(sorted(signed)),
+                )
+            )
+
+    def _ensure_root_cause(self):
+        missing = []
+        if not self.root_cause:
+            missing.append(self.env._("root cause"))
+        if not self.cause_category:
+            missing.append(self.env._("cause category"))
+        if not self.why_1:
+            missing.append(self.env._("at least the first why"))
+        if missing:
+            raise UserError(
+                self.env._(
+                    "The root cause analysis of %(name)s is incomplete: %(missing)s.",
+                    name=self.name,
+                    missing=", ".join(missing),
+                )
+            )
+
+    def _ensure_action_plan(self):
+        current = self.action_ids.filtered(lambda a: a.round == self.round)
+        if self.no_action:
+            if not (self.no_action_reason or "").strip():
+                raise UserError(
+                    self.env._(
+                        "Record the reason why no action is taken on %(name)s.",
+                        name=self.name,
+                    )
+                )
+            if current.filtered(lambda a: a.state != "cancel"):
+                raise UserError(
+                    self.env._(
+                        '%(name)s has actions planned: untick "No Action Taken" '
+                        "or cancel them.",
+                        name=self.name,
+                    )
+                )
+            return
+        if not current:
+            raise UserError(
+                self.env._(
+                    "Plan at least one action for round %(round)s of %(name)s, or "
+                    "record why no action is taken.",
+                    round=self.round,
+                    name=self.name,
+                )
+            )
+        incomplete = current.filtered(lambda a: not (a.user_id and a.date_due))
+        if incomplete:
+            raise UserError(
+                self.env._(
+                    "Every action of %(name)s needs an owner and a due date.",
+                    name=self.name,
+                )
+            )
+
+    def _ensure_round_done(self):
+        current = self.action_ids.filtered(lambda a: a.round == self.round)
+        if not current:
+            raise UserError(
+                self.env._(
+                    "Plan the actions of round %(round)s of %(name)s first.",
+                    round=self.round,
+                    name=self.name,
+                )
+            )
+        still_open = current.filtered(lambda a: a.state == "open")
+        if still_open:
+            raise UserError(
+                self.env._(
+                    "%(name)s still has open actions: %(actions)s.",
+                    name=self.name,
+                    actions=", ".join(still_open.mapped("name")),
+                )
+            )
+        if not current.filtered(lambda a: a.state == "done"):
+            raise UserError(
+                self.env._("No action of %(name)s is done.", name=self.name)
+            )
+        if self.department_id and not self.signoff_by_id:
+            raise UserError(
+                self.env._(
+                    "The responsible department has not signed off %(name)s.",
+                    name=self.name,
+                )
+            )
+
+    def _ensure_verifiable(self):
+        today = fields.Date.context_today(self)
+        for capa in self:
+            if not capa.verification_date:
+                raise UserError(
+                    self.env._("Set the verification date of %(name)s.", name=capa.name)
+                )
+            if capa.verification_date > today:
+                raise UserError(
+                    self.env._(
+                        "%(name)s can be verified on or after %(date)s.",
+                        name=capa.name,
+                        date=capa.verification_date,
+                    )
+                )
+            open_actions = capa.action_ids.filtered(lambda a: a.state == "open")
+            if open_actions:
+                raise UserError(
+                    self.env._(
+                        "%(name)s still has open actions: %(actions)s.",
+                        name=capa.name,
+                        actions=", ".join(open_actions.mapped("name")),
+                    )
+                )
+
+    def _log_review(self, result):
+        self.env["asq.capa.review"].create(
+            [
+                {
+                    "capa_id": capa.id,
+                    "round": capa.round,
+                    "result": result,
+                    "note": capa.verification_note,
+                }
+                for capa in self
+            ]
+        )
+
+    def _notify_verifiers(self):
+        reps = self.env.ref(GROUP_MGMT_REP).users.filtered(
+            lambda u: self.company_id in u.company_ids
+        )
+        if reps:
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=self.verification_date or fields.Date.context_today(self),
+                summary=self.env._(
+                    "Verify the effectiveness of %(name)s", name=self.name
+                ),
+                user_id=reps[0].id,
+            )
+
+
+class AsqCapaAction(models.Model):
+    """One action of a CAPA's action plan."""
+
+    _name = "asq.capa.action"
+    _description = "CAPA Action"
+    _order = "capa_id, round, date_due, id"
+    _check_company_auto = True
+
+    capa_id = fields.Many2one(
+        "asq.capa", string="CAPA", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="capa_id.company_id", store=True, index=True)
+    round = fields.Integer(readonly=True, index=True)
+    name = fields.Char(string="Action", required=True)
+    action_type = fields.Selection(
+        selection=[
+            ("correction", "Correction"),
+            ("corrective", "Corrective action"),
+            ("preventive", "Preventive action"),
+            ("improvement", "Improvement"),
+        ],
+        string="Type",
+        required=True,
+        default="corrective",
+    )
+    user_id = fields.Many2one("res.users", string="Owner", index=True)
+    department_id = fields.Many2one("hr.department", string="Department")
+    date_due = fields.Date(string="Due Date", index=True)
+    state = fields.Selection(
+        selection=[("open", "Open"), ("done", "Done"), ("cancel", "Cancelled")],
+        default="open",
+        required=True,
+        readonly=True,
+        index=True,
+    )
+    evidence = fields.Text(help="What was done and where the proof is.")
+    attachment_ids = fields.Many2many("ir.attachment", string="Evidence Files")
+    date_done = fields.Date(string="Done On", readonly=True)
+    done_by_id = fields.Many2one("res.users", string="Done By", readonly=True)
+    on_time = fields.Boolean(compute="_compute_on_time", store=True)
+    reminded = fields.Boolean(readonly=True, copy=False)
+    escalated = fields.Boolean(readonly=True, copy=False)
+
+    @api.depends("date_done", "date_due")
+    def _compute_on_time(self):
+        for action in self:
+            action.on_time = bool(
+                action.date_done
+                and (not action.date_due or action.date_done <= action.date_due)
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            capa = self.env["asq.capa"].browse(vals.get("capa_id"))
+            if capa.state in ("verification", "closed", "cancel"):
+                raise UserError(
+                    self.env._(
+                        "%(name)s is past its action plan: no action can be added.",
+                        name=capa.name,
+                    )
+                )
+            vals["round"] = capa.round or 1
+            vals.pop("state", None)
+        actions = super().create(vals_list)
+        actions.filtered(
+            lambda a: a.capa_id.state == "action"
+        )._schedule_owner_activity()
+        return actions
+
+    def write(self, vals):
+        if not self.env.context.get(WORKFLOW_KEY):
+            if {"state", "date_done", "done_by_id", "round"} & set(vals):
+                raise UserError(self.env._("Mark actions done with the Done button."))
+            locked = self.filtered(
+                lambda a: a.state != "open" or a.capa_id.state in ("closed", "cancel")
+            )
+            if locked:
+                raise UserError(
+                    self.env._(
+                        "%(actions)s is done or cancelled and cannot be changed.",
+                        actions=", ".join(locked.mapped("name")),
+                    )
+                )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_planned(self):
+        if self.filtered(lambda a: a.capa_id.state not in ("draft", "analysis")):
+            raise UserError(
+                self.env._(
+                    "Actions of a confirmed plan cannot be deleted: cancel them."
+                )
+            )
+
+    def action_done(self):
+        """Button "Done" on an action line: its owner records the evidence."""
+        self.env.cr.execute(
+            "SELECT id FROM asq_capa_action WHERE id IN %s FOR UPDATE",
+            [tuple(self.ids) or (0,)],
+        )
+        self.invalidate_recordset(["state"])
+        for action in self:
+            if action.state != "open" or action.capa_id.state != "action":
+                raise UserError(
+                    self.env._(
+                        "%(action)s is not open: reload the page.", action=action.name
+                    )
+                )
+            if (
+                not self.env.su
+                and self.env.user != action.user_id
+                and not self.env.user.has_group(GROUP_INSPECTOR)
+            ):
+                raise AccessError(
+                    self.env._(
+                        "Only %(owner)s or the quality department may close "
+                        "%(action)s.",
+                        owner=action.user_id.name,
+                        action=action.name,
+                    )
+                )
+            if not (action.evidence or "").strip() and not action.attachment_ids:
+                raise UserError(
+                    self.env._(
+                        "Record the evidence of %(action)s before marking it done.",
+                        action=action.name,
+                    )
+                )
+        self.with_context(**{WORKFLOW_KEY: True}).write(
+            {
+                "state": "done",
+                "date_done": fields.Date.context_today(self),
+                "done_by_id": self.env.uid,
+            }
+        )
+        self.capa_id.activity_feedback(
+            ["mail.mail_activity_data_todo"],
+            user_id=self.env.uid,
+            feedback=self.env._("Action done"),
+        )
+        return True
+
+    def action_cancel(self):
+        """Button "Cancel" on an action line (quality department)."""
+        if not self.env.su and not self.env.user.has_group(GROUP_INSPECTOR):
+            raise AccessError(
+                self.env._("Only the quality department may cancel an action.")
+            )
+        if self.filtered(lambda a: a.state != "open"):
+            raise UserError(self.env._("Only open actions can be cancelled."))
+        self.with_context(**{WORKFLOW_KEY: True}).write({"state": "cancel"})
+        return True
+
+    def _schedule_owner_activity(self):
+        for action in self.filtered("user_id"):
+            action.capa_id.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=action.date_due or fields.Date.context_today(self),
+                summary=self.env._("CAPA action: %(action)s", action=action.name),
+                user_id=action.user_id.id,
+            )
+
+    def _remind_owner(self):
+        for action in self.filtered("user_id"):
+            action.capa_id.message_post(
+                body=self.env._(
+                    "Reminder: %(action)s is due on %(date)s.",
+                    action=action.name,
+                    date=action.date_due,
+                ),
+                partner_ids=action.user_id.partner_id.ids,
+                subtype_xmlid="mail.mt_comment",
+            )
+        self.with_context(**{WORKFLOW_KEY: True}).write({"reminded": True})
+
+    def _escalate(self):
+        managers = self.env.ref(GROUP_MANAGER).users
+        for action in self:
+            company_managers = managers.filtered(
+                lambda u, a=action: a.company_id in u.company_ids
+            )
+            action.capa_id.message_post(
+                body=self.env._(
+                    "Overdue: %(action)s (owner %(owner)s) was due on %(date)s.",
+                    action=action.name,
+                    owner=action.user_id.name or "-",
+                    date=action.date_due,
+                ),
+                partner_ids=company_managers.partner_id.ids,
+                subtype_xmlid="mail.mt_comment",
+            )
+            if company_managers:
+                action.capa_id.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    summary=self.env._(
+                        "Overdue CAPA action: %(action)s", action=action.name
+                    ),
+                    user_id=company_managers[0].id,
+                )
+        self.with_context(**{WORKFLOW_KEY: True}).write({"escalated": True})
+
+
+class AsqCapaReview(models.Model):
+    """One effectiveness verification of a CAPA (kept for the auditor)."""
+
+    _name = "asq.capa.review"
+    _description = "CAPA Effectiveness Verification"
+    _order = "capa_id, round, id"
+
+    capa_id = fields.Many2one(
+        "asq.capa",
+        string="CAPA",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        readonly=True,
+    )
+    company_id = fields.Many2one(related="capa_id.company_id", store=True)
+    round = fields.Integer(readonly=True)
+    result = fields.Selection(
+        selection=[("effective", "Effective"), ("not_effective", "Not effective")],
+        readonly=True,
+    )
+    note = fields.Text(readonly=True)
+    user_id = fields.Many2one(
+        "res.users", string="Verified By", default=lambda s: s.env.user, readonly=True
+    )
+    date = fields.Datetime(default=fields.Datetime.now, readonly=True)
+
+    def write(self, vals):
+        if self:
+            raise UserError(self.env._("Verification records cannot be changed."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(self.env._("Verification records cannot be deleted."))
