@@ -69,7 +69,7 @@ EDITABLE = {
     "onsite_required": (("draft", "review", "investigating"), GROUP_USER),
     "investigator_id": (("review", "investigating"), GROUP_INSPECTOR),
     "responsibility": (("investigating",), GROUP_INSPECTOR),
-    "responsible_department": (("investigating",), GROUP_INSPECTOR),
+    "responsible_department_id": (("investigating",), GROUP_INSPECTOR),
     "responsible_partner_id": (("investigating",), GROUP_INSPECTOR),
     "root_cause": (("investigating",), GROUP_INSPECTOR),
     "onsite_result": (("investigating",), GROUP_INSPECTOR),
@@ -279,7 +279,12 @@ class AsqComplaint(models.Model):
         copy=False,
         tracking=True,
     )
-    responsible_department = fields.Char(copy=False)
+    responsible_department_id = fields.Many2one(
+        "hr.department",
+        string="Responsible Department",
+        copy=False,
+        check_company=True,
+    )
     responsible_partner_id = fields.Many2one(
         "res.partner",
         string="Responsible Supplier/Carrier",
@@ -1238,6 +1243,11 @@ class AsqComplaint(models.Model):
                 and not complaint.responsible_partner_id
             ):
                 missing.append(complaint._fields["responsible_partner_id"].string)
+            if (
+                complaint.responsibility == "internal"
+                and not complaint.responsible_department_id
+            ):
+                missing.append(complaint._fields["responsible_department_id"].string)
             if missing:
                 raise UserError(
                     self.env._(

@@ -69,13 +69,128 @@ class AsqDemo(models.AbstractModel):
                 lines = rng.sample(products, rng.randint(1, 3))
                 pickings |= self._demo_sell(customer, lines, date, warehouse, rng)
         self._demo_returns(pickings.sorted("date_done")[:40:8])
-        self._demo_capa()
+        complaints = self._demo_complaints()
+        self._demo_capa(complaints)
         return True
 
     @api.model
-    def _demo_capa(self):
+    def _demo_complaints(self):
+        """Complaints in every stage, a repeat complaint and a feedback item;
+        returns them by key for the CAPA demo."""
+        env = self.env
+        now = fields.Datetime.now()
+        department = env["hr.department"].create(
+            {"name": "Production", "company_id": env.company.id}
+        )
+        Complaint = env["asq.complaint"]
+
+        def register(customer_xid, product_xid, days_ago, **vals):
+            customer = env.ref(f"after_sales_quality.asq_demo_customer_{customer_xid}")
+            product = env.ref(f"after_sales_quality.asq_demo_product_{product_xid}")
+            Delivered = env["asq.delivered.line"]
+            delivered = Delivered.search(
+                [("partner_id", "=", customer.id), ("product_id", "=", product.id)],
+                limit=1,
+            ) or Delivered.search([("partner_id", "=", customer.id)], limit=1)
+            values = {
+                "partner_id": customer.id,
+                "channel": "phone",
+                "category": "quality",
+                "received_at": now - relativedelta(days=days_ago),
+                "line_ids": [
+                    fields.Command.create(
+                        {
+                            "delivered_line_id": delivered.id,
+                            "quantity": min(2.0, delivered.remaining_qty or 1.0),
+                        }
+                    )
+                ]
+                if delivered
+                else [],
+                **vals,
+            }
+            complaint = Complaint.create(values)
+            complaint.action_submit()
+            return complaint
+
+        def investigate(complaint, disposition, **vals):
+            complaint.action_judge_valid()
+            complaint.write(
+                {
+                    "responsibility": "internal",
+                    "responsible_department_id": department.id,
+                    "disposition": disposition,
+                    **vals,
+                }
+            )
+            complaint.action_record_findings()
+
+        closed = register(
+            "kangtai",
+            "glucometer",
+            40,
+            description="Meters show error E-3 after two weeks of use.",
+            customer_request="exchange",
+            sample_returned=True,
+        )
+        investigate(
+            closed,
+            "exchange",
+            root_cause="Battery contact plating too thin.",
+            disposition_note="Exchange the affected meters.",
+        )
+        closed.action_decide()
+        closed.action_reply()
+        closed.action_customer_satisfied()
+        closed.action_close()
+
+        major = register(
+            "ruibang",
+            "brake_pad",
+            3,
+            description="Brake pads squeal on the customer's test bench; "
+            "their line is stopped.",
+            severity="major",
+            customer_request="onsite",
+        )
+        major.action_judge_valid()
+
+        register(
+            "jinlong",
+            "strips",
+            6,
+            description="Strips read 10 % high against the lab analyser.",
+            customer_request="explanation",
+        )
+        repeat = register(
+            "kangtai",
+            "glucometer",
+            5,
+            description="E-3 errors again on meters of a newer lot.",
+            customer_request="return",
+        )
+        feedback = Complaint.create(
+            {
+                "partner_id": env.ref(
+                    "after_sales_quality.asq_demo_customer_beifang"
+                ).id,
+                "feedback_type": "suggestion",
+                "channel": "email",
+                "description": "Please print the lot number on the outer carton.",
+            }
+        )
+        return {
+            "closed": closed,
+            "major": major,
+            "repeat": repeat,
+            "feedback": feedback,
+            "department": department,
+        }
+
+    @api.model
+    def _demo_capa(self, complaints):
         """Three CAPA: one closed after a second action round, one with an
-        overdue action, one proposed from a repeat complaint."""
+        overdue action, and the one the repeat complaint proposed."""
         env = self.env
         today = fields.Date.context_today(self)
         kangtai = env.ref("after_sales_quality.asq_demo_customer_kangtai")
@@ -84,14 +199,13 @@ class AsqDemo(models.AbstractModel):
         pads = env.ref("after_sales_quality.asq_demo_product_brake_pad")
         inspector = env.ref("after_sales_quality.asq_demo_user_inspector")
         manager = env.ref("after_sales_quality.asq_demo_user_quality_manager")
-        department = env["hr.department"].create(
-            {"name": "Production", "company_id": env.company.id}
-        )
+        department = complaints["department"]
         Capa = env["asq.capa"]
         closed = Capa.create(
             {
                 "source": "complaint",
-                "origin": "Kangtai E-3 errors",
+                "origin": complaints["closed"].name,
+                "complaint_ids": [fields.Command.set(complaints["closed"].ids)],
                 "problem": "Blood glucose meters show error E-3 after two weeks.",
                 "partner_ids": [fields.Command.set(kangtai.ids)],
                 "product_ids": [fields.Command.set(meter.ids)],
@@ -132,7 +246,8 @@ class AsqDemo(models.AbstractModel):
         running = Capa.create(
             {
                 "source": "return_qc",
-                "origin": "Ruibang brake pad noise",
+                "origin": complaints["major"].name,
+                "complaint_ids": [fields.Command.set(complaints["major"].ids)],
                 "problem": "Brake pads squeal at low speed on the customer's "
                 "test bench.",
                 "partner_ids": [fields.Command.set(ruibang.ids)],
@@ -154,13 +269,6 @@ class AsqDemo(models.AbstractModel):
             running, "Tool life counter on line 2", manager, "corrective", 12
         )
         running.action_plan()
-        Capa._asq_propose(
-            "repeat",
-            "Kangtai repeat complaint",
-            "Second complaint about strips reading high within 180 days.",
-            partner_ids=kangtai,
-            product_ids=env.ref("after_sales_quality.asq_demo_product_strips"),
-        )
 
     @api.model
     def _demo_capa_action(self, capa, name, user, action_type="corrective", days=7):

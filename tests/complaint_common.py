@@ -30,6 +30,7 @@ class AsqComplaintCommon(AsqCommon):
             }
         )
         cls.customer.write({"email": "kangtai@example.com", "customer_rank": 1})
+        cls.department = cls.env["hr.department"].create({"name": "Production"})
         cls.remote_customer = cls.env["res.partner"].create(
             {
                 "name": "Remote Test Customer",
@@ -88,7 +89,7 @@ class AsqComplaintCommon(AsqCommon):
             c.write(
                 {
                     "responsibility": "internal",
-                    "responsible_department": "Production",
+                    "responsible_department_id": self.department.id,
                     "root_cause": "Sensor calibration drift",
                     "disposition": "exchange",
                     "disposition_note": "Exchange the 2 meters",

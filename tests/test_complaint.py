@@ -405,6 +405,7 @@ class TestComplaintClocks(AsqComplaintCommon):
 @tagged("post_install", "-at_install", "asq_complaint")
 class TestComplaintEscalation(AsqComplaintCommon):
     def test_escalation_job_in_batches(self):
+        self._escalate_existing()
         complaints = self.env["asq.complaint"]
         for _i in range(12):
             complaints |= self._walk(
@@ -434,7 +435,15 @@ class TestComplaintEscalation(AsqComplaintCommon):
             self.env["asq.complaint"]._cron_escalate_overdue(), 0, "escalated once"
         )
 
+    def _escalate_existing(self):
+        """Complaints of the demo data are not these tests' business."""
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE asq_complaint SET overdue_escalated = TRUE")
+        self.env.invalidate_all()
+
     def test_escalation_query_count_does_not_grow_per_record(self):
+        self._escalate_existing()
+
         def overdue(count):
             return [
                 self._walk(self._create_complaint(received_at=FRIDAY), "review")
@@ -714,8 +723,9 @@ class TestComplaintOutputs(AsqComplaintCommon):
         one, length = count([("id", "=", first.id)])
         self.assertEqual(length, 1)
         self.env.invalidate_all()
+        ours = [("partner_id", "in", (self.customer | self.customer_contact).ids)]
         with self.assertQueryCount(one):
-            result = Complaint.web_search_read([], list_spec)
+            result = Complaint.web_search_read(ours, list_spec)
         self.assertEqual(result["length"], 80)
 
         form_spec = {

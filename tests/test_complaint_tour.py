@@ -7,6 +7,7 @@ from odoo.addons.after_sales_quality.tests.complaint_common import AsqComplaintC
 class TestComplaintTour(HttpCase, AsqComplaintCommon):
     def test_complaint_from_registration_to_closing(self):
         self.env.ref("base.user_admin").email = "admin@example.com"
+        department = self.env["hr.department"].create({"name": "Tour Assembly"})
         customer = self.env["res.partner"].create(
             {
                 "name": "Tour Complaint Customer",
@@ -21,5 +22,6 @@ class TestComplaintTour(HttpCase, AsqComplaintCommon):
         admin = self.env.ref("base.user_admin")
         self.assertEqual(complaint.judged_by, admin)
         self.assertEqual(complaint.root_cause, "Loose connector")
+        self.assertEqual(complaint.responsible_department_id, department)
         self.assertTrue(complaint.replied_at)
         self.assertEqual(complaint.satisfaction, "satisfied")

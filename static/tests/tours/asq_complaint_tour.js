@@ -53,6 +53,16 @@ registry.category("web_tour.tours").add("asq_complaint_tour", {
             run: "selectByLabel Internal Department",
         },
         {
+            content: "Responsible department",
+            trigger: ".o_field_widget[name='responsible_department_id'] input",
+            run: "edit Tour Assembly",
+        },
+        {
+            content: "Select the department in the dropdown",
+            trigger: ".o-autocomplete--dropdown-item:contains(Tour Assembly)",
+            run: "click",
+        },
+        {
             content: "Root cause",
             trigger: ".o_field_widget[name='root_cause'] textarea",
             run: "edit Loose connector",
