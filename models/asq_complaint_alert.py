@@ -5,7 +5,13 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .asq_complaint import CATEGORIES, GROUP_MANAGER, GROUP_MGMT_REP, STEP_CONTEXT
+from .asq_complaint import (
+    CATEGORIES,
+    GROUP_INSPECTOR,
+    GROUP_MANAGER,
+    GROUP_MGMT_REP,
+    STEP_CONTEXT,
+)
 
 
 class AsqComplaintAlert(models.Model):
@@ -43,6 +49,7 @@ class AsqComplaintAlert(models.Model):
         "analyse the reports. Closed: the analysis is done.",
     )
     note = fields.Text(string="Analysis")
+    capa_id = fields.Many2one("asq.capa", string="CAPA", readonly=True, copy=False)
 
     @api.depends("complaint_ids.commercial_partner_id")
     def _compute_customer_count(self):
@@ -64,6 +71,28 @@ class AsqComplaintAlert(models.Model):
             )
         alerts.write({"state": "closed"})
         return True
+
+    def action_propose_capa(self):
+        """Button "Propose CAPA": the early warning feeds corrective action
+        (000 §4.6.8); the CAPA is linked to every complaint of the warning."""
+        self.ensure_one()
+        if not self.env.su and not self.env.user.has_group(GROUP_INSPECTOR):
+            raise AccessError(
+                self.env._("Only the quality department may propose a CAPA.")
+            )
+        complaints = self.complaint_ids
+        capa = self.env["asq.capa"]._asq_propose(
+            "complaint",
+            self.name,
+            self._asq_subject(),
+            partner_ids=complaints.commercial_partner_id,
+            product_ids=self.product_id or complaints.line_ids.product_id,
+            lot_ids=complaints.line_ids.lot_id,
+            company_id=self.company_id.id,
+        )
+        capa.sudo().complaint_ids = [fields.Command.link(c.id) for c in complaints]
+        self.sudo().capa_id = capa
+        return complaints._asq_capa_action(capa)
 
     # ------------------------------------------------------------------
     # Detection

@@ -581,6 +581,15 @@ class TestComplaintRepeatAndWarning(AsqComplaintCommon):
         self.assertEqual(alerts.message_ids[0].partner_ids, recipients.partner_id)
         with self.assertRaisesRegex(UserError, "Record the analysis"):
             alerts.with_user(self.users["asq_qm"]).action_close()
+        with self.assertRaisesRegex(AccessError, "Only the quality department"):
+            alerts.with_user(self.users["asq_sales"]).action_propose_capa()
+        action = alerts.with_user(self.users["asq_inspector"]).action_propose_capa()
+        capa = self.env["asq.capa"].browse(action["res_id"])
+        self.assertEqual(alerts.capa_id, capa)
+        self.assertEqual(capa.complaint_ids, complaints)
+        self.assertEqual(capa.product_ids, self.product_b)
+        self.assertEqual(len(capa.partner_ids), 4)
+        self.assertIn(capa, complaints[0].capa_ids, "linked both ways")
 
 
 @tagged("post_install", "-at_install", "asq_complaint")
