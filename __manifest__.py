@@ -30,6 +30,7 @@
         "wizards/asq_complaint_ledger_views.xml",
         "views/asq_complaint_views.xml",
         "views/res_partner_complaint_views.xml",
+        "views/sale_order_views.xml",
         "views/after_sales_quality_menus.xml",
     ],
     "demo": [

@@ -7,3 +7,4 @@ from . import asq_complaint
 from . import asq_complaint_alert
 from . import res_partner_complaint
 from . import asq_capa
+from . import sale_order
