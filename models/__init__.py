@@ -4,3 +4,8 @@ from . import res_partner
 from . import asq_delivered_line
 from . import asq_demo
 from . import asq_capa
+from . import asq_return
+from . import stock_location
+from . import stock_picking
+from . import res_partner_return
+from . import report_asq_return_transport
