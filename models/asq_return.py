@@ -183,9 +183,7 @@ class AsqReturn(models.Model):
     review_date = fields.Datetime(string="Reviewed On", readonly=True)
     finance_by_id = fields.Many2one("res.users", string="Checked By", readonly=True)
     finance_date = fields.Datetime(string="Checked On", readonly=True)
-    business_by_id = fields.Many2one(
-        "res.users", string="Business Head", readonly=True
-    )
+    business_by_id = fields.Many2one("res.users", string="Business Head", readonly=True)
     business_date = fields.Datetime(string="Business Approval On", readonly=True)
     gm_by_id = fields.Many2one("res.users", string="General Manager", readonly=True)
     gm_date = fields.Datetime(string="GM Approval On", readonly=True)
@@ -268,8 +266,7 @@ class AsqReturn(models.Model):
                 or [0]
             )
             days = max(
-                [(now - d).days for d in unsaleable.mapped("delivery_date") if d]
-                or [0]
+                [(now - d).days for d in unsaleable.mapped("delivery_date") if d] or [0]
             )
             ret.live_beyond = bool(unsaleable) and (
                 float_compare(ret.live_ratio, ret.ratio_cap, 2) > 0
@@ -729,7 +726,10 @@ class AsqReturn(models.Model):
         ):
             asked = requested.get((move.id, lot.id), 0.0)
             rounding = move.product_uom.rounding
-            if float_compare(returned + asked, delivered, precision_rounding=rounding) > 0:
+            if (
+                float_compare(returned + asked, delivered, precision_rounding=rounding)
+                > 0
+            ):
                 raise UserError(
                     self.env._(
                         "%(product)s lot %(lot)s of %(delivery)s: %(delivered)s "
@@ -762,14 +762,14 @@ class AsqReturn(models.Model):
                 body=self.env._(
                     "%(step)s: %(result)s. %(comment)s",
                     step=dict(
-                        self.env["asq.return.approval"]._fields[
-                            "step"
-                        ]._description_selection(self.env)
+                        self.env["asq.return.approval"]
+                        ._fields["step"]
+                        ._description_selection(self.env)
                     )[step],
                     result=dict(
-                        self.env["asq.return.approval"]._fields[
-                            "result"
-                        ]._description_selection(self.env)
+                        self.env["asq.return.approval"]
+                        ._fields["result"]
+                        ._description_selection(self.env)
                     )[result],
                     comment=comment or "",
                 )
@@ -879,19 +879,11 @@ class AsqReturn(models.Model):
                 }
             )
             for move in receipt.move_ids:
-                mine = lines.filtered(
-                    lambda x, m=move: x.move_id == m.origin_returned_move_id
-                )
-                move.move_line_ids.unlink()
-                self.env["stock.move.line"].create(
-                    [
-                        {
-                            **move._prepare_move_line_vals(quantity=line.quantity),
-                            "lot_id": line.lot_id.id,
-                            "location_dest_id": qc_location.id,
-                        }
-                        for line in mine
-                    ]
+                self._set_lots(
+                    move,
+                    lines.filtered(
+                        lambda x, m=move: x.move_id == m.origin_returned_move_id
+                    ),
                 )
             Picking |= receipt
         self.message_post(
@@ -901,6 +893,20 @@ class AsqReturn(models.Model):
             )
         )
         return Picking
+
+    @api.model
+    def _set_lots(self, move, lines):
+        """Book exactly the lots of the request lines on ``move``."""
+        move.move_line_ids.unlink()
+        self.env["stock.move.line"].create(
+            [
+                {
+                    **move._prepare_move_line_vals(quantity=line.quantity),
+                    "lot_id": line.lot_id.id,
+                }
+                for line in lines
+            ]
+        )
 
     def _on_receipt_done(self):
         """A receipt is booked: the goods wait in QC; the return note is due."""
@@ -918,8 +924,9 @@ class AsqReturn(models.Model):
                 if inspectors:
                     ret.sudo().activity_schedule(
                         "mail.mail_activity_data_todo",
-                        summary=self.env._("Inspect returned goods of %(name)s",
-                                           name=ret.name),
+                        summary=self.env._(
+                            "Inspect returned goods of %(name)s", name=ret.name
+                        ),
                         user_id=inspectors[0].id,
                     )
 
@@ -1037,7 +1044,6 @@ class AsqReturn(models.Model):
                                 "product_uom": line.product_id.uom_id.id,
                                 "location_id": source.id,
                                 "location_dest_id": dest.id,
-                                "restrict_lot_id": line.lot_id.id,
                             }
                         )
                         for line in lines
@@ -1045,7 +1051,8 @@ class AsqReturn(models.Model):
                 }
             )
             picking.action_confirm()
-            picking.action_assign()
+            for move, line in zip(picking.move_ids, lines, strict=True):
+                self._set_lots(move, line)
 
     def _create_replacements(self):
         """Like for like: one outgoing delivery for the accepted exchanges."""
@@ -1116,8 +1123,8 @@ class AsqReturn(models.Model):
             keep = self.env["account.move.line"]
             for line in mine:
                 aml = refund.invoice_line_ids.filtered(
-                    lambda a, x=line: x.sale_line_id in a.sale_line_ids
-                    and a not in keep
+                    lambda a, x=line, k=keep: x.sale_line_id in a.sale_line_ids
+                    and a not in k
                 )[:1]
                 aml.quantity = line.quantity
                 keep |= aml
@@ -1275,7 +1282,11 @@ class AsqReturnLine(models.Model):
     )
     qc_responsibility = fields.Char(string="Responsible Person")
     qc_disposition = fields.Selection(
-        selection=[("stock", "Back to stock"), ("rework", "Rework"), ("scrap", "Scrap")],
+        selection=[
+            ("stock", "Back to stock"),
+            ("rework", "Rework"),
+            ("scrap", "Scrap"),
+        ],
         string="Disposition",
     )
     qc_by_id = fields.Many2one("res.users", string="Inspected By", readonly=True)
@@ -1343,9 +1354,7 @@ class AsqReturnLine(models.Model):
 
     def write(self, vals):
         if not self.env.context.get(WORKFLOW_KEY):
-            if {"qc_by_id", "qc_date", "capa_id", "replacement_picking_id"} & set(
-                vals
-            ):
+            if {"qc_by_id", "qc_date", "capa_id", "replacement_picking_id"} & set(vals):
                 raise UserError(
                     self.env._("QC signatures are written by the Sign QC button.")
                 )

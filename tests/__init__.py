@@ -3,3 +3,4 @@ from . import test_foundation_security
 from . import test_foundation_tour
 from . import test_translation
 from . import test_capa
+from . import test_return
