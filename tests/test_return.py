@@ -3,7 +3,7 @@ from unittest.mock import patch
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from odoo.addons.after_sales_quality.tests.common import AsqCommon
 
@@ -518,3 +518,42 @@ class TestReturnNote(ReturnCommon):
         self.assertTrue(ret.note_sent_date)
         self.assertEqual(Return._cron_send_return_notes(), 0)
         self.assertEqual(len(Mail.search(domain)), 1)
+
+
+@tagged("post_install", "-at_install", "asq_return")
+class TestReturnForms(ReturnCommon):
+    def test_request_form_and_sign_dialog(self):
+        form = Form(self.env["asq.return"].with_user(self.sales))
+        form.partner_id = self.customer
+        with form.line_ids.new() as line:
+            line.delivered_line_id = self._delivered(self.product_b)
+            self.assertEqual(line.quantity, 100.0)
+            line.quantity = 5
+            line.kind = "quality"
+            line.resolution = "refund"
+            line.reason = "Strips read low"
+        ret = form.save()
+        self.assertEqual(ret.amount_total, 50.0)
+        ret.action_submit()
+        action = ret.with_user(self.aftersales).action_open_sign()
+        dialog = Form(
+            self.env[action["res_model"]]
+            .with_user(self.aftersales)
+            .with_context(**action["context"])
+        )
+        dialog.comment = "Checked against the delivery"
+        dialog.save().action_confirm()
+        self.assertEqual(ret.state, "finance")
+        self.assertEqual(ret.review_by_id, self.aftersales)
+        action = (
+            ret.with_user(self.finance).with_context(asq_refuse=True).action_open_sign()
+        )
+        dialog = Form(
+            self.env[action["res_model"]]
+            .with_user(self.finance)
+            .with_context(**action["context"])
+        )
+        dialog.comment = "Beyond the return terms"
+        dialog.save().action_confirm()
+        self.assertEqual(ret.state, "refused")
+        self.assertEqual(ret.refusal_reason, "Beyond the return terms")
