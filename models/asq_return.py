@@ -214,6 +214,12 @@ class AsqReturn(models.Model):
     # ------------------------------------------------------------------
     # Who may do what (drives the buttons)
     # ------------------------------------------------------------------
+    waiting_for_me = fields.Boolean(
+        string="Waiting for Me",
+        compute="_compute_waiting_for_me",
+        search="_search_waiting_for_me",
+        help="The request waits for a step one of my roles signs.",
+    )
     can_receive = fields.Boolean(
         compute="_compute_can_receive",
         help="Drives the button Create Receipt: after the after-sales review, "
@@ -286,6 +292,35 @@ class AsqReturn(models.Model):
                 if ret.received_date
                 else False
             )
+
+    @api.depends_context("uid")
+    def _compute_waiting_for_me(self):
+        states = self._my_states()
+        for ret in self:
+            ret.waiting_for_me = ret.state in states
+
+    def _search_waiting_for_me(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on Waiting for Me."))
+        positive = (operator == "=") == value
+        return [("state", "in" if positive else "not in", self._my_states())]
+
+    @api.model
+    def _my_states(self):
+        """States waiting for a step the current user's roles sign."""
+        user = self.env.user
+        return [
+            state
+            for state, group in (
+                ("submitted", GROUP_USER_ALL),
+                ("finance", GROUP_FINANCE),
+                ("business", GROUP_BUSINESS),
+                ("gm", GROUP_GM),
+                ("approved", GROUP_WAREHOUSE),
+                ("received", GROUP_INSPECTOR),
+            )
+            if user.has_group(group)
+        ]
 
     @api.depends("state", "picking_ids")
     def _compute_can_receive(self):

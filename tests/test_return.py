@@ -423,6 +423,18 @@ class TestReturnRoles(ReturnCommon):
         self._qc(ret)
         self.assertEqual(ret.state, "inspected")
 
+    def test_waiting_for_me_follows_the_role(self):
+        ret = self._create_return()
+        ret.with_user(self.sales).action_submit()
+        self._sign(ret, self.aftersales)
+        Return = self.env["asq.return"]
+        mine = [("waiting_for_me", "=", True), ("id", "=", ret.id)]
+        self.assertEqual(Return.with_user(self.finance).search(mine), ret)
+        self.assertFalse(Return.with_user(self.business).search(mine))
+        self._sign(ret, self.finance)
+        self.assertEqual(Return.with_user(self.business).search(mine), ret)
+        self.assertTrue(ret.with_user(self.business).waiting_for_me)
+
     def test_signature_fields_cannot_be_forged(self):
         ret = self._create_return()
         with self.assertRaisesRegex(UserError, "signed by the workflow buttons"):
