@@ -1470,7 +1470,9 @@ class AsqReturnApproval(models.Model):
     comment = fields.Text(readonly=True)
 
     def write(self, vals):
-        raise UserError(self.env._("Approval records cannot be changed."))
+        if vals:
+            raise UserError(self.env._("Approval records cannot be changed."))
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):

@@ -258,6 +258,8 @@ class TestReturnChain(ReturnCommon):
             "Goods were sold as final clearance", approve=False
         )
         self.assertEqual(ret.state, "refused")
+        with self.assertRaisesRegex(UserError, "Reload the page"):
+            ret.with_user(self.aftersales).action_sign("again", approve=False)
         mail = self.env["mail.mail"].search(
             [("model", "=", "asq.return"), ("res_id", "=", ret.id)]
         )
@@ -466,6 +468,21 @@ class TestReturnRoles(ReturnCommon):
             ret.with_user(self.finance).write({"complaint_ref": "x"})
         with self.assertRaises(AccessError):
             self.env["asq.return"].with_user(self.users["asq_employee"]).search([])
+
+    def test_multi_company_rule(self):
+        other = self.env["res.company"].create({"name": "Other Factory"})
+        foreign = self.env["asq.return"].create(
+            {"partner_id": self.customer.id, "company_id": other.id}
+        )
+        Return = self.env["asq.return"].with_user(self.aftersales)
+        self.assertFalse(Return.search([("id", "=", foreign.id)]))
+        self.aftersales.company_ids = [Command.link(other.id)]
+        self.assertEqual(
+            Return.with_context(allowed_company_ids=[other.id]).search(
+                [("id", "=", foreign.id)]
+            ),
+            foreign,
+        )
 
     def test_partner_smart_button_and_complaint_hook(self):
         ret = self.env["asq.return"]._asq_create_from_complaint(
