@@ -8,3 +8,8 @@ from . import asq_complaint_alert
 from . import res_partner_complaint
 from . import asq_capa
 from . import sale_order
+from . import asq_return
+from . import stock_location
+from . import stock_picking
+from . import res_partner_return
+from . import report_asq_return_transport

@@ -6,3 +6,5 @@ from . import test_complaint
 from . import test_complaint_security
 from . import test_complaint_tour
 from . import test_capa
+from . import test_return
+from . import test_return_tour

@@ -1,0 +1,1479 @@
+from datetime import datetime, time, timedelta
+
+import pytz
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import float_compare
+
+# Who/when fields that only the workflow writes (context key below).
+SIGNATURE_FIELDS = (
+    "review_by_id",
+    "review_date",
+    "finance_by_id",
+    "finance_date",
+    "finance_ratio",
+    "finance_beyond",
+    "business_by_id",
+    "business_date",
+    "gm_by_id",
+    "gm_date",
+    "qc_by_id",
+    "qc_date",
+    "received_date",
+    "note_sent_date",
+    "refusal_reason",
+)
+QC_LINE_FIELDS = (
+    "qc_result",
+    "qc_note",
+    "qc_company_fault",
+    "qc_department_id",
+    "qc_responsibility",
+    "qc_disposition",
+)
+WORKFLOW_KEY = "asq_return_workflow"
+GROUP_USER = "after_sales_quality.group_asq_user"
+GROUP_USER_ALL = "after_sales_quality.group_asq_user_all"
+GROUP_INSPECTOR = "after_sales_quality.group_asq_inspector"
+GROUP_MANAGER = "after_sales_quality.group_asq_manager"
+GROUP_WAREHOUSE = "after_sales_quality.group_asq_warehouse"
+GROUP_FINANCE = "after_sales_quality.group_asq_finance"
+GROUP_BUSINESS = "after_sales_quality.group_asq_business_head"
+GROUP_GM = "after_sales_quality.group_asq_general_manager"
+# Requests whose goods are requested but not yet back (counted against what
+# remains at the customer on top of the done returns).
+OPEN_STATES = ("submitted", "finance", "business", "gm", "approved")
+# Approval steps: state it acts on, the group signing it, the state reached.
+STEPS = {
+    "review": ("submitted", GROUP_USER_ALL),
+    "finance": ("finance", GROUP_FINANCE),
+    "business": ("business", GROUP_BUSINESS),
+    "gm": ("gm", GROUP_GM),
+}
+
+
+class AsqReturn(models.Model):
+    """Return / exchange request (《调退货明细表》) and its approval chain."""
+
+    _name = "asq.return"
+    _description = "Return / Exchange Request"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_request desc, id desc"
+    _check_company_auto = True
+    _mail_post_access = "read"
+
+    name = fields.Char(
+        string="Reference", required=True, copy=False, readonly=True, default="/"
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda s: s.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    state = fields.Selection(
+        selection=[
+            ("draft", "Draft"),
+            ("submitted", "After-Sales Review"),
+            ("finance", "Finance Check"),
+            ("business", "Business Head Approval"),
+            ("gm", "General Manager Approval"),
+            ("approved", "Approved"),
+            ("received", "Received for QC"),
+            ("inspected", "Inspected"),
+            ("done", "Done"),
+            ("refused", "Refused"),
+        ],
+        string="Status",
+        default="draft",
+        required=True,
+        copy=False,
+        readonly=True,
+        tracking=True,
+        index=True,
+        help="Draft: the detail form is being filled in.\n"
+        "After-Sales Review: submitted, the after-sales section reviews it.\n"
+        "Finance Check: finance compares the return ratio and delivery age with "
+        "the contract.\n"
+        "Business Head Approval: waiting for the business head.\n"
+        "General Manager Approval: beyond the contract, the general manager "
+        "decides the special case.\n"
+        "Approved: the transport order may be printed and the goods collected.\n"
+        "Received for QC: the goods are in the return QC location.\n"
+        "Inspected: QC signed every line; put-away, replacements and credit "
+        "notes are under way.\n"
+        "Done: every put-away is booked.\nRefused: closed with the reason told "
+        "to the customer.",
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+        domain="[('is_company', '=', True)]",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Requested By",
+        default=lambda s: s.env.user,
+        index=True,
+        tracking=True,
+    )
+    date_request = fields.Date(
+        string="Request Date", default=fields.Date.context_today, required=True
+    )
+    complaint_ref = fields.Char(
+        string="Complaint", help="Reference of the customer complaint, if any."
+    )
+    line_ids = fields.One2many(
+        "asq.return.line", "return_id", string="Lines", copy=True
+    )
+    approval_ids = fields.One2many(
+        "asq.return.approval", "return_id", string="Approvals", readonly=True
+    )
+    amount_total = fields.Monetary(
+        string="Amount", compute="_compute_amount_total", store=True
+    )
+    has_unsaleable = fields.Boolean(
+        string="Unsaleable Exchange", compute="_compute_amount_total", store=True
+    )
+
+    # ------------------------------------------------------------------
+    # Finance check: live figures, frozen when finance signs
+    # ------------------------------------------------------------------
+    live_delivered_amount = fields.Monetary(
+        string="Delivered in Contract Period", compute="_compute_finance_figures"
+    )
+    live_returned_amount = fields.Monetary(
+        string="Returned incl. this Request", compute="_compute_finance_figures"
+    )
+    live_ratio = fields.Float(
+        string="Return Ratio (%)", compute="_compute_finance_figures", digits=(16, 2)
+    )
+    ratio_cap = fields.Float(
+        string="Exchange Ratio Cap (%)", compute="_compute_finance_figures"
+    )
+    return_days_limit = fields.Integer(
+        string="Return Time Limit (days)", compute="_compute_finance_figures"
+    )
+    max_days = fields.Integer(
+        string="Oldest Delivery (days)", compute="_compute_finance_figures"
+    )
+    live_beyond = fields.Boolean(
+        string="Beyond the Contract", compute="_compute_finance_figures"
+    )
+    finance_ratio = fields.Float(
+        string="Return Ratio at Finance Check (%)", readonly=True, digits=(16, 2)
+    )
+    finance_beyond = fields.Boolean(
+        string="Beyond Contract (Finance)",
+        readonly=True,
+        index=True,
+        help="Set by the finance check: the unsaleable goods exceed the "
+        "customer's exchange ratio cap or return time limit, so the general "
+        "manager must approve the special case.",
+    )
+
+    # ------------------------------------------------------------------
+    # Signatures
+    # ------------------------------------------------------------------
+    review_by_id = fields.Many2one("res.users", string="Reviewed By", readonly=True)
+    review_date = fields.Datetime(string="Reviewed On", readonly=True)
+    finance_by_id = fields.Many2one("res.users", string="Checked By", readonly=True)
+    finance_date = fields.Datetime(string="Checked On", readonly=True)
+    business_by_id = fields.Many2one("res.users", string="Business Head", readonly=True)
+    business_date = fields.Datetime(string="Business Approval On", readonly=True)
+    gm_by_id = fields.Many2one("res.users", string="General Manager", readonly=True)
+    gm_date = fields.Datetime(string="GM Approval On", readonly=True)
+    qc_by_id = fields.Many2one("res.users", string="QC Signed By", readonly=True)
+    qc_date = fields.Datetime(string="QC Signed On", readonly=True)
+    refusal_reason = fields.Text(readonly=True, tracking=True)
+
+    # ------------------------------------------------------------------
+    # Warehouse, finance documents, return note
+    # ------------------------------------------------------------------
+    picking_ids = fields.One2many(
+        "stock.picking", "asq_return_id", string="Transfers", readonly=True
+    )
+    picking_count = fields.Integer(compute="_compute_documents")
+    refund_ids = fields.Many2many(
+        "account.move", string="Credit Notes", readonly=True, copy=False
+    )
+    refund_count = fields.Integer(compute="_compute_documents")
+    received_date = fields.Datetime(string="Received On", readonly=True)
+    note_deadline = fields.Datetime(
+        string="Return Note Due",
+        compute="_compute_note_deadline",
+        store=True,
+        help="12:00 of the working day after the receipt.",
+    )
+    note_sent_date = fields.Datetime(string="Return Note Sent On", readonly=True)
+
+    # ------------------------------------------------------------------
+    # Who may do what (drives the buttons)
+    # ------------------------------------------------------------------
+    waiting_for_me = fields.Boolean(
+        string="Waiting for Me",
+        compute="_compute_waiting_for_me",
+        search="_search_waiting_for_me",
+        help="The request waits for a step one of my roles signs.",
+    )
+    can_receive = fields.Boolean(
+        compute="_compute_can_receive",
+        help="Drives the button Create Receipt: after the after-sales review, "
+        "no receipt yet.",
+    )
+
+    _sql_constraints = [
+        ("name_company_uniq", "UNIQUE(name, company_id)", "Reference must be unique."),
+    ]
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    @api.depends("line_ids.amount", "line_ids.kind")
+    def _compute_amount_total(self):
+        for ret in self:
+            ret.amount_total = sum(ret.line_ids.mapped("amount"))
+            ret.has_unsaleable = "unsaleable" in ret.line_ids.mapped("kind")
+
+    @api.depends("line_ids.amount", "line_ids.delivery_date", "partner_id", "state")
+    @api.depends_context("company")
+    def _compute_finance_figures(self):
+        """One grouped read on the goods delivered for the whole batch."""
+        Line = self.env["asq.delivered.line"].sudo()
+        partners = self.partner_id.commercial_partner_id
+        months = self.env.company.asq_return_period_months
+        date_from = fields.Datetime.now() - relativedelta(months=months)
+        figures = {
+            partner.id: (delivered, returned)
+            for partner, delivered, returned in Line._read_group(
+                [("partner_id", "in", partners.ids), ("date", ">=", date_from)],
+                ["partner_id"],
+                ["amount:sum", "returned_amount:sum"],
+            )
+        }
+        now = fields.Datetime.now()
+        for ret in self:
+            partner = ret.partner_id.commercial_partner_id
+            delivered, returned = figures.get(partner.id, (0.0, 0.0))
+            if ret.state not in ("received", "inspected", "done", "refused"):
+                returned += ret.amount_total
+            ret.live_delivered_amount = delivered
+            ret.live_returned_amount = returned
+            ret.live_ratio = returned / delivered * 100.0 if delivered else 0.0
+            ret.ratio_cap = partner.asq_effective_exchange_ratio_cap
+            ret.return_days_limit = partner.asq_effective_return_days
+            unsaleable = ret.line_ids.filtered(lambda x: x.kind == "unsaleable")
+            ret.max_days = max(
+                [(now - d).days for d in ret.line_ids.mapped("delivery_date") if d]
+                or [0]
+            )
+            days = max(
+                [(now - d).days for d in unsaleable.mapped("delivery_date") if d] or [0]
+            )
+            ret.live_beyond = bool(unsaleable) and (
+                float_compare(ret.live_ratio, ret.ratio_cap, 2) > 0
+                or days > ret.return_days_limit
+            )
+
+    def _compute_documents(self):
+        for ret in self:
+            ret.picking_count = len(ret.picking_ids)
+            ret.refund_count = len(ret.refund_ids)
+
+    @api.depends("received_date", "company_id")
+    def _compute_note_deadline(self):
+        for ret in self:
+            ret.note_deadline = (
+                ret._next_working_noon(ret.received_date)
+                if ret.received_date
+                else False
+            )
+
+    @api.depends_context("uid")
+    def _compute_waiting_for_me(self):
+        states = self._my_states()
+        for ret in self:
+            ret.waiting_for_me = ret.state in states
+
+    def _search_waiting_for_me(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on Waiting for Me."))
+        positive = (operator == "=") == value
+        return [("state", "in" if positive else "not in", self._my_states())]
+
+    @api.model
+    def _my_states(self):
+        """States waiting for a step the current user's roles sign."""
+        user = self.env.user
+        return [
+            state
+            for state, group in (
+                ("submitted", GROUP_USER_ALL),
+                ("finance", GROUP_FINANCE),
+                ("business", GROUP_BUSINESS),
+                ("gm", GROUP_GM),
+                ("approved", GROUP_WAREHOUSE),
+                ("received", GROUP_INSPECTOR),
+            )
+            if user.has_group(group)
+        ]
+
+    @api.depends("state", "picking_ids")
+    def _compute_can_receive(self):
+        for ret in self:
+            ret.can_receive = ret.state in (
+                "finance",
+                "business",
+                "gm",
+                "approved",
+            ) and not ret.picking_ids.filtered(
+                lambda p: p.asq_return_role == "receipt" and p.state != "cancel"
+            )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                company = self.env["res.company"].browse(
+                    vals.get("company_id") or self.env.company.id
+                )
+                vals["name"] = (
+                    self.env["ir.sequence"]
+                    .with_company(company)
+                    .next_by_code("asq.return")
+                    or "/"
+                )
+        if not self.env.context.get(WORKFLOW_KEY):
+            self._ensure_no_signature(vals_list)
+            for vals in vals_list:
+                vals.pop("state", None)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.context.get(WORKFLOW_KEY):
+            self._ensure_no_signature([vals])
+            if "state" in vals:
+                raise UserError(
+                    self.env._("Use the workflow buttons to change the status.")
+                )
+            frozen = self.filtered(lambda r: r.state != "draft")
+            if frozen and set(vals) - {"message_main_attachment_id"}:
+                raise UserError(
+                    self.env._(
+                        "%(names)s is submitted: its approved content is read-only. "
+                        "A quality manager may reopen it with a reason.",
+                        names=", ".join(frozen.mapped("name")),
+                    )
+                )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_submitted(self):
+        if self.filtered(lambda r: r.state != "draft"):
+            raise UserError(self.env._("Only draft return requests can be deleted."))
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_submit(self):
+        """Button "Submit": the detail form goes to the after-sales section."""
+        rets = self._workflow_records("draft", GROUP_USER, self.env._("Submit"))
+        for ret in rets:
+            ret._ensure_lines()
+        rets._lock_and_check_quantities()
+        rets._workflow_write({"state": "submitted"})
+        rets._log_approval("submit", "submitted", "")
+        return True
+
+    def action_open_sign(self):
+        """Buttons "Review", "Finance Check", "Approve", "Approve Special
+        Case", "Refuse": open the signing dialog of the current step."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Sign %(name)s", name=self.name),
+            "res_model": "asq.return.sign",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_return_id": self.id,
+                "default_refuse": bool(self.env.context.get("asq_refuse")),
+            },
+        }
+
+    def action_sign(self, comment="", approve=True):
+        """Sign the current approval step (approve or refuse) with a comment."""
+        self.ensure_one()
+        step = {state: key for key, (state, _group) in STEPS.items()}.get(self.state)
+        if not step:
+            raise UserError(
+                self.env._(
+                    "%(name)s waits for no approval. Reload the page: someone may "
+                    "have done it already.",
+                    name=self.name,
+                )
+            )
+        state, group = STEPS[step]
+        label = self._step_label(step)
+        ret = self._workflow_records(state, group, label)
+        if not approve:
+            return ret._refuse(step, comment)
+        now = fields.Datetime.now()
+        if step == "review":
+            ret._workflow_write(
+                {"state": "finance", "review_by_id": self.env.uid, "review_date": now}
+            )
+        elif step == "finance":
+            ret._workflow_write(
+                {
+                    "state": "business",
+                    "finance_by_id": self.env.uid,
+                    "finance_date": now,
+                    "finance_ratio": ret.live_ratio,
+                    "finance_beyond": ret.live_beyond,
+                }
+            )
+            comment = self.env._(
+                "Return ratio %(ratio).2f %% (cap %(cap).2f %%), oldest delivery "
+                "%(days)s days (limit %(limit)s): %(verdict)s. %(comment)s",
+                ratio=ret.live_ratio,
+                cap=ret.ratio_cap,
+                days=ret.max_days,
+                limit=ret.return_days_limit,
+                verdict=self.env._("beyond the contract")
+                if ret.live_beyond
+                else self.env._("within the contract"),
+                comment=comment or "",
+            )
+        elif step == "business":
+            ret._workflow_write(
+                {
+                    "state": "gm" if ret.finance_beyond else "approved",
+                    "business_by_id": self.env.uid,
+                    "business_date": now,
+                }
+            )
+        else:
+            if not (comment or "").strip():
+                raise UserError(
+                    self.env._(
+                        "Give the reason of the special case before approving "
+                        "%(name)s beyond the contract.",
+                        name=ret.name,
+                    )
+                )
+            ret._workflow_write(
+                {"state": "approved", "gm_by_id": self.env.uid, "gm_date": now}
+            )
+        ret._log_approval(step, "approved", comment)
+        return True
+
+    def action_create_receipt(self):
+        """Button "Create Receipt": the return receipt into the QC location,
+        made by Odoo's return wizard from each original delivery."""
+        rets = self._workflow_records(
+            ("finance", "business", "gm", "approved"),
+            (GROUP_USER_ALL, GROUP_WAREHOUSE),
+            self.env._("Create Receipt"),
+        )
+        for ret in rets:
+            if not ret.can_receive:
+                raise UserError(
+                    self.env._(
+                        "%(name)s already has its receipt. Reload the page: someone "
+                        "may have done it already.",
+                        name=ret.name,
+                    )
+                )
+        rets._lock_and_check_quantities()
+        for ret in rets:
+            ret.sudo()._create_receipts()
+        return True
+
+    def action_print_transport(self):
+        """Button "Transport Order": the driver collects only against it."""
+        self._ensure_approved_for_transport()
+        return self.env.ref(
+            "after_sales_quality.asq_return_report_transport"
+        ).report_action(self)
+
+    def action_qc_sign(self):
+        """Button "Sign QC": every line is inspected; book the dispositions."""
+        rets = self._workflow_records(
+            "received", GROUP_INSPECTOR, self.env._("Sign QC")
+        )
+        for ret in rets:
+            ret._ensure_qc_complete()
+        now = fields.Datetime.now()
+        for ret in rets:
+            lines = ret.line_ids
+            lines.with_context(**{WORKFLOW_KEY: True}).sudo().write(
+                {"qc_by_id": self.env.uid, "qc_date": now}
+            )
+            ret._workflow_write(
+                {"state": "inspected", "qc_by_id": self.env.uid, "qc_date": now}
+            )
+            ret._log_approval("qc", "approved", ret._qc_summary())
+            ret.sudo()._propose_capa()
+            ret.sudo()._create_putaways()
+            ret.sudo()._create_replacements()
+            ret.sudo()._create_refunds()
+            ret._check_done()
+        return True
+
+    def action_reopen(self):
+        """Button "Reopen": a quality manager sends the request back to draft."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Reopen %(name)s", name=self.name),
+            "res_model": "asq.return.sign",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_return_id": self.id, "default_reopen": True},
+        }
+
+    def _reopen(self, reason):
+        rets = self._workflow_records(
+            ("submitted", "finance", "business", "gm", "approved", "refused"),
+            GROUP_MANAGER,
+            self.env._("Reopen"),
+        )
+        if not (reason or "").strip():
+            raise UserError(self.env._("Give the reason for reopening."))
+        done = rets.picking_ids.filtered(lambda p: p.state == "done")
+        if done:
+            raise UserError(
+                self.env._(
+                    "%(pickings)s is already booked: the request cannot be reopened.",
+                    pickings=", ".join(done.mapped("name")),
+                )
+            )
+        rets.picking_ids.sudo().action_cancel()
+        rets._workflow_write(
+            {
+                "state": "draft",
+                **dict.fromkeys(SIGNATURE_FIELDS, False),
+            }
+        )
+        rets._log_approval("reopen", "reopened", reason)
+        return True
+
+    def action_view_pickings(self):
+        """Smart button "Transfers"."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "stock.action_picking_tree_all"
+        )
+        action["domain"] = [("id", "in", self.picking_ids.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    def action_view_refunds(self):
+        """Smart button "Credit Notes"."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_refund_type"
+        )
+        action["domain"] = [("id", "in", self.refund_ids.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    # ------------------------------------------------------------------
+    # Integration: complaints build requests through this
+    # ------------------------------------------------------------------
+    @api.model
+    def _asq_create_from_complaint(self, complaint_ref, partner, lines):
+        """Create a draft request for ``partner`` from a complaint.
+        ``lines`` are dicts: delivered_line_id, quantity, kind, reason."""
+        return self.create(
+            {
+                "partner_id": partner.commercial_partner_id.id,
+                "complaint_ref": complaint_ref,
+                "line_ids": [Command.create(dict(line)) for line in lines],
+            }
+        )
+
+    # ------------------------------------------------------------------
+    # Scheduled job: the return note (《退货单》)
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_send_return_notes(self, batch_size=200):
+        """Mail the return note of every received request not yet told,
+        oldest deadline first; log when it went."""
+        rets = self.search(
+            [
+                ("received_date", "!=", False),
+                ("note_sent_date", "=", False),
+                ("state", "in", ("received", "inspected", "done")),
+            ],
+            order="note_deadline, id",
+            limit=batch_size,
+        )
+        template = self.env.ref("after_sales_quality.asq_return_mail_note")
+        for ret in rets:
+            self.env.cr.execute(
+                "SELECT note_sent_date FROM asq_return WHERE id = %s FOR UPDATE",
+                [ret.id],
+            )
+            if self.env.cr.fetchone()[0]:
+                continue
+            template.send_mail(ret.id, force_send=False)
+            ret._workflow_write({"note_sent_date": fields.Datetime.now()})
+            ret.message_post(
+                body=self.env._(
+                    "Return note mailed to the customer (due %(deadline)s).",
+                    deadline=fields.Datetime.to_string(ret.note_deadline),
+                )
+            )
+        if len(rets) == batch_size:
+            self.env.ref("after_sales_quality.asq_return_cron_note")._trigger()
+        return len(rets)
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+    def _step_label(self, step):
+        return {
+            "submit": self.env._("Submit"),
+            "review": self.env._("After-Sales Review"),
+            "finance": self.env._("Finance Check"),
+            "business": self.env._("Business Head Approval"),
+            "gm": self.env._("General Manager Approval"),
+            "qc": self.env._("QC Inspection"),
+        }[step]
+
+    def _workflow_records(self, states, groups, step):
+        """Lock the records, re-read their state and check the role: a double
+        click or a replayed call finds nothing left to do and is refused."""
+        groups = (groups,) if isinstance(groups, str) else groups
+        if not self.env.su and not any(self.env.user.has_group(g) for g in groups):
+            raise AccessError(
+                self.env._(
+                    "You are not allowed to do this step (%(step)s): it needs the "
+                    "role %(group)s.",
+                    step=step,
+                    group=" / ".join(self.env.ref(g).name for g in groups),
+                )
+            )
+        if not self.env.su:
+            self.check_access("read")
+        if self.ids:
+            self.env.cr.execute(
+                "SELECT id FROM asq_return WHERE id IN %s FOR UPDATE",
+                [tuple(self.ids)],
+            )
+            self.invalidate_recordset()
+        states = (states,) if isinstance(states, str) else states
+        wrong = self.filtered(lambda r: r.state not in states)
+        if wrong or not self:
+            selection = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "%(step)s is not possible on %(names)s in its current status "
+                    "(%(status)s). Reload the page: someone may have done it "
+                    "already.",
+                    step=step,
+                    names=", ".join(wrong.mapped("name")),
+                    status=", ".join(selection[s] for s in set(wrong.mapped("state"))),
+                )
+            )
+        self._check_company()
+        return self
+
+    def _workflow_write(self, vals):
+        # The role was checked by _workflow_records: finance and the warehouse
+        # sign without editing rights on the request.
+        return self.sudo().with_context(**{WORKFLOW_KEY: True}).write(vals)
+
+    def _ensure_no_signature(self, vals_list):
+        signed = {f for vals in vals_list for f in vals if f in SIGNATURE_FIELDS}
+        if signed:
+            raise UserError(
+                self.env._(
+                    "%(fields)s are signed by the workflow buttons and cannot be "
+                    "written directly.",
+                    fields=", ".join(sorted(signed)),
+                )
+            )
+
+    def _ensure_lines(self):
+        if not self.line_ids:
+            raise UserError(
+                self.env._("Add at least one line to %(name)s.", name=self.name)
+            )
+        wrong = self.line_ids.filtered(
+            lambda x: x.delivered_line_id.partner_id
+            != self.partner_id.commercial_partner_id
+        )
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "%(products)s was not delivered to %(customer)s.",
+                    products=", ".join(wrong.mapped("product_id.display_name")),
+                    customer=self.partner_id.display_name,
+                )
+            )
+
+    def _lock_and_check_quantities(self):
+        """Lock the delivered moves, then check that done returns plus every
+        open request never exceed what was delivered, per move and lot."""
+        moves = self.line_ids.move_id
+        if not moves:
+            return
+        # FOR UPDATE serialises concurrent requests on the same moves; the
+        # no-op update makes a concurrent transaction that waited on the lock
+        # fail with a serialisation error (and be retried) instead of checking
+        # against a stale snapshot under REPEATABLE READ.
+        self.env.cr.execute(
+            "SELECT id FROM stock_move WHERE id IN %s ORDER BY id FOR UPDATE",
+            [tuple(moves.ids)],
+        )
+        self.env.cr.execute(
+            "UPDATE stock_move SET write_date = write_date WHERE id IN %s",
+            [tuple(moves.ids)],
+        )
+        Line = self.env["asq.return.line"].sudo()
+        requested = {
+            (move.id, lot.id): qty
+            for move, lot, qty in Line._read_group(
+                [
+                    ("move_id", "in", moves.ids),
+                    "|",
+                    ("return_id.state", "in", OPEN_STATES),
+                    ("return_id", "in", self.ids),
+                ],
+                ["move_id", "lot_id"],
+                ["quantity:sum"],
+            )
+        }
+        Delivered = self.env["asq.delivered.line"].sudo()
+        for move, lot, delivered, returned in Delivered._read_group(
+            [("move_id", "in", moves.ids)],
+            ["move_id", "lot_id"],
+            ["quantity:sum", "returned_qty:sum"],
+        ):
+            asked = requested.get((move.id, lot.id), 0.0)
+            rounding = move.product_uom.rounding
+            if (
+                float_compare(returned + asked, delivered, precision_rounding=rounding)
+                > 0
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(product)s lot %(lot)s of %(delivery)s: %(delivered)s "
+                        "delivered, %(returned)s already returned and %(asked)s "
+                        "requested in open return requests. Reduce the quantity.",
+                        product=move.product_id.display_name,
+                        lot=lot.name or "-",
+                        delivery=move.picking_id.name or move.reference,
+                        delivered=delivered,
+                        returned=returned,
+                        asked=asked,
+                    )
+                )
+
+    def _log_approval(self, step, result, comment):
+        self.env["asq.return.approval"].sudo().create(
+            [
+                {
+                    "return_id": ret.id,
+                    "step": step,
+                    "result": result,
+                    "comment": comment or False,
+                    "user_id": self.env.uid,
+                }
+                for ret in self
+            ]
+        )
+        for ret in self:
+            ret.sudo(False).message_post(
+                body=self.env._(
+                    "%(step)s: %(result)s. %(comment)s",
+                    step=dict(
+                        self.env["asq.return.approval"]
+                        ._fields["step"]
+                        ._description_selection(self.env)
+                    )[step],
+                    result=dict(
+                        self.env["asq.return.approval"]
+                        ._fields["result"]
+                        ._description_selection(self.env)
+                    )[result],
+                    comment=comment or "",
+                )
+            )
+
+    def _refuse(self, step, reason):
+        if not (reason or "").strip():
+            raise UserError(
+                self.env._(
+                    "Give the reason for refusing %(name)s: the customer is told.",
+                    name=self.name,
+                )
+            )
+        self.picking_ids.filtered(lambda p: p.state != "done").sudo().action_cancel()
+        self._workflow_write({"state": "refused", "refusal_reason": reason})
+        self._log_approval(step, "refused", reason)
+        template = self.env.ref("after_sales_quality.asq_return_mail_refused")
+        for ret in self:
+            template.sudo().send_mail(ret.id, force_send=False)
+        return True
+
+    def _ensure_approved_for_transport(self):
+        early = self.filtered(
+            lambda r: r.state not in ("approved", "received", "inspected", "done")
+        )
+        if early:
+            raise UserError(
+                self.env._(
+                    "The transport order of %(names)s exists only once the request "
+                    "is approved.",
+                    names=", ".join(early.mapped("name")),
+                )
+            )
+
+    def _missing_signatures(self, role):
+        """What still has to be signed before a transfer of ``role`` is
+        booked (an empty list: nothing)."""
+        self.ensure_one()
+        missing = []
+        if role == "receipt":
+            if not self.review_by_id:
+                missing.append(self.env._("after-sales review"))
+            if not self.finance_by_id:
+                missing.append(self.env._("finance check"))
+            if not self.business_by_id:
+                missing.append(self.env._("business head approval"))
+            if self.finance_beyond and not self.gm_by_id:
+                missing.append(self.env._("general manager approval"))
+            if not missing and self.state != "approved":
+                missing.append(self.env._("an approved request"))
+        elif not self.qc_by_id:
+            missing.append(self.env._("QC inspection"))
+        return missing
+
+    def _qc_location(self, warehouse, kind="qc"):
+        """The warehouse's return QC (or rework) location, made on demand."""
+        Location = self.env["stock.location"].sudo()
+        location = Location.search(
+            [
+                ("asq_return_usage", "=", kind),
+                ("warehouse_id", "=", warehouse.id),
+            ],
+            limit=1,
+        )
+        if not location:
+            location = Location.create(
+                {
+                    "name": "Return QC" if kind == "qc" else "Rework",
+                    "usage": "internal",
+                    "location_id": warehouse.view_location_id.id,
+                    "company_id": warehouse.company_id.id,
+                    "asq_return_usage": kind,
+                }
+            )
+        return location
+
+    def _create_receipts(self):
+        self.ensure_one()
+        Picking = self.env["stock.picking"]
+        for delivery in self.line_ids.picking_id:
+            lines = self.line_ids.filtered(lambda x, d=delivery: x.picking_id == d)
+            warehouse = delivery.picking_type_id.warehouse_id
+            qc_location = self._qc_location(warehouse)
+            wizard = (
+                self.env["stock.return.picking"]
+                .with_context(
+                    active_id=delivery.id,
+                    active_model="stock.picking",
+                    asq_return_location_dest_id=qc_location.id,
+                )
+                .create({})
+            )
+            for wiz_line in wizard.product_return_moves:
+                wiz_line.quantity = sum(
+                    lines.filtered(lambda x, m=wiz_line.move_id: x.move_id == m).mapped(
+                        "quantity"
+                    )
+                )
+            receipt = wizard.with_context(
+                asq_return_location_dest_id=qc_location.id
+            )._create_return()
+            receipt.write(
+                {
+                    "asq_return_id": self.id,
+                    "asq_return_role": "receipt",
+                    "origin": self.name,
+                }
+            )
+            for move in receipt.move_ids:
+                self._set_lots(
+                    move,
+                    lines.filtered(
+                        lambda x, m=move: x.move_id == m.origin_returned_move_id
+                    ),
+                )
+            Picking |= receipt
+        self.message_post(
+            body=self.env._(
+                "Return receipt %(names)s created into the QC location.",
+                names=", ".join(Picking.mapped("name")),
+            )
+        )
+        return Picking
+
+    @api.model
+    def _set_lots(self, move, lines):
+        """Book exactly the lots of the request lines on ``move``."""
+        move.move_line_ids.unlink()
+        self.env["stock.move.line"].create(
+            [
+                {
+                    **move._prepare_move_line_vals(quantity=line.quantity),
+                    "lot_id": line.lot_id.id,
+                }
+                for line in lines
+            ]
+        )
+
+    def _on_receipt_done(self):
+        """A receipt is booked: the goods wait in QC; the return note is due."""
+        for ret in self.filtered(lambda r: r.state == "approved"):
+            receipts = ret.picking_ids.filtered(
+                lambda p: p.asq_return_role == "receipt" and p.state != "cancel"
+            )
+            if all(p.state == "done" for p in receipts):
+                ret._workflow_write(
+                    {"state": "received", "received_date": fields.Datetime.now()}
+                )
+                inspectors = self.env.ref(GROUP_INSPECTOR).users.filtered(
+                    lambda u, r=ret: r.company_id in u.company_ids
+                )
+                if inspectors:
+                    ret.sudo().activity_schedule(
+                        "mail.mail_activity_data_todo",
+                        summary=self.env._(
+                            "Inspect returned goods of %(name)s", name=ret.name
+                        ),
+                        user_id=inspectors[0].id,
+                    )
+
+    def _ensure_qc_complete(self):
+        missing = []
+        for line in self.line_ids:
+            label = line.product_id.display_name
+            if not line.qc_result:
+                missing.append(self.env._("%(line)s: accept or reject", line=label))
+            elif line.qc_result == "reject" and not (line.qc_note or "").strip():
+                missing.append(
+                    self.env._("%(line)s: the written explanation", line=label)
+                )
+            elif line.qc_result == "accept" and not line.qc_disposition:
+                missing.append(self.env._("%(line)s: the disposition", line=label))
+            if (
+                line.qc_result == "accept"
+                and line.kind == "quality"
+                and line.qc_company_fault
+                and not (line.qc_department_id or line.qc_responsibility)
+            ):
+                missing.append(
+                    self.env._("%(line)s: the responsible department", line=label)
+                )
+        if missing:
+            raise UserError(
+                self.env._(
+                    "The QC inspection of %(name)s is incomplete: %(missing)s.",
+                    name=self.name,
+                    missing="; ".join(missing),
+                )
+            )
+
+    def _qc_summary(self):
+        return "; ".join(
+            f"{line.product_id.display_name} {line.lot_id.name or ''}: "
+            f"{dict(line._fields['qc_result']._description_selection(self.env))[line.qc_result]}"
+            f"{' - ' + line.qc_note if line.qc_note else ''}"
+            for line in self.line_ids
+        )
+
+    def _propose_capa(self):
+        for line in self.line_ids.filtered(
+            lambda x: x.kind == "quality"
+            and x.qc_result == "accept"
+            and x.qc_company_fault
+        ):
+            capa = self.env["asq.capa"]._asq_propose(
+                "return_qc",
+                f"{self.name}/{line.id}",
+                self.env._(
+                    "Returned %(product)s lot %(lot)s (%(qty)s): %(reason)s. QC "
+                    "confirms a company fault: %(note)s",
+                    product=line.product_id.display_name,
+                    lot=line.lot_id.name or "-",
+                    qty=line.quantity,
+                    reason=line.reason,
+                    note=line.qc_note or line.qc_responsibility or "",
+                ),
+                partner_ids=self.partner_id.commercial_partner_id,
+                product_ids=line.product_id,
+                lot_ids=line.lot_id,
+                company_id=self.company_id.id,
+                department_id=line.qc_department_id.id,
+            )
+            line.with_context(**{WORKFLOW_KEY: True}).write({"capa_id": capa.id})
+
+    def _putaway_destination(self, line, warehouse):
+        if line.qc_result == "reject":
+            return self.partner_id.property_stock_customer, warehouse.out_type_id
+        if line.qc_disposition == "scrap":
+            scrap = self.env["stock.location"].search(
+                [
+                    ("scrap_location", "=", True),
+                    ("company_id", "in", (self.company_id.id, False)),
+                ],
+                limit=1,
+            )
+            return scrap, warehouse.int_type_id
+        if line.qc_disposition == "rework":
+            return self._qc_location(warehouse, "rework"), warehouse.int_type_id
+        return warehouse.lot_stock_id, warehouse.int_type_id
+
+    def _create_putaways(self):
+        """From the QC location to stock, rework or scrap per disposition;
+        rejected goods go back to the customer."""
+        receipts = self.picking_ids.filtered(
+            lambda p: p.asq_return_role == "receipt" and p.state == "done"
+        )
+        groups = {}
+        for line in self.line_ids:
+            move = receipts.move_ids.filtered(
+                lambda m, x=line: m.origin_returned_move_id == x.move_id
+            )[:1]
+            warehouse = move.picking_type_id.warehouse_id
+            dest, ptype = self._putaway_destination(line, warehouse)
+            groups.setdefault((dest, ptype, move.location_dest_id), []).append(line)
+        for (dest, ptype, source), lines in groups.items():
+            role = "reject" if dest.usage == "customer" else "putaway"
+            picking = self.env["stock.picking"].create(
+                {
+                    "picking_type_id": ptype.id,
+                    "location_id": source.id,
+                    "location_dest_id": dest.id,
+                    "partner_id": self.partner_id.id,
+                    "origin": self.name,
+                    "asq_return_id": self.id,
+                    "asq_return_role": role,
+                    "move_ids": [
+                        Command.create(
+                            {
+                                "name": line.product_id.display_name,
+                                "product_id": line.product_id.id,
+                                "product_uom_qty": line.quantity,
+                                "product_uom": line.product_id.uom_id.id,
+                                "location_id": source.id,
+                                "location_dest_id": dest.id,
+                            }
+                        )
+                        for line in lines
+                    ],
+                }
+            )
+            picking.action_confirm()
+            for move, line in zip(picking.move_ids, lines, strict=True):
+                self._set_lots(move, line)
+
+    def _create_replacements(self):
+        """Like for like: one outgoing delivery for the accepted exchanges."""
+        lines = self.line_ids.filtered(
+            lambda x: x.qc_result == "accept" and x.resolution == "exchange"
+        )
+        if not lines:
+            return
+        warehouse = lines[0].move_id.picking_type_id.warehouse_id
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": warehouse.out_type_id.id,
+                "location_id": warehouse.lot_stock_id.id,
+                "location_dest_id": self.partner_id.property_stock_customer.id,
+                "partner_id": lines[0].move_id.picking_id.partner_id.id
+                or self.partner_id.id,
+                "origin": self.name,
+                "asq_return_id": self.id,
+                "asq_return_role": "replacement",
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": line.product_id.display_name,
+                            "product_id": line.product_id.id,
+                            "product_uom_qty": line.quantity,
+                            "product_uom": line.product_id.uom_id.id,
+                            "location_id": warehouse.lot_stock_id.id,
+                            "location_dest_id": (
+                                self.partner_id.property_stock_customer.id
+                            ),
+                        }
+                    )
+                    for line in lines
+                ],
+            }
+        )
+        picking.action_confirm()
+        picking.action_assign()
+        lines.with_context(**{WORKFLOW_KEY: True}).write(
+            {"replacement_picking_id": picking.id}
+        )
+
+    def _create_refunds(self):
+        """Draft credit notes for the accepted quality returns to refund:
+        a reversal of the customer invoice when there is one, otherwise a
+        credit note at the sale line's price and taxes."""
+        lines = self.line_ids.filtered(
+            lambda x: x.qc_result == "accept" and x.resolution == "refund"
+        )
+        if not lines:
+            return
+        refunds = self.env["account.move"]
+        invoiced = lines.filtered(lambda x: x._posted_invoice())
+        for invoice in invoiced.mapped(lambda x: x._posted_invoice()):
+            mine = invoiced.filtered(lambda x, i=invoice: x._posted_invoice() == i)
+            reversal = (
+                self.env["account.move.reversal"]
+                .with_context(active_model="account.move", active_ids=invoice.ids)
+                .create(
+                    {
+                        "reason": self.env._("Return %(name)s", name=self.name),
+                        "journal_id": invoice.journal_id.id,
+                    }
+                )
+            )
+            action = reversal.refund_moves()
+            refund = self.env["account.move"].browse(action["res_id"])
+            keep = self.env["account.move.line"]
+            for line in mine:
+                aml = refund.invoice_line_ids.filtered(
+                    lambda a, x=line, k=keep: x.sale_line_id in a.sale_line_ids
+                    and a not in k
+                )[:1]
+                aml.quantity = line.quantity
+                keep |= aml
+            (refund.invoice_line_ids - keep).unlink()
+            refunds |= refund
+        others = lines - invoiced
+        if others:
+            refunds |= self.env["account.move"].create(
+                {
+                    "move_type": "out_refund",
+                    "partner_id": self.partner_id.id,
+                    "company_id": self.company_id.id,
+                    "invoice_origin": self.name,
+                    "ref": self.env._("Return %(name)s", name=self.name),
+                    "currency_id": (
+                        others[0].sale_line_id.currency_id
+                        or self.company_id.currency_id
+                    ).id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "product_id": line.product_id.id,
+                                "quantity": line.quantity,
+                                "price_unit": line.sale_line_id.price_unit
+                                or line.price_unit,
+                                "discount": line.sale_line_id.discount,
+                                "tax_ids": [Command.set(line.sale_line_id.tax_id.ids)],
+                                "sale_line_ids": [Command.set(line.sale_line_id.ids)],
+                            }
+                        )
+                        for line in others
+                    ],
+                }
+            )
+        self._workflow_write({"refund_ids": [Command.link(r.id) for r in refunds]})
+
+    def _check_done(self):
+        """Every put-away booked: the request is done."""
+        for ret in self.filtered(lambda r: r.state == "inspected"):
+            pending = ret.picking_ids.filtered(
+                lambda p: p.asq_return_role in ("putaway", "reject")
+                and p.state not in ("done", "cancel")
+            )
+            if not pending:
+                ret._workflow_write({"state": "done"})
+
+    def _next_working_noon(self, when):
+        """12:00 (company time zone) of the first working day after ``when``."""
+        tz = pytz.timezone(self.company_id.partner_id.tz or self.env.user.tz or "UTC")
+        local = pytz.utc.localize(when).astimezone(tz)
+        calendar = self.company_id.resource_calendar_id
+        workdays = (
+            {int(d) for d in calendar.attendance_ids.mapped("dayofweek")}
+            if calendar
+            else {0, 1, 2, 3, 4}
+        ) or {0, 1, 2, 3, 4}
+        day = local.date() + timedelta(days=1)
+        while day.weekday() not in workdays:
+            day += timedelta(days=1)
+        noon = tz.localize(datetime.combine(day, time(12, 0)))
+        return noon.astimezone(pytz.utc).replace(tzinfo=None)
+
+
+class AsqReturnLine(models.Model):
+    """One delivered move and lot the customer sends back."""
+
+    _name = "asq.return.line"
+    _description = "Return / Exchange Request Line"
+    _order = "return_id, id"
+    _check_company_auto = True
+
+    return_id = fields.Many2one(
+        "asq.return", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="return_id.company_id", store=True)
+    currency_id = fields.Many2one(related="return_id.currency_id")
+    state = fields.Selection(related="return_id.state")
+    delivered_line_id = fields.Many2one(
+        "asq.delivered.line",
+        string="Delivered Goods",
+        required=True,
+        domain="[('partner_id', '=', parent.partner_id), ('remaining_qty', '>', 0)]",
+    )
+    product_id = fields.Many2one(
+        "product.product", compute="_compute_from_delivery", store=True, index=True
+    )
+    lot_id = fields.Many2one(
+        "stock.lot",
+        string="Lot/Serial Number",
+        compute="_compute_from_delivery",
+        store=True,
+    )
+    move_id = fields.Many2one(
+        "stock.move",
+        string="Delivery Move",
+        compute="_compute_from_delivery",
+        store=True,
+        index=True,
+    )
+    picking_id = fields.Many2one(
+        "stock.picking",
+        string="Delivery",
+        compute="_compute_from_delivery",
+        store=True,
+    )
+    sale_line_id = fields.Many2one(
+        "sale.order.line", compute="_compute_from_delivery", store=True
+    )
+    delivery_date = fields.Datetime(compute="_compute_from_delivery", store=True)
+    price_unit = fields.Monetary(
+        string="Unit Price", compute="_compute_from_delivery", store=True
+    )
+    delivered_qty = fields.Float(
+        related="delivered_line_id.quantity", string="Delivered"
+    )
+    returned_qty = fields.Float(
+        related="delivered_line_id.returned_qty", string="Already Returned"
+    )
+    product_uom_id = fields.Many2one(related="delivered_line_id.product_uom_id")
+    quantity = fields.Float(
+        string="Requested Quantity", digits="Product Unit of Measure", required=True
+    )
+    amount = fields.Monetary(compute="_compute_amount", store=True)
+    days_since_delivery = fields.Integer(compute="_compute_days_since_delivery")
+    kind = fields.Selection(
+        selection=[
+            ("unsaleable", "Unsaleable exchange"),
+            ("quality", "Quality return"),
+        ],
+        required=True,
+        default="unsaleable",
+    )
+    resolution = fields.Selection(
+        selection=[("exchange", "Exchange like for like"), ("refund", "Refund")],
+        required=True,
+        default="exchange",
+        help="Unsaleable goods are always exchanged; quality returns are "
+        "exchanged or refunded as the customer asks.",
+    )
+    reason = fields.Text(required=True)
+
+    # QC inspection
+    qc_result = fields.Selection(
+        selection=[("accept", "Accepted"), ("reject", "Rejected")],
+        string="QC Result",
+    )
+    qc_note = fields.Text(
+        string="QC Findings",
+        help="Required when rejecting: the written explanation given to the "
+        "customer (for example damage caused by the customer).",
+    )
+    qc_company_fault = fields.Boolean(string="Company Fault Confirmed")
+    qc_department_id = fields.Many2one(
+        "hr.department", string="Responsible Department", check_company=True
+    )
+    qc_responsibility = fields.Char(string="Responsible Person")
+    qc_disposition = fields.Selection(
+        selection=[
+            ("stock", "Back to stock"),
+            ("rework", "Rework"),
+            ("scrap", "Scrap"),
+        ],
+        string="Disposition",
+    )
+    qc_by_id = fields.Many2one("res.users", string="Inspected By", readonly=True)
+    qc_date = fields.Datetime(string="Inspected On", readonly=True)
+    capa_id = fields.Many2one("asq.capa", string="CAPA", readonly=True)
+    replacement_picking_id = fields.Many2one(
+        "stock.picking", string="Replacement Delivery", readonly=True
+    )
+
+    _sql_constraints = [
+        ("quantity_positive", "CHECK(quantity > 0)", "Quantities must be positive."),
+    ]
+
+    @api.depends("delivered_line_id")
+    def _compute_from_delivery(self):
+        for line in self:
+            delivered = line.delivered_line_id.sudo()
+            line.product_id = delivered.product_id
+            line.lot_id = delivered.lot_id
+            line.move_id = delivered.move_id
+            line.picking_id = delivered.picking_id
+            line.sale_line_id = delivered.sale_line_id
+            line.delivery_date = delivered.date
+            line.price_unit = delivered.price_unit
+
+    @api.depends("quantity", "price_unit")
+    def _compute_amount(self):
+        for line in self:
+            line.amount = line.quantity * line.price_unit
+
+    @api.depends("delivery_date")
+    def _compute_days_since_delivery(self):
+        now = fields.Datetime.now()
+        for line in self:
+            line.days_since_delivery = (
+                (now - line.delivery_date).days if line.delivery_date else 0
+            )
+
+    @api.constrains("kind", "resolution")
+    def _check_resolution(self):
+        for line in self:
+            if line.kind == "unsaleable" and line.resolution != "exchange":
+                raise UserError(
+                    self.env._("Unsaleable goods are exchanged, never refunded.")
+                )
+
+    @api.onchange("delivered_line_id")
+    def _onchange_delivered_line_id(self):
+        if self.delivered_line_id and not self.quantity:
+            self.quantity = self.delivered_line_id.remaining_qty
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.context.get(WORKFLOW_KEY):
+            for vals in vals_list:
+                ret = self.env["asq.return"].browse(vals.get("return_id"))
+                if ret.state != "draft":
+                    raise UserError(
+                        self.env._(
+                            "%(name)s is submitted: lines can no longer be added.",
+                            name=ret.name,
+                        )
+                    )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.context.get(WORKFLOW_KEY):
+            if {"qc_by_id", "qc_date", "capa_id", "replacement_picking_id"} & set(vals):
+                raise UserError(
+                    self.env._("QC signatures are written by the Sign QC button.")
+                )
+            qc_only = set(vals) <= set(QC_LINE_FIELDS)
+            for line in self:
+                if line.state == "draft" and not set(vals) & set(QC_LINE_FIELDS):
+                    continue
+                if (
+                    qc_only
+                    and line.state == "received"
+                    and (self.env.su or self.env.user.has_group(GROUP_INSPECTOR))
+                ):
+                    continue
+                raise UserError(
+                    self.env._(
+                        "%(name)s: this line can no longer be changed here (QC "
+                        "findings are entered by a quality inspector once the "
+                        "goods are received).",
+                        name=line.return_id.name,
+                    )
+                )
+            if set(vals) & set(QC_LINE_FIELDS) and not self.env.su:
+                return super(AsqReturnLine, self.sudo()).write(vals)
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_submitted(self):
+        if any(line.state not in ("draft", False) for line in self):
+            raise UserError(
+                self.env._("Lines of a submitted request cannot be deleted.")
+            )
+
+    def _posted_invoice(self):
+        invoices = self.sale_line_id.invoice_lines.move_id.filtered(
+            lambda m: m.move_type == "out_invoice" and m.state == "posted"
+        )
+        return invoices[:1]
+
+
+class AsqReturnApproval(models.Model):
+    """One signature of a return request: who, when, what, why."""
+
+    _name = "asq.return.approval"
+    _description = "Return Request Approval"
+    _order = "return_id, date, id"
+
+    return_id = fields.Many2one(
+        "asq.return", required=True, ondelete="cascade", index=True, readonly=True
+    )
+    company_id = fields.Many2one(related="return_id.company_id", store=True)
+    step = fields.Selection(
+        selection=[
+            ("submit", "Submitted"),
+            ("review", "After-sales review"),
+            ("finance", "Finance check"),
+            ("business", "Business head approval"),
+            ("gm", "General manager approval"),
+            ("qc", "QC inspection"),
+            ("reopen", "Reopened"),
+        ],
+        required=True,
+        readonly=True,
+    )
+    result = fields.Selection(
+        selection=[
+            ("submitted", "Submitted"),
+            ("approved", "Approved"),
+            ("refused", "Refused"),
+            ("reopened", "Reopened"),
+        ],
+        required=True,
+        readonly=True,
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Signed By", default=lambda s: s.env.user, readonly=True
+    )
+    date = fields.Datetime(default=fields.Datetime.now, readonly=True)
+    comment = fields.Text(readonly=True)
+
+    def write(self, vals):
+        if vals:
+            raise UserError(self.env._("Approval records cannot be changed."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(self.env._("Approval records cannot be deleted."))

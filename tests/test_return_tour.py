@@ -1,0 +1,51 @@
+from odoo import Command
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.after_sales_quality.tests.common import AsqCommon
+
+
+@tagged("post_install", "-at_install", "asq_return")
+class TestReturnTour(HttpCase, AsqCommon):
+    def test_chain_through_the_browser(self):
+        customer = self.env["res.partner"].create(
+            {"name": "Tour Return Customer", "is_company": True}
+        )
+        picking = self._deliver(customer, [(self.product, 100, 100.0, "TOUR-RET-1")])
+        delivered = self.env["asq.delivered.line"].search(
+            [("picking_id", "=", picking.id)]
+        )
+        ret = (
+            self.env["asq.return"]
+            .with_user(self.users["asq_sales"])
+            .create(
+                {
+                    "partner_id": customer.id,
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "delivered_line_id": delivered.id,
+                                "quantity": 1,
+                                "kind": "unsaleable",
+                                "reason": "Slow seller",
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        self.start_tour(
+            "/odoo/asq-returns", "asq_return_submit_tour", login="asq_sales"
+        )
+        self.assertEqual(ret.state, "submitted")
+        for login, state in (
+            ("asq_aftersales", "finance"),
+            ("asq_finance", "business"),
+            ("asq_business", "approved"),
+        ):
+            self.start_tour("/odoo/asq-returns", "asq_return_sign_tour", login=login)
+            ret.invalidate_recordset()
+            self.assertEqual(ret.state, state, login)
+        self.assertEqual(
+            ret.approval_ids.mapped("user_id.login"),
+            ["asq_sales", "asq_aftersales", "asq_finance", "asq_business"],
+        )
