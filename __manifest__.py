@@ -35,6 +35,7 @@
         "views/asq_complaint_views.xml",
         "views/res_partner_complaint_views.xml",
         "views/sale_order_views.xml",
+        "views/stock_picking_views.xml",
         "views/after_sales_quality_menus.xml",
         "views/asq_return_views.xml",
         "wizards/asq_return_sign_views.xml",

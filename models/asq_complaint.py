@@ -413,6 +413,12 @@ class AsqComplaint(models.Model):
         help="Corrective and preventive actions taken on this complaint.",
     )
     capa_count = fields.Integer(string="CAPA Count", compute="_compute_capa_count")
+    return_ids = fields.One2many(
+        "asq.return", "complaint_id", string="Return Requests", readonly=True
+    )
+    return_count = fields.Integer(
+        string="Return Request Count", compute="_compute_return_count"
+    )
     alert_id = fields.Many2one(
         "asq.complaint.alert", string="Early Warning", readonly=True, copy=False
     )
@@ -475,6 +481,11 @@ class AsqComplaint(models.Model):
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
+    @api.depends("return_ids")
+    def _compute_return_count(self):
+        for complaint in self:
+            complaint.return_count = len(complaint.return_ids)
+
     @api.depends("capa_ids")
     def _compute_capa_count(self):
         for complaint in self:
@@ -944,20 +955,52 @@ class AsqComplaint(models.Model):
     # Hooks for the other issues
     # ------------------------------------------------------------------
     def _asq_create_return_request(self):
-        """Return or exchange decided: issue [4] (return requests) overrides
-        this hook to create the return request from the affected lines. Here
-        the decision is only logged on the complaint."""
+        """Return or exchange decided: create the draft return request from
+        the affected goods, as quality returns (refund for a return, like for
+        like for an exchange), and log it on the complaint."""
+        requests = self.env["asq.return"]
         for complaint in self:
+            if complaint.sudo().return_ids:
+                continue
+            resolution = "refund" if complaint.disposition == "return" else "exchange"
+            reason = complaint.root_cause or complaint.description or complaint.name
+            request = requests.sudo()._asq_create_from_complaint(
+                complaint,
+                [
+                    {
+                        "delivered_line_id": line.delivered_line_id.id,
+                        "quantity": line.quantity,
+                        "kind": "quality",
+                        "resolution": resolution,
+                        "reason": reason,
+                    }
+                    for line in complaint.line_ids
+                ],
+            )
+            request.sudo().user_id = complaint.user_id
             complaint.message_post(
                 body=self.env._(
-                    "Disposition %(disposition)s decided: a return request is due.",
+                    "Disposition %(disposition)s decided: return request "
+                    "%(request)s created for the affected goods.",
                     disposition=dict(
                         self._fields["disposition"]._description_selection(self.env)
                     )[complaint.disposition],
+                    request=request.name,
                 ),
                 subtype_xmlid="mail.mt_note",
             )
-        return self.env["asq.complaint"]
+            requests |= request
+        return requests
+
+    def action_view_returns(self):
+        """Smart button "Returns"."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "after_sales_quality.asq_return_action"
+        )
+        action["domain"] = [("complaint_id", "=", self.id)]
+        action["context"] = {}
+        return action
 
     def _asq_check_capa_before_close(self):
         """Refuse to close a repeat complaint without a linked CAPA (004

@@ -124,8 +124,12 @@ class AsqReturn(models.Model):
     date_request = fields.Date(
         string="Request Date", default=fields.Date.context_today, required=True
     )
-    complaint_ref = fields.Char(
-        string="Complaint", help="Reference of the customer complaint, if any."
+    complaint_id = fields.Many2one(
+        "asq.complaint",
+        string="Complaint",
+        index=True,
+        check_company=True,
+        help="The customer complaint whose disposition asked for this return.",
     )
     line_ids = fields.One2many(
         "asq.return.line", "return_id", string="Lines", copy=True
@@ -589,13 +593,15 @@ class AsqReturn(models.Model):
     # Integration: complaints build requests through this
     # ------------------------------------------------------------------
     @api.model
-    def _asq_create_from_complaint(self, complaint_ref, partner, lines):
-        """Create a draft request for ``partner`` from a complaint.
-        ``lines`` are dicts: delivered_line_id, quantity, kind, reason."""
+    def _asq_create_from_complaint(self, complaint, lines):
+        """Create the draft request a complaint's return or exchange
+        disposition asks for. ``lines`` are dicts: delivered_line_id,
+        quantity, kind, resolution, reason."""
         return self.create(
             {
-                "partner_id": partner.commercial_partner_id.id,
-                "complaint_ref": complaint_ref,
+                "partner_id": complaint.commercial_partner_id.id,
+                "company_id": complaint.company_id.id,
+                "complaint_id": complaint.id,
                 "line_ids": [Command.create(dict(line)) for line in lines],
             }
         )

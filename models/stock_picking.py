@@ -24,6 +24,46 @@ class StockPicking(models.Model):
         copy=False,
     )
 
+    asq_complaint_count = fields.Integer(
+        string="Complaints", compute="_compute_asq_complaint_count"
+    )
+
+    def _compute_asq_complaint_count(self):
+        """Smart button "Complaints": one grouped read for the batch."""
+        Line = self.env["asq.complaint.line"]
+        counts = {}
+        if Line.has_access("read") and self.ids:
+            counts = {
+                picking.id: count
+                for picking, count in Line._read_group(
+                    [("picking_id", "in", self.ids)],
+                    ["picking_id"],
+                    ["complaint_id:count_distinct"],
+                )
+            }
+        for picking in self:
+            picking.asq_complaint_count = counts.get(picking.id, 0)
+
+    def action_asq_view_complaints(self):
+        """Smart button "Complaints": the complaints about this delivery."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "after_sales_quality.asq_complaint_action"
+        )
+        action["domain"] = [("line_ids.picking_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.partner_id.id}
+        return action
+
+    def action_asq_view_return(self):
+        """Smart button "Return Request": the request this transfer serves."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "asq.return",
+            "res_id": self.asq_return_id.id,
+            "view_mode": "form",
+        }
+
     def button_validate(self):
         self._asq_ensure_return_signed()
         return super().button_validate()

@@ -86,11 +86,31 @@ class TestComplaintWorkflow(AsqComplaintCommon):
         message = complaint.message_ids.filtered(lambda m: m.message_type == "comment")
         self.assertIn("您的投诉", message[0].subject)
 
-    def test_return_or_exchange_calls_the_return_hook(self):
+    def test_return_or_exchange_creates_the_return_request(self):
         complaint = self._walk(self._create_complaint(), "decided")
-        self.assertIn(
-            "a return request is due", complaint.message_ids.mapped("body")[0]
+        request = complaint.return_ids
+        self.assertEqual(len(request), 1)
+        self.assertEqual(request.state, "draft")
+        self.assertEqual(request.partner_id, self.customer)
+        self.assertEqual(request.complaint_id, complaint)
+        self.assertEqual(request.user_id, complaint.user_id)
+        line = request.line_ids
+        self.assertEqual(line.delivered_line_id, self.delivered_product)
+        self.assertEqual(
+            (line.quantity, line.kind, line.resolution), (2.0, "quality", "exchange")
         )
+        self.assertEqual(line.reason, "Sensor calibration drift")
+        self.assertIn(request.name, complaint.message_ids.mapped("body")[0])
+        self.assertEqual(complaint.return_count, 1)
+        action = self._as(complaint, "asq_sales").action_view_returns()
+        self.assertEqual(self.env["asq.return"].search(action["domain"]), request)
+        for document in (self.picking, self.picking.sale_id):
+            document = document.with_user(self.users["asq_aftersales"])
+            self.assertEqual(document.asq_complaint_count, 1)
+            action = document.action_asq_view_complaints()
+            self.assertEqual(
+                self.env["asq.complaint"].search(action["domain"]), complaint
+            )
 
     def test_invalid_complaint_is_explained_then_closed(self):
         complaint = self._walk(self._create_complaint(), "review")

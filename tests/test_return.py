@@ -124,7 +124,7 @@ class TestReturnChain(ReturnCommon):
         with self.assertRaisesRegex(UserError, "cannot be deleted"):
             ret.approval_ids[0].unlink()
         with self.assertRaisesRegex(UserError, "read-only"):
-            ret.with_user(self.aftersales).complaint_ref = "changed"
+            ret.with_user(self.aftersales).date_request = "2020-01-01"
 
     def test_beyond_contract_needs_general_manager(self):
         # 600 of 11000 = 5.45 % > 5 %.
@@ -465,7 +465,7 @@ class TestReturnRoles(ReturnCommon):
             ret,
         )
         with self.assertRaises(AccessError):
-            ret.with_user(self.finance).write({"complaint_ref": "x"})
+            ret.with_user(self.finance).write({"date_request": "2020-01-01"})
         with self.assertRaises(AccessError):
             self.env["asq.return"].with_user(self.users["asq_employee"]).search([])
 
@@ -484,21 +484,9 @@ class TestReturnRoles(ReturnCommon):
             foreign,
         )
 
-    def test_partner_smart_button_and_complaint_hook(self):
-        ret = self.env["asq.return"]._asq_create_from_complaint(
-            "CMP/0001",
-            self.customer_contact,
-            [
-                {
-                    "delivered_line_id": self._delivered().id,
-                    "quantity": 1,
-                    "kind": "quality",
-                    "reason": "E-3 error",
-                }
-            ],
-        )
+    def test_partner_smart_button(self):
+        ret = self._create_return()
         self.assertEqual(ret.partner_id, self.customer)
-        self.assertEqual(ret.complaint_ref, "CMP/0001")
         self._create_return()
         partners = self.customer | self.customer_contact
         partners.invalidate_recordset(["asq_return_count"])
