@@ -1217,13 +1217,21 @@ class AsqReturn(models.Model):
         tz = pytz.timezone(self.company_id.partner_id.tz or self.env.user.tz or "UTC")
         local = pytz.utc.localize(when).astimezone(tz)
         calendar = self.company_id.resource_calendar_id
-        workdays = (
-            {int(d) for d in calendar.attendance_ids.mapped("dayofweek")}
-            if calendar
-            else {0, 1, 2, 3, 4}
-        ) or {0, 1, 2, 3, 4}
         day = local.date() + timedelta(days=1)
-        while day.weekday() not in workdays:
+        # The first day with working time on the company calendar, public
+        # holidays (calendar leaves) excluded; Monday to Friday without one.
+        for _attempt in range(60):
+            if not calendar:
+                if day.weekday() < 5:
+                    break
+            else:
+                start = tz.localize(datetime.combine(day, time.min))
+                end = tz.localize(datetime.combine(day, time.max))
+                intervals = calendar._work_intervals_batch(
+                    start, end, compute_leaves=True
+                )[False]
+                if any(True for _interval in intervals):
+                    break
             day += timedelta(days=1)
         noon = tz.localize(datetime.combine(day, time(12, 0)))
         return noon.astimezone(pytz.utc).replace(tzinfo=None)

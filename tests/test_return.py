@@ -509,6 +509,20 @@ class TestReturnNote(ReturnCommon):
             ret._next_working_noon(datetime(2026, 11, 17, 2, 0)),
             datetime(2026, 11, 18, 4, 0),
         )
+        # A public holiday on Wednesday 18 November -> Thursday.
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Public holiday",
+                "calendar_id": self.company.resource_calendar_id.id,
+                "company_id": self.company.id,
+                "date_from": datetime(2026, 11, 17, 16, 0),
+                "date_to": datetime(2026, 11, 18, 23, 59),
+            }
+        )
+        self.assertEqual(
+            ret._next_working_noon(datetime(2026, 11, 17, 2, 0)),
+            datetime(2026, 11, 19, 4, 0),
+        )
 
     def test_cron_mails_return_note_once(self):
         ret = self._create_return()
