@@ -368,7 +368,10 @@ class AsqReturn(models.Model):
                     self.env._("Use the workflow buttons to change the status.")
                 )
             frozen = self.filtered(lambda r: r.state != "draft")
-            if frozen and set(vals) - {"message_main_attachment_id"}:
+            # Line edits from the form (the QC findings) arrive as line_ids
+            # commands: the lines guard themselves (no line added, deleted or
+            # changed outside QC after submission).
+            if frozen and set(vals) - {"message_main_attachment_id", "line_ids"}:
                 raise UserError(
                     self.env._(
                         "%(names)s is submitted: its approved content is read-only. "

@@ -444,6 +444,32 @@ class TestReturnRoles(ReturnCommon):
         with self.assertRaisesRegex(UserError, "workflow buttons"):
             ret.with_user(self.sales).write({"state": "approved"})
 
+    def test_submitted_lines_only_take_qc_findings(self):
+        ret = self._create_return()
+        ret.with_user(self.users["asq_sales"]).action_submit()
+        line = ret.line_ids
+        editor = ret.with_user(self.users["asq_aftersales"])
+        with self.assertRaisesRegex(UserError, "can no longer be changed here"):
+            editor.write({"line_ids": [Command.update(line.id, {"quantity": 99})]})
+        with self.assertRaisesRegex(UserError, "cannot be deleted"):
+            editor.write({"line_ids": [Command.delete(line.id)]})
+        with self.assertRaisesRegex(UserError, "lines can no longer be added"):
+            editor.write(
+                {
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "delivered_line_id": line.delivered_line_id.id,
+                                "quantity": 1,
+                                "kind": "unsaleable",
+                                "reason": "forged",
+                            }
+                        )
+                    ]
+                }
+            )
+        self.assertEqual((line.quantity, len(ret.line_ids)), (2.0, 1))
+
     def test_own_documents_and_read_access(self):
         ret = self._create_return()
         other = self.env["res.users"].create(

@@ -49,3 +49,18 @@ class TestReturnTour(HttpCase, AsqCommon):
             ret.approval_ids.mapped("user_id.login"),
             ["asq_sales", "asq_aftersales", "asq_finance", "asq_business"],
         )
+        self.start_tour(
+            "/odoo/asq-returns", "asq_return_warehouse_tour", login="asq_warehouse"
+        )
+        ret.invalidate_recordset()
+        self.assertEqual(ret.state, "received")
+        receipt = ret.picking_ids.filtered(lambda p: p.asq_return_role == "receipt")
+        self.assertEqual(receipt.state, "done")
+        self.assertEqual(receipt.move_ids.origin_returned_move_id, picking.move_ids)
+        self.start_tour(
+            "/odoo/asq-returns", "asq_return_qc_tour", login="asq_inspector"
+        )
+        ret.invalidate_recordset()
+        self.assertIn(ret.state, ("inspected", "done"))
+        self.assertEqual(ret.line_ids.qc_result, "accept")
+        self.assertEqual(ret.qc_by_id.login, "asq_inspector")
