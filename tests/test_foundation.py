@@ -52,6 +52,45 @@ class TestCustomerArchive(AsqCommon):
         root = self.env.ref("after_sales_quality.after_sales_quality_menu_root")
         self.assertTrue(root.web_icon)
 
+    def test_demo_data_loaded(self):
+        """The harness installs with demo data; a demo loader that fails
+        would only log a warning, so the test proves it loaded."""
+        module = self.env["ir.module.module"].search(
+            [("name", "=", "after_sales_quality")]
+        )
+        self.assertTrue(module.demo, "installed with its demo data")
+        customers = self.env["res.partner"].search(
+            [
+                (
+                    "id",
+                    "in",
+                    [
+                        self.env.ref(f"after_sales_quality.asq_demo_customer_{xid}").id
+                        for xid in ("kangtai", "jinlong", "hengtong", "pacific")
+                    ],
+                )
+            ]
+        )
+        self.assertEqual(
+            sorted(customers.mapped("asq_customer_class")), ["a", "a", "c", "c"]
+        )
+        self.assertEqual(set(customers.mapped("asq_locality")), {"local", "remote"})
+        self.assertTrue(all(customers.mapped("asq_credit_level")))
+        self.assertTrue(all(customers.mapped("asq_delivered_line_count")))
+        for login in ("sales", "quality_manager", "finance", "management_rep"):
+            self.assertTrue(
+                self.env["res.users"].search([("login", "=", login)]), login
+            )
+        demo_complaints = self.env["asq.complaint"].search(
+            [("partner_id", "in", customers.ids)]
+        )
+        self.assertIn("closed", demo_complaints.mapped("state"))
+        self.assertTrue(demo_complaints.filtered("is_repeat").capa_ids)
+        self.assertTrue(demo_complaints.return_ids, "exchange disposition → request")
+        capa_states = self.env["asq.capa"].search([]).mapped("state")
+        self.assertIn("closed", capa_states)
+        self.assertIn("action", capa_states)
+
     def test_archive_figures_from_deliveries(self):
         customer = self.customer
         self.assertEqual(customer.asq_delivered_line_count, 3)
