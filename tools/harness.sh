@@ -207,6 +207,16 @@ cmd_test() {
     "$PY" "$ROOT/tools/junit_summary.py" "$BUILD/junit.xml" "$rc"
 }
 
+cmd_bench() {
+    venv; check_system; postgres; config "$TEST_HTTP_PORT"
+    local db="${BENCH_DB:-asq_bench}"
+    dropdb_if_exists "$db"
+    say "installing $MODULE (without demo data) in $db for the benchmarks"
+    odoo -d "$db" -i "$MODULE" --without-demo=all --stop-after-init --log-level warn
+    PYTHONPATH="$ODOO_PATH" "$PY" "$ROOT/tools/bench.py" "$BUILD/odoo.conf" "$db" \
+        "${ROWS:-100000}"
+}
+
 cmd_lint() {
     venv
     "$VENV/bin/ruff" check "$ROOT"
@@ -221,7 +231,8 @@ case "${1:-}" in
     demo) cmd_demo ;;
     test) cmd_test ;;
     lint) cmd_lint ;;
+    bench) cmd_bench ;;
     venv) venv ;;
     pg) venv; postgres; say "PostgreSQL ready at $PGHOST:$PGPORT as $PGUSER" ;;
-    *) die "usage: tools/harness.sh demo|test|lint|venv|pg" ;;
+    *) die "usage: tools/harness.sh demo|test|lint|bench|venv|pg" ;;
 esac
