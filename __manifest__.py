@@ -39,6 +39,9 @@
         "views/after_sales_quality_menus.xml",
         "views/asq_return_views.xml",
         "wizards/asq_return_sign_views.xml",
+        "security/asq_hold_security.xml",
+        "data/asq_hold_data.xml",
+        "views/asq_hold_views.xml",
     ],
     "demo": [
         "data/after_sales_quality_demo.xml",

@@ -13,3 +13,6 @@ from . import stock_location
 from . import stock_picking
 from . import res_partner_return
 from . import report_asq_return_transport
+from . import asq_hold
+from . import stock_move
+from . import stock_quant

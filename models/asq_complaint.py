@@ -422,6 +422,12 @@ class AsqComplaint(models.Model):
     alert_id = fields.Many2one(
         "asq.complaint.alert", string="Early Warning", readonly=True, copy=False
     )
+    hold_ids = fields.One2many(
+        "asq.hold", "complaint_id", string="Quality Holds", readonly=True
+    )
+    hold_count = fields.Integer(
+        string="Quality Hold Count", compute="_compute_hold_count"
+    )
 
     # ------------------------------------------------------------------
     # Economic loss, in company currency
@@ -485,6 +491,11 @@ class AsqComplaint(models.Model):
     def _compute_return_count(self):
         for complaint in self:
             complaint.return_count = len(complaint.return_ids)
+
+    @api.depends("hold_ids")
+    def _compute_hold_count(self):
+        for complaint in self:
+            complaint.hold_count = len(complaint.hold_ids)
 
     @api.depends("capa_ids")
     def _compute_capa_count(self):
@@ -892,6 +903,63 @@ class AsqComplaint(models.Model):
         self._asq_ensure_group(GROUP_INSPECTOR, self.env._("Propose CAPA"))
         capa = self._asq_propose_capa("repeat" if self.is_repeat else "complaint")
         return self._asq_capa_action(capa)
+
+    def action_asq_quality_hold(self):
+        """Button "Quality Hold": a draft hold per product of the affected
+        goods, with their lots, for the quality department to activate."""
+        self.ensure_one()
+        self._asq_ensure_group(GROUP_INSPECTOR, self.env._("Quality Hold"))
+        if self.state == "cancel":
+            raise UserError(self.env._("%(name)s is cancelled.", name=self.name))
+        lines = self.line_ids.filtered("product_id")
+        if not lines:
+            raise UserError(
+                self.env._(
+                    "Add the affected goods of %(name)s before holding them.",
+                    name=self.name,
+                )
+            )
+        holds = self.env["asq.hold"]
+        for product in lines.product_id:
+            existing = self.hold_ids.filtered(
+                lambda h, p=product: h.product_id == p
+                and h.state in ("draft", "active")
+            )
+            if existing:
+                holds |= existing
+                continue
+            holds |= holds.create(
+                {
+                    "complaint_id": self.id,
+                    "company_id": self.company_id.id,
+                    "product_id": product.id,
+                    "lot_ids": [
+                        fields.Command.set(
+                            lines.filtered(
+                                lambda x, p=product: x.product_id == p
+                            ).lot_id.ids
+                        )
+                    ],
+                    "reason": self.description or self.name,
+                }
+            )
+        return self._asq_hold_action(holds)
+
+    def action_view_holds(self):
+        """Smart button "Quality Holds"."""
+        self.ensure_one()
+        return self._asq_hold_action(self.hold_ids)
+
+    def _asq_hold_action(self, holds):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "after_sales_quality.asq_hold_action"
+        )
+        action["context"] = {}
+        if len(holds) == 1:
+            action.update(views=[(False, "form")], res_id=holds.id)
+        else:
+            action["domain"] = [("id", "in", holds.ids)]
+        return action
 
     def action_view_capa(self):
         """Smart button "CAPA"."""

@@ -66,10 +66,12 @@ class StockPicking(models.Model):
 
     def button_validate(self):
         self._asq_ensure_return_signed()
+        self.move_ids._asq_ensure_not_held()
         return super().button_validate()
 
     def _action_done(self):
         self._asq_ensure_return_signed()
+        self.move_ids._asq_ensure_not_held()
         res = super()._action_done()
         done = self.filtered(lambda p: p.asq_return_id and p.state == "done")
         if done:

@@ -8,3 +8,4 @@ from . import test_complaint_tour
 from . import test_capa
 from . import test_return
 from . import test_return_tour
+from . import test_hold

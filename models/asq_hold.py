@@ -1,0 +1,815 @@
+from datetime import timedelta
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+# Who/when fields that only the workflow buttons write (context key below).
+SIGNATURE_FIELDS = (
+    "opened_by_id",
+    "opened_at",
+    "verification_result",
+    "verified_by_id",
+    "verified_at",
+    "released_by_id",
+    "released_at",
+    "capa_id",
+    "return_ids",
+    "affected_move_ids",
+)
+WORKFLOW_KEY = "asq_hold_workflow"
+GROUP_INSPECTOR = "after_sales_quality.group_asq_inspector"
+GROUP_MANAGER = "after_sales_quality.group_asq_manager"
+GROUP_WAREHOUSE = "after_sales_quality.group_asq_warehouse"
+# States in which the held goods may not leave the warehouse.
+BLOCKING_STATES = ("active", "nonconforming")
+RELEASE_HOURS = 24
+
+
+class AsqHold(models.Model):
+    """Quality hold on a suspect product or lot: shipments stop, buyers are
+    told, the quality department verifies and releases or confirms."""
+
+    _name = "asq.hold"
+    _description = "Quality Hold"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+    _mail_post_access = "read"
+
+    name = fields.Char(
+        string="Reference", required=True, copy=False, readonly=True, default="/"
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda s: s.env.company
+    )
+    state = fields.Selection(
+        selection=[
+            ("draft", "Draft"),
+            ("active", "Active"),
+            ("released", "Released"),
+            ("nonconforming", "Confirmed Nonconforming"),
+        ],
+        string="Status",
+        default="draft",
+        required=True,
+        copy=False,
+        readonly=True,
+        tracking=True,
+        index=True,
+        help="Draft: being described, nothing is blocked yet.\n"
+        "Active: outgoing shipments of the product or lots are blocked and "
+        "the buyers are told to pause selling and using them.\n"
+        "Released: verified conforming and released; shipments resume.\n"
+        "Confirmed Nonconforming: the goods stay blocked; returns and a CAPA "
+        "are proposed.",
+    )
+    complaint_id = fields.Many2one(
+        "asq.complaint",
+        string="Complaint",
+        index="btree_not_null",
+        check_company=True,
+        tracking=True,
+    )
+
+    # ------------------------------------------------------------------
+    # What is held
+    # ------------------------------------------------------------------
+    product_id = fields.Many2one(
+        "product.product",
+        string="Product",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+    )
+    lot_ids = fields.Many2many(
+        "stock.lot",
+        string="Lots/Serial Numbers",
+        check_company=True,
+        domain="[('product_id', '=', product_id)]",
+        help="Leave empty to hold the whole product.",
+    )
+    reason = fields.Text(required=True)
+    opened_by_id = fields.Many2one("res.users", string="Opened By", readonly=True)
+    opened_at = fields.Datetime(string="Opened On", readonly=True, copy=False)
+    affected_move_ids = fields.Many2many(
+        "stock.move",
+        "asq_hold_affected_move_rel",
+        "hold_id",
+        "move_id",
+        string="Released Reservations",
+        readonly=True,
+        copy=False,
+        help="Outgoing moves whose reservation of the held goods was released "
+        "when the hold became active.",
+    )
+    buyer_ids = fields.One2many(
+        "asq.hold.buyer", "hold_id", string="Buyers", readonly=True, copy=False
+    )
+    notice_ids = fields.One2many(
+        "asq.hold.notice", "hold_id", string="Notices Sent", readonly=True, copy=False
+    )
+    buyer_count = fields.Integer(
+        string="Customers", compute="_compute_buyer_count", store=True
+    )
+
+    # ------------------------------------------------------------------
+    # Verification and release
+    # ------------------------------------------------------------------
+    verification_result = fields.Selection(
+        selection=[
+            ("conforming", "Conforming: release"),
+            ("nonconforming", "Nonconforming"),
+        ],
+        string="Signed Result",
+        readonly=True,
+        copy=False,
+        tracking=True,
+    )
+    proposed_result = fields.Selection(
+        selection=[
+            ("conforming", "Conforming: release"),
+            ("nonconforming", "Nonconforming"),
+        ],
+        string="Verification Result",
+        copy=False,
+        help="Set by the quality department, then signed with Verify.",
+    )
+    verification_note = fields.Text(string="Verification Findings", copy=False)
+    verified_by_id = fields.Many2one("res.users", string="Verified By", readonly=True)
+    verified_at = fields.Datetime(string="Verified On", readonly=True, copy=False)
+    release_deadline = fields.Datetime(
+        compute="_compute_release_deadline",
+        store=True,
+        help="A lot verified conforming is released within 24 hours.",
+    )
+    released_by_id = fields.Many2one("res.users", string="Released By", readonly=True)
+    released_at = fields.Datetime(string="Released On", readonly=True, copy=False)
+    release_on_time = fields.Selection(
+        selection=[("met", "Met"), ("missed", "Missed")],
+        string="24 h Release",
+        compute="_compute_release_on_time",
+        store=True,
+    )
+    capa_id = fields.Many2one(
+        "asq.capa", string="CAPA", readonly=True, copy=False, check_company=True
+    )
+    return_ids = fields.Many2many(
+        "asq.return",
+        "asq_hold_return_rel",
+        "hold_id",
+        "return_id",
+        string="Return Requests",
+        readonly=True,
+        copy=False,
+    )
+    return_count = fields.Integer(compute="_compute_return_count")
+
+    _sql_constraints = [
+        (
+            "name_company_uniq",
+            "UNIQUE(name, company_id)",
+            "Quality hold references are unique.",
+        ),
+    ]
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    @api.depends("buyer_ids.partner_id")
+    def _compute_buyer_count(self):
+        for hold in self:
+            hold.buyer_count = len(hold.buyer_ids.partner_id)
+
+    @api.depends("verified_at", "verification_result")
+    def _compute_release_deadline(self):
+        for hold in self:
+            hold.release_deadline = (
+                hold.verified_at + timedelta(hours=RELEASE_HOURS)
+                if hold.verified_at and hold.verification_result == "conforming"
+                else False
+            )
+
+    @api.depends("released_at", "release_deadline")
+    def _compute_release_on_time(self):
+        for hold in self:
+            if hold.released_at and hold.release_deadline:
+                hold.release_on_time = (
+                    "met" if hold.released_at <= hold.release_deadline else "missed"
+                )
+            else:
+                hold.release_on_time = False
+
+    @api.depends("return_ids")
+    def _compute_return_count(self):
+        for hold in self:
+            hold.return_count = len(hold.return_ids)
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+    @api.constrains("product_id", "lot_ids")
+    def _check_lots_of_product(self):
+        for hold in self:
+            wrong = hold.lot_ids.filtered(
+                lambda lot, h=hold: lot.product_id != h.product_id
+            )
+            if wrong:
+                raise UserError(
+                    self.env._(
+                        "Lots %(lots)s are not lots of %(product)s.",
+                        lots=", ".join(wrong.mapped("name")),
+                        product=hold.product_id.display_name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and not self.env.user.has_group(GROUP_INSPECTOR):
+            raise AccessError(
+                self.env._("Only the quality department may open a quality hold.")
+            )
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                company = self.env["res.company"].browse(
+                    vals.get("company_id") or self.env.company.id
+                )
+                vals["name"] = (
+                    self.env["ir.sequence"]
+                    .with_company(company)
+                    .next_by_code("asq.hold")
+                    or "/"
+                )
+        if not self.env.context.get(WORKFLOW_KEY):
+            self._ensure_no_signature(vals_list)
+            for vals in vals_list:
+                vals.pop("state", None)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.context.get(WORKFLOW_KEY):
+            self._ensure_no_signature([vals])
+            if "state" in vals:
+                raise UserError(
+                    self.env._("Use the workflow buttons to change the hold status.")
+                )
+            scope = {"product_id", "lot_ids", "company_id"} & set(vals)
+            started = self.filtered(lambda h: h.state != "draft")
+            if scope and started:
+                raise UserError(
+                    self.env._(
+                        "%(names)s is no longer a draft: its product and lots "
+                        "cannot be changed. Open a new hold instead.",
+                        names=", ".join(started.mapped("name")),
+                    )
+                )
+            closed = self.filtered(lambda h: h.state in ("released", "nonconforming"))
+            if closed and set(vals) - {"message_main_attachment_id"}:
+                raise UserError(
+                    self.env._(
+                        "%(names)s is closed: it can no longer be changed.",
+                        names=", ".join(closed.mapped("name")),
+                    )
+                )
+            verified = self.filtered("verified_by_id")
+            if verified and {"proposed_result", "verification_note"} & set(vals):
+                raise UserError(
+                    self.env._(
+                        "The verification of %(names)s is signed: it can no "
+                        "longer be changed.",
+                        names=", ".join(verified.mapped("name")),
+                    )
+                )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_started(self):
+        started = self.filtered(lambda h: h.state != "draft")
+        if started:
+            raise UserError(
+                self.env._(
+                    "Only draft quality holds can be deleted: %(names)s is not.",
+                    names=", ".join(started.mapped("name")),
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_activate(self):
+        """Button "Activate Hold": block shipments, release reservations,
+        list the buyers and tell them to pause."""
+        holds = self._workflow_records("draft", GROUP_INSPECTOR, self.env._("Activate"))
+        holds._workflow_write(
+            {
+                "state": "active",
+                "opened_by_id": self.env.uid,
+                "opened_at": fields.Datetime.now(),
+            }
+        )
+        for hold in holds:
+            moves = hold._unreserve_held_goods()
+            hold._workflow_write(
+                {"affected_move_ids": [Command.link(m.id) for m in moves]}
+            )
+            hold._compute_buyers()
+            hold.message_post(
+                body=self.env._(
+                    "Quality hold activated on %(goods)s: outgoing shipments "
+                    "are blocked; %(moves)s reservation(s) released; "
+                    "%(buyers)s customer(s) received these goods.",
+                    goods=hold._goods_label(),
+                    moves=len(moves),
+                    buyers=hold.buyer_count,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            hold._send_notices("stop", hold.buyer_ids.partner_id)
+        return True
+
+    def action_refresh_buyers(self):
+        """Button "Refresh Buyers": re-read the deliveries of the held goods."""
+        holds = self._workflow_records(
+            BLOCKING_STATES, GROUP_INSPECTOR, self.env._("Refresh Buyers")
+        )
+        for hold in holds:
+            hold._compute_buyers()
+        return True
+
+    def action_send_notices(self):
+        """Button "Send Notices": the pause notice to every buyer again."""
+        holds = self._workflow_records(
+            BLOCKING_STATES, GROUP_INSPECTOR, self.env._("Send Notices")
+        )
+        for hold in holds:
+            hold._send_notices("stop", hold.buyer_ids.partner_id)
+        return True
+
+    def action_verify(self):
+        """Button "Verify": sign the verification result. Conforming starts
+        the 24 h release clock; nonconforming keeps the block and proposes
+        returns and a CAPA."""
+        holds = self._workflow_records("active", GROUP_INSPECTOR, self.env._("Verify"))
+        signed = holds.filtered("verified_by_id")
+        if signed:
+            raise UserError(
+                self.env._(
+                    "%(names)s is already verified.",
+                    names=", ".join(signed.mapped("name")),
+                )
+            )
+        missing = holds.filtered(
+            lambda h: not h.proposed_result or not (h.verification_note or "").strip()
+        )
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Record the verification result and findings of %(names)s "
+                    "first.",
+                    names=", ".join(missing.mapped("name")),
+                )
+            )
+        now = fields.Datetime.now()
+        for hold in holds:
+            vals = {
+                "verification_result": hold.proposed_result,
+                "verified_by_id": self.env.uid,
+                "verified_at": now,
+            }
+            if hold.proposed_result == "nonconforming":
+                vals["state"] = "nonconforming"
+            hold._workflow_write(vals)
+            if hold.state == "nonconforming":
+                hold._propose_follow_up()
+            else:
+                hold._schedule_release_activity()
+        return True
+
+    def action_release(self):
+        """Button "Release": verified conforming, shipments resume."""
+        holds = self._workflow_records("active", GROUP_MANAGER, self.env._("Release"))
+        unverified = holds.filtered(lambda h: h.verification_result != "conforming")
+        if unverified:
+            raise UserError(
+                self.env._(
+                    "%(names)s can only be released once verified conforming.",
+                    names=", ".join(unverified.mapped("name")),
+                )
+            )
+        holds._workflow_write(
+            {
+                "state": "released",
+                "released_by_id": self.env.uid,
+                "released_at": fields.Datetime.now(),
+            }
+        )
+        for hold in holds:
+            hold.activity_unlink(["mail.mail_activity_data_todo"])
+            hold._send_notices("resume", hold.buyer_ids.partner_id)
+            hold._notify_release()
+        return True
+
+    def action_view_returns(self):
+        """Smart button "Return Requests"."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "after_sales_quality.asq_return_action"
+        )
+        action["domain"] = [("id", "in", self.return_ids.ids)]
+        action["context"] = {}
+        return action
+
+    def action_view_capa(self):
+        """Smart button "CAPA"."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "asq.capa",
+            "res_id": self.capa_id.id,
+            "view_mode": "form",
+        }
+
+    # ------------------------------------------------------------------
+    # Blocking: used by stock.move and stock.picking
+    # ------------------------------------------------------------------
+    @api.model
+    def _blocking_holds(self, products, companies=None):
+        """Holds that block shipments of ``products`` (sudo: the block
+        applies whoever ships)."""
+        domain = [("state", "in", BLOCKING_STATES), ("product_id", "in", products.ids)]
+        if companies:
+            domain.append(("company_id", "in", companies.ids))
+        return self.sudo().search(domain)
+
+    def _blocks(self, product, lot, company):
+        """The first of ``self`` that blocks ``product``/``lot`` of
+        ``company``, or an empty recordset."""
+        for hold in self:
+            if hold.product_id != product or hold.company_id != company:
+                continue
+            if not hold.lot_ids or lot in hold.lot_ids:
+                return hold
+        return self.browse()
+
+    # ------------------------------------------------------------------
+    # Business helpers
+    # ------------------------------------------------------------------
+    def _goods_label(self):
+        self.ensure_one()
+        if not self.lot_ids:
+            return self.product_id.display_name
+        return self.env._(
+            "%(product)s, lots %(lots)s",
+            product=self.product_id.display_name,
+            lots=", ".join(self.lot_ids.mapped("name")),
+        )
+
+    def _unreserve_held_goods(self):
+        """Release the reservations of the held goods on outgoing moves;
+        return the moves concerned."""
+        self.ensure_one()
+        lines = (
+            self.env["stock.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("product_id", "=", self.product_id.id),
+                    ("company_id", "=", self.company_id.id),
+                    ("state", "not in", ("done", "cancel")),
+                    ("picked", "=", False),
+                ]
+                + ([("lot_id", "in", self.lot_ids.ids)] if self.lot_ids else [])
+            )
+        )
+        moves = lines.move_id.filtered(lambda m: m._asq_is_outgoing())
+        lines = lines.filtered(lambda ml: ml.move_id in moves)
+        if lines:
+            lines.unlink()
+            moves._recompute_state()
+        return moves
+
+    def _compute_buyers(self):
+        """Rebuild the buyer lines: one grouped read of the deliveries of the
+        held goods, per customer and delivery."""
+        self.ensure_one()
+        domain = [
+            ("company_id", "=", self.company_id.id),
+            ("product_id", "=", self.product_id.id),
+            ("partner_id", "!=", False),
+        ]
+        if self.lot_ids:
+            domain.append(("lot_id", "in", self.lot_ids.ids))
+        groups = (
+            self.env["asq.delivered.line"]
+            .sudo()
+            ._read_group(
+                domain,
+                ["partner_id", "picking_id"],
+                ["quantity:sum", "remaining_qty:sum", "lot_id:array_agg", "date:max"],
+            )
+        )
+        Buyer = self.env["asq.hold.buyer"].sudo()
+        Buyer.search([("hold_id", "=", self.id)]).unlink()
+        Buyer.create(
+            [
+                {
+                    "hold_id": self.id,
+                    "partner_id": partner.id,
+                    "picking_id": picking.id,
+                    "quantity": quantity,
+                    "remaining_qty": remaining,
+                    "lot_ids": [Command.set([lot for lot in lot_ids if lot])],
+                    "date": date,
+                }
+                for partner, picking, quantity, remaining, lot_ids, date in groups
+            ]
+        )
+
+    def _send_notices(self, kind, partners):
+        """Queue the pause (``stop``) or resume notice to ``partners`` and
+        log each one."""
+        self.ensure_one()
+        template = self.env.ref(
+            "after_sales_quality.asq_hold_mail_stop"
+            if kind == "stop"
+            else "after_sales_quality.asq_hold_mail_resume"
+        ).sudo()
+        buyers = self.sudo().buyer_ids
+        notices = []
+        for partner in partners:
+            buyer = buyers.filtered(lambda b, p=partner: b.partner_id == p)[:1]
+            if not buyer:
+                continue
+            mail_id = template.send_mail(buyer.id, force_send=False)
+            notices.append(
+                {
+                    "hold_id": self.id,
+                    "partner_id": partner.id,
+                    "kind": kind,
+                    "mail_id": mail_id,
+                    "sent_at": fields.Datetime.now(),
+                    "sent_by_id": self.env.uid,
+                }
+            )
+        self.env["asq.hold.notice"].sudo().create(notices)
+        return len(notices)
+
+    def _schedule_release_activity(self):
+        self.ensure_one()
+        managers = self.env.ref(GROUP_MANAGER).users.filtered(
+            lambda u, h=self: h.company_id in u.company_ids
+        )
+        if managers:
+            self.sudo().activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=fields.Date.to_date(self.release_deadline),
+                summary=self.env._("Release %(name)s within 24 hours", name=self.name),
+                user_id=managers[0].id,
+            )
+
+    def _notify_release(self):
+        """Tell the warehouse and the salespersons of open orders that the
+        goods ship again."""
+        self.ensure_one()
+        warehouse = self.env.ref(GROUP_WAREHOUSE).users.filtered(
+            lambda u, h=self: h.company_id in u.company_ids
+        )
+        orders = (
+            self.env["sale.order.line"]
+            .sudo()
+            .search(
+                [
+                    ("product_id", "=", self.product_id.id),
+                    ("company_id", "=", self.company_id.id),
+                    ("state", "in", ("draft", "sent", "sale")),
+                ]
+            )
+            .order_id
+        )
+        partners = warehouse.partner_id | orders.user_id.partner_id
+        self.message_post(
+            body=self.env._(
+                "Quality hold released: %(goods)s may be sold and shipped again. "
+                "The customers are told to resume.",
+                goods=self._goods_label(),
+            ),
+            partner_ids=partners.ids,
+            subtype_xmlid="mail.mt_comment",
+        )
+
+    def _propose_follow_up(self):
+        """Nonconforming: return requests for the buyers still holding
+        in-date goods, and a CAPA."""
+        self.ensure_one()
+        domain = [
+            ("company_id", "=", self.company_id.id),
+            ("product_id", "=", self.product_id.id),
+            ("partner_id", "!=", False),
+            ("remaining_qty", ">", 0),
+        ]
+        if self.lot_ids:
+            domain.append(("lot_id", "in", self.lot_ids.ids))
+        delivered = self.env["asq.delivered.line"].sudo().search(domain)
+        if "expiration_date" in self.env["stock.lot"]._fields:
+            now = fields.Datetime.now()
+            delivered = delivered.filtered(
+                lambda d: not d.lot_id.expiration_date or d.lot_id.expiration_date > now
+            )
+        Return = self.env["asq.return"].sudo()
+        requests = Return
+        for partner in delivered.partner_id:
+            lines = delivered.filtered(lambda d, p=partner: d.partner_id == p)
+            request = Return.create(
+                {
+                    "partner_id": partner.id,
+                    "company_id": self.company_id.id,
+                    "complaint_id": self.complaint_id.id,
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "delivered_line_id": line.id,
+                                "quantity": line.remaining_qty,
+                                "kind": "quality",
+                                "resolution": "refund",
+                                "reason": self.env._(
+                                    "Quality hold %(name)s: %(reason)s",
+                                    name=self.name,
+                                    reason=self.verification_note or self.reason,
+                                ),
+                            }
+                        )
+                        for line in lines
+                    ],
+                }
+            )
+            request.message_post(
+                body=self.env._(
+                    "Proposed by quality hold %(name)s (confirmed nonconforming).",
+                    name=self.name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            requests |= request
+        capa = self.env["asq.capa"]._asq_propose(
+            "hold",
+            self.name,
+            self.env._(
+                "Quality hold %(name)s confirmed nonconforming: %(reason)s\n"
+                "%(findings)s",
+                name=self.name,
+                reason=self.reason,
+                findings=self.verification_note or "",
+            ),
+            partner_ids=self.sudo().buyer_ids.partner_id,
+            product_ids=self.product_id,
+            lot_ids=self.lot_ids,
+            company_id=self.company_id.id,
+        )
+        if self.complaint_id:
+            capa.sudo().complaint_ids = [Command.link(self.complaint_id.id)]
+        self._workflow_write(
+            {
+                "capa_id": capa.id,
+                "return_ids": [Command.link(r.id) for r in requests],
+            }
+        )
+        self.message_post(
+            body=self.env._(
+                "Confirmed nonconforming: the goods stay blocked; %(count)s "
+                "return request(s) and CAPA %(capa)s proposed.",
+                count=len(requests),
+                capa=capa.name,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _workflow_records(self, states, group, step):
+        """Lock the records, re-read their state and check the role: a double
+        click or a replayed call finds nothing left to do and is refused."""
+        if group and not self.env.su and not self.env.user.has_group(group):
+            raise AccessError(
+                self.env._(
+                    "You are not allowed to do this step (%(step)s): it needs the "
+                    "role %(group)s.",
+                    step=step,
+                    group=self.env.ref(group).name,
+                )
+            )
+        if not self.env.su:
+            self.check_access("write")
+        if self.ids:
+            self.env.cr.execute(
+                "SELECT id FROM asq_hold WHERE id IN %s FOR UPDATE", [tuple(self.ids)]
+            )
+            self.invalidate_recordset()
+        states = (states,) if isinstance(states, str) else states
+        wrong = self.filtered(lambda h: h.state not in states)
+        if wrong or not self:
+            raise UserError(
+                self.env._(
+                    "%(step)s is not possible on %(names)s in its current status "
+                    "(%(status)s). Reload the page: someone may have done it "
+                    "already.",
+                    step=step,
+                    names=", ".join(wrong.mapped("name")),
+                    status=", ".join(
+                        dict(self._fields["state"]._description_selection(self.env))[
+                            state
+                        ]
+                        for state in set(wrong.mapped("state"))
+                    ),
+                )
+            )
+        self._check_company()
+        return self
+
+    def _workflow_write(self, vals):
+        return self.with_context(**{WORKFLOW_KEY: True}).write(vals)
+
+    def _ensure_no_signature(self, vals_list):
+        signed = {f for vals in vals_list for f in vals if f in SIGNATURE_FIELDS}
+        if signed:
+            raise UserError(
+                self.env._(
+                    "%(fields)s are signed by the workflow buttons and cannot be "
+                    "written directly.",
+                    fields=", ".join(sorted(signed)),
+                )
+            )
+
+
+class AsqHoldBuyer(models.Model):
+    """A customer who received held goods, per delivery."""
+
+    _name = "asq.hold.buyer"
+    _description = "Quality Hold Buyer"
+    _order = "hold_id, partner_id, date desc, id"
+
+    hold_id = fields.Many2one("asq.hold", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="hold_id.company_id", store=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True)
+    picking_id = fields.Many2one("stock.picking", string="Delivery")
+    date = fields.Datetime(string="Delivery Date")
+    lot_ids = fields.Many2many("stock.lot", string="Lots/Serial Numbers")
+    quantity = fields.Float(
+        string="Delivered Quantity", digits="Product Unit of Measure"
+    )
+    remaining_qty = fields.Float(
+        string="Quantity Still at Customer", digits="Product Unit of Measure"
+    )
+    last_notice_at = fields.Datetime(
+        string="Last Notice", compute="_compute_last_notice_at"
+    )
+
+    def _compute_last_notice_at(self):
+        """One grouped read of the notice log for the batch."""
+        sent = {}
+        if self.ids:
+            sent = {
+                (hold.id, partner.id): date
+                for hold, partner, date in self.env["asq.hold.notice"]
+                .sudo()
+                ._read_group(
+                    [("hold_id", "in", self.hold_id.ids)],
+                    ["hold_id", "partner_id"],
+                    ["sent_at:max"],
+                )
+            }
+        for buyer in self:
+            buyer.last_notice_at = sent.get((buyer.hold_id.id, buyer.partner_id.id))
+
+    def action_resend_notice(self):
+        """Button "Re-send" on a buyer line: the notice of the current state
+        again to this customer."""
+        self.ensure_one()
+        hold = self.hold_id._workflow_records(
+            ("active", "nonconforming", "released"),
+            GROUP_INSPECTOR,
+            self.env._("Re-send Notice"),
+        )
+        kind = "resume" if hold.state == "released" else "stop"
+        hold._send_notices(kind, self.partner_id)
+        return True
+
+
+class AsqHoldNotice(models.Model):
+    """Log of the notices mailed to the buyers of held goods."""
+
+    _name = "asq.hold.notice"
+    _description = "Quality Hold Notice"
+    _order = "sent_at desc, id desc"
+
+    hold_id = fields.Many2one("asq.hold", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="hold_id.company_id", store=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True)
+    kind = fields.Selection(
+        selection=[("stop", "Pause selling and using"), ("resume", "Resume")],
+        string="Notice",
+        required=True,
+    )
+    sent_at = fields.Datetime(string="Sent On", required=True)
+    sent_by_id = fields.Many2one("res.users", string="Sent By")
+    mail_id = fields.Many2one("mail.mail", string="E-mail", ondelete="set null")
