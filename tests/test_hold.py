@@ -363,3 +363,34 @@ class TestHoldRoles(HoldCommon):
         # Pressed again: the same draft hold opens.
         complaint.with_user(self.inspector).action_asq_quality_hold()
         self.assertEqual(complaint.hold_ids, hold)
+
+
+@tagged("post_install", "-at_install", "asq_hold", "security")
+class TestHoldCompanies(HoldCommon):
+    def test_other_company_holds_are_invisible_and_do_not_block(self):
+        company_b = self.env["res.company"].create({"name": "Hold Company B"})
+        warehouse_b = self.env["stock.warehouse"].search(
+            [("company_id", "=", company_b.id)], limit=1
+        )
+        hold_b = (
+            self.env["asq.hold"]
+            .with_company(company_b)
+            .create(
+                {
+                    "product_id": self.product.id,
+                    "company_id": company_b.id,
+                    "reason": "Held in company B",
+                }
+            )
+        )
+        hold_b.action_activate()
+        for login in ("asq_qm", "asq_sales", "asq_warehouse"):
+            holds = self.env["asq.hold"].with_user(self.users[login]).search([])
+            self.assertNotIn(hold_b, holds, login)
+        # A hold of company B does not block company A's own deliveries of
+        # the same (shared) product.
+        self.assertTrue(warehouse_b)
+        hold_a_product = self._sell(self.customer2, 1)
+        picking = hold_a_product.picking_ids
+        picking.action_assign()
+        self.assertEqual(picking.state, "assigned")
