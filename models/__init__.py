@@ -13,3 +13,9 @@ from . import stock_location
 from . import stock_picking
 from . import res_partner_return
 from . import report_asq_return_transport
+from . import asq_service_visit
+from . import res_partner_service
+from . import asq_vendor_criterion
+from . import asq_vendor_maintenance
+from . import asq_vendor_score
+from . import asq_vendor_rectification

@@ -8,3 +8,5 @@ from . import test_complaint_tour
 from . import test_capa
 from . import test_return
 from . import test_return_tour
+from . import test_service
+from . import test_vendor
