@@ -200,11 +200,12 @@ class AsqVendorRectification(models.Model):
         notices = self._workflow_records(
             ("rectified",), self.env._("Reject the rectification")
         )
-        today = fields.Date.context_today(self)
         for notice in notices:
             notice._workflow_write(
                 {
-                    "state": "open" if notice.deadline >= today else "overdue",
+                    # Past the deadline: back to overdue once escalated, else
+                    # open for the daily job to escalate.
+                    "state": "overdue" if notice.overdue_notified else "open",
                     "follow_up_count": notice.follow_up_count + 1,
                     "rectified_by": False,
                     "rectified_at": False,

@@ -323,3 +323,41 @@ class TestComplaintOnSiteVisit(ServiceCommon):
         visit.invalidate_recordset()
         self.assertEqual(visit.state, "planned")
         self.assertFalse(complaint.onsite_at)
+
+
+@tagged("post_install", "-at_install", "asq_service", "security")
+class TestServiceVisitSecurity(ServiceCommon):
+    def test_other_company_visits_are_invisible(self):
+        other = self.env["res.company"].create({"name": "ASQ Other Company"})
+        partner = self.env["res.partner"].create(
+            {"name": "Other Company Customer", "company_id": other.id}
+        )
+        visit = (
+            self.env["asq.service.visit"]
+            .with_company(other)
+            .create({"partner_id": partner.id, "company_id": other.id})
+        )
+        Visit = self.env["asq.service.visit"].with_user(self.users["asq_qm"])
+        self.assertFalse(Visit.search([("id", "=", visit.id)]))
+        with self.assertRaises(AccessError):
+            visit.with_user(self.users["asq_qm"]).check_access("read")
+
+    def test_partner_counter_costs_the_same_for_1_and_5_customers(self):
+        customers = self.env["res.partner"].create(
+            [{"name": f"Counter Customer {i}"} for i in range(5)]
+        )
+        for customer in customers:
+            self._create_visit(partner_id=customer.id)
+        partners = customers.with_user(self.users["asq_aftersales"])
+
+        def queries(records):
+            records.invalidate_recordset(["asq_service_visit_count"])
+            self.env.flush_all()
+            before = self.env.cr.sql_log_count
+            records.mapped("asq_service_visit_count")
+            return self.env.cr.sql_log_count - before
+
+        queries(partners)  # warm the access and group caches
+        self.assertEqual(queries(partners[:1]), queries(partners))
+        self.assertEqual(queries(partners), 1)
+        self.assertEqual(partners.mapped("asq_service_visit_count"), [1] * 5)

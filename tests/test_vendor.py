@@ -174,6 +174,10 @@ class TestVendorRectification(VendorCommon):
         self.assertEqual(notice.state, "rectified")
         notice.action_not_compliant()
         self.assertEqual(notice.state, "open")
+        self.assertIn(
+            "Rectification not compliant: the vendor rectifies again.",
+            notice.message_ids.mapped("body")[0],
+        )
         self.assertEqual(notice.follow_up_count, 1)
         self.assertFalse(notice.rectified_at)
         notice.evidence = "Log book complete, checked by the supervisor"
