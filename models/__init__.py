@@ -16,3 +16,9 @@ from . import report_asq_return_transport
 from . import asq_hold
 from . import stock_move
 from . import stock_quant
+from . import asq_service_visit
+from . import res_partner_service
+from . import asq_vendor_criterion
+from . import asq_vendor_maintenance
+from . import asq_vendor_score
+from . import asq_vendor_rectification

@@ -1604,6 +1604,93 @@ class AsqComplaint(models.Model):
             self.filtered(lambda c: c.feedback_type == "complaint").sudo()
         )
 
+    # ------------------------------------------------------------------
+    # Service visits: the on-site verification is a visit
+    # ------------------------------------------------------------------
+    visit_ids = fields.One2many(
+        "asq.service.visit", "complaint_id", string="Service Visits"
+    )
+
+    def action_plan_onsite_visit(self):
+        """Button "Plan On-Site Visit": a service visit for the on-site
+        verification, opened in its form."""
+        self.ensure_one()
+        step = self.env._("Plan On-Site Visit")
+        self._asq_ensure_group(GROUP_USER, step)
+        if (
+            not self.onsite_required
+            or self.onsite_at
+            or self.state not in ("draft", "review", "investigating")
+        ):
+            raise UserError(
+                self.env._(
+                    "%(name)s needs no on-site verification visit (any more).",
+                    name=self.name,
+                )
+            )
+        delivered = self.line_ids[:1].delivered_line_id
+        visit = self.env["asq.service.visit"].create(
+            {
+                "partner_id": self.partner_id.id,
+                "company_id": self.company_id.id,
+                "complaint_id": self.id,
+                "visit_type": "onsite",
+                "product_id": delivered.product_id.id,
+                "lot_id": delivered.lot_id.id,
+                "request": self.description,
+                "planned_date": self.onsite_deadline or fields.Datetime.now(),
+            }
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "asq.service.visit",
+            "res_id": visit.id,
+            "view_mode": "form",
+        }
+
+    def _asq_ensure_onsite_recordable(self):
+        """A visit may record the on-site verification of ``self``."""
+        waiting = self.filtered(lambda c: c.onsite_required and not c.onsite_at)
+        wrong = waiting.filtered(lambda c: c.state not in ("review", "investigating"))
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "The on-site verification of %(name)s cannot be recorded in "
+                    "its current status: register it first, or reload the page.",
+                    name=wrong._asq_names(),
+                )
+            )
+
+    def _asq_record_onsite_visit(self, visit):
+        """``visit`` is done: it is the on-site verification of the complaint
+        (result, who and when), so it meets or misses the on-site deadline."""
+        self.ensure_one()
+        if not self.onsite_required or self.onsite_at:
+            self.message_post(
+                body=self.env._(
+                    "Service visit %(visit)s done: %(result)s",
+                    visit=visit.name,
+                    result=visit.result,
+                )
+            )
+            return False
+        self._asq_ensure_onsite_recordable()
+        self._asq_lock()
+        self.with_context(**{STEP_CONTEXT: True}).write(
+            {
+                "onsite_result": visit.result,
+                "onsite_by": visit.done_by.id,
+                "onsite_at": visit.done_at,
+            }
+        )
+        self.message_post(
+            body=self.env._(
+                "On-site verification done by service visit %(visit)s.",
+                visit=visit.name,
+            )
+        )
+        return True
+
 
 class AsqComplaintLine(models.Model):
     """Goods a complaint is about, picked from the customer's deliveries."""

@@ -9,3 +9,5 @@ from . import test_capa
 from . import test_return
 from . import test_return_tour
 from . import test_hold
+from . import test_service
+from . import test_vendor

@@ -1,0 +1,679 @@
+from markupsafe import Markup
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, float_compare
+
+ASQ = "after_sales_quality."
+GROUP_USER = f"{ASQ}group_asq_user"
+GROUP_INSPECTOR = f"{ASQ}group_asq_inspector"
+GROUP_MANAGER = f"{ASQ}group_asq_manager"
+WORKFLOW_KEY = "asq_service_visit_workflow"
+
+# Who/when fields and the status: only the workflow buttons write them.
+SIGNATURE_FIELDS = frozenset(
+    {
+        "state",
+        "started_by",
+        "started_at",
+        "done_by",
+        "done_at",
+        "signed_by",
+        "signed_on",
+        "cancel_reason",
+        "cancelled_by",
+        "cancelled_at",
+    }
+)
+# Content and the states in which it may still change.
+EDITABLE_STATES = {
+    "partner_id": ("planned",),
+    "complaint_id": ("planned",),
+    "company_id": ("planned",),
+    "visit_type": ("planned", "in_progress"),
+    "product_id": ("planned", "in_progress"),
+    "lot_id": ("planned", "in_progress"),
+    "equipment": ("planned", "in_progress"),
+    "planned_date": ("planned",),
+    "user_id": ("planned", "in_progress"),
+    "technician_ids": ("planned", "in_progress"),
+    "request": ("planned", "in_progress"),
+    "work_done": ("planned", "in_progress"),
+    "result": ("planned", "in_progress"),
+    "signer_name": ("done",),
+    "signature": ("done",),
+    "satisfaction": ("done",),
+    "satisfaction_comment": ("done",),
+}
+
+
+class AsqServiceVisit(models.Model):
+    """After-sales service visit at the customer (《售后服务记录》)."""
+
+    _name = "asq.service.visit"
+    _description = "Service Visit"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "planned_date desc, id desc"
+    _check_company_auto = True
+
+    # ------------------------------------------------------------------
+    # Request and plan
+    # ------------------------------------------------------------------
+    name = fields.Char(
+        string="Reference",
+        required=True,
+        readonly=True,
+        copy=False,
+        default="/",
+        index="trigram",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda s: s.env.company
+    )
+    state = fields.Selection(
+        string="Status",
+        selection=[
+            ("planned", "Planned"),
+            ("in_progress", "In Progress"),
+            ("done", "Done"),
+            ("signed", "Signed by Customer"),
+            ("cancel", "Cancelled"),
+        ],
+        default="planned",
+        required=True,
+        copy=False,
+        readonly=True,
+        tracking=True,
+        index=True,
+        help="Planned: the visit is requested and scheduled.\n"
+        "In Progress: the technicians are at the customer.\n"
+        "Done: work done and result recorded.\n"
+        "Signed by Customer: the customer's representative signed the "
+        "service record and answered whether they are satisfied; nothing "
+        "changes any more.\n"
+        "Cancelled: the visit will not take place (reason given).",
+    )
+    visit_type = fields.Selection(
+        selection=[
+            ("onsite", "On-Site Verification"),
+            ("repair", "Repair"),
+            ("maintenance", "Maintenance"),
+            ("installation", "Installation"),
+            ("training", "Training"),
+        ],
+        string="Type",
+        default="repair",
+        required=True,
+        tracking=True,
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+    )
+    commercial_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id", store=True, index=True
+    )
+    complaint_id = fields.Many2one(
+        "asq.complaint",
+        string="Complaint",
+        index="btree_not_null",
+        tracking=True,
+        check_company=True,
+        domain="[('commercial_partner_id', '=', commercial_partner_id)]",
+    )
+    product_id = fields.Many2one("product.product", string="Product", tracking=True)
+    lot_id = fields.Many2one(
+        "stock.lot",
+        string="Lot/Serial Number",
+        domain="[('product_id', '=', product_id)]",
+        check_company=True,
+    )
+    equipment = fields.Char(help="The customer's equipment, when it has no lot.")
+    request = fields.Text(string="Service Requested")
+    planned_date = fields.Datetime(
+        required=True, tracking=True, default=fields.Datetime.now, index=True
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        default=lambda s: s.env.user,
+        tracking=True,
+        index=True,
+    )
+    technician_ids = fields.Many2many(
+        "res.users",
+        "asq_service_visit_technician_rel",
+        "visit_id",
+        "user_id",
+        string="Technicians",
+    )
+
+    # ------------------------------------------------------------------
+    # Work
+    # ------------------------------------------------------------------
+    work_done = fields.Text(copy=False)
+    result = fields.Text(copy=False)
+    part_ids = fields.One2many(
+        "asq.service.visit.part", "visit_id", string="Parts Used", copy=False
+    )
+    parts_to_consume = fields.Boolean(
+        compute="_compute_parts_to_consume",
+        help="Drives the button Consume Parts from Stock.",
+    )
+    started_by = fields.Many2one("res.users", readonly=True, copy=False)
+    started_at = fields.Datetime(readonly=True, copy=False)
+    done_by = fields.Many2one("res.users", readonly=True, copy=False)
+    done_at = fields.Datetime(string="Done On", readonly=True, copy=False)
+
+    # ------------------------------------------------------------------
+    # Customer signature and satisfaction
+    # ------------------------------------------------------------------
+    signer_name = fields.Char(string="Customer Representative", copy=False)
+    signature = fields.Binary(copy=False, attachment=True)
+    satisfaction = fields.Selection(
+        selection=[("satisfied", "Satisfied"), ("not_satisfied", "Not Satisfied")],
+        copy=False,
+        tracking=True,
+    )
+    satisfaction_comment = fields.Text(string="Customer's Comment", copy=False)
+    signed_by = fields.Many2one(
+        "res.users", string="Signature Recorded By", readonly=True, copy=False
+    )
+    signed_on = fields.Datetime(readonly=True, copy=False)
+    cancel_reason = fields.Text(readonly=True, copy=False)
+    cancelled_by = fields.Many2one("res.users", readonly=True, copy=False)
+    cancelled_at = fields.Datetime(readonly=True, copy=False)
+
+    _sql_constraints = [
+        (
+            "name_company_uniq",
+            "UNIQUE(name, company_id)",
+            "The visit reference must be unique per company.",
+        ),
+    ]
+
+    @api.depends("part_ids.move_id", "state")
+    def _compute_parts_to_consume(self):
+        for visit in self:
+            visit.parts_to_consume = visit.state in (
+                "in_progress",
+                "done",
+                "signed",
+            ) and bool(visit.part_ids.filtered(lambda p: not p.move_id))
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.context.get(WORKFLOW_KEY):
+            self._ensure_group(GROUP_USER, self.env._("Plan a visit"))
+            for vals in vals_list:
+                self._ensure_no_signature(vals)
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                company = self.env["res.company"].browse(
+                    vals.get("company_id") or self.env.company.id
+                )
+                vals["name"] = (
+                    self.env["ir.sequence"]
+                    .with_company(company)
+                    .next_by_code("asq.service.visit")
+                    or "/"
+                )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.context.get(WORKFLOW_KEY):
+            self._ensure_no_signature(vals)
+            self._ensure_editable(vals)
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_started(self):
+        started = self.filtered(lambda v: v.state != "planned")
+        if started:
+            raise UserError(
+                self.env._(
+                    "Only planned visits can be deleted; cancel %(names)s instead.",
+                    names=started._names(),
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_start(self):
+        """Button "Start": the technicians arrive at the customer."""
+        visits = self._workflow_records(("planned",), self.env._("Start the visit"))
+        visits._ensure_technician(self.env._("Start the visit"))
+        visits._workflow_stamp("started", {"state": "in_progress"})
+        return True
+
+    def action_done(self):
+        """Button "Mark Done": the work done and the result are recorded."""
+        step = self.env._("Finish the visit")
+        visits = self._workflow_records(("planned", "in_progress"), step)
+        visits._ensure_technician(step)
+        missing = visits.filtered(
+            lambda v: not (v.work_done or "").strip() or not (v.result or "").strip()
+        )
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Record the work done and the result of %(names)s first.",
+                    names=missing._names(),
+                )
+            )
+        visits.complaint_id.sudo()._asq_ensure_onsite_recordable()
+        for visit in visits:
+            vals = {"state": "done"}
+            if not visit.started_at:
+                vals.update(started_by=self.env.user.id)
+                vals.update(started_at=fields.Datetime.now())
+            visit._workflow_stamp("done", vals)
+            if visit.complaint_id:
+                visit.complaint_id.sudo()._asq_record_onsite_visit(visit)
+        return True
+
+    def action_sign(self):
+        """Button "Record Customer Signature": the customer's representative
+        signed the service record and answered the satisfaction question."""
+        visits = self._workflow_records(
+            ("done",), self.env._("Record the customer's signature")
+        )
+        for visit in visits:
+            missing = [
+                visit._fields[fname].get_description(self.env)["string"]
+                for fname in ("signer_name", "signature", "satisfaction")
+                if not visit[fname]
+            ]
+            if (
+                visit.satisfaction == "not_satisfied"
+                and not (visit.satisfaction_comment or "").strip()
+            ):
+                missing.append(
+                    visit._fields["satisfaction_comment"].get_description(self.env)[
+                        "string"
+                    ]
+                )
+            if missing:
+                raise UserError(
+                    self.env._(
+                        "%(name)s cannot be signed yet. Missing: %(fields)s.",
+                        name=visit.name,
+                        fields=", ".join(missing),
+                    )
+                )
+        visits._workflow_write(
+            {
+                "state": "signed",
+                "signed_by": self.env.user.id,
+                "signed_on": fields.Datetime.now(),
+            }
+        )
+        visits.filtered(
+            lambda v: v.satisfaction == "not_satisfied"
+        )._notify_not_satisfied()
+        return True
+
+    def action_cancel(self):
+        """Button "Cancel" (through the reason wizard)."""
+        reason = (self.env.context.get("asq_cancel_reason") or "").strip()
+        visits = self._workflow_records(
+            ("planned", "in_progress"), self.env._("Cancel the visit"), GROUP_USER
+        )
+        if not reason:
+            raise UserError(self.env._("Give the reason for cancelling the visit."))
+        visits._workflow_stamp(
+            "cancelled", {"state": "cancel", "cancel_reason": reason}
+        )
+        return True
+
+    def action_open_cancel_wizard(self):
+        """Button "Cancel": ask for the reason."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Cancel Visit"),
+            "res_model": "asq.service.visit.cancel",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_visit_ids": [Command.set(self.ids)]},
+        }
+
+    def action_consume_parts(self):
+        """Button "Consume Parts from Stock": one done move per part line
+        from the warehouse stock to the customer, exactly once."""
+        step = self.env._("Consume parts from stock")
+        visits = self._workflow_records(("in_progress", "done", "signed"), step)
+        visits._ensure_technician(step)
+        parts = visits.part_ids.filtered(lambda p: not p.move_id)
+        if not parts:
+            raise UserError(
+                self.env._(
+                    "The parts of %(names)s are already consumed from stock. "
+                    "Reload the page.",
+                    names=visits._names(),
+                )
+            )
+        parts._consume()
+        return True
+
+    def action_print(self):
+        """Button "Print": the service record (《售后服务记录》)."""
+        return self.env.ref(
+            "after_sales_quality.asq_service_visit_report"
+        ).report_action(self)
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+    def _names(self):
+        return ", ".join(self.mapped("name"))
+
+    def _ensure_group(self, group, step):
+        if not self.env.su and not self.env.user.has_group(group):
+            raise AccessError(
+                self.env._(
+                    "You are not allowed to do this step (%(step)s): it needs the "
+                    "role %(group)s.",
+                    step=step,
+                    group=self.env.ref(group).name,
+                )
+            )
+
+    def _ensure_technician(self, step):
+        """Inspectors and the visit's own technicians record the work."""
+        if self.env.su or self.env.user.has_group(GROUP_INSPECTOR):
+            return
+        others = self.filtered(lambda v: self.env.user not in v.technician_ids)
+        if others:
+            raise AccessError(
+                self.env._(
+                    "You are not allowed to do this step (%(step)s) on %(names)s: "
+                    "it needs a quality inspector or one of the visit's "
+                    "technicians.",
+                    step=step,
+                    names=others._names(),
+                )
+            )
+
+    def _workflow_records(self, states, step, group=None):
+        """Check the role, lock the rows and re-read their state: a double
+        click or a replayed call finds the step already done."""
+        if group:
+            self._ensure_group(group, step)
+        if not self:
+            raise UserError(self.env._("Select a visit first."))
+        if not self.env.su:
+            self.check_access("write")
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM asq_service_visit WHERE id IN %s FOR UPDATE",
+                tuple(self.ids),
+            )
+        )
+        self.invalidate_recordset()
+        wrong = self.filtered(lambda v: v.state not in states)
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "%(step)s is not possible on %(names)s in its current status "
+                    "(%(status)s). Reload the page: someone may have done it "
+                    "already.",
+                    step=step,
+                    names=wrong._names(),
+                    status=", ".join(
+                        dict(self._fields["state"]._description_selection(self.env))[
+                            state
+                        ]
+                        for state in set(wrong.mapped("state"))
+                    ),
+                )
+            )
+        self._check_company()
+        return self
+
+    def _workflow_write(self, vals):
+        return self.with_context(**{WORKFLOW_KEY: True}).write(vals)
+
+    def _workflow_stamp(self, step, vals):
+        stamp = {f"{step}_by": self.env.user.id, f"{step}_at": fields.Datetime.now()}
+        return self._workflow_write({**stamp, **vals})
+
+    def _ensure_no_signature(self, vals):
+        protected = SIGNATURE_FIELDS.intersection(vals)
+        if vals.get("state", "planned") == "planned":
+            protected -= {"state"}
+        if protected:
+            raise UserError(
+                self.env._(
+                    "These fields are set by the workflow buttons and cannot be "
+                    "written directly: %(fields)s.",
+                    fields=", ".join(
+                        sorted(
+                            self._fields[f].get_description(self.env)["string"]
+                            for f in protected
+                        )
+                    ),
+                )
+            )
+
+    def _ensure_editable(self, vals):
+        signed = self.filtered(lambda v: v.state == "signed")
+        if signed and set(vals) & set(EDITABLE_STATES):
+            raise UserError(
+                self.env._(
+                    "%(names)s is signed by the customer: it can no longer be "
+                    "changed.",
+                    names=signed._names(),
+                )
+            )
+        for fname in set(vals) & set(EDITABLE_STATES):
+            locked = self.filtered(lambda v, f=fname: v.state not in EDITABLE_STATES[f])
+            if locked:
+                raise UserError(
+                    self.env._(
+                        "%(field)s cannot be changed on %(names)s in its current "
+                        "status.",
+                        field=self._fields[fname].get_description(self.env)["string"],
+                        names=locked._names(),
+                    )
+                )
+
+    def _notify_not_satisfied(self):
+        """The customer is not satisfied: a to-do for the quality manager."""
+        for visit in self:
+            managers = (
+                self.env.ref(GROUP_MANAGER)
+                .sudo()
+                .users.filtered(
+                    lambda u, v=visit: not u.share and v.company_id in u.company_ids
+                )
+            )
+            summary = self.env._(
+                "Customer not satisfied with service visit %(name)s", name=visit.name
+            )
+            body = Markup("<p>%s</p><p>%s</p>") % (summary, visit.satisfaction_comment)
+            visit.sudo().message_post(
+                body=body,
+                partner_ids=managers.partner_id.ids,
+                subtype_xmlid="mail.mt_note",
+            )
+            for manager in managers[:1]:
+                visit.sudo().activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    summary=summary,
+                    note=visit.satisfaction_comment,
+                    user_id=manager.id,
+                )
+
+
+class AsqServiceVisitPart(models.Model):
+    """A part used during a service visit."""
+
+    _name = "asq.service.visit.part"
+    _description = "Service Visit Part"
+    _order = "visit_id, id"
+    _check_company_auto = True
+
+    visit_id = fields.Many2one(
+        "asq.service.visit", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="visit_id.company_id", store=True)
+    product_id = fields.Many2one(
+        "product.product",
+        required=True,
+        domain="[('type', '=', 'consu')]",
+        check_company=True,
+    )
+    lot_id = fields.Many2one(
+        "stock.lot",
+        string="Lot/Serial Number",
+        domain="[('product_id', '=', product_id)]",
+        check_company=True,
+    )
+    quantity = fields.Float(
+        required=True, default=1.0, digits="Product Unit of Measure"
+    )
+    uom_id = fields.Many2one(related="product_id.uom_id")
+    move_id = fields.Many2one(
+        "stock.move",
+        string="Stock Move",
+        readonly=True,
+        copy=False,
+        help="Set once the part is consumed from stock.",
+    )
+
+    _sql_constraints = [
+        ("quantity_positive", "CHECK(quantity > 0)", "Part quantities must be >0."),
+    ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        visits = self.env["asq.service.visit"].browse(
+            [vals.get("visit_id") for vals in vals_list]
+        )
+        self._ensure_open(visits)
+        if any("move_id" in vals for vals in vals_list):
+            raise UserError(self.env._("Parts are consumed with the button only."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.context.get(WORKFLOW_KEY):
+            self._ensure_open(self.visit_id)
+            self._ensure_not_consumed()
+            if "visit_id" in vals or "move_id" in vals:
+                raise UserError(self.env._("Parts are consumed with the button only."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_consumed(self):
+        self._ensure_open(self.visit_id)
+        self._ensure_not_consumed()
+
+    def _ensure_open(self, visits):
+        closed = visits.filtered(lambda v: v.state in ("signed", "cancel"))
+        if closed:
+            raise UserError(
+                self.env._(
+                    "The parts of %(names)s can no longer be changed: the visit "
+                    "is signed or cancelled.",
+                    names=closed._names(),
+                )
+            )
+
+    def _ensure_not_consumed(self):
+        consumed = self.filtered("move_id")
+        if consumed:
+            raise UserError(
+                self.env._(
+                    "%(products)s was already consumed from stock: the part line "
+                    "can no longer be changed.",
+                    products=", ".join(consumed.product_id.mapped("display_name")),
+                )
+            )
+
+    def _consume(self):
+        """One done stock move per line, warehouse stock → customer."""
+        for part in self:
+            if part.product_id.tracking != "none" and not part.lot_id:
+                raise UserError(
+                    self.env._(
+                        "Give the lot/serial number of %(product)s before "
+                        "consuming it.",
+                        product=part.product_id.display_name,
+                    )
+                )
+            if float_compare(part.quantity, 0, 2) <= 0:
+                raise UserError(self.env._("Part quantities must be >0."))
+        for part in self:
+            visit = part.visit_id
+            warehouse = (
+                self.env["stock.warehouse"]
+                .sudo()
+                .search([("company_id", "=", visit.company_id.id)], limit=1)
+            )
+            if not warehouse:
+                raise UserError(
+                    self.env._(
+                        "%(company)s has no warehouse to take the parts from.",
+                        company=visit.company_id.name,
+                    )
+                )
+            source = warehouse.lot_stock_id
+            dest = visit.partner_id.property_stock_customer or self.env.ref(
+                "stock.stock_location_customers"
+            )
+            move = (
+                self.env["stock.move"]
+                .sudo()
+                .with_company(visit.company_id)
+                .create(
+                    {
+                        "name": self.env._(
+                            "%(visit)s: %(product)s",
+                            visit=visit.name,
+                            product=part.product_id.display_name,
+                        ),
+                        "origin": visit.name,
+                        "product_id": part.product_id.id,
+                        "product_uom": part.product_id.uom_id.id,
+                        "product_uom_qty": part.quantity,
+                        "location_id": source.id,
+                        "location_dest_id": dest.id,
+                        "partner_id": visit.partner_id.id,
+                        "company_id": visit.company_id.id,
+                        "move_line_ids": [
+                            Command.create(
+                                {
+                                    "product_id": part.product_id.id,
+                                    "product_uom_id": part.product_id.uom_id.id,
+                                    "quantity": part.quantity,
+                                    "lot_id": part.lot_id.id,
+                                    "location_id": source.id,
+                                    "location_dest_id": dest.id,
+                                    "company_id": visit.company_id.id,
+                                }
+                            )
+                        ],
+                    }
+                )
+            )
+            move._action_confirm()
+            move.picked = True
+            move._action_done()
+            part.with_context(**{WORKFLOW_KEY: True}).write({"move_id": move.id})
+            visit.message_post(
+                body=self.env._(
+                    "%(qty)s %(uom)s of %(product)s consumed from %(location)s.",
+                    qty=part.quantity,
+                    uom=part.uom_id.name,
+                    product=part.product_id.display_name,
+                    location=source.display_name,
+                )
+            )

@@ -1,0 +1,386 @@
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+GROUP_INSPECTOR = "after_sales_quality.group_asq_inspector"
+GROUP_MANAGER = "after_sales_quality.group_asq_manager"
+WORKFLOW_KEY = "asq_vendor_rectification_workflow"
+SIGNATURE_FIELDS = frozenset(
+    {
+        "state",
+        "rectified_by",
+        "rectified_at",
+        "verified_by",
+        "verified_at",
+        "overdue_notified",
+        "escalation_submitted_by",
+        "escalation_submitted_at",
+        "escalation_approved_by",
+        "escalation_approved_at",
+    }
+)
+EDITABLE_STATES = {
+    "vendor_id": ("open",),
+    "company_id": ("open",),
+    "score_id": ("open",),
+    "findings": ("open",),
+    "verbal_notice_date": ("open",),
+    "deadline": ("open",),
+    "evidence": ("open", "overdue"),
+    "escalation_evaluation": ("overdue",),
+    "escalation_conclusion": ("overdue",),
+}
+
+
+class AsqVendorRectification(models.Model):
+    """Written rectification notice to an equipment vendor (《不合格项整改单》)."""
+
+    _name = "asq.vendor.rectification"
+    _description = "Vendor Rectification Notice"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "deadline desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference", required=True, readonly=True, copy=False, default="/"
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda s: s.env.company
+    )
+    vendor_id = fields.Many2one(
+        "res.partner",
+        string="Vendor",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+    )
+    score_id = fields.Many2one(
+        "asq.vendor.score",
+        string="Scorecard",
+        check_company=True,
+        domain="[('vendor_id', '=', vendor_id)]",
+    )
+    notice_date = fields.Date(
+        required=True, default=fields.Date.context_today, readonly=True, index=True
+    )
+    verbal_notice_date = fields.Date(
+        help="When the vendor was first told verbally, before this written notice."
+    )
+    findings = fields.Text(string="Nonconformities", required=True)
+    deadline = fields.Date(required=True, tracking=True, index=True)
+    state = fields.Selection(
+        string="Status",
+        selection=[
+            ("open", "Open"),
+            ("rectified", "Rectified"),
+            ("verified", "Verified Compliant"),
+            ("overdue", "Overdue"),
+            ("escalated", "Escalated"),
+        ],
+        default="open",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index=True,
+        help="Open: the vendor rectifies before the deadline.\n"
+        "Rectified: the vendor reports the rectification with evidence.\n"
+        "Verified Compliant: quality checked it on site; the notice is closed.\n"
+        "Overdue: the deadline passed without rectification; the quality "
+        "manager was told and an escalation evaluation is due.\n"
+        "Escalated: the manager approved the escalation evaluation "
+        "(《分承包方服务质量检查评价表》).",
+    )
+    evidence = fields.Text(string="Rectification Evidence")
+    rectified_by = fields.Many2one("res.users", readonly=True, copy=False)
+    rectified_at = fields.Datetime(readonly=True, copy=False)
+    verified_by = fields.Many2one("res.users", readonly=True, copy=False)
+    verified_at = fields.Datetime(readonly=True, copy=False)
+    follow_up_count = fields.Integer(
+        string="Rejected Rectifications", readonly=True, copy=False
+    )
+    overdue_notified = fields.Boolean(readonly=True, copy=False)
+    escalation_evaluation = fields.Text(
+        help="Service quality check and evaluation of the subcontractor "
+        "(《分承包方服务质量检查评价表》)."
+    )
+    escalation_conclusion = fields.Selection(
+        selection=[
+            ("keep", "Keep with Close Monitoring"),
+            ("suspend", "Suspend Orders"),
+            ("replace", "Replace the Vendor"),
+        ],
+        tracking=True,
+    )
+    escalation_submitted_by = fields.Many2one("res.users", readonly=True, copy=False)
+    escalation_submitted_at = fields.Datetime(readonly=True, copy=False)
+    escalation_approved_by = fields.Many2one("res.users", readonly=True, copy=False)
+    escalation_approved_at = fields.Datetime(readonly=True, copy=False)
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if not self.env.context.get(WORKFLOW_KEY):
+                self._ensure_no_signature(vals)
+            if vals.get("name", "/") == "/":
+                company = self.env["res.company"].browse(
+                    vals.get("company_id") or self.env.company.id
+                )
+                vals["name"] = (
+                    self.env["ir.sequence"]
+                    .with_company(company)
+                    .next_by_code("asq.vendor.rectification")
+                    or "/"
+                )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.context.get(WORKFLOW_KEY):
+            self._ensure_no_signature(vals)
+            for fname in set(vals) & set(EDITABLE_STATES):
+                locked = self.filtered(
+                    lambda r, f=fname: r.state not in EDITABLE_STATES[f]
+                )
+                if locked:
+                    raise UserError(
+                        self.env._(
+                            "%(field)s cannot be changed on %(names)s in its "
+                            "current status.",
+                            field=self._fields[fname].get_description(self.env)[
+                                "string"
+                            ],
+                            names=locked._names(),
+                        )
+                    )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_followed(self):
+        if self.filtered(lambda r: r.state != "open" or r.evidence):
+            raise UserError(
+                self.env._("Only open rectification notices can be deleted.")
+            )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_rectified(self):
+        """Button "Rectified": the vendor reported the rectification."""
+        notices = self._workflow_records(
+            ("open", "overdue"), self.env._("Record the rectification")
+        )
+        missing = notices.filtered(lambda r: not (r.evidence or "").strip())
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Record the rectification evidence of %(names)s first.",
+                    names=missing._names(),
+                )
+            )
+        notices._workflow_stamp("rectified", {"state": "rectified"})
+        return True
+
+    def action_verify_compliant(self):
+        """Button "Verified Compliant": quality checked the rectification."""
+        notices = self._workflow_records(
+            ("rectified",), self.env._("Verify the rectification")
+        )
+        notices._workflow_stamp("verified", {"state": "verified"})
+        notices.activity_unlink(["mail.mail_activity_data_todo"])
+        return True
+
+    def action_not_compliant(self):
+        """Button "Not Compliant": follow up until compliant."""
+        notices = self._workflow_records(
+            ("rectified",), self.env._("Reject the rectification")
+        )
+        for notice in notices:
+            notice._workflow_write(
+                {
+                    # Past the deadline: back to overdue once escalated, else
+                    # open for the daily job to escalate.
+                    "state": "overdue" if notice.overdue_notified else "open",
+                    "follow_up_count": notice.follow_up_count + 1,
+                    "rectified_by": False,
+                    "rectified_at": False,
+                }
+            )
+            notice.message_post(
+                body=self.env._(
+                    "Rectification not compliant: the vendor rectifies again."
+                )
+            )
+        return True
+
+    def action_submit_escalation(self):
+        """Button "Submit Evaluation": the escalation evaluation form goes
+        to the quality manager for approval."""
+        notices = self._workflow_records(
+            ("overdue",), self.env._("Submit the escalation evaluation")
+        )
+        missing = notices.filtered(
+            lambda r: r.escalation_submitted_at
+            or not (r.escalation_evaluation or "").strip()
+            or not r.escalation_conclusion
+        )
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Write the escalation evaluation and its conclusion of "
+                    "%(names)s first.",
+                    names=missing._names(),
+                )
+            )
+        notices._workflow_stamp("escalation_submitted", {})
+        return True
+
+    def action_approve_escalation(self):
+        """Button "Approve Escalation": the quality manager approves the
+        escalation evaluation (《分承包方服务质量检查评价表》)."""
+        notices = self._workflow_records(
+            ("overdue",), self.env._("Approve the escalation"), GROUP_MANAGER
+        )
+        missing = notices.filtered(lambda r: not r.escalation_submitted_at)
+        if missing:
+            raise UserError(
+                self.env._(
+                    "The escalation evaluation of %(names)s is not submitted yet.",
+                    names=missing._names(),
+                )
+            )
+        notices._workflow_stamp("escalation_approved", {"state": "escalated"})
+        notices.activity_unlink(["mail.mail_activity_data_todo"])
+        return True
+
+    # ------------------------------------------------------------------
+    # Scheduled job
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_escalate_overdue(self, batch_size=200):
+        """Open notices past their deadline become overdue: the quality
+        managers get an activity and a mail, once per notice."""
+        today = fields.Date.context_today(self)
+        notices = self.search(
+            [
+                ("state", "=", "open"),
+                ("overdue_notified", "=", False),
+                ("deadline", "<", today),
+            ],
+            limit=batch_size,
+        )
+        for notice in notices:
+            notice._escalate_overdue()
+        if len(notices) == batch_size:
+            self.env.ref(
+                "after_sales_quality.asq_vendor_rectification_cron_escalate"
+            )._trigger()
+        return len(notices)
+
+    def _escalate_overdue(self):
+        self.ensure_one()
+        self._workflow_write({"state": "overdue", "overdue_notified": True})
+        managers = (
+            self.env.ref(GROUP_MANAGER)
+            .sudo()
+            .users.filtered(lambda u: not u.share and self.company_id in u.company_ids)
+        )
+        summary = self.env._(
+            "Rectification %(name)s of %(vendor)s is overdue: evaluate the vendor",
+            name=self.name,
+            vendor=self.vendor_id.display_name,
+        )
+        self.message_post(
+            subject=summary,
+            body=Markup("<p>%s</p><p>%s</p>")
+            % (
+                summary,
+                self.env._("Deadline: %(date)s", date=self.deadline),
+            ),
+            partner_ids=managers.partner_id.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+        for manager in managers[:1]:
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=summary,
+                user_id=manager.id,
+            )
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+    def _names(self):
+        return ", ".join(self.mapped("name"))
+
+    def _workflow_records(self, states, step, group=GROUP_INSPECTOR):
+        if not self.env.su and not self.env.user.has_group(group):
+            raise AccessError(
+                self.env._(
+                    "You are not allowed to do this step (%(step)s): it needs the "
+                    "role %(group)s.",
+                    step=step,
+                    group=self.env.ref(group).name,
+                )
+            )
+        if not self:
+            raise UserError(self.env._("Select a rectification notice first."))
+        if not self.env.su:
+            self.check_access("write")
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM asq_vendor_rectification WHERE id IN %s FOR UPDATE",
+                tuple(self.ids),
+            )
+        )
+        self.invalidate_recordset()
+        wrong = self.filtered(lambda r: r.state not in states)
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "%(step)s is not possible on %(names)s in its current status "
+                    "(%(status)s). Reload the page: someone may have done it "
+                    "already.",
+                    step=step,
+                    names=wrong._names(),
+                    status=", ".join(
+                        dict(self._fields["state"]._description_selection(self.env))[
+                            state
+                        ]
+                        for state in set(wrong.mapped("state"))
+                    ),
+                )
+            )
+        self._check_company()
+        return self
+
+    def _workflow_write(self, vals):
+        return self.with_context(**{WORKFLOW_KEY: True}).write(vals)
+
+    def _workflow_stamp(self, step, vals):
+        stamp = {f"{step}_by": self.env.user.id, f"{step}_at": fields.Datetime.now()}
+        return self._workflow_write({**stamp, **vals})
+
+    def _ensure_no_signature(self, vals):
+        protected = SIGNATURE_FIELDS.intersection(vals)
+        if vals.get("state", "open") == "open":
+            protected -= {"state"}
+        if protected:
+            raise UserError(
+                self.env._(
+                    "These fields are set by the workflow buttons and cannot be "
+                    "written directly: %(fields)s.",
+                    fields=", ".join(
+                        sorted(
+                            self._fields[f].get_description(self.env)["string"]
+                            for f in protected
+                        )
+                    ),
+                )
+            )

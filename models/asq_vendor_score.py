@@ -1,0 +1,244 @@
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, float_compare
+
+GROUP_INSPECTOR = "after_sales_quality.group_asq_inspector"
+WORKFLOW_KEY = "asq_vendor_score_workflow"
+
+
+class AsqVendorScore(models.Model):
+    """Monthly scorecard of an equipment vendor (《合格维保单位考核评分表》)."""
+
+    _name = "asq.vendor.score"
+    _description = "Vendor Monthly Scorecard"
+    _inherit = ["mail.thread"]
+    _order = "month desc, vendor_id"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    vendor_id = fields.Many2one(
+        "res.partner",
+        string="Vendor",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda s: s.env.company
+    )
+    month = fields.Date(
+        required=True,
+        index=True,
+        default=lambda s: fields.Date.context_today(s).replace(day=1),
+        help="Any day of the month scored; stored as its first day.",
+    )
+    state = fields.Selection(
+        string="Status",
+        selection=[("draft", "Draft"), ("confirmed", "Confirmed")],
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index=True,
+        help="Draft: the scores are being entered.\n"
+        "Confirmed: the scorecard is locked and counts in the evaluations.",
+    )
+    line_ids = fields.One2many(
+        "asq.vendor.score.line", "score_id", string="Scores", copy=True
+    )
+    total = fields.Float(
+        compute="_compute_total",
+        store=True,
+        digits=(5, 2),
+        aggregator="avg",
+        help="Sum of weight * score / 100.",
+    )
+    note = fields.Text()
+    confirmed_by = fields.Many2one("res.users", readonly=True, copy=False)
+    confirmed_at = fields.Datetime(readonly=True, copy=False)
+
+    _sql_constraints = [
+        (
+            "vendor_month_uniq",
+            "UNIQUE(company_id, vendor_id, month)",
+            "A vendor has one scorecard per month.",
+        ),
+    ]
+
+    @api.depends("vendor_id", "month")
+    def _compute_name(self):
+        for score in self:
+            month = score.month.strftime("%Y-%m") if score.month else ""
+            score.name = f"{score.vendor_id.display_name or ''} {month}".strip()
+
+    @api.depends("line_ids.weight", "line_ids.score")
+    def _compute_total(self):
+        for score in self:
+            score.total = sum(line.weight * line.score for line in score.line_ids) / 100
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        criteria = self.env["asq.vendor.criterion"].search([])
+        for vals in vals_list:
+            if not self.env.context.get(WORKFLOW_KEY):
+                self._ensure_no_signature(vals)
+            if vals.get("month"):
+                vals["month"] = fields.Date.to_date(vals["month"]).replace(day=1)
+            if not vals.get("line_ids"):
+                vals["line_ids"] = [
+                    Command.create({"criterion_id": criterion.id})
+                    for criterion in criteria
+                ]
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.context.get(WORKFLOW_KEY):
+            self._ensure_no_signature(vals)
+            self._ensure_draft()
+        if vals.get("month"):
+            vals["month"] = fields.Date.to_date(vals["month"]).replace(day=1)
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_confirmed(self):
+        self._ensure_draft()
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_confirm(self):
+        """Button "Confirm": lock the scorecard."""
+        step = self.env._("Confirm the scorecard")
+        if not self.env.su and not self.env.user.has_group(GROUP_INSPECTOR):
+            raise AccessError(
+                self.env._(
+                    "You are not allowed to do this step (%(step)s): it needs the "
+                    "role %(group)s.",
+                    step=step,
+                    group=self.env.ref(GROUP_INSPECTOR).name,
+                )
+            )
+        self.check_access("write")
+        if self.ids:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM asq_vendor_score WHERE id IN %s FOR UPDATE",
+                    tuple(self.ids),
+                )
+            )
+            self.invalidate_recordset()
+        self._ensure_draft()
+        for score in self:
+            weights = sum(score.line_ids.mapped("weight"))
+            if float_compare(weights, 100.0, 2):
+                raise UserError(
+                    self.env._(
+                        "The weights of %(name)s sum to %(total)s, not 100: "
+                        "check its criteria.",
+                        name=score.name,
+                        total=round(weights, 2),
+                    )
+                )
+        self.with_context(**{WORKFLOW_KEY: True}).write(
+            {
+                "state": "confirmed",
+                "confirmed_by": self.env.user.id,
+                "confirmed_at": fields.Datetime.now(),
+            }
+        )
+        return True
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+    def _ensure_draft(self):
+        confirmed = self.filtered(lambda s: s.state != "draft")
+        if confirmed:
+            raise UserError(
+                self.env._(
+                    "The scorecard %(names)s is confirmed: it can no longer be "
+                    "changed.",
+                    names=", ".join(confirmed.mapped("name")),
+                )
+            )
+
+    def _ensure_no_signature(self, vals):
+        if {"state", "confirmed_by", "confirmed_at"} & set(vals):
+            raise UserError(
+                self.env._("Use the button Confirm to confirm a scorecard.")
+            )
+
+
+class AsqVendorScoreLine(models.Model):
+    """The score of one criterion in a monthly vendor scorecard."""
+
+    _name = "asq.vendor.score.line"
+    _description = "Vendor Scorecard Line"
+    _order = "score_id, sequence, id"
+
+    score_id = fields.Many2one(
+        "asq.vendor.score",
+        string="Scorecard",
+        required=True,
+        ondelete="cascade",
+        index=True,
+    )
+    company_id = fields.Many2one(related="score_id.company_id", store=True)
+    criterion_id = fields.Many2one(
+        "asq.vendor.criterion", required=True, ondelete="restrict"
+    )
+    sequence = fields.Integer(related="criterion_id.sequence", store=True)
+    weight = fields.Float(
+        compute="_compute_weight",
+        store=True,
+        readonly=True,
+        digits=(5, 2),
+        help="The criterion's weight when the line was created.",
+    )
+    score = fields.Float(digits=(5, 2), help="0 to 100.")
+    weighted_score = fields.Float(
+        compute="_compute_weighted_score", store=True, digits=(5, 2)
+    )
+
+    _sql_constraints = [
+        (
+            "score_range",
+            "CHECK(score >= 0 AND score <= 100)",
+            "A score lies between 0 and 100.",
+        ),
+        (
+            "criterion_uniq",
+            "UNIQUE(score_id, criterion_id)",
+            "A criterion is scored once per scorecard.",
+        ),
+    ]
+
+    @api.depends("criterion_id")
+    def _compute_weight(self):
+        for line in self:
+            line.weight = line.criterion_id.weight
+
+    @api.depends("weight", "score")
+    def _compute_weighted_score(self):
+        for line in self:
+            line.weighted_score = line.weight * line.score / 100
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env["asq.vendor.score"].browse(
+            [vals.get("score_id") for vals in vals_list]
+        )._ensure_draft()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.score_id._ensure_draft()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_confirmed(self):
+        self.score_id._ensure_draft()

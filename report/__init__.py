@@ -1,0 +1,1 @@
+from . import asq_vendor_evaluation_report
