@@ -83,7 +83,7 @@ class AsqVendorScore(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        criteria = self.env["asq.vendor.criterion"].search([])
+        criteria = self.env["asq.vendor.criterion"].search([("active", "=", True)])
         for vals in vals_list:
             if not self.env.context.get(WORKFLOW_KEY):
                 self._ensure_no_signature(vals)
