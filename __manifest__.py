@@ -50,6 +50,8 @@
         "views/asq_service_visit_views.xml",
         "views/asq_vendor_views.xml",
         "views/res_partner_service_views.xml",
+        "report/asq_vendor_reports.xml",
+        "report/asq_vendor_templates.xml",
     ],
     "demo": [
         "data/after_sales_quality_demo.xml",

@@ -292,3 +292,31 @@ class TestVendorEvaluation(VendorCommon):
             self.env["asq.vendor.evaluation.report"].with_user(
                 self.users["asq_sales"]
             ).search([])
+
+
+@tagged("post_install", "-at_install", "asq_service")
+class TestVendorPrintouts(VendorCommon):
+    def test_scorecard_and_rectification_notice_render(self):
+        card = self._score(self.vendor_a, "2025-03-01", [90, 80, 70])
+        notice = self._notice(self.vendor_a, self.today)
+        Report = self.env["ir.actions.report"]
+        for xmlid, record, texts in (
+            (
+                "after_sales_quality.asq_vendor_score_report",
+                card,
+                ("Lift Vendor A", "2025-03", "81.00", self.inspector.name),
+            ),
+            (
+                "after_sales_quality.asq_vendor_rectification_report",
+                notice,
+                ("Lift Vendor A", "Daily inspection log missing", notice.name),
+            ),
+        ):
+            html = Report._render_qweb_html(xmlid, record.ids)[0].decode()
+            for text in texts:
+                self.assertIn(text, html, xmlid)
+            pdf, kind = Report.with_context(
+                force_report_rendering=True
+            )._render_qweb_pdf(xmlid, record.ids)
+            self.assertEqual(kind, "pdf")
+            self.assertTrue(pdf.startswith(b"%PDF"))
