@@ -24,8 +24,10 @@ class AsqCapa(models.Model):
 
     _name = "asq.capa"
     _description = "Corrective and Preventive Action"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "asq.workflow.mixin"]
     _order = "date_open desc, id desc"
+    _asq_workflow_key = WORKFLOW_KEY
+    _asq_signature_fields = SIGNATURE_FIELDS
     _check_company_auto = True
     # Action owners and department heads comment without editing the CAPA.
     _mail_post_access = "read"
@@ -548,58 +550,7 @@ class AsqCapa(models.Model):
     # Helpers
     # ------------------------------------------------------------------
     def _workflow_records(self, states, group, step):
-        """Lock the records, re-read their state and check the role: a double
-        click or a replayed call finds nothing left to do and is refused."""
-        if group and not self.env.su and not self.env.user.has_group(group):
-            raise AccessError(
-                self.env._(
-                    "You are not allowed to do this step (%(step)s): it needs the "
-                    "role %(group)s.",
-                    step=step,
-                    group=self.env.ref(group).name,
-                )
-            )
-        if not self.env.su:
-            self.check_access("write")
-        if self.ids:
-            self.env.cr.execute(
-                "SELECT id FROM asq_capa WHERE id IN %s FOR UPDATE", [tuple(self.ids)]
-            )
-            self.invalidate_recordset(["state"])
-        states = (states,) if isinstance(states, str) else states
-        wrong = self.filtered(lambda c: c.state not in states)
-        if wrong or not self:
-            raise UserError(
-                self.env._(
-                    "%(step)s is not possible on %(names)s in its current status "
-                    "(%(status)s). Reload the page: someone may have done it "
-                    "already.",
-                    step=step,
-                    names=", ".join(wrong.mapped("name")),
-                    status=", ".join(
-                        dict(self._fields["state"]._description_selection(self.env))[
-                            state
-                        ]
-                        for state in set(wrong.mapped("state"))
-                    ),
-                )
-            )
-        self._check_company()
-        return self
-
-    def _workflow_write(self, vals):
-        return self.with_context(**{WORKFLOW_KEY: True}).write(vals)
-
-    def _ensure_no_signature(self, vals_list):
-        signed = {f for vals in vals_list for f in vals if f in SIGNATURE_FIELDS}
-        if signed:
-            raise UserError(
-                self.env._(
-                    "%(fields)s are signed by the workflow buttons and cannot be "
-                    "written directly.",
-                    fields=", ".join(sorted(signed)),
-                )
-            )
+        return self._asq_workflow_step(states, group, step)
 
     def _ensure_root_cause(self):
         missing = []

@@ -4,7 +4,7 @@ import pytz
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
 # Who/when fields that only the workflow writes (context key below).
@@ -59,7 +59,9 @@ class AsqReturn(models.Model):
 
     _name = "asq.return"
     _description = "Return / Exchange Request"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "asq.workflow.mixin"]
+    _asq_workflow_key = WORKFLOW_KEY
+    _asq_signature_fields = SIGNATURE_FIELDS
     _order = "date_request desc, id desc"
     _check_company_auto = True
     _mail_post_access = "read"
@@ -659,58 +661,14 @@ class AsqReturn(models.Model):
         }[step]
 
     def _workflow_records(self, states, groups, step):
-        """Lock the records, re-read their state and check the role: a double
-        click or a replayed call finds nothing left to do and is refused."""
-        groups = (groups,) if isinstance(groups, str) else groups
-        if not self.env.su and not any(self.env.user.has_group(g) for g in groups):
-            raise AccessError(
-                self.env._(
-                    "You are not allowed to do this step (%(step)s): it needs the "
-                    "role %(group)s.",
-                    step=step,
-                    group=" / ".join(self.env.ref(g).name for g in groups),
-                )
-            )
-        if not self.env.su:
-            self.check_access("read")
-        if self.ids:
-            self.env.cr.execute(
-                "SELECT id FROM asq_return WHERE id IN %s FOR UPDATE",
-                [tuple(self.ids)],
-            )
-            self.invalidate_recordset()
-        states = (states,) if isinstance(states, str) else states
-        wrong = self.filtered(lambda r: r.state not in states)
-        if wrong or not self:
-            selection = dict(self._fields["state"]._description_selection(self.env))
-            raise UserError(
-                self.env._(
-                    "%(step)s is not possible on %(names)s in its current status "
-                    "(%(status)s). Reload the page: someone may have done it "
-                    "already.",
-                    step=step,
-                    names=", ".join(wrong.mapped("name")),
-                    status=", ".join(selection[s] for s in set(wrong.mapped("state"))),
-                )
-            )
-        self._check_company()
-        return self
+        # Finance and the warehouse sign without editing rights on the
+        # request: reading it is enough, the role is the check.
+        return self._asq_workflow_step(states, groups, step, access="read")
 
     def _workflow_write(self, vals):
         # The role was checked by _workflow_records: finance and the warehouse
         # sign without editing rights on the request.
         return self.sudo().with_context(**{WORKFLOW_KEY: True}).write(vals)
-
-    def _ensure_no_signature(self, vals_list):
-        signed = {f for vals in vals_list for f in vals if f in SIGNATURE_FIELDS}
-        if signed:
-            raise UserError(
-                self.env._(
-                    "%(fields)s are signed by the workflow buttons and cannot be "
-                    "written directly.",
-                    fields=", ".join(sorted(signed)),
-                )
-            )
 
     def _ensure_lines(self):
         if not self.line_ids:

@@ -2,7 +2,7 @@ from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, float_compare
+from odoo.tools import float_compare
 
 ASQ = "after_sales_quality."
 GROUP_USER = f"{ASQ}group_asq_user"
@@ -52,7 +52,8 @@ class AsqServiceVisit(models.Model):
 
     _name = "asq.service.visit"
     _description = "Service Visit"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "asq.workflow.mixin"]
+    _asq_workflow_key = WORKFLOW_KEY
     _order = "planned_date desc, id desc"
     _check_company_auto = True
 
@@ -376,15 +377,7 @@ class AsqServiceVisit(models.Model):
         return ", ".join(self.mapped("name"))
 
     def _ensure_group(self, group, step):
-        if not self.env.su and not self.env.user.has_group(group):
-            raise AccessError(
-                self.env._(
-                    "You are not allowed to do this step (%(step)s): it needs the "
-                    "role %(group)s.",
-                    step=step,
-                    group=self.env.ref(group).name,
-                )
-            )
+        self._asq_ensure_role(group, step)
 
     def _ensure_technician(self, step):
         """Inspectors and the visit's own technicians record the work."""
@@ -403,47 +396,11 @@ class AsqServiceVisit(models.Model):
             )
 
     def _workflow_records(self, states, step, group=None):
-        """Check the role, lock the rows and re-read their state: a double
-        click or a replayed call finds the step already done."""
-        if group:
-            self._ensure_group(group, step)
+        """Check the role, lock the rows and re-read their state."""
+        self._asq_ensure_role(group, step)
         if not self:
             raise UserError(self.env._("Select a visit first."))
-        if not self.env.su:
-            self.check_access("write")
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM asq_service_visit WHERE id IN %s FOR UPDATE",
-                tuple(self.ids),
-            )
-        )
-        self.invalidate_recordset()
-        wrong = self.filtered(lambda v: v.state not in states)
-        if wrong:
-            raise UserError(
-                self.env._(
-                    "%(step)s is not possible on %(names)s in its current status "
-                    "(%(status)s). Reload the page: someone may have done it "
-                    "already.",
-                    step=step,
-                    names=wrong._names(),
-                    status=", ".join(
-                        dict(self._fields["state"]._description_selection(self.env))[
-                            state
-                        ]
-                        for state in set(wrong.mapped("state"))
-                    ),
-                )
-            )
-        self._check_company()
-        return self
-
-    def _workflow_write(self, vals):
-        return self.with_context(**{WORKFLOW_KEY: True}).write(vals)
-
-    def _workflow_stamp(self, step, vals):
-        stamp = {f"{step}_by": self.env.user.id, f"{step}_at": fields.Datetime.now()}
-        return self._workflow_write({**stamp, **vals})
+        return self._asq_workflow_step(states, None, step)
 
     def _ensure_no_signature(self, vals):
         protected = SIGNATURE_FIELDS.intersection(vals)

@@ -1,0 +1,94 @@
+from odoo import fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+
+class AsqWorkflowMixin(models.AbstractModel):
+    """The guard every after-sales workflow step goes through: the role, a row
+    lock, the state re-read after the lock, and writes marked as coming from
+    a workflow button so that the models' write guards let them through."""
+
+    _name = "asq.workflow.mixin"
+    _description = "After-Sales Workflow Step Guard"
+
+    # Context key the model's write guard accepts (set by _workflow_write).
+    _asq_workflow_key = "asq_workflow"
+    # Who/when fields only the workflow buttons write.
+    _asq_signature_fields = ()
+
+    def _asq_ensure_role(self, groups, step):
+        """Refuse the step unless the user has one of ``groups`` (xmlids)."""
+        groups = (groups,) if isinstance(groups, str) else tuple(groups or ())
+        if (
+            groups
+            and not self.env.su
+            and not any(self.env.user.has_group(group) for group in groups)
+        ):
+            raise AccessError(
+                self.env._(
+                    "You are not allowed to do this step (%(step)s): it needs the "
+                    "role %(group)s.",
+                    step=step,
+                    group=" / ".join(self.env.ref(group).name for group in groups),
+                )
+            )
+
+    def _asq_lock_in_states(self, states, step):
+        """Lock the rows and re-read their state: a double click, a second tab
+        or a replayed call finds the step already done and is refused."""
+        states = (states,) if isinstance(states, str) else tuple(states)
+        if self.ids:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM %s WHERE id IN %s FOR UPDATE",
+                    SQL.identifier(self._table),
+                    tuple(self.ids),
+                )
+            )
+            self.invalidate_recordset()
+        wrong = self.filtered(lambda record: record.state not in states)
+        if wrong or not self:
+            selection = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "%(step)s is not possible on %(names)s in its current status "
+                    "(%(status)s). Reload the page: someone may have done it "
+                    "already.",
+                    step=step,
+                    names=", ".join(wrong.mapped("display_name")),
+                    status=", ".join(selection[s] for s in set(wrong.mapped("state"))),
+                )
+            )
+        self._check_company()
+        return self
+
+    def _asq_workflow_step(self, states, groups, step, access="write"):
+        """Role, access right, lock and state: the records the step may run on."""
+        self._asq_ensure_role(groups, step)
+        if access and not self.env.su:
+            self.check_access(access)
+        return self._asq_lock_in_states(states, step)
+
+    def _workflow_write(self, vals):
+        return self.with_context(**{self._asq_workflow_key: True}).write(vals)
+
+    def _workflow_stamp(self, step, vals):
+        """Write a step with who and when did it (``<step>_by``/``_at``)."""
+        stamp = {f"{step}_by": self.env.user.id, f"{step}_at": fields.Datetime.now()}
+        return self._workflow_write({**stamp, **vals})
+
+    def _ensure_no_signature(self, vals_list):
+        signed = {
+            fname
+            for vals in vals_list
+            for fname in vals
+            if fname in self._asq_signature_fields
+        }
+        if signed:
+            raise UserError(
+                self.env._(
+                    "%(fields)s are signed by the workflow buttons and cannot be "
+                    "written directly.",
+                    fields=", ".join(sorted(signed)),
+                )
+            )
