@@ -214,6 +214,16 @@ class TestSurveyCampaign(AsqCommon):
 
         # the scheduled job reminds only after its interval
         self.assertEqual(campaign._cron_send_reminders(interval_days=7), 0)
+        pending = targets - answered
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE asq_survey_target SET invited_date = invited_date - "
+            "interval '8 days' WHERE id IN %s",
+            [tuple(pending.ids)],
+        )
+        pending.invalidate_recordset()
+        self.assertEqual(campaign._cron_send_reminders(interval_days=7), 3)
+        self.assertEqual(set(pending.mapped("reminder_count")), {2})
 
     # ------------------------------------------------------------------
     # Scores
