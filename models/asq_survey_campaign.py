@@ -178,7 +178,7 @@ class AsqSurveyCampaign(models.Model):
         string="Satisfaction Index (%)", compute="_compute_results"
     )
     score_quality = fields.Float(string="Product Quality", compute="_compute_results")
-    score_delivery = fields.Float(string="Delivery", compute="_compute_results")
+    score_delivery = fields.Float(string="Delivery Dates", compute="_compute_results")
     score_service = fields.Float(string="Service", compute="_compute_results")
     score_price = fields.Float(string="Price", compute="_compute_results")
     trend_index = fields.Float(string="Index vs Previous", compute="_compute_results")
@@ -186,7 +186,7 @@ class AsqSurveyCampaign(models.Model):
         string="Product Quality vs Previous", compute="_compute_results"
     )
     trend_delivery = fields.Float(
-        string="Delivery vs Previous", compute="_compute_results"
+        string="Delivery Dates vs Previous", compute="_compute_results"
     )
     trend_service = fields.Float(
         string="Service vs Previous", compute="_compute_results"

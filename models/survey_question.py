@@ -7,7 +7,7 @@ class SurveyQuestion(models.Model):
     asq_dimension = fields.Selection(
         selection=[
             ("quality", "Product Quality"),
-            ("delivery", "Delivery"),
+            ("delivery", "Delivery Dates"),
             ("service", "Service"),
             ("price", "Price"),
         ],

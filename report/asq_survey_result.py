@@ -27,7 +27,7 @@ class AsqSurveyResult(models.Model):
     dimension = fields.Selection(
         selection=[
             ("quality", "Product Quality"),
-            ("delivery", "Delivery"),
+            ("delivery", "Delivery Dates"),
             ("service", "Service"),
             ("price", "Price"),
         ],
