@@ -52,6 +52,12 @@
         "views/res_partner_service_views.xml",
         "report/asq_vendor_reports.xml",
         "report/asq_vendor_templates.xml",
+        "security/asq_survey_security.xml",
+        "data/asq_survey_data.xml",
+        "report/asq_survey_reports.xml",
+        "report/asq_survey_templates.xml",
+        "views/asq_survey_views.xml",
+        "views/res_partner_survey_views.xml",
     ],
     "demo": [
         "data/after_sales_quality_demo.xml",

@@ -23,3 +23,6 @@ from . import asq_vendor_criterion
 from . import asq_vendor_maintenance
 from . import asq_vendor_score
 from . import asq_vendor_rectification
+from . import survey_question
+from . import asq_survey_campaign
+from . import res_partner_survey

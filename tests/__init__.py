@@ -11,3 +11,4 @@ from . import test_return_tour
 from . import test_hold
 from . import test_service
 from . import test_vendor
+from . import test_survey

@@ -1,0 +1,1048 @@
+import random
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import float_round
+
+WORKFLOW_KEY = "asq_survey_workflow"
+GROUP_MANAGER = "after_sales_quality.group_asq_manager"
+GROUP_MGMT_REP = "after_sales_quality.group_asq_mgmt_rep"
+INVITE_TEMPLATE = "survey.mail_template_user_input_invite"
+DIMENSIONS = ("quality", "delivery", "service", "price")
+# Fields fixed by the sampling: the auditor finds them as they were drawn.
+FROZEN_FIELDS = (
+    "company_id",
+    "survey_id",
+    "seed",
+    "c_share",
+    "partner_category_ids",
+    "previous_campaign_id",
+    "population_ab_count",
+    "population_c_count",
+    "sample_c_count",
+    "sampled_date",
+    "sampled_by_id",
+)
+# Target fields the invitations and answers still write after sampling.
+TARGET_LIVE_FIELDS = {"user_input_id", "invited_date", "reminder_count"}
+# Satisfaction level under which a customer counts as "not very satisfied".
+NOT_SATISFIED_BELOW = 60.0
+
+
+class AsqSurveyCampaign(models.Model):
+    """Customer satisfaction survey campaign (《顾客满意程度调查表》)."""
+
+    _name = "asq.survey.campaign"
+    _description = "Customer Satisfaction Survey Campaign"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_start desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(string="Campaign", required=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda s: s.env.company
+    )
+    date_start = fields.Date(
+        string="Survey From", required=True, default=fields.Date.context_today
+    )
+    date_end = fields.Date(
+        string="Answers Due By",
+        required=True,
+        default=lambda s: fields.Date.context_today(s) + timedelta(days=30),
+    )
+    survey_id = fields.Many2one(
+        "survey.survey",
+        string="Questionnaire",
+        required=True,
+        default=lambda s: s.env.ref(
+            "after_sales_quality.asq_survey_satisfaction", raise_if_not_found=False
+        ),
+        help="Odoo Survey questionnaire; its scored questions carry a "
+        "satisfaction dimension.",
+    )
+    survey_title = fields.Char(
+        string="Questionnaire Title", related="survey_id.title", readonly=True
+    )
+    state = fields.Selection(
+        selection=[
+            ("draft", "Draft"),
+            ("sampled", "Sampled"),
+            ("running", "Running"),
+            ("closed", "Closed"),
+        ],
+        string="Status",
+        default="draft",
+        required=True,
+        copy=False,
+        readonly=True,
+        tracking=True,
+        index=True,
+        help="Draft: the parameters are set.\n"
+        "Sampled: the customers to survey are drawn and frozen.\n"
+        "Running: invitations are sent, answers come in.\n"
+        "Closed: analysed; CAPA proposed for what missed its target.",
+    )
+
+    # ------------------------------------------------------------------
+    # Targets and sampling
+    # ------------------------------------------------------------------
+    target_index = fields.Float(
+        string="Target Satisfaction Index (%)",
+        default=80.0,
+        tracking=True,
+        help="The yearly satisfaction objective; an index under it proposes a CAPA.",
+    )
+    response_target = fields.Float(
+        string="A/B Response Target (%)",
+        default=80.0,
+        tracking=True,
+        help="Share of the A and of the B customers who must answer.",
+    )
+    c_share = fields.Float(
+        string="C Customers Share (%)",
+        default=20.0,
+        help="Share of the customers surveyed that are randomly drawn C customers.",
+    )
+    seed = fields.Integer(
+        string="Random Seed",
+        default=lambda s: random.SystemRandom().randint(1, 999999),
+        help="Seed of the random draw of the C customers: the same seed and "
+        "customers give the same sample.",
+    )
+    partner_category_ids = fields.Many2many(
+        "res.partner.category",
+        string="Only Customers Tagged",
+        help="Leave empty to survey every classified customer of the company.",
+    )
+    previous_campaign_id = fields.Many2one(
+        "asq.survey.campaign",
+        string="Previous Campaign",
+        check_company=True,
+        help="Compared with for the trend; by default the last closed campaign.",
+    )
+    population_ab_count = fields.Integer(string="A/B Customers", readonly=True)
+    population_c_count = fields.Integer(string="C Customers", readonly=True)
+    sample_c_count = fields.Integer(string="C Customers Sampled", readonly=True)
+    sampled_date = fields.Datetime(string="Sampled On", readonly=True, copy=False)
+    sampled_by_id = fields.Many2one(
+        "res.users", string="Sampled By", readonly=True, copy=False
+    )
+    target_ids = fields.One2many(
+        "asq.survey.target", "campaign_id", string="Customers Surveyed"
+    )
+    closed_date = fields.Datetime(string="Closed On", readonly=True, copy=False)
+    closed_by_id = fields.Many2one(
+        "res.users", string="Closed By", readonly=True, copy=False
+    )
+    capa_ids = fields.Many2many(
+        "asq.capa",
+        "asq_survey_campaign_capa_rel",
+        "campaign_id",
+        "capa_id",
+        string="CAPA Proposed",
+        readonly=True,
+        copy=False,
+    )
+    capa_count = fields.Integer(compute="_compute_capa_count")
+
+    # ------------------------------------------------------------------
+    # Response rates
+    # ------------------------------------------------------------------
+    target_count = fields.Integer(string="Surveyed", compute="_compute_response_rates")
+    answered_count = fields.Integer(
+        string="Answered", compute="_compute_response_rates"
+    )
+    rate_a = fields.Float(
+        string="A Response Rate (%)", compute="_compute_response_rates"
+    )
+    rate_b = fields.Float(
+        string="B Response Rate (%)", compute="_compute_response_rates"
+    )
+    rate_c = fields.Float(
+        string="C Response Rate (%)", compute="_compute_response_rates"
+    )
+    rate_total = fields.Float(
+        string="Response Rate (%)", compute="_compute_response_rates"
+    )
+    response_target_met = fields.Boolean(
+        string="A/B Response Target Met",
+        compute="_compute_response_rates",
+        help="Both the A and the B customers answered at least at the target rate.",
+    )
+
+    # ------------------------------------------------------------------
+    # Results
+    # ------------------------------------------------------------------
+    satisfaction_index = fields.Float(
+        string="Satisfaction Index (%)", compute="_compute_results"
+    )
+    score_quality = fields.Float(string="Product Quality", compute="_compute_results")
+    score_delivery = fields.Float(string="Delivery Dates", compute="_compute_results")
+    score_service = fields.Float(string="Service", compute="_compute_results")
+    score_price = fields.Float(string="Price", compute="_compute_results")
+    trend_index = fields.Float(string="Index vs Previous", compute="_compute_results")
+    trend_quality = fields.Float(
+        string="Product Quality vs Previous", compute="_compute_results"
+    )
+    trend_delivery = fields.Float(
+        string="Delivery Dates vs Previous", compute="_compute_results"
+    )
+    trend_service = fields.Float(
+        string="Service vs Previous", compute="_compute_results"
+    )
+    trend_price = fields.Float(string="Price vs Previous", compute="_compute_results")
+    has_results = fields.Boolean(compute="_compute_results")
+
+    _sql_constraints = [
+        (
+            "name_company_uniq",
+            "UNIQUE(name, company_id)",
+            "Campaign names are unique per company.",
+        ),
+        (
+            "c_share_range",
+            "CHECK(c_share >= 0 AND c_share < 100)",
+            "The C customers share lies between 0 and 100 % (100 excluded).",
+        ),
+        (
+            "targets_range",
+            "CHECK(target_index BETWEEN 0 AND 100 "
+            "AND response_target BETWEEN 0 AND 100)",
+            "Targets are percentages between 0 and 100.",
+        ),
+    ]
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    def _compute_capa_count(self):
+        for campaign in self:
+            campaign.capa_count = len(campaign.capa_ids)
+
+    def _compute_response_rates(self):
+        """Live response rate per class: one grouped read for the batch."""
+        figures = {}
+        if self.ids:
+            for campaign, customer_class, state, count in self.env[
+                "asq.survey.target"
+            ]._read_group(
+                [("campaign_id", "in", self.ids)],
+                ["campaign_id", "customer_class", "state"],
+                ["__count"],
+            ):
+                per_class = figures.setdefault(campaign.id, {}).setdefault(
+                    customer_class, [0, 0]
+                )
+                per_class[0] += count
+                if state == "done":
+                    per_class[1] += count
+
+        def rate(total, answered):
+            return answered / total * 100.0 if total else 0.0
+
+        for campaign in self:
+            per_class = figures.get(campaign.id, {})
+            total = sum(v[0] for v in per_class.values())
+            answered = sum(v[1] for v in per_class.values())
+            campaign.target_count = total
+            campaign.answered_count = answered
+            campaign.rate_a = rate(*per_class.get("a", (0, 0)))
+            campaign.rate_b = rate(*per_class.get("b", (0, 0)))
+            campaign.rate_c = rate(*per_class.get("c", (0, 0)))
+            campaign.rate_total = rate(total, answered)
+            campaign.response_target_met = all(
+                rate(*per_class[cls]) >= campaign.response_target
+                for cls in ("a", "b")
+                if cls in per_class
+            )
+
+    def _compute_results(self):
+        """Dimension averages and index from the real answers (SQL report),
+        with the difference to the previous campaign."""
+        figures = (self | self.previous_campaign_id)._asq_dimension_scores()
+        for campaign in self:
+            current = figures.get(campaign.id, {})
+            previous = figures.get(campaign.previous_campaign_id.id, {})
+            campaign.has_results = bool(current)
+            campaign.satisfaction_index = current.get("index", 0.0)
+            campaign.trend_index = (
+                current["index"] - previous["index"]
+                if "index" in current and "index" in previous
+                else 0.0
+            )
+            for dim in DIMENSIONS:
+                campaign[f"score_{dim}"] = current.get(dim, 0.0)
+                campaign[f"trend_{dim}"] = (
+                    current[dim] - previous[dim]
+                    if dim in current and dim in previous
+                    else 0.0
+                )
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+    @api.constrains("date_start", "date_end")
+    def _check_dates(self):
+        for campaign in self:
+            if campaign.date_end < campaign.date_start:
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s: the answers cannot be due before the survey "
+                        "starts.",
+                        name=campaign.name,
+                    )
+                )
+
+    @api.constrains("previous_campaign_id")
+    def _check_previous_campaign(self):
+        for campaign in self:
+            if campaign.previous_campaign_id == campaign:
+                raise ValidationError(
+                    self.env._("A campaign cannot be compared with itself.")
+                )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.context.get(WORKFLOW_KEY):
+            for vals in vals_list:
+                for fname in ("state", "sampled_date", "sampled_by_id", "capa_ids"):
+                    vals.pop(fname, None)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.context.get(WORKFLOW_KEY):
+            if "state" in vals or "capa_ids" in vals:
+                raise UserError(
+                    self.env._("Use the campaign buttons to change its status.")
+                )
+            frozen = self.filtered(lambda c: c.state != "draft")
+            if frozen and set(vals) & set(FROZEN_FIELDS):
+                raise UserError(
+                    self.env._(
+                        "%(names)s is sampled: its population, seed and sample "
+                        "are frozen for the audit.",
+                        names=", ".join(frozen.mapped("name")),
+                    )
+                )
+            closed = self.filtered(lambda c: c.state == "closed")
+            if closed and set(vals) - {"message_main_attachment_id"}:
+                raise UserError(
+                    self.env._(
+                        "%(names)s is closed: it can no longer be changed.",
+                        names=", ".join(closed.mapped("name")),
+                    )
+                )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sampled(self):
+        sampled = self.filtered(lambda c: c.state != "draft")
+        if sampled:
+            raise UserError(
+                self.env._(
+                    "Only draft campaigns can be deleted; %(names)s is sampled.",
+                    names=", ".join(sampled.mapped("name")),
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_draw_sample(self):
+        """Button "Draw Sample": every A and B customer plus a seeded random
+        sample of C customers, frozen with the campaign."""
+        campaigns = self._workflow_records("draft", self.env._("Draw Sample"))
+        for campaign in campaigns:
+            campaign._check_company()
+            ab_customers, c_customers = campaign._asq_population()
+            if not ab_customers and not c_customers:
+                raise UserError(
+                    self.env._(
+                        "%(name)s: no classified customer to survey.",
+                        name=campaign.name,
+                    )
+                )
+            sample = campaign._asq_sample_c(ab_customers, c_customers)
+            previous = campaign.previous_campaign_id or self.search(
+                [
+                    ("company_id", "=", campaign.company_id.id),
+                    ("state", "=", "closed"),
+                    ("date_start", "<", campaign.date_start),
+                    ("id", "!=", campaign.id),
+                ],
+                order="date_start desc, id desc",
+                limit=1,
+            )
+            self.env["asq.survey.target"].with_context(**{WORKFLOW_KEY: True}).create(
+                [
+                    {
+                        "campaign_id": campaign.id,
+                        "partner_id": partner.id,
+                        "customer_class": partner.asq_customer_class,
+                        "contact_id": partner._asq_survey_contact().id,
+                    }
+                    for partner in ab_customers | sample
+                ]
+            )
+            campaign._workflow_write(
+                {
+                    "state": "sampled",
+                    "previous_campaign_id": previous.id,
+                    "population_ab_count": len(ab_customers),
+                    "population_c_count": len(c_customers),
+                    "sample_c_count": len(sample),
+                    "sampled_date": fields.Datetime.now(),
+                    "sampled_by_id": self.env.uid,
+                }
+            )
+            campaign.message_post(
+                body=self.env._(
+                    "Sample drawn with seed %(seed)s: %(ab)s A/B customers and "
+                    "%(c)s of %(c_total)s C customers.",
+                    seed=campaign.seed,
+                    ab=len(ab_customers),
+                    c=len(sample),
+                    c_total=len(c_customers),
+                )
+            )
+        return True
+
+    def action_send_invitations(self):
+        """Button "Send Invitations": one Odoo Survey participation and access
+        link per customer contact, the invitation mail queued."""
+        campaigns = self._workflow_records(
+            ("sampled", "running"), self.env._("Send Invitations")
+        )
+        for campaign in campaigns:
+            targets = campaign.target_ids.filtered(lambda t: not t.user_input_id)
+            targets._asq_invite()
+            campaign._workflow_write({"state": "running"})
+            campaign.message_post(
+                body=self.env._(
+                    "Invitations sent to %(count)s customers.", count=len(targets)
+                )
+            )
+        return True
+
+    def action_send_reminders(self):
+        """Button "Send Reminders": the invitation again to whoever has not
+        answered."""
+        campaigns = self._workflow_records("running", self.env._("Send Reminders"))
+        for campaign in campaigns:
+            targets = campaign.target_ids.filtered(
+                lambda t: t.user_input_id and t.state != "done"
+            )
+            targets._asq_remind()
+            campaign.message_post(
+                body=self.env._(
+                    "Reminders sent to %(count)s customers.", count=len(targets)
+                )
+            )
+        return True
+
+    def action_close(self):
+        """Button "Close and Analyse": no more answers; the triggers propose
+        CAPA for what missed its target."""
+        campaigns = self._workflow_records("running", self.env._("Close and Analyse"))
+        campaigns._workflow_write(
+            {
+                "state": "closed",
+                "closed_date": fields.Datetime.now(),
+                "closed_by_id": self.env.uid,
+            }
+        )
+        for campaign in campaigns:
+            capas = campaign._asq_run_triggers()
+            campaign.message_post(
+                body=self.env._(
+                    "Closed and analysed: satisfaction index %(index).1f %% "
+                    "(target %(target).1f %%), %(count)s CAPA proposed.",
+                    index=campaign.satisfaction_index,
+                    target=campaign.target_index,
+                    count=len(capas),
+                )
+            )
+        return True
+
+    def action_view_capa(self):
+        """Smart button "CAPA": the CAPA proposed by this campaign."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "after_sales_quality.asq_capa_action"
+        )
+        action["domain"] = [("id", "in", self.capa_ids.ids)]
+        return action
+
+    def action_view_results(self):
+        """Smart button "Results": the answers by customer and dimension."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "after_sales_quality.asq_survey_result_action"
+        )
+        action["domain"] = [("campaign_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def action_export_xlsx(self):
+        """Button "Export XLSX": the survey report as a spreadsheet attachment."""
+        self.ensure_one()
+        self.check_access("read")
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": self.env._(
+                    "Satisfaction Survey %(name)s.xlsx", name=self.name
+                ).replace("/", "-"),
+                "res_model": self._name,
+                "res_id": self.id,
+                "raw": self.env["asq.survey.report.xlsx"]._asq_build(self),
+                "mimetype": "application/vnd.openxmlformats-officedocument."
+                "spreadsheetml.sheet",
+            }
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "self",
+        }
+
+    # ------------------------------------------------------------------
+    # Scheduled job
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_send_reminders(self, interval_days=7, batch_size=500):
+        """Remind the customers of running campaigns who have not answered,
+        at most once every ``interval_days``."""
+        today = fields.Date.context_today(self)
+        limit = fields.Datetime.now() - timedelta(days=interval_days)
+        targets = self.env["asq.survey.target"].search(
+            [
+                ("campaign_id.state", "=", "running"),
+                ("campaign_id.date_end", ">=", today),
+                ("user_input_id", "!=", False),
+                ("state", "!=", "done"),
+                ("invited_date", "<=", limit),
+            ],
+            limit=batch_size,
+        )
+        targets._asq_remind()
+        if len(targets) == batch_size:
+            self.env.ref("after_sales_quality.asq_survey_cron_reminders")._trigger()
+        return len(targets)
+
+    # ------------------------------------------------------------------
+    # Sampling helpers
+    # ------------------------------------------------------------------
+    def _asq_population(self):
+        """(A and B customers, C customers) of the campaign's company."""
+        self.ensure_one()
+        domain = [
+            ("asq_customer_class", "in", ("a", "b", "c")),
+            ("customer_rank", ">", 0),
+            ("company_id", "in", (False, self.company_id.id)),
+            "|",
+            ("is_company", "=", True),
+            ("parent_id", "=", False),
+        ]
+        if self.partner_category_ids:
+            domain.append(("category_id", "in", self.partner_category_ids.ids))
+        partners = self.env["res.partner"].search(domain, order="id")
+        partners = partners.filtered(lambda p: p.commercial_partner_id == p)
+        return (
+            partners.filtered(lambda p: p.asq_customer_class in ("a", "b")),
+            partners.filtered(lambda p: p.asq_customer_class == "c"),
+        )
+
+    def _asq_sample_c(self, ab_customers, c_customers):
+        """Seeded random C sample making up ``c_share`` of those surveyed."""
+        self.ensure_one()
+        wanted = float_round(
+            self.c_share * len(ab_customers) / (100.0 - self.c_share),
+            precision_digits=0,
+            rounding_method="HALF-UP",
+        )
+        size = min(int(wanted), len(c_customers))
+        picked = random.Random(self.seed).sample(sorted(c_customers.ids), size)
+        return c_customers.browse(sorted(picked))
+
+    # ------------------------------------------------------------------
+    # Result helpers
+    # ------------------------------------------------------------------
+    def _asq_dimension_scores(self):
+        """{campaign id: {dimension: average, "index": average}} from the
+        SQL report, weighted by answers (0-100 scale)."""
+        scores = {}
+        if not self.ids:
+            return scores
+        Result = self.env["asq.survey.result"]
+        # The report reads the answers in SQL: write pending answers first.
+        self.env.flush_all()
+        for campaign, dimension, total, count in Result._read_group(
+            [("campaign_id", "in", self.ids)],
+            ["campaign_id", "dimension"],
+            ["score_sum:sum", "answer_count:sum"],
+        ):
+            per_campaign = scores.setdefault(campaign.id, {"_sum": 0.0, "_count": 0})
+            if count:
+                per_campaign[dimension] = total / count
+                per_campaign["_sum"] += total
+                per_campaign["_count"] += count
+        for per_campaign in scores.values():
+            total = per_campaign.pop("_sum")
+            count = per_campaign.pop("_count")
+            if count:
+                per_campaign["index"] = total / count
+        return scores
+
+    def _asq_customer_scores(self):
+        """[(partner, class, {dimension: average}, overall average,
+        very dissatisfied answers)] of one campaign, one grouped read."""
+        self.ensure_one()
+        self.env.flush_all()
+        rows = {}
+        for partner, customer_class, dimension, total, count, worst in self.env[
+            "asq.survey.result"
+        ]._read_group(
+            [("campaign_id", "=", self.id)],
+            ["partner_id", "customer_class", "dimension"],
+            ["score_sum:sum", "answer_count:sum", "very_dissatisfied_count:sum"],
+            order="partner_id",
+        ):
+            row = rows.setdefault(
+                partner, {"class": customer_class, "dims": {}, "sum": 0.0, "n": 0}
+            )
+            row.setdefault("worst", 0)
+            row["worst"] += worst
+            if count:
+                row["dims"][dimension] = total / count
+                row["sum"] += total
+                row["n"] += count
+        return [
+            (
+                partner,
+                row["class"],
+                row["dims"],
+                row["sum"] / row["n"] if row["n"] else 0.0,
+                row["worst"],
+            )
+            for partner, row in rows.items()
+        ]
+
+    def _asq_question_scores(self):
+        """[(question, dimension, average, answers)] of one campaign, lowest
+        average first."""
+        self.ensure_one()
+        self.env.flush_all()
+        result = [
+            (question, dimension, total / count, count)
+            for question, dimension, total, count in self.env[
+                "asq.survey.result"
+            ]._read_group(
+                [("campaign_id", "=", self.id)],
+                ["question_id", "dimension"],
+                ["score_sum:sum", "answer_count:sum"],
+            )
+            if count
+        ]
+        return sorted(result, key=lambda r: (r[2], r[0].sudo().sequence, r[0].id))
+
+    def _asq_dimension_label(self, dimension):
+        selection = self.env["survey.question"]._fields["asq_dimension"]
+        return dict(selection._description_selection(self.env)).get(dimension, "")
+
+    def _asq_comments(self):
+        """[(partner, text)]: the free-text answers of the campaign."""
+        self.ensure_one()
+        lines = (
+            self.env["survey.user_input.line"]
+            .sudo()
+            .search(
+                [
+                    ("user_input_id", "in", self.target_ids.user_input_id.ids),
+                    ("user_input_id.state", "=", "done"),
+                    ("answer_type", "in", ("text_box", "char_box")),
+                    ("skipped", "=", False),
+                ],
+                order="user_input_id, id",
+            )
+        )
+        target_of = {t.user_input_id.id: t.partner_id for t in self.target_ids}
+        return [
+            (
+                target_of[line.user_input_id.id].sudo(False),
+                line.value_text_box or line.value_char_box or "",
+            )
+            for line in lines
+        ]
+
+    # ------------------------------------------------------------------
+    # Triggers
+    # ------------------------------------------------------------------
+    def _asq_run_triggers(self):
+        """Propose one CAPA per trigger that fires (seed 003 §4.3.4.4); an
+        open CAPA of the same campaign and trigger is reused."""
+        self.ensure_one()
+        Capa = self.env["asq.capa"]
+        capas = Capa.browse()
+        for key, problem, partners in self._asq_triggers():
+            capas |= Capa._asq_propose(
+                "survey",
+                f"{self.name} / {key}",
+                problem,
+                partner_ids=partners,
+                company_id=self.company_id.id,
+            )
+        if capas - self.capa_ids:
+            self._workflow_write(
+                {"capa_ids": [fields.Command.link(c.id) for c in capas]}
+            )
+        return capas
+
+    def _asq_triggers(self):
+        """[(trigger key, problem text, customers)] of the triggers firing."""
+        self.ensure_one()
+        fired = []
+        Partner = self.env["res.partner"]
+        scores = self._asq_dimension_scores()
+        current = scores.get(self.id, {})
+        if not current:
+            return fired
+        customers = self._asq_customer_scores()
+        label = self._asq_dimension_label
+        if current["index"] < self.target_index:
+            below = Partner.browse(
+                [c[0].id for c in customers if c[3] < self.target_index]
+            )
+            fired.append(
+                (
+                    "index",
+                    self.env._(
+                        "Survey %(campaign)s: the satisfaction index %(index).1f %% "
+                        "is under its target of %(target).1f %%. Customers under "
+                        "the target: %(customers)s.",
+                        campaign=self.name,
+                        index=current["index"],
+                        target=self.target_index,
+                        customers=", ".join(below.mapped("display_name")) or "-",
+                    ),
+                    below,
+                )
+            )
+        previous = self.previous_campaign_id
+        if previous:
+            before = previous._asq_dimension_scores().get(previous.id, {})
+            falling = [
+                dim
+                for dim in DIMENSIONS
+                if dim in current and dim in before and current[dim] < before[dim]
+            ]
+            if falling:
+                fired.append(
+                    (
+                        "falling",
+                        self.env._(
+                            "Survey %(campaign)s: satisfaction fell against "
+                            "%(previous)s in %(dimensions)s.",
+                            campaign=self.name,
+                            previous=previous.name,
+                            dimensions=", ".join(
+                                self.env._(
+                                    "%(dimension)s %(before).1f → %(now).1f",
+                                    dimension=label(dim),
+                                    before=before[dim],
+                                    now=current[dim],
+                                )
+                                for dim in falling
+                            ),
+                        ),
+                        Partner,
+                    )
+                )
+        worst = [c for c in customers if c[4]]
+        if worst:
+            fired.append(
+                (
+                    "very_dissatisfied",
+                    self.env._(
+                        'Survey %(campaign)s: "Very dissatisfied" answers from '
+                        "%(customers)s (dimensions: %(dimensions)s).",
+                        campaign=self.name,
+                        customers=", ".join(c[0].display_name for c in worst),
+                        dimensions=", ".join(
+                            label(dim) for dim in self._asq_worst_dimensions()
+                        ),
+                    ),
+                    Partner.browse([c[0].id for c in worst]),
+                )
+            )
+        unhappy = [c for c in customers if c[3] < NOT_SATISFIED_BELOW]
+        if unhappy:
+            fired.append(
+                (
+                    "not_satisfied",
+                    self.env._(
+                        "Survey %(campaign)s: customers not very satisfied "
+                        "(average under %(limit)s): %(customers)s.",
+                        campaign=self.name,
+                        limit=int(NOT_SATISFIED_BELOW),
+                        customers=", ".join(
+                            self.env._(
+                                "%(customer)s %(score).1f",
+                                customer=c[0].display_name,
+                                score=c[3],
+                            )
+                            for c in unhappy
+                        ),
+                    ),
+                    Partner.browse([c[0].id for c in unhappy]),
+                )
+            )
+        questions = self._asq_question_scores()
+        if questions and questions[0][2] < 100.0:
+            question, dimension, average, _count = questions[0]
+            fired.append(
+                (
+                    "lowest_item",
+                    self.env._(
+                        "Survey %(campaign)s: the lowest-scored item is "
+                        '"%(question)s" (%(dimension)s) with %(score).1f.',
+                        campaign=self.name,
+                        question=question.sudo().title,
+                        dimension=label(dimension),
+                        score=average,
+                    ),
+                    Partner,
+                )
+            )
+        return fired
+
+    def _asq_worst_dimensions(self):
+        self.ensure_one()
+        return [
+            dimension
+            for dimension, worst in self.env["asq.survey.result"]._read_group(
+                [("campaign_id", "=", self.id), ("very_dissatisfied_count", ">", 0)],
+                ["dimension"],
+                ["very_dissatisfied_count:sum"],
+            )
+            if worst
+        ]
+
+    # ------------------------------------------------------------------
+    # Workflow helpers
+    # ------------------------------------------------------------------
+    def _workflow_records(self, states, step):
+        """Lock the records, re-read their state and check the role (quality
+        manager or management representative): a double click or a replayed
+        call finds nothing left to do and is refused."""
+        user = self.env.user
+        if not self.env.su and not (
+            user.has_group(GROUP_MANAGER) or user.has_group(GROUP_MGMT_REP)
+        ):
+            raise AccessError(
+                self.env._(
+                    "You are not allowed to do this step (%(step)s): it needs the "
+                    "role %(manager)s or %(rep)s.",
+                    step=step,
+                    manager=self.env.ref(GROUP_MANAGER).name,
+                    rep=self.env.ref(GROUP_MGMT_REP).name,
+                )
+            )
+        if not self.env.su:
+            self.check_access("write")
+        if self.ids:
+            self.env.cr.execute(
+                "SELECT id FROM asq_survey_campaign WHERE id IN %s FOR UPDATE",
+                [tuple(self.ids)],
+            )
+            self.invalidate_recordset(["state"])
+        states = (states,) if isinstance(states, str) else states
+        wrong = self.filtered(lambda c: c.state not in states)
+        if wrong or not self:
+            raise UserError(
+                self.env._(
+                    "%(step)s is not possible on %(names)s in its current status "
+                    "(%(status)s). Reload the page: someone may have done it "
+                    "already.",
+                    step=step,
+                    names=", ".join(wrong.mapped("name")),
+                    status=", ".join(
+                        dict(self._fields["state"]._description_selection(self.env))[s]
+                        for s in set(wrong.mapped("state"))
+                    ),
+                )
+            )
+        return self
+
+    def _workflow_write(self, vals):
+        return self.with_context(**{WORKFLOW_KEY: True}).write(vals)
+
+
+class AsqSurveyTarget(models.Model):
+    """One customer drawn into a satisfaction survey campaign."""
+
+    _name = "asq.survey.target"
+    _description = "Satisfaction Survey Customer"
+    _order = "campaign_id desc, customer_class, partner_id"
+    _check_company_auto = True
+
+    campaign_id = fields.Many2one(
+        "asq.survey.campaign",
+        string="Campaign",
+        required=True,
+        ondelete="cascade",
+        index=True,
+    )
+    company_id = fields.Many2one(
+        related="campaign_id.company_id", store=True, index=True
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True
+    )
+    customer_class = fields.Selection(
+        selection=[("a", "A"), ("b", "B"), ("c", "C")],
+        string="Class",
+        required=True,
+        help="The customer's class when the sample was drawn.",
+    )
+    contact_id = fields.Many2one(
+        "res.partner",
+        string="Contact Surveyed",
+        help="The customer's contact with an e-mail address who receives the "
+        "invitation.",
+    )
+    contact_email = fields.Char(related="contact_id.email", string="E-mail")
+    user_input_id = fields.Many2one(
+        "survey.user_input",
+        string="Participation",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        copy=False,
+    )
+    state = fields.Selection(
+        selection=[
+            ("to_invite", "Not Invited"),
+            ("new", "Invited"),
+            ("in_progress", "Answering"),
+            ("done", "Answered"),
+        ],
+        string="Response",
+        compute="_compute_state",
+        store=True,
+        index=True,
+    )
+    invited_date = fields.Datetime(string="Last Invited On", readonly=True)
+    reminder_count = fields.Integer(string="Reminders", readonly=True)
+    answered_date = fields.Datetime(
+        string="Answered On", related="user_input_id.end_datetime"
+    )
+    survey_url = fields.Char(
+        string="Survey Link",
+        compute="_compute_survey_url",
+        compute_sudo=True,
+    )
+
+    _sql_constraints = [
+        (
+            "campaign_partner_uniq",
+            "UNIQUE(campaign_id, partner_id)",
+            "A customer is surveyed once per campaign.",
+        ),
+    ]
+
+    @api.depends("user_input_id.state")
+    def _compute_state(self):
+        for target in self:
+            target.state = (
+                target.user_input_id.sudo().state
+                if target.user_input_id
+                else "to_invite"
+            )
+
+    @api.depends("user_input_id.access_token")
+    def _compute_survey_url(self):
+        for target in self:
+            user_input = target.user_input_id
+            target.survey_url = (
+                user_input.get_base_url() + user_input.get_start_url()
+                if user_input
+                else False
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.context.get(WORKFLOW_KEY):
+            raise UserError(
+                self.env._("The customers surveyed come from Draw Sample only.")
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.context.get(WORKFLOW_KEY) or set(vals) - TARGET_LIVE_FIELDS:
+            raise UserError(
+                self.env._(
+                    "The customers surveyed are frozen with the sample: only the "
+                    "invitations and answers update them."
+                )
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sampled(self):
+        if self.campaign_id.filtered(lambda c: c.state != "draft"):
+            raise UserError(
+                self.env._("The customers of a sampled campaign cannot be removed.")
+            )
+
+    def _asq_invite(self):
+        """Create the Odoo Survey participation of each target and queue the
+        invitation mail (the survey's own invitation template)."""
+        now = fields.Datetime.now()
+        for target in self:
+            campaign = target.campaign_id
+            contact = target.contact_id or target.partner_id
+            user_input = campaign.survey_id.sudo()._create_answer(
+                partner=contact,
+                check_attempts=False,
+                deadline=fields.Datetime.to_datetime(campaign.date_end)
+                + timedelta(days=1),
+            )
+            target.with_context(**{WORKFLOW_KEY: True}).write(
+                {"user_input_id": user_input.id, "invited_date": now}
+            )
+        self._asq_send_mail()
+
+    def _asq_remind(self):
+        self._asq_send_mail()
+        for target in self:
+            target.with_context(**{WORKFLOW_KEY: True}).write(
+                {
+                    "reminder_count": target.reminder_count + 1,
+                    "invited_date": fields.Datetime.now(),
+                }
+            )
+
+    def _asq_send_mail(self):
+        with_email = self.filtered(lambda t: t.user_input_id.sudo().email)
+        if with_email:
+            template = self.env.ref(INVITE_TEMPLATE).sudo()
+            template.send_mail_batch(
+                with_email.user_input_id.ids,
+                force_send=False,
+                email_layout_xmlid="mail.mail_notification_light",
+            )
+        for campaign in (self - with_email).campaign_id:
+            missing = (self - with_email).filtered(
+                lambda t, c=campaign: t.campaign_id == c
+            )
+            campaign.message_post(
+                body=campaign.env._(
+                    "No e-mail address for %(customers)s: send them their survey "
+                    "link another way.",
+                    customers=", ".join(missing.partner_id.mapped("display_name")),
+                )
+            )

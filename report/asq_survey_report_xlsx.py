@@ -1,0 +1,126 @@
+import io
+
+import xlsxwriter
+
+from odoo import models
+
+from ..models.asq_survey_campaign import DIMENSIONS
+
+
+class AsqSurveyReportXlsx(models.AbstractModel):
+    """Satisfaction survey report for the management representative, as XLSX."""
+
+    _name = "asq.survey.report.xlsx"
+    _description = "Satisfaction Survey Report (XLSX)"
+
+    def _asq_build(self, campaign):
+        """Return the XLSX bytes. Customer text (names, comments) is written
+        with write_string: a name such as "=1+1" stays text, never a formula."""
+        campaign.ensure_one()
+        _ = self.env._
+        label = campaign._asq_dimension_label
+        output = io.BytesIO()
+        workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+        bold = workbook.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
+        number = workbook.add_format({"num_format": "0.0"})
+        wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+
+        summary = workbook.add_worksheet(_("Summary"))
+        summary.set_column(0, 0, 34)
+        summary.set_column(1, 3, 16)
+        rows = [
+            (_("Campaign"), campaign.name),
+            (_("Survey From"), str(campaign.date_start)),
+            (_("Answers Due By"), str(campaign.date_end)),
+            (_("Previous Campaign"), campaign.previous_campaign_id.name or ""),
+            (_("Random Seed"), campaign.seed),
+            (_("A/B Customers"), campaign.population_ab_count),
+            (_("C Customers"), campaign.population_c_count),
+            (_("C Customers Sampled"), campaign.sample_c_count),
+            (_("Surveyed"), campaign.target_count),
+            (_("Answered"), campaign.answered_count),
+            (_("A Response Rate (%)"), campaign.rate_a),
+            (_("B Response Rate (%)"), campaign.rate_b),
+            (_("C Response Rate (%)"), campaign.rate_c),
+            (_("A/B Response Target (%)"), campaign.response_target),
+            (_("Satisfaction Index (%)"), campaign.satisfaction_index),
+            (_("Target Satisfaction Index (%)"), campaign.target_index),
+        ]
+        for row, (header, value) in enumerate(rows):
+            summary.write_string(row, 0, header, bold)
+            self._asq_write(summary, row, 1, value, number)
+        row = len(rows) + 1
+        for col, header in enumerate(
+            (_("Dimension"), _("Average Score"), _("Previous"), _("Difference"))
+        ):
+            summary.write_string(row, col, header, bold)
+        scores = (campaign | campaign.previous_campaign_id)._asq_dimension_scores()
+        current = scores.get(campaign.id, {})
+        before = scores.get(campaign.previous_campaign_id.id, {})
+        for dim in DIMENSIONS:
+            row += 1
+            summary.write_string(row, 0, label(dim))
+            for col, value in (
+                (1, current.get(dim)),
+                (2, before.get(dim)),
+                (
+                    3,
+                    current[dim] - before[dim]
+                    if dim in current and dim in before
+                    else None,
+                ),
+            ):
+                if value is not None:
+                    summary.write_number(row, col, value, number)
+
+        customers = workbook.add_worksheet(_("Customers"))
+        headers = [_("Customer"), _("Class")]
+        headers += [label(dim) for dim in DIMENSIONS]
+        headers += [_("Average"), _("Very Dissatisfied Answers")]
+        for col, header in enumerate(headers):
+            customers.write_string(0, col, header, bold)
+        customers.set_column(0, 0, 34)
+        customers.set_column(1, len(headers), 14)
+        for row, (partner, cls, dims, average, worst) in enumerate(
+            campaign._asq_customer_scores(), start=1
+        ):
+            customers.write_string(row, 0, partner.display_name or "")
+            customers.write_string(row, 1, (cls or "").upper())
+            for col, dim in enumerate(DIMENSIONS, start=2):
+                if dim in dims:
+                    customers.write_number(row, col, dims[dim], number)
+            customers.write_number(row, len(DIMENSIONS) + 2, average, number)
+            customers.write_number(row, len(DIMENSIONS) + 3, worst)
+
+        items = workbook.add_worksheet(_("Items"))
+        for col, header in enumerate(
+            (_("Item"), _("Dimension"), _("Average Score"), _("Answers"))
+        ):
+            items.write_string(0, col, header, bold)
+        items.set_column(0, 0, 60)
+        items.set_column(1, 3, 16)
+        for row, (question, dim, average, count) in enumerate(
+            campaign._asq_question_scores(), start=1
+        ):
+            items.write_string(row, 0, question.sudo().title or "")
+            items.write_string(row, 1, label(dim))
+            items.write_number(row, 2, average, number)
+            items.write_number(row, 3, count)
+
+        comments = workbook.add_worksheet(_("Comments"))
+        comments.write_string(0, 0, _("Customer"), bold)
+        comments.write_string(0, 1, _("Comment"), bold)
+        comments.set_column(0, 0, 34)
+        comments.set_column(1, 1, 80)
+        for row, (partner, text) in enumerate(campaign._asq_comments(), start=1):
+            comments.write_string(row, 0, partner.display_name or "")
+            comments.write_string(row, 1, text, wrap)
+        workbook.close()
+        return output.getvalue()
+
+    @staticmethod
+    def _asq_write(sheet, row, col, value, number):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            sheet.write_number(row, col, value, number)
+        else:
+            sheet.write_string(row, col, str(value or ""))
