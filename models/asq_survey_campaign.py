@@ -2,7 +2,7 @@ import random
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_round
 
 WORKFLOW_KEY = "asq_survey_workflow"
@@ -35,7 +35,8 @@ class AsqSurveyCampaign(models.Model):
 
     _name = "asq.survey.campaign"
     _description = "Customer Satisfaction Survey Campaign"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "asq.workflow.mixin"]
+    _asq_workflow_key = WORKFLOW_KEY
     _order = "date_start desc, id desc"
     _check_company_auto = True
 
@@ -835,50 +836,9 @@ class AsqSurveyCampaign(models.Model):
     # Workflow helpers
     # ------------------------------------------------------------------
     def _workflow_records(self, states, step):
-        """Lock the records, re-read their state and check the role (quality
-        manager or management representative): a double click or a replayed
-        call finds nothing left to do and is refused."""
-        user = self.env.user
-        if not self.env.su and not (
-            user.has_group(GROUP_MANAGER) or user.has_group(GROUP_MGMT_REP)
-        ):
-            raise AccessError(
-                self.env._(
-                    "You are not allowed to do this step (%(step)s): it needs the "
-                    "role %(manager)s or %(rep)s.",
-                    step=step,
-                    manager=self.env.ref(GROUP_MANAGER).name,
-                    rep=self.env.ref(GROUP_MGMT_REP).name,
-                )
-            )
-        if not self.env.su:
-            self.check_access("write")
-        if self.ids:
-            self.env.cr.execute(
-                "SELECT id FROM asq_survey_campaign WHERE id IN %s FOR UPDATE",
-                [tuple(self.ids)],
-            )
-            self.invalidate_recordset(["state"])
-        states = (states,) if isinstance(states, str) else states
-        wrong = self.filtered(lambda c: c.state not in states)
-        if wrong or not self:
-            raise UserError(
-                self.env._(
-                    "%(step)s is not possible on %(names)s in its current status "
-                    "(%(status)s). Reload the page: someone may have done it "
-                    "already.",
-                    step=step,
-                    names=", ".join(wrong.mapped("name")),
-                    status=", ".join(
-                        dict(self._fields["state"]._description_selection(self.env))[s]
-                        for s in set(wrong.mapped("state"))
-                    ),
-                )
-            )
-        return self
-
-    def _workflow_write(self, vals):
-        return self.with_context(**{WORKFLOW_KEY: True}).write(vals)
+        """Quality manager or management representative; row lock and state
+        re-read (see asq.workflow.mixin)."""
+        return self._asq_workflow_step(states, (GROUP_MANAGER, GROUP_MGMT_REP), step)
 
 
 class AsqSurveyTarget(models.Model):
