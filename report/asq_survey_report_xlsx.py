@@ -17,7 +17,6 @@ class AsqSurveyReportXlsx(models.AbstractModel):
         """Return the XLSX bytes. Customer text (names, comments) is written
         with write_string: a name such as "=1+1" stays text, never a formula."""
         campaign.ensure_one()
-        _ = self.env._
         label = campaign._asq_dimension_label
         output = io.BytesIO()
         workbook = xlsxwriter.Workbook(output, {"in_memory": True})
@@ -25,33 +24,38 @@ class AsqSurveyReportXlsx(models.AbstractModel):
         number = workbook.add_format({"num_format": "0.0"})
         wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
 
-        summary = workbook.add_worksheet(_("Summary"))
+        summary = workbook.add_worksheet(self.env._("Summary"))
         summary.set_column(0, 0, 34)
         summary.set_column(1, 3, 16)
         rows = [
-            (_("Campaign"), campaign.name),
-            (_("Survey From"), str(campaign.date_start)),
-            (_("Answers Due By"), str(campaign.date_end)),
-            (_("Previous Campaign"), campaign.previous_campaign_id.name or ""),
-            (_("Random Seed"), campaign.seed),
-            (_("A/B Customers"), campaign.population_ab_count),
-            (_("C Customers"), campaign.population_c_count),
-            (_("C Customers Sampled"), campaign.sample_c_count),
-            (_("Surveyed"), campaign.target_count),
-            (_("Answered"), campaign.answered_count),
-            (_("A Response Rate (%)"), campaign.rate_a),
-            (_("B Response Rate (%)"), campaign.rate_b),
-            (_("C Response Rate (%)"), campaign.rate_c),
-            (_("A/B Response Target (%)"), campaign.response_target),
-            (_("Satisfaction Index (%)"), campaign.satisfaction_index),
-            (_("Target Satisfaction Index (%)"), campaign.target_index),
+            (self.env._("Campaign"), campaign.name),
+            (self.env._("Survey From"), str(campaign.date_start)),
+            (self.env._("Answers Due By"), str(campaign.date_end)),
+            (self.env._("Previous Campaign"), campaign.previous_campaign_id.name or ""),
+            (self.env._("Random Seed"), campaign.seed),
+            (self.env._("A/B Customers"), campaign.population_ab_count),
+            (self.env._("C Customers"), campaign.population_c_count),
+            (self.env._("C Customers Sampled"), campaign.sample_c_count),
+            (self.env._("Surveyed"), campaign.target_count),
+            (self.env._("Answered"), campaign.answered_count),
+            (self.env._("A Response Rate (%)"), campaign.rate_a),
+            (self.env._("B Response Rate (%)"), campaign.rate_b),
+            (self.env._("C Response Rate (%)"), campaign.rate_c),
+            (self.env._("A/B Response Target (%)"), campaign.response_target),
+            (self.env._("Satisfaction Index (%)"), campaign.satisfaction_index),
+            (self.env._("Target Satisfaction Index (%)"), campaign.target_index),
         ]
         for row, (header, value) in enumerate(rows):
             summary.write_string(row, 0, header, bold)
             self._asq_write(summary, row, 1, value, number)
         row = len(rows) + 1
         for col, header in enumerate(
-            (_("Dimension"), _("Average Score"), _("Previous"), _("Difference"))
+            (
+                self.env._("Dimension"),
+                self.env._("Average Score"),
+                self.env._("Previous"),
+                self.env._("Difference"),
+            )
         ):
             summary.write_string(row, col, header, bold)
         scores = (campaign | campaign.previous_campaign_id)._asq_dimension_scores()
@@ -73,10 +77,10 @@ class AsqSurveyReportXlsx(models.AbstractModel):
                 if value is not None:
                     summary.write_number(row, col, value, number)
 
-        customers = workbook.add_worksheet(_("Customers"))
-        headers = [_("Customer"), _("Class")]
+        customers = workbook.add_worksheet(self.env._("Customers"))
+        headers = [self.env._("Customer"), self.env._("Class")]
         headers += [label(dim) for dim in DIMENSIONS]
-        headers += [_("Average"), _("Very Dissatisfied Answers")]
+        headers += [self.env._("Average"), self.env._("Very Dissatisfied Answers")]
         for col, header in enumerate(headers):
             customers.write_string(0, col, header, bold)
         customers.set_column(0, 0, 34)
@@ -92,9 +96,14 @@ class AsqSurveyReportXlsx(models.AbstractModel):
             customers.write_number(row, len(DIMENSIONS) + 2, average, number)
             customers.write_number(row, len(DIMENSIONS) + 3, worst)
 
-        items = workbook.add_worksheet(_("Items"))
+        items = workbook.add_worksheet(self.env._("Items"))
         for col, header in enumerate(
-            (_("Item"), _("Dimension"), _("Average Score"), _("Answers"))
+            (
+                self.env._("Item"),
+                self.env._("Dimension"),
+                self.env._("Average Score"),
+                self.env._("Answers"),
+            )
         ):
             items.write_string(0, col, header, bold)
         items.set_column(0, 0, 60)
@@ -107,9 +116,9 @@ class AsqSurveyReportXlsx(models.AbstractModel):
             items.write_number(row, 2, average, number)
             items.write_number(row, 3, count)
 
-        comments = workbook.add_worksheet(_("Comments"))
-        comments.write_string(0, 0, _("Customer"), bold)
-        comments.write_string(0, 1, _("Comment"), bold)
+        comments = workbook.add_worksheet(self.env._("Comments"))
+        comments.write_string(0, 0, self.env._("Customer"), bold)
+        comments.write_string(0, 1, self.env._("Comment"), bold)
         comments.set_column(0, 0, 34)
         comments.set_column(1, 1, 80)
         for row, (partner, text) in enumerate(campaign._asq_comments(), start=1):
