@@ -28,6 +28,8 @@ class AsqCapa(models.Model):
     _order = "date_open desc, id desc"
     _asq_workflow_key = WORKFLOW_KEY
     _asq_signature_fields = SIGNATURE_FIELDS
+    _asq_workflow_fields = ("state", "round", "effectiveness")
+    _asq_sequence_code = "asq.capa"
     _check_company_auto = True
     # Action owners and department heads comment without editing the CAPA.
     _mail_post_access = "read"
@@ -245,26 +247,6 @@ class AsqCapa(models.Model):
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(
-                    vals.get("company_id") or self.env.company.id
-                )
-                vals["name"] = (
-                    self.env["ir.sequence"]
-                    .with_company(company)
-                    .next_by_code("asq.capa")
-                    or "/"
-                )
-        if not self.env.context.get(WORKFLOW_KEY):
-            self._ensure_no_signature(vals_list)
-            for vals in vals_list:
-                for fname in ("state", "round", "effectiveness"):
-                    vals.pop(fname, None)
-        return super().create(vals_list)
-
     def write(self, vals):
         if not self.env.context.get(WORKFLOW_KEY):
             self._ensure_no_signature([vals])

@@ -62,6 +62,8 @@ class AsqReturn(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "asq.workflow.mixin"]
     _asq_workflow_key = WORKFLOW_KEY
     _asq_signature_fields = SIGNATURE_FIELDS
+    _asq_workflow_fields = ("state",)
+    _asq_sequence_code = "asq.return"
     _order = "date_request desc, id desc"
     _check_company_auto = True
     _mail_post_access = "read"
@@ -343,25 +345,6 @@ class AsqReturn(models.Model):
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(
-                    vals.get("company_id") or self.env.company.id
-                )
-                vals["name"] = (
-                    self.env["ir.sequence"]
-                    .with_company(company)
-                    .next_by_code("asq.return")
-                    or "/"
-                )
-        if not self.env.context.get(WORKFLOW_KEY):
-            self._ensure_no_signature(vals_list)
-            for vals in vals_list:
-                vals.pop("state", None)
-        return super().create(vals_list)
-
     def write(self, vals):
         if not self.env.context.get(WORKFLOW_KEY):
             self._ensure_no_signature([vals])

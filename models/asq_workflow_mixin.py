@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
@@ -15,6 +15,33 @@ class AsqWorkflowMixin(models.AbstractModel):
     _asq_workflow_key = "asq_workflow"
     # Who/when fields only the workflow buttons write.
     _asq_signature_fields = ()
+    # Fields a plain create may not set (the workflow sets them).
+    _asq_workflow_fields = ()
+    # ir.sequence code numbering new records ("/" until then), if any.
+    _asq_sequence_code = None
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if self._asq_sequence_code:
+            for vals in vals_list:
+                if vals.get("name", "/") == "/":
+                    company = self.env["res.company"].browse(
+                        vals.get("company_id") or self.env.company.id
+                    )
+                    vals["name"] = (
+                        self.env["ir.sequence"]
+                        .with_company(company)
+                        .next_by_code(self._asq_sequence_code)
+                        or "/"
+                    )
+        if self._asq_workflow_fields and not self.env.context.get(
+            self._asq_workflow_key
+        ):
+            self._ensure_no_signature(vals_list)
+            for vals in vals_list:
+                for fname in self._asq_workflow_fields:
+                    vals.pop(fname, None)
+        return super().create(vals_list)
 
     def _asq_ensure_role(self, groups, step):
         """Refuse the step unless the user has one of ``groups`` (xmlids)."""
