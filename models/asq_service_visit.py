@@ -403,22 +403,7 @@ class AsqServiceVisit(models.Model):
         return self._asq_workflow_step(states, None, step)
 
     def _ensure_no_signature(self, vals):
-        protected = SIGNATURE_FIELDS.intersection(vals)
-        if vals.get("state", "planned") == "planned":
-            protected -= {"state"}
-        if protected:
-            raise UserError(
-                self.env._(
-                    "These fields are set by the workflow buttons and cannot be "
-                    "written directly: %(fields)s.",
-                    fields=", ".join(
-                        sorted(
-                            self._fields[f].get_description(self.env)["string"]
-                            for f in protected
-                        )
-                    ),
-                )
-            )
+        self._asq_ensure_fields_unsigned(vals, SIGNATURE_FIELDS, "planned")
 
     def _ensure_editable(self, vals):
         signed = self.filtered(lambda v: v.state == "signed")

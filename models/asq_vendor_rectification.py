@@ -327,19 +327,4 @@ class AsqVendorRectification(models.Model):
         return self._asq_workflow_step(states, None, step)
 
     def _ensure_no_signature(self, vals):
-        protected = SIGNATURE_FIELDS.intersection(vals)
-        if vals.get("state", "open") == "open":
-            protected -= {"state"}
-        if protected:
-            raise UserError(
-                self.env._(
-                    "These fields are set by the workflow buttons and cannot be "
-                    "written directly: %(fields)s.",
-                    fields=", ".join(
-                        sorted(
-                            self._fields[f].get_description(self.env)["string"]
-                            for f in protected
-                        )
-                    ),
-                )
-            )
+        self._asq_ensure_fields_unsigned(vals, SIGNATURE_FIELDS, "open")

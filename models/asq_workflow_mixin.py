@@ -119,3 +119,23 @@ class AsqWorkflowMixin(models.AbstractModel):
                     fields=", ".join(sorted(signed)),
                 )
             )
+
+    def _asq_ensure_fields_unsigned(self, vals, protected_fields, initial_state):
+        """Refuse ``vals`` that set workflow-only fields, naming them by label;
+        the state may only be written as its initial value."""
+        protected = set(protected_fields).intersection(vals)
+        if vals.get("state", initial_state) == initial_state:
+            protected -= {"state"}
+        if protected:
+            raise UserError(
+                self.env._(
+                    "These fields are set by the workflow buttons and cannot be "
+                    "written directly: %(fields)s.",
+                    fields=", ".join(
+                        sorted(
+                            self._fields[f].get_description(self.env)["string"]
+                            for f in protected
+                        )
+                    ),
+                )
+            )
