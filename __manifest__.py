@@ -58,6 +58,9 @@
         "report/asq_survey_templates.xml",
         "views/asq_survey_views.xml",
         "views/res_partner_survey_views.xml",
+        "security/asq_kpi_security.xml",
+        "views/asq_kpi_views.xml",
+        "wizards/asq_return_ratio_period_views.xml",
     ],
     "demo": [
         "data/after_sales_quality_demo.xml",

@@ -97,6 +97,17 @@ class AsqDeliveredLine(models.Model):
 
     @property
     def _table_query(self):
+        return self._asq_delivered_query()
+
+    def _asq_delivered_query(self, date_from=None, date_to=None):
+        """The goods delivered, optionally only those delivered in
+        [date_from, date_to): the period is applied before grouping so that
+        a report on one month reads one month of move lines."""
+        period = SQL()
+        if date_from:
+            period = SQL("%s AND sml.date >= %s", period, date_from)
+        if date_to:
+            period = SQL("%s AND sml.date < %s", period, date_to)
         return SQL(
             """
             WITH delivered AS (
@@ -116,6 +127,7 @@ class AsqDeliveredLine(models.Model):
                  WHERE sml.state = 'done'
                    AND dst.usage = 'customer'
                    AND src.usage <> 'customer'
+                   %(period)s
               GROUP BY sml.move_id, sml.lot_id,
                        COALESCE(rp.commercial_partner_id, rp.id)
             ), returned AS (
@@ -171,5 +183,6 @@ class AsqDeliveredLine(models.Model):
                       0
                   ) AS unit
               ) price
-            """
+            """,
+            period=period,
         )

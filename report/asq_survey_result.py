@@ -8,6 +8,7 @@ class AsqSurveyResult(models.Model):
     Survey's own answer scores."""
 
     _name = "asq.survey.result"
+    _inherit = ["asq.report.ratio.mixin"]
     _description = "Satisfaction Survey Results"
     _auto = False
     _order = "campaign_id desc, partner_id, dimension"
@@ -38,9 +39,18 @@ class AsqSurveyResult(models.Model):
     )
     score_sum = fields.Float(string="Score Total", readonly=True, aggregator="sum")
     answer_count = fields.Integer(string="Answers", readonly=True, aggregator="sum")
+    satisfaction_index = fields.Float(
+        readonly=True,
+        digits=(5, 1),
+        aggregator="avg",
+        help="Average of every scored answer, 0-100: grouped, weighted by the "
+        "answers (the campaign's satisfaction index).",
+    )
     very_dissatisfied_count = fields.Integer(
         string="Very Dissatisfied Answers", readonly=True, aggregator="sum"
     )
+
+    _asq_ratios = {"satisfaction_index": ("score_sum", "answer_count", 1.0, ())}
 
     @property
     def _table_query(self):
@@ -93,6 +103,7 @@ class AsqSurveyResult(models.Model):
                    AVG(score) AS avg_score,
                    SUM(score) AS score_sum,
                    COUNT(*) AS answer_count,
+                   AVG(score) AS satisfaction_index,
                    SUM(very_dissatisfied) AS very_dissatisfied_count
               FROM answers
              GROUP BY campaign_id, company_id, date, partner_id, customer_class,

@@ -4,3 +4,4 @@ from . import asq_capa_cancel
 from . import asq_return_sign
 from . import stock_return_picking
 from . import asq_service_visit_cancel
+from . import asq_return_ratio_period

@@ -1,0 +1,173 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..models.asq_delivered_line import AsqDeliveredLine
+
+CUSTOMER_CLASSES = [("a", "A"), ("b", "B"), ("c", "C")]
+CREDIT_LEVELS = [("1", "I"), ("2", "II"), ("3", "III")]
+LOCALITIES = [("local", "Local"), ("remote", "Remote")]
+
+
+class AsqReturnRatioReport(models.Model):
+    """Finance's exchange-ratio watch (001: the finance head tracks each
+    customer's exchange ratio against company policy and alerts management).
+
+    One row per customer and company for a period: what was delivered in
+    the period, how much of it came back, and the contractual cap. The
+    period comes from the context (``asq_date_from``, ``asq_date_to``,
+    dates, both included); without it, the company's contract period up to
+    today, the window the finance check of a return request uses.
+    """
+
+    _name = "asq.return.ratio.report"
+    _inherit = ["asq.report.ratio.mixin"]
+    _description = "Return Ratio by Customer"
+    _auto = False
+    _order = "amount_ratio desc, partner_id"
+    _rec_name = "partner_id"
+    _depends = AsqDeliveredLine._depends
+    _asq_ratios = {
+        "qty_ratio": ("returned_qty", "delivered_qty", 100.0, ()),
+        "amount_ratio": ("returned_amount", "delivered_amount", 100.0, ()),
+    }
+
+    company_id = fields.Many2one("res.company", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    customer_class = fields.Selection(
+        CUSTOMER_CLASSES, string="Customer Class", readonly=True
+    )
+    credit_level = fields.Selection(CREDIT_LEVELS, readonly=True)
+    locality = fields.Selection(LOCALITIES, readonly=True)
+    date_from = fields.Date(string="Period From", readonly=True, aggregator=None)
+    date_to = fields.Date(string="Period To", readonly=True, aggregator=None)
+    delivery_count = fields.Integer(string="Deliveries", readonly=True)
+    delivered_qty = fields.Float(
+        string="Delivered Quantity", digits="Product Unit of Measure", readonly=True
+    )
+    returned_qty = fields.Float(
+        string="Returned Quantity", digits="Product Unit of Measure", readonly=True
+    )
+    qty_ratio = fields.Float(
+        string="Quantity Return Ratio (%)",
+        digits=(16, 2),
+        readonly=True,
+        aggregator="avg",
+        help="Returned quantity ÷ delivered quantity, of the goods delivered "
+        "in the period. Grouped, the ratio of the group's totals.",
+    )
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    delivered_amount = fields.Monetary(readonly=True)
+    returned_amount = fields.Monetary(readonly=True)
+    amount_ratio = fields.Float(
+        string="Return Ratio (%)",
+        digits=(16, 2),
+        readonly=True,
+        aggregator="avg",
+        help="Returned amount ÷ delivered amount, of the goods delivered in "
+        "the period, in company currency net of discount and tax: the figure "
+        "the finance check compares with the cap. Grouped, the ratio of the "
+        "group's totals.",
+    )
+    ratio_cap = fields.Float(
+        string="Ratio Cap (%)",
+        digits=(16, 2),
+        readonly=True,
+        aggregator="max",
+        help="The contract's exchange-ratio cap, or the company default.",
+    )
+    over_cap = fields.Boolean(string="Over the Cap", readonly=True)
+
+    @api.model
+    def _asq_period(self):
+        """(date_from, date_to) of the report, dates, both included."""
+        context = self.env.context
+        date_to = fields.Date.to_date(context.get("asq_date_to")) or (
+            fields.Date.context_today(self)
+        )
+        date_from = fields.Date.to_date(context.get("asq_date_from")) or (
+            date_to - relativedelta(months=self.env.company.asq_return_period_months)
+        )
+        if date_from > date_to:
+            raise UserError(
+                self.env._(
+                    "The period of the return ratio report ends before it starts."
+                )
+            )
+        return date_from, date_to
+
+    @property
+    def _table_query(self):
+        date_from, date_to = self._asq_period()
+        delivered = self.env["asq.delivered.line"]._asq_delivered_query(
+            fields.Datetime.to_datetime(date_from),
+            fields.Datetime.to_datetime(date_to + relativedelta(days=1)),
+        )
+        return SQL(
+            """
+            SELECT t.*,
+                   COALESCE(t.returned_qty * 100.0
+                            / NULLIF(t.delivered_qty, 0), 0) AS qty_ratio,
+                   COALESCE(t.returned_amount * 100.0
+                            / NULLIF(t.delivered_amount, 0), 0) AS amount_ratio,
+                   COALESCE(t.returned_amount * 100.0
+                            / NULLIF(t.delivered_amount, 0), 0)
+                       > t.ratio_cap AS over_cap
+              FROM (
+                SELECT MIN(d.id) AS id,
+                       d.company_id,
+                       d.partner_id,
+                       p.user_id,
+                       p.asq_customer_class AS customer_class,
+                       p.asq_credit_level AS credit_level,
+                       p.asq_locality AS locality,
+                       %(date_from)s::date AS date_from,
+                       %(date_to)s::date AS date_to,
+                       COUNT(DISTINCT d.picking_id) AS delivery_count,
+                       SUM(d.quantity) AS delivered_qty,
+                       SUM(d.returned_qty) AS returned_qty,
+                       c.currency_id,
+                       SUM(d.amount) AS delivered_amount,
+                       SUM(d.returned_amount) AS returned_amount,
+                       CASE WHEN p.asq_custom_terms
+                            THEN p.asq_exchange_ratio_cap
+                            ELSE c.asq_exchange_ratio_cap END AS ratio_cap
+                  FROM (%(delivered)s) d
+                  JOIN res_partner p ON p.id = d.partner_id
+                  JOIN res_company c ON c.id = d.company_id
+                 GROUP BY d.company_id, d.partner_id, p.id, c.id
+              ) t
+            """,
+            date_from=date_from,
+            date_to=date_to,
+            delivered=delivered,
+        )
+
+    def action_view_returned_lines(self):
+        """Drill-down: the customer's returned goods of the period."""
+        self.ensure_one()
+        date_from, date_to = self.date_from, self.date_to
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "after_sales_quality.asq_delivered_line_action"
+        )
+        action.update(
+            name=self.env._(
+                "Returned Goods of %(customer)s", customer=self.partner_id.display_name
+            ),
+            domain=[
+                ("partner_id", "=", self.partner_id.id),
+                ("company_id", "=", self.company_id.id),
+                ("returned_qty", ">", 0),
+                ("date", ">=", fields.Datetime.to_datetime(date_from)),
+                (
+                    "date",
+                    "<",
+                    fields.Datetime.to_datetime(date_to + relativedelta(days=1)),
+                ),
+            ],
+            context={},
+        )
+        return action
