@@ -264,6 +264,18 @@ class TestSurveyCampaign(AsqCommon):
             [("campaign_id", "=", campaign.id)]
         )
         self.assertEqual(len(results), 8)
+        # the statistics' satisfaction index: weighted by answers, per
+        # campaign and per customer (70 and 80)
+        [trend] = self.env["asq.survey.result"].read_group(
+            [("campaign_id", "=", campaign.id)], ["satisfaction_index"], ["date:year"]
+        )
+        self.assertAlmostEqual(trend["satisfaction_index"], 600 / 8)
+        by_customer = self.env["asq.survey.result"].read_group(
+            [("campaign_id", "=", campaign.id)], ["satisfaction_index"], ["partner_id"]
+        )
+        self.assertEqual(
+            sorted(round(g["satisfaction_index"], 6) for g in by_customer), [70.0, 80.0]
+        )
 
     # ------------------------------------------------------------------
     # Triggers
