@@ -71,7 +71,116 @@ class AsqDemo(models.AbstractModel):
         self._demo_returns(pickings.sorted("date_done")[:40:8])
         complaints = self._demo_complaints()
         self._demo_capa(complaints)
+        self._demo_complaint_history(complaints["department"], rng)
         return True
+
+    @api.model
+    def _demo_complaint_history(self, department, rng):
+        """A year and a half of closed complaints, so that the statistics
+        (complaint rate, timeliness, loss, handling time) have a history:
+        each is walked through the real workflow, then its step times are
+        moved back to when it was received (some answers come late)."""
+        env = self.env
+        Complaint = env["asq.complaint"]
+        now = fields.Datetime.now()
+        delivered = env["asq.delivered.line"].search(
+            [("date", "<", now - relativedelta(days=40))]
+        )
+        categories = ["quality"] * 5 + [
+            "late",
+            "not_as_ordered",
+            "packaging",
+            "transport",
+            "tolerance",
+            "documentation",
+        ]
+        bearers = {
+            "internal": "company",
+            "supplier": "supplier",
+            "carrier": "carrier",
+            "customer": "customer",
+        }
+        history = Complaint
+        for line in rng.sample(list(delivered), min(28, len(delivered))):
+            received = line.date + relativedelta(days=rng.randint(5, 30))
+            responsibility = rng.choice(
+                ["internal"] * 4 + ["supplier", "supplier", "carrier", "customer"]
+            )
+            complaint = Complaint.create(
+                {
+                    "partner_id": line.partner_id.id,
+                    "channel": rng.choice(["phone", "email", "fax", "letter"]),
+                    "category": rng.choice(categories),
+                    "severity": "major" if rng.random() < 0.15 else "minor",
+                    "received_at": received,
+                    "description": f"{line.product_id.name}: nonconformity "
+                    f"found at the customer's incoming inspection.",
+                    "customer_request": rng.choice(
+                        ["exchange", "return", "explanation"]
+                    ),
+                    "line_ids": [
+                        fields.Command.create(
+                            {
+                                "delivered_line_id": line.id,
+                                "quantity": min(
+                                    float(rng.randint(1, 5)), line.remaining_qty or 1.0
+                                ),
+                            }
+                        )
+                    ],
+                }
+            )
+            complaint.action_submit()
+            complaint.action_judge_valid()
+            complaint.write(
+                {
+                    "responsibility": responsibility,
+                    "responsible_department_id": department.id
+                    if responsibility == "internal"
+                    else False,
+                    "root_cause": "Found at the investigation.",
+                    "disposition": rng.choice(["exchange", "return", "discount"]),
+                    "loss_freight": rng.choice([0, 80, 150, 300]),
+                    "loss_replacement": rng.choice([0, 200, 500, 1200]),
+                    "loss_bearer": bearers[responsibility],
+                }
+            )
+            complaint.action_record_findings()
+            complaint.action_decide()
+            complaint.action_reply()
+            complaint.action_customer_satisfied()
+            if complaint.is_repeat and not complaint.capa_ids:
+                complaint.action_propose_capa()
+            complaint.action_close()
+            history |= complaint
+        # Move each complaint's steps back to after its receipt: answers take
+        # 2 to 120 hours, so that some miss the 3 working days.
+        for complaint in history:
+            hours = rng.choice([2, 6, 20, 30, 50, 70, 120])
+            env.cr.execute(
+                """UPDATE asq_complaint
+                      SET submitted_at = received_at + interval '1 hour',
+                          judged_at = received_at + interval '2 hours',
+                          investigated_at = received_at + %(h)s * interval '1 hour',
+                          decided_at = received_at + %(h)s * interval '1 hour',
+                          replied_at = received_at + (%(h)s + 4) * interval '1 hour',
+                          confirmed_at = received_at + (%(h)s + 48) * interval '1 hour',
+                          closed_at = received_at + (%(h)s + 72) * interval '1 hour'
+                    WHERE id = %(id)s""",
+                {"h": hours, "id": complaint.id},
+            )
+        history.invalidate_recordset()
+        for fname in (
+            "disposition_deadline",
+            "onsite_deadline",
+            "answer_deadline",
+            "next_deadline",
+            "disposition_on_time",
+            "onsite_on_time",
+            "answer_on_time",
+        ):
+            env.add_to_compute(Complaint._fields[fname], history)
+        history.flush_recordset()
 
     @api.model
     def _demo_complaints(self):

@@ -91,6 +91,34 @@ class TestKpiReports(AsqComplaintCommon):
         ratios = {g["partner_id"][0]: g["amount_ratio"] for g in web["groups"]}
         self.assertAlmostEqual(ratios[self.customer_b.id], 5.0)
 
+    def test_query_count_does_not_grow_with_customers(self):
+        Report = self.env["asq.return.ratio.report"].with_user(
+            self.users["asq_finance"]
+        )
+
+        def grouped_read():
+            # warm the caches (rules, groups) first: count the second read
+            Report.read_group([], ["delivered_amount"], ["partner_id"])
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            groups = Report.read_group(
+                [], ["delivered_amount", "amount_ratio"], ["partner_id"]
+            )
+            return len(groups), self.env.cr.sql_log_count - before
+
+        grouped_read()
+        groups_before, queries_before = grouped_read()
+        for index in range(5):
+            customer = self.env["res.partner"].create(
+                {"name": f"KPI Extra {index}", "is_company": True}
+            )
+            self._deliver(customer, [(self.product_b, 1, 10.0, f"KPI-X{index}")])
+        self.env.flush_all()
+        grouped_read()
+        groups_after, queries_after = grouped_read()
+        self.assertEqual(groups_after, groups_before + 5)
+        self.assertEqual(queries_after, queries_before)
+
     def test_period_from_the_context_and_drill_down(self):
         last_year = fields.Date.today() - timedelta(days=400)
         self.assertFalse(
@@ -170,7 +198,7 @@ class TestKpiReports(AsqComplaintCommon):
         both = only_main.with_context(
             allowed_company_ids=(self.company | company_b).ids
         )
-        rows = both.search(domain + [("partner_id", "=", self.customer_b.id)])
+        rows = both.search([*domain, ("partner_id", "=", self.customer_b.id)])
         self.assertEqual(set(rows.company_id.ids), {self.company.id, company_b.id})
 
     # ------------------------------------------------------------------
@@ -238,7 +266,7 @@ class TestKpiReports(AsqComplaintCommon):
         loss = {
             g["responsibility"]: g["loss_amount"]
             for g in Report.read_group(
-                domain + [("kind", "=", "complaint")],
+                [*domain, ("kind", "=", "complaint")],
                 ["loss_amount"],
                 ["responsibility"],
             )
@@ -318,7 +346,7 @@ class TestKpiReports(AsqComplaintCommon):
         self.assertAlmostEqual(total["on_time_rate"], 50.0)
         # effective at the first check: one of two
         self.assertAlmostEqual(total["effective_rate"], 50.0)
-        overdue = Report.search(domain + [("actions_overdue", ">", 0)])
+        overdue = Report.search([*domain, ("actions_overdue", ">", 0)])
         self.assertEqual(overdue.capa_id, capas[1])
 
     def test_report_views_load(self):

@@ -214,7 +214,7 @@ cmd_bench() {
     say "installing $MODULE (without demo data) in $db for the benchmarks"
     odoo -d "$db" -i "$MODULE" --without-demo=all --stop-after-init --log-level warn
     PYTHONPATH="$ODOO_PATH" "$PY" "$ROOT/tools/bench.py" "$BUILD/odoo.conf" "$db" \
-        "${ROWS:-100000}"
+        "${ROWS:-1000000}" "${CUSTOMERS:-10000}"
 }
 
 cmd_lint() {
