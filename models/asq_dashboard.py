@@ -333,6 +333,7 @@ class AsqDashboard(models.AbstractModel):
         action.update(
             {
                 "name": spec["label"],
+                "display_name": spec["label"],
                 "domain": spec["domain"],
                 # The tile's domain replaces the list's default filters.
                 "context": {},

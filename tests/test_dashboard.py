@@ -188,7 +188,7 @@ class TestDashboard(DashboardCommon):
         self.assertEqual(delta["asq_qm"]["capa_overdue"], 2)
         self.assertEqual(delta["asq_mgmt_rep"]["capa_due"], 4)
         # Sign-off for the manager, verification for the representative.
-        self.assertEqual(delta["asq_qm"]["my_capa"], 2)
+        self.assertEqual(delta["asq_qm"]["my_capa"], 1)
         self.assertEqual(delta["asq_mgmt_rep"]["my_capa"], 1)
         self.assertNotIn("my_capa", delta["asq_inspector"])
 
@@ -296,7 +296,7 @@ class TestDashboard(DashboardCommon):
         action = dashboard.action_open_tile("overdue_complaints")
         self.assertEqual(action["res_model"], "asq.complaint")
         self.assertEqual(action["type"], "ir.actions.act_window")
-        self.assertEqual(action["name"], "Overdue Complaints")
+        self.assertEqual(action["display_name"], "Overdue Complaints")
         found = (
             self.env["asq.complaint"]
             .with_user(self.users["asq_qm"])

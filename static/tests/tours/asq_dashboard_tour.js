@@ -21,7 +21,7 @@ registry.category("web_tour.tours").add("asq_dashboard_tour", {
         },
         {
             content: "The overdue complaint list opens",
-            trigger: ".o_breadcrumb .active:contains(Overdue Complaints)",
+            trigger: ".o_last_breadcrumb_item:contains(Overdue Complaints)",
         },
         {
             content: "with the late complaint in it",
