@@ -328,7 +328,9 @@ class AsqDashboard(models.AbstractModel):
             return action
         spec = self._tile_specs().get(tile_key)
         if not spec or not self._tile_allowed(spec):
-            raise AccessError(self.env._("This dashboard tile is not available to you."))
+            raise AccessError(
+                self.env._("This dashboard tile is not available to you.")
+            )
         action = self.env["ir.actions.act_window"]._for_xml_id(spec["action"])
         action.update(
             {

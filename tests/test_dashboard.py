@@ -130,7 +130,9 @@ class TestDashboard(DashboardCommon):
             {"investigated_at": fields.Datetime.now()}
         )
         inspector_before = self._figures("asq_inspector")
-        self.assertEqual(self._delta(after, self._figures("asq_qm"))["my_complaints"], 0)
+        self.assertEqual(
+            self._delta(after, self._figures("asq_qm"))["my_complaints"], 0
+        )
         # The decision is the manager's: the inspector no longer sees it.
         findings.with_context(**COMPLAINT_STEP).write({"investigated_at": False})
         self.assertEqual(
@@ -215,11 +217,15 @@ class TestDashboard(DashboardCommon):
             .id
         )
         self._capa(department_id=self.department.id)
-        self.assertEqual(self._delta(before, self._figures("asq_business"))["my_capa"], 1)
+        self.assertEqual(
+            self._delta(before, self._figures("asq_business"))["my_capa"], 1
+        )
         capa.with_context(**CAPA_STEP).write(
             {"signoff_by_id": business.id, "signoff_date": fields.Datetime.now()}
         )
-        self.assertEqual(self._delta(before, self._figures("asq_business"))["my_capa"], 0)
+        self.assertEqual(
+            self._delta(before, self._figures("asq_business"))["my_capa"], 0
+        )
 
     def test_return_waiting_for_finance_then_business_head(self):
         before = {
