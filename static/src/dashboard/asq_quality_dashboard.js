@@ -30,7 +30,6 @@ export class AsqQualityDashboard extends Component {
         return {
             approvals: _t("Approvals Waiting for Me"),
             approvalsHelp: _t("Steps one of your roles signs next"),
-            nothingWaiting: _t("Nothing waits for you."),
             satisfaction: _t("Satisfaction Index"),
             target: _t("Target"),
             vsPrevious: _t("vs previous campaign"),
