@@ -36,6 +36,7 @@
         "views/res_partner_complaint_views.xml",
         "views/sale_order_views.xml",
         "views/stock_picking_views.xml",
+        "views/asq_dashboard_views.xml",
         "views/after_sales_quality_menus.xml",
         "views/asq_return_views.xml",
         "wizards/asq_return_sign_views.xml",
@@ -66,6 +67,9 @@
         "data/after_sales_quality_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "after_sales_quality/static/src/dashboard/**/*",
+        ],
         "web.assets_tests": [
             "after_sales_quality/static/tests/tours/**/*",
         ],

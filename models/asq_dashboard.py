@@ -1,0 +1,345 @@
+from datetime import datetime, time, timedelta
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.osv import expression
+
+ASQ = "after_sales_quality."
+GROUP_USER = f"{ASQ}group_asq_user"
+GROUP_USER_ALL = f"{ASQ}group_asq_user_all"
+GROUP_INSPECTOR = f"{ASQ}group_asq_inspector"
+GROUP_MANAGER = f"{ASQ}group_asq_manager"
+GROUP_WAREHOUSE = f"{ASQ}group_asq_warehouse"
+GROUP_FINANCE = f"{ASQ}group_asq_finance"
+GROUP_MGMT_REP = f"{ASQ}group_asq_mgmt_rep"
+
+# Days ahead within which an open CAPA action counts as due.
+CAPA_DUE_DAYS = 7
+
+
+class AsqDashboard(models.AbstractModel):
+    """The quality managers' landing dashboard: one counter per tile, each
+    counted with one query whatever the data size, each opening its list."""
+
+    _name = "asq.dashboard"
+    _description = "After-Sales Quality Dashboard"
+
+    # ------------------------------------------------------------------
+    # Tiles
+    # ------------------------------------------------------------------
+    @api.model
+    def _tile_specs(self):
+        """{key: spec} of every tile, in display order. A spec names the
+        model counted, the window action its list opens with, the roles that
+        have that list in their menu (``groups``), the label, the domain
+        (None: not the user's concern, the tile is left out) and whether a
+        non-zero figure is an alert."""
+        today = fields.Date.context_today(self)
+        complaints = [("feedback_type", "=", "complaint")]
+        open_complaints = expression.AND(
+            [complaints, [("state", "not in", ("closed", "cancel"))]]
+        )
+        open_actions = [
+            ("state", "=", "open"),
+            ("capa_id.state", "not in", ("closed", "cancel")),
+        ]
+        complaint_groups = (GROUP_USER,)
+        return_groups = (GROUP_USER, GROUP_FINANCE, GROUP_WAREHOUSE)
+        capa_groups = (GROUP_USER, GROUP_FINANCE)
+        return {
+            "open_complaints": {
+                "model": "asq.complaint",
+                "action": f"{ASQ}asq_complaint_action",
+                "groups": complaint_groups,
+                "label": self.env._("Open Complaints"),
+                "domain": open_complaints,
+            },
+            "overdue_complaints": {
+                "model": "asq.complaint",
+                "action": f"{ASQ}asq_complaint_action",
+                "groups": complaint_groups,
+                "label": self.env._("Overdue Complaints"),
+                "domain": expression.AND(
+                    [open_complaints, [("is_overdue", "=", True)]]
+                ),
+                "alert": True,
+            },
+            "month_complaints": {
+                "model": "asq.complaint",
+                "action": f"{ASQ}asq_complaint_action",
+                "groups": complaint_groups,
+                "label": self.env._("Complaints This Month"),
+                "domain": expression.AND(
+                    [complaints, [("received_at", ">=", self._month_start())]]
+                ),
+            },
+            "active_holds": {
+                "model": "asq.hold",
+                "action": f"{ASQ}asq_hold_action",
+                "groups": (GROUP_USER, GROUP_FINANCE, GROUP_WAREHOUSE),
+                "label": self.env._("Active Quality Holds"),
+                "domain": [("state", "in", ("active", "nonconforming"))],
+            },
+            "capa_due": {
+                "model": "asq.capa.action",
+                "action": f"{ASQ}asq_capa_action_action",
+                "groups": (GROUP_USER,),
+                "label": self.env._("CAPA Actions Due in 7 Days"),
+                "domain": expression.AND(
+                    [
+                        open_actions,
+                        [("date_due", "<=", today + timedelta(days=CAPA_DUE_DAYS))],
+                    ]
+                ),
+            },
+            "capa_overdue": {
+                "model": "asq.capa.action",
+                "action": f"{ASQ}asq_capa_action_action",
+                "groups": (GROUP_USER,),
+                "label": self.env._("Overdue CAPA Actions"),
+                "domain": expression.AND([open_actions, [("date_due", "<", today)]]),
+                "alert": True,
+            },
+            # Approvals waiting for one of my roles.
+            "my_returns": {
+                "model": "asq.return",
+                "action": f"{ASQ}asq_return_action",
+                "groups": return_groups,
+                "label": self.env._("Return Requests"),
+                "domain": self._my_return_domain(),
+                "section": "approvals",
+            },
+            "my_complaints": {
+                "model": "asq.complaint",
+                "action": f"{ASQ}asq_complaint_action",
+                "groups": complaint_groups,
+                "label": self.env._("Complaints"),
+                "domain": self._my_complaint_domain(),
+                "section": "approvals",
+            },
+            "my_capa": {
+                "model": "asq.capa",
+                "action": f"{ASQ}asq_capa_action",
+                "groups": capa_groups,
+                "label": self.env._("CAPA"),
+                "domain": self._my_capa_domain(),
+                "section": "approvals",
+            },
+            "my_holds": {
+                "model": "asq.hold",
+                "action": f"{ASQ}asq_hold_action",
+                "groups": (GROUP_USER, GROUP_FINANCE, GROUP_WAREHOUSE),
+                "label": self.env._("Quality Holds"),
+                "domain": self._my_hold_domain(),
+                "section": "approvals",
+            },
+        }
+
+    @api.model
+    def _month_start(self):
+        """Midnight of the first day of the user's current month, in UTC."""
+        tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
+        first = fields.Date.context_today(self).replace(day=1)
+        local = tz.localize(datetime.combine(first, time.min))
+        return local.astimezone(pytz.utc).replace(tzinfo=None)
+
+    # ------------------------------------------------------------------
+    # "Waiting for me": the next step is signed by one of my roles
+    # ------------------------------------------------------------------
+    @api.model
+    def _my_return_domain(self):
+        if not self.env["asq.return"]._my_states():
+            return None
+        return [("waiting_for_me", "=", True)]
+
+    @api.model
+    def _my_complaint_domain(self):
+        """The quality manager judges, approves the disposition and closes;
+        the quality inspector records the findings (of the complaints given
+        to them or to nobody yet)."""
+        user = self.env.user
+        steps = []
+        if user.has_group(GROUP_MANAGER):
+            steps += [
+                [("state", "=", "review"), ("validity", "=", False)],
+                [("state", "=", "investigating"), ("investigated_at", "!=", False)],
+                [("state", "=", "confirmed")],
+                [("state", "=", "replied"), ("validity", "=", "invalid")],
+            ]
+        if user.has_group(GROUP_INSPECTOR):
+            steps.append(
+                [
+                    ("state", "=", "investigating"),
+                    ("investigated_at", "=", False),
+                    ("investigator_id", "in", (user.id, False)),
+                ]
+            )
+        if not steps:
+            return None
+        return expression.AND(
+            [[("feedback_type", "=", "complaint")], expression.OR(steps)]
+        )
+
+    @api.model
+    def _my_capa_domain(self):
+        """The management representative verifies the effectiveness; the
+        responsible department's head (or a quality manager) signs off the
+        action plan."""
+        user = self.env.user
+        steps = []
+        if user.has_group(GROUP_MGMT_REP):
+            steps.append([("state", "=", "verification")])
+        signoff = [
+            ("state", "in", ("action", "verification")),
+            ("signoff_by_id", "=", False),
+            ("department_id", "!=", False),
+        ]
+        if user.has_group(GROUP_MANAGER):
+            steps.append(signoff)
+        else:
+            # Department heads need no after-sales role: the departments
+            # are looked up as such, not through the user's rights on HR.
+            headed = (
+                self.env["hr.department"]
+                .sudo()
+                .search([("manager_id.user_id", "=", user.id)])
+            )
+            if headed:
+                steps.append(
+                    expression.AND([signoff, [("department_id", "in", headed.ids)]])
+                )
+        return expression.OR(steps) if steps else None
+
+    @api.model
+    def _my_hold_domain(self):
+        """The quality inspector verifies an active hold; the quality manager
+        releases it once verified conforming."""
+        user = self.env.user
+        steps = []
+        if user.has_group(GROUP_INSPECTOR):
+            steps.append([("state", "=", "active"), ("verified_by_id", "=", False)])
+        if user.has_group(GROUP_MANAGER):
+            steps.append(
+                [("state", "=", "active"), ("verification_result", "=", "conforming")]
+            )
+        return expression.OR(steps) if steps else None
+
+    # ------------------------------------------------------------------
+    # Visibility
+    # ------------------------------------------------------------------
+    @api.model
+    def _tile_allowed(self, spec):
+        """The user reads the model and has the tile's list in their menu."""
+        user = self.env.user
+        return (
+            spec["domain"] is not None
+            and self.env[spec["model"]].has_access("read")
+            and (self.env.su or any(user.has_group(g) for g in spec["groups"]))
+        )
+
+    @api.model
+    def _tile_domain(self, spec):
+        """What is counted: the tile's domain in the active companies."""
+        return expression.AND(
+            [spec["domain"], [("company_id", "in", self.env.companies.ids)]]
+        )
+
+    # ------------------------------------------------------------------
+    # Public API (called by the client action)
+    # ------------------------------------------------------------------
+    @api.model
+    def retrieve_dashboard(self):
+        """The figures of the tiles the current user may see, in the
+        companies of the company switcher: one count query per tile and
+        three for the satisfaction index, whatever the data size."""
+        tiles, approvals = [], []
+        for key, spec in self._tile_specs().items():
+            if not self._tile_allowed(spec):
+                continue
+            count = self.env[spec["model"]].search_count(self._tile_domain(spec))
+            tile = {
+                "key": key,
+                "label": spec["label"],
+                "count": count,
+                "alert": bool(spec.get("alert") and count),
+            }
+            (approvals if spec.get("section") == "approvals" else tiles).append(tile)
+        if approvals:
+            approvals = {
+                "count": sum(tile["count"] for tile in approvals),
+                "tiles": approvals,
+            }
+        return {
+            "tiles": tiles,
+            "approvals": approvals or False,
+            "satisfaction": self._satisfaction_figures(),
+        }
+
+    @api.model
+    def _last_closed_campaign(self):
+        Campaign = self.env["asq.survey.campaign"]
+        if not Campaign.has_access("read") or not self.env.user.has_group(
+            GROUP_USER_ALL
+        ):
+            return None
+        return Campaign.search(
+            [("state", "=", "closed"), ("company_id", "in", self.env.companies.ids)],
+            order="closed_date desc, id desc",
+            limit=1,
+        )
+
+    @api.model
+    def _satisfaction_figures(self):
+        """The last closed campaign's satisfaction index, its difference to
+        the previous campaign and its target (False: nothing to show)."""
+        campaign = self._last_closed_campaign()
+        if campaign is None:
+            return False
+        if not campaign:
+            return {"campaign_id": False}
+        previous = campaign.previous_campaign_id
+        return {
+            "campaign_id": campaign.id,
+            "campaign": campaign.name,
+            "index": round(campaign.satisfaction_index, 1),
+            "target": round(campaign.target_index, 1),
+            "trend": round(campaign.trend_index, 1) if previous else False,
+            "previous": previous.name or False,
+            "met": campaign.satisfaction_index >= campaign.target_index,
+        }
+
+    @api.model
+    def action_open_tile(self, tile_key):
+        """Open the list behind a tile, filtered as the tile counts it."""
+        if tile_key == "satisfaction":
+            campaign = self._last_closed_campaign()
+            if not campaign:
+                raise AccessError(
+                    self.env._("You have no closed satisfaction survey to open.")
+                )
+            action = self.env["ir.actions.act_window"]._for_xml_id(
+                f"{ASQ}asq_survey_campaign_action"
+            )
+            action.update(
+                {"res_id": campaign.id, "view_mode": "form", "views": [(False, "form")]}
+            )
+            return action
+        spec = self._tile_specs().get(tile_key)
+        if not spec or not self._tile_allowed(spec):
+            raise AccessError(
+                self.env._("This dashboard tile is not available to you.")
+            )
+        action = self.env["ir.actions.act_window"]._for_xml_id(spec["action"])
+        action.update(
+            {
+                "name": spec["label"],
+                "display_name": spec["label"],
+                "domain": spec["domain"],
+                # The tile's domain replaces the list's default filters.
+                "context": {},
+                "target": "current",
+            }
+        )
+        return action
