@@ -100,6 +100,14 @@ class AsqDemo(models.AbstractModel):
             "carrier": "carrier",
             "customer": "customer",
         }
+        liable = {
+            "supplier": env["res.partner"].create(
+                {"name": "Suzhou Jingrui Plating Co., Ltd.", "is_company": True}
+            ),
+            "carrier": env["res.partner"].create(
+                {"name": "Huayun Express Logistics Co., Ltd.", "is_company": True}
+            ),
+        }
         history = Complaint
         for line in rng.sample(list(delivered), min(28, len(delivered))):
             received = line.date + relativedelta(days=rng.randint(5, 30))
@@ -138,6 +146,9 @@ class AsqDemo(models.AbstractModel):
                     "responsible_department_id": department.id
                     if responsibility == "internal"
                     else False,
+                    "responsible_partner_id": liable.get(
+                        responsibility, env["res.partner"]
+                    ).id,
                     "root_cause": "Found at the investigation.",
                     "disposition": rng.choice(["exchange", "return", "discount"]),
                     "loss_freight": rng.choice([0, 80, 150, 300]),
