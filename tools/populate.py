@@ -1,0 +1,523 @@
+"""A large after-sales dataset, fast: a few real records made through the ORM,
+then cloned by bulk SQL (INSERT ... SELECT over generate_series).
+
+Usage (through the harness: ``make populate SCALE=1``):
+    PYTHONPATH=$ODOO_PATH python tools/populate.py ODOO_CONF DATABASE [SCALE]
+
+SCALE 1 is the top scale: 1,000,000 done stock moves (delivered to customers),
+10,000 customers, 100,000 complaints (one product line each, open ones
+overdue), 20,000 return requests, 5,000 CAPA with an action each, 2 % of the
+moves partly returned. Other scales multiply every count (SCALE=0.1: 100,000
+moves). Move n goes to customer n mod C, so that every complaint and return
+line points at a delivery of its own customer.
+"""
+
+import sys
+import time
+
+import odoo
+from odoo import Command, api, fields
+
+BASE = {
+    "customers": 10_000,
+    "moves": 1_000_000,
+    "complaints": 100_000,
+    "returns": 20_000,
+    "capa": 5_000,
+}
+MOVES_PER_PICKING = 10
+TAG = "POP"
+
+
+def columns(cr, table, overrides):
+    """The table's columns but id, and the SELECT expression of each: the
+    template row's value (``t.col``) unless overridden."""
+    cr.execute(
+        """SELECT column_name FROM information_schema.columns
+            WHERE table_name = %s AND column_name <> 'id'
+         ORDER BY ordinal_position""",
+        [table],
+    )
+    cols = [row[0] for row in cr.fetchall()]
+    return cols, [overrides.get(col, f"t.{col}") for col in cols]
+
+
+def clone(cr, table, template_id, overrides, source, params):
+    """INSERT one row per row of ``source`` (SQL FROM items besides the
+    template ``t``), the template's values but ``overrides``."""
+    cols, select = columns(cr, table, overrides)
+    cr.execute(
+        f"""
+        INSERT INTO {table} ({", ".join(cols)})
+        SELECT {", ".join(select)}
+          FROM {table} t, {source}
+         WHERE t.id = %(template)s
+        """,
+        {**params, "template": template_id},
+    )
+    return cr.rowcount
+
+
+def say(message, start):
+    print(f"{message} ({time.perf_counter() - start:.1f} s)", flush=True)
+
+
+class Populate:
+    def __init__(self, env, scale):
+        self.env = env
+        self.cr = env.cr
+        self.counts = {key: max(1, round(n * scale)) for key, n in BASE.items()}
+
+    # ------------------------------------------------------------------
+    # Templates: real records through the ORM
+    # ------------------------------------------------------------------
+    def templates(self):
+        env = self.env
+        company = env.company
+        company.write({"asq_exchange_ratio_cap": 5.0, "asq_return_period_months": 12})
+        warehouse = env["stock.warehouse"].search(
+            [("company_id", "=", company.id)], limit=1
+        )
+        self.customer = env["res.partner"].create(
+            {
+                "name": f"{TAG} Customer 0",
+                "is_company": True,
+                "customer_rank": 1,
+                "asq_customer_class": "a",
+                "asq_locality": "local",
+                "email": "pop0@example.com",
+            }
+        )
+        self.product = env["product.product"].create(
+            {
+                "name": f"{TAG} Meter",
+                "type": "consu",
+                "is_storable": True,
+                "list_price": 50.0,
+            }
+        )
+        env["stock.quant"]._update_available_quantity(
+            self.product, warehouse.lot_stock_id, self.counts["moves"] * 10 + 10
+        )
+        order = env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "warehouse_id": warehouse.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": self.product.id,
+                            "product_uom_qty": 10,
+                            "price_unit": 50.0,
+                        }
+                    )
+                ],
+            }
+        )
+        order.action_confirm()
+        self.picking = order.picking_ids
+        self.picking.move_ids.quantity = 10
+        self.picking.move_ids.picked = True
+        self.picking.button_validate()
+        self.move = self.picking.move_ids
+        self.move_line = self.move.move_line_ids
+        env.flush_all()
+        delivered = env["asq.delivered.line"].search([("move_id", "=", self.move.id)])
+        self.complaint = env["asq.complaint"].create(
+            {
+                "partner_id": self.customer.id,
+                "channel": "phone",
+                "category": "quality",
+                "description": "Readings drift after a week",
+                "customer_request": "exchange",
+                "line_ids": [
+                    Command.create({"delivered_line_id": delivered.id, "quantity": 1})
+                ],
+            }
+        )
+        self.complaint.action_submit()
+        self.return_request = env["asq.return"].create(
+            {
+                "partner_id": self.customer.id,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "delivered_line_id": delivered.id,
+                            "quantity": 1,
+                            "kind": "unsaleable",
+                            "reason": "Slow seller",
+                        }
+                    )
+                ],
+            }
+        )
+        self.return_request.action_submit()
+        self.capa = env["asq.capa"].create(
+            {"problem": "Drift", "source": "complaint", "root_cause": "Sensor"}
+        )
+        self.capa_action = env["asq.capa.action"].create(
+            {
+                "capa_id": self.capa.id,
+                "name": "Recalibrate",
+                "date_due": fields.Date.today(),
+            }
+        )
+        env.flush_all()
+
+    # ------------------------------------------------------------------
+    # Bulk copies
+    # ------------------------------------------------------------------
+    def customers(self):
+        cr, n = self.cr, self.counts["customers"]
+        clone(
+            cr,
+            "res_partner",
+            self.customer.id,
+            {
+                "name": f"'{TAG} Customer ' || g",
+                "complete_name": f"'{TAG} Customer ' || g",
+                "email": f"'pop' || g || '@example.com'",
+                # 10 % A, 30 % B, 60 % C
+                "asq_customer_class": "CASE WHEN g %% 10 = 0 THEN 'a' "
+                "WHEN g %% 10 < 4 THEN 'b' ELSE 'c' END",
+                "asq_locality": "CASE WHEN g %% 3 = 0 THEN 'remote' ELSE 'local' END",
+            },
+            "generate_series(1, %(n)s) g",
+            {"n": n - 1},
+        )
+        cr.execute(
+            "UPDATE res_partner SET commercial_partner_id = id "
+            "WHERE name LIKE %s AND id <> %s",
+            [f"{TAG} Customer %", self.customer.id],
+        )
+        cr.execute(
+            "SELECT id FROM res_partner WHERE name LIKE %s ORDER BY id",
+            [f"{TAG} Customer %"],
+        )
+        self.customer_ids = [row[0] for row in cr.fetchall()]
+        cr.execute("DROP TABLE IF EXISTS pop_customer")
+        cr.execute(
+            "CREATE TEMP TABLE pop_customer AS "
+            "SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS k "
+            "FROM res_partner WHERE name LIKE %s",
+            [f"{TAG} Customer %"],
+        )
+        cr.execute("CREATE INDEX ON pop_customer (k)")
+
+    def deliveries(self):
+        """Pickings (10 moves each), moves and move lines: move n goes to
+        customer n mod C, on a date spread over the last 540 days."""
+        cr = self.cr
+        customers, moves = self.counts["customers"], self.counts["moves"]
+        pickings = max(customers, moves // MOVES_PER_PICKING)
+        clone(
+            cr,
+            "stock_picking",
+            self.picking.id,
+            {
+                "name": f"'{TAG}/OUT/' || g",
+                "partner_id": "c.id",
+                "date_done": "now() - (g %% 540) * interval '1 day'",
+            },
+            "generate_series(0, %(n)s - 1) g "
+            "JOIN pop_customer c ON c.k = g %% %(customers)s",
+            {"n": pickings, "customers": customers},
+        )
+        cr.execute("DROP TABLE IF EXISTS pop_picking")
+        cr.execute(
+            "CREATE TEMP TABLE pop_picking AS "
+            "SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS p, partner_id "
+            "FROM stock_picking WHERE name LIKE %s",
+            [f"{TAG}/OUT/%"],
+        )
+        cr.execute("CREATE INDEX ON pop_picking (p)")
+        # picking p belongs to customer p mod C; move n to picking
+        # (n mod C) + C * ((n div C) mod (pickings div C))
+        per_customer = max(1, pickings // customers)
+        cr.execute("DROP TABLE IF EXISTS pop_move")
+        cr.execute(
+            """
+            CREATE TEMP TABLE pop_move AS
+            SELECT g AS n,
+                   (g %% %(c)s) + %(c)s * ((g / %(c)s) %% %(per)s) AS p,
+                   now() - ((g * 7919) %% 540) * interval '1 day'
+                         - (g %% 24) * interval '1 hour' AS date
+              FROM generate_series(0, %(m)s - 1) g
+            """,
+            {"c": customers, "per": per_customer, "m": moves},
+        )
+        cols, select = columns(
+            cr,
+            "stock_move",
+            {
+                "picking_id": "pk.id",
+                "partner_id": "NULL",
+                "date": "pm.date",
+                "reference": "pk.id::text",
+            },
+        )
+        cr.execute(
+            f"""
+            CREATE TEMP TABLE pop_new_move ON COMMIT DROP AS
+            WITH ins AS (
+                INSERT INTO stock_move ({", ".join(cols)})
+                SELECT {", ".join(select)}
+                  FROM stock_move t, pop_move pm
+                  JOIN pop_picking pk ON pk.p = pm.p
+                 WHERE t.id = %(template)s
+                 ORDER BY pm.n
+             RETURNING id, picking_id, date
+            )
+            SELECT * FROM ins
+            """,
+            {"template": self.move.id},
+        )
+        lcols, lselect = columns(
+            cr,
+            "stock_move_line",
+            {"move_id": "nm.id", "picking_id": "nm.picking_id", "date": "nm.date"},
+        )
+        cr.execute(
+            f"""
+            INSERT INTO stock_move_line ({", ".join(lcols)})
+            SELECT {", ".join(lselect)}
+              FROM stock_move_line t, pop_new_move nm
+             WHERE t.id = %(template)s
+            """,
+            {"template": self.move_line.id},
+        )
+
+    def stock_returns(self):
+        """2 % of the moves partly returned: one unit back, as Odoo's return
+        wizard would book it (origin_returned_move_id)."""
+        cr = self.cr
+        move = self.move
+        cols, select = columns(
+            cr,
+            "stock_move",
+            {
+                "origin_returned_move_id": "m.id",
+                "picking_id": "NULL",
+                "location_id": "t.location_dest_id",
+                "location_dest_id": "t.location_id",
+                "location_final_id": "NULL",
+                "product_uom_qty": "1",
+                "quantity": "1",
+                "product_qty": "1",
+                "date": "m.date + interval '10 days'",
+                "sale_line_id": "NULL",
+            },
+        )
+        cr.execute(
+            f"""
+            CREATE TEMP TABLE pop_return_move ON COMMIT DROP AS
+            WITH ins AS (
+                INSERT INTO stock_move ({", ".join(cols)})
+                SELECT {", ".join(select)}
+                  FROM stock_move t, pop_new_move m
+                 WHERE t.id = %(template)s AND m.id %% 50 = 0
+             RETURNING id, date
+            )
+            SELECT * FROM ins
+            """,
+            {"template": move.id},
+        )
+        lcols, lselect = columns(
+            cr,
+            "stock_move_line",
+            {
+                "move_id": "rm.id",
+                "picking_id": "NULL",
+                "location_id": "t.location_dest_id",
+                "location_dest_id": "t.location_id",
+                "quantity": "1",
+                "quantity_product_uom": "1",
+                "date": "rm.date",
+            },
+        )
+        cr.execute(
+            f"""
+            INSERT INTO stock_move_line ({", ".join(lcols)})
+            SELECT {", ".join(lselect)}
+              FROM stock_move_line t, pop_return_move rm
+             WHERE t.id = %(template)s
+            """,
+            {"template": self.move_line.id},
+        )
+
+    def complaints(self):
+        """Complaint g: customer g mod C, about its move g mod M (the
+        customer's own delivery); received after it; 70 % open and
+        overdue, the rest closed."""
+        cr = self.cr
+        n, customers = self.counts["complaints"], self.counts["customers"]
+        moves = self.counts["moves"]
+        cr.execute("DROP TABLE IF EXISTS pop_complaint_src")
+        cr.execute(
+            """
+            CREATE TEMP TABLE pop_complaint_src AS
+            SELECT g, c.id AS partner_id, nm.id AS move_id, ml.id AS line_id,
+                   nm.date + ((g %% 20) + 1) * interval '1 day' AS received
+              FROM generate_series(1, %(n)s) g
+              JOIN pop_customer c ON c.k = (g %% %(m)s) %% %(c)s
+              JOIN LATERAL (
+                  SELECT id, date FROM pop_new_move
+                   ORDER BY id OFFSET (g %% %(m)s) LIMIT 1
+              ) nm ON TRUE
+              JOIN stock_move_line ml ON ml.move_id = nm.id
+            """,
+            {"n": n, "m": moves, "c": customers},
+        )
+        clone(
+            cr,
+            "asq_complaint",
+            self.complaint.id,
+            {
+                "name": f"'{TAG}/' || s.g",
+                "partner_id": "s.partner_id",
+                "commercial_partner_id": "s.partner_id",
+                "received_at": "s.received",
+                "submitted_at": "s.received",
+                "state": "CASE WHEN s.g %% 10 < 7 THEN t.state ELSE 'closed' END",
+                "category": "(ARRAY['quality','quality','late','packaging',"
+                "'transport','not_as_ordered','tolerance','service',"
+                "'documentation'])[1 + s.g %% 9]",
+                "disposition_deadline": "s.received + interval '3 days'",
+                "next_deadline": "CASE WHEN s.g %% 10 < 7 "
+                "THEN s.received + interval '3 days' END",
+                "overdue_escalated": "FALSE",
+                "closed_at": "CASE WHEN s.g %% 10 >= 7 "
+                "THEN s.received + interval '5 days' END",
+                "loss_freight": "(s.g %% 7) * 50",
+                "loss_amount": "(s.g %% 7) * 50",
+            },
+            "pop_complaint_src s",
+            {},
+        )
+        clone(
+            cr,
+            "asq_complaint_line",
+            self.complaint.line_ids.id,
+            {
+                "complaint_id": "c.id",
+                "partner_id": "s.partner_id",
+                "delivered_line_id": "s.line_id",
+                "move_id": "s.move_id",
+                "picking_id": "(SELECT picking_id FROM stock_move WHERE id = s.move_id)",
+            },
+            "pop_complaint_src s JOIN asq_complaint c "
+            f"ON c.name = '{TAG}/' || s.g",
+            {},
+        )
+
+    def return_requests(self):
+        cr = self.cr
+        n, customers = self.counts["returns"], self.counts["customers"]
+        moves = self.counts["moves"]
+        cr.execute("DROP TABLE IF EXISTS pop_return_src")
+        cr.execute(
+            """
+            CREATE TEMP TABLE pop_return_src AS
+            SELECT g, c.id AS partner_id, nm.id AS move_id, ml.id AS line_id,
+                   nm.picking_id, nm.date
+              FROM generate_series(1, %(n)s) g
+              JOIN pop_customer c ON c.k = ((g * 37) %% %(m)s) %% %(c)s
+              JOIN LATERAL (
+                  SELECT id, picking_id, date FROM pop_new_move
+                   ORDER BY id OFFSET ((g * 37) %% %(m)s) LIMIT 1
+              ) nm ON TRUE
+              JOIN stock_move_line ml ON ml.move_id = nm.id
+            """,
+            {"n": n, "m": moves, "c": customers},
+        )
+        clone(
+            cr,
+            "asq_return",
+            self.return_request.id,
+            {
+                "name": f"'{TAG}/RET/' || s.g",
+                "partner_id": "s.partner_id",
+                "date_request": "(s.date + interval '20 days')::date",
+            },
+            "pop_return_src s",
+            {},
+        )
+        clone(
+            cr,
+            "asq_return_line",
+            self.return_request.line_ids.id,
+            {
+                "return_id": "r.id",
+                "delivered_line_id": "s.line_id",
+                "move_id": "s.move_id",
+                "picking_id": "s.picking_id",
+                "delivery_date": "s.date",
+            },
+            "pop_return_src s JOIN asq_return r ON r.name = " f"'{TAG}/RET/' || s.g",
+            {},
+        )
+
+    def capa(self):
+        cr = self.cr
+        clone(
+            cr,
+            "asq_capa",
+            self.capa.id,
+            {
+                "name": f"'{TAG}/CAPA/' || g",
+                "date_open": "(now() - (g %% 540) * interval '1 day')::date",
+            },
+            "generate_series(1, %(n)s) g",
+            {"n": self.counts["capa"] - 1},
+        )
+        clone(
+            cr,
+            "asq_capa_action",
+            self.capa_action.id,
+            {
+                "capa_id": "c.id",
+                "date_due": "c.date_open + 14",
+            },
+            "asq_capa c",
+            {},
+        )
+        cr.execute(
+            "DELETE FROM asq_capa_action a USING asq_capa c "
+            "WHERE a.capa_id = c.id AND c.name NOT LIKE %s AND a.id <> %s "
+            "AND a.name = %s AND c.id NOT IN "
+            "(SELECT id FROM asq_capa WHERE name LIKE %s)",
+            [f"{TAG}/CAPA/%", self.capa_action.id, self.capa_action.name, "x"],
+        )
+
+    def run(self):
+        start = time.perf_counter()
+        self.templates()
+        say("templates made through the ORM", start)
+        for step in (
+            self.customers,
+            self.deliveries,
+            self.stock_returns,
+            self.complaints,
+            self.return_requests,
+            self.capa,
+        ):
+            step()
+            say(f"{step.__name__}", start)
+        self.env.invalidate_all()
+        self.cr.execute("ANALYZE")
+        say("analysed", start)
+        return self.counts
+
+
+def main(conf, database, scale="1"):
+    odoo.tools.config.parse_config(["-c", conf, "-d", database])
+    registry = odoo.modules.registry.Registry(database)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+        counts = Populate(env, float(scale)).run()
+        cr.commit()
+    print(", ".join(f"{key}: {value:,}" for key, value in counts.items()))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
