@@ -7,7 +7,7 @@
     "website": "https://github.com/after-sales-quality/after_sales_quality",
     "author": "After-Sales Quality contributors",
     "license": "LGPL-3",
-    "depends": ["sale_stock", "survey", "resource", "hr"],
+    "depends": ["sale_stock", "survey", "resource", "hr", "portal"],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         "security/after_sales_quality_groups.xml",
@@ -58,6 +58,8 @@
         "report/asq_survey_templates.xml",
         "views/asq_survey_views.xml",
         "views/res_partner_survey_views.xml",
+        "security/asq_portal_security.xml",
+        "views/asq_portal_templates.xml",
     ],
     "demo": [
         "data/after_sales_quality_demo.xml",
