@@ -113,7 +113,8 @@ class AsqCustomerPortal(CustomerPortal):
         request.session[history] = records.ids[:100]
         values.update(
             {
-                "records": records,
+                # sudo: read what the page shows of the records found above.
+                "records": records.sudo(),
                 "pager": pager,
                 "default_url": url,
                 "searchbar_sortings": sortings,
@@ -137,8 +138,12 @@ class AsqCustomerPortal(CustomerPortal):
         if ids is not None:
             ids = [int(i) for i in ids if str(i).isdigit()]
             domain.append(("id", "in", ids))
-        return request.env["asq.delivered.line"].search(
-            domain, limit=None if ids is not None else 200
+        # The record rule limits the search to the customer's goods; sudo
+        # then reads the delivery, lot and product names for display.
+        return (
+            request.env["asq.delivered.line"]
+            .search(domain, limit=None if ids is not None else 200)
+            .sudo()
         )
 
     # ------------------------------------------------------------------
@@ -296,9 +301,7 @@ class AsqCustomerPortal(CustomerPortal):
         ["/my/returns/<int:return_id>"], type="http", auth="public", website=True
     )
     def portal_asq_return_page(self, return_id, access_token=None, **kwargs):
-        ret, redirect = self._asq_check_document(
-            "asq.return", return_id, access_token
-        )
+        ret, redirect = self._asq_check_document("asq.return", return_id, access_token)
         if redirect:
             return redirect
         values = self._asq_page_values(
@@ -366,9 +369,7 @@ class AsqCustomerPortal(CustomerPortal):
         # enforces the back office rules before anything is kept.
         with env.cr.savepoint():
             return (
-                env["asq.return"]
-                .sudo()
-                ._asq_portal_create(env.user.partner_id, lines)
+                env["asq.return"].sudo()._asq_portal_create(env.user.partner_id, lines)
             )
 
     # ------------------------------------------------------------------
@@ -453,7 +454,9 @@ class AsqCustomerPortal(CustomerPortal):
             return redirect
         try:
             with request.env.cr.savepoint():
-                visit._asq_portal_set_satisfaction(satisfaction, comment)
+                visit.with_user(request.env.user).sudo()._asq_portal_set_satisfaction(
+                    satisfaction, comment
+                )
         except UserError as error:
             values = self._asq_page_values(visit, access_token, "my_asq_visits_history")
             values.update(page_name="asq_visit", asq_error=error.args[0])
@@ -486,7 +489,9 @@ class AsqCustomerPortal(CustomerPortal):
         author = visit.partner_id if user._is_public() else user.partner_id
         try:
             with request.env.cr.savepoint():
-                visit._asq_portal_sign(name, signature, author)
+                # sudo as the requesting user (the token or ownership is
+                # checked): the visit records who signed.
+                visit.with_user(user).sudo()._asq_portal_sign(name, signature, author)
         except (UserError, ValidationError) as error:
             return {"error": error.args[0]}
         except (TypeError, binascii.Error):
@@ -495,5 +500,3 @@ class AsqCustomerPortal(CustomerPortal):
             "force_refresh": True,
             "redirect_url": visit.get_portal_url(query_string="&message=sign_ok"),
         }
-
-

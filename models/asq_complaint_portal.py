@@ -20,7 +20,6 @@ class AsqComplaint(models.Model):
     _inherit = ["asq.complaint", "portal.mixin"]
 
     def _compute_access_url(self):
-        super()._compute_access_url()
         for complaint in self:
             complaint.access_url = f"/my/complaints/{complaint.id}"
 

@@ -12,9 +12,15 @@ class AsqReturn(models.Model):
     _inherit = ["asq.return", "portal.mixin"]
 
     def _compute_access_url(self):
-        super()._compute_access_url()
         for ret in self:
             ret.access_url = f"/my/returns/{ret.id}"
+
+    def _portal_ensure_token(self):
+        # The token is no content of the request: a submitted (read-only)
+        # request gets one too.
+        return super(
+            AsqReturn, self.with_context(**{self._asq_workflow_key: True})
+        )._portal_ensure_token()
 
     def _asq_portal_timeline(self):
         """The approval steps reached, with their date, for the portal."""

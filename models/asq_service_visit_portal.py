@@ -11,7 +11,6 @@ class AsqServiceVisit(models.Model):
     _inherit = ["asq.service.visit", "portal.mixin"]
 
     def _compute_access_url(self):
-        super()._compute_access_url()
         for visit in self:
             visit.access_url = f"/my/service_visits/{visit.id}"
 

@@ -12,3 +12,4 @@ from . import test_hold
 from . import test_service
 from . import test_vendor
 from . import test_survey
+from . import test_portal
