@@ -125,9 +125,13 @@ class AsqCustomerPortal(CustomerPortal):
 
     def _asq_page_values(self, record, access_token, history, **kwargs):
         values = {"record": record, "timeline": record._asq_portal_timeline()}
-        return self._get_page_view_values(
+        values = self._get_page_view_values(
             record, access_token, values, history, False, **kwargs
         )
+        # The customer only reads these records: the chatter posts with the
+        # record's token (the user was checked above).
+        values.setdefault("token", record._portal_ensure_token())
+        return values
 
     def _asq_delivered_lines(self, ids=None, returnable=False):
         """The customer's own delivered goods (the newest 200 for the forms,

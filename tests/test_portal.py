@@ -3,6 +3,7 @@ import base64
 from odoo import Command, http
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests.common import JsonRpcException
 
 from odoo.addons.after_sales_quality.tests.complaint_common import AsqComplaintCommon
 
@@ -235,6 +236,35 @@ class TestPortalAccess(HttpCase, AsqPortalCommon):
             {"error": "This service report does not exist."},
         )
         self.assertEqual(self.visit_a.state, "done")
+
+    def test_customer_posts_on_own_complaint_only(self):
+        page = self._get(self.complaint_a.access_url, "asq_portal_a")
+        self.assertIn(f'data-token="{self.complaint_a.access_token}"', page.text)
+        self.make_jsonrpc_request(
+            "/mail/message/post",
+            {
+                "thread_model": "asq.complaint",
+                "thread_id": self.complaint_a.id,
+                "post_data": {"body": "Any news?", "message_type": "comment"},
+                "token": self.complaint_a.access_token,
+            },
+        )
+        message = self.complaint_a.message_ids.filtered(lambda m: "Any news?" in m.body)
+        self.assertEqual(message.author_id, self.customer_contact)
+        self._login("asq_portal_b")
+        with self.assertRaises(JsonRpcException):
+            self.make_jsonrpc_request(
+                "/mail/message/post",
+                {
+                    "thread_model": "asq.complaint",
+                    "thread_id": self.complaint_a.id,
+                    "post_data": {"body": "Intruder", "message_type": "comment"},
+                    "token": "wrong",
+                },
+            )
+        self.assertFalse(
+            self.complaint_a.message_ids.filtered(lambda m: "Intruder" in m.body)
+        )
 
     def test_counters(self):
         self._login("asq_portal_a")
