@@ -7,7 +7,7 @@
     "website": "https://github.com/after-sales-quality/after_sales_quality",
     "author": "After-Sales Quality contributors",
     "license": "LGPL-3",
-    "depends": ["sale_stock", "survey", "resource", "hr"],
+    "depends": ["sale_stock", "survey", "resource", "hr", "portal"],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         "security/after_sales_quality_groups.xml",
@@ -62,6 +62,8 @@
         "security/asq_kpi_security.xml",
         "views/asq_kpi_views.xml",
         "wizards/asq_return_ratio_period_views.xml",
+        "security/asq_portal_security.xml",
+        "views/asq_portal_templates.xml",
     ],
     "demo": [
         "data/after_sales_quality_demo.xml",

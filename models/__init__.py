@@ -27,3 +27,7 @@ from . import survey_question
 from . import asq_survey_campaign
 from . import res_partner_survey
 from . import asq_dashboard
+from . import asq_complaint_portal
+from . import asq_return_portal
+from . import asq_service_visit_portal
+from . import res_config_settings_portal

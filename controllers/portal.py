@@ -1,0 +1,506 @@
+import binascii
+
+from werkzeug.exceptions import Forbidden, NotFound
+from werkzeug.urls import url_encode
+
+from odoo import http
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.http import request
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+COMPLAINT_FIELDS = ("category", "severity", "description", "customer_request")
+
+
+class AsqCustomerPortal(CustomerPortal):
+    """Complaints, return requests, surveys and service reports of the
+    customer's company on the portal."""
+
+    # ------------------------------------------------------------------
+    # Home page counters
+    # ------------------------------------------------------------------
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        partner = request.env.user.partner_id
+        for counter, model, domain in (
+            ("asq_complaint_count", "asq.complaint", self._asq_complaint_domain),
+            ("asq_return_count", "asq.return", self._asq_return_domain),
+            ("asq_visit_count", "asq.service.visit", self._asq_visit_domain),
+        ):
+            if counter in counters:
+                Model = request.env[model]
+                values[counter] = (
+                    Model.search_count(domain(partner))
+                    if Model.has_access("read")
+                    else 0
+                )
+        if "asq_survey_count" in counters:
+            values["asq_survey_count"] = (
+                request.env["asq.survey.target"]
+                .sudo()
+                .search_count(self._asq_survey_domain(partner))
+            )
+        return values
+
+    # ------------------------------------------------------------------
+    # Domains: the commercial partner's records (the record rules agree)
+    # ------------------------------------------------------------------
+    def _asq_complaint_domain(self, partner):
+        return [
+            ("commercial_partner_id", "=", partner.commercial_partner_id.id),
+            ("feedback_type", "=", "complaint"),
+        ]
+
+    def _asq_return_domain(self, partner):
+        return [("partner_id", "child_of", partner.commercial_partner_id.id)]
+
+    def _asq_visit_domain(self, partner):
+        return [
+            ("commercial_partner_id", "=", partner.commercial_partner_id.id),
+            ("state", "in", ("done", "signed")),
+        ]
+
+    def _asq_survey_domain(self, partner):
+        return [
+            ("partner_id", "=", partner.commercial_partner_id.id),
+            ("campaign_id.state", "=", "running"),
+            ("user_input_id", "!=", False),
+            ("user_input_id.state", "!=", "done"),
+        ]
+
+    def _asq_delivered_domain(self, partner):
+        return [
+            ("partner_id", "=", partner.commercial_partner_id.id),
+            ("company_id", "=", request.env.company.id),
+        ]
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+    def _asq_check_document(self, model, record_id, access_token):
+        """(record sudoed, None) when the user may read the record or the
+        token is the record's own; (None, login redirect) for an anonymous
+        visitor without token; else 404 (no such record) or 403."""
+        try:
+            record = self._document_check_access(model, record_id, access_token)
+        except MissingError as error:
+            raise NotFound() from error
+        except AccessError as error:
+            if request.env.user._is_public() and not access_token:
+                query = url_encode({"redirect": request.httprequest.full_path})
+                return None, request.redirect(f"/web/login?{query}")
+            raise Forbidden() from error
+        return record, None
+
+    def _asq_list_values(self, model, domain, url, page, sortby, sortings, history):
+        values = self._prepare_portal_layout_values()
+        sortby = sortby if sortby in sortings else next(iter(sortings))
+        Model = request.env[model]
+        pager = portal_pager(
+            url=url,
+            total=Model.search_count(domain),
+            page=page,
+            step=self._items_per_page,
+            url_args={"sortby": sortby},
+        )
+        records = Model.search(
+            domain,
+            order=sortings[sortby]["order"],
+            limit=self._items_per_page,
+            offset=pager["offset"],
+        )
+        request.session[history] = records.ids[:100]
+        values.update(
+            {
+                # sudo: read what the page shows of the records found above.
+                "records": records.sudo(),
+                "pager": pager,
+                "default_url": url,
+                "searchbar_sortings": sortings,
+                "sortby": sortby,
+            }
+        )
+        return values
+
+    def _asq_page_values(self, record, access_token, history, **kwargs):
+        values = {"record": record, "timeline": record._asq_portal_timeline()}
+        values = self._get_page_view_values(
+            record, access_token, values, history, False, **kwargs
+        )
+        # The customer only reads these records: the chatter posts with the
+        # record's token (the user was checked above).
+        values.setdefault("token", record._portal_ensure_token())
+        return values
+
+    def _asq_delivered_lines(self, ids=None, returnable=False):
+        """The customer's own delivered goods (the newest 200 for the forms,
+        or the posted ``ids`` among them)."""
+        domain = self._asq_delivered_domain(request.env.user.partner_id)
+        if returnable:
+            domain.append(("remaining_qty", ">", 0))
+        if ids is not None:
+            ids = [int(i) for i in ids if str(i).isdigit()]
+            domain.append(("id", "in", ids))
+        # The record rule limits the search to the customer's goods; sudo
+        # then reads the delivery, lot and product names for display.
+        return (
+            request.env["asq.delivered.line"]
+            .search(domain, limit=None if ids is not None else 200)
+            .sudo()
+        )
+
+    # ------------------------------------------------------------------
+    # Complaints
+    # ------------------------------------------------------------------
+    def _asq_complaint_sortings(self):
+        return {
+            "date": {"label": request.env._("Newest"), "order": "received_at desc"},
+            "name": {"label": request.env._("Reference"), "order": "name desc"},
+            "state": {"label": request.env._("Status"), "order": "state, id desc"},
+        }
+
+    @http.route(
+        ["/my/complaints", "/my/complaints/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+    )
+    def portal_my_asq_complaints(self, page=1, sortby=None, **kwargs):
+        values = self._asq_list_values(
+            "asq.complaint",
+            self._asq_complaint_domain(request.env.user.partner_id),
+            "/my/complaints",
+            page,
+            sortby,
+            self._asq_complaint_sortings(),
+            "my_asq_complaints_history",
+        )
+        values["page_name"] = "asq_complaint"
+        return request.render("after_sales_quality.portal_my_asq_complaints", values)
+
+    @http.route(
+        ["/my/complaints/<int:complaint_id>"], type="http", auth="public", website=True
+    )
+    def portal_asq_complaint_page(self, complaint_id, access_token=None, **kwargs):
+        complaint, redirect = self._asq_check_document(
+            "asq.complaint", complaint_id, access_token
+        )
+        if redirect:
+            return redirect
+        values = self._asq_page_values(
+            complaint, access_token, "my_asq_complaints_history", **kwargs
+        )
+        values["page_name"] = "asq_complaint"
+        return request.render("after_sales_quality.portal_asq_complaint_page", values)
+
+    @http.route(
+        ["/my/complaints/new"],
+        type="http",
+        auth="user",
+        website=True,
+        methods=["GET", "POST"],
+    )
+    def portal_asq_complaint_new(self, **post):
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "asq_complaint_new",
+                "delivered_lines": self._asq_delivered_lines(),
+                "complaint_model": request.env["asq.complaint"],
+                "post": post,
+                "asq_error": False,
+            }
+        )
+        if request.httprequest.method != "POST":
+            return request.render(
+                "after_sales_quality.portal_asq_complaint_new", values
+            )
+        try:
+            complaint = self._asq_create_complaint(post)
+        except (UserError, ValidationError) as error:
+            values["asq_error"] = error.args[0]
+            return request.render(
+                "after_sales_quality.portal_asq_complaint_new", values, status=400
+            )
+        return request.redirect(
+            f"/my/complaints/{complaint.id}?{url_encode({'message': 'created'})}"
+        )
+
+    def _asq_create_complaint(self, post):
+        env = request.env
+        if not (post.get("description") or "").strip():
+            raise UserError(env._("Describe the problem you met."))
+        Complaint = env["asq.complaint"]
+        selections = {
+            fname: dict(Complaint._fields[fname].selection)
+            for fname in ("category", "customer_request")
+        }
+        vals = {
+            "description": post["description"].strip(),
+            "category": post.get("category")
+            if post.get("category") in selections["category"]
+            else False,
+            "customer_request": post.get("customer_request")
+            if post.get("customer_request") in selections["customer_request"]
+            else False,
+        }
+        lines = []
+        posted = request.httprequest.form.getlist("delivered_line_id")
+        allowed = self._asq_delivered_lines(ids=posted)
+        for delivered_id in posted:
+            delivered = allowed.filtered(lambda d, i=delivered_id: str(d.id) == i)
+            if not delivered:
+                raise UserError(env._("Choose goods that were delivered to you."))
+            quantity = self._asq_float(post.get(f"quantity_{delivered.id}"), 1.0)
+            lines.append((delivered, quantity))
+        files = [
+            (upload.filename or "file", upload.read())
+            for upload in request.httprequest.files.getlist("attachments")
+            if upload.filename
+        ]
+        contact = env.user.partner_id
+        # sudo: the portal user may not create complaints; the controller
+        # checked the goods are theirs and the model checks the uploads.
+        with env.cr.savepoint():
+            return Complaint.sudo()._asq_portal_create(contact, vals, lines, files)
+
+    @staticmethod
+    def _asq_float(value, default=0.0):
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            return default
+
+    # ------------------------------------------------------------------
+    # Return requests
+    # ------------------------------------------------------------------
+    def _asq_return_sortings(self):
+        return {
+            "date": {"label": request.env._("Newest"), "order": "date_request desc"},
+            "name": {"label": request.env._("Reference"), "order": "name desc"},
+            "state": {"label": request.env._("Status"), "order": "state, id desc"},
+        }
+
+    @http.route(
+        ["/my/returns", "/my/returns/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+    )
+    def portal_my_asq_returns(self, page=1, sortby=None, **kwargs):
+        values = self._asq_list_values(
+            "asq.return",
+            self._asq_return_domain(request.env.user.partner_id),
+            "/my/returns",
+            page,
+            sortby,
+            self._asq_return_sortings(),
+            "my_asq_returns_history",
+        )
+        values["page_name"] = "asq_return"
+        return request.render("after_sales_quality.portal_my_asq_returns", values)
+
+    @http.route(
+        ["/my/returns/<int:return_id>"], type="http", auth="public", website=True
+    )
+    def portal_asq_return_page(self, return_id, access_token=None, **kwargs):
+        ret, redirect = self._asq_check_document("asq.return", return_id, access_token)
+        if redirect:
+            return redirect
+        values = self._asq_page_values(
+            ret, access_token, "my_asq_returns_history", **kwargs
+        )
+        values["page_name"] = "asq_return"
+        return request.render("after_sales_quality.portal_asq_return_page", values)
+
+    @http.route(
+        ["/my/returns/new"],
+        type="http",
+        auth="user",
+        website=True,
+        methods=["GET", "POST"],
+    )
+    def portal_asq_return_new(self, **post):
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "asq_return_new",
+                "delivered_lines": self._asq_delivered_lines(returnable=True),
+                "post": post,
+                "asq_error": False,
+            }
+        )
+        if request.httprequest.method != "POST":
+            return request.render("after_sales_quality.portal_asq_return_new", values)
+        try:
+            ret = self._asq_create_return(post)
+        except (UserError, ValidationError) as error:
+            values["asq_error"] = error.args[0]
+            return request.render(
+                "after_sales_quality.portal_asq_return_new", values, status=400
+            )
+        return request.redirect(
+            f"/my/returns/{ret.id}?{url_encode({'message': 'created'})}"
+        )
+
+    def _asq_create_return(self, post):
+        env = request.env
+        # Every line the customer selects; the model re-checks the customer,
+        # the reason and the quantity still at the customer.
+        posted = request.httprequest.form.getlist("delivered_line_id")
+        allowed = self._asq_delivered_lines(ids=posted)
+        lines = []
+        for delivered_id in posted:
+            delivered = allowed.filtered(lambda d, i=delivered_id: str(d.id) == i)
+            if not delivered:
+                raise UserError(env._("Choose goods that were delivered to you."))
+            kind = post.get(f"kind_{delivered.id}")
+            kind = kind if kind in ("unsaleable", "quality") else "quality"
+            resolution = post.get(f"resolution_{delivered.id}")
+            if kind == "unsaleable" or resolution not in ("exchange", "refund"):
+                resolution = "exchange"
+            lines.append(
+                {
+                    "delivered_line_id": delivered,
+                    "quantity": self._asq_float(post.get(f"quantity_{delivered.id}")),
+                    "kind": kind,
+                    "resolution": resolution,
+                    "reason": post.get(f"reason_{delivered.id}") or "",
+                }
+            )
+        # sudo: portal users may not create return requests; the model method
+        # enforces the back office rules before anything is kept.
+        with env.cr.savepoint():
+            return (
+                env["asq.return"].sudo()._asq_portal_create(env.user.partner_id, lines)
+            )
+
+    # ------------------------------------------------------------------
+    # Surveys
+    # ------------------------------------------------------------------
+    @http.route(["/my/surveys"], type="http", auth="user", website=True)
+    def portal_my_asq_surveys(self, **kwargs):
+        values = self._prepare_portal_layout_values()
+        # sudo: survey targets carry the customer's internal class; only the
+        # survey title and its personal link are shown.
+        targets = (
+            request.env["asq.survey.target"]
+            .sudo()
+            .search(self._asq_survey_domain(request.env.user.partner_id))
+        )
+        values.update({"page_name": "asq_survey", "targets": targets})
+        return request.render("after_sales_quality.portal_my_asq_surveys", values)
+
+    # ------------------------------------------------------------------
+    # Service reports
+    # ------------------------------------------------------------------
+    def _asq_visit_sortings(self):
+        return {
+            "date": {"label": request.env._("Newest"), "order": "planned_date desc"},
+            "name": {"label": request.env._("Reference"), "order": "name desc"},
+            "state": {"label": request.env._("Status"), "order": "state, id desc"},
+        }
+
+    @http.route(
+        ["/my/service_visits", "/my/service_visits/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+    )
+    def portal_my_asq_visits(self, page=1, sortby=None, **kwargs):
+        values = self._asq_list_values(
+            "asq.service.visit",
+            self._asq_visit_domain(request.env.user.partner_id),
+            "/my/service_visits",
+            page,
+            sortby,
+            self._asq_visit_sortings(),
+            "my_asq_visits_history",
+        )
+        values["page_name"] = "asq_visit"
+        return request.render("after_sales_quality.portal_my_asq_visits", values)
+
+    @http.route(
+        ["/my/service_visits/<int:visit_id>"],
+        type="http",
+        auth="public",
+        website=True,
+    )
+    def portal_asq_visit_page(self, visit_id, access_token=None, **kwargs):
+        visit, redirect = self._asq_check_document(
+            "asq.service.visit", visit_id, access_token
+        )
+        if redirect:
+            return redirect
+        if visit.state not in ("done", "signed"):
+            raise NotFound()
+        values = self._asq_page_values(
+            visit, access_token, "my_asq_visits_history", **kwargs
+        )
+        values["page_name"] = "asq_visit"
+        return request.render("after_sales_quality.portal_asq_visit_page", values)
+
+    @http.route(
+        ["/my/service_visits/<int:visit_id>/satisfaction"],
+        type="http",
+        auth="public",
+        website=True,
+        methods=["POST"],
+    )
+    def portal_asq_visit_satisfaction(
+        self, visit_id, access_token=None, satisfaction=None, comment=None, **kwargs
+    ):
+        visit, redirect = self._asq_check_document(
+            "asq.service.visit", visit_id, access_token
+        )
+        if redirect:
+            return redirect
+        try:
+            with request.env.cr.savepoint():
+                visit.with_user(request.env.user).sudo()._asq_portal_set_satisfaction(
+                    satisfaction, comment
+                )
+        except UserError as error:
+            values = self._asq_page_values(visit, access_token, "my_asq_visits_history")
+            values.update(page_name="asq_visit", asq_error=error.args[0])
+            return request.render(
+                "after_sales_quality.portal_asq_visit_page", values, status=400
+            )
+        query = {"access_token": access_token} if access_token else {}
+        return request.redirect(f"{visit.access_url}?{url_encode(query)}#sign")
+
+    @http.route(
+        ["/my/service_visits/<int:visit_id>/sign"],
+        type="json",
+        auth="public",
+        website=True,
+    )
+    def portal_asq_visit_sign(
+        self, visit_id, access_token=None, name=None, signature=None
+    ):
+        # The token comes in the query string of the signature form's URL.
+        access_token = access_token or request.httprequest.args.get("access_token")
+        try:
+            visit = self._document_check_access(
+                "asq.service.visit", visit_id, access_token=access_token
+            )
+        except MissingError:
+            return {"error": request.env._("This service report does not exist.")}
+        except AccessError:
+            return {"error": request.env._("You may not sign this service report.")}
+        user = request.env.user
+        author = visit.partner_id if user._is_public() else user.partner_id
+        try:
+            with request.env.cr.savepoint():
+                # sudo as the requesting user (the token or ownership is
+                # checked): the visit records who signed.
+                visit.with_user(user).sudo()._asq_portal_sign(name, signature, author)
+        except (UserError, ValidationError) as error:
+            return {"error": error.args[0]}
+        except (TypeError, binascii.Error):
+            return {"error": request.env._("Invalid signature data.")}
+        return {
+            "force_refresh": True,
+            "redirect_url": visit.get_portal_url(query_string="&message=sign_ok"),
+        }
