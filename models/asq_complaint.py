@@ -1107,9 +1107,13 @@ class AsqComplaint(models.Model):
     # Scheduled action
     # ------------------------------------------------------------------
     @api.model
-    def _cron_escalate_overdue(self, batch_size=200):
+    def _cron_escalate_overdue(self, batch_size=200, max_batches=10):
         """Escalate the complaints past a deadline, batch by batch: one
-        search, one activity creation, one mail and one write per batch."""
+        search, one activity creation, one mail and one write per batch. A
+        run handles at most ``max_batches`` batches and reports what remains
+        through the cron progress API: the scheduler commits and runs the
+        job again at once until nothing remains, so a backlog of 100,000
+        complaints never sits in one transaction."""
         domain = [
             ("next_deadline", "<", fields.Datetime.now()),
             ("overdue_escalated", "=", False),
@@ -1117,16 +1121,16 @@ class AsqComplaint(models.Model):
             ("feedback_type", "=", "complaint"),
         ]
         done = 0
-        while True:
+        for _index in range(max_batches):
             batch = self.search(domain, limit=batch_size, order="next_deadline, id")
             if not batch:
                 break
             batch._asq_escalate_overdue_batch()
             done += len(batch)
-            remaining = self.search_count(domain)
-            self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-            if not remaining:
+            if len(batch) < batch_size:
                 break
+        remaining = self.search_count(domain) if done else 0
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return done
 
     def _asq_escalate_overdue_batch(self):

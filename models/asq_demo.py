@@ -109,7 +109,7 @@ class AsqDemo(models.AbstractModel):
             ),
         }
         history = Complaint
-        for line in rng.sample(list(delivered), min(28, len(delivered))):
+        for line in rng.sample(list(delivered), min(16, len(delivered))):
             received = line.date + relativedelta(days=rng.randint(5, 30))
             responsibility = rng.choice(
                 ["internal"] * 4 + ["supplier", "supplier", "carrier", "customer"]

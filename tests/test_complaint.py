@@ -455,6 +455,31 @@ class TestComplaintEscalation(AsqComplaintCommon):
             self.env["asq.complaint"]._cron_escalate_overdue(), 0, "escalated once"
         )
 
+    def test_escalation_run_stops_after_its_batches_and_reports_the_rest(self):
+        self._escalate_existing()
+        complaints = self.env["asq.complaint"]
+        for _i in range(5):
+            complaints |= self._walk(
+                self._create_complaint(received_at=FRIDAY), "review"
+            )
+        cron = self.env.ref("after_sales_quality.asq_complaint_cron_escalate")
+        cron_with_progress, progress = cron._add_progress()
+        Complaint = self.env["asq.complaint"].with_context(
+            ir_cron_progress_id=progress.id
+        )
+        # one run: 2 batches of 2, then the scheduler is told 1 remains
+        self.assertEqual(
+            Complaint._cron_escalate_overdue(batch_size=2, max_batches=2), 4
+        )
+        self.assertEqual((progress.done, progress.remaining), (4, 1))
+        self.assertEqual(len(complaints.filtered("overdue_escalated")), 4)
+        # the next run (the scheduler reruns a partly done job at once)
+        self.assertEqual(
+            Complaint._cron_escalate_overdue(batch_size=2, max_batches=2), 1
+        )
+        self.assertEqual((progress.done, progress.remaining), (1, 0))
+        self.assertTrue(all(complaints.mapped("overdue_escalated")))
+
     def _escalate_existing(self):
         """Complaints of the demo data are not these tests' business."""
         self.env.flush_all()

@@ -42,7 +42,7 @@ def columns(cr, table, overrides):
     return cols, [overrides.get(col, f"t.{col}") for col in cols]
 
 
-def clone(cr, table, template_id, overrides, source, params):
+def clone(cr, table, template_id, overrides, source, params, where="TRUE"):
     """INSERT one row per row of ``source`` (SQL FROM items besides the
     template ``t``), the template's values but ``overrides``."""
     cols, select = columns(cr, table, overrides)
@@ -51,7 +51,7 @@ def clone(cr, table, template_id, overrides, source, params):
         INSERT INTO {table} ({", ".join(cols)})
         SELECT {", ".join(select)}
           FROM {table} t, {source}
-         WHERE t.id = %(template)s
+         WHERE t.id = %(template)s AND {where}
         """,
         {**params, "template": template_id},
     )
@@ -176,7 +176,7 @@ class Populate:
             {
                 "name": f"'{TAG} Customer ' || g",
                 "complete_name": f"'{TAG} Customer ' || g",
-                "email": f"'pop' || g || '@example.com'",
+                "email": "'pop' || g || '@example.com'",
                 # 10 % A, 30 % B, 60 % C
                 "asq_customer_class": "CASE WHEN g %% 10 = 0 THEN 'a' "
                 "WHEN g %% 10 < 4 THEN 'b' ELSE 'c' END",
@@ -286,6 +286,17 @@ class Populate:
             """,
             {"template": self.move_line.id},
         )
+        # move number n (0-based, in creation order) went to customer n mod C
+        cr.execute(
+            """
+            CREATE TEMP TABLE pop_move_n ON COMMIT DROP AS
+            SELECT nm.id, nm.picking_id, nm.date, ml.id AS line_id,
+                   ROW_NUMBER() OVER (ORDER BY nm.id) - 1 AS n
+              FROM pop_new_move nm
+              JOIN stock_move_line ml ON ml.move_id = nm.id
+            """
+        )
+        cr.execute("CREATE INDEX ON pop_move_n (n)")
 
     def stock_returns(self):
         """2 % of the moves partly returned: one unit back, as Odoo's return
@@ -356,15 +367,12 @@ class Populate:
         cr.execute(
             """
             CREATE TEMP TABLE pop_complaint_src AS
-            SELECT g, c.id AS partner_id, nm.id AS move_id, ml.id AS line_id,
+            SELECT g, c.id AS partner_id, nm.id AS move_id, nm.line_id,
+                   nm.picking_id,
                    nm.date + ((g %% 20) + 1) * interval '1 day' AS received
               FROM generate_series(1, %(n)s) g
-              JOIN pop_customer c ON c.k = (g %% %(m)s) %% %(c)s
-              JOIN LATERAL (
-                  SELECT id, date FROM pop_new_move
-                   ORDER BY id OFFSET (g %% %(m)s) LIMIT 1
-              ) nm ON TRUE
-              JOIN stock_move_line ml ON ml.move_id = nm.id
+              JOIN pop_move_n nm ON nm.n = g %% %(m)s
+              JOIN pop_customer c ON c.k = nm.n %% %(c)s
             """,
             {"n": n, "m": moves, "c": customers},
         )
@@ -403,10 +411,9 @@ class Populate:
                 "partner_id": "s.partner_id",
                 "delivered_line_id": "s.line_id",
                 "move_id": "s.move_id",
-                "picking_id": "(SELECT picking_id FROM stock_move WHERE id = s.move_id)",
+                "picking_id": "s.picking_id",
             },
-            "pop_complaint_src s JOIN asq_complaint c "
-            f"ON c.name = '{TAG}/' || s.g",
+            "pop_complaint_src s JOIN asq_complaint c " f"ON c.name = '{TAG}/' || s.g",
             {},
         )
 
@@ -418,15 +425,11 @@ class Populate:
         cr.execute(
             """
             CREATE TEMP TABLE pop_return_src AS
-            SELECT g, c.id AS partner_id, nm.id AS move_id, ml.id AS line_id,
+            SELECT g, c.id AS partner_id, nm.id AS move_id, nm.line_id,
                    nm.picking_id, nm.date
               FROM generate_series(1, %(n)s) g
-              JOIN pop_customer c ON c.k = ((g * 37) %% %(m)s) %% %(c)s
-              JOIN LATERAL (
-                  SELECT id, picking_id, date FROM pop_new_move
-                   ORDER BY id OFFSET ((g * 37) %% %(m)s) LIMIT 1
-              ) nm ON TRUE
-              JOIN stock_move_line ml ON ml.move_id = nm.id
+              JOIN pop_move_n nm ON nm.n = (g * 37) %% %(m)s
+              JOIN pop_customer c ON c.k = nm.n %% %(c)s
             """,
             {"n": n, "m": moves, "c": customers},
         )
@@ -457,7 +460,7 @@ class Populate:
             {},
         )
 
-    def capa(self):
+    def capa_records(self):
         cr = self.cr
         clone(
             cr,
@@ -474,19 +477,10 @@ class Populate:
             cr,
             "asq_capa_action",
             self.capa_action.id,
-            {
-                "capa_id": "c.id",
-                "date_due": "c.date_open + 14",
-            },
+            {"capa_id": "c.id", "date_due": "c.date_open + 14"},
             "asq_capa c",
-            {},
-        )
-        cr.execute(
-            "DELETE FROM asq_capa_action a USING asq_capa c "
-            "WHERE a.capa_id = c.id AND c.name NOT LIKE %s AND a.id <> %s "
-            "AND a.name = %s AND c.id NOT IN "
-            "(SELECT id FROM asq_capa WHERE name LIKE %s)",
-            [f"{TAG}/CAPA/%", self.capa_action.id, self.capa_action.name, "x"],
+            {"pattern": f"{TAG}/CAPA/%"},
+            where="c.name LIKE %(pattern)s",
         )
 
     def run(self):
@@ -499,7 +493,7 @@ class Populate:
             self.stock_returns,
             self.complaints,
             self.return_requests,
-            self.capa,
+            self.capa_records,
         ):
             step()
             say(f"{step.__name__}", start)
