@@ -2,10 +2,11 @@
 #   make demo   - virtualenv, database with the addon and demo data, served on :8069
 #   make test   - fresh database, every test (browser tours included), one closing line
 #   make lint   - ruff (check + format) and pylint-odoo
-#   make bench  - benchmarks against hand-written SQL (ROWS=100000)
+#   make bench  - benchmarks against hand-written SQL (SCALES="0.1 1"; 1 = 1M moves)
+#   make populate - a large dataset in asq_populate (SCALE=1: 1M moves, 10k customers)
 export ODOO_PATH ?= /opt/odoo/18.0
 
-.PHONY: demo test lint bench venv clean
+.PHONY: demo test lint bench populate venv clean
 
 demo:
 	@bash tools/harness.sh demo
@@ -17,7 +18,10 @@ lint:
 	@bash tools/harness.sh lint
 
 bench:
-	@bash tools/harness.sh bench
+	@SCALES="$(SCALES)" bash tools/harness.sh bench
+
+populate:
+	@SCALE=$(SCALE) bash tools/harness.sh populate
 
 venv:
 	@bash tools/harness.sh venv

@@ -1,181 +1,38 @@
 """Benchmarks against hand-written SQL, measured in the same run.
 
-Usage (through the harness: ``make bench``):
-    PYTHONPATH=$ODOO_PATH python tools/bench.py ODOO_CONF DATABASE [ROWS]
+Usage (through the harness: ``make bench``, ``make bench SCALES="0.1 1 5"``):
+    PYTHONPATH=$ODOO_PATH python tools/bench.py ODOO_CONF TEMPLATE_DB SCALE...
 
-Builds ROWS done deliveries (default 100,000) for one customer by bulk SQL
-copies of one real delivery made through the ORM, then times, 5 runs each,
-the finance check of a return request (the customer's return ratio over the
-contract period: one grouped read on the goods delivered) against the same
-figure computed by a hand-written SQL query. Prints one table: operation,
-rows, median seconds, SQL median, ratio, ORM queries. Seconds are never
-asserted: the machine is shared, compare the ratio.
+For each scale, copies TEMPLATE_DB (the addon installed without demo data)
+into a scratch database, fills it with tools/populate.py (SCALE 1: 1,000,000
+done stock moves, 10,000 customers, 100,000 complaints, 20,000 return
+requests, 5,000 CAPA), then times every operation 5 times (median) next to
+the same result computed by hand-written SQL in the same run, and counts the
+ORM's queries. Prints one table per scale, then the time per row of the
+reports across scales. Seconds are never asserted: the machine is shared,
+compare the ratios.
 """
 
+import re
 import statistics
 import sys
 import time
+from datetime import date, datetime
 
+import psycopg2
 from dateutil.relativedelta import relativedelta
+from lxml import etree
 
 import odoo
 from odoo import Command, api, fields, sql_db
-from odoo.tools import SQL
+from odoo.tools.safe_eval import safe_eval
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+from populate import TAG, Populate
 
 RUNS = 5
 
-HAND_WRITTEN = """
-    WITH delivered AS (
-        SELECT sml.move_id, sml.lot_id,
-               SUM(sml.quantity_product_uom) AS qty, MAX(sml.date) AS date
-          FROM stock_move_line sml
-          JOIN stock_move sm ON sm.id = sml.move_id
-          JOIN stock_picking sp ON sp.id = sm.picking_id
-          JOIN res_partner rp ON rp.id = sp.partner_id
-          JOIN stock_location dst ON dst.id = sml.location_dest_id
-         WHERE sml.state = 'done' AND dst.usage = 'customer'
-           AND rp.commercial_partner_id = %(partner)s
-      GROUP BY sml.move_id, sml.lot_id
-    ), returned AS (
-        SELECT rm.origin_returned_move_id AS move_id, rml.lot_id,
-               SUM(rml.quantity_product_uom) AS qty
-          FROM stock_move rm
-          JOIN stock_move_line rml ON rml.move_id = rm.id
-         WHERE rm.origin_returned_move_id IN (SELECT move_id FROM delivered)
-           AND rml.state = 'done'
-      GROUP BY 1, 2
-    )
-    SELECT SUM(d.qty * sol.price_reduce_taxexcl),
-           SUM(COALESCE(r.qty, 0) * sol.price_reduce_taxexcl)
-      FROM delivered d
-      JOIN stock_move sm ON sm.id = d.move_id
-      JOIN sale_order_line sol ON sol.id = sm.sale_line_id
-      LEFT JOIN returned r ON r.move_id = d.move_id
-                          AND r.lot_id IS NOT DISTINCT FROM d.lot_id
-     WHERE d.date >= %(date_from)s
-"""
-
-
-def _median(func):
-    timings = []
-    for _run in range(RUNS):
-        start = time.perf_counter()
-        result = func()
-        timings.append(time.perf_counter() - start)
-    return statistics.median(timings), result
-
-
-def _copy_rows(cr, table, overrides):
-    cr.execute(
-        """SELECT column_name FROM information_schema.columns
-            WHERE table_name = %s AND column_name <> 'id'""",
-        [table],
-    )
-    columns = [row[0] for row in cr.fetchall()]
-    select = [overrides.get(col, f"t.{col}") for col in columns]
-    return columns, select
-
-
-def build(env, rows):
-    """One real delivery, then ``rows`` copies of its move and move line."""
-    cr = env.cr
-    company = env.company
-    warehouse = env["stock.warehouse"].search(
-        [("company_id", "=", company.id)], limit=1
-    )
-    customer = env["res.partner"].create(
-        {"name": "Bench Customer", "is_company": True, "customer_rank": 1}
-    )
-    product = env["product.product"].create(
-        {"name": "Bench Meter", "type": "consu", "is_storable": True}
-    )
-    env["stock.quant"]._update_available_quantity(
-        product, warehouse.lot_stock_id, rows * 10 + 10
-    )
-    order = env["sale.order"].create(
-        {
-            "partner_id": customer.id,
-            "warehouse_id": warehouse.id,
-            "order_line": [
-                Command.create(
-                    {"product_id": product.id, "product_uom_qty": 10, "price_unit": 5}
-                )
-            ],
-        }
-    )
-    order.action_confirm()
-    picking = order.picking_ids
-    picking.move_ids.quantity = 10
-    picking.move_ids.picked = True
-    picking.button_validate()
-    env.flush_all()
-    move = picking.move_ids
-    line = move.move_line_ids
-    cols, select = _copy_rows(
-        cr, "stock_move", {"date": "now() - (g %% 700) * interval '1 day'"}
-    )
-    lcols, lselect = _copy_rows(
-        cr, "stock_move_line", {"move_id": "nm.id", "date": "nm.date"}
-    )
-    cr.execute(
-        f"""
-        WITH new_moves AS (
-            INSERT INTO stock_move ({", ".join(cols)})
-            SELECT {", ".join(select)}
-              FROM stock_move t, generate_series(1, %(rows)s) g
-             WHERE t.id = %(move)s
-         RETURNING id, date
-        )
-        INSERT INTO stock_move_line ({", ".join(lcols)})
-        SELECT {", ".join(lselect)}
-          FROM stock_move_line t, new_moves nm
-         WHERE t.id = %(line)s
-        """,
-        {"rows": rows - 1, "move": move.id, "line": line.id},
-    )
-    cr.execute("ANALYZE stock_move; ANALYZE stock_move_line")
-    request = env["asq.return"].create(
-        {
-            "partner_id": customer.id,
-            "line_ids": [
-                Command.create(
-                    {
-                        "delivered_line_id": env["asq.delivered.line"]
-                        .search([("move_id", "=", move.id)])
-                        .id,
-                        "quantity": 1,
-                        "kind": "unsaleable",
-                        "reason": "bench",
-                    }
-                )
-            ],
-        }
-    )
-    env.flush_all()
-    return customer, request
-
-
-def finance_check(env, customer, request):
-    months = env.company.asq_return_period_months
-    date_from = fields.Datetime.now() - relativedelta(months=months)
-
-    def orm():
-        env.invalidate_all()
-        before = sql_db.sql_counter
-        ratio = request.live_ratio
-        return ratio, request.live_delivered_amount, sql_db.sql_counter - before
-
-    def hand_written():
-        env.cr.execute(HAND_WRITTEN, {"partner": customer.id, "date_from": date_from})
-        return env.cr.fetchone()
-
-    orm_time, (ratio, delivered, queries) = _median(orm)
-    sql_time, (sql_delivered, _sql_returned) = _median(hand_written)
-    assert abs(delivered - float(sql_delivered or 0)) < 0.01, (delivered, sql_delivered)
-    return orm_time, sql_time, queries, delivered
-
-
-RATIO_HAND_WRITTEN = """
+RATIO_SQL = """
     WITH delivered AS (
         SELECT sml.move_id, sml.lot_id,
                COALESCE(rp.commercial_partner_id, rp.id) AS partner_id,
@@ -199,7 +56,6 @@ RATIO_HAND_WRITTEN = """
       GROUP BY 1, 2
     )
     SELECT d.partner_id,
-           SUM(d.qty), SUM(COALESCE(r.qty, 0)),
            SUM(d.qty * sol.price_reduce_taxexcl),
            SUM(COALESCE(r.qty, 0) * sol.price_reduce_taxexcl)
       FROM delivered d
@@ -210,158 +66,516 @@ RATIO_HAND_WRITTEN = """
   GROUP BY d.partner_id
 """
 
+COMPLAINT_RATE_SQL = """
+    SELECT month, COUNT(DISTINCT picking_id), COUNT(DISTINCT complaint_id)
+      FROM (
+        SELECT date_trunc('month', sml.date) AS month,
+               sm.picking_id, NULL::int AS complaint_id
+          FROM stock_move_line sml
+          JOIN stock_location src ON src.id = sml.location_id
+          JOIN stock_location dst ON dst.id = sml.location_dest_id
+          JOIN stock_move sm ON sm.id = sml.move_id
+         WHERE sml.state = 'done' AND dst.usage = 'customer'
+           AND src.usage <> 'customer'
+        UNION ALL
+        SELECT date_trunc('month', received_at), NULL, id
+          FROM asq_complaint
+         WHERE feedback_type = 'complaint' AND state NOT IN ('draft', 'cancel')
+      ) facts
+  GROUP BY month
+"""
 
-def spread_over_customers(env, customer, customers):
-    """``customers`` - 1 copies of ``customer`` and of its delivery, then the
-    copied moves (and their lines) dealt out over those deliveries."""
-    cr = env.cr
-    picking = env["stock.picking"].search([("partner_id", "=", customer.id)], limit=1)
-    pcols, pselect = _copy_rows(
-        cr,
-        "res_partner",
-        {"name": "t.name || ' ' || g", "complete_name": "t.name || ' ' || g"},
-    )
-    cr.execute(
-        f"""
-        INSERT INTO res_partner ({", ".join(pcols)})
-        SELECT {", ".join(pselect)}
-          FROM res_partner t, generate_series(1, %(n)s) g
-         WHERE t.id = %(partner)s
-        """,
-        {"n": customers - 1, "partner": customer.id},
-    )
-    # (a separate statement: rows a WITH inserts are invisible to its UPDATE)
-    cr.execute(
-        "UPDATE res_partner SET commercial_partner_id = id "
-        "WHERE name LIKE 'Bench Customer %%'"
-    )
-    kcols, kselect = _copy_rows(
-        cr,
-        "stock_picking",
-        {"partner_id": "p.id", "name": "t.name || '-' || p.id"},
-    )
-    cr.execute(
-        f"""
-        INSERT INTO stock_picking ({", ".join(kcols)})
-        SELECT {", ".join(kselect)}
-          FROM stock_picking t, res_partner p
-         WHERE t.id = %(picking)s AND p.name LIKE 'Bench Customer %%'
-        """,
-        {"picking": picking.id},
-    )
-    # deal the moves out over the deliveries, round robin
-    cr.execute(
-        """
-        WITH pickings AS (
-            SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS n
-              FROM stock_picking
-             WHERE partner_id IN (
-                   SELECT id FROM res_partner WHERE name LIKE 'Bench Customer%%')
-        ), moves AS (
-            SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS n
-              FROM stock_move WHERE picking_id = %(picking)s
-        ), dealt AS (
-            SELECT m.id AS move_id, p.id AS picking_id
-              FROM moves m
-              JOIN pickings p ON p.n = m.n %% %(customers)s
-        ), upd AS (
-            UPDATE stock_move sm SET picking_id = d.picking_id
-              FROM dealt d WHERE d.move_id = sm.id
-        )
-        UPDATE stock_move_line sml SET picking_id = d.picking_id
-          FROM dealt d WHERE d.move_id = sml.move_id
-        """,
-        {"picking": picking.id, "customers": customers},
-    )
-    cr.execute("ANALYZE")
+PARTNER_SQL = """
+    SELECT (SELECT COUNT(*) FROM asq_complaint WHERE commercial_partner_id = %(p)s),
+           (SELECT COUNT(*) FROM asq_return WHERE partner_id = %(p)s),
+           (SELECT COUNT(*) FROM stock_move_line sml
+              JOIN stock_picking sp ON sp.id = sml.picking_id
+              JOIN stock_location dst ON dst.id = sml.location_dest_id
+             WHERE sp.partner_id = %(p)s AND sml.state = 'done'
+               AND dst.usage = 'customer')
+"""
 
 
-def ratio_report(env, customers):
-    """The finance report's grouped read by customer (what its list, pivot
-    and graph ask) against the same GROUP BY by hand."""
-    Report = env["asq.return.ratio.report"]
-    date_from, date_to = Report._asq_period()
-    bench_partners = env["res.partner"].search([("name", "=like", "Bench Customer%")])
-
-    def orm():
-        env.invalidate_all()
-        env.registry.clear_cache()
-        before = sql_db.sql_counter
-        groups = Report.read_group(
-            [],
-            ["delivered_amount", "returned_amount", "amount_ratio"],
-            ["partner_id"],
-            lazy=False,
-        )
-        return groups, sql_db.sql_counter - before
-
-    def hand_written():
-        env.cr.execute(
-            RATIO_HAND_WRITTEN,
-            {
-                "date_from": fields.Datetime.to_datetime(date_from),
-                "date_to": fields.Datetime.to_datetime(date_to) + relativedelta(days=1),
-            },
-        )
-        return env.cr.fetchall()
-
-    orm_time, (groups, queries) = _median(orm)
-    sql_time, rows = _median(hand_written)
-    orm_total = sum(
-        g["delivered_amount"]
-        for g in groups
-        if g["partner_id"] and g["partner_id"][0] in set(bench_partners.ids)
-    )
-    sql_total = sum(float(r[3] or 0) for r in rows if r[0] in set(bench_partners.ids))
-    assert abs(orm_total - sql_total) < 0.01 * max(1.0, sql_total), (
-        orm_total,
-        sql_total,
-    )
-    return orm_time, sql_time, queries, len(groups)
-
-
-def main(conf, database, rows=100000, customers=1):
-    rows, customers = int(rows), int(customers)
-    odoo.tools.config.parse_config(["-c", conf, "-d", database])
-    registry = odoo.modules.registry.Registry(database)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+def median(func):
+    """(median seconds over RUNS runs, last result)."""
+    timings, result = [], None
+    for _run in range(RUNS):
         start = time.perf_counter()
-        customer, request = build(env, rows)
-        built = time.perf_counter() - start
-        env.cr.execute(
-            SQL(
-                "SELECT count(*) FROM stock_move m JOIN stock_picking p "
-                "ON p.id = m.picking_id WHERE p.partner_id = %s",
-                customer.id,
+        result = func()
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings), result
+
+
+def counted(env, func):
+    """Run ``func`` on cold ORM caches; (result, queries)."""
+    env.invalidate_all()
+    before = sql_db.sql_counter
+    result = func()
+    return result, sql_db.sql_counter - before
+
+
+class Bench:
+    def __init__(self, env, counts):
+        self.env = env
+        self.cr = env.cr
+        self.counts = counts
+        self.rows = []
+
+    def record(self, operation, rows, orm, sql, queries):
+        self.rows.append((operation, rows, orm, sql, queries))
+
+    def rolled_back(self, func):
+        """Run ``func`` in a savepoint that is rolled back (operations that
+        write: each run starts from the same data)."""
+
+        def run():
+            self.cr.execute("SAVEPOINT bench")
+            try:
+                return func()
+            finally:
+                self.cr.execute("ROLLBACK TO SAVEPOINT bench")
+                self.env.invalidate_all()
+
+        return run
+
+    # ------------------------------------------------------------------
+    def return_ratio(self):
+        env = self.env
+        Report = env["asq.return.ratio.report"]
+        date_from, date_to = Report._asq_period()
+
+        def orm():
+            return counted(
+                env,
+                lambda: Report.read_group(
+                    [],
+                    ["delivered_amount", "returned_amount", "amount_ratio"],
+                    ["partner_id"],
+                    lazy=False,
+                ),
             )
+
+        def sql():
+            self.cr.execute(
+                RATIO_SQL,
+                {
+                    "date_from": datetime.combine(date_from, datetime.min.time()),
+                    "date_to": datetime.combine(
+                        date_to + relativedelta(days=1), datetime.min.time()
+                    ),
+                },
+            )
+            return self.cr.fetchall()
+
+        orm_time, (groups, queries) = median(orm)
+        sql_time, rows = median(sql)
+        orm_total = sum(g["delivered_amount"] for g in groups)
+        sql_total = sum(float(r[1] or 0) for r in rows)
+        assert abs(orm_total - sql_total) <= 0.01 + 1e-9 * sql_total, (
+            orm_total,
+            sql_total,
         )
-        moves = env.cr.fetchone()[0]
-        orm_time, sql_time, queries, delivered = finance_check(env, customer, request)
-        report = None
-        if customers > 1:
+        self.record(
+            f"return-ratio report by customer ({len(groups)} customers)",
+            self.counts["moves"],
+            orm_time,
+            sql_time,
+            queries,
+        )
+
+    def complaint_rate(self):
+        env = self.env
+        Report = env["asq.complaint.report"]
+
+        def orm():
+            return counted(
+                env,
+                lambda: Report._asq_rates([], ["date:month"], ["complaint_rate"]),
+            )
+
+        def sql():
+            self.cr.execute(COMPLAINT_RATE_SQL)
+            return self.cr.fetchall()
+
+        orm_time, (groups, queries) = median(orm)
+        sql_time, rows = median(sql)
+        assert sum(g["complaint_ref"] for g in groups) == sum(r[2] for r in rows)
+        self.record(
+            f"complaint-rate report by month ({len(groups)} months)",
+            self.counts["moves"] + self.counts["complaints"],
+            orm_time,
+            sql_time,
+            queries,
+        )
+
+    def complaint_list(self):
+        """The list's first page (80 rows, with its count up to 10,000) for
+        each filter of the search view; SQL: the same SELECT of ids and
+        count, then the list's stored columns of those rows."""
+        env = self.env
+        Complaint = env["asq.complaint"]
+        views = Complaint.get_views([(False, "list"), (False, "search")])
+        list_arch = etree.fromstring(views["views"]["list"]["arch"])
+        fnames = [
+            f.get("name")
+            for f in list_arch.iter("field")
+            if f.get("name") in Complaint._fields
+        ]
+        spec = {
+            fname: {"fields": {"display_name": {}}}
+            if Complaint._fields[fname].type == "many2one"
+            else {}
+            for fname in fnames
+        }
+        stored = [
+            fname
+            for fname in fnames
+            if Complaint._fields[fname].store and Complaint._fields[fname].column_type
+        ]
+        search_arch = etree.fromstring(views["views"]["search"]["arch"])
+        context = {"uid": env.uid, "context_today": date.today}
+        filters = [("(no filter)", [])]
+        for node in search_arch.iter("filter"):
+            if node.get("domain") and not node.get("date"):
+                try:
+                    domain = safe_eval(node.get("domain"), context)
+                except Exception:
+                    continue
+                filters.append((node.get("string") or node.get("name"), domain))
+        for label, domain in filters:
+
+            def orm(domain=domain):
+                return counted(
+                    env,
+                    lambda: Complaint.web_search_read(
+                        domain, spec, limit=80, count_limit=10001
+                    ),
+                )
+
+            def sql(domain=domain):
+                query = Complaint._search(domain, limit=80)
+                self.cr.execute(query.select())
+                ids = tuple(row[0] for row in self.cr.fetchall()) or (0,)
+                count = Complaint._search(domain, limit=10001)
+                self.cr.execute(
+                    f"SELECT COUNT(*) FROM ({count.select().code}) c",
+                    count.select().params,
+                )
+                columns = ", ".join(f'"{f}"' for f in stored)
+                self.cr.execute(
+                    f"SELECT {columns} FROM asq_complaint WHERE id IN %s", [ids]
+                )
+                return self.cr.fetchall()
+
+            orm_time, (_result, queries) = median(orm)
+            sql_time, _rows = median(sql)
+            self.record(
+                f"complaint list, first page: {label}",
+                self.counts["complaints"],
+                orm_time,
+                sql_time,
+                queries,
+            )
+
+    def partner_form(self):
+        env = self.env
+        self.cr.execute(
+            "SELECT commercial_partner_id, COUNT(*) FROM asq_complaint "
+            "GROUP BY 1 ORDER BY 2 DESC LIMIT 1"
+        )
+        partner = env["res.partner"].browse(self.cr.fetchone()[0])
+        fnames = [
+            "asq_complaint_count",
+            "asq_return_count",
+            "asq_capa_count",
+            "asq_delivered_line_count",
+            "asq_delivered_product_count",
+            "asq_period_delivered_amount",
+            "asq_period_returned_amount",
+            "asq_period_return_ratio",
+            "asq_survey_target_count",
+            "asq_service_visit_count",
+        ]
+        fnames = [f for f in fnames if f in partner._fields]
+
+        def orm():
+            return counted(env, lambda: partner.web_read({f: {} for f in fnames}))
+
+        def sql():
+            self.cr.execute(PARTNER_SQL, {"p": partner.id})
+            return self.cr.fetchone()
+
+        orm_time, (values, queries) = median(orm)
+        sql_time, row = median(sql)
+        assert values[0]["asq_complaint_count"] == row[0], (values, row)
+        self.record(
+            "partner form counters (one customer)", 1, orm_time, sql_time, queries
+        )
+
+    def escalation(self):
+        """One run of the escalation job (10 batches of 200 overdue
+        complaints: activities, digest mail, flag) against the same by SQL
+        (flag, one activity per manager and complaint)."""
+        env = self.env
+        Complaint = env["asq.complaint"]
+        overdue = Complaint.search_count(
+            [("next_deadline", "<", fields.Datetime.now())]
+        )
+        model_id = env["ir.model"]._get_id("asq.complaint")
+        todo = env.ref("mail.mail_activity_data_todo").id
+        managers = env.ref("after_sales_quality.group_asq_manager").users
+
+        def orm():
+            return counted(env, Complaint._cron_escalate_overdue)
+
+        def sql():
+            self.cr.execute(
+                """
+                WITH batch AS (
+                    UPDATE asq_complaint SET overdue_escalated = TRUE
+                     WHERE id IN (
+                        SELECT id FROM asq_complaint
+                         WHERE next_deadline < now() AT TIME ZONE 'UTC'
+                           AND NOT overdue_escalated
+                           AND state IN ('review', 'investigating', 'decided')
+                           AND feedback_type = 'complaint'
+                      ORDER BY next_deadline, id LIMIT 2000)
+                 RETURNING id, name
+                )
+                INSERT INTO mail_activity (res_model_id, res_model, res_id,
+                       activity_type_id, user_id, summary, date_deadline,
+                       automated, create_date, write_date)
+                SELECT %(model)s, 'asq.complaint', b.id, %(todo)s, u.id,
+                       'Overdue complaint ' || b.name, CURRENT_DATE, TRUE,
+                       now(), now()
+                  FROM batch b, unnest(%(users)s) u(id)
+                """,
+                {"model": model_id, "todo": todo, "users": managers.ids},
+            )
+            return self.cr.rowcount
+
+        orm_time, (done, queries) = median(self.rolled_back(orm))
+        sql_time, _rows = median(self.rolled_back(sql))
+        self.record(
+            f"escalation job, one run ({done} of {overdue} overdue complaints)",
+            done,
+            orm_time,
+            sql_time,
+            queries,
+        )
+
+    def survey_sampling(self):
+        env = self.env
+        survey = env.ref("after_sales_quality.asq_survey_satisfaction")
+
+        def orm():
+            def draw():
+                campaign = env["asq.survey.campaign"].create(
+                    {"name": "Bench", "survey_id": survey.id, "seed": 7}
+                )
+                campaign.action_draw_sample()
+                return len(campaign.target_ids)
+
+            return counted(env, draw)
+
+        def sql():
+            self.cr.execute(
+                """
+                WITH pop AS (
+                    SELECT id, asq_customer_class AS cls FROM res_partner
+                     WHERE asq_customer_class IS NOT NULL AND customer_rank > 0
+                       AND active AND id = commercial_partner_id
+                ), ab AS (SELECT id FROM pop WHERE cls IN ('a', 'b')),
+                c AS (
+                    SELECT id FROM pop WHERE cls = 'c'
+                     ORDER BY md5(id::text) LIMIT (SELECT COUNT(*) / 4 FROM ab)
+                )
+                SELECT COUNT(*) FROM (SELECT id FROM ab UNION ALL SELECT id FROM c) s
+                """
+            )
+            return self.cr.fetchone()[0]
+
+        orm_time, (targets, queries) = median(self.rolled_back(orm))
+        sql_time, _count = median(self.rolled_back(sql))
+        self.record(
+            f"survey sampling ({targets} of {self.counts['customers']} customers)",
+            self.counts["customers"],
+            orm_time,
+            sql_time,
+            queries,
+        )
+
+    def complaint_creation(self):
+        """1,000 complaints with one line each by one ORM create() against
+        the same rows cloned by SQL."""
+        env = self.env
+        template = env["asq.complaint"].search([("name", "=like", f"{TAG}/%")], limit=1)
+        line = template.line_ids[:1]
+        vals = [
+            {
+                "partner_id": template.partner_id.id,
+                "channel": "phone",
+                "category": "quality",
+                "description": f"Bench complaint {index}",
+                "line_ids": [
+                    Command.create(
+                        {"delivered_line_id": line.delivered_line_id.id, "quantity": 1}
+                    )
+                ],
+            }
+            for index in range(1000)
+        ]
+
+        def orm():
+            return counted(env, lambda: env["asq.complaint"].create(vals) and 1000)
+
+        def sql():
+            self.cr.execute(
+                """
+                WITH c AS (
+                    INSERT INTO asq_complaint (name, company_id, partner_id,
+                           commercial_partner_id, state, feedback_type, channel,
+                           received_at, category, severity, description,
+                           create_date, write_date)
+                    SELECT 'B' || g, t.company_id, t.partner_id,
+                           t.commercial_partner_id, 'draft', 'complaint', 'phone',
+                           now(), 'quality', 'minor', 'Bench complaint ' || g,
+                           now(), now()
+                      FROM asq_complaint t, generate_series(1, 1000) g
+                     WHERE t.id = %(t)s
+                 RETURNING id
+                )
+                INSERT INTO asq_complaint_line (complaint_id, delivered_line_id,
+                       quantity, create_date, write_date)
+                SELECT c.id, %(line)s, 1, now(), now() FROM c
+                """,
+                {"t": template.id, "line": line.delivered_line_id.id},
+            )
+            return self.cr.rowcount
+
+        orm_time, (_created, queries) = median(self.rolled_back(orm))
+        sql_time, _rows = median(self.rolled_back(sql))
+        self.record(
+            f"create 1,000 complaints ({1000 / orm_time:,.0f} per second)",
+            1000,
+            orm_time,
+            sql_time,
+            queries,
+        )
+
+    def packs(self):
+        env = self.env
+        if "asq.kpi.pack" not in env:
+            return
+        today = fields.Date.today()
+        start = today.replace(month=1, day=1) - relativedelta(years=1)
+
+        def orm():
+            def generate():
+                pack = env["asq.kpi.pack"].create(
+                    {
+                        "period_type": "year",
+                        "date_from": start,
+                        "date_to": start + relativedelta(years=1, days=-1),
+                    }
+                )
+                pack._asq_generate()
+                return pack
+
+            return counted(env, generate)
+
+        orm_time, (_pack, queries) = median(self.rolled_back(orm))
+        self.record(
+            f"yearly pack, XLSX + PDF ({self.counts['customers']} customers)",
+            self.counts["customers"],
+            orm_time,
+            None,
+            queries,
+        )
+
+    def run(self):
+        for operation in (
+            self.return_ratio,
+            self.complaint_rate,
+            self.complaint_list,
+            self.partner_form,
+            self.escalation,
+            self.survey_sampling,
+            self.complaint_creation,
+            self.packs,
+        ):
             start = time.perf_counter()
-            spread_over_customers(env, customer, customers)
-            spread = time.perf_counter() - start
-            report = ratio_report(env, customers)
-        cr.rollback()
-    print(f"built {moves} delivered moves in {built:.1f} s")
+            operation()
+            print(
+                f"  {operation.__name__} measured in "
+                f"{time.perf_counter() - start:.0f} s",
+                flush=True,
+            )
+        return self.rows
+
+
+def print_table(scale, counts, rows):
+    print(
+        f"\n### SCALE {scale}: "
+        + ", ".join(f"{key} {value:,}" for key, value in counts.items())
+    )
     header = ("operation", "rows", "median s", "SQL median s", "ratio", "queries")
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
-    print(
-        f"| return finance check (ratio over 12 months) | {moves} | {orm_time:.4f} "
-        f"| {sql_time:.4f} | {orm_time / sql_time:.2f} | {queries} |"
-    )
-    if report:
-        r_orm, r_sql, r_queries, groups = report
+    for operation, rows_, orm, sql, queries in rows:
+        sql_cell = f"{sql:.4f}" if sql else "-"
+        ratio = f"{orm / sql:.2f}" if sql else "-"
         print(
-            f"| return ratio report, grouped by customer ({groups} customers) "
-            f"| {moves} | {r_orm:.4f} | {r_sql:.4f} | {r_orm / r_sql:.2f} "
-            f"| {r_queries} |"
+            f"| {operation} | {rows_:,} | {orm:.4f} | {sql_cell} | {ratio} "
+            f"| {queries} |"
         )
-        print(f"(moves dealt out over {customers} customers in {spread:.1f} s)")
-    print(f"delivered value in the period: {delivered:.2f}")
+
+
+def create_db(conf, template, name):
+    params = {
+        "host": odoo.tools.config["db_host"] or None,
+        "port": odoo.tools.config["db_port"] or None,
+        "user": odoo.tools.config["db_user"] or None,
+        "dbname": "postgres",
+    }
+    conn = psycopg2.connect(**{k: v for k, v in params.items() if v})
+    conn.autocommit = True
+    with conn.cursor() as cr:
+        cr.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cr.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    conn.close()
+
+
+def main(conf, template, *scales):
+    odoo.tools.config.parse_config(["-c", conf, "-d", template])
+    scales = scales or ("1",)
+    per_row = {}
+    for scale in scales:
+        name = f"{template}_{re.sub(r'[^0-9]', '_', scale)}"
+        create_db(conf, template, name)
+        registry = odoo.modules.registry.Registry(name)
+        with registry.cursor() as cr:
+            env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+            start = time.perf_counter()
+            counts = Populate(env, float(scale)).run()
+            print(f"populated SCALE {scale} in {time.perf_counter() - start:.0f} s")
+            cr.commit()
+            rows = Bench(env, counts).run()
+            cr.rollback()
+        print_table(scale, counts, rows)
+        for operation, rows_, orm, _sql, _queries in rows[:2]:
+            per_row.setdefault(operation.split(" (")[0], []).append(
+                (scale, rows_, orm / rows_)
+            )
+        odoo.sql_db.close_db(name)
+    if len(scales) > 1:
+        print("\n### Time per row across scales")
+        print("| report | " + " | ".join(f"SCALE {s}" for s in scales) + " | spread |")
+        print("|---|" + "---|" * (len(scales) + 1))
+        for operation, points in per_row.items():
+            values = [p[2] for p in points]
+            cells = " | ".join(f"{v * 1e6:.2f} µs" for v in values)
+            print(f"| {operation} | {cells} | {max(values) / min(values):.2f} |")
 
 
 if __name__ == "__main__":

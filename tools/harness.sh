@@ -211,10 +211,22 @@ cmd_bench() {
     venv; check_system; postgres; config "$TEST_HTTP_PORT"
     local db="${BENCH_DB:-asq_bench}"
     dropdb_if_exists "$db"
-    say "installing $MODULE (without demo data) in $db for the benchmarks"
+    say "installing $MODULE (without demo data) in $db, the template of the benchmark databases"
     odoo -d "$db" -i "$MODULE" --without-demo=all --stop-after-init --log-level warn
+    # shellcheck disable=SC2086
     PYTHONPATH="$ODOO_PATH" "$PY" "$ROOT/tools/bench.py" "$BUILD/odoo.conf" "$db" \
-        "${ROWS:-1000000}" "${CUSTOMERS:-10000}"
+        ${SCALES:-0.1 1}
+}
+
+cmd_populate() {
+    venv; postgres; config "$TEST_HTTP_PORT"
+    local db="${POPULATE_DB:-asq_populate}"
+    dropdb_if_exists "$db"
+    say "installing $MODULE (without demo data) in $db"
+    odoo -d "$db" -i "$MODULE" --without-demo=all --stop-after-init --log-level warn
+    say "populating $db at SCALE=${SCALE:-1}"
+    PYTHONPATH="$ODOO_PATH" "$PY" "$ROOT/tools/populate.py" "$BUILD/odoo.conf" "$db" \
+        "${SCALE:-1}"
 }
 
 cmd_lint() {
@@ -232,7 +244,8 @@ case "${1:-}" in
     test) cmd_test ;;
     lint) cmd_lint ;;
     bench) cmd_bench ;;
+    populate) cmd_populate ;;
     venv) venv ;;
     pg) venv; postgres; say "PostgreSQL ready at $PGHOST:$PGPORT as $PGUSER" ;;
-    *) die "usage: tools/harness.sh demo|test|lint|bench|venv|pg" ;;
+    *) die "usage: tools/harness.sh demo|test|lint|bench|populate|venv|pg" ;;
 esac
