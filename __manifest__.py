@@ -61,6 +61,11 @@
         "security/asq_kpi_security.xml",
         "views/asq_kpi_views.xml",
         "wizards/asq_return_ratio_period_views.xml",
+        "data/asq_kpi_data.xml",
+        "report/asq_kpi_pack_reports.xml",
+        "report/asq_kpi_pack_templates.xml",
+        "views/asq_kpi_pack_views.xml",
+        "wizards/asq_kpi_pack_wizard_views.xml",
     ],
     "demo": [
         "data/after_sales_quality_demo.xml",

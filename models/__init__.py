@@ -26,3 +26,4 @@ from . import asq_vendor_rectification
 from . import survey_question
 from . import asq_survey_campaign
 from . import res_partner_survey
+from . import asq_kpi_pack
