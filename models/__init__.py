@@ -27,3 +27,4 @@ from . import survey_question
 from . import asq_survey_campaign
 from . import res_partner_survey
 from . import asq_kpi_pack
+from . import ir_attachment
