@@ -500,7 +500,7 @@ class AsqKpiPack(models.Model):
             or self.env.registry.in_test_mode()
             or getattr(threading.current_thread(), "testing", False)
         )
-        companies = self.env["res.company"].sudo().search([])
+        companies = self.env["res.company"].sudo().search([("active", "=", True)])
         for company in companies:
             for period_type, date_from in due:
                 try:
@@ -735,25 +735,28 @@ class AsqKpiPack(models.Model):
 
     def _asq_summary_labels(self):
         """(key, label, kind) of the summary; kind: count, rate, amount, days."""
-        _ = self.env._
         return [
-            ("deliveries", _("Delivered Orders"), "count"),
-            ("received", _("Complaints Received"), "count"),
-            ("valid", _("Valid Complaints"), "count"),
-            ("closed", _("Complaints Closed"), "count"),
-            ("complaint_rate", _("Complaint Rate (%)"), "rate"),
-            ("incident_rate", _("Product Incident Rate (%)"), "rate"),
-            ("disposition_rate", _("Disposition on Time (%)"), "rate"),
-            ("onsite_rate", _("On-Site on Time (%)"), "rate"),
-            ("answer_rate", _("Quality Answer on Time (%)"), "rate"),
-            ("loss", _("Loss Amount"), "amount"),
-            ("handling_days", _("Average Handling Time (Days)"), "days"),
-            ("capa_opened", _("CAPA Opened"), "count"),
-            ("capa_closed", _("CAPA Closed"), "count"),
-            ("capa_on_time_rate", _("CAPA Closed: Actions on Time (%)"), "rate"),
-            ("capa_effective_rate", _("CAPA Closed: Effective (%)"), "rate"),
-            ("satisfaction_index", _("Latest Satisfaction Index"), "rate"),
-            ("over_cap", _("Customers over the Return-Ratio Cap"), "count"),
+            ("deliveries", self.env._("Delivered Orders"), "count"),
+            ("received", self.env._("Complaints Received"), "count"),
+            ("valid", self.env._("Valid Complaints"), "count"),
+            ("closed", self.env._("Complaints Closed"), "count"),
+            ("complaint_rate", self.env._("Complaint Rate (%)"), "rate"),
+            ("incident_rate", self.env._("Product Incident Rate (%)"), "rate"),
+            ("disposition_rate", self.env._("Disposition on Time (%)"), "rate"),
+            ("onsite_rate", self.env._("On-Site on Time (%)"), "rate"),
+            ("answer_rate", self.env._("Quality Answer on Time (%)"), "rate"),
+            ("loss", self.env._("Loss Amount"), "amount"),
+            ("handling_days", self.env._("Average Handling Time (Days)"), "days"),
+            ("capa_opened", self.env._("CAPA Opened"), "count"),
+            ("capa_closed", self.env._("CAPA Closed"), "count"),
+            (
+                "capa_on_time_rate",
+                self.env._("CAPA Closed: Actions on Time (%)"),
+                "rate",
+            ),
+            ("capa_effective_rate", self.env._("CAPA Closed: Effective (%)"), "rate"),
+            ("satisfaction_index", self.env._("Latest Satisfaction Index"), "rate"),
+            ("over_cap", self.env._("Customers over the Return-Ratio Cap"), "count"),
         ]
 
     def _asq_summary_rows(self, summary, previous):

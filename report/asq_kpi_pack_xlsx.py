@@ -35,13 +35,12 @@ class AsqKpiPackXlsx(models.AbstractModel):
     # Sheets
     # ------------------------------------------------------------------
     def _asq_summary_sheet(self, workbook, formats, figures):
-        _ = self.env._
         period = figures["period"]
-        sheet = workbook.add_worksheet(_("Summary"))
+        sheet = workbook.add_worksheet(self.env._("Summary"))
         sheet.write_string(
             0,
             0,
-            _(
+            self.env._(
                 "After-Sales Statistics: %(company)s, %(type)s %(start)s - %(end)s",
                 company=period["company"],
                 type=period["type_label"],
@@ -54,14 +53,14 @@ class AsqKpiPackXlsx(models.AbstractModel):
             sheet,
             2,
             [
-                _("Figure"),
-                _("This Period"),
-                _(
+                self.env._("Figure"),
+                self.env._("This Period"),
+                self.env._(
                     "Previous Period (%(start)s - %(end)s)",
                     start=period["previous_from"],
                     end=period["previous_to"],
                 ),
-                _("Difference"),
+                self.env._("Difference"),
             ],
             formats["header"],
             [44, 16, 30, 14],
@@ -77,22 +76,23 @@ class AsqKpiPackXlsx(models.AbstractModel):
         sheet.freeze_panes(3, 1)
 
     def _asq_rate_sheet(self, workbook, formats, figures):
-        _ = self.env._
-        sheet = workbook.add_worksheet(_("Complaint Rate"))
+        sheet = workbook.add_worksheet(self.env._("Complaint Rate"))
         rate_headers = [
-            _("Delivered Orders"),
-            _("Complaints"),
-            _("Complaint Rate (%)"),
-            _("Product Incident Rate (%)"),
+            self.env._("Delivered Orders"),
+            self.env._("Complaints"),
+            self.env._("Complaint Rate (%)"),
+            self.env._("Product Incident Rate (%)"),
         ]
         period_label = (
-            _("Week") if figures["period"]["interval"] == "week" else _("Month")
+            self.env._("Week")
+            if figures["period"]["interval"] == "week"
+            else self.env._("Month")
         )
         row = self._asq_table(
             sheet,
             formats,
             0,
-            _("Complaint Rate by Period"),
+            self.env._("Complaint Rate by Period"),
             [period_label, *rate_headers],
             [
                 (
@@ -111,13 +111,13 @@ class AsqKpiPackXlsx(models.AbstractModel):
             chart = workbook.add_chart({"type": "line"})
             chart.add_series(
                 {
-                    "name": _("Complaint Rate (%)"),
+                    "name": self.env._("Complaint Rate (%)"),
                     "categories": [sheet.name, first, 0, last, 0],
                     "values": [sheet.name, first, 3, last, 3],
                     "marker": {"type": "circle"},
                 }
             )
-            chart.set_title({"name": _("Complaint Rate by Period")})
+            chart.set_title({"name": self.env._("Complaint Rate by Period")})
             chart.set_y_axis({"name": "%"})
             chart.set_legend({"none": True})
             sheet.insert_chart(0, 6, chart)
@@ -125,8 +125,12 @@ class AsqKpiPackXlsx(models.AbstractModel):
             sheet,
             formats,
             max(row, 18),
-            _("By Complaint Category"),
-            [_("Complaint Category"), _("Complaints"), _("Complaint Rate (%)")],
+            self.env._("By Complaint Category"),
+            [
+                self.env._("Complaint Category"),
+                self.env._("Complaints"),
+                self.env._("Complaint Rate (%)"),
+            ],
             [
                 (line["label"], line["complaints"], line["complaint_rate"])
                 for line in figures["by_category"]
@@ -136,12 +140,12 @@ class AsqKpiPackXlsx(models.AbstractModel):
             sheet,
             formats,
             row,
-            _("By Product"),
+            self.env._("By Product"),
             [
-                _("Product"),
+                self.env._("Product"),
                 *rate_headers,
-                _("Delivered Quantity"),
-                _("Defective Quantity"),
+                self.env._("Delivered Quantity"),
+                self.env._("Defective Quantity"),
             ],
             [
                 (
@@ -160,8 +164,8 @@ class AsqKpiPackXlsx(models.AbstractModel):
             sheet,
             formats,
             row,
-            _("By Customer (Top 20)"),
-            [_("Customer"), *rate_headers],
+            self.env._("By Customer (Top 20)"),
+            [self.env._("Customer"), *rate_headers],
             [
                 (
                     line["label"],
@@ -175,10 +179,11 @@ class AsqKpiPackXlsx(models.AbstractModel):
         )
 
     def _asq_timeliness_sheet(self, workbook, formats, figures):
-        _ = self.env._
-        sheet = workbook.add_worksheet(_("Timeliness"))
+        sheet = workbook.add_worksheet(self.env._("Timeliness"))
         period_label = (
-            _("Week") if figures["period"]["interval"] == "week" else _("Month")
+            self.env._("Week")
+            if figures["period"]["interval"] == "week"
+            else self.env._("Month")
         )
         summary = figures["summary"]
         lines = [
@@ -200,7 +205,7 @@ class AsqKpiPackXlsx(models.AbstractModel):
         ]
         lines.append(
             (
-                _("Total"),
+                self.env._("Total"),
                 summary["received"],
                 sum(line["disposition_due"] for line in figures["timeliness"]),
                 sum(line["disposition_met"] for line in figures["timeliness"]),
@@ -218,35 +223,38 @@ class AsqKpiPackXlsx(models.AbstractModel):
             sheet,
             formats,
             0,
-            _("Reply Timeliness"),
+            self.env._("Reply Timeliness"),
             [
                 period_label,
-                _("Complaints"),
-                _("Dispositions Due"),
-                _("Dispositions on Time"),
-                _("Disposition on Time (%)"),
-                _("On-Site Checks Due"),
-                _("On-Site Checks on Time"),
-                _("On-Site on Time (%)"),
-                _("Quality Answers Due"),
-                _("Quality Answers on Time"),
-                _("Quality Answer on Time (%)"),
-                _("Handling Time (Days)"),
+                self.env._("Complaints"),
+                self.env._("Dispositions Due"),
+                self.env._("Dispositions on Time"),
+                self.env._("Disposition on Time (%)"),
+                self.env._("On-Site Checks Due"),
+                self.env._("On-Site Checks on Time"),
+                self.env._("On-Site on Time (%)"),
+                self.env._("Quality Answers Due"),
+                self.env._("Quality Answers on Time"),
+                self.env._("Quality Answer on Time (%)"),
+                self.env._("Handling Time (Days)"),
             ],
             lines,
             [22] + [14] * 11,
         )
 
     def _asq_loss_sheet(self, workbook, formats, figures):
-        _ = self.env._
-        sheet = workbook.add_worksheet(_("Loss"))
+        sheet = workbook.add_worksheet(self.env._("Loss"))
         by_responsibility = figures["loss_by_responsibility"]
         row = self._asq_table(
             sheet,
             formats,
             0,
-            _("Loss by Responsible Party"),
-            [_("Responsibility"), _("Complaints"), _("Loss Amount")],
+            self.env._("Loss by Responsible Party"),
+            [
+                self.env._("Responsibility"),
+                self.env._("Complaints"),
+                self.env._("Loss Amount"),
+            ],
             [
                 (line["label"], line["complaints"], line["loss"])
                 for line in by_responsibility
@@ -258,8 +266,12 @@ class AsqKpiPackXlsx(models.AbstractModel):
             sheet,
             formats,
             row,
-            _("Loss by Loss Bearer"),
-            [_("Loss Borne By"), _("Complaints"), _("Loss Amount")],
+            self.env._("Loss by Loss Bearer"),
+            [
+                self.env._("Loss Borne By"),
+                self.env._("Complaints"),
+                self.env._("Loss Amount"),
+            ],
             [
                 (line["label"], line["complaints"], line["loss"])
                 for line in figures["loss_by_bearer"]
@@ -271,30 +283,29 @@ class AsqKpiPackXlsx(models.AbstractModel):
             chart = workbook.add_chart({"type": "pie"})
             chart.add_series(
                 {
-                    "name": _("Loss by Responsible Party"),
+                    "name": self.env._("Loss by Responsible Party"),
                     "categories": [sheet.name, 2, 0, last, 0],
                     "values": [sheet.name, 2, 2, last, 2],
                     "data_labels": {"percentage": True},
                 }
             )
-            chart.set_title({"name": _("Loss by Responsible Party")})
+            chart.set_title({"name": self.env._("Loss by Responsible Party")})
             sheet.insert_chart(0, 4, chart)
 
     def _asq_capa_sheet(self, workbook, formats, figures):
-        _ = self.env._
-        sheet = workbook.add_worksheet(_("CAPA"))
+        sheet = workbook.add_worksheet(self.env._("CAPA"))
         self._asq_table(
             sheet,
             formats,
             0,
-            _("CAPA Opened in the Period by Source"),
+            self.env._("CAPA Opened in the Period by Source"),
             [
-                _("Source"),
-                _("Opened"),
-                _("Closed"),
-                _("Actions on Time (%)"),
-                _("Effectiveness Rate (%)"),
-                _("Days to Close"),
+                self.env._("Source"),
+                self.env._("Opened"),
+                self.env._("Closed"),
+                self.env._("Actions on Time (%)"),
+                self.env._("Effectiveness Rate (%)"),
+                self.env._("Days to Close"),
             ],
             [
                 (
@@ -311,23 +322,22 @@ class AsqKpiPackXlsx(models.AbstractModel):
         )
 
     def _asq_return_sheet(self, workbook, formats, figures):
-        _ = self.env._
-        sheet = workbook.add_worksheet(_("Return Ratios"))
+        sheet = workbook.add_worksheet(self.env._("Return Ratios"))
         ratios = sorted(figures["return_ratios"], key=lambda line: not line["over_cap"])
         self._asq_table(
             sheet,
             formats,
             0,
-            _("Return Ratio by Customer"),
+            self.env._("Return Ratio by Customer"),
             [
-                _("Customer"),
-                _("Deliveries"),
-                _("Delivered Amount"),
-                _("Returned Amount"),
-                _("Return Ratio (%)"),
-                _("Quantity Return Ratio (%)"),
-                _("Ratio Cap (%)"),
-                _("Over the Cap"),
+                self.env._("Customer"),
+                self.env._("Deliveries"),
+                self.env._("Delivered Amount"),
+                self.env._("Returned Amount"),
+                self.env._("Return Ratio (%)"),
+                self.env._("Quantity Return Ratio (%)"),
+                self.env._("Ratio Cap (%)"),
+                self.env._("Over the Cap"),
             ],
             [
                 (
@@ -338,7 +348,7 @@ class AsqKpiPackXlsx(models.AbstractModel):
                     line["amount_ratio"],
                     line["qty_ratio"],
                     line["ratio_cap"],
-                    _("Yes") if line["over_cap"] else _("No"),
+                    self.env._("Yes") if line["over_cap"] else self.env._("No"),
                 )
                 for line in ratios
             ],
@@ -348,7 +358,10 @@ class AsqKpiPackXlsx(models.AbstractModel):
         over = sum(1 for line in ratios if line["over_cap"])
         if over:
             chart = workbook.add_chart({"type": "bar"})
-            for col, name in ((4, _("Return Ratio (%)")), (6, _("Ratio Cap (%)"))):
+            for col, name in (
+                (4, self.env._("Return Ratio (%)")),
+                (6, self.env._("Ratio Cap (%)")),
+            ):
                 chart.add_series(
                     {
                         "name": name,
@@ -356,29 +369,34 @@ class AsqKpiPackXlsx(models.AbstractModel):
                         "values": [sheet.name, 2, col, 1 + over, col],
                     }
                 )
-            chart.set_title({"name": _("Customers over the Return-Ratio Cap")})
+            chart.set_title({"name": self.env._("Customers over the Return-Ratio Cap")})
             sheet.insert_chart(3 + len(ratios), 0, chart)
 
     def _asq_satisfaction_sheet(self, workbook, formats, figures):
-        _ = self.env._
         satisfaction = figures["satisfaction"]
-        sheet = workbook.add_worksheet(_("Satisfaction"))
+        sheet = workbook.add_worksheet(self.env._("Satisfaction"))
         sheet.set_column(0, 0, 30)
         sheet.set_column(1, 2, 16)
-        asq_write_row(sheet, 0, [_("Latest Survey Campaign"), satisfaction["campaign"]])
-        asq_write_row(sheet, 1, [_("Survey Date"), satisfaction["date"]])
+        asq_write_row(
+            sheet, 0, [self.env._("Latest Survey Campaign"), satisfaction["campaign"]]
+        )
+        asq_write_row(sheet, 1, [self.env._("Survey Date"), satisfaction["date"]])
         asq_write_row(
             sheet,
             2,
-            [_("Satisfaction Index"), satisfaction["index"]],
+            [self.env._("Satisfaction Index"), satisfaction["index"]],
             formats["number"],
         )
         self._asq_table(
             sheet,
             formats,
             4,
-            _("Satisfaction by Dimension"),
-            [_("Dimension"), _("Satisfaction Index"), _("Answers")],
+            self.env._("Satisfaction by Dimension"),
+            [
+                self.env._("Dimension"),
+                self.env._("Satisfaction Index"),
+                self.env._("Answers"),
+            ],
             [
                 (line["label"], line["index"], line["answers"])
                 for line in satisfaction["dimensions"]
@@ -386,21 +404,20 @@ class AsqKpiPackXlsx(models.AbstractModel):
         )
 
     def _asq_items_sheet(self, workbook, formats, figures):
-        _ = self.env._
-        sheet = workbook.add_worksheet(_("Complaint Items"))
+        sheet = workbook.add_worksheet(self.env._("Complaint Items"))
         columns = [
-            (_("Reference"), 16, "name"),
-            (_("Received At"), 17, "date"),
-            (_("Customer"), 28, "customer"),
-            (_("Products"), 28, "products"),
-            (_("Category"), 20, "category"),
-            (_("Severity"), 10, "severity"),
-            (_("Validity"), 10, "validity"),
-            (_("Description"), 40, "description"),
-            (_("Root Cause"), 40, "root_cause"),
-            (_("Disposition"), 18, "disposition"),
-            (_("Status"), 16, "state"),
-            (_("Loss Amount"), 14, "loss"),
+            (self.env._("Reference"), 16, "name"),
+            (self.env._("Received At"), 17, "date"),
+            (self.env._("Customer"), 28, "customer"),
+            (self.env._("Products"), 28, "products"),
+            (self.env._("Category"), 20, "category"),
+            (self.env._("Severity"), 10, "severity"),
+            (self.env._("Validity"), 10, "validity"),
+            (self.env._("Description"), 40, "description"),
+            (self.env._("Root Cause"), 40, "root_cause"),
+            (self.env._("Disposition"), 18, "disposition"),
+            (self.env._("Status"), 16, "state"),
+            (self.env._("Loss Amount"), 14, "loss"),
         ]
         asq_write_headers(
             sheet,
