@@ -565,10 +565,13 @@ class AsqKpiPack(models.Model):
             % self.env._(
                 "%(customer)s: %(ratio)s %% (cap %(cap)s %%)",
                 customer=group["partner_id"][1],
-                ratio=f"{group['amount_ratio']:.2f}",
-                cap=f"{group['ratio_cap']:.2f}",
+                ratio=ratio,
+                cap=cap,
             )
-            for group in sorted(groups, key=lambda g: -g["amount_ratio"])
+            for group, ratio, cap in (
+                (g, format(g["amount_ratio"], ".2f"), format(g["ratio_cap"], ".2f"))
+                for g in sorted(groups, key=lambda g: -g["amount_ratio"])
+            )
         )
         note = Markup("<p>%s</p><ul>%s</ul>") % (
             self.env._(
