@@ -64,6 +64,11 @@
         "wizards/asq_return_ratio_period_views.xml",
         "security/asq_portal_security.xml",
         "views/asq_portal_templates.xml",
+        "data/asq_kpi_data.xml",
+        "report/asq_kpi_pack_reports.xml",
+        "report/asq_kpi_pack_templates.xml",
+        "views/asq_kpi_pack_views.xml",
+        "wizards/asq_kpi_pack_wizard_views.xml",
     ],
     "demo": [
         "data/after_sales_quality_demo.xml",

@@ -31,3 +31,5 @@ from . import asq_complaint_portal
 from . import asq_return_portal
 from . import asq_service_visit_portal
 from . import res_config_settings_portal
+from . import asq_kpi_pack
+from . import ir_attachment

@@ -1568,6 +1568,7 @@ class AsqComplaint(models.Model):
             [
                 ("id", "not in", complaints.ids),
                 ("feedback_type", "=", "complaint"),
+                ("company_id", "in", complaints.company_id.ids),
                 ("commercial_partner_id", "in", complaints.commercial_partner_id.ids),
                 ("state", "not in", ("draft", "cancel")),
                 ("received_at", ">=", since),
@@ -1584,6 +1585,7 @@ class AsqComplaint(models.Model):
             match = earlier.filtered(
                 lambda e, c=complaint, p=products, s=start: e.commercial_partner_id
                 == c.commercial_partner_id
+                and e.company_id == c.company_id
                 and s <= e.received_at <= c.received_at
                 and (e.category == c.category or e.line_ids.product_id & p)
             )[:1]

@@ -5,3 +5,4 @@ from . import asq_survey_report_xlsx
 from . import asq_return_ratio_report
 from . import asq_complaint_report
 from . import asq_capa_report
+from . import asq_kpi_pack_xlsx

@@ -93,10 +93,15 @@ class AsqReportRatioMixin(models.AbstractModel):
         }
 
     @api.model
-    def _asq_rates(self, domain, groupby, rates):
+    def _asq_rates(self, domain, groupby, rates, aggregates=()):
         """The rates and their terms, grouped, for code (packs, dashboards):
-        one dict per group, keyed by the groupby specs and field names."""
+        one dict per group, keyed by the groupby specs and field names.
+        ``aggregates`` adds other measures ("loss_amount:sum") to the same
+        grouped read."""
         fields = [term for rate in rates for term in self._asq_ratios[rate][:2]]
         return self.read_group(
-            domain, list(dict.fromkeys(fields)) + list(rates), groupby, lazy=False
+            domain,
+            list(dict.fromkeys([*fields, *rates, *aggregates])),
+            groupby,
+            lazy=False,
         )

@@ -5,6 +5,7 @@ import xlsxwriter
 from odoo import models
 
 from ..models.asq_survey_campaign import DIMENSIONS
+from .asq_xlsx import asq_formats, asq_write
 
 
 class AsqSurveyReportXlsx(models.AbstractModel):
@@ -20,9 +21,8 @@ class AsqSurveyReportXlsx(models.AbstractModel):
         label = campaign._asq_dimension_label
         output = io.BytesIO()
         workbook = xlsxwriter.Workbook(output, {"in_memory": True})
-        bold = workbook.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
-        number = workbook.add_format({"num_format": "0.0"})
-        wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+        formats = asq_formats(workbook)
+        bold, number, wrap = formats["header"], formats["number"], formats["wrap"]
 
         summary = workbook.add_worksheet(self.env._("Summary"))
         summary.set_column(0, 0, 34)
@@ -47,7 +47,7 @@ class AsqSurveyReportXlsx(models.AbstractModel):
         ]
         for row, (header, value) in enumerate(rows):
             summary.write_string(row, 0, header, bold)
-            self._asq_write(summary, row, 1, value, number)
+            asq_write(summary, row, 1, value, number)
         row = len(rows) + 1
         for col, header in enumerate(
             (
@@ -126,10 +126,3 @@ class AsqSurveyReportXlsx(models.AbstractModel):
             comments.write_string(row, 1, text, wrap)
         workbook.close()
         return output.getvalue()
-
-    @staticmethod
-    def _asq_write(sheet, row, col, value, number):
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            sheet.write_number(row, col, value, number)
-        else:
-            sheet.write_string(row, col, str(value or ""))

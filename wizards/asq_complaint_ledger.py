@@ -5,6 +5,8 @@ import xlsxwriter
 
 from odoo import api, fields, models
 
+from ..report.asq_xlsx import asq_formats, asq_write, asq_write_headers
+
 
 class AsqComplaintLedger(models.TransientModel):
     """Complaint ledger (《顾客质量投诉台帐》) as an XLSX file."""
@@ -130,20 +132,25 @@ class AsqComplaintLedger(models.TransientModel):
         output = io.BytesIO()
         workbook = xlsxwriter.Workbook(output, {"in_memory": True})
         sheet = workbook.add_worksheet(self.env._("Complaint Ledger"))
-        bold = workbook.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
-        wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-        number = workbook.add_format({"num_format": "#,##0.00", "valign": "top"})
+        formats = asq_formats(workbook)
         columns = self._asq_columns()
-        for col, (header, width, _getter) in enumerate(columns):
-            sheet.write_string(0, col, header, bold)
-            sheet.set_column(col, col, width)
+        asq_write_headers(
+            sheet,
+            0,
+            [header for header, _width, _getter in columns],
+            formats["header"],
+            [width for _header, width, _getter in columns],
+        )
         for row, complaint in enumerate(complaints, start=1):
             for col, (_header, _width, getter) in enumerate(columns):
-                value = getter(complaint)
-                if isinstance(value, int | float) and not isinstance(value, bool):
-                    sheet.write_number(row, col, value, number)
-                else:
-                    sheet.write_string(row, col, str(value or ""), wrap)
+                asq_write(
+                    sheet,
+                    row,
+                    col,
+                    getter(complaint),
+                    formats["amount"],
+                    formats["wrap"],
+                )
         sheet.freeze_panes(1, 1)
         workbook.close()
         return output.getvalue()

@@ -1,0 +1,455 @@
+import io
+
+import xlsxwriter
+
+from odoo import models
+
+from .asq_xlsx import asq_formats, asq_write, asq_write_headers, asq_write_row
+
+
+class AsqKpiPackXlsx(models.AbstractModel):
+    """Statistics pack workbook for finance and management, as XLSX."""
+
+    _name = "asq.kpi.pack.xlsx"
+    _description = "After-Sales Statistics Pack (XLSX)"
+
+    def _asq_build(self, figures):
+        """Return the XLSX bytes of ``figures`` (``asq.kpi.pack._asq_figures``).
+        Names and texts typed by people are written with write_string: a
+        description such as "=1+1" stays text, never a formula."""
+        output = io.BytesIO()
+        workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+        formats = asq_formats(workbook)
+        self._asq_summary_sheet(workbook, formats, figures)
+        self._asq_rate_sheet(workbook, formats, figures)
+        self._asq_timeliness_sheet(workbook, formats, figures)
+        self._asq_loss_sheet(workbook, formats, figures)
+        self._asq_capa_sheet(workbook, formats, figures)
+        self._asq_return_sheet(workbook, formats, figures)
+        self._asq_satisfaction_sheet(workbook, formats, figures)
+        self._asq_items_sheet(workbook, formats, figures)
+        workbook.close()
+        return output.getvalue()
+
+    # ------------------------------------------------------------------
+    # Sheets
+    # ------------------------------------------------------------------
+    def _asq_summary_sheet(self, workbook, formats, figures):
+        period = figures["period"]
+        sheet = workbook.add_worksheet(self.env._("Summary"))
+        sheet.write_string(
+            0,
+            0,
+            self.env._(
+                "After-Sales Statistics: %(company)s, %(type)s %(start)s - %(end)s",
+                company=period["company"],
+                type=period["type_label"],
+                start=period["date_from"],
+                end=period["date_to"],
+            ),
+            formats["title"],
+        )
+        asq_write_headers(
+            sheet,
+            2,
+            [
+                self.env._("Figure"),
+                self.env._("This Period"),
+                self.env._(
+                    "Previous Period (%(start)s - %(end)s)",
+                    start=period["previous_from"],
+                    end=period["previous_to"],
+                ),
+                self.env._("Difference"),
+            ],
+            formats["header"],
+            [44, 16, 30, 14],
+        )
+        for row, line in enumerate(figures["summary_rows"], start=3):
+            fmt = formats["amount"] if line["kind"] == "amount" else formats["number"]
+            asq_write_row(
+                sheet,
+                row,
+                [line["label"], line["current"], line["previous"], line["difference"]],
+                fmt,
+            )
+        sheet.freeze_panes(3, 1)
+
+    def _asq_rate_sheet(self, workbook, formats, figures):
+        sheet = workbook.add_worksheet(self.env._("Complaint Rate"))
+        rate_headers = [
+            self.env._("Delivered Orders"),
+            self.env._("Complaints"),
+            self.env._("Complaint Rate (%)"),
+            self.env._("Product Incident Rate (%)"),
+        ]
+        period_label = (
+            self.env._("Week")
+            if figures["period"]["interval"] == "week"
+            else self.env._("Month")
+        )
+        row = self._asq_table(
+            sheet,
+            formats,
+            0,
+            self.env._("Complaint Rate by Period"),
+            [period_label, *rate_headers],
+            [
+                (
+                    line["label"],
+                    line["deliveries"],
+                    line["complaints"],
+                    line["complaint_rate"],
+                    line["incident_rate"],
+                )
+                for line in figures["rate_by_period"]
+            ],
+            [28, 16, 14, 18, 22],
+        )
+        if figures["rate_by_period"]:
+            first, last = 2, 1 + len(figures["rate_by_period"])
+            chart = workbook.add_chart({"type": "line"})
+            chart.add_series(
+                {
+                    "name": self.env._("Complaint Rate (%)"),
+                    "categories": [sheet.name, first, 0, last, 0],
+                    "values": [sheet.name, first, 3, last, 3],
+                    "marker": {"type": "circle"},
+                }
+            )
+            chart.set_title({"name": self.env._("Complaint Rate by Period")})
+            chart.set_y_axis({"name": "%"})
+            chart.set_legend({"none": True})
+            sheet.insert_chart(0, 6, chart)
+        row = self._asq_table(
+            sheet,
+            formats,
+            max(row, 18),
+            self.env._("By Complaint Category"),
+            [
+                self.env._("Complaint Category"),
+                self.env._("Complaints"),
+                self.env._("Complaint Rate (%)"),
+            ],
+            [
+                (line["label"], line["complaints"], line["complaint_rate"])
+                for line in figures["by_category"]
+            ],
+        )
+        row = self._asq_table(
+            sheet,
+            formats,
+            row,
+            self.env._("By Product"),
+            [
+                self.env._("Product"),
+                *rate_headers,
+                self.env._("Delivered Quantity"),
+                self.env._("Defective Quantity"),
+            ],
+            [
+                (
+                    line["label"],
+                    line["deliveries"],
+                    line["complaints"],
+                    line["complaint_rate"],
+                    line["incident_rate"],
+                    line["delivered_qty"],
+                    line["complained_qty"],
+                )
+                for line in figures["by_product"]
+            ],
+        )
+        self._asq_table(
+            sheet,
+            formats,
+            row,
+            self.env._("By Customer (Top 20)"),
+            [self.env._("Customer"), *rate_headers],
+            [
+                (
+                    line["label"],
+                    line["deliveries"],
+                    line["complaints"],
+                    line["complaint_rate"],
+                    line["incident_rate"],
+                )
+                for line in figures["by_customer"]
+            ],
+        )
+
+    def _asq_timeliness_sheet(self, workbook, formats, figures):
+        sheet = workbook.add_worksheet(self.env._("Timeliness"))
+        period_label = (
+            self.env._("Week")
+            if figures["period"]["interval"] == "week"
+            else self.env._("Month")
+        )
+        summary = figures["summary"]
+        lines = [
+            (
+                line["label"],
+                line["complaints"],
+                line["disposition_due"],
+                line["disposition_met"],
+                line["disposition_rate"],
+                line["onsite_due"],
+                line["onsite_met"],
+                line["onsite_rate"],
+                line["answer_due"],
+                line["answer_met"],
+                line["answer_rate"],
+                line["handling_days"],
+            )
+            for line in figures["timeliness"]
+        ]
+        lines.append(
+            (
+                self.env._("Total"),
+                summary["received"],
+                sum(line["disposition_due"] for line in figures["timeliness"]),
+                sum(line["disposition_met"] for line in figures["timeliness"]),
+                summary["disposition_rate"],
+                sum(line["onsite_due"] for line in figures["timeliness"]),
+                sum(line["onsite_met"] for line in figures["timeliness"]),
+                summary["onsite_rate"],
+                sum(line["answer_due"] for line in figures["timeliness"]),
+                sum(line["answer_met"] for line in figures["timeliness"]),
+                summary["answer_rate"],
+                summary["handling_days"],
+            )
+        )
+        self._asq_table(
+            sheet,
+            formats,
+            0,
+            self.env._("Reply Timeliness"),
+            [
+                period_label,
+                self.env._("Complaints"),
+                self.env._("Dispositions Due"),
+                self.env._("Dispositions on Time"),
+                self.env._("Disposition on Time (%)"),
+                self.env._("On-Site Checks Due"),
+                self.env._("On-Site Checks on Time"),
+                self.env._("On-Site on Time (%)"),
+                self.env._("Quality Answers Due"),
+                self.env._("Quality Answers on Time"),
+                self.env._("Quality Answer on Time (%)"),
+                self.env._("Handling Time (Days)"),
+            ],
+            lines,
+            [22] + [14] * 11,
+        )
+
+    def _asq_loss_sheet(self, workbook, formats, figures):
+        sheet = workbook.add_worksheet(self.env._("Loss"))
+        by_responsibility = figures["loss_by_responsibility"]
+        row = self._asq_table(
+            sheet,
+            formats,
+            0,
+            self.env._("Loss by Responsible Party"),
+            [
+                self.env._("Responsibility"),
+                self.env._("Complaints"),
+                self.env._("Loss Amount"),
+            ],
+            [
+                (line["label"], line["complaints"], line["loss"])
+                for line in by_responsibility
+            ],
+            [28, 14, 16],
+            number_format=formats["amount"],
+        )
+        self._asq_table(
+            sheet,
+            formats,
+            row,
+            self.env._("Loss by Loss Bearer"),
+            [
+                self.env._("Loss Borne By"),
+                self.env._("Complaints"),
+                self.env._("Loss Amount"),
+            ],
+            [
+                (line["label"], line["complaints"], line["loss"])
+                for line in figures["loss_by_bearer"]
+            ],
+            number_format=formats["amount"],
+        )
+        if any(line["loss"] for line in by_responsibility):
+            last = 1 + len(by_responsibility)
+            chart = workbook.add_chart({"type": "pie"})
+            chart.add_series(
+                {
+                    "name": self.env._("Loss by Responsible Party"),
+                    "categories": [sheet.name, 2, 0, last, 0],
+                    "values": [sheet.name, 2, 2, last, 2],
+                    "data_labels": {"percentage": True},
+                }
+            )
+            chart.set_title({"name": self.env._("Loss by Responsible Party")})
+            sheet.insert_chart(0, 4, chart)
+
+    def _asq_capa_sheet(self, workbook, formats, figures):
+        sheet = workbook.add_worksheet(self.env._("CAPA"))
+        self._asq_table(
+            sheet,
+            formats,
+            0,
+            self.env._("CAPA Opened in the Period by Source"),
+            [
+                self.env._("Source"),
+                self.env._("Opened"),
+                self.env._("Closed"),
+                self.env._("Actions on Time (%)"),
+                self.env._("Effectiveness Rate (%)"),
+                self.env._("Days to Close"),
+            ],
+            [
+                (
+                    line["label"],
+                    line["opened"],
+                    line["closed"],
+                    line["on_time_rate"],
+                    line["effective_rate"],
+                    line["days_to_close"],
+                )
+                for line in figures["capa_by_source"]
+            ],
+            [30, 12, 12, 20, 20, 14],
+        )
+
+    def _asq_return_sheet(self, workbook, formats, figures):
+        sheet = workbook.add_worksheet(self.env._("Return Ratios"))
+        ratios = sorted(figures["return_ratios"], key=lambda line: not line["over_cap"])
+        self._asq_table(
+            sheet,
+            formats,
+            0,
+            self.env._("Return Ratio by Customer"),
+            [
+                self.env._("Customer"),
+                self.env._("Deliveries"),
+                self.env._("Delivered Amount"),
+                self.env._("Returned Amount"),
+                self.env._("Return Ratio (%)"),
+                self.env._("Quantity Return Ratio (%)"),
+                self.env._("Ratio Cap (%)"),
+                self.env._("Over the Cap"),
+            ],
+            [
+                (
+                    line["customer"],
+                    line["deliveries"],
+                    line["delivered_amount"],
+                    line["returned_amount"],
+                    line["amount_ratio"],
+                    line["qty_ratio"],
+                    line["ratio_cap"],
+                    self.env._("Yes") if line["over_cap"] else self.env._("No"),
+                )
+                for line in ratios
+            ],
+            [34, 12, 16, 16, 16, 20, 14, 12],
+            number_format=formats["amount"],
+        )
+        over = sum(1 for line in ratios if line["over_cap"])
+        if over:
+            chart = workbook.add_chart({"type": "bar"})
+            for col, name in (
+                (4, self.env._("Return Ratio (%)")),
+                (6, self.env._("Ratio Cap (%)")),
+            ):
+                chart.add_series(
+                    {
+                        "name": name,
+                        "categories": [sheet.name, 2, 0, 1 + over, 0],
+                        "values": [sheet.name, 2, col, 1 + over, col],
+                    }
+                )
+            chart.set_title({"name": self.env._("Customers over the Return-Ratio Cap")})
+            sheet.insert_chart(3 + len(ratios), 0, chart)
+
+    def _asq_satisfaction_sheet(self, workbook, formats, figures):
+        satisfaction = figures["satisfaction"]
+        sheet = workbook.add_worksheet(self.env._("Satisfaction"))
+        sheet.set_column(0, 0, 30)
+        sheet.set_column(1, 2, 16)
+        asq_write_row(
+            sheet, 0, [self.env._("Latest Survey Campaign"), satisfaction["campaign"]]
+        )
+        asq_write_row(sheet, 1, [self.env._("Survey Date"), satisfaction["date"]])
+        asq_write_row(
+            sheet,
+            2,
+            [self.env._("Satisfaction Index"), satisfaction["index"]],
+            formats["number"],
+        )
+        self._asq_table(
+            sheet,
+            formats,
+            4,
+            self.env._("Satisfaction by Dimension"),
+            [
+                self.env._("Dimension"),
+                self.env._("Satisfaction Index"),
+                self.env._("Answers"),
+            ],
+            [
+                (line["label"], line["index"], line["answers"])
+                for line in satisfaction["dimensions"]
+            ],
+        )
+
+    def _asq_items_sheet(self, workbook, formats, figures):
+        sheet = workbook.add_worksheet(self.env._("Complaint Items"))
+        columns = [
+            (self.env._("Reference"), 16, "name"),
+            (self.env._("Received At"), 17, "date"),
+            (self.env._("Customer"), 28, "customer"),
+            (self.env._("Products"), 28, "products"),
+            (self.env._("Category"), 20, "category"),
+            (self.env._("Severity"), 10, "severity"),
+            (self.env._("Validity"), 10, "validity"),
+            (self.env._("Description"), 40, "description"),
+            (self.env._("Root Cause"), 40, "root_cause"),
+            (self.env._("Disposition"), 18, "disposition"),
+            (self.env._("Status"), 16, "state"),
+            (self.env._("Loss Amount"), 14, "loss"),
+        ]
+        asq_write_headers(
+            sheet,
+            0,
+            [header for header, _width, _key in columns],
+            formats["header"],
+            [width for _header, width, _key in columns],
+        )
+        for row, item in enumerate(figures["complaints"], start=1):
+            for col, (_header, _width, key) in enumerate(columns):
+                asq_write(
+                    sheet, row, col, item[key], formats["amount"], formats["wrap"]
+                )
+        sheet.freeze_panes(1, 1)
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+    def _asq_table(
+        self,
+        sheet,
+        formats,
+        row,
+        title,
+        headers,
+        lines,
+        widths=None,
+        number_format=None,
+    ):
+        """A titled table from ``row``; return the first free row after it."""
+        sheet.write_string(row, 0, title, formats["title"])
+        asq_write_headers(sheet, row + 1, headers, formats["header"], widths)
+        for offset, values in enumerate(lines, start=row + 2):
+            asq_write_row(sheet, offset, values, number_format or formats["number"])
+        return row + 2 + len(lines) + 1
