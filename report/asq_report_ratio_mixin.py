@@ -51,7 +51,7 @@ class AsqReportRatioMixin(models.AbstractModel):
         for rate in wanted:
             numerator, denominator, factor, independent = self._asq_ratios[rate]
             denominators = self._asq_independent_denominators(
-                domain, denominator, lazy_groupby, independent
+                super().read_group, domain, denominator, lazy_groupby, independent
             )
             for group in groups:
                 if denominators is None:
@@ -68,7 +68,9 @@ class AsqReportRatioMixin(models.AbstractModel):
                 )
         return groups
 
-    def _asq_independent_denominators(self, domain, denominator, groupby, independent):
+    def _asq_independent_denominators(
+        self, read_group, domain, denominator, groupby, independent
+    ):
         """Denominators grouped without the groupbys they don't depend on, or
         None when the groupby holds none of those."""
         if not independent or not any(
@@ -85,11 +87,11 @@ class AsqReportRatioMixin(models.AbstractModel):
             for leaf in domain
         ]
         if not kept:
-            totals = super().read_group(domain, [denominator], [], lazy=False)
+            totals = read_group(domain, [denominator], [], lazy=False)
             return {(): totals[0].get(denominator) or 0 if totals else 0}
         return {
             tuple(group.get(spec) for spec in kept): group.get(denominator) or 0
-            for group in super().read_group(domain, [denominator], kept, lazy=False)
+            for group in read_group(domain, [denominator], kept, lazy=False)
         }
 
     @api.model
