@@ -13,3 +13,4 @@ from . import test_service
 from . import test_vendor
 from . import test_survey
 from . import test_kpi
+from . import test_perf
