@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -529,34 +530,49 @@ class AsqComplaint(models.Model):
         "company_id",
     )
     def _compute_deadlines(self):
+        """The clocks of the batch, planned on each company's calendar in
+        one pass (see ``res.company._asq_add_working_days_batch``)."""
+        todo = defaultdict(list)
         for complaint in self:
+            complaint.disposition_deadline = False
+            complaint.onsite_deadline = False
+            complaint.answer_deadline = False
             company = complaint.company_id
             received = complaint.received_at
             if complaint.feedback_type != "complaint" or not received:
-                complaint.disposition_deadline = False
-                complaint.onsite_deadline = False
-                complaint.answer_deadline = False
                 continue
-            complaint.disposition_deadline = company._asq_add_working_days(
-                received, company.asq_complaint_disposition_days
-            )
-            if not complaint.onsite_required:
-                complaint.onsite_deadline = False
-            elif complaint.commercial_partner_id.asq_locality == "local":
-                complaint.onsite_deadline = company._asq_add_working_days(
-                    received, company.asq_complaint_onsite_local_hours / 24.0
-                )
-            else:
-                complaint.onsite_deadline = company._asq_add_working_days(
-                    received, company.asq_complaint_onsite_remote_days
-                )
-            complaint.answer_deadline = (
-                complaint.validity == "valid"
-                and complaint.judged_at
-                and company._asq_add_working_days(
-                    complaint.judged_at, company.asq_complaint_answer_days
+            plans = todo[company]
+            plans.append(
+                (
+                    complaint,
+                    "disposition_deadline",
+                    received,
+                    company.asq_complaint_disposition_days,
                 )
             )
+            if complaint.onsite_required:
+                if complaint.commercial_partner_id.asq_locality == "local":
+                    days = company.asq_complaint_onsite_local_hours / 24.0
+                else:
+                    days = company.asq_complaint_onsite_remote_days
+                plans.append((complaint, "onsite_deadline", received, days))
+            if complaint.validity == "valid" and complaint.judged_at:
+                plans.append(
+                    (
+                        complaint,
+                        "answer_deadline",
+                        complaint.judged_at,
+                        company.asq_complaint_answer_days,
+                    )
+                )
+        for company, plans in todo.items():
+            deadlines = company._asq_add_working_days_batch(
+                [(start, days) for _complaint, _fname, start, days in plans]
+            )
+            for (complaint, fname, _start, _days), deadline in zip(
+                plans, deadlines, strict=True
+            ):
+                complaint[fname] = deadline
 
     @api.depends(
         "state",
@@ -690,14 +706,19 @@ class AsqComplaint(models.Model):
         if not self.env.context.get(STEP_CONTEXT):
             for vals in vals_list:
                 self._asq_ensure_no_signature(vals)
+        new = self.env._("New")
+        unnamed = defaultdict(list)
         for vals in vals_list:
-            if vals.get("name", self.env._("New")) == self.env._("New"):
-                company = self.env["res.company"].browse(
-                    vals.get("company_id") or self.env.company.id
-                )
-                vals["name"] = self.env["ir.sequence"].with_company(
-                    company
-                ).next_by_code("asq.complaint") or self.env._("New")
+            if vals.get("name", new) == new:
+                unnamed[vals.get("company_id") or self.env.company.id].append(vals)
+        for company_id, company_vals in unnamed.items():
+            references = (
+                self.env["res.company"]
+                .browse(company_id)
+                ._asq_next_references("asq.complaint", len(company_vals))
+            )
+            for vals, reference in zip(company_vals, references, strict=True):
+                vals["name"] = reference or new
         return super().create(vals_list)
 
     def write(self, vals):
@@ -1735,11 +1756,20 @@ class AsqComplaintLine(models.Model):
         compute="_compute_from_delivery",
         store=True,
     )
+    # Indexed for the "Complaints" smart buttons of deliveries and orders.
     picking_id = fields.Many2one(
-        "stock.picking", string="Delivery", compute="_compute_from_delivery", store=True
+        "stock.picking",
+        string="Delivery",
+        compute="_compute_from_delivery",
+        store=True,
+        index="btree_not_null",
     )
     sale_order_id = fields.Many2one(
-        "sale.order", string="Sale Order", compute="_compute_from_delivery", store=True
+        "sale.order",
+        string="Sale Order",
+        compute="_compute_from_delivery",
+        store=True,
+        index="btree_not_null",
     )
     move_id = fields.Many2one(
         "stock.move", compute="_compute_from_delivery", store=True
