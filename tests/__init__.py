@@ -16,3 +16,5 @@ from . import test_kpi
 from . import test_portal
 from . import test_portal_tour
 from . import test_perf
+from . import test_dashboard
+from . import test_kpi_pack
