@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 
@@ -97,17 +97,57 @@ class AsqDeliveredLine(models.Model):
 
     @property
     def _table_query(self):
-        return self._asq_delivered_query()
+        return self._asq_delivered_query(ids=self.env.context.get("asq_delivered_ids"))
 
-    def _asq_delivered_query(self, date_from=None, date_to=None):
+    # Reading given rows (forms, many2one names, computed fields) needs only
+    # their moves: the grouping is restricted to them instead of grouping
+    # every delivery ever made and then filtering the result on its ids.
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        ids = self._asq_ids_only(domain)
+        model = self.with_context(asq_delivered_ids=ids) if ids else self
+        return super(AsqDeliveredLine, model)._search(
+            domain, offset=offset, limit=limit, order=order
+        )
+
+    def _as_query(self, ordered=True):
+        ids = tuple(id_ for id_ in self._ids if isinstance(id_, int))
+        records = self.with_context(asq_delivered_ids=ids) if ids else self
+        return super(AsqDeliveredLine, records)._as_query(ordered)
+
+    @staticmethod
+    def _asq_ids_only(domain):
+        """The ids of a domain ``[('id', 'in', ids)]``, else None."""
+        if len(domain) != 1:
+            return None
+        leaf = domain[0]
+        if (
+            isinstance(leaf, list | tuple)
+            and len(leaf) == 3
+            and leaf[0] == "id"
+            and leaf[1] in ("in", "=")
+        ):
+            ids = leaf[2] if isinstance(leaf[2], list | tuple) else [leaf[2]]
+            return tuple(id_ for id_ in ids if isinstance(id_, int)) or None
+        return None
+
+    def _asq_delivered_query(self, date_from=None, date_to=None, ids=None):
         """The goods delivered, optionally only those delivered in
         [date_from, date_to): the period is applied before grouping so that
-        a report on one month reads one month of move lines."""
+        a report on one month reads one month of move lines. ``ids`` keeps
+        the moves of those rows only (their ids are move line ids)."""
         period = SQL()
         if date_from:
             period = SQL("%s AND sml.date >= %s", period, date_from)
         if date_to:
             period = SQL("%s AND sml.date < %s", period, date_to)
+        returned_moves = SQL()
+        if ids:
+            moves = SQL(
+                "SELECT move_id FROM stock_move_line WHERE id IN %s", tuple(ids)
+            )
+            period = SQL("%s AND sml.move_id IN (%s)", period, moves)
+            returned_moves = SQL("AND rm.origin_returned_move_id IN (%s)", moves)
         return SQL(
             """
             WITH delivered AS (
@@ -139,6 +179,7 @@ class AsqDeliveredLine(models.Model):
                   JOIN stock_location rdst ON rdst.id = rml.location_dest_id
                  WHERE rm.origin_returned_move_id IS NOT NULL
                    AND rml.state = 'done'
+                   %(returned_moves)s
                    AND rdst.usage <> 'customer'
               GROUP BY rm.origin_returned_move_id, rml.lot_id
             )
@@ -185,4 +226,5 @@ class AsqDeliveredLine(models.Model):
               ) price
             """,
             period=period,
+            returned_moves=returned_moves,
         )

@@ -119,6 +119,25 @@ class TestKpiReports(AsqComplaintCommon):
         self.assertEqual(groups_after, groups_before + 5)
         self.assertEqual(queries_after, queries_before)
 
+    def test_delivered_rows_read_by_id_match_the_full_report(self):
+        """Reading rows by id groups only their moves: same figures as the
+        report over every delivery."""
+        Line = self.env["asq.delivered.line"]
+        fnames = ["partner_id", "quantity", "returned_qty", "amount", "returned_amount"]
+        full = {
+            row["id"]: row
+            for row in Line.search_read(
+                [("partner_id", "in", self.customers.ids)], fnames
+            )
+        }
+        self.assertEqual(len(full), 4)
+        self.env.invalidate_all()
+        by_id = {row["id"]: row for row in Line.browse(list(full)).read(fnames)}
+        self.assertEqual(by_id, full)
+        returned = [r for r in by_id.values() if r["returned_qty"]]
+        self.assertEqual(len(returned), 1)
+        self.assertAlmostEqual(returned[0]["returned_amount"], 100.0)
+
     def test_period_from_the_context_and_drill_down(self):
         last_year = fields.Date.today() - timedelta(days=400)
         self.assertFalse(
