@@ -483,6 +483,22 @@ class Populate:
             where="c.name LIKE %(pattern)s",
         )
 
+    def survey_campaign(self):
+        """A satisfaction survey campaign over every customer: all A and B,
+        a 20 % share of C drawn at random (the ORM's own sampling)."""
+        env = self.env
+        self.cr.execute("SET LOCAL session_replication_role = DEFAULT")
+        env.invalidate_all()
+        campaign = env["asq.survey.campaign"].create(
+            {
+                "name": f"{TAG} Satisfaction Survey",
+                "survey_id": env.ref("after_sales_quality.asq_survey_satisfaction").id,
+                "seed": 2026,
+            }
+        )
+        campaign.action_draw_sample()
+        self.counts["surveyed"] = len(campaign.target_ids)
+
     def run(self):
         start = time.perf_counter()
         self.templates()
@@ -499,6 +515,7 @@ class Populate:
             self.complaints,
             self.return_requests,
             self.capa_records,
+            self.survey_campaign,
         ):
             step()
             say(f"{step.__name__}", start)
