@@ -226,20 +226,23 @@ class Populate:
         cr.execute("DROP TABLE IF EXISTS pop_picking")
         cr.execute(
             "CREATE TEMP TABLE pop_picking AS "
-            "SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS p, partner_id "
-            "FROM stock_picking WHERE name LIKE %s",
+            "SELECT sp.id, sp.partner_id, c.k, ROW_NUMBER() OVER ("
+            "    PARTITION BY sp.partner_id ORDER BY sp.id) - 1 AS j "
+            "FROM stock_picking sp JOIN pop_customer c ON c.id = sp.partner_id "
+            "WHERE sp.name LIKE %s",
             [f"{TAG}/OUT/%"],
         )
-        cr.execute("CREATE INDEX ON pop_picking (p)")
-        # picking p belongs to customer p mod C; move n to picking
-        # (n mod C) + C * ((n div C) mod (pickings div C))
+        cr.execute("CREATE INDEX ON pop_picking (k, j)")
+        # move n goes to customer k = n mod C, in its picking j = (n div C)
+        # mod (the customer's pickings)
         per_customer = max(1, pickings // customers)
         cr.execute("DROP TABLE IF EXISTS pop_move")
         cr.execute(
             """
             CREATE TEMP TABLE pop_move AS
             SELECT g AS n,
-                   (g %% %(c)s) + %(c)s * ((g / %(c)s) %% %(per)s) AS p,
+                   g %% %(c)s AS k,
+                   (g / %(c)s) %% %(per)s AS j,
                    now() - ((g * 7919) %% 540) * interval '1 day'
                          - (g %% 24) * interval '1 hour' AS date
               FROM generate_series(0, %(m)s - 1) g
@@ -263,7 +266,7 @@ class Populate:
                 INSERT INTO stock_move ({", ".join(cols)})
                 SELECT {", ".join(select)}
                   FROM stock_move t, pop_move pm
-                  JOIN pop_picking pk ON pk.p = pm.p
+                  JOIN pop_picking pk ON pk.k = pm.k AND pk.j = pm.j
                  WHERE t.id = %(template)s
                  ORDER BY pm.n
              RETURNING id, picking_id, date
@@ -291,8 +294,10 @@ class Populate:
             """
             CREATE TEMP TABLE pop_move_n ON COMMIT DROP AS
             SELECT nm.id, nm.picking_id, nm.date, ml.id AS line_id,
+                   pk.partner_id,
                    ROW_NUMBER() OVER (ORDER BY nm.id) - 1 AS n
               FROM pop_new_move nm
+              JOIN pop_picking pk ON pk.id = nm.picking_id
               JOIN stock_move_line ml ON ml.move_id = nm.id
             """
         )
@@ -367,12 +372,11 @@ class Populate:
         cr.execute(
             """
             CREATE TEMP TABLE pop_complaint_src AS
-            SELECT g, c.id AS partner_id, nm.id AS move_id, nm.line_id,
+            SELECT g, nm.partner_id, nm.id AS move_id, nm.line_id,
                    nm.picking_id,
                    nm.date + ((g %% 20) + 1) * interval '1 day' AS received
               FROM generate_series(1, %(n)s) g
               JOIN pop_move_n nm ON nm.n = g %% %(m)s
-              JOIN pop_customer c ON c.k = nm.n %% %(c)s
             """,
             {"n": n, "m": moves, "c": customers},
         )
@@ -425,11 +429,10 @@ class Populate:
         cr.execute(
             """
             CREATE TEMP TABLE pop_return_src AS
-            SELECT g, c.id AS partner_id, nm.id AS move_id, nm.line_id,
+            SELECT g, nm.partner_id, nm.id AS move_id, nm.line_id,
                    nm.picking_id, nm.date
               FROM generate_series(1, %(n)s) g
               JOIN pop_move_n nm ON nm.n = (g * 37) %% %(m)s
-              JOIN pop_customer c ON c.k = nm.n %% %(c)s
             """,
             {"n": n, "m": moves, "c": customers},
         )
