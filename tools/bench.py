@@ -13,7 +13,9 @@ reports across scales. Seconds are never asserted: the machine is shared,
 compare the ratios.
 """
 
+import os
 import re
+import shutil
 import statistics
 import sys
 import time
@@ -544,6 +546,11 @@ def create_db(conf, template, name):
         cr.execute(f'DROP DATABASE IF EXISTS "{name}"')
         cr.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     conn.close()
+    # the attachments (compiled assets the PDF reports use) come along
+    filestore = odoo.tools.config.filestore
+    shutil.rmtree(filestore(name), ignore_errors=True)
+    if os.path.isdir(filestore(template)):
+        shutil.copytree(filestore(template), filestore(name))
 
 
 def main(conf, template, *scales):
