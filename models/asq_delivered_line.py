@@ -97,15 +97,20 @@ class AsqDeliveredLine(models.Model):
 
     @property
     def _table_query(self):
-        return self._asq_delivered_query(ids=self.env.context.get("asq_delivered_ids"))
+        context = self.env.context
+        return self._asq_delivered_query(
+            ids=context.get("asq_delivered_ids"),
+            partner_ids=context.get("asq_delivered_partner_ids"),
+        )
 
-    # Reading given rows (forms, many2one names, computed fields) needs only
-    # their moves: the grouping is restricted to them instead of grouping
-    # every delivery ever made and then filtering the result on its ids.
+    # Reading given rows (forms, many2one names, computed fields) or one
+    # customer's goods (partner counters, pickers) needs only their moves:
+    # the grouping is restricted to them instead of grouping every delivery
+    # ever made and then filtering the result.
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None):
-        ids = self._asq_ids_only(domain)
-        model = self.with_context(asq_delivered_ids=ids) if ids else self
+        restriction = self._asq_restriction(domain)
+        model = self.with_context(**restriction) if restriction else self
         return super(AsqDeliveredLine, model)._search(
             domain, offset=offset, limit=limit, order=order
         )
@@ -116,26 +121,34 @@ class AsqDeliveredLine(models.Model):
         return super(AsqDeliveredLine, records)._as_query(ordered)
 
     @staticmethod
-    def _asq_ids_only(domain):
-        """The ids of a domain ``[('id', 'in', ids)]``, else None."""
-        if len(domain) != 1:
-            return None
-        leaf = domain[0]
-        if (
-            isinstance(leaf, list | tuple)
-            and len(leaf) == 3
-            and leaf[0] == "id"
-            and leaf[1] in ("in", "=")
-        ):
-            ids = leaf[2] if isinstance(leaf[2], list | tuple) else [leaf[2]]
-            return tuple(id_ for id_ in ids if isinstance(id_, int)) or None
-        return None
+    def _asq_restriction(domain):
+        """Context keys restricting the grouping, from the conditions every
+        row of ``domain`` meets: ``id`` or ``partner_id`` in given ids (a
+        domain of leaves joined by AND only)."""
+        if any(not isinstance(term, list | tuple) and term != "&" for term in domain):
+            return {}
+        restriction = {}
+        for term in domain:
+            if not isinstance(term, list | tuple) or len(term) != 3:
+                continue
+            fname, operator, value = term
+            key = {"id": "asq_delivered_ids", "partner_id": "asq_delivered_partner_ids"}
+            if fname not in key or operator not in ("in", "="):
+                continue
+            values = value if isinstance(value, list | tuple) else [value]
+            ids = tuple(id_ for id_ in values if isinstance(id_, int))
+            if ids and len(ids) == len(values) and key[fname] not in restriction:
+                restriction[key[fname]] = ids
+        return restriction
 
-    def _asq_delivered_query(self, date_from=None, date_to=None, ids=None):
+    def _asq_delivered_query(
+        self, date_from=None, date_to=None, ids=None, partner_ids=None
+    ):
         """The goods delivered, optionally only those delivered in
         [date_from, date_to): the period is applied before grouping so that
         a report on one month reads one month of move lines. ``ids`` keeps
-        the moves of those rows only (their ids are move line ids)."""
+        the moves of those rows only (their ids are move line ids),
+        ``partner_ids`` the moves to those commercial partners."""
         period = SQL()
         if date_from:
             period = SQL("%s AND sml.date >= %s", period, date_from)
@@ -148,6 +161,23 @@ class AsqDeliveredLine(models.Model):
             )
             period = SQL("%s AND sml.move_id IN (%s)", period, moves)
             returned_moves = SQL("AND rm.origin_returned_move_id IN (%s)", moves)
+        if partner_ids:
+            contacts = SQL(
+                "SELECT id FROM res_partner WHERE commercial_partner_id IN %s",
+                tuple(partner_ids),
+            )
+            moves = SQL(
+                """SELECT id FROM stock_move WHERE picking_id IN (
+                       SELECT id FROM stock_picking WHERE partner_id IN (%(c)s))
+                   UNION ALL
+                   SELECT id FROM stock_move
+                    WHERE picking_id IS NULL AND partner_id IN (%(c)s)""",
+                c=contacts,
+            )
+            period = SQL("%s AND sml.move_id IN (%s)", period, moves)
+            returned_moves = SQL(
+                "%s AND rm.origin_returned_move_id IN (%s)", returned_moves, moves
+            )
         return SQL(
             """
             WITH delivered AS (

@@ -243,7 +243,7 @@ class Populate:
             SELECT g AS n,
                    g %% %(c)s AS k,
                    (g / %(c)s) %% %(per)s AS j,
-                   now() - ((g * 7919) %% 540) * interval '1 day'
+                   now() - ((g::bigint * 7919) %% 540) * interval '1 day'
                          - (g %% 24) * interval '1 hour' AS date
               FROM generate_series(0, %(m)s - 1) g
             """,
