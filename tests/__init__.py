@@ -16,3 +16,4 @@ from . import test_kpi
 from . import test_portal
 from . import test_portal_tour
 from . import test_property
+from . import test_zz_audit
