@@ -1326,7 +1326,7 @@ class AsqReturnLine(models.Model):
                     self.env._("Unsaleable goods are exchanged, never refunded.")
                 )
 
-    @api.constrains("quantity")
+    @api.constrains("quantity", "delivered_line_id")
     def _check_quantity(self):
         """Refused with a readable message before the SQL CHECK is reached."""
         for line in self:
@@ -1344,6 +1344,26 @@ class AsqReturnLine(models.Model):
                         name=line.return_id.name,
                     )
                 )
+            delivered = line.delivered_line_id.sudo().quantity
+            if (
+                line.delivered_line_id
+                and float_compare(
+                    line.quantity,
+                    delivered,
+                    precision_rounding=line.product_uom_id.rounding or 0.01,
+                )
+                > 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s: %(qty)s of %(product)s requested, only "
+                        "%(delivered)s delivered.",
+                        name=line.return_id.name,
+                        qty=line.quantity,
+                        product=line.product_id.display_name,
+                        delivered=delivered,
+                    )
+                )
 
     @api.onchange("delivered_line_id")
     def _onchange_delivered_line_id(self):
@@ -1352,6 +1372,11 @@ class AsqReturnLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if any((vals.get("quantity") or 0.0) <= 0.0 for vals in vals_list):
+            # Before the SQL CHECK: an import or a form gets a readable error.
+            raise ValidationError(
+                self.env._("Return request lines: quantities must be positive.")
+            )
         if not self.env.context.get(WORKFLOW_KEY):
             for vals in vals_list:
                 ret = self.env["asq.return"].browse(vals.get("return_id"))

@@ -16,4 +16,5 @@ from . import test_kpi
 from . import test_portal
 from . import test_portal_tour
 from . import test_property
+from . import test_bad_input
 from . import test_zz_audit
