@@ -307,7 +307,7 @@ class TestReturnProperty(AsqCommon):
     # ------------------------------------------------------------------
     def test_returned_never_exceeds_delivered(self):
         seed = int(os.environ.get("ASQ_PROPERTY_SEED") or random.randrange(10**9))
-        print(f"ASQ_PROPERTY_SEED={seed}")
+        print(f"ASQ_PROPERTY_SEED={seed}")  # pylint: disable=print-used
         _logger.info("Return property test seed: ASQ_PROPERTY_SEED=%s", seed)
         rng = random.Random(seed)
         ops = [
@@ -359,7 +359,7 @@ class TestReturnProperty(AsqCommon):
         _logger.info(
             "Return property (seed %s): %s in %.0f s", seed, stats, time.time() - start
         )
-        print(f"Return property: {stats} in {time.time() - start:.0f} s")
+        print(f"Return property: {stats} in {time.time() - start:.0f} s")  # pylint: disable=print-used
         self.assertEqual(stats["sequences"], SEQUENCES)
         # The generator reaches every kind of outcome.
         self.assertGreater(stats["ops"], stats["sequences"])
