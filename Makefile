@@ -3,10 +3,11 @@
 #   make test   - fresh database, every test (browser tours included), one closing line
 #   make lint   - ruff (check + format) and pylint-odoo
 #   make bench  - benchmarks against hand-written SQL (SCALES="0.1 1"; 1 = 1M moves)
+#   make audit  - the auditor's queries (tools/audit.sql) on DB=<database>
 #   make populate - a large dataset in asq_populate (SCALE=1: 1M moves, 10k customers)
 export ODOO_PATH ?= /opt/odoo/18.0
 
-.PHONY: demo test lint bench populate venv clean
+.PHONY: demo test lint bench populate venv clean audit
 
 demo:
 	@bash tools/harness.sh demo
@@ -22,6 +23,9 @@ bench:
 
 populate:
 	@SCALE=$(SCALE) bash tools/harness.sh populate
+
+audit:
+	@psql -h $${PGHOST:-127.0.0.1} -d $${DB:-asq_demo} -v ON_ERROR_STOP=1 -f tools/audit.sql
 
 venv:
 	@bash tools/harness.sh venv

@@ -33,3 +33,4 @@ from . import asq_service_visit_portal
 from . import res_config_settings_portal
 from . import asq_kpi_pack
 from . import ir_attachment
+from . import asq_audit

@@ -80,6 +80,14 @@ EDITABLE = {
     "satisfaction_note": (("replied",), GROUP_USER),
     "feedback_status": (("draft",), GROUP_USER),
 }
+# What still changes on a closed or cancelled complaint.
+CLOSED_WRITABLE = {
+    "user_id",
+    "capa_ids",
+    "visit_ids",
+    "access_token",
+    "message_main_attachment_id",
+}
 
 
 class AsqComplaint(models.Model):
@@ -183,6 +191,7 @@ class AsqComplaint(models.Model):
         domain="[('commercial_partner_id', '=', commercial_partner_id)]",
     )
     channel = fields.Selection(
+        tracking=True,
         selection=[
             ("phone", "Phone"),
             ("fax", "Fax"),
@@ -212,7 +221,7 @@ class AsqComplaint(models.Model):
         help="Major: affects the customer's production or safety. Major and "
         "critical complaints convene the department heads at registration.",
     )
-    description = fields.Text()
+    description = fields.Text(tracking=True)
     line_ids = fields.One2many(
         "asq.complaint.line", "complaint_id", string="Affected Goods", copy=True
     )
@@ -229,6 +238,7 @@ class AsqComplaint(models.Model):
         help="Photos, documents and test reports from the customer.",
     )
     customer_request = fields.Selection(
+        tracking=True,
         selection=[
             ("return", "Return"),
             ("exchange", "Exchange"),
@@ -442,6 +452,7 @@ class AsqComplaint(models.Model):
         string="Loss Amount", compute="_compute_loss_amount", store=True
     )
     loss_bearer = fields.Selection(
+        tracking=True,
         selection=[
             ("company", "Our Company"),
             ("supplier", "Supplier"),
@@ -725,6 +736,7 @@ class AsqComplaint(models.Model):
         if not self.env.context.get(STEP_CONTEXT):
             self._asq_ensure_no_signature(vals)
             self._asq_ensure_editable(vals)
+            self._asq_ensure_not_archived(vals)
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
@@ -1337,6 +1349,24 @@ class AsqComplaint(models.Model):
                         names=locked._asq_names(),
                     )
                 )
+
+    def _asq_ensure_not_archived(self, vals):
+        """A closed or cancelled complaint is a record: only its owner and
+        its links to later CAPAs and visits still change (tracked)."""
+        frozen = set(vals) - CLOSED_WRITABLE
+        ended = self.filtered(lambda c: c.state in ("closed", "cancel"))
+        if ended and frozen:
+            raise UserError(
+                self.env._(
+                    "%(names)s is closed: %(fields)s can no longer be changed.",
+                    names=ended._asq_names(),
+                    fields=", ".join(
+                        self._fields[fname].string
+                        for fname in sorted(frozen)
+                        if fname in self._fields
+                    ),
+                )
+            )
 
     def _asq_ensure_not_judged(self):
         judged = self.filtered("validity")

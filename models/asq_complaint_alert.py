@@ -56,6 +56,11 @@ class AsqComplaintAlert(models.Model):
         for alert in self:
             alert.customer_count = len(alert.complaint_ids.commercial_partner_id)
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_closed(self):
+        if self.filtered(lambda a: a.state == "closed"):
+            raise UserError(self.env._("Closed early warnings cannot be deleted."))
+
     def action_close(self):
         """Button "Close": the analysis of the warning is done."""
         if not self.env.user.has_group(GROUP_MANAGER):

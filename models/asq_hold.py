@@ -702,6 +702,16 @@ class AsqHoldBuyer(models.Model):
         string="Last Notice", compute="_compute_last_notice_at"
     )
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_started(self):
+        if self.hold_id.filtered(lambda h: h.state != "draft"):
+            raise UserError(
+                self.env._(
+                    "The buyers of a started quality hold are a record: they "
+                    "cannot be deleted."
+                )
+            )
+
     def _compute_last_notice_at(self):
         """One grouped read of the notice log for the batch."""
         sent = {}
@@ -751,3 +761,7 @@ class AsqHoldNotice(models.Model):
     sent_at = fields.Datetime(string="Sent On", required=True)
     sent_by_id = fields.Many2one("res.users", string="Sent By")
     mail_id = fields.Many2one("mail.mail", string="E-mail", ondelete="set null")
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(self.env._("Sent hold notices cannot be deleted."))

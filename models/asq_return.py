@@ -4,7 +4,7 @@ import pytz
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
 
 # Who/when fields that only the workflow writes (context key below).
@@ -689,45 +689,45 @@ class AsqReturn(models.Model):
             "UPDATE stock_move SET write_date = write_date WHERE id IN %s",
             [tuple(moves.ids)],
         )
-        Line = self.env["asq.return.line"].sudo()
-        requested = {
-            (move.id, lot.id): qty
-            for move, lot, qty in Line._read_group(
-                [
-                    ("move_id", "in", moves.ids),
-                    "|",
-                    ("return_id.state", "in", OPEN_STATES),
-                    ("return_id", "in", self.ids),
-                ],
-                ["move_id", "lot_id"],
-                ["quantity:sum"],
+        # Done returns plus what every open request (these included) still
+        # asks for beyond its own receipts, per move and lot.
+        moves.sudo()._asq_ensure_returnable(self.ids)
+
+    def _asq_ensure_received_as_requested(self):
+        """A return receipt never takes back more of a move and lot than the
+        request asks for."""
+        for ret in self.sudo():
+            requested = {}
+            for line in ret.line_ids:
+                key = (line.move_id, line.lot_id)
+                requested[key] = requested.get(key, 0.0) + line.quantity
+            received = {}
+            receipts = ret.picking_ids.filtered(
+                lambda p: p.asq_return_role == "receipt"
             )
-        }
-        Delivered = self.env["asq.delivered.line"].sudo()
-        for move, lot, delivered, returned in Delivered._read_group(
-            [("move_id", "in", moves.ids)],
-            ["move_id", "lot_id"],
-            ["quantity:sum", "returned_qty:sum"],
-        ):
-            asked = requested.get((move.id, lot.id), 0.0)
-            rounding = move.product_uom.rounding
-            if (
-                float_compare(returned + asked, delivered, precision_rounding=rounding)
-                > 0
-            ):
-                raise UserError(
-                    self.env._(
-                        "%(product)s lot %(lot)s of %(delivery)s: %(delivered)s "
-                        "delivered, %(returned)s already returned and %(asked)s "
-                        "requested in open return requests. Reduce the quantity.",
-                        product=move.product_id.display_name,
-                        lot=lot.name or "-",
-                        delivery=move.picking_id.name or move.reference,
-                        delivered=delivered,
-                        returned=returned,
-                        asked=asked,
+            for sml in receipts.move_line_ids.filtered(lambda x: x.state == "done"):
+                key = (sml.move_id.origin_returned_move_id, sml.lot_id)
+                received[key] = received.get(key, 0.0) + sml.quantity_product_uom
+            for (move, lot), qty in received.items():
+                if (
+                    float_compare(
+                        qty,
+                        requested.get((move, lot), 0.0),
+                        precision_rounding=move.product_uom.rounding,
                     )
-                )
+                    > 0
+                ):
+                    raise UserError(
+                        self.env._(
+                            "%(name)s asks for %(requested)s of %(product)s lot "
+                            "%(lot)s: its receipts cannot take back %(received)s.",
+                            name=ret.name,
+                            requested=requested.get((move, lot), 0.0),
+                            product=move.product_id.display_name,
+                            lot=lot.name or "-",
+                            received=qty,
+                        )
+                    )
 
     def _log_approval(self, step, result, comment):
         self.env["asq.return.approval"].sudo().create(
@@ -899,7 +899,7 @@ class AsqReturn(models.Model):
             receipts = ret.picking_ids.filtered(
                 lambda p: p.asq_return_role == "receipt" and p.state != "cancel"
             )
-            if all(p.state == "done" for p in receipts):
+            if receipts and all(p.state == "done" for p in receipts):
                 ret._workflow_write(
                     {"state": "received", "received_date": fields.Datetime.now()}
                 )
@@ -1326,6 +1326,45 @@ class AsqReturnLine(models.Model):
                     self.env._("Unsaleable goods are exchanged, never refunded.")
                 )
 
+    @api.constrains("quantity", "delivered_line_id")
+    def _check_quantity(self):
+        """Refused with a readable message before the SQL CHECK is reached."""
+        for line in self:
+            if (
+                float_compare(
+                    line.quantity,
+                    0.0,
+                    precision_rounding=line.product_uom_id.rounding or 0.01,
+                )
+                <= 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s: requested quantities must be positive.",
+                        name=line.return_id.name,
+                    )
+                )
+            delivered = line.delivered_line_id.sudo().quantity
+            if (
+                line.delivered_line_id
+                and float_compare(
+                    line.quantity,
+                    delivered,
+                    precision_rounding=line.product_uom_id.rounding or 0.01,
+                )
+                > 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s: %(qty)s of %(product)s requested, only "
+                        "%(delivered)s delivered.",
+                        name=line.return_id.name,
+                        qty=line.quantity,
+                        product=line.product_id.display_name,
+                        delivered=delivered,
+                    )
+                )
+
     @api.onchange("delivered_line_id")
     def _onchange_delivered_line_id(self):
         if self.delivered_line_id and not self.quantity:
@@ -1333,6 +1372,11 @@ class AsqReturnLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if any((vals.get("quantity") or 0.0) <= 0.0 for vals in vals_list):
+            # Before the SQL CHECK: an import or a form gets a readable error.
+            raise ValidationError(
+                self.env._("Return request lines: quantities must be positive.")
+            )
         if not self.env.context.get(WORKFLOW_KEY):
             for vals in vals_list:
                 ret = self.env["asq.return"].browse(vals.get("return_id"))

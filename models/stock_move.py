@@ -1,5 +1,8 @@
 from odoo import models
 from odoo.exceptions import UserError
+from odoo.tools import SQL, float_compare
+
+from .asq_return import OPEN_STATES
 
 HOLD_LOTS_KEY = "asq_hold_excluded_lot_ids"
 
@@ -56,7 +59,155 @@ class StockMove(models.Model):
 
     def _action_done(self, cancel_backorder=False):
         self._asq_ensure_not_held()
-        return super()._action_done(cancel_backorder=cancel_backorder)
+        returning = self.filtered(
+            lambda m: m.origin_returned_move_id and m.state not in ("done", "cancel")
+        )
+        origins = returning.origin_returned_move_id
+        if origins:
+            # Serialise concurrent returns of the same delivered moves (as
+            # asq.return._lock_and_check_quantities does).
+            self.env.cr.execute(
+                "SELECT id FROM stock_move WHERE id IN %s ORDER BY id FOR UPDATE",
+                [tuple(origins.ids)],
+            )
+            self.env.cr.execute(
+                "UPDATE stock_move SET write_date = write_date WHERE id IN %s",
+                [tuple(origins.ids)],
+            )
+        res = super()._action_done(cancel_backorder=cancel_backorder)
+        if origins:
+            origins._asq_ensure_returnable()
+            returning.picking_id.asq_return_id._asq_ensure_received_as_requested()
+        return res
+
+    # ------------------------------------------------------------------
+    # Returned quantities: never more than delivered
+    # ------------------------------------------------------------------
+    def _asq_return_balance(self, extra_return_ids=()):
+        """Per delivered move of ``self`` and lot: (move id, lot id,
+        delivered, returned, outstanding). ``returned`` is what came back
+        (done return moves), ``outstanding`` what open return requests (and
+        the requests ``extra_return_ids``) still ask for beyond what their
+        own receipts brought back. One query for the batch."""
+        if not self.ids:
+            return []
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+            WITH delivered AS (
+                SELECT sml.move_id, sml.lot_id,
+                       SUM(sml.quantity_product_uom) AS qty
+                  FROM stock_move_line sml
+                  JOIN stock_location src ON src.id = sml.location_id
+                  JOIN stock_location dst ON dst.id = sml.location_dest_id
+                 WHERE sml.move_id IN %(moves)s
+                   AND sml.state = 'done'
+                   AND dst.usage = 'customer'
+                   AND src.usage <> 'customer'
+              GROUP BY sml.move_id, sml.lot_id
+            ), returned AS (
+                SELECT rm.origin_returned_move_id AS move_id, rml.lot_id,
+                       SUM(rml.quantity_product_uom) AS qty
+                  FROM stock_move rm
+                  JOIN stock_move_line rml ON rml.move_id = rm.id
+                  JOIN stock_location rdst ON rdst.id = rml.location_dest_id
+                 WHERE rm.origin_returned_move_id IN %(moves)s
+                   AND rml.state = 'done'
+                   AND rdst.usage <> 'customer'
+              GROUP BY rm.origin_returned_move_id, rml.lot_id
+            ), requested AS (
+                SELECT rl.return_id, rl.move_id, rl.lot_id,
+                       SUM(rl.quantity) AS qty
+                  FROM asq_return_line rl
+                  JOIN asq_return r ON r.id = rl.return_id
+                 WHERE rl.move_id IN %(moves)s
+                   AND (r.state IN %(open)s OR r.id IN %(extra)s)
+              GROUP BY rl.return_id, rl.move_id, rl.lot_id
+            ), received AS (
+                SELECT sp.asq_return_id AS return_id,
+                       rm.origin_returned_move_id AS move_id, rml.lot_id,
+                       SUM(rml.quantity_product_uom) AS qty
+                  FROM stock_move rm
+                  JOIN stock_picking sp ON sp.id = rm.picking_id
+                  JOIN stock_move_line rml ON rml.move_id = rm.id
+                 WHERE rm.origin_returned_move_id IN %(moves)s
+                   AND sp.asq_return_role = 'receipt'
+                   AND rml.state = 'done'
+              GROUP BY sp.asq_return_id, rm.origin_returned_move_id, rml.lot_id
+            ), outstanding AS (
+                SELECT q.move_id, q.lot_id,
+                       SUM(GREATEST(q.qty - COALESCE(rc.qty, 0), 0)) AS qty
+                  FROM requested q
+             LEFT JOIN received rc
+                    ON rc.return_id = q.return_id
+                   AND rc.move_id = q.move_id
+                   AND rc.lot_id IS NOT DISTINCT FROM q.lot_id
+              GROUP BY q.move_id, q.lot_id
+            ), keys AS (
+                SELECT move_id, lot_id FROM delivered
+                 UNION SELECT move_id, lot_id FROM returned
+                 UNION SELECT move_id, lot_id FROM outstanding
+            )
+            SELECT k.move_id, k.lot_id, COALESCE(d.qty, 0), COALESCE(r.qty, 0),
+                   COALESCE(o.qty, 0)
+              FROM keys k
+         LEFT JOIN delivered d
+                ON d.move_id = k.move_id AND d.lot_id IS NOT DISTINCT FROM k.lot_id
+         LEFT JOIN returned r
+                ON r.move_id = k.move_id AND r.lot_id IS NOT DISTINCT FROM k.lot_id
+         LEFT JOIN outstanding o
+                ON o.move_id = k.move_id AND o.lot_id IS NOT DISTINCT FROM k.lot_id
+          ORDER BY k.move_id, k.lot_id
+                """,
+                moves=tuple(self.ids),
+                open=OPEN_STATES,
+                extra=tuple(extra_return_ids) or (0,),
+            )
+        )
+        return [
+            (move_id, lot_id, float(delivered), float(returned), float(outstanding))
+            for move_id, lot_id, delivered, returned, outstanding in (
+                self.env.cr.fetchall()
+            )
+        ]
+
+    def _asq_ensure_returnable(self, extra_return_ids=()):
+        """Refuse when, for a delivered move of ``self`` and lot, what came
+        back plus what open return requests still ask for exceeds what was
+        delivered."""
+        moves = {move.id: move for move in self}
+        lots = self.env["stock.lot"]
+        for (
+            move_id,
+            lot_id,
+            delivered,
+            returned,
+            outstanding,
+        ) in self._asq_return_balance(extra_return_ids):
+            move = moves[move_id]
+            if (
+                float_compare(
+                    returned + outstanding,
+                    delivered,
+                    precision_rounding=move.product_uom.rounding,
+                )
+                > 0
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(product)s lot %(lot)s of %(delivery)s: %(delivered)s "
+                        "delivered, %(returned)s already returned and "
+                        "%(asked)s requested in open return requests. Reduce the "
+                        "quantity.",
+                        product=move.product_id.display_name,
+                        lot=lots.browse(lot_id).name or "-",
+                        delivery=move.picking_id.name or move.reference,
+                        delivered=delivered,
+                        returned=returned,
+                        asked=outstanding,
+                    )
+                )
 
     def _asq_ensure_not_held(self):
         """Refuse to ship held goods to a customer, whatever the screen."""

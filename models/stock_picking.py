@@ -80,6 +80,28 @@ class StockPicking(models.Model):
             returns._check_done()
         return res
 
+    def _create_backorder(self, backorder_moves=None):
+        """The backorder of a return transfer serves the same request."""
+        backorders = super()._create_backorder(backorder_moves=backorder_moves)
+        for backorder in backorders.filtered("backorder_id.asq_return_id"):
+            backorder.write(
+                {
+                    "asq_return_id": backorder.backorder_id.asq_return_id.id,
+                    "asq_return_role": backorder.backorder_id.asq_return_role,
+                }
+            )
+        return backorders
+
+    def action_cancel(self):
+        """A cancelled receipt backorder: what came back is all that comes."""
+        res = super().action_cancel()
+        returns = self.filtered(
+            lambda p: p.asq_return_role == "receipt" and p.state == "cancel"
+        ).asq_return_id
+        if returns:
+            returns.sudo()._on_receipt_done()
+        return res
+
     def _asq_ensure_return_signed(self):
         """The warehouse gate: a return transfer is booked only once every
         signature it needs is on the request."""

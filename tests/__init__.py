@@ -18,3 +18,6 @@ from . import test_portal_tour
 from . import test_perf
 from . import test_dashboard
 from . import test_kpi_pack
+from . import test_property
+from . import test_bad_input
+from . import test_zz_audit

@@ -1,0 +1,148 @@
+-- after_sales_quality audit queries.
+-- Every query lists the ids of records that break a rule of the after-sales
+-- procedures; on a sound database each returns 0 rows.
+-- Run: psql -d <database> -f tools/audit.sql   (or: make audit DB=<database>)
+-- The tests (tests/test_zz_audit.py) and the model asq.audit read this file:
+-- each query starts with "-- name:" and "-- why:" lines and ends with ";".
+
+-- name: return_received_without_receipt
+-- why: a return request received, inspected or done must have a booked (done) return receipt into the QC location.
+SELECT r.id FROM asq_return r
+ WHERE r.state IN ('received', 'inspected', 'done')
+   AND NOT EXISTS (SELECT 1 FROM stock_picking sp
+                    WHERE sp.asq_return_id = r.id AND sp.asq_return_role = 'receipt'
+                      AND sp.state = 'done')
+ ORDER BY r.id;
+
+-- name: return_transfer_without_request
+-- why: a transfer marked as a return step (receipt, put-away, reject, replacement) must be linked to its return request.
+SELECT sp.id FROM stock_picking sp
+ WHERE sp.asq_return_role IS NOT NULL AND sp.asq_return_id IS NULL
+ ORDER BY sp.id;
+
+-- name: return_receipt_wrong_request
+-- why: a done return receipt of a request only takes back moves of deliveries that request's lines name.
+SELECT DISTINCT sp.id FROM stock_picking sp
+  JOIN stock_move rm ON rm.picking_id = sp.id
+ WHERE sp.asq_return_role = 'receipt' AND sp.state = 'done'
+   AND NOT EXISTS (SELECT 1 FROM asq_return_line rl
+                    WHERE rl.return_id = sp.asq_return_id
+                      AND rl.move_id = rm.origin_returned_move_id)
+ ORDER BY sp.id;
+
+-- name: return_line_above_delivered
+-- why: a submitted return request line never asks for more than was delivered on its move and lot.
+SELECT rl.id FROM asq_return_line rl
+  JOIN asq_return r ON r.id = rl.return_id
+ WHERE r.state NOT IN ('draft', 'refused')
+   AND rl.quantity > COALESCE((
+        SELECT SUM(sml.quantity_product_uom) FROM stock_move_line sml
+          JOIN stock_location dst ON dst.id = sml.location_dest_id
+          JOIN stock_location src ON src.id = sml.location_id
+         WHERE sml.move_id = rl.move_id AND sml.state = 'done'
+           AND sml.lot_id IS NOT DISTINCT FROM rl.lot_id
+           AND dst.usage = 'customer' AND src.usage <> 'customer'), 0) + 0.0001
+ ORDER BY rl.id;
+
+-- name: returned_beyond_delivered
+-- why: for every delivered move, the done returned quantity (return moves not going back to a customer) never exceeds the delivered quantity.
+SELECT d.move_id AS id FROM (
+        SELECT sml.move_id, SUM(sml.quantity_product_uom) AS qty
+          FROM stock_move_line sml
+          JOIN stock_location dst ON dst.id = sml.location_dest_id
+          JOIN stock_location src ON src.id = sml.location_id
+         WHERE sml.state = 'done' AND dst.usage = 'customer' AND src.usage <> 'customer'
+      GROUP BY sml.move_id) d
+  JOIN (SELECT rm.origin_returned_move_id AS move_id, SUM(rml.quantity_product_uom) AS qty
+          FROM stock_move rm
+          JOIN stock_move_line rml ON rml.move_id = rm.id
+          JOIN stock_location dst ON dst.id = rml.location_dest_id
+         WHERE rml.state = 'done' AND dst.usage <> 'customer'
+      GROUP BY rm.origin_returned_move_id) r ON r.move_id = d.move_id
+ WHERE r.qty > d.qty + 0.0001
+ ORDER BY d.move_id;
+
+-- name: complaint_line_other_customer
+-- why: the goods a complaint names were delivered to that complaint's customer.
+SELECT cl.id FROM asq_complaint_line cl
+  JOIN asq_complaint c ON c.id = cl.complaint_id
+  JOIN res_partner cp ON cp.id = c.partner_id
+  JOIN stock_move sm ON sm.id = cl.move_id
+  LEFT JOIN stock_picking sp ON sp.id = sm.picking_id
+  JOIN res_partner dp ON dp.id = COALESCE(sp.partner_id, sm.partner_id)
+ WHERE COALESCE(dp.commercial_partner_id, dp.id) <> COALESCE(cp.commercial_partner_id, cp.id)
+ ORDER BY cl.id;
+
+-- name: complaint_other_company_delivery
+-- why: a complaint of one company never names another company's delivery.
+SELECT cl.id FROM asq_complaint_line cl
+  JOIN asq_complaint c ON c.id = cl.complaint_id
+  JOIN stock_move sm ON sm.id = cl.move_id
+ WHERE sm.company_id <> c.company_id
+ ORDER BY cl.id;
+
+-- name: return_other_company_delivery
+-- why: a return request of one company never takes back another company's delivery.
+SELECT rl.id FROM asq_return_line rl
+  JOIN asq_return r ON r.id = rl.return_id
+  JOIN stock_move sm ON sm.id = rl.move_id
+ WHERE sm.company_id <> r.company_id
+ ORDER BY rl.id;
+
+-- name: closed_capa_with_open_action
+-- why: a CAPA is closed only once every action is done or cancelled.
+SELECT a.id FROM asq_capa_action a
+  JOIN asq_capa c ON c.id = a.capa_id
+ WHERE c.state = 'closed' AND a.state = 'open'
+ ORDER BY a.id;
+
+-- name: signed_visit_without_signature
+-- why: a service visit signed by the customer names the representative, who recorded it and when.
+SELECT v.id FROM asq_service_visit v
+ WHERE v.state = 'signed'
+   AND (v.signer_name IS NULL OR v.signed_by IS NULL OR v.signed_on IS NULL)
+ ORDER BY v.id;
+
+-- name: closed_complaint_without_closer
+-- why: a closed complaint records who closed it and when.
+SELECT c.id FROM asq_complaint c
+ WHERE c.state = 'closed' AND (c.closed_by IS NULL OR c.closed_at IS NULL)
+ ORDER BY c.id;
+
+-- name: approval_without_signer
+-- why: every return approval and CAPA verification record names who signed and when.
+SELECT a.id FROM asq_return_approval a
+ WHERE a.user_id IS NULL OR a.date IS NULL
+UNION ALL
+SELECT -v.id FROM asq_capa_review v
+ WHERE v.user_id IS NULL OR v.date IS NULL
+ ORDER BY 1;
+
+-- name: return_signature_missing
+-- why: a return request past a step carries that step's signature (who and when).
+SELECT r.id FROM asq_return r
+ WHERE (r.state IN ('finance', 'business', 'gm', 'approved', 'received', 'inspected', 'done')
+        AND (r.review_by_id IS NULL OR r.review_date IS NULL))
+    OR (r.state IN ('business', 'gm', 'approved', 'received', 'inspected', 'done')
+        AND (r.finance_by_id IS NULL OR r.finance_date IS NULL))
+    OR (r.state IN ('approved', 'received', 'inspected', 'done')
+        AND (r.business_by_id IS NULL OR r.business_date IS NULL))
+    OR (r.state IN ('approved', 'received', 'inspected', 'done') AND r.finance_beyond
+        AND (r.gm_by_id IS NULL OR r.gm_date IS NULL))
+    OR (r.state IN ('inspected', 'done') AND (r.qc_by_id IS NULL OR r.qc_date IS NULL))
+ ORDER BY r.id;
+
+-- name: hold_released_without_who
+-- why: a released quality hold records who released it and when.
+SELECT h.id FROM asq_hold h
+ WHERE h.state = 'released' AND (h.released_by_id IS NULL OR h.released_at IS NULL)
+ ORDER BY h.id;
+
+-- name: kpi_pack_sent_without_files
+-- why: a statistics pack sent to management carries its files and who sent it when.
+SELECT p.id FROM asq_kpi_pack p
+ WHERE p.state = 'sent'
+   AND (p.sent_by_id IS NULL OR p.sent_at IS NULL
+        OR NOT EXISTS (SELECT 1 FROM asq_kpi_pack_attachment_rel rel
+                        WHERE rel.pack_id = p.id))
+ ORDER BY p.id;
