@@ -1,11 +1,12 @@
 from datetime import timedelta
 
 from markupsafe import Markup
-from psycopg2.errors import LockNotAvailable
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, float_compare
+from odoo.tools import float_compare
+
+from .asq_workflow_mixin import asq_lock_rows
 
 ASQ = "after_sales_quality."
 GROUP_USER = f"{ASQ}group_asq_user"
@@ -1245,21 +1246,7 @@ class AsqComplaint(models.Model):
         return ", ".join(self.mapped("name"))
 
     def _asq_lock(self):
-        try:
-            self.env.cr.execute(
-                SQL(
-                    "SELECT id FROM asq_complaint WHERE id IN %s FOR UPDATE NOWAIT",
-                    tuple(self.ids),
-                )
-            )
-        except LockNotAvailable as error:
-            raise UserError(
-                self.env._(
-                    "Someone else is processing this complaint right now. "
-                    "Try again in a moment."
-                )
-            ) from error
-        self.invalidate_recordset()
+        asq_lock_rows(self, self._asq_names())
 
     def _asq_ensure_group(self, group, step):
         if not self.env.su and not self.env.user.has_group(group):
