@@ -902,6 +902,17 @@ class AsqComplaint(models.Model):
         """Button "Propose CAPA": open (or find) a CAPA for this complaint."""
         self.ensure_one()
         self._asq_ensure_group(GROUP_INSPECTOR, self.env._("Propose CAPA"))
+        if self.state in ("draft", "cancel"):
+            raise UserError(
+                self.env._(
+                    "A CAPA cannot be proposed for %(name)s in its current status "
+                    "(%(status)s): register it first, or reload the page.",
+                    name=self.name,
+                    status=dict(self._fields["state"]._description_selection(self.env))[
+                        self.state
+                    ],
+                )
+            )
         capa = self._asq_propose_capa("repeat" if self.is_repeat else "complaint")
         return self._asq_capa_action(capa)
 

@@ -16,3 +16,4 @@ from . import test_kpi
 from . import test_portal
 from . import test_portal_tour
 from . import test_races
+from . import test_state_table

@@ -211,10 +211,10 @@ class TestRaces(BaseCase):
                         call(record)
                         cr.commit()
                         outcomes[index] = "ok"
-                    except Exception as error:  # noqa: BLE001 - judged below
+                    except Exception as error:
                         cr.rollback()
                         outcomes[index] = error
-            except Exception as error:  # noqa: BLE001 - judged below
+            except Exception as error:
                 outcomes[index] = error
 
         threads = [threading.Thread(target=fire, args=(i,)) for i in (0, 1)]
