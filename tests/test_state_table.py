@@ -272,7 +272,6 @@ class TestStateTable(TransactionCase):
                         failures,
                     )
         _logger.info("state table: %s", counts)
-        print(f"\nstate x action table: {counts}")
         self.assertFalse(failures, "\n".join(failures))
         self.assertGreater(counts["pairs"], 300)
         self.assertGreater(counts["illegal"], 200)
