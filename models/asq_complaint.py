@@ -2,11 +2,12 @@ from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup
-from psycopg2.errors import LockNotAvailable
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, float_compare
+from odoo.tools import float_compare
+
+from .asq_workflow_mixin import asq_lock_rows
 
 ASQ = "after_sales_quality."
 GROUP_USER = f"{ASQ}group_asq_user"
@@ -934,6 +935,17 @@ class AsqComplaint(models.Model):
         """Button "Propose CAPA": open (or find) a CAPA for this complaint."""
         self.ensure_one()
         self._asq_ensure_group(GROUP_INSPECTOR, self.env._("Propose CAPA"))
+        if self.state in ("draft", "cancel"):
+            raise UserError(
+                self.env._(
+                    "A CAPA cannot be proposed for %(name)s in its current status "
+                    "(%(status)s): register it first, or reload the page.",
+                    name=self.name,
+                    status=dict(self._fields["state"]._description_selection(self.env))[
+                        self.state
+                    ],
+                )
+            )
         capa = self._asq_propose_capa("repeat" if self.is_repeat else "complaint")
         return self._asq_capa_action(capa)
 
@@ -1278,21 +1290,7 @@ class AsqComplaint(models.Model):
         return ", ".join(self.mapped("name"))
 
     def _asq_lock(self):
-        try:
-            self.env.cr.execute(
-                SQL(
-                    "SELECT id FROM asq_complaint WHERE id IN %s FOR UPDATE NOWAIT",
-                    tuple(self.ids),
-                )
-            )
-        except LockNotAvailable as error:
-            raise UserError(
-                self.env._(
-                    "Someone else is processing this complaint right now. "
-                    "Try again in a moment."
-                )
-            ) from error
-        self.invalidate_recordset()
+        asq_lock_rows(self, self._asq_names())
 
     def _asq_ensure_group(self, group, step):
         if not self.env.su and not self.env.user.has_group(group):

@@ -396,14 +396,21 @@ class AsqReturn(models.Model):
             "target": "new",
             "context": {
                 "default_return_id": self.id,
+                "default_opened_state": self.state,
                 "default_refuse": bool(self.env.context.get("asq_refuse")),
             },
         }
 
-    def action_sign(self, comment="", approve=True):
-        """Sign the current approval step (approve or refuse) with a comment."""
+    def action_sign(self, comment="", approve=True, expected_state=None):
+        """Sign the current approval step (approve or refuse) with a comment.
+
+        ``expected_state`` is the status the signer saw when opening the
+        dialog: a second click or a second signer arriving after the step was
+        done is refused instead of signing the next step."""
         self.ensure_one()
-        step = {state: key for key, (state, _group) in STEPS.items()}.get(self.state)
+        step = {state: key for key, (state, _group) in STEPS.items()}.get(
+            expected_state or self.state
+        )
         if not step:
             raise UserError(
                 self.env._(

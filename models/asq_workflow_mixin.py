@@ -1,6 +1,40 @@
+from psycopg2.errors import LockNotAvailable, SerializationFailure
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
+
+
+def asq_lock_rows(records, names=None):
+    """Lock the rows of ``records`` without waiting and re-read them.
+
+    A second transaction firing the same step at the same time (double click,
+    second tab, replayed call, two users) does not wait for the first one and
+    never sees a raw database error: the row lock held by the other
+    transaction (``LockNotAvailable``) or the row it has just committed under
+    REPEATABLE READ (``SerializationFailure``) become one readable UserError.
+    """
+    if not records.ids:
+        return records
+    names = names or ", ".join(records.sudo().mapped("display_name"))
+    try:
+        records.env.cr.execute(
+            SQL(
+                "SELECT id FROM %s WHERE id IN %s ORDER BY id FOR UPDATE NOWAIT",
+                SQL.identifier(records._table),
+                tuple(records.ids),
+            )
+        )
+    except (LockNotAvailable, SerializationFailure) as error:
+        raise UserError(
+            records.env._(
+                "%(names)s is being processed by someone else right now. Reload "
+                "the page to see what was done, then try again if needed.",
+                names=names,
+            )
+        ) from error
+    records.invalidate_recordset()
+    return records
 
 
 class AsqWorkflowMixin(models.AbstractModel):
@@ -64,15 +98,7 @@ class AsqWorkflowMixin(models.AbstractModel):
         """Lock the rows and re-read their state: a double click, a second tab
         or a replayed call finds the step already done and is refused."""
         states = (states,) if isinstance(states, str) else tuple(states)
-        if self.ids:
-            self.env.cr.execute(
-                SQL(
-                    "SELECT id FROM %s WHERE id IN %s FOR UPDATE",
-                    SQL.identifier(self._table),
-                    tuple(self.ids),
-                )
-            )
-            self.invalidate_recordset()
+        asq_lock_rows(self)
         wrong = self.filtered(lambda record: record.state not in states)
         if wrong or not self:
             selection = dict(self._fields["state"]._description_selection(self.env))

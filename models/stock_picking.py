@@ -1,6 +1,8 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from .asq_workflow_mixin import asq_lock_rows
+
 
 class StockPicking(models.Model):
     _inherit = "stock.picking"
@@ -65,6 +67,7 @@ class StockPicking(models.Model):
         }
 
     def button_validate(self):
+        self._asq_lock_return_transfers()
         self._asq_ensure_return_signed()
         self.move_ids._asq_ensure_not_held()
         return super().button_validate()
@@ -101,6 +104,26 @@ class StockPicking(models.Model):
         if returns:
             returns.sudo()._on_receipt_done()
         return res
+
+    def _asq_lock_return_transfers(self):
+        """Two people validating the same return transfer at once: the
+        second one is told it is being (or was) booked, never a database
+        error or a second booking. The request is locked too: its state
+        follows its transfers."""
+        transfers = self.filtered("asq_return_id")
+        if not transfers:
+            return
+        asq_lock_rows(transfers.asq_return_id.sudo())
+        asq_lock_rows(transfers)
+        done = transfers.filtered(lambda p: p.state in ("done", "cancel"))
+        if done:
+            raise UserError(
+                self.env._(
+                    "%(pickings)s is already validated or cancelled. Reload the "
+                    "page: someone may have done it already.",
+                    pickings=", ".join(done.mapped("name")),
+                )
+            )
 
     def _asq_ensure_return_signed(self):
         """The warehouse gate: a return transfer is booked only once every

@@ -21,3 +21,5 @@ from . import test_kpi_pack
 from . import test_property
 from . import test_bad_input
 from . import test_zz_audit
+from . import test_races
+from . import test_state_table

@@ -268,8 +268,7 @@ class TestComplaintGuards(AsqComplaintCommon):
             patch.object(cursor, "execute", side_effect=locked),
             self.assertRaisesRegex(
                 UserError,
-                "Someone else is processing this complaint right now. Try again "
-                "in a moment.",
+                "is being processed by someone else right now. Reload the page",
             ),
         ):
             self._as(complaint, "asq_qm").action_judge_valid()
