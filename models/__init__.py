@@ -34,3 +34,4 @@ from . import res_config_settings_portal
 from . import asq_kpi_pack
 from . import ir_attachment
 from . import asq_audit
+from . import stock_move_line

@@ -180,7 +180,7 @@ class AsqComplaintReport(models.Model):
             """
             WITH delivered AS (
                 SELECT MIN(sml.id) AS id,
-                       MAX(sml.date) AS date,
+                       sml.date,
                        sm.company_id,
                        COALESCE(rp.commercial_partner_id, rp.id) AS partner_id,
                        sm.product_id,
@@ -197,7 +197,7 @@ class AsqComplaintReport(models.Model):
                    AND dst.usage = 'customer'
                    AND src.usage <> 'customer'
               GROUP BY sm.company_id, COALESCE(rp.commercial_partner_id, rp.id),
-                       sm.product_id, sm.picking_id
+                       sm.product_id, sm.picking_id, sml.date
             ), complaint_lines AS (
                 SELECT c.*,
                        l.id AS line_id,
