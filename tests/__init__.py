@@ -15,3 +15,4 @@ from . import test_survey
 from . import test_kpi
 from . import test_portal
 from . import test_portal_tour
+from . import test_security_matrix

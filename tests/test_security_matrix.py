@@ -212,6 +212,31 @@ COMPLAINT_INTERNAL_FIELDS = (
     "hold_ids",
 )
 
+RETURN_INTERNAL_FIELDS = (
+    "live_delivered_amount",
+    "live_returned_amount",
+    "live_ratio",
+    "ratio_cap",
+    "return_days_limit",
+    "max_days",
+    "live_beyond",
+    "finance_ratio",
+    "finance_beyond",
+    "review_by_id",
+    "finance_by_id",
+    "business_by_id",
+    "gm_by_id",
+    "qc_by_id",
+)
+RETURN_LINE_INTERNAL_FIELDS = (
+    "qc_note",
+    "qc_company_fault",
+    "qc_department_id",
+    "qc_responsibility",
+    "qc_by_id",
+    "capa_id",
+)
+
 
 class _Undo(Exception):
     """Raised inside a savepoint to undo an operation that succeeded."""
@@ -691,20 +716,39 @@ class TestSecurityMatrix(AsqSecurityCommon):
         self.assertGreaterEqual(refusals, 60)
         self.assertEqual(allowed, expected_allowed, "every allowed cell exercised")
 
-    def test_portal_reads_no_internal_complaint_field(self):
-        complaint = self.complaint_a.with_user(self.portal_a)
-        values = complaint.read(["name", "state", "category", "description"])[0]
-        self.assertEqual(values["name"], self.complaint_a.name)
+    def test_portal_reads_no_internal_field(self):
+        """Through RPC the customer reads what its portal pages show, not the
+        investigation, the losses, the finance check or who signed."""
         refused = 0
-        for fname in COMPLAINT_INTERNAL_FIELDS:
-            with self.subTest(field=fname), self.assertRaises(AccessError):
-                complaint.read([fname])
-            refused += 1
-        # The internal staff still reads them.
-        self.complaint_a.with_user(self.users["asq_aftersales"]).read(
-            list(COMPLAINT_INTERNAL_FIELDS)
+        for record, shown, internal in (
+            (
+                self.complaint_a,
+                ["name", "state", "category", "description", "received_at"],
+                COMPLAINT_INTERNAL_FIELDS,
+            ),
+            (self.return_a, ["name", "state", "date_request"], RETURN_INTERNAL_FIELDS),
+            (
+                self.return_a.line_ids,
+                ["kind", "quantity", "resolution", "reason"],
+                RETURN_LINE_INTERNAL_FIELDS,
+            ),
+        ):
+            mine = record.with_user(self.portal_a)
+            self.assertEqual(mine.read(shown)[0]["id"], record.id)
+            for fname in internal:
+                with self.subTest(model=record._name, field=fname):
+                    with self.assertRaises(AccessError):
+                        mine.read([fname])
+                    refused += 1
+            # The internal staff still reads them.
+            record.with_user(self.users["asq_aftersales"]).read(list(internal))
+        self.assertEqual(
+            refused,
+            len(COMPLAINT_INTERNAL_FIELDS)
+            + len(RETURN_INTERNAL_FIELDS)
+            + len(RETURN_LINE_INTERNAL_FIELDS),
         )
-        _logger.info("Portal: %s internal complaint fields refused", refused)
+        _logger.info("Portal: %s internal fields refused", refused)
 
     def test_portal_customer_sees_only_its_own(self):
         for model, mine, theirs in (
