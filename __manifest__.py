@@ -69,6 +69,7 @@
         "report/asq_kpi_pack_templates.xml",
         "views/asq_kpi_pack_views.xml",
         "wizards/asq_kpi_pack_wizard_views.xml",
+        "security/asq_security_upgrade.xml",
     ],
     "demo": [
         "data/after_sales_quality_demo.xml",

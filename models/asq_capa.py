@@ -344,7 +344,11 @@ class AsqCapa(models.Model):
                     )
                 )
             head = capa.department_id.manager_id.user_id
-            if self.env.user != head and not self.env.user.has_group(GROUP_MANAGER):
+            # sudo skipped the record rules: a user of another company is
+            # neither its department head nor its quality manager.
+            if capa.company_id not in self.env.user.company_ids or (
+                self.env.user != head and not self.env.user.has_group(GROUP_MANAGER)
+            ):
                 raise AccessError(
                     self.env._(
                         "Only the head of %(department)s or a quality manager may "
@@ -645,13 +649,16 @@ class AsqCapa(models.Model):
                 )
 
     def _log_review(self, result):
-        self.env["asq.capa.review"].create(
+        # sudo: the verification record is written by the verify step only
+        # (its role was checked); nobody creates one directly.
+        self.env["asq.capa.review"].sudo().create(
             [
                 {
                     "capa_id": capa.id,
                     "round": capa.round,
                     "result": result,
                     "note": capa.verification_note,
+                    "user_id": self.env.uid,
                 }
                 for capa in self
             ]

@@ -251,7 +251,11 @@ class AsqComplaint(models.Model):
         string="Customer Asks For",
     )
     submitted_by = fields.Many2one(
-        "res.users", string="Registered By", readonly=True, copy=False
+        "res.users",
+        string="Registered By",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
     )
     submitted_at = fields.Datetime(string="Registered On", readonly=True, copy=False)
 
@@ -269,7 +273,9 @@ class AsqComplaint(models.Model):
         copy=False,
         help="Why the complaint is not valid: it is explained to the customer.",
     )
-    judged_by = fields.Many2one("res.users", readonly=True, copy=False)
+    judged_by = fields.Many2one(
+        "res.users", readonly=True, copy=False, groups="base.group_user"
+    )
     judged_at = fields.Datetime(readonly=True, copy=False)
 
     # ------------------------------------------------------------------
@@ -280,6 +286,7 @@ class AsqComplaint(models.Model):
         string="Investigator",
         tracking=True,
         domain="[('share', '=', False)]",
+        groups="base.group_user",
     )
     responsibility = fields.Selection(
         selection=[
@@ -290,21 +297,26 @@ class AsqComplaint(models.Model):
         ],
         copy=False,
         tracking=True,
+        groups="base.group_user",
     )
     responsible_department_id = fields.Many2one(
         "hr.department",
         string="Responsible Department",
         copy=False,
         check_company=True,
+        groups="base.group_user",
     )
     responsible_partner_id = fields.Many2one(
         "res.partner",
         string="Responsible Supplier/Carrier",
         copy=False,
         check_company=True,
+        groups="base.group_user",
     )
-    root_cause = fields.Text(string="Root Cause", copy=False)
-    investigated_by = fields.Many2one("res.users", readonly=True, copy=False)
+    root_cause = fields.Text(string="Root Cause", copy=False, groups="base.group_user")
+    investigated_by = fields.Many2one(
+        "res.users", readonly=True, copy=False, groups="base.group_user"
+    )
     investigated_at = fields.Datetime(readonly=True, copy=False)
     onsite_required = fields.Boolean(
         string="On-Site Verification Needed",
@@ -314,7 +326,11 @@ class AsqComplaint(models.Model):
     )
     onsite_result = fields.Text(string="On-Site Verification Result", copy=False)
     onsite_by = fields.Many2one(
-        "res.users", string="Verified By", readonly=True, copy=False
+        "res.users",
+        string="Verified By",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
     )
     onsite_at = fields.Datetime(string="Verified On Site", readonly=True, copy=False)
 
@@ -333,14 +349,20 @@ class AsqComplaint(models.Model):
         tracking=True,
     )
     disposition_note = fields.Text(copy=False)
-    no_action_reason = fields.Text(string="Reason for No Action", copy=False)
-    decided_by = fields.Many2one("res.users", readonly=True, copy=False)
+    no_action_reason = fields.Text(
+        string="Reason for No Action", copy=False, groups="base.group_user"
+    )
+    decided_by = fields.Many2one(
+        "res.users", readonly=True, copy=False, groups="base.group_user"
+    )
     decided_at = fields.Datetime(readonly=True, copy=False)
 
     # ------------------------------------------------------------------
     # Reply and satisfaction
     # ------------------------------------------------------------------
-    replied_by = fields.Many2one("res.users", readonly=True, copy=False)
+    replied_by = fields.Many2one(
+        "res.users", readonly=True, copy=False, groups="base.group_user"
+    )
     replied_at = fields.Datetime(readonly=True, copy=False)
     satisfaction = fields.Selection(
         selection=[("satisfied", "Satisfied"), ("not_satisfied", "Not Satisfied")],
@@ -349,15 +371,21 @@ class AsqComplaint(models.Model):
         tracking=True,
     )
     satisfaction_note = fields.Text(string="Customer's Comment", copy=False)
-    confirmed_by = fields.Many2one("res.users", readonly=True, copy=False)
+    confirmed_by = fields.Many2one(
+        "res.users", readonly=True, copy=False, groups="base.group_user"
+    )
     confirmed_at = fields.Datetime(readonly=True, copy=False)
     reopen_count = fields.Integer(
         string="Times Not Satisfied", readonly=True, copy=False
     )
-    closed_by = fields.Many2one("res.users", readonly=True, copy=False)
+    closed_by = fields.Many2one(
+        "res.users", readonly=True, copy=False, groups="base.group_user"
+    )
     closed_at = fields.Datetime(readonly=True, copy=False)
     cancel_reason = fields.Text(readonly=True, copy=False)
-    cancelled_by = fields.Many2one("res.users", readonly=True, copy=False)
+    cancelled_by = fields.Many2one(
+        "res.users", readonly=True, copy=False, groups="base.group_user"
+    )
     cancelled_at = fields.Datetime(readonly=True, copy=False)
 
     # ------------------------------------------------------------------
@@ -411,9 +439,14 @@ class AsqComplaint(models.Model):
         index=True,
         help="The same customer complained about the same product or category "
         "within the repeat window: closing needs a CAPA.",
+        groups="base.group_user",
     )
     repeat_of_id = fields.Many2one(
-        "asq.complaint", string="Repeat Of", readonly=True, copy=False
+        "asq.complaint",
+        string="Repeat Of",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
     )
     capa_ids = fields.Many2many(
         "asq.capa",
@@ -423,6 +456,7 @@ class AsqComplaint(models.Model):
         string="CAPA",
         copy=False,
         help="Corrective and preventive actions taken on this complaint.",
+        groups="base.group_user",
     )
     capa_count = fields.Integer(string="CAPA Count", compute="_compute_capa_count")
     return_ids = fields.One2many(
@@ -432,10 +466,18 @@ class AsqComplaint(models.Model):
         string="Return Request Count", compute="_compute_return_count"
     )
     alert_id = fields.Many2one(
-        "asq.complaint.alert", string="Early Warning", readonly=True, copy=False
+        "asq.complaint.alert",
+        string="Early Warning",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
     )
     hold_ids = fields.One2many(
-        "asq.hold", "complaint_id", string="Quality Holds", readonly=True
+        "asq.hold",
+        "complaint_id",
+        string="Quality Holds",
+        readonly=True,
+        groups="base.group_user",
     )
     hold_count = fields.Integer(
         string="Quality Hold Count", compute="_compute_hold_count"
@@ -444,13 +486,16 @@ class AsqComplaint(models.Model):
     # ------------------------------------------------------------------
     # Economic loss, in company currency
     # ------------------------------------------------------------------
-    loss_compensation = fields.Monetary(string="Compensation")
-    loss_freight = fields.Monetary(string="Freight")
-    loss_replacement = fields.Monetary(string="Replacement")
-    loss_scrap = fields.Monetary(string="Scrap")
-    loss_discount = fields.Monetary(string="Discount Granted")
+    loss_compensation = fields.Monetary(string="Compensation", groups="base.group_user")
+    loss_freight = fields.Monetary(string="Freight", groups="base.group_user")
+    loss_replacement = fields.Monetary(string="Replacement", groups="base.group_user")
+    loss_scrap = fields.Monetary(string="Scrap", groups="base.group_user")
+    loss_discount = fields.Monetary(string="Discount Granted", groups="base.group_user")
     loss_amount = fields.Monetary(
-        string="Loss Amount", compute="_compute_loss_amount", store=True
+        string="Loss Amount",
+        compute="_compute_loss_amount",
+        store=True,
+        groups="base.group_user",
     )
     loss_bearer = fields.Selection(
         tracking=True,
@@ -462,6 +507,7 @@ class AsqComplaint(models.Model):
             ("shared", "Shared"),
         ],
         string="Loss Borne By",
+        groups="base.group_user",
     )
 
     # ------------------------------------------------------------------
@@ -1299,7 +1345,7 @@ class AsqComplaint(models.Model):
                     "You are not allowed to do this step (%(step)s): it needs the "
                     "role %(group)s.",
                     step=step,
-                    group=self.env.ref(group).name,
+                    group=self.env.ref(group).sudo().name,
                 )
             )
 
@@ -1334,7 +1380,7 @@ class AsqComplaint(models.Model):
                     self.env._(
                         "%(field)s may only be changed by the role %(group)s.",
                         field=label,
-                        group=self.env.ref(group).name,
+                        group=self.env.ref(group).sudo().name,
                     )
                 )
             locked = self.filtered(lambda c, s=states: c.state not in s)

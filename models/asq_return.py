@@ -152,28 +152,46 @@ class AsqReturn(models.Model):
     # Finance check: live figures, frozen when finance signs
     # ------------------------------------------------------------------
     live_delivered_amount = fields.Monetary(
-        string="Delivered in Contract Period", compute="_compute_finance_figures"
+        string="Delivered in Contract Period",
+        compute="_compute_finance_figures",
+        groups="base.group_user",
     )
     live_returned_amount = fields.Monetary(
-        string="Returned incl. this Request", compute="_compute_finance_figures"
+        string="Returned incl. this Request",
+        compute="_compute_finance_figures",
+        groups="base.group_user",
     )
     live_ratio = fields.Float(
-        string="Return Ratio (%)", compute="_compute_finance_figures", digits=(16, 2)
+        string="Return Ratio (%)",
+        compute="_compute_finance_figures",
+        digits=(16, 2),
+        groups="base.group_user",
     )
     ratio_cap = fields.Float(
-        string="Exchange Ratio Cap (%)", compute="_compute_finance_figures"
+        string="Exchange Ratio Cap (%)",
+        compute="_compute_finance_figures",
+        groups="base.group_user",
     )
     return_days_limit = fields.Integer(
-        string="Return Time Limit (days)", compute="_compute_finance_figures"
+        string="Return Time Limit (days)",
+        compute="_compute_finance_figures",
+        groups="base.group_user",
     )
     max_days = fields.Integer(
-        string="Oldest Delivery (days)", compute="_compute_finance_figures"
+        string="Oldest Delivery (days)",
+        compute="_compute_finance_figures",
+        groups="base.group_user",
     )
     live_beyond = fields.Boolean(
-        string="Beyond the Contract", compute="_compute_finance_figures"
+        string="Beyond the Contract",
+        compute="_compute_finance_figures",
+        groups="base.group_user",
     )
     finance_ratio = fields.Float(
-        string="Return Ratio at Finance Check (%)", readonly=True, digits=(16, 2)
+        string="Return Ratio at Finance Check (%)",
+        readonly=True,
+        digits=(16, 2),
+        groups="base.group_user",
     )
     finance_beyond = fields.Boolean(
         string="Beyond Contract (Finance)",
@@ -182,20 +200,31 @@ class AsqReturn(models.Model):
         help="Set by the finance check: the unsaleable goods exceed the "
         "customer's exchange ratio cap or return time limit, so the general "
         "manager must approve the special case.",
+        groups="base.group_user",
     )
 
     # ------------------------------------------------------------------
     # Signatures
     # ------------------------------------------------------------------
-    review_by_id = fields.Many2one("res.users", string="Reviewed By", readonly=True)
+    review_by_id = fields.Many2one(
+        "res.users", string="Reviewed By", readonly=True, groups="base.group_user"
+    )
     review_date = fields.Datetime(string="Reviewed On", readonly=True)
-    finance_by_id = fields.Many2one("res.users", string="Checked By", readonly=True)
+    finance_by_id = fields.Many2one(
+        "res.users", string="Checked By", readonly=True, groups="base.group_user"
+    )
     finance_date = fields.Datetime(string="Checked On", readonly=True)
-    business_by_id = fields.Many2one("res.users", string="Business Head", readonly=True)
+    business_by_id = fields.Many2one(
+        "res.users", string="Business Head", readonly=True, groups="base.group_user"
+    )
     business_date = fields.Datetime(string="Business Approval On", readonly=True)
-    gm_by_id = fields.Many2one("res.users", string="General Manager", readonly=True)
+    gm_by_id = fields.Many2one(
+        "res.users", string="General Manager", readonly=True, groups="base.group_user"
+    )
     gm_date = fields.Datetime(string="GM Approval On", readonly=True)
-    qc_by_id = fields.Many2one("res.users", string="QC Signed By", readonly=True)
+    qc_by_id = fields.Many2one(
+        "res.users", string="QC Signed By", readonly=True, groups="base.group_user"
+    )
     qc_date = fields.Datetime(string="QC Signed On", readonly=True)
     refusal_reason = fields.Text(readonly=True, tracking=True)
 
@@ -1275,12 +1304,20 @@ class AsqReturnLine(models.Model):
         string="QC Findings",
         help="Required when rejecting: the written explanation given to the "
         "customer (for example damage caused by the customer).",
+        groups="base.group_user",
     )
-    qc_company_fault = fields.Boolean(string="Company Fault Confirmed")
+    qc_company_fault = fields.Boolean(
+        string="Company Fault Confirmed", groups="base.group_user"
+    )
     qc_department_id = fields.Many2one(
-        "hr.department", string="Responsible Department", check_company=True
+        "hr.department",
+        string="Responsible Department",
+        check_company=True,
+        groups="base.group_user",
     )
-    qc_responsibility = fields.Char(string="Responsible Person")
+    qc_responsibility = fields.Char(
+        string="Responsible Person", groups="base.group_user"
+    )
     qc_disposition = fields.Selection(
         selection=[
             ("stock", "Back to stock"),
@@ -1289,9 +1326,13 @@ class AsqReturnLine(models.Model):
         ],
         string="Disposition",
     )
-    qc_by_id = fields.Many2one("res.users", string="Inspected By", readonly=True)
+    qc_by_id = fields.Many2one(
+        "res.users", string="Inspected By", readonly=True, groups="base.group_user"
+    )
     qc_date = fields.Datetime(string="Inspected On", readonly=True)
-    capa_id = fields.Many2one("asq.capa", string="CAPA", readonly=True)
+    capa_id = fields.Many2one(
+        "asq.capa", string="CAPA", readonly=True, groups="base.group_user"
+    )
     replacement_picking_id = fields.Many2one(
         "stock.picking", string="Replacement Delivery", readonly=True
     )

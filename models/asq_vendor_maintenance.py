@@ -65,7 +65,7 @@ class AsqVendorMaintenance(models.Model):
                     "You are not allowed to do this step (%(step)s): it needs the "
                     "role %(group)s.",
                     step=self.env._("Verify maintenance"),
-                    group=self.env.ref(GROUP_INSPECTOR).name,
+                    group=self.env.ref(GROUP_INSPECTOR).sudo().name,
                 )
             )
         self.check_access("write")

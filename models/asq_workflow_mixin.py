@@ -90,7 +90,9 @@ class AsqWorkflowMixin(models.AbstractModel):
                     "You are not allowed to do this step (%(step)s): it needs the "
                     "role %(group)s.",
                     step=step,
-                    group=" / ".join(self.env.ref(group).name for group in groups),
+                    group=" / ".join(
+                        self.env.ref(group).sudo().name for group in groups
+                    ),
                 )
             )
 

@@ -35,6 +35,7 @@ class ResPartner(models.Model):
         tracking=True,
         help="ABC classification: A key customers, B major customers, "
         "C occasional customers. Drives the satisfaction survey sampling.",
+        groups="base.group_user",
     )
     asq_credit_level = fields.Selection(
         selection=[
@@ -45,6 +46,7 @@ class ResPartner(models.Model):
         string="Credit Level",
         index=True,
         tracking=True,
+        groups="base.group_user",
     )
     asq_locality = fields.Selection(
         selection=[("local", "Local"), ("remote", "Remote")],

@@ -23,3 +23,4 @@ from . import test_bad_input
 from . import test_zz_audit
 from . import test_races
 from . import test_state_table
+from . import test_security_matrix

@@ -1,0 +1,1245 @@
+"""Role x model x operation matrix, and every workflow button signed by the
+wrong role: each refusal (AccessError or an empty search) and each allowed
+cell is written down as data below and checked by doing it as that user."""
+
+import base64
+import logging
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.after_sales_quality.tests.test_portal import PNG, AsqPortalCommon
+
+_logger = logging.getLogger(__name__)
+
+ASQ = "after_sales_quality."
+
+# Role -> login of the AsqCommon user holding exactly that group.
+ROLE_LOGINS = {
+    "user": "asq_sales",
+    "user_all": "asq_aftersales",
+    "inspector": "asq_inspector",
+    "manager": "asq_qm",
+    "warehouse": "asq_warehouse",
+    "finance": "asq_finance",
+    "business_head": "asq_business",
+    "general_manager": "asq_gm",
+    "mgmt_rep": "asq_mgmt_rep",
+    "employee": "asq_employee",
+}
+INTERNAL = tuple(ROLE_LOGINS)
+PORTAL = ("portal_a", "portal_b")
+ALL_ROLES = (*INTERNAL, *PORTAL, "company_b")
+# The roles implying group_asq_user_all (all documents of the company).
+USER_ALL = (
+    "user_all",
+    "inspector",
+    "manager",
+    "business_head",
+    "general_manager",
+    "mgmt_rep",
+)
+OPS = {"c": "create", "r": "read", "w": "write", "u": "unlink"}
+
+
+def cells(ops, roles=ALL_ROLES, **allowed):
+    """A matrix row: the operations tested, the roles tested and, per role,
+    the operations it may do (all others must be refused). ``allowed`` keys
+    may name USER_ALL to give every all-documents role the same cell."""
+    granted = {}
+    for key, value in allowed.items():
+        for role in USER_ALL if key == "USER_ALL" else (key,):
+            granted[role] = value
+    return {"ops": ops, "roles": roles, "allowed": granted}
+
+
+# Derived from security/ir.model.access.csv and the record rules. The fixture
+# of each row belongs to company A and customer A, and is owned by nobody of
+# the roles (``*_own`` rows: owned by the own-documents user).
+MATRIX = {
+    "asq.complaint": cells(
+        "crwu", user="c", USER_ALL="crw", manager="crwu", portal_a="r"
+    ),
+    "asq.complaint (own)": cells("rwu", ("user",), user="rw"),
+    "asq.complaint.line": cells("crwu", USER_ALL="crwu", portal_a="r"),
+    "asq.complaint.alert": cells("crwu", USER_ALL="r", manager="rw"),
+    "asq.return": cells(
+        "crwu",
+        user="c",
+        USER_ALL="crw",
+        manager="crwu",
+        warehouse="r",
+        finance="r",
+        portal_a="r",
+    ),
+    "asq.return (own)": cells("rwu", ("user",), user="rw"),
+    "asq.return.line": cells(
+        "crwu", USER_ALL="crwu", warehouse="r", finance="r", portal_a="r"
+    ),
+    # Approval records are immutable for everyone (UserError): no write.
+    "asq.return.approval": cells("cru", USER_ALL="r", warehouse="r", finance="r"),
+    "asq.return.approval (own)": cells("r", ("user",), user="r"),
+    "asq.capa": cells(
+        "crwu",
+        user_all="r",
+        business_head="r",
+        general_manager="r",
+        finance="r",
+        inspector="crw",
+        manager="crwu",
+        mgmt_rep="rw",
+    ),
+    "asq.capa (own)": cells("rwu", ("user",), user="r"),
+    "asq.capa.action": cells(
+        "crwu",
+        user_all="r",
+        business_head="r",
+        general_manager="r",
+        mgmt_rep="r",
+        finance="r",
+        inspector="crwu",
+        manager="crwu",
+    ),
+    "asq.capa.action (own)": cells("rwu", ("user",), user="rw"),
+    # Verification records are immutable for everyone (UserError): no write.
+    "asq.capa.review": cells("cru", USER_ALL="r", finance="r"),
+    "asq.capa.review (own)": cells("r", ("user",), user="r"),
+    "asq.hold": cells(
+        "crwu",
+        user="r",
+        USER_ALL="r",
+        inspector="crw",
+        manager="crwu",
+        warehouse="r",
+        finance="r",
+    ),
+    "asq.hold.buyer": cells("crwu", user="r", USER_ALL="r", warehouse="r", finance="r"),
+    "asq.hold.notice": cells(
+        "crwu", user="r", USER_ALL="r", warehouse="r", finance="r"
+    ),
+    "asq.service.visit": cells(
+        "crwu", user="c", USER_ALL="crw", manager="crwu", portal_a="r"
+    ),
+    "asq.service.visit (own)": cells("rwu", ("user",), user="rw"),
+    "asq.service.visit.part": cells("crwu", USER_ALL="crwu", portal_a="r"),
+    # Criteria have no company: the second company's manager is not tested.
+    "asq.vendor.criterion": cells(
+        "crwu", (*INTERNAL, *PORTAL), USER_ALL="r", manager="crwu"
+    ),
+    "asq.vendor.maintenance": cells("crwu", USER_ALL="crw", manager="crwu"),
+    "asq.vendor.score": cells("crwu", USER_ALL="r", inspector="crw", manager="crwu"),
+    "asq.vendor.score.line": cells(
+        "crwu", USER_ALL="r", inspector="crwu", manager="crwu"
+    ),
+    "asq.vendor.rectification": cells(
+        "crwu", USER_ALL="r", inspector="crw", manager="crwu"
+    ),
+    "asq.survey.campaign": cells("crwu", USER_ALL="r", manager="crwu", mgmt_rep="crwu"),
+    # Targets are created and written by Draw Sample only (UserError for all).
+    "asq.survey.target": cells("ru", USER_ALL="r", manager="ru", mgmt_rep="ru"),
+    "asq.kpi.pack": cells(
+        "crwu",
+        user_all="r",
+        inspector="r",
+        finance="r",
+        manager="crwu",
+        mgmt_rep="crw",
+        business_head="crw",
+        general_manager="crw",
+    ),
+    # Reports: read only. Without a fixture the read cell is "the search
+    # runs" (the second company reads its own figures: not tested).
+    "asq.delivered.line": cells(
+        "cr",
+        user="r",
+        USER_ALL="r",
+        warehouse="r",
+        finance="r",
+        portal_a="r",
+    ),
+    "asq.complaint.report": cells("cr", (*INTERNAL, *PORTAL), USER_ALL="r"),
+    "asq.capa.report": cells("cr", (*INTERNAL, *PORTAL), USER_ALL="r"),
+    "asq.return.ratio.report": cells(
+        "cr", (*INTERNAL, *PORTAL), USER_ALL="r", finance="r"
+    ),
+    "asq.vendor.evaluation.report": cells("cr", (*INTERNAL, *PORTAL), USER_ALL="r"),
+    "asq.survey.result": cells("cr", (*INTERNAL, *PORTAL), USER_ALL="r"),
+    # Contract terms and internal ratings of customer A: internal staff read
+    # them, finance and the business heads agree them; its portal contact
+    # reads neither.
+    "res.partner (contract terms)": cells(
+        "rw",
+        (*INTERNAL, *PORTAL),
+        **{
+            **dict.fromkeys(INTERNAL, "r"),
+            "finance": "rw",
+            "business_head": "rw",
+            "general_manager": "rw",
+        },
+    ),
+}
+
+# Internal complaint fields a portal customer may not read through RPC.
+COMPLAINT_INTERNAL_FIELDS = (
+    "submitted_by",
+    "judged_by",
+    "investigator_id",
+    "responsibility",
+    "responsible_department_id",
+    "responsible_partner_id",
+    "root_cause",
+    "investigated_by",
+    "onsite_by",
+    "decided_by",
+    "no_action_reason",
+    "replied_by",
+    "confirmed_by",
+    "closed_by",
+    "cancelled_by",
+    "loss_compensation",
+    "loss_freight",
+    "loss_replacement",
+    "loss_scrap",
+    "loss_discount",
+    "loss_amount",
+    "loss_bearer",
+    "is_repeat",
+    "repeat_of_id",
+    "alert_id",
+    "capa_ids",
+    "hold_ids",
+)
+
+RETURN_INTERNAL_FIELDS = (
+    "live_delivered_amount",
+    "live_returned_amount",
+    "live_ratio",
+    "ratio_cap",
+    "return_days_limit",
+    "max_days",
+    "live_beyond",
+    "finance_ratio",
+    "finance_beyond",
+    "review_by_id",
+    "finance_by_id",
+    "business_by_id",
+    "gm_by_id",
+    "qc_by_id",
+)
+RETURN_LINE_INTERNAL_FIELDS = (
+    "qc_note",
+    "qc_company_fault",
+    "qc_department_id",
+    "qc_responsibility",
+    "qc_by_id",
+    "capa_id",
+)
+
+
+class _Undo(Exception):
+    """Raised inside a savepoint to undo an operation that succeeded."""
+
+
+class AsqSecurityCommon(AsqPortalCommon):
+    """Role users, portal customers A and B, a user of a second company only,
+    and one record of every model of the addon in company A."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_b = cls.env["res.company"].create({"name": "ASQ Matrix Co B"})
+        cls.user_company_b = new_test_user(
+            cls.env,
+            login="asq_company_b",
+            groups=",".join(
+                f"{ASQ}{group}"
+                for group in (
+                    "group_asq_manager",
+                    "group_asq_general_manager",
+                    "group_asq_mgmt_rep",
+                    "group_asq_finance",
+                    "group_asq_warehouse",
+                )
+            ),
+            company_id=cls.company_b.id,
+            company_ids=[Command.set(cls.company_b.ids)],
+        )
+        cls.role_users = {role: cls.users[login] for role, login in ROLE_LOGINS.items()}
+        cls.role_users.update(
+            portal_a=cls.portal_a, portal_b=cls.portal_b, company_b=cls.user_company_b
+        )
+        cls.sales = cls.users["asq_sales"]
+        cls.delivered_strips = cls.delivered - cls.delivered_product
+        cls.lot = cls.delivered_product.lot_id
+        cls._create_fixtures()
+
+    @classmethod
+    def _create_fixtures(cls):
+        env = cls.env
+        sales_env = env(user=cls.sales)
+        fx = {}
+        fx["asq.complaint"] = cls.complaint_a
+        fx["asq.complaint (own)"] = cls._create_complaint("asq_sales")
+        fx["asq.complaint.line"] = cls.complaint_a.line_ids[:1]
+        fx["asq.complaint.alert"] = env["asq.complaint.alert"].create(
+            {
+                "name": "ALERT/MATRIX",
+                "company_id": cls.company.id,
+                "date": fields.Datetime.now(),
+                "product_id": cls.product.id,
+                "category": "quality",
+                "complaint_ids": [Command.set(cls.complaint_a.ids)],
+            }
+        )
+        fx["asq.return"] = cls.return_a
+        own_return = sales_env["asq.return"].create(cls._return_vals())
+        fx["asq.return (own)"] = own_return
+        fx["asq.return.line"] = cls.return_a.line_ids[:1]
+        submitted = env["asq.return"].create(cls._return_vals())
+        submitted.action_submit()
+        fx["asq.return.approval"] = submitted.approval_ids[:1]
+        own_submitted = sales_env["asq.return"].create(cls._return_vals())
+        own_submitted.with_user(cls.sales).action_submit()
+        fx["asq.return.approval (own)"] = own_submitted.approval_ids[:1]
+        cls.department.manager_id = False
+        capa = env["asq.capa"].create(
+            {"problem": "Matrix CAPA", "department_id": cls.department.id}
+        )
+        fx["asq.capa"] = capa
+        fx["asq.capa.action"] = env["asq.capa.action"].create(
+            cls._capa_action_vals(capa, cls.users["asq_employee"])
+        )
+        own_capa = env["asq.capa"].create({"problem": "Sales's CAPA"})
+        own_action = env["asq.capa.action"].create(
+            cls._capa_action_vals(own_capa, cls.sales)
+        )
+        fx["asq.capa (own)"] = own_capa
+        fx["asq.capa.action (own)"] = own_action
+        fx["asq.capa.review"] = (
+            env["asq.capa.review"]
+            .sudo()
+            .create({"capa_id": capa.id, "round": 1, "result": "effective"})
+        )
+        fx["asq.capa.review (own)"] = (
+            env["asq.capa.review"]
+            .sudo()
+            .create({"capa_id": own_capa.id, "round": 1, "result": "effective"})
+        )
+        hold = env["asq.hold"].create(cls._hold_vals())
+        fx["asq.hold"] = hold
+        fx["asq.hold.buyer"] = env["asq.hold.buyer"].create(
+            {"hold_id": hold.id, "partner_id": cls.customer.id, "quantity": 1}
+        )
+        fx["asq.hold.notice"] = env["asq.hold.notice"].create(
+            {
+                "hold_id": hold.id,
+                "partner_id": cls.customer.id,
+                "kind": "stop",
+                "sent_at": fields.Datetime.now(),
+            }
+        )
+        visit = env["asq.service.visit"].create(cls._visit_vals())
+        fx["asq.service.visit"] = visit
+        fx["asq.service.visit (own)"] = sales_env["asq.service.visit"].create(
+            cls._visit_vals()
+        )
+        fx["asq.service.visit.part"] = env["asq.service.visit.part"].create(
+            {"visit_id": visit.id, "product_id": cls.product_b.id, "quantity": 1}
+        )
+        cls.vendor = env["res.partner"].create(
+            {"name": "Matrix Lift Vendor", "is_company": True, "supplier_rank": 1}
+        )
+        fx["asq.vendor.maintenance"] = env["asq.vendor.maintenance"].create(
+            cls._maintenance_vals()
+        )
+        score = env["asq.vendor.score"].create(
+            {"vendor_id": cls.vendor.id, "month": "2024-01-01"}
+        )
+        fx["asq.vendor.score"] = score
+        fx["asq.vendor.score.line"] = score.line_ids[:1]
+        # Created after the scorecard: no line refers to it yet.
+        fx["asq.vendor.criterion"] = env["asq.vendor.criterion"].create(
+            {"name": "Matrix spare criterion", "weight": 0}
+        )
+        fx["asq.vendor.rectification"] = env["asq.vendor.rectification"].create(
+            cls._rectification_vals()
+        )
+        cls.survey_tag = env["res.partner.category"].create({"name": "Matrix survey"})
+        env["res.partner"].create(
+            [
+                {
+                    "name": f"Matrix survey customer {i}",
+                    "is_company": True,
+                    "customer_rank": 1,
+                    "email": f"matrix.survey.{i}@example.com",
+                    "asq_customer_class": "a",
+                    "category_id": [Command.set(cls.survey_tag.ids)],
+                }
+                for i in range(2)
+            ]
+        )
+        campaign = env["asq.survey.campaign"].create(cls._campaign_vals())
+        fx["asq.survey.campaign"] = campaign
+        fx["asq.survey.target"] = (
+            env["asq.survey.target"]
+            .with_context(asq_survey_workflow=True)
+            .create(
+                {
+                    "campaign_id": campaign.id,
+                    "partner_id": cls.customer.id,
+                    "customer_class": "a",
+                }
+            )
+        )
+        fx["asq.kpi.pack"] = env["asq.kpi.pack"].create(
+            {"period_type": "month", "date_from": "2019-02-01"}
+        )
+        fx["asq.delivered.line"] = cls.delivered_product
+        fx["res.partner (contract terms)"] = cls.customer
+        cls.fixtures = fx
+
+    # ------------------------------------------------------------------
+    # Values of a new record of each model
+    # ------------------------------------------------------------------
+    @classmethod
+    def _return_vals(cls):
+        return {
+            "partner_id": cls.customer.id,
+            "line_ids": [
+                Command.create(
+                    {
+                        "delivered_line_id": cls.delivered_product.id,
+                        "quantity": 1,
+                        "kind": "unsaleable",
+                        "reason": "Slow seller",
+                    }
+                )
+            ],
+        }
+
+    @classmethod
+    def _capa_action_vals(cls, capa, user):
+        return {
+            "capa_id": capa.id,
+            "name": f"Action of {user.name}",
+            "action_type": "corrective",
+            "user_id": user.id,
+            "date_due": fields.Date.today() + timedelta(days=5),
+        }
+
+    @classmethod
+    def _hold_vals(cls):
+        return {
+            "product_id": cls.product.id,
+            "lot_ids": [Command.set(cls.lot.ids)],
+            "reason": "Readings drift",
+        }
+
+    @classmethod
+    def _visit_vals(cls):
+        return {
+            "partner_id": cls.customer.id,
+            "visit_type": "repair",
+            "request": "Meter does not start",
+        }
+
+    @classmethod
+    def _maintenance_vals(cls):
+        return {
+            "vendor_id": cls.vendor.id,
+            "equipment": "Lift 2",
+            "work": "Monthly maintenance",
+        }
+
+    @classmethod
+    def _rectification_vals(cls):
+        return {
+            "vendor_id": cls.vendor.id,
+            "findings": "Inspection log missing",
+            "deadline": fields.Date.today() + timedelta(days=10),
+        }
+
+    @classmethod
+    def _campaign_vals(cls):
+        return {
+            "name": "Matrix survey",
+            "survey_id": cls.env.ref(f"{ASQ}asq_survey_satisfaction").id,
+            "seed": 7,
+            "partner_category_ids": [Command.set(cls.survey_tag.ids)],
+        }
+
+    def _create_values(self, key):
+        fx = self.fixtures
+        return {
+            "asq.complaint": lambda: {
+                "partner_id": self.customer.id,
+                "channel": "email",
+                "category": "quality",
+                "description": "Matrix complaint",
+                "line_ids": [
+                    Command.create(
+                        {"delivered_line_id": self.delivered_product.id, "quantity": 1}
+                    )
+                ],
+            },
+            "asq.complaint.line": lambda: {
+                "complaint_id": self.complaint_a.id,
+                "delivered_line_id": self.delivered_strips.id,
+                "quantity": 1,
+            },
+            "asq.complaint.alert": lambda: {
+                "name": "ALERT/NEW",
+                "company_id": self.company.id,
+                "date": fields.Datetime.now(),
+            },
+            "asq.return": self._return_vals,
+            "asq.return.line": lambda: {
+                "return_id": self.return_a.id,
+                "delivered_line_id": self.delivered_strips.id,
+                "quantity": 1,
+                "kind": "unsaleable",
+                "reason": "Slow seller",
+            },
+            "asq.return.approval": lambda: {
+                "return_id": fx["asq.return.approval"].return_id.id,
+                "step": "finance",
+                "result": "approved",
+            },
+            "asq.capa": lambda: {"problem": "New matrix CAPA"},
+            "asq.capa.action": lambda: self._capa_action_vals(
+                fx["asq.capa"], self.users["asq_employee"]
+            ),
+            "asq.capa.review": lambda: {
+                "capa_id": fx["asq.capa"].id,
+                "round": 1,
+                "result": "effective",
+            },
+            "asq.hold": self._hold_vals,
+            "asq.hold.buyer": lambda: {
+                "hold_id": fx["asq.hold"].id,
+                "partner_id": self.customer.id,
+            },
+            "asq.hold.notice": lambda: {
+                "hold_id": fx["asq.hold"].id,
+                "partner_id": self.customer.id,
+                "kind": "stop",
+                "sent_at": fields.Datetime.now(),
+            },
+            "asq.service.visit": self._visit_vals,
+            "asq.service.visit.part": lambda: {
+                "visit_id": fx["asq.service.visit"].id,
+                "product_id": self.product.id,
+                "quantity": 1,
+            },
+            "asq.vendor.criterion": lambda: {"name": "New criterion", "weight": 0},
+            "asq.vendor.maintenance": self._maintenance_vals,
+            "asq.vendor.score": lambda: {
+                "vendor_id": self.vendor.id,
+                "month": "2023-06-01",
+            },
+            "asq.vendor.score.line": lambda: {
+                "score_id": fx["asq.vendor.score"].id,
+                "criterion_id": fx["asq.vendor.criterion"].id,
+                "score": 50,
+            },
+            "asq.vendor.rectification": self._rectification_vals,
+            "asq.survey.campaign": lambda: {
+                **self._campaign_vals(),
+                "name": "New matrix survey",
+            },
+            "asq.kpi.pack": lambda: {"period_type": "month", "date_from": "2019-03-01"},
+        }.get(key, dict)()
+
+    WRITE_VALUES = {
+        "asq.complaint": {"description": "Changed by the matrix"},
+        "asq.complaint.line": {"quantity": 2},
+        "asq.complaint.alert": {"note": "Matrix analysis"},
+        "asq.return": {"date_request": fields.Date.to_date("2025-01-02")},
+        "asq.return.line": {"reason": "Changed by the matrix"},
+        "asq.return.approval": {"comment": "Forged"},
+        "asq.capa": {"problem": "Changed by the matrix"},
+        "asq.capa.action": {"evidence": "Matrix evidence"},
+        "asq.hold": {"reason": "Changed by the matrix"},
+        "asq.hold.buyer": {"quantity": 3},
+        "asq.hold.notice": {"kind": "resume"},
+        "asq.service.visit": {"request": "Changed by the matrix"},
+        "asq.service.visit.part": {"quantity": 2},
+        "asq.vendor.criterion": {"name": "Renamed by the matrix"},
+        "asq.vendor.maintenance": {"work": "Changed by the matrix"},
+        "asq.vendor.score": {"note": "Changed by the matrix"},
+        "asq.vendor.score.line": {"score": 55},
+        "asq.vendor.rectification": {"findings": "Changed by the matrix"},
+        "asq.survey.campaign": {"name": "Renamed by the matrix"},
+        # Every stored field of a pack is set by its buttons: the write right
+        # alone is checked through its computed recipients.
+        "asq.kpi.pack": {"recipient_ids": [Command.clear()]},
+        "res.partner (contract terms)": {"asq_exchange_ratio_cap": 7.5},
+    }
+    READ_FIELDS = {
+        # Its display name reads the delivery, not readable on the portal.
+        "asq.delivered.line": ["quantity", "remaining_qty"],
+        "res.partner (contract terms)": [
+            "asq_customer_class",
+            "asq_credit_level",
+        ],
+    }
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+    def _attempt(self, func):
+        """True when ``func`` ran (then undone), False on AccessError."""
+        try:
+            with self.env.cr.savepoint():
+                self.env.invalidate_all()
+                func()
+                self.env.flush_all()
+                raise _Undo
+        except _Undo:
+            return True
+        except AccessError:
+            return False
+        finally:
+            self.env.invalidate_all()
+
+    def _can_read(self, model, record, user, fnames):
+        """Search finds the record and read() works; or the search is empty
+        (record rule) / refused (no access) and read() raises."""
+        Model = self.env[model].with_user(user)
+        self.env.invalidate_all()
+        try:
+            if not record:
+                Model.search([], limit=1)
+                return True
+            found = bool(Model.search([("id", "=", record.id)]))
+        except AccessError:
+            if not record:
+                return False
+            found = False
+        try:
+            record.with_user(user).read(fnames)
+        except AccessError:
+            readable = False
+        else:
+            readable = True
+        if model != "res.partner":
+            self.assertEqual(
+                found, readable, f"search found: {found}, read() works: {readable}"
+            )
+        return readable
+
+    def _model_of(self, key):
+        return key.split(" ")[0]
+
+    def _do(self, key, op, user):
+        model = self._model_of(key)
+        record = self.fixtures.get(key)
+        Model = self.env[model].with_user(user)
+        if op == "r":
+            return self._can_read(
+                model, record, user, self.READ_FIELDS.get(key, ["display_name"])
+            )
+        if op == "c":
+            vals = self._create_values(key)
+            if user == self.user_company_b and "company_id" in Model._fields:
+                # The second company's user creating in company A.
+                vals["company_id"] = self.company.id
+            return self._attempt(lambda: Model.create(vals))
+        if op == "w":
+            vals = self.WRITE_VALUES[key.replace(" (own)", "")]
+            return self._attempt(lambda: record.with_user(user).write(vals))
+        return self._attempt(lambda: record.with_user(user).unlink())
+
+    def _snapshot(self, record, fnames):
+        """The fields as stored in the database."""
+        self.env.flush_all()
+        self.env.invalidate_all()
+        return record.sudo().read(fnames)[0]
+
+    def _refuse(self, record, call, roles, fnames, label):
+        """Each role's call raises AccessError and changes nothing."""
+        count = 0
+        for role in roles:
+            with self.subTest(step=label, role=role):
+                before = self._snapshot(record, fnames)
+                self.env.invalidate_all()
+                # No assertRaises: its savepoint would undo a half-done step.
+                try:
+                    call(record.with_user(self.role_users[role]))
+                except AccessError as error:
+                    # Refused by the guard, not while it built its message.
+                    self.assertNotIn("(res.groups)", str(error))
+                else:
+                    self.fail(f"{role} could do {label}")
+                self.assertEqual(self._snapshot(record, fnames), before)
+                count += 1
+        return count
+
+
+@tagged("post_install", "-at_install", "asq_security")
+class TestSecurityMatrix(AsqSecurityCommon):
+    def test_role_model_operation_matrix(self):
+        refusals = allowed = 0
+        expected_allowed = sum(
+            len(set(row["allowed"].get(role, "")) & set(row["ops"]))
+            for row in MATRIX.values()
+            for role in row["roles"]
+        )
+        failures = []
+        for key, row in MATRIX.items():
+            for role in row["roles"]:
+                user = self.role_users[role]
+                for op in row["ops"]:
+                    expect = op in row["allowed"].get(role, "")
+                    label = f"{role} {OPS[op]} {key}"
+                    with self.subTest(label):
+                        result = self._do(key, op, user)
+                        if result != expect:
+                            failures.append(label)
+                        self.assertEqual(
+                            result,
+                            expect,
+                            f"{label}: {'allowed' if result else 'refused'}, "
+                            f"expected {'allowed' if expect else 'refused'}",
+                        )
+                        if expect:
+                            allowed += 1
+                        else:
+                            refusals += 1
+        _logger.info(
+            "Security matrix: %s refusals and %s allowed cells tested",
+            refusals,
+            allowed,
+        )
+        self.assertGreaterEqual(refusals, 60)
+        self.assertEqual(allowed, expected_allowed, "every allowed cell exercised")
+
+    def test_portal_reads_no_internal_field(self):
+        """Through RPC the customer reads what its portal pages show, not the
+        investigation, the losses, the finance check or who signed."""
+        refused = 0
+        for record, shown, internal in (
+            (
+                self.complaint_a,
+                ["name", "state", "category", "description", "received_at"],
+                COMPLAINT_INTERNAL_FIELDS,
+            ),
+            (self.return_a, ["name", "state", "date_request"], RETURN_INTERNAL_FIELDS),
+            (
+                self.return_a.line_ids,
+                ["kind", "quantity", "resolution", "reason"],
+                RETURN_LINE_INTERNAL_FIELDS,
+            ),
+        ):
+            mine = record.with_user(self.portal_a)
+            self.assertEqual(mine.read(shown)[0]["id"], record.id)
+            for fname in internal:
+                with self.subTest(model=record._name, field=fname):
+                    with self.assertRaises(AccessError):
+                        mine.read([fname])
+                    refused += 1
+            # The internal staff still reads them.
+            record.with_user(self.users["asq_aftersales"]).read(list(internal))
+        self.assertEqual(
+            refused,
+            len(COMPLAINT_INTERNAL_FIELDS)
+            + len(RETURN_INTERNAL_FIELDS)
+            + len(RETURN_LINE_INTERNAL_FIELDS),
+        )
+        _logger.info("Portal: %s internal fields refused", refused)
+
+    def test_portal_customer_sees_only_its_own(self):
+        for model, mine, theirs in (
+            ("asq.complaint", self.complaint_a, self.complaint_b),
+            ("asq.return", self.return_a, self.return_b),
+            ("asq.service.visit", self.visit_a, self.visit_b),
+        ):
+            with self.subTest(model=model):
+                Model = self.env[model].with_user(self.portal_a)
+                self.assertEqual(Model.search([("id", "=", mine.id)]), mine)
+                self.assertFalse(Model.search([("id", "=", theirs.id)]))
+                both = Model.search([("id", "in", (theirs | mine).ids)])
+                self.assertEqual(both, mine)
+                with self.assertRaises(AccessError):
+                    theirs.with_user(self.portal_a).read(["name"])
+                with self.assertRaises(AccessError):
+                    mine.with_user(self.portal_a).write({"name": "Hacked"})
+                with self.assertRaises(AccessError):
+                    mine.with_user(self.portal_a).unlink()
+
+    def test_second_company_sees_nothing_of_company_a(self):
+        user = self.user_company_b
+        for key, record in self.fixtures.items():
+            model = self._model_of(key)
+            if "company_id" not in self.env[model]._fields or not record:
+                continue
+            if not record.sudo().company_id:
+                continue  # shared between companies (customer A itself)
+            with self.subTest(model=key):
+                found = self.env[model].with_user(user).search([("id", "=", record.id)])
+                self.assertFalse(found)
+                with self.assertRaises(AccessError):
+                    record.with_user(user).read(["display_name"])
+
+
+@tagged("post_install", "-at_install", "asq_security")
+class TestSecurityWorkflowButtons(AsqSecurityCommon):
+    """Every approval button pressed by each role that must not sign it:
+    AccessError and the record unchanged; then the right role signs."""
+
+    def _log_refusals(self, what, refusals):
+        _logger.info("%s: %s refused button presses", what, refusals)
+
+    def test_complaint_buttons(self):
+        complaint = self._create_complaint("asq_sales")
+        stamps = ["state", "validity", "submitted_by", "judged_by"]
+        stamps += ["investigated_by", "decided_by", "replied_by", "closed_by"]
+        not_manager = ("user", "user_all", "inspector", "warehouse", "finance")
+        not_manager += ("business_head", "general_manager", "mgmt_rep", "employee")
+        not_manager += ("portal_a", "company_b")
+        not_user = ("warehouse", "finance", "employee", "portal_a", "company_b")
+        n = self._refuse(
+            complaint, lambda c: c.action_submit(), not_user, stamps, "Register"
+        )
+        self._as(complaint, "asq_sales").action_submit()
+        self.assertEqual(complaint.state, "review")
+        self.assertEqual(complaint.submitted_by, self.sales)
+        n += self._refuse(
+            complaint, lambda c: c.action_judge_valid(), not_manager, stamps, "Valid"
+        )
+        n += self._refuse(
+            complaint,
+            lambda c: c.action_judge_invalid(),
+            not_manager,
+            stamps,
+            "Not valid",
+        )
+        self._as(complaint, "asq_qm").action_judge_valid()
+        self.assertEqual(complaint.state, "investigating")
+        self.assertEqual(complaint.judged_by, self.users["asq_qm"])
+        self._as(complaint, "asq_inspector").write(
+            {
+                "responsibility": "internal",
+                "responsible_department_id": self.department.id,
+                "root_cause": "Sensor drift",
+                "disposition": "exchange",
+                "disposition_note": "Exchange the meter",
+            }
+        )
+        not_inspector = ("user", "user_all", "warehouse", "finance", "business_head")
+        not_inspector += ("general_manager", "mgmt_rep", "employee", "portal_a")
+        not_inspector += ("company_b",)
+        n += self._refuse(
+            complaint,
+            lambda c: c.action_record_findings(),
+            not_inspector,
+            stamps,
+            "Record findings",
+        )
+        self._as(complaint, "asq_inspector").action_record_findings()
+        self.assertEqual(complaint.investigated_by, self.users["asq_inspector"])
+        n += self._refuse(
+            complaint, lambda c: c.action_decide(), not_manager, stamps, "Decide"
+        )
+        self._as(complaint, "asq_qm").action_decide()
+        self.assertEqual(complaint.state, "decided")
+        n += self._refuse(
+            complaint, lambda c: c.action_reply(), not_user, stamps, "Reply"
+        )
+        self._as(complaint, "asq_sales").action_reply()
+        self.assertEqual(complaint.state, "replied")
+        n += self._refuse(
+            complaint,
+            lambda c: c.action_customer_satisfied(),
+            not_user,
+            stamps,
+            "Satisfied",
+        )
+        self._as(complaint, "asq_sales").action_customer_satisfied()
+        n += self._refuse(
+            complaint, lambda c: c.action_close(), not_manager, stamps, "Close"
+        )
+        self._as(complaint, "asq_qm").action_close()
+        self.assertEqual(complaint.state, "closed")
+        self.assertEqual(complaint.closed_by, self.users["asq_qm"])
+        other = self._create_complaint("asq_sales")
+        n += self._refuse(
+            other,
+            lambda c: c._action_cancel("Matrix"),
+            not_manager,
+            ["state", "cancelled_by"],
+            "Cancel",
+        )
+        self._as(other, "asq_qm")._action_cancel("Duplicate")
+        self.assertEqual(other.state, "cancel")
+        self._log_refusals("Complaint", n)
+        self.assertGreaterEqual(n, 60)
+
+    def test_return_buttons(self):
+        ret = self.env["asq.return"].with_user(self.sales).create(self._return_vals())
+        stamps = ["state", "review_by_id", "finance_by_id", "business_by_id"]
+        stamps += ["gm_by_id", "qc_by_id"]
+        n = self._refuse(
+            ret,
+            lambda r: r.action_submit(),
+            ("warehouse", "finance", "employee", "portal_a", "company_b"),
+            stamps,
+            "Submit",
+        )
+        ret.with_user(self.sales).action_submit()
+        self.assertEqual(ret.state, "submitted")
+        chain = (
+            ("submitted", "user_all", "finance", "review_by_id"),
+            ("finance", "finance", "business", "finance_by_id"),
+            ("business", "business_head", "gm", "business_by_id"),
+            ("gm", "general_manager", "approved", "gm_by_id"),
+        )
+        implied = {
+            "user_all": set(USER_ALL),
+            "finance": {"finance"},
+            "business_head": {"business_head", "general_manager"},
+            "general_manager": {"general_manager"},
+        }
+        for state, signer, next_state, stamp in chain:
+            self.assertEqual(ret.state, state)
+            wrong = [
+                role
+                for role in (*INTERNAL, "portal_a", "company_b")
+                if role not in implied[signer]
+            ]
+            n += self._refuse(
+                ret,
+                lambda r: r.action_sign(comment="Matrix"),
+                wrong,
+                stamps,
+                f"Sign {state}",
+            )
+            ret.with_user(self.role_users[signer]).action_sign(comment="Special")
+            self.assertEqual(ret.state, next_state)
+            self.assertEqual(ret[stamp], self.role_users[signer])
+        receipt_wrong = ("user", "finance", "employee", "portal_a", "company_b")
+        n += self._refuse(
+            ret,
+            lambda r: r.action_create_receipt(),
+            receipt_wrong,
+            ["state"],
+            "Create receipt",
+        )
+        ret.with_user(self.users["asq_warehouse"]).action_create_receipt()
+        self.assertTrue(ret.picking_ids)
+        reopen = (
+            self.env["asq.return"].with_user(self.sales).create(self._return_vals())
+        )
+        reopen.with_user(self.sales).action_submit()
+        not_manager = [
+            r for r in (*INTERNAL, "portal_a", "company_b") if r != "manager"
+        ]
+        n += self._refuse(
+            reopen, lambda r: r._reopen("Matrix"), not_manager, stamps, "Reopen"
+        )
+        reopen.with_user(self.users["asq_qm"])._reopen("Wrong lines")
+        self.assertEqual(reopen.state, "draft")
+        self._log_refusals("Return", n)
+        self.assertGreaterEqual(n, 40)
+
+    def test_return_qc_sign_needs_an_inspector(self):
+        ret = self.return_a
+        ret.with_context(asq_return_workflow=True).write({"state": "received"})
+        wrong = ("user", "user_all", "warehouse", "finance", "business_head")
+        wrong += ("general_manager", "mgmt_rep", "employee", "portal_a", "company_b")
+        n = self._refuse(
+            ret, lambda r: r.action_qc_sign(), wrong, ["state", "qc_by_id"], "Sign QC"
+        )
+        # The inspector passes the role check; the QC itself is incomplete.
+        with self.assertRaisesRegex(
+            UserError, "QC inspection .* is incomplete"
+        ) as caught:
+            ret.with_user(self.users["asq_inspector"]).action_qc_sign()
+        self.assertNotIsInstance(caught.exception, AccessError)
+        self._log_refusals("Return QC", n)
+
+    def test_capa_buttons(self):
+        inspector = self.users["asq_inspector"]
+        capa = (
+            self.env["asq.capa"]
+            .with_user(inspector)
+            .create(
+                {
+                    "problem": "E-3 after two weeks",
+                    "department_id": self.department.id,
+                    "cause_category": "material",
+                    "why_1": "Battery contact oxidised",
+                    "root_cause": "Plating",
+                    "verification_date": fields.Date.today(),
+                }
+            )
+        )
+        stamps = ["state", "analysis_by_id", "signoff_by_id", "verified_by_id"]
+        not_inspector = ["user", "user_all", "warehouse", "finance", "business_head"]
+        not_inspector += ["general_manager", "mgmt_rep", "employee", "portal_a"]
+        not_inspector += ["company_b"]
+        n = self._refuse(
+            capa,
+            lambda c: c.action_start_analysis(),
+            not_inspector,
+            stamps,
+            "Start analysis",
+        )
+        capa.with_user(inspector).action_start_analysis()
+        self.assertEqual(capa.state, "analysis")
+        action = (
+            self.env["asq.capa.action"]
+            .with_user(inspector)
+            .create(self._capa_action_vals(capa, self.sales))
+        )
+        n += self._refuse(
+            capa, lambda c: c.action_plan(), not_inspector, stamps, "Confirm analysis"
+        )
+        capa.with_user(inspector).action_plan()
+        self.assertEqual(capa.state, "action")
+        self.assertEqual(capa.analysis_by_id, inspector)
+        not_manager = [*not_inspector, "inspector"]
+        n += self._refuse(
+            capa,
+            lambda c: c.action_department_signoff(),
+            not_manager,
+            stamps,
+            "Department sign-off",
+        )
+        capa.with_user(self.users["asq_qm"]).action_department_signoff()
+        self.assertEqual(capa.signoff_by_id, self.users["asq_qm"])
+        action.with_user(self.sales).evidence = "Supplier audited"
+        n += self._refuse(
+            action,
+            lambda a: a.action_done(),
+            ("user_all", "business_head", "mgmt_rep", "employee", "company_b"),
+            ["state", "done_by_id"],
+            "Action done",
+        )
+        action.with_user(self.sales).action_done()
+        self.assertEqual(action.done_by_id, self.sales)
+        n += self._refuse(
+            capa,
+            lambda c: c.action_request_verification(),
+            not_inspector,
+            stamps,
+            "Actions done",
+        )
+        capa.with_user(inspector).action_request_verification()
+        self.assertEqual(capa.state, "verification")
+        not_rep = [r for r in (*INTERNAL, "portal_a") if r != "mgmt_rep"]
+        n += self._refuse(
+            capa,
+            lambda c: c.action_verify_effective(),
+            not_rep,
+            stamps,
+            "Verify effectiveness",
+        )
+        capa.with_user(self.users["asq_mgmt_rep"]).action_verify_effective()
+        self.assertEqual(capa.state, "closed")
+        self.assertEqual(capa.verified_by_id, self.users["asq_mgmt_rep"])
+        other = self.env["asq.capa"].with_user(inspector).create({"problem": "Other"})
+        n += self._refuse(
+            other.with_context(asq_cancel_reason="Matrix"),
+            lambda c: c.action_cancel(),
+            not_manager,
+            ["state"],
+            "Cancel",
+        )
+        other.with_user(self.users["asq_qm"]).with_context(
+            asq_cancel_reason="Duplicate"
+        ).action_cancel()
+        self.assertEqual(other.state, "cancel")
+        self._log_refusals("CAPA", n)
+
+    def test_hold_buttons(self):
+        inspector = self.users["asq_inspector"]
+        hold = self.env["asq.hold"].with_user(inspector).create(self._hold_vals())
+        stamps = ["state", "verified_by_id", "released_by_id"]
+        not_inspector = ["user", "user_all", "warehouse", "finance", "business_head"]
+        not_inspector += ["general_manager", "mgmt_rep", "employee", "portal_a"]
+        not_inspector += ["company_b"]
+        n = self._refuse(
+            hold, lambda h: h.action_activate(), not_inspector, stamps, "Activate"
+        )
+        hold.with_user(inspector).action_activate()
+        self.assertEqual(hold.state, "active")
+        n += self._refuse(
+            hold,
+            lambda h: h.action_send_notices(),
+            not_inspector,
+            stamps,
+            "Send notices",
+        )
+        hold.with_user(inspector).write(
+            {"proposed_result": "conforming", "verification_note": "Lab retest"}
+        )
+        n += self._refuse(
+            hold, lambda h: h.action_verify(), not_inspector, stamps, "Verify"
+        )
+        hold.with_user(inspector).action_verify()
+        self.assertEqual(hold.verified_by_id, inspector)
+        n += self._refuse(
+            hold,
+            lambda h: h.action_release(),
+            [*not_inspector, "inspector"],
+            stamps,
+            "Release",
+        )
+        hold.with_user(self.users["asq_qm"]).action_release()
+        self.assertEqual(hold.state, "released")
+        self._log_refusals("Quality hold", n)
+
+    def test_service_visit_buttons(self):
+        technician = self.users["asq_aftersales"]
+        visit = (
+            self.env["asq.service.visit"]
+            .with_user(technician)
+            .create(
+                {
+                    **self._visit_vals(),
+                    "technician_ids": [Command.set(technician.ids)],
+                    "work_done": "Replaced the sensor",
+                    "result": "Works",
+                }
+            )
+        )
+        stamps = ["state", "started_by", "done_by", "signed_by"]
+        not_technician = ["user", "warehouse", "finance", "business_head"]
+        not_technician += ["general_manager", "mgmt_rep", "employee", "portal_a"]
+        not_technician += ["company_b"]
+        n = self._refuse(
+            visit, lambda v: v.action_start(), not_technician, stamps, "Start"
+        )
+        visit.with_user(technician).action_start()
+        self.assertEqual(visit.started_by, technician)
+        n += self._refuse(
+            visit, lambda v: v.action_done(), not_technician, stamps, "Done"
+        )
+        visit.with_user(technician).action_done()
+        self.assertEqual(visit.state, "done")
+        visit.with_user(technician).write(
+            {
+                "signer_name": "Li",
+                "signature": base64.b64encode(PNG),
+                "satisfaction": "satisfied",
+            }
+        )
+        n += self._refuse(
+            visit,
+            lambda v: v.action_sign(),
+            ("user", "warehouse", "finance", "employee", "portal_a", "company_b"),
+            stamps,
+            "Customer signature",
+        )
+        visit.with_user(technician).action_sign()
+        self.assertEqual(visit.state, "signed")
+        other = self.env["asq.service.visit"].create(self._visit_vals())
+        n += self._refuse(
+            other.with_context(asq_cancel_reason="Matrix"),
+            lambda v: v.action_cancel(),
+            ("user", "warehouse", "finance", "employee", "portal_a", "company_b"),
+            ["state", "cancelled_by"],
+            "Cancel visit",
+        )
+        other.with_user(technician).with_context(
+            asq_cancel_reason="Customer moved"
+        ).action_cancel()
+        self.assertEqual(other.state, "cancel")
+        self._log_refusals("Service visit", n)
+
+    def test_survey_campaign_buttons(self):
+        campaign = self.fixtures["asq.survey.campaign"]
+        wrong = ["user", "user_all", "inspector", "warehouse", "finance"]
+        wrong += ["business_head", "general_manager", "employee", "portal_a"]
+        wrong += ["company_b"]
+        stamps = ["state", "sampled_by_id"]
+        n = self._refuse(
+            campaign, lambda c: c.action_draw_sample(), wrong, stamps, "Draw sample"
+        )
+        campaign.with_user(self.users["asq_mgmt_rep"]).action_draw_sample()
+        self.assertEqual(campaign.state, "sampled")
+        n += self._refuse(
+            campaign,
+            lambda c: c.action_send_invitations(),
+            wrong,
+            stamps,
+            "Send invitations",
+        )
+        campaign.with_user(self.users["asq_qm"]).action_send_invitations()
+        self.assertEqual(campaign.state, "running")
+        n += self._refuse(
+            campaign, lambda c: c.action_close(), wrong, stamps, "Close campaign"
+        )
+        campaign.with_user(self.users["asq_qm"]).action_close()
+        self.assertEqual(campaign.state, "closed")
+        self._log_refusals("Survey campaign", n)
+
+    def test_kpi_pack_buttons(self):
+        pack = self.fixtures["asq.kpi.pack"]
+        wrong = ["user", "user_all", "inspector", "warehouse", "finance"]
+        wrong += ["employee", "portal_a", "company_b"]
+        stamps = ["state", "generated_by_id", "sent_by_id"]
+        n = self._refuse(pack, lambda p: p.action_generate(), wrong, stamps, "Generate")
+        pack.with_user(self.users["asq_business"]).action_generate()
+        self.assertEqual(pack.state, "generated")
+        self.assertEqual(pack.generated_by_id, self.users["asq_business"])
+        n += self._refuse(
+            pack,
+            lambda p: p.action_generate(),
+            [*wrong, "business_head", "general_manager"],
+            stamps,
+            "Regenerate",
+        )
+        n += self._refuse(pack, lambda p: p.action_send(), wrong, stamps, "Send")
+        pack.with_user(self.users["asq_mgmt_rep"]).action_send()
+        self.assertEqual(pack.state, "sent")
+        self._log_refusals("Statistics pack", n)
+
+    def test_vendor_and_alert_buttons(self):
+        not_inspector = ["user", "user_all", "warehouse", "finance", "business_head"]
+        not_inspector += ["general_manager", "mgmt_rep", "employee", "portal_a"]
+        not_inspector += ["company_b"]
+        inspector = self.users["asq_inspector"]
+        score = self.fixtures["asq.vendor.score"]
+        n = self._refuse(
+            score, lambda s: s.action_confirm(), not_inspector, ["state"], "Scorecard"
+        )
+        score.line_ids.score = 80
+        score.with_user(inspector).action_confirm()
+        self.assertEqual(score.state, "confirmed")
+        maintenance = self.fixtures["asq.vendor.maintenance"]
+        n += self._refuse(
+            maintenance,
+            lambda m: m.action_verify(),
+            not_inspector,
+            ["verified_by"],
+            "Verify maintenance",
+        )
+        maintenance.with_user(inspector).action_verify()
+        self.assertEqual(maintenance.verified_by, inspector)
+        notice = self.fixtures["asq.vendor.rectification"]
+        notice.evidence = "Log kept again"
+        n += self._refuse(
+            notice,
+            lambda r: r.action_rectified(),
+            not_inspector,
+            ["state", "rectified_by"],
+            "Rectified",
+        )
+        notice.with_user(inspector).action_rectified()
+        self.assertEqual(notice.state, "rectified")
+        alert = self.fixtures["asq.complaint.alert"]
+        alert.note = "Same lot"
+        n += self._refuse(
+            alert,
+            lambda a: a.action_close(),
+            [*not_inspector, "inspector"],
+            ["state"],
+            "Close early warning",
+        )
+        alert.with_user(self.users["asq_qm"]).action_close()
+        self.assertEqual(alert.state, "closed")
+        self._log_refusals("Vendor and early warning", n)
