@@ -314,6 +314,7 @@ class Populate:
             {
                 "origin_returned_move_id": "m.id",
                 "picking_id": "NULL",
+                "partner_id": "NULL",
                 "location_id": "t.location_dest_id",
                 "location_dest_id": "t.location_id",
                 "location_final_id": "NULL",
