@@ -44,6 +44,8 @@ HEADLINE_FIELDS = (
 )
 PERIOD_TYPES = ("month", "quarter", "year")
 TOP_CUSTOMERS = 20
+# The PDF is read by people: its long lists stop here (the workbook has all).
+PDF_ROWS = 50
 
 
 def asq_period_bounds(period_type, day):
@@ -352,9 +354,11 @@ class AsqKpiPack(models.Model):
         figures = pack._asq_figures()
         summary = figures["summary"]
         xlsx = self.env["asq.kpi.pack.xlsx"].with_env(pack.env)._asq_build(figures)
+        # the PDF shows the figures just computed (not a second computation)
         pdf, _report_type = (
             self.env["ir.actions.report"]
             .with_env(pack.env)
+            .with_context(asq_pack_figures={self.id: figures})
             ._render_qweb_pdf("after_sales_quality.asq_kpi_pack_report", self.ids)
         )
         base = pack._asq_file_name()
@@ -643,6 +647,24 @@ class AsqKpiPack(models.Model):
             "return_ratios": self._asq_return_ratios(date_from, date_to),
             "satisfaction": self._asq_satisfaction(date_to),
             "complaints": self._asq_complaint_items(date_from, date_to),
+        }
+
+    @api.model
+    def _asq_pdf_rows(self, figures):
+        """The PDF's share of the long lists: customers over the cap first,
+        then the highest ratios; major and critical complaints first, then the
+        costliest."""
+        ratios = sorted(
+            figures["return_ratios"],
+            key=lambda row: (not row["over_cap"], -row["amount_ratio"]),
+        )
+        complaints = sorted(
+            figures["complaints"],
+            key=lambda row: (row["severity_key"] == "minor", -row["loss"]),
+        )
+        return {
+            "return_ratios": ratios[:PDF_ROWS],
+            "complaints": sorted(complaints[:PDF_ROWS], key=lambda row: row["name"]),
         }
 
     def _asq_complaint_domain(self, date_from, date_to):
@@ -1011,6 +1033,7 @@ class AsqKpiPack(models.Model):
                 "description": record["description"] or "",
                 "root_cause": record["root_cause"] or "",
                 "loss": record["loss_amount"] or 0.0,
+                "severity_key": record["severity"],
             }
             for fname, labels in selections.items():
                 item[fname] = labels.get(record[fname], "") if record[fname] else ""
