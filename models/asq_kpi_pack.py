@@ -662,9 +662,26 @@ class AsqKpiPack(models.Model):
             figures["complaints"],
             key=lambda row: (row["severity_key"] == "minor", -row["loss"]),
         )
+        ratio_note = complaint_note = ""
+        if len(ratios) > PDF_ROWS:
+            ratio_note = self.env._(
+                "The customers over their cap and the highest ratios: %(shown)s of "
+                "%(total)s customers. The workbook lists them all.",
+                shown=PDF_ROWS,
+                total=len(ratios),
+            )
+        if len(complaints) > PDF_ROWS:
+            complaint_note = self.env._(
+                "Major and critical complaints first, then the costliest: "
+                "%(shown)s of %(total)s complaints. The workbook lists them all.",
+                shown=PDF_ROWS,
+                total=len(complaints),
+            )
         return {
             "return_ratios": ratios[:PDF_ROWS],
             "complaints": sorted(complaints[:PDF_ROWS], key=lambda row: row["name"]),
+            "ratio_note": ratio_note,
+            "complaint_note": complaint_note,
         }
 
     def _asq_complaint_domain(self, date_from, date_to):

@@ -376,3 +376,34 @@ class TestKpiReports(AsqComplaintCommon):
         ):
             views = self.env[model].get_views([(False, vt) for vt in view_types])
             self.assertEqual(set(views["views"]), set(view_types))
+
+    def test_pack_pdf_lists_the_over_cap_customers_and_major_complaints_first(self):
+        ratios = [
+            {"customer": f"C{i}", "over_cap": i in (7, 42), "amount_ratio": i / 10}
+            for i in range(60)
+        ]
+        complaints = [
+            {
+                "name": f"CC/{i:03d}",
+                "severity_key": "major" if i == 59 else "minor",
+                "loss": float(i),
+            }
+            for i in range(60)
+        ]
+        rows = self.env["asq.kpi.pack"]._asq_pdf_rows(
+            {"return_ratios": ratios, "complaints": complaints}
+        )
+        self.assertEqual(len(rows["return_ratios"]), 50)
+        self.assertEqual(
+            [r["customer"] for r in rows["return_ratios"][:3]], ["C42", "C7", "C59"]
+        )
+        self.assertIn("50 of 60 customers", rows["ratio_note"])
+        names = [r["name"] for r in rows["complaints"]]
+        self.assertEqual(len(names), 50)
+        self.assertIn("CC/059", names)  # major, listed whatever its loss
+        self.assertNotIn("CC/000", names)  # the smallest minor losses drop out
+        self.assertIn("50 of 60 complaints", rows["complaint_note"])
+        few = self.env["asq.kpi.pack"]._asq_pdf_rows(
+            {"return_ratios": ratios[:5], "complaints": complaints[:5]}
+        )
+        self.assertEqual((len(few["return_ratios"]), few["ratio_note"]), (5, ""))
