@@ -777,7 +777,14 @@ class AsqComplaint(models.Model):
             )
             for vals, reference in zip(company_vals, references, strict=True):
                 vals["name"] = reference or new
-        return super().create(vals_list)
+        complaints = self
+        if len(vals_list) > 1 and "mail_create_nolog" not in self.env.context:
+            # A batch (an import, a legacy ledger, the API) skips the chatter
+            # note "created" on each complaint, half the cost of creating
+            # them: who created it and when stay on the record, and the
+            # Register step is tracked. One complaint from a form keeps it.
+            complaints = self.with_context(mail_create_nolog=True)
+        return super(AsqComplaint, complaints).create(vals_list)
 
     def write(self, vals):
         if not self.env.context.get(STEP_CONTEXT):

@@ -488,3 +488,55 @@ class TestAsqQueryBudget(AsqComplaintCommon):
             [{"partner_id": partner.id} for partner in self.partners]
         )
         self.assertEqual(self._count(dashboard.retrieve_dashboard), before)
+
+
+@tagged("post_install", "-at_install", "asq_perf")
+class TestComplaintBatchCreation(AsqComplaintCommon):
+    def test_batch_skips_the_created_note_a_single_complaint_keeps_it(self):
+        # the tests' environment disables chatter notes: restore a user's
+        quiet = ("mail_create_nolog", "tracking_disable", "mail_notrack")
+        env = self.env(
+            user=self.users["asq_sales"],
+            context={k: v for k, v in self.env.context.items() if k not in quiet},
+        )
+        Message = self.env["mail.message"]
+
+        def notes(complaints):
+            return Message.search_count(
+                [
+                    ("model", "=", "asq.complaint"),
+                    ("res_id", "in", complaints.ids),
+                    ("message_type", "=", "notification"),
+                ]
+            )
+
+        single = env["asq.complaint"].create(
+            {
+                "partner_id": self.customer.id,
+                "channel": "email",
+                "category": "quality",
+                "description": "One",
+            }
+        )
+        self.assertEqual(notes(single), 1)
+        values = {
+            "partner_id": self.customer.id,
+            "channel": "email",
+            "category": "quality",
+            "description": "Batch",
+            "line_ids": [
+                Command.create(
+                    {"delivered_line_id": self.delivered_product.id, "quantity": 1}
+                )
+            ],
+        }
+        batch = env["asq.complaint"].create([dict(values) for _index in range(20)])
+        self.assertEqual(len(batch), 20)
+        self.assertEqual(notes(batch), 0)
+        self.assertEqual(set(batch.mapped("create_uid")), {self.users["asq_sales"]})
+        self.assertEqual(len(set(batch.mapped("name"))), 20)
+        # registering stamps who and when on each of them
+        batch.action_submit()
+        self.assertEqual(set(batch.mapped("state")), {"review"})
+        self.assertEqual(set(batch.mapped("submitted_by")), {self.users["asq_sales"]})
+        self.assertTrue(all(batch.mapped("submitted_at")))
