@@ -217,7 +217,9 @@ class Populate:
             {
                 "name": f"'{TAG}/OUT/' || g",
                 "partner_id": "c.id",
-                "date_done": "now() - (g %% 540) * interval '1 day'",
+                # spread over 540 days, not in step with the customers
+                "date_done": "now() - ((g::bigint * 7919) %% 540) * interval '1 day' "
+                "- (g %% 24) * interval '1 hour'",
             },
             "generate_series(0, %(n)s - 1) g "
             "JOIN pop_customer c ON c.k = g %% %(customers)s",
@@ -226,7 +228,7 @@ class Populate:
         cr.execute("DROP TABLE IF EXISTS pop_picking")
         cr.execute(
             "CREATE TEMP TABLE pop_picking AS "
-            "SELECT sp.id, sp.partner_id, c.k, ROW_NUMBER() OVER ("
+            "SELECT sp.id, sp.partner_id, sp.date_done, c.k, ROW_NUMBER() OVER ("
             "    PARTITION BY sp.partner_id ORDER BY sp.id) - 1 AS j "
             "FROM stock_picking sp JOIN pop_customer c ON c.id = sp.partner_id "
             "WHERE sp.name LIKE %s",
@@ -242,9 +244,7 @@ class Populate:
             CREATE TEMP TABLE pop_move AS
             SELECT g AS n,
                    g %% %(c)s AS k,
-                   (g / %(c)s) %% %(per)s AS j,
-                   now() - ((g::bigint * 7919) %% 540) * interval '1 day'
-                         - (g %% 24) * interval '1 hour' AS date
+                   (g / %(c)s) %% %(per)s AS j
               FROM generate_series(0, %(m)s - 1) g
             """,
             {"c": customers, "per": per_customer, "m": moves},
@@ -255,7 +255,8 @@ class Populate:
             {
                 "picking_id": "pk.id",
                 "partner_id": "NULL",
-                "date": "pm.date",
+                # a delivery's moves are done together, on its date
+                "date": "pk.date_done",
                 "reference": "pk.id::text",
             },
         )
