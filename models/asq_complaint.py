@@ -753,8 +753,8 @@ class AsqComplaint(models.Model):
 
     @api.constrains("partner_id", "line_ids")
     def _check_lines_customer(self):
-        for complaint in self:
-            complaint.line_ids._check_delivered_to_customer()
+        # all the lines of the batch at once (their goods read together)
+        self.line_ids._check_delivered_to_customer()
 
     # ------------------------------------------------------------------
     # CRUD
@@ -777,6 +777,13 @@ class AsqComplaint(models.Model):
             )
             for vals, reference in zip(company_vals, references, strict=True):
                 vals["name"] = reference or new
+        if len(vals_list) > 1:
+            # defaults are the same for every complaint of a batch: computed
+            # once here rather than once per complaint by the ORM
+            defaults = self.default_get(list(self._fields))
+            for vals in vals_list:
+                for fname, value in defaults.items():
+                    vals.setdefault(fname, value)
         complaints = self
         if len(vals_list) > 1 and "mail_create_nolog" not in self.env.context:
             # A batch (an import, a legacy ledger, the API) skips the chatter
