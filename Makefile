@@ -25,7 +25,7 @@ populate:
 	@SCALE=$(SCALE) bash tools/harness.sh populate
 
 audit:
-	@psql -h $${PGHOST:-127.0.0.1} -d $${DB:-asq_demo} -v ON_ERROR_STOP=1 -f tools/audit.sql
+	@awk '/^-- name: /{print "\\echo " $$3} {print}' tools/audit.sql | psql -h $${PGHOST:-127.0.0.1} -d $${DB:-asq_demo} -X -q -v ON_ERROR_STOP=1 -f -
 
 venv:
 	@bash tools/harness.sh venv
