@@ -184,6 +184,7 @@ PYEOF
     business_head    business head
     general_manager  general manager
     management_rep   management representative
+    customer         portal user of the customer Shenzhen Kangtai (/my)
   Stop with Ctrl-C.
 
 MSG
