@@ -763,9 +763,10 @@ class AsqComplaint(models.Model):
                     )
                 )
 
-    @api.constrains("partner_id", "line_ids")
+    @api.constrains("partner_id")
     def _check_lines_customer(self):
-        # all the lines of the batch at once (their goods read together)
+        """Another customer: its lines must still be its deliveries (a line
+        added or changed checks itself, see the line's constraint)."""
         self.line_ids._check_delivered_to_customer()
 
     # ------------------------------------------------------------------
@@ -1906,7 +1907,7 @@ class AsqComplaintLine(models.Model):
             line.product_uom_id = delivered.product_uom_id
             line.delivered_qty = delivered.quantity
 
-    @api.constrains("delivered_line_id", "quantity")
+    @api.constrains("complaint_id", "delivered_line_id", "quantity")
     def _check_delivered_to_customer(self):
         for line in self:
             delivered = line.delivered_line_id.sudo()
