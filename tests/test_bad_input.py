@@ -150,11 +150,29 @@ class TestBadInput(AsqComplaintCommon):
         for vals in ({"description": "=rewritten"}, {"loss_freight": 1.0}):
             with self.assertRaisesRegex(UserError, "is closed"):
                 complaint.sudo().write(vals)
-        # The owner still changes, and that change is tracked.
-        complaint.sudo().write({"user_id": self.users["asq_aftersales"].id})
-        self.assertEqual(complaint.user_id, self.users["asq_aftersales"])
         tracked = {n for n, f in complaint._fields.items() if getattr(f, "tracking", 0)}
         self.assertLessEqual(
             {"state", "user_id", "description", "channel", "customer_request"},
             tracked,
         )
+        # The owner still changes, and the chatter logs who changed it from
+        # whom to whom. Odoo tracks a record only from the transaction after
+        # its creation (the test class disables tracking: turn it back on).
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        manager = self.users["asq_qm"]
+        before = complaint.sudo().message_ids
+        complaint.with_user(manager).with_context(
+            tracking_disable=False, mail_notrack=False
+        ).write({"user_id": self.users["asq_aftersales"].id})
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        complaint.invalidate_recordset()
+        self.assertEqual(complaint.user_id, self.users["asq_aftersales"])
+        logged = complaint.sudo().message_ids - before
+        self.assertEqual(len(logged), 1)
+        self.assertEqual(logged.author_id, manager.partner_id)
+        values = logged.sudo().tracking_value_ids
+        self.assertEqual(values.field_id.name, "user_id")
+        self.assertEqual(values.old_value_char, self.users["asq_sales"].name)
+        self.assertEqual(values.new_value_char, self.users["asq_aftersales"].name)
