@@ -1595,7 +1595,9 @@ class AsqComplaint(models.Model):
         self.check_access("write")
         self._asq_lock()
         wrong = self.filtered(
-            lambda c: c.feedback_type == "complaint" or c.state != "draft"
+            lambda c: c.feedback_type == "complaint"
+            or c.state != "draft"
+            or (status == "pending" and c.feedback_status == "pending")
         )
         if wrong:
             raise UserError(

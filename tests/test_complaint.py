@@ -651,6 +651,11 @@ class TestComplaintFeedback(AsqComplaintCommon):
         sales.action_feedback_pending()
         self.assertEqual(inquiry.feedback_status, "pending")
         self.assertEqual(inquiry.state, "draft")
+        stamped = (inquiry.submitted_by, inquiry.submitted_at)
+        # A second tab (or a replayed call) cannot stamp it pending again.
+        with self.assertRaisesRegex(UserError, "already handled"):
+            self._as(inquiry, "asq_aftersales").action_feedback_pending()
+        self.assertEqual((inquiry.submitted_by, inquiry.submitted_at), stamped)
         sales.answer = "The new model ships in June."
         sales.action_feedback_answer()
         self.assertEqual(inquiry.state, "closed")
