@@ -1,11 +1,14 @@
+from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 import pytz
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_compare
+from odoo.tools import float_compare, float_round
+from odoo.tools.sql import column_exists, table_exists
 
 # Who/when fields that only the workflow writes (context key below).
 SIGNATURE_FIELDS = (
@@ -541,7 +544,7 @@ class AsqReturn(models.Model):
             ret._ensure_qc_complete()
         now = fields.Datetime.now()
         for ret in rets:
-            lines = ret.line_ids
+            lines = ret.line_ids._asq_received()
             lines.with_context(**{WORKFLOW_KEY: True}).sudo().write(
                 {"qc_by_id": self.env.uid, "qc_date": now}
             )
@@ -916,13 +919,14 @@ class AsqReturn(models.Model):
         return Picking
 
     @api.model
-    def _set_lots(self, move, lines):
-        """Book exactly the lots of the request lines on ``move``."""
+    def _set_lots(self, move, lines, quantity_field="quantity"):
+        """Book exactly the lots of the request lines on ``move``, each line
+        for its ``quantity_field`` (requested or received)."""
         move.move_line_ids.unlink()
         self.env["stock.move.line"].create(
             [
                 {
-                    **move._prepare_move_line_vals(quantity=line.quantity),
+                    **move._prepare_move_line_vals(quantity=line[quantity_field]),
                     "lot_id": line.lot_id.id,
                 }
                 for line in lines
@@ -930,15 +934,32 @@ class AsqReturn(models.Model):
         )
 
     def _on_receipt_done(self):
-        """A receipt is booked: the goods wait in QC; the return note is due."""
-        for ret in self.filtered(lambda r: r.state == "approved"):
+        """A receipt is booked or cancelled: the lines record what came back.
+        Once no receipt is pending, the goods wait in QC and the return note
+        is due; less than approved (a receipt validated without backorder,
+        a receipt cancelled) is told in the chatter. Receipts all cancelled
+        change nothing: the request waits for a new receipt."""
+        rets = self.filtered(lambda r: r.state == "approved")
+        rets._asq_write_received_qty()
+        for ret in rets:
             receipts = ret.picking_ids.filtered(
                 lambda p: p.asq_return_role == "receipt" and p.state != "cancel"
             )
             if receipts and all(p.state == "done" for p in receipts):
+                if not ret.line_ids._asq_received():
+                    # Odoo books no receipt without a quantity: kept as a guard.
+                    ret.message_post(
+                        body=self.env._(
+                            "The receipts of %(name)s are done but brought nothing "
+                            "back: the request stays approved.",
+                            name=ret.name,
+                        )
+                    )
+                    continue
                 ret._workflow_write(
                     {"state": "received", "received_date": fields.Datetime.now()}
                 )
+                ret._asq_post_shortfall()
                 inspectors = self.env.ref(GROUP_INSPECTOR).users.filtered(
                     lambda u, r=ret: r.company_id in u.company_ids
                 )
@@ -951,9 +972,92 @@ class AsqReturn(models.Model):
                         user_id=inspectors[0].id,
                     )
 
+    def _asq_received_quantities(self):
+        """Per request line, what the done receipts brought back: the done
+        receipt move lines matched to the request lines by delivered move and
+        lot; lines sharing a move and lot are served in line order."""
+        quantities = {}
+        for ret in self:
+            received = defaultdict(float)
+            receipts = ret.picking_ids.filtered(
+                lambda p: p.asq_return_role == "receipt"
+            )
+            for sml in receipts.move_line_ids.filtered(lambda x: x.state == "done"):
+                key = (sml.move_id.origin_returned_move_id, sml.lot_id)
+                received[key] += sml.quantity_product_uom
+            for line in ret.line_ids:
+                key = (line.move_id, line.lot_id)
+                qty = float_round(
+                    max(min(line.quantity, received[key]), 0.0),
+                    precision_rounding=line.product_id.uom_id.rounding or 0.01,
+                )
+                received[key] -= qty
+                quantities[line] = qty
+        return quantities
+
+    def _asq_write_received_qty(self):
+        """Write what came back on the lines: one write per quantity."""
+        by_qty = defaultdict(lambda: self.env["asq.return.line"])
+        for line, qty in self._asq_received_quantities().items():
+            if float_compare(
+                line.received_qty,
+                qty,
+                precision_rounding=line.product_id.uom_id.rounding or 0.01,
+            ):
+                by_qty[qty] |= line
+        for qty, lines in by_qty.items():
+            lines.with_context(**{WORKFLOW_KEY: True}).sudo().write(
+                {"received_qty": qty}
+            )
+
+    def _asq_post_shortfall(self):
+        """Tell in the chatter each line received short of its approval."""
+        self.ensure_one()
+        short = self.line_ids.filtered(
+            lambda x: float_compare(
+                x.received_qty,
+                x.quantity,
+                precision_rounding=x.product_id.uom_id.rounding or 0.01,
+            )
+            < 0
+        )
+        if not short:
+            return
+        items = Markup().join(
+            Markup("<li>%s</li>")
+            % self.env._(
+                "%(product)s, lot %(lot)s: %(approved)s %(uom)s approved, "
+                "%(received)s %(uom)s received",
+                product=line.product_id.display_name,
+                lot=line.lot_id.name or "-",
+                approved=line.quantity,
+                received=line.received_qty,
+                uom=line.product_id.uom_id.name,
+            )
+            for line in short
+        )
+        self.message_post(
+            body=Markup("<p>%s</p><ul>%s</ul>")
+            % (
+                self.env._(
+                    "Less came back than approved: QC, put-away, replacement "
+                    "and credit note follow the received quantities."
+                ),
+                items,
+            )
+        )
+
     def _ensure_qc_complete(self):
         missing = []
-        for line in self.line_ids:
+        received = self.line_ids._asq_received()
+        if not received:
+            raise UserError(
+                self.env._(
+                    "Nothing of %(name)s was received: there is nothing to inspect.",
+                    name=self.name,
+                )
+            )
+        for line in received:
             label = line.product_id.display_name
             if not line.qc_result:
                 missing.append(self.env._("%(line)s: accept or reject", line=label))
@@ -982,15 +1086,25 @@ class AsqReturn(models.Model):
             )
 
     def _qc_summary(self):
+        results = dict(
+            self.env["asq.return.line"]
+            ._fields["qc_result"]
+            ._description_selection(self.env)
+        )
+        received = self.line_ids._asq_received()
         return "; ".join(
             f"{line.product_id.display_name} {line.lot_id.name or ''}: "
-            f"{dict(line._fields['qc_result']._description_selection(self.env))[line.qc_result]}"
-            f"{' - ' + line.qc_note if line.qc_note else ''}"
+            + (
+                f"{results[line.qc_result]}"
+                f"{' - ' + line.qc_note if line.qc_note else ''}"
+                if line in received
+                else self.env._("not received")
+            )
             for line in self.line_ids
         )
 
     def _propose_capa(self):
-        for line in self.line_ids.filtered(
+        for line in self.line_ids._asq_received().filtered(
             lambda x: x.kind == "quality"
             and x.qc_result == "accept"
             and x.qc_company_fault
@@ -1003,7 +1117,7 @@ class AsqReturn(models.Model):
                     "confirms a company fault: %(note)s",
                     product=line.product_id.display_name,
                     lot=line.lot_id.name or "-",
-                    qty=line.quantity,
+                    qty=line.received_qty,
                     reason=line.reason,
                     note=line.qc_note or line.qc_responsibility or "",
                 ),
@@ -1038,15 +1152,21 @@ class AsqReturn(models.Model):
             lambda p: p.asq_return_role == "receipt" and p.state == "done"
         )
         groups = {}
-        for line in self.line_ids:
+        for line in self.line_ids._asq_received():
             move = receipts.move_ids.filtered(
                 lambda m, x=line: m.origin_returned_move_id == x.move_id
+                and m.state == "done"
             )[:1]
             warehouse = move.picking_type_id.warehouse_id
             dest, ptype = self._putaway_destination(line, warehouse)
             groups.setdefault((dest, ptype, move.location_dest_id), []).append(line)
         for (dest, ptype, source), lines in groups.items():
             role = "reject" if dest.usage == "customer" else "putaway"
+            # One move per product (lines sharing a lot would be merged):
+            # its move lines book each request line's lot.
+            by_product = defaultdict(lambda: self.env["asq.return.line"])
+            for line in lines:
+                by_product[line.product_id] |= line
             picking = self.env["stock.picking"].create(
                 {
                     "picking_type_id": ptype.id,
@@ -1059,25 +1179,28 @@ class AsqReturn(models.Model):
                     "move_ids": [
                         Command.create(
                             {
-                                "name": line.product_id.display_name,
-                                "product_id": line.product_id.id,
-                                "product_uom_qty": line.quantity,
-                                "product_uom": line.product_id.uom_id.id,
+                                "name": product.display_name,
+                                "product_id": product.id,
+                                "product_uom_qty": sum(
+                                    product_lines.mapped("received_qty")
+                                ),
+                                "product_uom": product.uom_id.id,
                                 "location_id": source.id,
                                 "location_dest_id": dest.id,
                             }
                         )
-                        for line in lines
+                        for product, product_lines in by_product.items()
                     ],
                 }
             )
             picking.action_confirm()
-            for move, line in zip(picking.move_ids, lines, strict=True):
-                self._set_lots(move, line)
+            for move in picking.move_ids:
+                self._set_lots(move, by_product[move.product_id], "received_qty")
 
     def _create_replacements(self):
-        """Like for like: one outgoing delivery for the accepted exchanges."""
-        lines = self.line_ids.filtered(
+        """Like for like: one outgoing delivery for the accepted exchanges,
+        as much as came back."""
+        lines = self.line_ids._asq_received().filtered(
             lambda x: x.qc_result == "accept" and x.resolution == "exchange"
         )
         if not lines:
@@ -1098,7 +1221,7 @@ class AsqReturn(models.Model):
                         {
                             "name": line.product_id.display_name,
                             "product_id": line.product_id.id,
-                            "product_uom_qty": line.quantity,
+                            "product_uom_qty": line.received_qty,
                             "product_uom": line.product_id.uom_id.id,
                             "location_id": warehouse.lot_stock_id.id,
                             "location_dest_id": (
@@ -1117,10 +1240,11 @@ class AsqReturn(models.Model):
         )
 
     def _create_refunds(self):
-        """Draft credit notes for the accepted quality returns to refund:
-        a reversal of the customer invoice when there is one, otherwise a
-        credit note at the sale line's price and taxes."""
-        lines = self.line_ids.filtered(
+        """Draft credit notes for the accepted quality returns to refund, for
+        what came back: a reversal of the customer invoice when there is one,
+        otherwise a credit note at the sale line's price and taxes (in the
+        sale line's unit)."""
+        lines = self.line_ids._asq_received().filtered(
             lambda x: x.qc_result == "accept" and x.resolution == "refund"
         )
         if not lines:
@@ -1141,13 +1265,16 @@ class AsqReturn(models.Model):
             )
             action = reversal.refund_moves()
             refund = self.env["account.move"].browse(action["res_id"])
-            keep = self.env["account.move.line"]
+            # Two lots of one sale line share its invoice line.
+            quantities = defaultdict(float)
             for line in mine:
                 aml = refund.invoice_line_ids.filtered(
-                    lambda a, x=line, k=keep: x.sale_line_id in a.sale_line_ids
-                    and a not in k
+                    lambda a, x=line: x.sale_line_id in a.sale_line_ids
                 )[:1]
-                aml.quantity = line.quantity
+                quantities[aml] += line._asq_received_in(aml.product_uom_id)
+            keep = self.env["account.move.line"]
+            for aml, qty in quantities.items():
+                aml.quantity = qty
                 keep |= aml
             (refund.invoice_line_ids - keep).unlink()
             refunds |= refund
@@ -1168,7 +1295,13 @@ class AsqReturn(models.Model):
                         Command.create(
                             {
                                 "product_id": line.product_id.id,
-                                "quantity": line.quantity,
+                                "product_uom_id": (
+                                    line.sale_line_id.product_uom
+                                    or line.product_id.uom_id
+                                ).id,
+                                "quantity": line._asq_received_in(
+                                    line.sale_line_id.product_uom
+                                ),
                                 "price_unit": line.sale_line_id.price_unit
                                 or line.price_unit,
                                 "discount": line.sale_line_id.discount,
@@ -1275,6 +1408,15 @@ class AsqReturnLine(models.Model):
     product_uom_id = fields.Many2one(related="delivered_line_id.product_uom_id")
     quantity = fields.Float(
         string="Requested Quantity", digits="Product Unit of Measure", required=True
+    )
+    received_qty = fields.Float(
+        string="Received Quantity",
+        digits="Product Unit of Measure",
+        readonly=True,
+        copy=False,
+        help="What the done return receipts brought back of this line's "
+        "delivered move and lot. Put-away, replacement and credit note follow "
+        "it; the requested quantity stays as approved.",
     )
     amount = fields.Monetary(compute="_compute_amount", store=True)
     days_since_delivery = fields.Integer(compute="_compute_days_since_delivery")
@@ -1418,6 +1560,47 @@ class AsqReturnLine(models.Model):
         if self.delivered_line_id and not self.quantity:
             self.quantity = self.delivered_line_id.remaining_qty
 
+    def _auto_init(self):
+        """When the column is added to existing lines, each gets what its
+        request's done receipts already brought back, served as
+        ``asq.return._asq_received_quantities`` does (by move and lot, in
+        line order)."""
+        cr = self.env.cr
+        backfill = table_exists(cr, self._table) and not column_exists(
+            cr, self._table, "received_qty"
+        )
+        res = super()._auto_init()
+        if backfill:
+            cr.execute(
+                """
+                WITH received AS (
+                    SELECT sp.asq_return_id AS return_id,
+                           rm.origin_returned_move_id AS move_id, rml.lot_id,
+                           SUM(rml.quantity_product_uom) AS qty
+                      FROM stock_move_line rml
+                      JOIN stock_move rm ON rm.id = rml.move_id
+                      JOIN stock_picking sp ON sp.id = rm.picking_id
+                     WHERE sp.asq_return_role = 'receipt' AND rml.state = 'done'
+                  GROUP BY sp.asq_return_id, rm.origin_returned_move_id, rml.lot_id
+                ), served AS (
+                    SELECT rl.id, rl.quantity,
+                           COALESCE(rc.qty, 0) + rl.quantity - SUM(rl.quantity)
+                               OVER (PARTITION BY rl.return_id, rl.move_id, rl.lot_id
+                                         ORDER BY rl.id) AS left_qty
+                      FROM asq_return_line rl
+                 LEFT JOIN received rc
+                        ON rc.return_id = rl.return_id
+                       AND rc.move_id = rl.move_id
+                       AND rc.lot_id IS NOT DISTINCT FROM rl.lot_id
+                )
+                UPDATE asq_return_line rl
+                   SET received_qty = GREATEST(LEAST(s.quantity, s.left_qty), 0)
+                  FROM served s
+                 WHERE s.id = rl.id
+                """
+            )
+        return res
+
     @api.model_create_multi
     def create(self, vals_list):
         if any((vals.get("quantity") or 0.0) <= 0.0 for vals in vals_list):
@@ -1426,6 +1609,7 @@ class AsqReturnLine(models.Model):
                 self.env._("Return request lines: quantities must be positive.")
             )
         if not self.env.context.get(WORKFLOW_KEY):
+            self._ensure_received_qty_unset(vals_list)
             for vals in vals_list:
                 ret = self.env["asq.return"].browse(vals.get("return_id"))
                 if ret.state != "draft":
@@ -1439,6 +1623,7 @@ class AsqReturnLine(models.Model):
 
     def write(self, vals):
         if not self.env.context.get(WORKFLOW_KEY):
+            self._ensure_received_qty_unset([vals])
             if {"qc_by_id", "qc_date", "capa_id", "replacement_picking_id"} & set(vals):
                 raise UserError(
                     self.env._("QC signatures are written by the Sign QC button.")
@@ -1477,6 +1662,30 @@ class AsqReturnLine(models.Model):
             lambda m: m.move_type == "out_invoice" and m.state == "posted"
         )
         return invoices[:1]
+
+    def _ensure_received_qty_unset(self, vals_list):
+        if any("received_qty" in vals for vals in vals_list):
+            raise UserError(
+                self.env._("The received quantity is set by the return receipts.")
+            )
+
+    def _asq_received(self):
+        """The lines of which something came back."""
+        return self.filtered(
+            lambda x: float_compare(
+                x.received_qty,
+                0.0,
+                precision_rounding=x.product_id.uom_id.rounding or 0.01,
+            )
+            > 0
+        )
+
+    def _asq_received_in(self, uom):
+        """The received quantity in ``uom`` (the product's unit without)."""
+        self.ensure_one()
+        return self.product_id.uom_id._compute_quantity(
+            self.received_qty, uom or self.product_id.uom_id
+        )
 
 
 class AsqReturnApproval(models.Model):

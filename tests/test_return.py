@@ -614,3 +614,256 @@ class TestReturnForms(ReturnCommon):
         dialog.save().action_confirm()
         self.assertEqual(ret.state, "refused")
         self.assertEqual(ret.refusal_reason, "Beyond the return terms")
+
+
+@tagged("post_install", "-at_install", "asq_return")
+class TestReturnPartialReceipt(ReturnCommon):
+    """The warehouse books less than approved: the received quantity rules
+    QC, put-away, replacement and credit note; the approval stays as is."""
+
+    def _create_return_lines(self, lines, kind="quality", resolution="refund"):
+        """A request of ``lines`` [(delivered line, quantity)]."""
+        return (
+            self.env["asq.return"]
+            .with_user(self.sales)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "delivered_line_id": delivered.id,
+                                "quantity": qty,
+                                "kind": kind,
+                                "resolution": resolution,
+                                "reason": "Display fails",
+                            }
+                        )
+                        for delivered, qty in lines
+                    ],
+                }
+            )
+            .with_env(self.env)
+        )
+
+    def _validate_short(self, ret, quantities, backorder=False):
+        """Create the receipt, count ``quantities`` [per receipt move line, in
+        order] and validate it through Odoo's backorder dialog ("Create
+        Backorder" or "No Backorder") as the warehouse does."""
+        ret.with_user(self.warehouse_user).action_create_receipt()
+        receipt = ret.picking_ids.filtered(lambda p: p.asq_return_role == "receipt")
+        receipt = receipt.with_user(self.warehouse_user)
+        for move_line, qty in zip(receipt.move_line_ids, quantities, strict=True):
+            move_line.quantity = qty
+        action = receipt.button_validate()
+        self.assertEqual(action["res_model"], "stock.backorder.confirmation")
+        wizard = Form(
+            self.env[action["res_model"]]
+            .with_user(self.warehouse_user)
+            .with_context(**action["context"])
+        ).save()
+        if backorder:
+            wizard.process()
+        else:
+            wizard.process_cancel_backorder()
+        return receipt.with_env(self.env)
+
+    def _shortfall_messages(self, ret):
+        return ret.message_ids.filtered(
+            lambda m: "Less came back than approved" in (m.body or "")
+        )
+
+    def test_full_receipt_received_as_approved(self):
+        ret = self._create_return(qty=3.0, kind="quality", resolution="refund")
+        self._approve(ret)
+        self._receive(ret)
+        self.assertEqual(ret.state, "received")
+        self.assertEqual(ret.line_ids.received_qty, 3.0)
+        self.assertFalse(self._shortfall_messages(ret))
+
+    def test_no_backorder_refund_credits_what_came_back(self):
+        invoice = self.delivery.sale_id._create_invoices()
+        invoice.action_post()
+        ret = self._create_return(qty=3.0, kind="quality", resolution="refund")
+        self._approve(ret)
+        receipt = self._validate_short(ret, [2.0])
+        self.assertEqual(receipt.state, "done")
+        self.assertFalse(receipt.backorder_ids)
+        self.assertEqual(ret.state, "received")
+        line = ret.line_ids
+        self.assertEqual((line.quantity, line.received_qty), (3.0, 2.0))
+        self.assertEqual(ret.amount_total, 300.0, "the approval is kept")
+        message = self._shortfall_messages(ret)
+        self.assertEqual(len(message), 1)
+        self.assertIn(
+            "Test Glucometer, lot L-RET-1: 3.0 Units approved, 2.0 Units " "received",
+            message.body,
+        )
+        with self.assertRaisesRegex(UserError, "set by the return receipts"):
+            line.with_user(self.inspector).write({"received_qty": 3.0})
+        # The return note the customer gets shows what came back.
+        html, _type = self.env["ir.actions.report"]._render_qweb_html(
+            "after_sales_quality.asq_return_report_note", ret.ids
+        )
+        self.assertIn(b"Received Quantity", html)
+        self._qc(ret)
+        putaway = ret.picking_ids.filtered(lambda p: p.asq_return_role == "putaway")
+        self.assertEqual(putaway.move_ids.product_uom_qty, 2.0)
+        self.assertEqual(putaway.move_line_ids.quantity, 2.0)
+        self.assertEqual(putaway.move_line_ids.lot_id.name, "L-RET-1")
+        refund = ret.refund_ids
+        self.assertEqual(refund.reversed_entry_id, invoice)
+        self.assertEqual(refund.invoice_line_ids.quantity, 2.0)
+        self.assertEqual(refund.amount_untaxed, 200.0)
+        putaway.with_user(self.warehouse_user).button_validate()
+        self.assertEqual(ret.state, "done")
+
+    def test_no_backorder_exchange_replaces_what_came_back(self):
+        ret = self._create_return(qty=5.0)
+        self._approve(ret)
+        self._validate_short(ret, [3.0])
+        self.assertEqual(ret.state, "received")
+        self.assertEqual(ret.line_ids.received_qty, 3.0)
+        self._qc(ret)
+        replacement = ret.picking_ids.filtered(
+            lambda p: p.asq_return_role == "replacement"
+        )
+        self.assertEqual(replacement.move_ids.product_uom_qty, 3.0)
+        putaway = ret.picking_ids.filtered(lambda p: p.asq_return_role == "putaway")
+        self.assertEqual(putaway.move_ids.product_uom_qty, 3.0)
+        self.assertFalse(ret.refund_ids)
+
+    def test_line_not_received_needs_no_qc(self):
+        ret = self._create_return_lines(
+            [(self._delivered(), 2.0), (self._delivered(self.product_b), 4.0)],
+            kind="quality",
+            resolution="refund",
+        )
+        self._approve(ret)
+        receipt = self._validate_short(ret, [2.0, 0.0])
+        glucometer, strips = ret.line_ids
+        self.assertEqual(receipt.state, "done")
+        self.assertEqual(
+            receipt.move_ids.filtered(lambda m: m.product_id == self.product_b).state,
+            "cancel",
+        )
+        self.assertEqual(ret.state, "received")
+        self.assertEqual((glucometer.received_qty, strips.received_qty), (2.0, 0.0))
+        self.assertIn(
+            "Test Strips, lot L-RET-2: 4.0 Units approved, 0.0 Units " "received",
+            self._shortfall_messages(ret).body,
+        )
+        # Only the line that came back is inspected.
+        glucometer.with_user(self.inspector).write(
+            {"qc_result": "accept", "qc_disposition": "stock"}
+        )
+        ret.with_user(self.inspector).action_qc_sign()
+        self.assertEqual(ret.state, "inspected")
+        self.assertEqual(glucometer.qc_by_id, self.inspector)
+        self.assertFalse(strips.qc_by_id)
+        self.assertIn("Test Strips L-RET-2: not received", ret.approval_ids[-1].comment)
+        followups = ret.picking_ids.filtered(lambda p: p.asq_return_role != "receipt")
+        self.assertEqual(followups.move_ids.product_id, self.product)
+        self.assertEqual(ret.refund_ids.invoice_line_ids.product_id, self.product)
+        self.assertEqual(ret.refund_ids.invoice_line_ids.quantity, 2.0)
+
+    def test_lines_sharing_a_lot_are_served_in_order(self):
+        self.delivery.sale_id._create_invoices().action_post()
+        delivered = self._delivered()
+        ret = self._create_return_lines([(delivered, 2.0), (delivered, 3.0)])
+        self._approve(ret)
+        self._validate_short(ret, [2.0, 2.0])
+        self.assertEqual(ret.state, "received")
+        self.assertEqual(ret.line_ids.mapped("received_qty"), [2.0, 2.0])
+        self._qc(ret)
+        putaway = ret.picking_ids.filtered(lambda p: p.asq_return_role == "putaway")
+        self.assertEqual(putaway.move_ids.product_uom_qty, 4.0)
+        self.assertEqual(putaway.move_line_ids.mapped("quantity"), [2.0, 2.0])
+        # One invoice line, two request lines: the reversal credits both.
+        self.assertTrue(ret.refund_ids.reversed_entry_id)
+        self.assertEqual(ret.refund_ids.invoice_line_ids.quantity, 4.0)
+        self.assertEqual(ret.refund_ids.amount_untaxed, 400.0)
+
+    def test_backorder_then_cancelled(self):
+        ret = self._create_return(qty=3.0)
+        self._approve(ret)
+        receipt = self._validate_short(ret, [1.0], backorder=True)
+        backorder = receipt.backorder_ids
+        self.assertEqual(backorder.asq_return_role, "receipt")
+        self.assertEqual(ret.state, "approved", "waits for the backorder")
+        self.assertEqual(ret.line_ids.received_qty, 1.0)
+        self.assertFalse(self._shortfall_messages(ret))
+        backorder.with_user(self.warehouse_user).action_cancel()
+        self.assertEqual(ret.state, "received")
+        self.assertEqual(ret.line_ids.received_qty, 1.0)
+        self.assertEqual(len(self._shortfall_messages(ret)), 1)
+
+    def test_cancelled_receipt_changes_nothing(self):
+        ret = self._create_return(qty=3.0)
+        self._approve(ret)
+        ret.with_user(self.warehouse_user).action_create_receipt()
+        ret.picking_ids.with_user(self.warehouse_user).action_cancel()
+        self.assertEqual(ret.state, "approved")
+        self.assertTrue(ret.can_receive)
+        self.assertEqual(ret.line_ids.received_qty, 0.0)
+        self.assertFalse(self._shortfall_messages(ret))
+
+    def test_done_receipts_with_nothing_back_stay_approved(self):
+        """Odoo books no receipt without a quantity; should one be done
+        with nothing matching the request, the request does not pretend
+        to be received."""
+        ret = self._create_return(qty=3.0)
+        self._approve(ret)
+        Return = type(self.env["asq.return"])
+        with patch.object(
+            Return,
+            "_asq_received_quantities",
+            lambda rets: dict.fromkeys(rets.line_ids, 0.0),
+        ):
+            self._receive(ret)
+        self.assertEqual(ret.state, "approved")
+        self.assertTrue(
+            ret.message_ids.filtered(lambda m: "brought nothing back" in m.body)
+        )
+
+    def test_refund_in_the_sale_unit(self):
+        dozen = self.env.ref("uom.product_uom_dozen")
+        delivery = self._deliver(
+            self.customer, [(self.product, 2, 1200.0, "L-DZ")], uom=dozen
+        )
+        delivered = self.env["asq.delivered.line"].search(
+            [("picking_id", "=", delivery.id)]
+        )
+        self.assertEqual(delivered.quantity, 24.0)
+        ret = self._create_return_lines([(delivered, 8.0)])
+        self._approve(ret)
+        self._validate_short(ret, [6.0])
+        self.assertEqual(ret.line_ids.received_qty, 6.0)
+        self._qc(ret)
+        credit = ret.refund_ids.invoice_line_ids
+        self.assertEqual((credit.product_uom_id, credit.quantity), (dozen, 0.5))
+        self.assertEqual(ret.refund_ids.amount_untaxed, 600.0)
+
+    def test_audit_catches_followups_beyond_received(self):
+        ret = self._create_return(qty=3.0, kind="quality", resolution="refund")
+        self._approve(ret)
+        self._validate_short(ret, [2.0])
+        self._qc(ret)
+        Audit = self.env["asq.audit"]
+        result = Audit._asq_audit()
+        self.assertNotIn(ret.line_ids.id, result["return_line_received_mismatch"][1])
+        self.assertNotIn(ret.id, result["return_followup_beyond_received"][1])
+        putaway = ret.picking_ids.filtered(lambda p: p.asq_return_role == "putaway")
+        self.env.cr.execute(
+            "UPDATE stock_move SET product_uom_qty = 3, product_qty = 3 "
+            "WHERE id IN %s",
+            [tuple(putaway.move_ids.ids)],
+        )
+        self.env.cr.execute(
+            "UPDATE asq_return_line SET received_qty = 1 WHERE id = %s",
+            [ret.line_ids.id],
+        )
+        self.env.invalidate_all()
+        result = Audit._asq_audit()
+        self.assertIn(ret.line_ids.id, result["return_line_received_mismatch"][1])
+        self.assertIn(ret.id, result["return_followup_beyond_received"][1])

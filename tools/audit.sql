@@ -62,6 +62,66 @@ SELECT d.move_id AS id FROM (
  WHERE r.qty > d.qty + 0.0001
  ORDER BY d.move_id;
 
+-- name: return_line_received_mismatch
+-- why: a return request line's received quantity is what the done receipts of its request brought back of its delivered move and lot (lines sharing a move and lot are served in line order).
+WITH received AS (
+    SELECT sp.asq_return_id AS return_id, rm.origin_returned_move_id AS move_id,
+           rml.lot_id, SUM(rml.quantity_product_uom) AS qty
+      FROM stock_move_line rml
+      JOIN stock_move rm ON rm.id = rml.move_id
+      JOIN stock_picking sp ON sp.id = rm.picking_id
+     WHERE sp.asq_return_role = 'receipt' AND rml.state = 'done'
+  GROUP BY sp.asq_return_id, rm.origin_returned_move_id, rml.lot_id
+), served AS (
+    SELECT rl.id, rl.quantity, COALESCE(rl.received_qty, 0) AS received_qty,
+           COALESCE(rc.qty, 0) + rl.quantity - SUM(rl.quantity)
+               OVER (PARTITION BY rl.return_id, rl.move_id, rl.lot_id ORDER BY rl.id) AS left_qty
+      FROM asq_return_line rl
+ LEFT JOIN received rc
+        ON rc.return_id = rl.return_id AND rc.move_id = rl.move_id
+       AND rc.lot_id IS NOT DISTINCT FROM rl.lot_id
+)
+SELECT s.id FROM served s
+ WHERE ABS(s.received_qty - GREATEST(LEAST(s.quantity, s.left_qty), 0)) > 0.0001
+ ORDER BY s.id;
+
+-- name: return_followup_beyond_received
+-- why: the put-aways (or rejects), the replacement delivery and the credit notes of an inspected or done return request never take more of a product than its receipts brought back.
+WITH received AS (
+    SELECT rl.return_id, rl.product_id, SUM(COALESCE(rl.received_qty, 0)) AS qty
+      FROM asq_return_line rl
+      JOIN asq_return r ON r.id = rl.return_id
+     WHERE r.state IN ('inspected', 'done')
+  GROUP BY rl.return_id, rl.product_id
+), followup AS (
+    SELECT sp.asq_return_id AS return_id,
+           CASE WHEN sp.asq_return_role = 'replacement' THEN 'replacement'
+                ELSE 'putaway' END AS kind,
+           sm.product_id, SUM(sm.product_qty) AS qty
+      FROM stock_move sm
+      JOIN stock_picking sp ON sp.id = sm.picking_id
+     WHERE sp.asq_return_role IN ('putaway', 'reject', 'replacement')
+       AND sm.state <> 'cancel'
+  GROUP BY 1, 2, 3
+     UNION ALL
+    SELECT rel.asq_return_id, 'refund', aml.product_id,
+           SUM(aml.quantity / au.factor * pu.factor)
+      FROM account_move_asq_return_rel rel
+      JOIN account_move am ON am.id = rel.account_move_id
+      JOIN account_move_line aml ON aml.move_id = am.id
+      JOIN uom_uom au ON au.id = aml.product_uom_id
+      JOIN product_product pp ON pp.id = aml.product_id
+      JOIN product_template pt ON pt.id = pp.product_tmpl_id
+      JOIN uom_uom pu ON pu.id = pt.uom_id
+     WHERE am.move_type = 'out_refund' AND am.state <> 'cancel'
+       AND aml.display_type = 'product'
+  GROUP BY 1, 2, 3
+)
+SELECT DISTINCT f.return_id AS id FROM followup f
+  JOIN received rc ON rc.return_id = f.return_id AND rc.product_id = f.product_id
+ WHERE f.qty > rc.qty + 0.001
+ ORDER BY 1;
+
 -- name: complaint_line_other_customer
 -- why: the goods a complaint names were delivered to that complaint's customer.
 SELECT cl.id FROM asq_complaint_line cl
