@@ -819,14 +819,35 @@ class AsqComplaint(models.Model):
             for vals, reference in zip(company_vals, references, strict=True):
                 vals["name"] = reference or new
         complaints, vals_list = fill_batch_defaults(self, vals_list)
-        if len(vals_list) > 1 and "mail_create_nolog" not in self.env.context:
-            # A batch (an import, a legacy ledger, the API) skips the chatter
-            # note "created" on each complaint, half the cost of creating
-            # them: who created it and when stay on the record, and the
-            # Register step is tracked. One complaint from a form keeps it.
-            complaints = complaints.with_context(mail_create_nolog=True)
-        # (the batch's context stays inside create)
-        return super(AsqComplaint, complaints).create(vals_list).with_env(self.env)
+        if len(vals_list) < 2 or self.env.context.get("tracking_disable"):
+            # (the batch's context stays inside create)
+            return super(AsqComplaint, complaints).create(vals_list).with_env(self.env)
+        # A batch (an import, a legacy ledger, the API) skips the chatter note
+        # "created" and the "assigned to you" notice on each complaint: who
+        # created it and when stay on the record, and the Register step is
+        # tracked. Its creator and owners follow it, subscribed once per
+        # owner instead of record by record. One complaint from a form keeps
+        # the note and the notice.
+        created = super(
+            AsqComplaint, complaints.with_context(tracking_disable=True)
+        ).create(vals_list)
+        created.with_env(self.env)._asq_follow_batch()
+        return created.with_env(self.env)
+
+    def _asq_follow_batch(self):
+        """The followers ``mail.thread`` gives each new record (its creator,
+        its owner), for a batch in one insert per owner."""
+        creator = self.env["res.partner"]
+        if self.env.user.active and not self.env.context.get(
+            "mail_create_nosubscribe"
+        ):
+            creator = self.env.user.partner_id
+        for owner, complaints in self.grouped("user_id").items():
+            partners = creator | owner.sudo().filtered("active").partner_id
+            if partners:
+                self.env["mail.followers"]._insert_followers(
+                    self._name, complaints.ids, partners.ids, check_existing=False
+                )
 
     def write(self, vals):
         if not self.env.context.get(STEP_CONTEXT):

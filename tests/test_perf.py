@@ -494,7 +494,12 @@ class TestAsqQueryBudget(AsqComplaintCommon):
 class TestComplaintBatchCreation(AsqComplaintCommon):
     def test_batch_skips_the_created_note_a_single_complaint_keeps_it(self):
         # the tests' environment disables chatter notes: restore a user's
-        quiet = ("mail_create_nolog", "tracking_disable", "mail_notrack")
+        quiet = (
+            "mail_create_nolog",
+            "mail_create_nosubscribe",
+            "tracking_disable",
+            "mail_notrack",
+        )
         env = self.env(
             user=self.users["asq_sales"],
             context={k: v for k, v in self.env.context.items() if k not in quiet},
@@ -533,6 +538,23 @@ class TestComplaintBatchCreation(AsqComplaintCommon):
         batch = env["asq.complaint"].create([dict(values) for _index in range(20)])
         self.assertEqual(len(batch), 20)
         self.assertEqual(notes(batch), 0)
+        # Creator and owner follow each of them, as one complaint would have.
+        sales = self.users["asq_sales"]
+        for complaint in batch:
+            self.assertEqual(complaint.sudo().message_partner_ids, sales.partner_id)
+        section = self.users["asq_aftersales"]
+        assigned = env(user=section)["asq.complaint"].create(
+            [
+                dict(values, user_id=sales.id if index % 2 else section.id)
+                for index in range(4)
+            ]
+        )
+        for complaint in assigned:
+            self.assertEqual(
+                complaint.sudo().message_partner_ids,
+                section.partner_id | complaint.user_id.partner_id,
+            )
+        self.assertEqual(assigned.user_id, sales | section)
         self.assertEqual(set(batch.mapped("create_uid")), {self.users["asq_sales"]})
         self.assertEqual(len(set(batch.mapped("name"))), 20)
         # registering stamps who and when on each of them
