@@ -838,9 +838,7 @@ class AsqComplaint(models.Model):
         """The followers ``mail.thread`` gives each new record (its creator,
         its owner), for a batch in one insert per owner."""
         creator = self.env["res.partner"]
-        if self.env.user.active and not self.env.context.get(
-            "mail_create_nosubscribe"
-        ):
+        if self.env.user.active and not self.env.context.get("mail_create_nosubscribe"):
             creator = self.env.user.partner_id
         for owner, complaints in self.grouped("user_id").items():
             partners = creator | owner.sudo().filtered("active").partner_id
