@@ -1,6 +1,6 @@
 import base64
 
-from odoo import Command, http
+from odoo import Command, fields, http
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
@@ -186,6 +186,23 @@ class TestPortalAccess(HttpCase, AsqPortalCommon):
 
     def test_return_page(self):
         self._check_detail_route(self.return_a, self.return_b)
+
+    def test_return_page_shows_what_came_back(self):
+        ret = self.return_a
+        page = self._get(ret.access_url, "asq_portal_a")
+        self.assertEqual(page.status_code, 200)
+        self.assertNotIn("Received Quantity", page.text)
+        # Its receipt brought back a quarter of what was approved.
+        ret.line_ids.with_context(asq_return_workflow=True).write(
+            {"received_qty": 0.25}
+        )
+        ret.with_context(asq_return_workflow=True).write(
+            {"state": "received", "received_date": fields.Datetime.now()}
+        )
+        page = self._get(ret.access_url, "asq_portal_a")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("Received Quantity", page.text)
+        self.assertIn("0.25", page.text)
 
     def test_visit_page(self):
         self._check_detail_route(self.visit_a, self.visit_b)
