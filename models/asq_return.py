@@ -740,14 +740,7 @@ class AsqReturn(models.Model):
             for line in ret.line_ids:
                 key = (line.move_id, line.lot_id)
                 requested[key] = requested.get(key, 0.0) + line.quantity
-            received = {}
-            receipts = ret.picking_ids.filtered(
-                lambda p: p.asq_return_role == "receipt"
-            )
-            for sml in receipts.move_line_ids.filtered(lambda x: x.state == "done"):
-                key = (sml.move_id.origin_returned_move_id, sml.lot_id)
-                received[key] = received.get(key, 0.0) + sml.quantity_product_uom
-            for (move, lot), qty in received.items():
+            for (move, lot), qty in ret._asq_received_by_move_lot().items():
                 if (
                     float_compare(
                         qty,
@@ -972,19 +965,24 @@ class AsqReturn(models.Model):
                         user_id=inspectors[0].id,
                     )
 
+    def _asq_received_by_move_lot(self):
+        """What the done receipts of ``self`` brought back, per delivered
+        move and lot."""
+        self.ensure_one()
+        received = defaultdict(float)
+        receipts = self.picking_ids.filtered(lambda p: p.asq_return_role == "receipt")
+        for sml in receipts.move_line_ids.filtered(lambda x: x.state == "done"):
+            key = (sml.move_id.origin_returned_move_id, sml.lot_id)
+            received[key] += sml.quantity_product_uom
+        return received
+
     def _asq_received_quantities(self):
         """Per request line, what the done receipts brought back: the done
         receipt move lines matched to the request lines by delivered move and
         lot; lines sharing a move and lot are served in line order."""
         quantities = {}
         for ret in self:
-            received = defaultdict(float)
-            receipts = ret.picking_ids.filtered(
-                lambda p: p.asq_return_role == "receipt"
-            )
-            for sml in receipts.move_line_ids.filtered(lambda x: x.state == "done"):
-                key = (sml.move_id.origin_returned_move_id, sml.lot_id)
-                received[key] += sml.quantity_product_uom
+            received = ret._asq_received_by_move_lot()
             for line in ret.line_ids:
                 key = (line.move_id, line.lot_id)
                 qty = float_round(
