@@ -3,6 +3,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .asq_workflow_mixin import asq_in_step, asq_step
+
 # Who/when fields that only the workflow buttons write (context key below).
 SIGNATURE_FIELDS = (
     "analysis_by_id",
@@ -248,7 +250,7 @@ class AsqCapa(models.Model):
     # CRUD
     # ------------------------------------------------------------------
     def write(self, vals):
-        if not self.env.context.get(WORKFLOW_KEY):
+        if not asq_in_step(self.env, WORKFLOW_KEY):
             self._ensure_no_signature([vals])
             if "state" in vals or "round" in vals or "effectiveness" in vals:
                 raise UserError(
@@ -436,7 +438,7 @@ class AsqCapa(models.Model):
 
     def action_cancel(self):
         """Button "Cancel" (from the cancel wizard, which gives the reason)."""
-        reason = self.env.context.get("asq_cancel_reason")
+        reason = str(self.env.context.get("asq_cancel_reason") or "").strip()
         if not reason:
             raise UserError(self.env._("Give the reason for cancelling."))
         capas = self._workflow_records(
@@ -445,7 +447,7 @@ class AsqCapa(models.Model):
             self.env._("Cancel"),
         )
         capas.action_ids.filtered(lambda a: a.state == "open").with_context(
-            **{WORKFLOW_KEY: True}
+            **asq_step(WORKFLOW_KEY)
         ).write({"state": "cancel"})
         capas._workflow_write({"state": "cancel", "cancel_reason": reason})
         return True
@@ -750,7 +752,7 @@ class AsqCapaAction(models.Model):
         return actions
 
     def write(self, vals):
-        if not self.env.context.get(WORKFLOW_KEY):
+        if not asq_in_step(self.env, WORKFLOW_KEY):
             if {"state", "date_done", "done_by_id", "round"} & set(vals):
                 raise UserError(self.env._("Mark actions done with the Done button."))
             locked = self.filtered(
@@ -808,7 +810,7 @@ class AsqCapaAction(models.Model):
                         action=action.name,
                     )
                 )
-        self.with_context(**{WORKFLOW_KEY: True}).write(
+        self.with_context(**asq_step(WORKFLOW_KEY)).write(
             {
                 "state": "done",
                 "date_done": fields.Date.context_today(self),
@@ -830,7 +832,7 @@ class AsqCapaAction(models.Model):
             )
         if self.filtered(lambda a: a.state != "open"):
             raise UserError(self.env._("Only open actions can be cancelled."))
-        self.with_context(**{WORKFLOW_KEY: True}).write({"state": "cancel"})
+        self.with_context(**asq_step(WORKFLOW_KEY)).write({"state": "cancel"})
         return True
 
     def _schedule_owner_activity(self):
@@ -853,7 +855,7 @@ class AsqCapaAction(models.Model):
                 partner_ids=action.user_id.partner_id.ids,
                 subtype_xmlid="mail.mt_comment",
             )
-        self.with_context(**{WORKFLOW_KEY: True}).write({"reminded": True})
+        self.with_context(**asq_step(WORKFLOW_KEY)).write({"reminded": True})
 
     def _escalate(self):
         managers = self.env.ref(GROUP_MANAGER).users
@@ -879,7 +881,7 @@ class AsqCapaAction(models.Model):
                     ),
                     user_id=company_managers[0].id,
                 )
-        self.with_context(**{WORKFLOW_KEY: True}).write({"escalated": True})
+        self.with_context(**asq_step(WORKFLOW_KEY)).write({"escalated": True})
 
 
 class AsqCapaReview(models.Model):

@@ -7,7 +7,13 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare
 
-from .asq_workflow_mixin import asq_lock_rows
+from .asq_workflow_mixin import (
+    AsqMark,
+    asq_carried,
+    asq_in_step,
+    asq_lock_rows,
+    asq_step,
+)
 
 ASQ = "after_sales_quality."
 GROUP_USER = f"{ASQ}group_asq_user"
@@ -102,7 +108,7 @@ def fill_batch_defaults(model, vals_list):
         return model, vals_list
     defaults = model._add_missing_default_values({})
     return (
-        model.with_context(asq_defaults_filled=model._name),
+        model.with_context(asq_defaults_filled=AsqMark(model._name)),
         [{**defaults, **vals} for vals in vals_list],
     )
 
@@ -116,7 +122,7 @@ class AsqBatchDefaults(models.AbstractModel):
 
     @api.model
     def _add_missing_default_values(self, values):
-        if self.env.context.get("asq_defaults_filled") == self._name:
+        if asq_carried(self.env, "asq_defaults_filled") == self._name:
             return values
         return super()._add_missing_default_values(values)
 
@@ -802,7 +808,7 @@ class AsqComplaint(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.context.get(STEP_CONTEXT):
+        if not asq_in_step(self.env, STEP_CONTEXT):
             for vals in vals_list:
                 self._asq_ensure_no_signature(vals)
         new = self.env._("New")
@@ -848,7 +854,7 @@ class AsqComplaint(models.Model):
                 )
 
     def write(self, vals):
-        if not self.env.context.get(STEP_CONTEXT):
+        if not asq_in_step(self.env, STEP_CONTEXT):
             self._asq_ensure_no_signature(vals)
             self._asq_ensure_editable(vals)
             self._asq_ensure_not_archived(vals)
@@ -1323,7 +1329,7 @@ class AsqComplaint(models.Model):
             mail_activity_quick_update=True
         ).create(vals_list)
         self.env["mail.mail"].sudo().create(mails)
-        self.with_context(**{STEP_CONTEXT: True}).write({"overdue_escalated": True})
+        self.with_context(**asq_step(STEP_CONTEXT)).write({"overdue_escalated": True})
 
     def _asq_overdue_mail_values(self, company, partners):
         rows = Markup("").join(
@@ -1420,7 +1426,7 @@ class AsqComplaint(models.Model):
     def _asq_stamp(self, step, vals):
         """Write a step with who and when signed it."""
         stamp = {f"{step}_by": self.env.user.id, f"{step}_at": fields.Datetime.now()}
-        self.with_context(**{STEP_CONTEXT: True}).write({**vals, **stamp})
+        self.with_context(**asq_step(STEP_CONTEXT)).write({**vals, **stamp})
 
     def _asq_ensure_no_signature(self, vals):
         protected = set(SIGNATURE_FIELDS.intersection(vals)) - {"state"}
@@ -1594,7 +1600,7 @@ class AsqComplaint(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
-            complaint.with_context(**{STEP_CONTEXT: True}).write(
+            complaint.with_context(**asq_step(STEP_CONTEXT)).write(
                 {
                     "state": "investigating",
                     "satisfaction": answer,
@@ -1755,7 +1761,7 @@ class AsqComplaint(models.Model):
                 and (e.category == c.category or e.line_ids.product_id & p)
             )[:1]
             if match:
-                complaint.with_context(**{STEP_CONTEXT: True}).write(
+                complaint.with_context(**asq_step(STEP_CONTEXT)).write(
                     {"is_repeat": True, "repeat_of_id": match.id}
                 )
                 complaint._asq_propose_capa("repeat", previous=match)
@@ -1847,7 +1853,7 @@ class AsqComplaint(models.Model):
             return False
         self._asq_ensure_onsite_recordable()
         self._asq_lock()
-        self.with_context(**{STEP_CONTEXT: True}).write(
+        self.with_context(**asq_step(STEP_CONTEXT)).write(
             {
                 "onsite_result": visit.result,
                 "onsite_by": visit.done_by.id,
@@ -2011,7 +2017,7 @@ class AsqComplaintLine(models.Model):
         self._asq_ensure_draft(self.complaint_id)
 
     def _asq_ensure_draft(self, complaints):
-        if self.env.context.get(STEP_CONTEXT):
+        if asq_in_step(self.env, STEP_CONTEXT):
             return
         locked = complaints.filtered(lambda c: c.state != "draft")
         if locked:

@@ -12,6 +12,7 @@ from .asq_complaint import (
     GROUP_MGMT_REP,
     STEP_CONTEXT,
 )
+from .asq_workflow_mixin import asq_step
 
 
 class AsqComplaintAlert(models.Model):
@@ -171,7 +172,7 @@ class AsqComplaintAlert(models.Model):
                 existing |= alert
                 alert._asq_notify()
             complaints.filtered(lambda c: not c.alert_id).with_context(
-                **{STEP_CONTEXT: True}
+                **asq_step(STEP_CONTEXT)
             ).write({"alert_id": alert.id})
 
     def _asq_notify(self):

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .asq_workflow_mixin import AsqMark, asq_carried
+
 
 class AsqDeliveredLine(models.Model):
     """What a customer received: one row per delivered move and lot."""
@@ -97,10 +99,9 @@ class AsqDeliveredLine(models.Model):
 
     @property
     def _table_query(self):
-        context = self.env.context
         return self._asq_delivered_query(
-            ids=context.get("asq_delivered_ids"),
-            partner_ids=context.get("asq_delivered_partner_ids"),
+            ids=asq_carried(self.env, "asq_delivered_ids"),
+            partner_ids=asq_carried(self.env, "asq_delivered_partner_ids"),
         )
 
     # Reading given rows (forms, many2one names, computed fields) or one
@@ -117,7 +118,7 @@ class AsqDeliveredLine(models.Model):
 
     def _as_query(self, ordered=True):
         ids = tuple(id_ for id_ in self._ids if isinstance(id_, int))
-        records = self.with_context(asq_delivered_ids=ids) if ids else self
+        records = self.with_context(asq_delivered_ids=AsqMark(ids)) if ids else self
         return super(AsqDeliveredLine, records)._as_query(ordered)
 
     @staticmethod
@@ -138,7 +139,7 @@ class AsqDeliveredLine(models.Model):
             values = value if isinstance(value, list | tuple) else [value]
             ids = tuple(id_ for id_ in values if isinstance(id_, int))
             if ids and len(ids) == len(values) and key[fname] not in restriction:
-                restriction[key[fname]] = ids
+                restriction[key[fname]] = AsqMark(ids)
         return restriction
 
     def _asq_delivered_query(

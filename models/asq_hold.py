@@ -3,6 +3,8 @@ from datetime import timedelta
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .asq_workflow_mixin import asq_in_step
+
 # Who/when fields that only the workflow buttons write (context key below).
 SIGNATURE_FIELDS = (
     "opened_by_id",
@@ -239,7 +241,7 @@ class AsqHold(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if not self.env.context.get(WORKFLOW_KEY):
+        if not asq_in_step(self.env, WORKFLOW_KEY):
             self._ensure_no_signature([vals])
             if "state" in vals:
                 raise UserError(

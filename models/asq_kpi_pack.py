@@ -9,6 +9,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import config, date_utils
 
+from .asq_workflow_mixin import AsqMark, asq_carried, asq_in_step
+
 _logger = logging.getLogger(__name__)
 
 ASQ = "after_sales_quality."
@@ -244,7 +246,7 @@ class AsqKpiPack(models.Model):
     # CRUD
     # ------------------------------------------------------------------
     def write(self, vals):
-        if not self.env.context.get(WORKFLOW_KEY):
+        if not asq_in_step(self.env, WORKFLOW_KEY):
             self._ensure_no_signature([vals])
             protected = {"state", "company_id", "period_type", "date_from"}
             protected.update(HEADLINE_FIELDS)
@@ -343,6 +345,14 @@ class AsqKpiPack(models.Model):
             }
         )
 
+    def _asq_printed_figures(self):
+        """The figures the PDF prints: those :meth:`_asq_generate` has just
+        computed, else computed now (a figure passed in a caller's context
+        is never printed)."""
+        self.ensure_one()
+        computed = asq_carried(self.env, "asq_pack_figures", {})
+        return computed.get(self.id) or self._asq_figures()
+
     def _asq_lang(self):
         """Language of the files: the first recipient's, else the user's."""
         self.ensure_one()
@@ -358,7 +368,7 @@ class AsqKpiPack(models.Model):
         pdf, _report_type = (
             self.env["ir.actions.report"]
             .with_env(pack.env)
-            .with_context(asq_pack_figures={self.id: figures})
+            .with_context(asq_pack_figures=AsqMark({self.id: figures}))
             ._render_qweb_pdf("after_sales_quality.asq_kpi_pack_report", self.ids)
         )
         base = pack._asq_file_name()

@@ -10,6 +10,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, float_round
 from odoo.tools.sql import column_exists, table_exists
 
+from .asq_workflow_mixin import AsqMark, asq_in_step, asq_step
+
 # Who/when fields that only the workflow writes (context key below).
 SIGNATURE_FIELDS = (
     "review_by_id",
@@ -378,7 +380,7 @@ class AsqReturn(models.Model):
     # CRUD
     # ------------------------------------------------------------------
     def write(self, vals):
-        if not self.env.context.get(WORKFLOW_KEY):
+        if not asq_in_step(self.env, WORKFLOW_KEY):
             self._ensure_no_signature([vals])
             if "state" in vals:
                 raise UserError(
@@ -545,7 +547,7 @@ class AsqReturn(models.Model):
         now = fields.Datetime.now()
         for ret in rets:
             lines = ret.line_ids._asq_received()
-            lines.with_context(**{WORKFLOW_KEY: True}).sudo().write(
+            lines.with_context(**asq_step(WORKFLOW_KEY)).sudo().write(
                 {"qc_by_id": self.env.uid, "qc_date": now}
             )
             ret._workflow_write(
@@ -690,7 +692,7 @@ class AsqReturn(models.Model):
     def _workflow_write(self, vals):
         # The role was checked by _workflow_records: finance and the warehouse
         # sign without editing rights on the request.
-        return self.sudo().with_context(**{WORKFLOW_KEY: True}).write(vals)
+        return self.sudo().with_context(**asq_step(WORKFLOW_KEY)).write(vals)
 
     def _ensure_lines(self):
         if not self.line_ids:
@@ -875,7 +877,7 @@ class AsqReturn(models.Model):
                 .with_context(
                     active_id=delivery.id,
                     active_model="stock.picking",
-                    asq_return_location_dest_id=qc_location.id,
+                    asq_return_location_dest_id=AsqMark(qc_location.id),
                 )
                 .create({})
             )
@@ -886,7 +888,7 @@ class AsqReturn(models.Model):
                     )
                 )
             receipt = wizard.with_context(
-                asq_return_location_dest_id=qc_location.id
+                asq_return_location_dest_id=AsqMark(qc_location.id)
             )._create_return()
             receipt.write(
                 {
@@ -1004,7 +1006,7 @@ class AsqReturn(models.Model):
             ):
                 by_qty[qty] |= line
         for qty, lines in by_qty.items():
-            lines.with_context(**{WORKFLOW_KEY: True}).sudo().write(
+            lines.with_context(**asq_step(WORKFLOW_KEY)).sudo().write(
                 {"received_qty": qty}
             )
 
@@ -1125,7 +1127,7 @@ class AsqReturn(models.Model):
                 company_id=self.company_id.id,
                 department_id=line.qc_department_id.id,
             )
-            line.with_context(**{WORKFLOW_KEY: True}).write({"capa_id": capa.id})
+            line.with_context(**asq_step(WORKFLOW_KEY)).write({"capa_id": capa.id})
 
     def _putaway_destination(self, line, warehouse):
         if line.qc_result == "reject":
@@ -1233,7 +1235,7 @@ class AsqReturn(models.Model):
         )
         picking.action_confirm()
         picking.action_assign()
-        lines.with_context(**{WORKFLOW_KEY: True}).write(
+        lines.with_context(**asq_step(WORKFLOW_KEY)).write(
             {"replacement_picking_id": picking.id}
         )
 
@@ -1606,7 +1608,7 @@ class AsqReturnLine(models.Model):
             raise ValidationError(
                 self.env._("Return request lines: quantities must be positive.")
             )
-        if not self.env.context.get(WORKFLOW_KEY):
+        if not asq_in_step(self.env, WORKFLOW_KEY):
             self._ensure_received_qty_unset(vals_list)
             for vals in vals_list:
                 ret = self.env["asq.return"].browse(vals.get("return_id"))
@@ -1620,7 +1622,7 @@ class AsqReturnLine(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if not self.env.context.get(WORKFLOW_KEY):
+        if not asq_in_step(self.env, WORKFLOW_KEY):
             self._ensure_received_qty_unset([vals])
             if {"qc_by_id", "qc_date", "capa_id", "replacement_picking_id"} & set(vals):
                 raise UserError(

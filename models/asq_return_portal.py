@@ -4,6 +4,8 @@ from odoo import Command, api, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
+from .asq_workflow_mixin import asq_step
+
 
 class AsqReturn(models.Model):
     """Return requests on the customer portal."""
@@ -19,7 +21,7 @@ class AsqReturn(models.Model):
         # The token is no content of the request: a submitted (read-only)
         # request gets one too.
         return super(
-            AsqReturn, self.with_context(**{self._asq_workflow_key: True})
+            AsqReturn, self.with_context(**asq_step(self._asq_workflow_key))
         )._portal_ensure_token()
 
     def _asq_portal_timeline(self):

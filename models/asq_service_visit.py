@@ -4,6 +4,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
 
+from .asq_workflow_mixin import asq_in_step, asq_step
+
 ASQ = "after_sales_quality."
 GROUP_USER = f"{ASQ}group_asq_user"
 GROUP_INSPECTOR = f"{ASQ}group_asq_inspector"
@@ -211,7 +213,7 @@ class AsqServiceVisit(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.context.get(WORKFLOW_KEY):
+        if not asq_in_step(self.env, WORKFLOW_KEY):
             self._ensure_group(GROUP_USER, self.env._("Plan a visit"))
             for vals in vals_list:
                 self._ensure_no_signature(vals)
@@ -229,7 +231,7 @@ class AsqServiceVisit(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if not self.env.context.get(WORKFLOW_KEY):
+        if not asq_in_step(self.env, WORKFLOW_KEY):
             self._ensure_no_signature(vals)
             self._ensure_editable(vals)
         return super().write(vals)
@@ -506,7 +508,7 @@ class AsqServiceVisitPart(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if not self.env.context.get(WORKFLOW_KEY):
+        if not asq_in_step(self.env, WORKFLOW_KEY):
             self._ensure_open(self.visit_id)
             self._ensure_not_consumed()
             if "visit_id" in vals or "move_id" in vals:
@@ -609,7 +611,7 @@ class AsqServiceVisitPart(models.Model):
             move._action_confirm()
             move.picked = True
             move._action_done()
-            part.with_context(**{WORKFLOW_KEY: True}).write({"move_id": move.id})
+            part.with_context(**asq_step(WORKFLOW_KEY)).write({"move_id": move.id})
             visit.message_post(
                 body=self.env._(
                     "%(qty)s %(uom)s of %(product)s consumed from %(location)s.",

@@ -5,6 +5,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_round
 
+from .asq_workflow_mixin import asq_in_step, asq_step
+
 WORKFLOW_KEY = "asq_survey_workflow"
 GROUP_MANAGER = "after_sales_quality.group_asq_manager"
 GROUP_MGMT_REP = "after_sales_quality.group_asq_mgmt_rep"
@@ -308,14 +310,14 @@ class AsqSurveyCampaign(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.context.get(WORKFLOW_KEY):
+        if not asq_in_step(self.env, WORKFLOW_KEY):
             for vals in vals_list:
                 for fname in ("state", "sampled_date", "sampled_by_id", "capa_ids"):
                     vals.pop(fname, None)
         return super().create(vals_list)
 
     def write(self, vals):
-        if not self.env.context.get(WORKFLOW_KEY):
+        if not asq_in_step(self.env, WORKFLOW_KEY):
             if "state" in vals or "capa_ids" in vals:
                 raise UserError(
                     self.env._("Use the campaign buttons to change its status.")
@@ -378,7 +380,7 @@ class AsqSurveyCampaign(models.Model):
                 order="date_start desc, id desc",
                 limit=1,
             )
-            self.env["asq.survey.target"].with_context(**{WORKFLOW_KEY: True}).create(
+            self.env["asq.survey.target"].with_context(**asq_step(WORKFLOW_KEY)).create(
                 [
                     {
                         "campaign_id": campaign.id,
@@ -935,14 +937,14 @@ class AsqSurveyTarget(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.context.get(WORKFLOW_KEY):
+        if not asq_in_step(self.env, WORKFLOW_KEY):
             raise UserError(
                 self.env._("The customers surveyed come from Draw Sample only.")
             )
         return super().create(vals_list)
 
     def write(self, vals):
-        if not self.env.context.get(WORKFLOW_KEY) or set(vals) - TARGET_LIVE_FIELDS:
+        if not asq_in_step(self.env, WORKFLOW_KEY) or set(vals) - TARGET_LIVE_FIELDS:
             raise UserError(
                 self.env._(
                     "The customers surveyed are frozen with the sample: only the "
@@ -971,7 +973,7 @@ class AsqSurveyTarget(models.Model):
                 deadline=fields.Datetime.to_datetime(campaign.date_end)
                 + timedelta(days=1),
             )
-            target.with_context(**{WORKFLOW_KEY: True}).write(
+            target.with_context(**asq_step(WORKFLOW_KEY)).write(
                 {"user_input_id": user_input.id, "invited_date": now}
             )
         self._asq_send_mail()
@@ -979,7 +981,7 @@ class AsqSurveyTarget(models.Model):
     def _asq_remind(self):
         self._asq_send_mail()
         for target in self:
-            target.with_context(**{WORKFLOW_KEY: True}).write(
+            target.with_context(**asq_step(WORKFLOW_KEY)).write(
                 {
                     "reminder_count": target.reminder_count + 1,
                     "invited_date": fields.Datetime.now(),

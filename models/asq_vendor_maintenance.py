@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .asq_workflow_mixin import asq_in_step, asq_step
+
 GROUP_INSPECTOR = "after_sales_quality.group_asq_inspector"
 WORKFLOW_KEY = "asq_vendor_workflow"
 
@@ -33,14 +35,14 @@ class AsqVendorMaintenance(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.context.get(WORKFLOW_KEY) and any(
+        if not asq_in_step(self.env, WORKFLOW_KEY) and any(
             "verified_by" in v or "verified_at" in v for v in vals_list
         ):
             raise UserError(self._verified_message())
         return super().create(vals_list)
 
     def write(self, vals):
-        if not self.env.context.get(WORKFLOW_KEY):
+        if not asq_in_step(self.env, WORKFLOW_KEY):
             if "verified_by" in vals or "verified_at" in vals:
                 raise UserError(self._verified_message())
             verified = self.filtered("verified_at")
@@ -73,7 +75,7 @@ class AsqVendorMaintenance(models.Model):
             raise UserError(
                 self.env._("This maintenance is already verified. Reload the page.")
             )
-        self.with_context(**{WORKFLOW_KEY: True}).write(
+        self.with_context(**asq_step(WORKFLOW_KEY)).write(
             {"verified_by": self.env.user.id, "verified_at": fields.Datetime.now()}
         )
         return True

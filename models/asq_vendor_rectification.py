@@ -3,6 +3,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .asq_workflow_mixin import asq_in_step
+
 GROUP_INSPECTOR = "after_sales_quality.group_asq_inspector"
 GROUP_MANAGER = "after_sales_quality.group_asq_manager"
 WORKFLOW_KEY = "asq_vendor_rectification_workflow"
@@ -126,7 +128,7 @@ class AsqVendorRectification(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if not self.env.context.get(WORKFLOW_KEY):
+            if not asq_in_step(self.env, WORKFLOW_KEY):
                 self._ensure_no_signature(vals)
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(
@@ -141,7 +143,7 @@ class AsqVendorRectification(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if not self.env.context.get(WORKFLOW_KEY):
+        if not asq_in_step(self.env, WORKFLOW_KEY):
             self._ensure_no_signature(vals)
             for fname in set(vals) & set(EDITABLE_STATES):
                 locked = self.filtered(

@@ -2,6 +2,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_compare
 
+from .asq_workflow_mixin import asq_in_step, asq_step
+
 GROUP_INSPECTOR = "after_sales_quality.group_asq_inspector"
 WORKFLOW_KEY = "asq_vendor_score_workflow"
 
@@ -85,7 +87,7 @@ class AsqVendorScore(models.Model):
     def create(self, vals_list):
         criteria = self.env["asq.vendor.criterion"].search([("active", "=", True)])
         for vals in vals_list:
-            if not self.env.context.get(WORKFLOW_KEY):
+            if not asq_in_step(self.env, WORKFLOW_KEY):
                 self._ensure_no_signature(vals)
             if vals.get("month"):
                 vals["month"] = fields.Date.to_date(vals["month"]).replace(day=1)
@@ -97,7 +99,7 @@ class AsqVendorScore(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if not self.env.context.get(WORKFLOW_KEY):
+        if not asq_in_step(self.env, WORKFLOW_KEY):
             self._ensure_no_signature(vals)
             self._ensure_draft()
         if vals.get("month"):
@@ -144,7 +146,7 @@ class AsqVendorScore(models.Model):
                         total=round(weights, 2),
                     )
                 )
-        self.with_context(**{WORKFLOW_KEY: True}).write(
+        self.with_context(**asq_step(WORKFLOW_KEY)).write(
             {
                 "state": "confirmed",
                 "confirmed_by": self.env.user.id,

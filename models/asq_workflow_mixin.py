@@ -5,6 +5,49 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 
+class AsqMark:
+    """A value only this process can put in a context.
+
+    The write guards of the after-sales documents let a workflow step through
+    when the step's context key holds :data:`STEP`; data the addon passes to
+    itself through a context (the lots a hold excludes, the figures a pack
+    prints, ...) travels in an :class:`AsqMark` too. A caller over JSON-RPC
+    chooses its own context, but JSON carries strings, numbers, lists and
+    dicts, never an instance of this class: no value it sends unlocks a guard
+    or stands in for the addon's own data (``asq_security`` tests, for every
+    key the code reads). Compared by identity.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value=True):
+        self.value = value
+
+    def __repr__(self):
+        return "<after-sales step>"
+
+
+# The mark of a workflow step (one object: equal contexts share their env).
+STEP = AsqMark()
+
+
+def asq_step(*keys):
+    """Context that marks a write as made by a workflow step."""
+    return dict.fromkeys(keys, STEP)
+
+
+def asq_in_step(env, key):
+    """Whether ``env`` comes from a workflow step (set by :func:`asq_step`)."""
+    return env.context.get(key) is STEP
+
+
+def asq_carried(env, key, default=None):
+    """The value the addon passed itself under ``key`` (an :class:`AsqMark`);
+    ``default`` for anything else a caller may have put there."""
+    mark = env.context.get(key)
+    return mark.value if isinstance(mark, AsqMark) else default
+
+
 def asq_lock_rows(records, names=None):
     """Lock the rows of ``records`` without waiting and re-read them.
 
@@ -68,8 +111,8 @@ class AsqWorkflowMixin(models.AbstractModel):
                         .next_by_code(self._asq_sequence_code)
                         or "/"
                     )
-        if self._asq_workflow_fields and not self.env.context.get(
-            self._asq_workflow_key
+        if self._asq_workflow_fields and not asq_in_step(
+            self.env, self._asq_workflow_key
         ):
             self._ensure_no_signature(vals_list)
             for vals in vals_list:
@@ -125,7 +168,7 @@ class AsqWorkflowMixin(models.AbstractModel):
         return self._asq_lock_in_states(states, step)
 
     def _workflow_write(self, vals):
-        return self.with_context(**{self._asq_workflow_key: True}).write(vals)
+        return self.with_context(**asq_step(self._asq_workflow_key)).write(vals)
 
     def _workflow_stamp(self, step, vals):
         """Write a step with who and when did it (``<step>_by``/``_at``)."""

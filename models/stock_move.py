@@ -3,6 +3,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, float_compare
 
 from .asq_return import OPEN_STATES
+from .asq_workflow_mixin import AsqMark
 
 HOLD_LOTS_KEY = "asq_hold_excluded_lot_ids"
 
@@ -39,7 +40,7 @@ class StockMove(models.Model):
         if lot_held:
             super(
                 StockMove,
-                lot_held.with_context(**{HOLD_LOTS_KEY: holds.lot_ids.ids}),
+                lot_held.with_context(**{HOLD_LOTS_KEY: AsqMark(holds.lot_ids.ids)}),
             )._action_assign(force_qty=force_qty)
             # Chained moves reserve what the previous step brought: drop
             # any held lot that came that way.

@@ -1,5 +1,6 @@
 from odoo import models
 
+from .asq_workflow_mixin import asq_carried
 from .stock_move import HOLD_LOTS_KEY
 
 
@@ -27,7 +28,7 @@ class StockQuant(models.Model):
             strict=strict,
             qty=qty,
         )
-        excluded = self.env.context.get(HOLD_LOTS_KEY)
+        excluded = asq_carried(self.env, HOLD_LOTS_KEY)
         if excluded:
             quants = quants.filtered(lambda q: q.lot_id.id not in excluded)
         return quants

@@ -82,13 +82,24 @@ class AsqReturnRatioReport(models.Model):
     over_cap = fields.Boolean(string="Over the Cap", readonly=True)
 
     @api.model
+    def _asq_context_date(self, key):
+        """The period's date the wizard put in the context, or None; what a
+        caller may put there instead (not a date) is refused in words."""
+        value = self.env.context.get(key)
+        try:
+            return fields.Date.to_date(value) if value else None
+        except (TypeError, ValueError) as error:
+            raise UserError(
+                self.env._("%(value)s is not a date.", value=str(value)[:40])
+            ) from error
+
+    @api.model
     def _asq_period(self):
         """(date_from, date_to) of the report, dates, both included."""
-        context = self.env.context
-        date_to = fields.Date.to_date(context.get("asq_date_to")) or (
+        date_to = self._asq_context_date("asq_date_to") or (
             fields.Date.context_today(self)
         )
-        date_from = fields.Date.to_date(context.get("asq_date_from")) or (
+        date_from = self._asq_context_date("asq_date_from") or (
             date_to - relativedelta(months=self.env.company.asq_return_period_months)
         )
         if date_from > date_to:
