@@ -10,6 +10,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
+from odoo.addons.after_sales_quality.models.asq_workflow_mixin import asq_step
 from odoo.addons.after_sales_quality.tests.complaint_common import (
     FRIDAY,
     AsqComplaintCommon,
@@ -715,7 +716,9 @@ class TestComplaintOutputs(AsqComplaintCommon):
 
     def test_ledger_xlsx_keeps_customer_text_as_text(self):
         complaint = self._walk(self._create_complaint(description="=1+1"), "decided")
-        complaint.sudo().with_context(asq_complaint_step=True).loss_freight = 120.0
+        complaint.sudo().with_context(
+            **asq_step("asq_complaint_step")
+        ).loss_freight = 120.0
         wizard = (
             self.env["asq.complaint.ledger"]
             .with_user(self.users["asq_aftersales"])

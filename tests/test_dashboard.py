@@ -4,12 +4,13 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
+from odoo.addons.after_sales_quality.models.asq_workflow_mixin import asq_step
 from odoo.addons.after_sales_quality.tests.common import AsqCommon
 
-COMPLAINT_STEP = {"asq_complaint_step": True}
-RETURN_STEP = {"asq_return_workflow": True}
-HOLD_STEP = {"asq_hold_workflow": True}
-CAPA_STEP = {"asq_capa_workflow": True}
+COMPLAINT_STEP = asq_step("asq_complaint_step")
+RETURN_STEP = asq_step("asq_return_workflow")
+HOLD_STEP = asq_step("asq_hold_workflow")
+CAPA_STEP = asq_step("asq_capa_workflow")
 SURVEY_LEVELS = ("quality", "delivery", "service", "price")
 
 

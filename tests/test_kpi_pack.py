@@ -10,6 +10,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
+from odoo.addons.after_sales_quality.models.asq_workflow_mixin import asq_step
 from odoo.addons.after_sales_quality.tests.complaint_common import (
     FRIDAY,
     AsqComplaintCommon,
@@ -156,7 +157,7 @@ class TestKpiPack(AsqComplaintCommon):
             cls.c1.with_user(cls.users["asq_sales"]).action_customer_satisfied()
         with freeze_time("2025-03-14 10:00:00"):
             cls.c1.with_user(cls.users["asq_qm"]).action_close()
-        cls.c1.sudo().with_context(asq_complaint_step=True).write(
+        cls.c1.sudo().with_context(**asq_step("asq_complaint_step")).write(
             {"loss_freight": 300.0, "loss_bearer": "company"}
         )
         # C2, March: customer text "=1+1", judged at once, decided late
@@ -181,7 +182,7 @@ class TestKpiPack(AsqComplaintCommon):
         cls.c2.with_user(cls.users["asq_inspector"]).action_record_findings()
         with freeze_time("2025-03-14 10:00:00"):
             cls.c2.with_user(cls.users["asq_qm"]).action_decide()
-        cls.c2.sudo().with_context(asq_complaint_step=True).write(
+        cls.c2.sudo().with_context(**asq_step("asq_complaint_step")).write(
             {"loss_freight": 50.0, "loss_bearer": "carrier"}
         )
         # A draft complaint of March does not count

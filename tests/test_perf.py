@@ -22,6 +22,7 @@ from lxml import etree
 from odoo import Command, fields
 from odoo.tests import tagged
 
+from odoo.addons.after_sales_quality.models.asq_workflow_mixin import asq_step
 from odoo.addons.after_sales_quality.tests.complaint_common import (
     AsqComplaintCommon,
 )
@@ -190,7 +191,7 @@ class TestAsqQueryBudget(AsqComplaintCommon):
         )
         cls.campaign_by_targets = {
             size: env["asq.survey.campaign"]
-            .with_context(asq_survey_workflow=True)
+            .with_context(**asq_step("asq_survey_workflow"))
             .create(
                 {
                     "name": f"Perf Campaign of {size}",

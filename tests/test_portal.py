@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 
+from odoo.addons.after_sales_quality.models.asq_workflow_mixin import asq_step
 from odoo.addons.after_sales_quality.tests.complaint_common import AsqComplaintCommon
 
 # A real 1x1 PNG image.
@@ -193,10 +194,10 @@ class TestPortalAccess(HttpCase, AsqPortalCommon):
         self.assertEqual(page.status_code, 200)
         self.assertNotIn("Received Quantity", page.text)
         # Its receipt brought back a quarter of what was approved.
-        ret.line_ids.with_context(asq_return_workflow=True).write(
+        ret.line_ids.with_context(**asq_step("asq_return_workflow")).write(
             {"received_qty": 0.25}
         )
-        ret.with_context(asq_return_workflow=True).write(
+        ret.with_context(**asq_step("asq_return_workflow")).write(
             {"state": "received", "received_date": fields.Datetime.now()}
         )
         page = self._get(ret.access_url, "asq_portal_a")

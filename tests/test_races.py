@@ -22,6 +22,8 @@ from odoo.tests import new_test_user, tagged
 from odoo.tests.common import BaseCase, get_db_name
 from odoo.tools import mute_logger
 
+from odoo.addons.after_sales_quality.models.asq_workflow_mixin import asq_step
+
 _logger = logging.getLogger(__name__)
 
 ASQ = "after_sales_quality."
@@ -413,7 +415,7 @@ class TestRaces(BaseCase):
                         "customer_request": "exchange",
                     }
                 )
-                complaint.with_context(asq_complaint_step=True).write(
+                complaint.with_context(**asq_step("asq_complaint_step")).write(
                     {"state": "review"}
                 )
                 complaint_id = complaint.id

@@ -5,6 +5,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
+from odoo.addons.after_sales_quality.models.asq_workflow_mixin import asq_step
 from odoo.addons.after_sales_quality.tests.common import AsqCommon
 
 
@@ -326,7 +327,9 @@ class TestReturnGate(ReturnCommon):
         putaway = ret.picking_ids.filtered(lambda p: p.asq_return_role == "putaway")
         # A forged put-away without the QC signature is refused.
         forged = putaway.copy({"asq_return_id": ret.id, "asq_return_role": "putaway"})
-        ret.sudo().with_context(asq_return_workflow=True).write({"qc_by_id": False})
+        ret.sudo().with_context(**asq_step("asq_return_workflow")).write(
+            {"qc_by_id": False}
+        )
         with self.assertRaisesRegex(UserError, "still needs QC inspection"):
             forged.button_validate()
 

@@ -10,6 +10,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
+from odoo.addons.after_sales_quality.models.asq_workflow_mixin import asq_step
 from odoo.addons.after_sales_quality.tests.test_portal import PNG, AsqPortalCommon
 
 _logger = logging.getLogger(__name__)
@@ -384,7 +385,7 @@ class AsqSecurityCommon(AsqPortalCommon):
         fx["asq.survey.campaign"] = campaign
         fx["asq.survey.target"] = (
             env["asq.survey.target"]
-            .with_context(asq_survey_workflow=True)
+            .with_context(**asq_step("asq_survey_workflow"))
             .create(
                 {
                     "campaign_id": campaign.id,
@@ -948,10 +949,10 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
         ret = self.return_a
         # As if its receipt had brought everything back.
         for line in ret.line_ids:
-            line.with_context(asq_return_workflow=True).write(
+            line.with_context(**asq_step("asq_return_workflow")).write(
                 {"received_qty": line.quantity}
             )
-        ret.with_context(asq_return_workflow=True).write({"state": "received"})
+        ret.with_context(**asq_step("asq_return_workflow")).write({"state": "received"})
         wrong = ("user", "user_all", "warehouse", "finance", "business_head")
         wrong += ("general_manager", "mgmt_rep", "employee", "portal_a", "company_b")
         n = self._refuse(

@@ -26,6 +26,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tests.common import TransactionCase
 
+from odoo.addons.after_sales_quality.models.asq_workflow_mixin import asq_step
+
 _logger = logging.getLogger(__name__)
 
 ASQ = "after_sales_quality."
@@ -409,7 +411,7 @@ class TestStateTable(TransactionCase):
 
     def _history(self, record, vals):
         """Write what earlier steps recorded (signatures, states passed)."""
-        record.sudo().with_context(**{self._workflow_key(record): True}).write(vals)
+        record.sudo().with_context(**asq_step(self._workflow_key(record))).write(vals)
 
     def _in_state(self, template, state):
         self.copies += 1
@@ -419,7 +421,7 @@ class TestStateTable(TransactionCase):
             default["date_from"] = fields.Date.today().replace(
                 year=1990 + self.copies, month=1, day=1
             )
-        record = template.with_context(**{self._workflow_key(template): True}).copy(
+        record = template.with_context(**asq_step(self._workflow_key(template))).copy(
             default
         )
         self._history(record, {"state": state})
