@@ -23,6 +23,9 @@ GROUP_HEAD = f"{ASQ}group_asq_business_head"
 GROUP_MGMT_REP = f"{ASQ}group_asq_mgmt_rep"
 STEP_CONTEXT = "asq_complaint_step"
 OWNER_ACTIVITY = f"{ASQ}mail_activity_type_asq_complaint"
+# Minutes a "received at" may lie ahead of the server's clock (the caller's
+# clock is not the server's).
+RECEIVED_CLOCK_SKEW = 5
 OPEN_STATES = ("draft", "review", "investigating", "decided", "replied", "confirmed")
 
 CATEGORIES = [
@@ -132,7 +135,12 @@ class AsqComplaint(models.Model):
 
     _name = "asq.complaint"
     _description = "Customer Complaint"
-    _inherit = ["mail.thread", "mail.activity.mixin", "asq.batch.defaults"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "asq.batch.defaults",
+        "asq.company.fixed",
+    ]
     _order = "received_at desc, id desc"
     _check_company_auto = True
 
@@ -794,6 +802,42 @@ class AsqComplaint(models.Model):
                     self.env._(
                         "Loss amounts of %(name)s cannot be negative.",
                         name=complaint.name,
+                    )
+                )
+
+    @api.constrains("received_at")
+    def _asq_check_received_after_delivery(self):
+        """A complaint is received neither in the future (a few minutes of
+        clock skew between the caller and the server allowed) nor before the
+        goods it is about reached the customer (dates in the user's time
+        zone)."""
+        latest = fields.Datetime.now() + timedelta(minutes=RECEIVED_CLOCK_SKEW)
+        for complaint in self.sudo():
+            if complaint.received_at > latest:
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s cannot be received in the future (%(date)s).",
+                        name=complaint.name,
+                        date=fields.Datetime.context_timestamp(
+                            self, complaint.received_at
+                        ).strftime("%Y-%m-%d %H:%M"),
+                    )
+                )
+            deliveries = complaint.line_ids.delivered_line_id.filtered("date")
+            if not deliveries:
+                continue
+            received = fields.Datetime.context_timestamp(self, complaint.received_at)
+            first = min(deliveries, key=lambda delivered: delivered.date)
+            delivered = fields.Datetime.context_timestamp(self, first.date)
+            if received.date() < delivered.date():
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s is received on %(received)s, before "
+                        "%(delivery)s delivered the goods on %(delivered)s.",
+                        name=complaint.name,
+                        received=received.date(),
+                        delivery=first.picking_id.name or "-",
+                        delivered=delivered.date(),
                     )
                 )
 
@@ -1892,6 +1936,7 @@ class AsqComplaintLine(models.Model):
         "asq.delivered.line",
         string="Delivered Goods",
         required=True,
+        check_company=True,
         domain="[('partner_id', '=', partner_id)]",
         help="The delivery (move and lot) the complaint is about.",
     )
@@ -1981,11 +2026,17 @@ class AsqComplaintLine(models.Model):
                         customer=customer.display_name,
                     )
                 )
+        # All the lines of a complaint on the same delivered goods together:
+        # 50 + 50 affected of 50 delivered is as wrong as 100 on one line.
+        for (complaint, delivered), lines in (
+            self.sudo().complaint_id.line_ids.grouped(
+                lambda line: (line.complaint_id, line.delivered_line_id)
+            )
+        ).items():
+            quantity = sum(lines.mapped("quantity"))
             rounding = delivered.product_uom_id.rounding or 0.01
             if (
-                float_compare(
-                    line.quantity, delivered.quantity, precision_rounding=rounding
-                )
+                float_compare(quantity, delivered.quantity, precision_rounding=rounding)
                 > 0
             ):
                 raise ValidationError(
@@ -1993,11 +2044,12 @@ class AsqComplaintLine(models.Model):
                         "The quantity affected of %(product)s (%(quantity)s) exceeds "
                         "the %(delivered)s delivered in %(delivery)s.",
                         product=delivered.product_id.display_name,
-                        quantity=line.quantity,
+                        quantity=quantity,
                         delivered=delivered.quantity,
                         delivery=delivered.picking_id.name or "-",
                     )
                 )
+            complaint._asq_check_received_after_delivery()
 
     @api.model_create_multi
     def create(self, vals_list):

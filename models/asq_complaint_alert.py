@@ -21,7 +21,7 @@ class AsqComplaintAlert(models.Model):
 
     _name = "asq.complaint.alert"
     _description = "Customer Complaint Early Warning"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "asq.company.fixed"]
     _order = "date desc, id desc"
     _check_company_auto = True
 

@@ -1368,6 +1368,7 @@ class AsqReturnLine(models.Model):
         "asq.delivered.line",
         string="Delivered Goods",
         required=True,
+        check_company=True,
         domain="[('partner_id', '=', parent.partner_id), ('remaining_qty', '>', 0)]",
     )
     product_id = fields.Many2one(
@@ -1552,6 +1553,34 @@ class AsqReturnLine(models.Model):
                         qty=line.quantity,
                         product=line.product_id.display_name,
                         delivered=delivered,
+                    )
+                )
+        # The lines of a request on the same delivered goods together never
+        # ask for more than is still at the customer (50 + 50 of 50 is refused
+        # as 100 on one line is). Once submitted, the request's quantities are
+        # frozen and checked against every open request under a lock
+        # (_lock_and_check_quantities).
+        drafts = self.sudo().return_id.filtered(lambda ret: ret.state == "draft")
+        for (ret, delivered), lines in drafts.line_ids.grouped(
+            lambda line: (line.return_id, line.delivered_line_id)
+        ).items():
+            quantity = sum(lines.mapped("quantity"))
+            if (
+                float_compare(
+                    quantity,
+                    delivered.remaining_qty,
+                    precision_rounding=lines[:1].product_uom_id.rounding or 0.01,
+                )
+                > 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s: %(qty)s of %(product)s requested, only "
+                        "%(remaining)s still at the customer.",
+                        name=ret.name,
+                        qty=quantity,
+                        product=delivered.product_id.display_name,
+                        remaining=delivered.remaining_qty,
                     )
                 )
 

@@ -12,7 +12,7 @@ class AsqVendorMaintenance(models.Model):
 
     _name = "asq.vendor.maintenance"
     _description = "Vendor Maintenance Record"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "asq.company.fixed"]
     _order = "date desc, id desc"
     _check_company_auto = True
 

@@ -13,7 +13,7 @@ class AsqVendorScore(models.Model):
 
     _name = "asq.vendor.score"
     _description = "Vendor Monthly Scorecard"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "asq.company.fixed"]
     _order = "month desc, vendor_id"
     _check_company_auto = True
 

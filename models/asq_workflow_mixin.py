@@ -80,12 +80,38 @@ def asq_lock_rows(records, names=None):
     return records
 
 
+class AsqCompanyFixed(models.AbstractModel):
+    """A document stays in the company it was created in: its customer, its
+    lines and its deliveries belong to that company (``_check_company``), and
+    moving it elsewhere afterwards would take them out of their company's
+    sight (and into one its author may not even access)."""
+
+    _name = "asq.company.fixed"
+    _description = "After-Sales Document Kept in Its Company"
+
+    def write(self, vals):
+        if "company_id" in vals:
+            moved = self.filtered(
+                lambda record: record.company_id.id != vals["company_id"]
+            )
+            if moved:
+                raise UserError(
+                    self.env._(
+                        "%(names)s cannot move to another company: create it "
+                        "again in that company instead.",
+                        names=", ".join(moved.sudo().mapped("display_name")),
+                    )
+                )
+        return super().write(vals)
+
+
 class AsqWorkflowMixin(models.AbstractModel):
     """The guard every after-sales workflow step goes through: the role, a row
     lock, the state re-read after the lock, and writes marked as coming from
     a workflow button so that the models' write guards let them through."""
 
     _name = "asq.workflow.mixin"
+    _inherit = ["asq.company.fixed"]
     _description = "After-Sales Workflow Step Guard"
 
     # Context key the model's write guard accepts (set by _workflow_write).
