@@ -1297,7 +1297,7 @@ class AsqComplaint(models.Model):
         skipped = []
         for _index in range(max_batches):
             batch = self.search(
-                domain + [("id", "not in", skipped)],
+                [*domain, ("id", "not in", skipped)],
                 limit=batch_size,
                 order="next_deadline, id",
             )
@@ -1313,7 +1313,7 @@ class AsqComplaint(models.Model):
                 break
         Guard._asq_report_failures(job, failures)
         remaining = (
-            self.search_count(domain + [("id", "not in", skipped)]) if done else 0
+            self.search_count([*domain, ("id", "not in", skipped)]) if done else 0
         )
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return done

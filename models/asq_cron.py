@@ -1,4 +1,5 @@
 import logging
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -44,7 +45,7 @@ class AsqCronGuard(models.AbstractModel):
             try:
                 with self.env.cr.savepoint():
                     process(record)
-            except Exception as error:  # noqa: BLE001 - one record must not stop the job
+            except Exception as error:  # one record must not stop the job
                 label = self._asq_label(record)
                 _logger.exception(
                     "Scheduled job %s: %s (%s,%s) failed and was skipped",
@@ -70,7 +71,7 @@ class AsqCronGuard(models.AbstractModel):
         try:
             with self.env.cr.savepoint():
                 process(records)
-        except Exception:  # noqa: BLE001 - retried record by record below
+        except Exception:  # retried record by record below
             _logger.warning(
                 "Scheduled job %s: a batch of %s %s failed, retrying one by one",
                 job,
@@ -109,7 +110,7 @@ class AsqCronGuard(models.AbstractModel):
         try:
             with self.env.cr.savepoint():
                 self._asq_tell_failures(job, failures)
-        except Exception:  # noqa: BLE001 - the job's own work stays
+        except Exception:  # the job's own work stays
             _logger.exception(
                 "Scheduled job %s: could not tell the quality managers of %s "
                 "failed records",
@@ -187,21 +188,18 @@ class AsqCronGuard(models.AbstractModel):
             job=job,
             count=len(failures),
         )
-        body = (
-            Markup("<p>%s</p>%s<p>%s</p>")
-            % (
-                env._(
-                    "The scheduled job %(job)s could not process these records; "
-                    "it processed the others:",
-                    job=job,
-                ),
-                self._asq_failure_list(env, failures),
-                env._(
-                    "The job tries them again at each run. Each document has a "
-                    "To-Do for you; while it stays open, the same failure is not "
-                    "reported again."
-                ),
-            )
+        body = Markup("<p>%s</p>%s<p>%s</p>") % (
+            env._(
+                "The scheduled job %(job)s could not process these records; "
+                "it processed the others:",
+                job=job,
+            ),
+            self._asq_failure_list(env, failures),
+            env._(
+                "The job tries them again at each run. Each document has a "
+                "To-Do for you; while it stays open, the same failure is not "
+                "reported again."
+            ),
         )
         return subject, body
 
@@ -214,7 +212,7 @@ class AsqCronGuard(models.AbstractModel):
         try:
             with self.env.cr.savepoint():
                 self._asq_tell_job_failure(cron, error)
-        except Exception:  # noqa: BLE001 - the job's error must propagate
+        except Exception:  # the job's error must propagate
             _logger.exception(
                 "Scheduled job %s failed and the quality managers could not be told",
                 cron.cron_name,
@@ -317,21 +315,22 @@ class AsqCronGuard(models.AbstractModel):
 
     def _asq_failure_list(self, env, failures):
         items = Markup("").join(
-            Markup("<li>%s: %s</li>")
-            % (
-                failure["label"](env) if callable(failure["label"]) else failure["label"],
-                failure["error"],
-            )
+            Markup("<li>%s: %s</li>") % (self._asq_unit(env, failure), failure["error"])
             for failure in failures
         )
         return Markup("<ul>%s</ul>") % items
+
+    def _asq_unit(self, env, failure):
+        """The failed unit's name in ``env``'s language."""
+        label = failure["label"]
+        return label(env) if callable(label) else label
 
     @api.model
     def _asq_label(self, record):
         """The record's name, read after a rollback (never raises)."""
         try:
             return record.display_name or f"{record._name},{record.id}"
-        except Exception:  # noqa: BLE001 - a name is only a courtesy
+        except Exception:  # a name is only a courtesy
             return f"{record._name},{record.id}"
 
     @api.model
@@ -339,7 +338,7 @@ class AsqCronGuard(models.AbstractModel):
         if "company_id" in record._fields:
             try:
                 return record.sudo().company_id
-            except Exception:  # noqa: BLE001 - the record may be gone
+            except Exception:  # the record may be gone
                 return None
         return None
 

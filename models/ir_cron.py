@@ -23,6 +23,6 @@ class IrCron(models.Model):
         self.ensure_one()
         try:
             xmlids = self.sudo()._get_external_ids().get(self.id, [])
-        except Exception:  # noqa: BLE001 - never hide the job's own error
+        except Exception:  # never hide the job's own error
             return False
         return any(xmlid.startswith(f"{MODULE}.") for xmlid in xmlids)

@@ -283,11 +283,9 @@ class TestFailingJobTellsTheQualityManagers(CronToldMixin, AsqCommon):
         # Every quality manager, once, in a message of his language.
         messages = self.env["mail.message"].search([("id", ">", since)])
         for manager in self.env.ref(MANAGER).users.filtered(lambda u: not u.share):
-            self.assertEqual(
-                len(messages.filtered(lambda m, p=manager.partner_id: p in m.partner_ids)),
-                1,
-                manager.login,
-            )
+            partner = manager.partner_id
+            told = messages.filtered(lambda m, p=partner: p in m.partner_ids)
+            self.assertEqual(len(told), 1, manager.login)
             self.assertIn(manager.partner_id, messages.notified_partner_ids)
         # The scheduler counted the failure: the next failures are silent.
         self.cron.sudo().write(
