@@ -1,6 +1,8 @@
 from datetime import timedelta
 from unittest.mock import patch
 
+from freezegun import freeze_time
+
 from odoo import fields
 from odoo.tests import tagged
 
@@ -14,6 +16,7 @@ from odoo.addons.after_sales_quality.tests.test_return import ReturnCommon
 
 GUARD_LOGGER = "odoo.addons.after_sales_quality.models.asq_cron"
 CRON_LOGGER = "odoo.addons.base.models.ir_cron"
+KPI_LOGGER = "odoo.addons.after_sales_quality.models.asq_kpi_pack"
 MANAGER = "after_sales_quality.group_asq_manager"
 
 
@@ -142,6 +145,31 @@ class TestComplaintEscalationSurvivesABadRecord(CronToldMixin, AsqComplaintCommo
         self.assertEqual(done, 1)
         self.assertTrue(good.overdue_escalated)
         self.assertEqual((progress.done, progress.remaining), (1, 0))
+
+
+@tagged("post_install", "-at_install", "asq_security")
+class TestKpiPackJobReportsAFailedPack(CronToldMixin, AsqComplaintCommon):
+    def test_a_failed_pack_is_reported_to_the_quality_managers(self):
+        Pack = type(self.env["asq.kpi.pack"])
+        generate = Pack.action_generate
+
+        def failing(packs):
+            if self.company in packs.company_id:
+                raise ValueError("the figures do not add up")
+            return generate(packs)
+
+        qm = self.users["asq_qm"]
+        since = self._last_message_id()
+        with (
+            freeze_time("2025-03-02 06:00:00"),
+            patch.object(Pack, "action_generate", failing),
+            self.assertLogs(KPI_LOGGER, "ERROR"),
+        ):
+            self.env["asq.kpi.pack"]._cron_send_packs()
+        told = self._told(since, qm, "Statistics pack", "the figures do not add up")
+        self.assertEqual(len(told), 1)
+        self.assertIn(self.company.name, told.body)
+        self.assertIn("2025-02-01", told.body)
 
 
 @tagged("post_install", "-at_install", "asq_security")
