@@ -35,3 +35,5 @@ from . import asq_kpi_pack
 from . import ir_attachment
 from . import asq_audit
 from . import stock_move_line
+from . import asq_cron
+from . import ir_cron

@@ -505,8 +505,12 @@ class AsqCapa(models.Model):
     @api.model
     def _cron_action_reminders(self, reminder_days=3, batch_size=500):
         """Due soon: remind the owner. Overdue: escalate to the quality
-        managers, once per action."""
+        managers, once per action. Each batch runs in a savepoint; if it
+        fails, action by action: one that fails is skipped (tried again next
+        run) and the quality managers are told on its CAPA."""
+        job = "after_sales_quality.asq_capa_cron_reminders"
         Action = self.env["asq.capa.action"]
+        Guard = self.env["asq.cron.guard"]
         today = fields.Date.context_today(self)
         soon = Action.search(
             [
@@ -518,7 +522,12 @@ class AsqCapa(models.Model):
             ],
             limit=batch_size,
         )
-        soon._remind_owner()
+        reminded, failures = Guard._asq_run_batch(
+            job,
+            soon,
+            lambda actions: actions._remind_owner(),
+            anchor=lambda action: action.capa_id,
+        )
         overdue = Action.search(
             [
                 ("state", "=", "open"),
@@ -528,11 +537,20 @@ class AsqCapa(models.Model):
             ],
             limit=batch_size,
         )
-        overdue._escalate()
-        remaining = len(soon) == batch_size or len(overdue) == batch_size
+        escalated, escalation_failures = Guard._asq_run_batch(
+            job,
+            overdue,
+            lambda actions: actions._escalate(),
+            anchor=lambda action: action.capa_id,
+        )
+        Guard._asq_report_failures(job, failures + escalation_failures)
+        # A full batch may hide more; a batch that only failed would loop.
+        remaining = (len(soon) == batch_size and reminded) or (
+            len(overdue) == batch_size and escalated
+        )
         if remaining:
-            self.env.ref("after_sales_quality.asq_capa_cron_reminders")._trigger()
-        return len(soon), len(overdue)
+            self.env.ref(job)._trigger()
+        return len(reminded), len(escalated)
 
     # ------------------------------------------------------------------
     # Helpers

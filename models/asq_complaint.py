@@ -1322,23 +1322,43 @@ class AsqComplaint(models.Model):
         run handles at most ``max_batches`` batches and reports what remains
         through the cron progress API: the scheduler commits and runs the
         job again at once until nothing remains, so a backlog of 100,000
-        complaints never sits in one transaction."""
+        complaints never sits in one transaction.
+
+        Each batch runs in a savepoint; if it fails, complaint by complaint:
+        one that fails is skipped for the rest of the run (it is not counted
+        as remaining, so the scheduler does not loop on it; the next run
+        tries it again) and the quality managers are told."""
+        job = "after_sales_quality.asq_complaint_cron_escalate"
         domain = [
             ("next_deadline", "<", fields.Datetime.now()),
             ("overdue_escalated", "=", False),
             ("state", "in", OPEN_STATES),
             ("feedback_type", "=", "complaint"),
         ]
+        Guard = self.env["asq.cron.guard"]
         done = 0
+        failures = []
+        skipped = []
         for _index in range(max_batches):
-            batch = self.search(domain, limit=batch_size, order="next_deadline, id")
+            batch = self.search(
+                [*domain, ("id", "not in", skipped)],
+                limit=batch_size,
+                order="next_deadline, id",
+            )
             if not batch:
                 break
-            batch._asq_escalate_overdue_batch()
-            done += len(batch)
+            escalated, failed = Guard._asq_run_batch(
+                job, batch, lambda complaints: complaints._asq_escalate_overdue_batch()
+            )
+            failures += failed
+            skipped += [failure["record"].id for failure in failed]
+            done += len(escalated)
             if len(batch) < batch_size:
                 break
-        remaining = self.search_count(domain) if done else 0
+        Guard._asq_report_failures(job, failures)
+        remaining = (
+            self.search_count([*domain, ("id", "not in", skipped)]) if done else 0
+        )
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return done
 

@@ -497,7 +497,9 @@ class AsqKpiPack(models.Model):
         or year closes, build and send its pack for every company, and alert
         management of the customers over their return-ratio cap. A pack sent
         already is left alone; each pack runs in its own savepoint and, outside
-        tests, its own transaction."""
+        tests, its own transaction. The quality managers of a company whose
+        pack failed are told."""
+        job = "after_sales_quality.asq_kpi_pack_cron_send"
         today = fields.Date.context_today(self)
         due = []
         for period_type in PERIOD_TYPES:
@@ -515,6 +517,8 @@ class AsqKpiPack(models.Model):
             or getattr(threading.current_thread(), "testing", False)
         )
         companies = self.env["res.company"].sudo().search([("active", "=", True)])
+        Guard = self.env["asq.cron.guard"]
+        failures = []
         for company in companies:
             for period_type, date_from in due:
                 try:
@@ -531,16 +535,46 @@ class AsqKpiPack(models.Model):
                             done += 1
                         if period_type == "month":
                             pack._asq_alert_over_cap(today)
-                except Exception:
+                except Exception as error:
                     _logger.exception(
                         "Statistics pack %s from %s of %s failed",
                         period_type,
                         date_from,
                         company.name,
                     )
+                    failures.append(
+                        self._asq_cron_failure(company, period_type, date_from, error)
+                    )
                 if auto_commit:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
+        Guard._asq_report_failures(job, failures)
         return done
+
+    def _asq_cron_failure(self, company, period_type, date_from, error):
+        """The failure of one pack, for the quality managers of ``company``:
+        on the pack if it existed before the failed attempt."""
+        pack = self.sudo().search(
+            [
+                ("company_id", "=", company.id),
+                ("period_type", "=", period_type),
+                ("date_from", "=", date_from),
+            ],
+            limit=1,
+        )
+
+        def label(env):
+            return env._(
+                "Statistics pack (%(period)s from %(date)s) of %(company)s",
+                period=dict(
+                    self._fields["period_type"]._description_selection(env)
+                ).get(period_type, period_type),
+                date=fields.Date.to_string(date_from),
+                company=company.name,
+            )
+
+        return self.env["asq.cron.guard"]._asq_failure(
+            pack or None, error, label=label, company=company
+        )
 
     def _asq_alert_over_cap(self, today):
         """Finance's alert (001): a To-Do for the general managers and

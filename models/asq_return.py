@@ -641,7 +641,9 @@ class AsqReturn(models.Model):
     @api.model
     def _cron_send_return_notes(self, batch_size=200):
         """Mail the return note of every received request not yet told,
-        oldest deadline first; log when it went."""
+        oldest deadline first; log when it went. Each request in its own
+        savepoint: one that fails is skipped (tried again next run) and the
+        quality managers are told; the others are sent."""
         rets = self.search(
             [
                 ("received_date", "!=", False),
@@ -651,25 +653,34 @@ class AsqReturn(models.Model):
             order="note_deadline, id",
             limit=batch_size,
         )
+        job = "after_sales_quality.asq_return_cron_note"
         template = self.env.ref("after_sales_quality.asq_return_mail_note")
-        for ret in rets:
-            self.env.cr.execute(
-                "SELECT note_sent_date FROM asq_return WHERE id = %s FOR UPDATE",
-                [ret.id],
+        Guard = self.env["asq.cron.guard"]
+        done, failures = Guard._asq_run_each(
+            job, rets, lambda ret: ret._asq_send_return_note(template)
+        )
+        Guard._asq_report_failures(job, failures)
+        # A full batch may hide more; a batch that only failed would loop.
+        if len(rets) == batch_size and done:
+            self.env.ref(job)._trigger()
+        return len(done)
+
+    def _asq_send_return_note(self, template):
+        self.ensure_one()
+        self.env.cr.execute(
+            "SELECT note_sent_date FROM asq_return WHERE id = %s FOR UPDATE",
+            [self.id],
+        )
+        if self.env.cr.fetchone()[0]:
+            return
+        template.send_mail(self.id, force_send=False)
+        self._workflow_write({"note_sent_date": fields.Datetime.now()})
+        self.message_post(
+            body=self.env._(
+                "Return note mailed to the customer (due %(deadline)s).",
+                deadline=fields.Datetime.to_string(self.note_deadline),
             )
-            if self.env.cr.fetchone()[0]:
-                continue
-            template.send_mail(ret.id, force_send=False)
-            ret._workflow_write({"note_sent_date": fields.Datetime.now()})
-            ret.message_post(
-                body=self.env._(
-                    "Return note mailed to the customer (due %(deadline)s).",
-                    deadline=fields.Datetime.to_string(ret.note_deadline),
-                )
-            )
-        if len(rets) == batch_size:
-            self.env.ref("after_sales_quality.asq_return_cron_note")._trigger()
-        return len(rets)
+        )
 
     # ------------------------------------------------------------------
     # Helpers

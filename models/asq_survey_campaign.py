@@ -518,7 +518,10 @@ class AsqSurveyCampaign(models.Model):
     @api.model
     def _cron_send_reminders(self, interval_days=7, batch_size=500):
         """Remind the customers of running campaigns who have not answered,
-        at most once every ``interval_days``."""
+        at most once every ``interval_days``. The batch runs in a savepoint;
+        if it fails, target by target: one that fails is skipped (tried again
+        next run) and the quality managers are told on its campaign."""
+        job = "after_sales_quality.asq_survey_cron_reminders"
         today = fields.Date.context_today(self)
         limit = fields.Datetime.now() - timedelta(days=interval_days)
         targets = self.env["asq.survey.target"].search(
@@ -531,10 +534,18 @@ class AsqSurveyCampaign(models.Model):
             ],
             limit=batch_size,
         )
-        targets._asq_remind()
-        if len(targets) == batch_size:
-            self.env.ref("after_sales_quality.asq_survey_cron_reminders")._trigger()
-        return len(targets)
+        Guard = self.env["asq.cron.guard"]
+        done, failures = Guard._asq_run_batch(
+            job,
+            targets,
+            lambda batch: batch._asq_remind(),
+            anchor=lambda target: target.campaign_id,
+        )
+        Guard._asq_report_failures(job, failures)
+        # A full batch may hide more; a batch that only failed would loop.
+        if len(targets) == batch_size and done:
+            self.env.ref(job)._trigger()
+        return len(done)
 
     # ------------------------------------------------------------------
     # Sampling helpers

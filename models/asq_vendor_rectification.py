@@ -266,7 +266,10 @@ class AsqVendorRectification(models.Model):
     @api.model
     def _cron_escalate_overdue(self, batch_size=200):
         """Open notices past their deadline become overdue: the quality
-        managers get an activity and a mail, once per notice."""
+        managers get an activity and a mail, once per notice. Each notice in
+        its own savepoint: one that fails is skipped (tried again next run)
+        and the quality managers are told."""
+        job = "after_sales_quality.asq_vendor_rectification_cron_escalate"
         today = fields.Date.context_today(self)
         notices = self.search(
             [
@@ -276,13 +279,15 @@ class AsqVendorRectification(models.Model):
             ],
             limit=batch_size,
         )
-        for notice in notices:
-            notice._escalate_overdue()
-        if len(notices) == batch_size:
-            self.env.ref(
-                "after_sales_quality.asq_vendor_rectification_cron_escalate"
-            )._trigger()
-        return len(notices)
+        Guard = self.env["asq.cron.guard"]
+        done, failures = Guard._asq_run_each(
+            job, notices, lambda notice: notice._escalate_overdue()
+        )
+        Guard._asq_report_failures(job, failures)
+        # A full batch may hide more; a batch that only failed would loop.
+        if len(notices) == batch_size and done:
+            self.env.ref(job)._trigger()
+        return len(done)
 
     def _escalate_overdue(self):
         self.ensure_one()
