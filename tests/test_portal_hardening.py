@@ -7,14 +7,20 @@ import base64
 import json
 import re
 import threading
+from contextlib import contextmanager
 
 import requests
 
-from odoo import fields, http
+from odoo import api, fields, http
+from odoo.modules.registry import Registry
 from odoo.tests import HttpCase, tagged
-from odoo.tests.common import TEST_CURSOR_COOKIE_NAME
+from odoo.tests.common import TEST_CURSOR_COOKIE_NAME, BaseCase, get_db_name
 from odoo.tools import mute_logger
 
+from odoo.addons.after_sales_quality.models.asq_complaint_portal import (
+    AsqPortalDuplicate,
+)
+from odoo.addons.after_sales_quality.tests import test_races as races
 from odoo.addons.after_sales_quality.tests.test_portal import PNG, AsqPortalCommon
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -526,3 +532,83 @@ class TestPortalDoubleSubmit(HttpCase, AsqHardeningCommon):
         # Another complaint (other text) is another complaint.
         self._fire({**data, "description": "And now it is dark"}, count=2)
         self.assertEqual(len(self._complaints()), 2)
+
+
+@tagged("post_install", "-at_install", "asq_security")
+class TestPortalDoubleSubmitRace(BaseCase):
+    """The same form filed by two real transactions at once (REPEATABLE READ,
+    each blind to the other's insert): one complaint, the loser told which
+    key finds it once the winner committed. The HTTP test above runs its
+    requests one after the other in the test's own transaction."""
+
+    ROUNDS = 4
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry(get_db_name())
+        cls.snapshot = races.TestRaces._take_snapshot.__func__(cls)
+        cls.addClassCleanup(races.TestRaces._restore_snapshot.__func__, cls)
+        with cls._env() as env:
+            customer = env["res.partner"].create(
+                {"name": "Portal Race Customer", "is_company": True}
+            )
+            cls.contact_id = (
+                env["res.partner"]
+                .create({"name": "Portal Race Contact", "parent_id": customer.id})
+                .id
+            )
+
+    @classmethod
+    @contextmanager
+    def _env(cls):
+        with cls.registry.cursor() as cr:
+            yield api.Environment(cr, api.SUPERUSER_ID, {"lang": "en_US"})
+
+    def _file(self, key, barrier, outcomes):
+        try:
+            with self._env() as env:
+                env.cr.execute("SELECT 1")  # the snapshot is taken here
+                barrier.wait(timeout=30)
+                contact = env["res.partner"].browse(self.contact_id)
+                try:
+                    complaint = env["asq.complaint"]._asq_portal_create(
+                        contact,
+                        {"description": "Both tabs at once", "category": "quality"},
+                        [],
+                        [],
+                        key,
+                    )
+                    outcomes.append(("filed", complaint.id))
+                except AsqPortalDuplicate as duplicate:
+                    outcomes.append(("duplicate", duplicate.key))
+        except Exception as error:  # reported by the test
+            outcomes.append(("error", repr(error)))
+
+    def test_two_transactions_file_one_complaint(self):
+        for round_ in range(self.ROUNDS):
+            key = f"{round_:064x}"
+            barrier = threading.Barrier(2)
+            outcomes = []
+            threads = [
+                threading.Thread(target=self._file, args=(key, barrier, outcomes))
+                for _ in range(2)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(60)
+            kinds = sorted(kind for kind, _value in outcomes)
+            self.assertEqual(kinds, ["duplicate", "filed"], outcomes)
+            with self._env() as env:
+                contact = env["res.partner"].browse(self.contact_id)
+                complaints = env["asq.complaint"].search(
+                    [("portal_submission_key", "=", key)]
+                )
+                self.assertEqual(len(complaints), 1)
+                filed = dict(outcomes)["filed"]
+                self.assertEqual(complaints.id, filed)
+                # The loser's next request finds the winner's complaint.
+                self.assertEqual(
+                    env["asq.complaint"]._asq_portal_submitted(contact, key).id, filed
+                )
