@@ -366,6 +366,16 @@ class TestPortalFormInput(HttpCase, AsqHardeningCommon):
         self.assertEqual(complaint.line_ids.quantity, 1.5)
         self.assertLess(complaint.received_at.year, 9999)
 
+    def test_refusal_in_the_customers_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.portal_a.lang = "zh_CN"
+        response = self._complaint_form("1,5")
+        self.assertEqual(response.status_code, 400, response.text[:300])
+        self.assertIn("的数量必须是用数字书写、以小数点表示小数的数值", response.text)
+        response = self._complaint_form(description="Broken\x00display")
+        self.assertIn("您的输入包含不允许的字符", response.text)
+        self.assertFalse(self._complaints())
+
     @mute_logger("odoo.http")
     def test_bad_quantities_refused_on_the_return_form(self):
         delivered = self.delivered_product
