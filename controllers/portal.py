@@ -1,4 +1,7 @@
 import binascii
+import re
+import uuid
+from decimal import Decimal
 
 from werkzeug.exceptions import Forbidden, NotFound
 from werkzeug.urls import url_encode
@@ -7,10 +10,86 @@ from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 
+from odoo.addons.mail.controllers.attachment import AttachmentController
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
+from ..models.asq_complaint_portal import AsqPortalDuplicate
+from ..models.ir_attachment import PORTAL_THREAD_MODELS
+
 COMPLAINT_FIELDS = ("category", "severity", "description", "customer_request")
+# A quantity as the forms' number inputs send it: digits, a dot for decimals.
+QUANTITY_RE = re.compile(r"(?:[0-9]{1,9}(?:\.[0-9]{0,6})?|\.[0-9]{1,6})")
+RECORD_ID_RE = re.compile(r"[0-9]{1,9}")
+FORM_TOKEN_RE = re.compile(r"[0-9a-f]{32}")
+SUBMISSION_KEY_RE = re.compile(r"[0-9a-f]{64}")
+# Characters no portal text takes (NUL and the other C0 controls but tab,
+# line feed and carriage return): the database refuses NUL.
+FORBIDDEN_TEXT_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def asq_check_text(env, values):
+    """Refuse a form whose text carries control characters (NUL bytes)."""
+    if any(
+        isinstance(value, str) and FORBIDDEN_TEXT_RE.search(value) for value in values
+    ):
+        raise UserError(
+            env._(
+                "Your entry contains characters that are not allowed (control "
+                "characters such as NUL): remove them and send it again."
+            )
+        )
+
+
+def asq_quantity(env, value, product):
+    """The quantity typed for ``product``: a positive decimal number written
+    with digits and a dot, else a readable refusal (never a silent default)."""
+    text = (value or "").strip() if isinstance(value, str) else ""
+    if not text:
+        raise UserError(
+            env._("Give the quantity of %(product)s.", product=product.display_name)
+        )
+    if not QUANTITY_RE.fullmatch(text):
+        raise UserError(
+            env._(
+                "The quantity of %(product)s must be a number written with digits "
+                "and a dot for decimals, such as 1.5 (not %(value)s).",
+                product=product.display_name,
+                value=repr(text[:20]),
+            )
+        )
+    quantity = float(Decimal(text))
+    if quantity <= 0:
+        raise UserError(
+            env._(
+                "The quantity of %(product)s must be more than 0.",
+                product=product.display_name,
+            )
+        )
+    return quantity
+
+
+class AsqAttachmentController(AttachmentController):
+    """The chatter of the portal's after-sales pages takes the files the
+    complaint form takes (type, size), named after their checked type."""
+
+    @http.route()
+    def mail_attachment_upload(
+        self, ufile, thread_id, thread_model, is_pending=False, **kwargs
+    ):
+        if thread_model in PORTAL_THREAD_MODELS and not request.env.user._is_internal():
+            content = ufile.read()
+            ufile.seek(0)
+            try:
+                ((name, _content, _mimetype),) = request.env[
+                    "ir.attachment"
+                ]._asq_portal_check_files([(ufile.filename, content)])
+            except UserError as error:
+                return request.make_json_response({"error": error.args[0]})
+            ufile.filename = name
+        return super().mail_attachment_upload(
+            ufile, thread_id, thread_model, is_pending=is_pending, **kwargs
+        )
 
 
 class AsqCustomerPortal(CustomerPortal):
@@ -140,7 +219,7 @@ class AsqCustomerPortal(CustomerPortal):
         if returnable:
             domain.append(("remaining_qty", ">", 0))
         if ids is not None:
-            ids = [int(i) for i in ids if str(i).isdigit()]
+            ids = [int(i) for i in ids if RECORD_ID_RE.fullmatch(str(i))]
             domain.append(("id", "in", ids))
         # The record rule limits the search to the customer's goods; sudo
         # then reads the delivery, lot and product names for display.
@@ -201,7 +280,17 @@ class AsqCustomerPortal(CustomerPortal):
         website=True,
         methods=["GET", "POST"],
     )
-    def portal_asq_complaint_new(self, **post):
+    def portal_asq_complaint_new(self, submitted=None, **post):
+        if submitted and SUBMISSION_KEY_RE.fullmatch(str(submitted)):
+            # A concurrent filing of the same form won: show its complaint.
+            complaint = (
+                request.env["asq.complaint"]
+                .sudo()
+                ._asq_portal_submitted(request.env.user.partner_id, submitted)
+            )
+            if complaint:
+                return self._asq_complaint_created(complaint)
+        token = post.get("asq_form_token")
         values = self._prepare_portal_layout_values()
         values.update(
             {
@@ -210,6 +299,11 @@ class AsqCustomerPortal(CustomerPortal):
                 "complaint_model": request.env["asq.complaint"],
                 "post": post,
                 "asq_error": False,
+                # One token per form shown: the same form filed twice (double
+                # click, resent page) files one complaint.
+                "asq_form_token": token
+                if token and FORM_TOKEN_RE.fullmatch(str(token))
+                else uuid.uuid4().hex,
             }
         )
         if request.httprequest.method != "POST":
@@ -223,12 +317,22 @@ class AsqCustomerPortal(CustomerPortal):
             return request.render(
                 "after_sales_quality.portal_asq_complaint_new", values, status=400
             )
+        except AsqPortalDuplicate as duplicate:
+            # Its complaint is committed but not visible to this transaction:
+            # the next request finds it.
+            return request.redirect(
+                f"/my/complaints/new?{url_encode({'submitted': duplicate.key})}"
+            )
+        return self._asq_complaint_created(complaint)
+
+    def _asq_complaint_created(self, complaint):
         return request.redirect(
             f"/my/complaints/{complaint.id}?{url_encode({'message': 'created'})}"
         )
 
     def _asq_create_complaint(self, post):
         env = request.env
+        asq_check_text(env, post.values())
         if not (post.get("description") or "").strip():
             raise UserError(env._("Describe the problem you met."))
         Complaint = env["asq.complaint"]
@@ -252,7 +356,9 @@ class AsqCustomerPortal(CustomerPortal):
             delivered = allowed.filtered(lambda d, i=delivered_id: str(d.id) == i)
             if not delivered:
                 raise UserError(env._("Choose goods that were delivered to you."))
-            quantity = self._asq_float(post.get(f"quantity_{delivered.id}"), 1.0)
+            quantity = asq_quantity(
+                env, post.get(f"quantity_{delivered.id}"), delivered.product_id
+            )
             lines.append((delivered, quantity))
         files = [
             (upload.filename or "file", upload.read())
@@ -260,17 +366,19 @@ class AsqCustomerPortal(CustomerPortal):
             if upload.filename
         ]
         contact = env.user.partner_id
+        token = post.get("asq_form_token")
         # sudo: the portal user may not create complaints; the controller
         # checked the goods are theirs and the model checks the uploads.
+        Complaint = Complaint.sudo()
+        key = Complaint._asq_portal_submission_key(
+            contact,
+            token if token and FORM_TOKEN_RE.fullmatch(str(token)) else None,
+            vals,
+            lines,
+            files,
+        )
         with env.cr.savepoint():
-            return Complaint.sudo()._asq_portal_create(contact, vals, lines, files)
-
-    @staticmethod
-    def _asq_float(value, default=0.0):
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            return default
+            return Complaint._asq_portal_create(contact, vals, lines, files, key)
 
     # ------------------------------------------------------------------
     # Return requests
@@ -346,6 +454,7 @@ class AsqCustomerPortal(CustomerPortal):
 
     def _asq_create_return(self, post):
         env = request.env
+        asq_check_text(env, post.values())
         # Every line the customer selects; the model re-checks the customer,
         # the reason and the quantity still at the customer.
         posted = request.httprequest.form.getlist("delivered_line_id")
@@ -363,7 +472,9 @@ class AsqCustomerPortal(CustomerPortal):
             lines.append(
                 {
                     "delivered_line_id": delivered,
-                    "quantity": self._asq_float(post.get(f"quantity_{delivered.id}")),
+                    "quantity": asq_quantity(
+                        env, post.get(f"quantity_{delivered.id}"), delivered.product_id
+                    ),
                     "kind": kind,
                     "resolution": resolution,
                     "reason": post.get(f"reason_{delivered.id}") or "",
@@ -457,6 +568,7 @@ class AsqCustomerPortal(CustomerPortal):
         if redirect:
             return redirect
         try:
+            asq_check_text(request.env, (satisfaction, comment))
             with request.env.cr.savepoint():
                 visit.with_user(request.env.user).sudo()._asq_portal_set_satisfaction(
                     satisfaction, comment
@@ -491,7 +603,9 @@ class AsqCustomerPortal(CustomerPortal):
             return {"error": request.env._("You may not sign this service report.")}
         user = request.env.user
         author = visit.partner_id if user._is_public() else user.partner_id
+        name = name if isinstance(name, str) else None
         try:
+            asq_check_text(request.env, (name,))
             with request.env.cr.savepoint():
                 # sudo as the requesting user (the token or ownership is
                 # checked): the visit records who signed.

@@ -1,6 +1,6 @@
 from markupsafe import Markup
 
-from odoo import Command, api, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
@@ -12,6 +12,9 @@ class AsqReturn(models.Model):
 
     _name = "asq.return"
     _inherit = ["asq.return", "portal.mixin"]
+
+    # The back office's own clock: not on the portal pages, not over RPC.
+    note_deadline = fields.Datetime(groups="base.group_user")
 
     def _compute_access_url(self):
         for ret in self:
@@ -149,3 +152,16 @@ class AsqReturn(models.Model):
                 user_id=responsible.id,
             )
         return ret
+
+    # ------------------------------------------------------------------
+    # Portal chatter: the customer's files obey the complaint form's rules
+    # ------------------------------------------------------------------
+    def message_post(self, **kwargs):
+        self.env["ir.attachment"]._asq_portal_check_post(kwargs.get("attachment_ids"))
+        return super().message_post(**kwargs)
+
+    def _message_update_content(self, message, body, attachment_ids=None, **kwargs):
+        self.env["ir.attachment"]._asq_portal_check_post(attachment_ids)
+        return super()._message_update_content(
+            message, body, attachment_ids=attachment_ids, **kwargs
+        )

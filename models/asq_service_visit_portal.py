@@ -61,3 +61,16 @@ class AsqServiceVisit(models.Model):
             message_type="comment",
             subtype_xmlid="mail.mt_note",
         )
+
+    # ------------------------------------------------------------------
+    # Portal chatter: the customer's files obey the complaint form's rules
+    # ------------------------------------------------------------------
+    def message_post(self, **kwargs):
+        self.env["ir.attachment"]._asq_portal_check_post(kwargs.get("attachment_ids"))
+        return super().message_post(**kwargs)
+
+    def _message_update_content(self, message, body, attachment_ids=None, **kwargs):
+        self.env["ir.attachment"]._asq_portal_check_post(attachment_ids)
+        return super()._message_update_content(
+            message, body, attachment_ids=attachment_ids, **kwargs
+        )

@@ -55,31 +55,37 @@ class ResPartner(models.Model):
         tracking=True,
         help="Local customers get on-site complaint verification within 24 "
         "hours, remote customers within 7 days.",
+        groups="base.group_user",
     )
     asq_custom_terms = fields.Boolean(
         string="Contract-Specific Return Terms",
         tracking=True,
         help="Set when the customer's contract has its own exchange ratio cap "
         "and return time limit; otherwise the company defaults apply.",
+        groups="base.group_user",
     )
     asq_exchange_ratio_cap = fields.Float(
         string="Exchange Ratio Cap (%)",
         tracking=True,
         help="Share of the value delivered over the contract period that the "
         "customer may return or exchange.",
+        groups="base.group_user",
     )
     asq_return_days = fields.Integer(
         string="Return Time Limit (days)",
         tracking=True,
         help="Days after delivery within which goods may be returned.",
+        groups="base.group_user",
     )
     asq_effective_exchange_ratio_cap = fields.Float(
         string="Applicable Exchange Ratio Cap (%)",
         compute="_compute_asq_effective_terms",
+        groups="base.group_user",
     )
     asq_effective_return_days = fields.Integer(
         string="Applicable Return Time Limit (days)",
         compute="_compute_asq_effective_terms",
+        groups="base.group_user",
     )
     asq_can_edit_contract_terms = fields.Boolean(
         string="Can Edit Return Terms",
@@ -111,17 +117,20 @@ class ResPartner(models.Model):
         string="Delivered in Contract Period",
         compute="_compute_asq_delivery_figures",
         currency_field="asq_currency_id",
+        groups="base.group_user",
     )
     asq_period_returned_amount = fields.Monetary(
         string="Returned in Contract Period",
         compute="_compute_asq_delivery_figures",
         currency_field="asq_currency_id",
+        groups="base.group_user",
     )
     asq_period_return_ratio = fields.Float(
         string="Return Ratio (%)",
         compute="_compute_asq_delivery_figures",
         help="Value returned divided by value delivered over the contract "
         "period, for goods delivered in that period.",
+        groups="base.group_user",
     )
 
     asq_capa_count = fields.Integer(string="CAPA", compute="_compute_asq_capa_count")

@@ -15,6 +15,7 @@ from . import test_survey
 from . import test_kpi
 from . import test_portal
 from . import test_portal_tour
+from . import test_portal_hardening
 from . import test_perf
 from . import test_dashboard
 from . import test_kpi_pack
