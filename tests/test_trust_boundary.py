@@ -95,12 +95,15 @@ def addon_context_keys():
 
 
 def forged_contexts(keys):
-    """What a caller may send under those keys: all at once (True, the
-    record's own name, a list of ids) and each alone."""
-    yield "every key", dict.fromkeys(keys, True)
-    yield "every key (ids)", {key: [1, 2, 3] for key in keys}
-    for key in keys:
-        yield key, {key: True}
+    """What a caller may send under those keys: all at once (True, a list of
+    ids), for every role; and each alone, for the user holding every role
+    (a guard a key unlocks would let that user through first).
+    [(label, context, all roles or not)]"""
+    return [
+        ("every key", dict.fromkeys(keys, True), True),
+        ("every key (ids)", {key: [1, 2, 3] for key in keys}, True),
+        *((key, {key: True}, False) for key in keys),
+    ]
 
 
 @tagged("post_install", "-at_install", "asq_security")
@@ -158,10 +161,12 @@ class TestTrustBoundary(TestStateTable):
             return (record[name] or 0) + 7
         return "forged"
 
-    def _assert_refused(self, label, record, vals, context, before, names):
-        """``vals`` written as each role with ``context`` is refused, for the
-        boundary, and the row is unchanged."""
-        for login, user in self.roles.items():
+    def _assert_refused(self, label, record, vals, context, before, names, roles=True):
+        """``vals`` written with ``context`` as each role (``roles``) or as
+        the user holding them all is refused, for the boundary, and the row
+        is unchanged."""
+        users = self.roles if roles else {"all_roles": self.roles["all_roles"]}
+        for login, user in users.items():
             caller = record.with_user(user).with_context(**context, lang="en_US")
             error = None
             try:
@@ -203,7 +208,7 @@ class TestTrustBoundary(TestStateTable):
     def test_state_and_signatures_never_written_by_a_caller(self):
         """State and who/when, in every state, every role, every key."""
         self.copies = 0
-        contexts = list(forged_contexts(self.keys))
+        contexts = forged_contexts(self.keys)
         for model in TRANSITIONS:
             template = self._template(model)
             states = [s for s, _l in self.env[model]._fields["state"].selection]
@@ -211,27 +216,31 @@ class TestTrustBoundary(TestStateTable):
                 record = self._in_state(template, state)
                 names = ["state", *PROTECTED[model]]
                 before = self._snapshot(record, names)
-                for label, context in contexts:
-                    for name in names:
-                        vals = {name: self._forged_value(record, name, self.env.user)}
+                forged = {
+                    name: self._forged_value(record, name, self.roles["all_roles"])
+                    for name in names
+                }
+                for label, context, every_role in contexts:
+                    # all of them at once, then one by one
+                    for vals in (forged, *({n: v} for n, v in forged.items())):
                         self._assert_refused(
-                            f"{model} [{state}] {name} ({label})",
+                            f"{model} [{state}] {sorted(vals)} ({label})",
                             record,
                             vals,
                             context,
                             before,
                             names,
+                            roles=every_role and len(vals) > 1,
                         )
 
     def test_frozen_content_never_rewritten(self):
         self.copies = 0
-        contexts = list(forged_contexts(self.keys))
         for model, rows in FROZEN.items():
             template = self._template(model)
             for state, name, value in rows:
                 record = self._in_state(template, state)
                 before = self._snapshot(record, [name])
-                for label, context in contexts:
+                for label, context, every_role in forged_contexts(self.keys):
                     self._assert_refused(
                         f"{model} [{state}] {name} ({label})",
                         record,
@@ -239,6 +248,7 @@ class TestTrustBoundary(TestStateTable):
                         context,
                         before,
                         [name],
+                        roles=every_role,
                     )
 
     def test_signed_create_refused(self):
@@ -249,8 +259,8 @@ class TestTrustBoundary(TestStateTable):
             template = self._template(model)
             initial = self.env[model].default_get(["state"]).get("state")
             names = [n for n in PROTECTED[model] if n in template._fields]
-            for label, context in forged_contexts(self.keys):
-                for name in ("state", *names):
+            for label, context, every_role in forged_contexts(self.keys):
+                for name in ("state", *names) if every_role else ("state",):
                     value = self._forged_value(template, name, self.roles["all_roles"])
                     caller = template.with_user(self.roles["all_roles"]).with_context(
                         **context, lang="en_US"
@@ -284,7 +294,7 @@ class TestTrustBoundary(TestStateTable):
             first = self.env[model]._fields["state"].get_values(self.env)[0]
             record = self._in_state(self._template(model), first)
             before = self._snapshot(record, ["company_id"])
-            for label, context in forged_contexts(self.keys):
+            for label, context, every_role in forged_contexts(self.keys):
                 self._assert_refused(
                     f"{model} company ({label})",
                     record,
@@ -292,6 +302,7 @@ class TestTrustBoundary(TestStateTable):
                     context,
                     before,
                     ["company_id"],
+                    roles=every_role,
                 )
 
 

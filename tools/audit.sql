@@ -206,3 +206,95 @@ SELECT p.id FROM asq_kpi_pack p
         OR NOT EXISTS (SELECT 1 FROM asq_kpi_pack_attachment_rel rel
                         WHERE rel.pack_id = p.id))
  ORDER BY p.id;
+
+-- name: return_step_without_approval_record
+-- why: a return request past an approval step has that step's approval record (who signed, when, the result) since it was last reopened: a state or a signature written without the signing step leaves none.
+WITH last_reopen AS (
+    SELECT return_id, MAX(id) AS id FROM asq_return_approval
+     WHERE step = 'reopen' GROUP BY return_id
+), signed AS (
+    SELECT a.return_id, a.step FROM asq_return_approval a
+ LEFT JOIN last_reopen lr ON lr.return_id = a.return_id
+     WHERE a.id > COALESCE(lr.id, 0)
+       AND a.result IN ('submitted', 'approved')
+)
+SELECT r.id FROM asq_return r
+ WHERE (r.state IN ('submitted', 'finance', 'business', 'gm', 'approved', 'received', 'inspected', 'done')
+        AND NOT EXISTS (SELECT 1 FROM signed s WHERE s.return_id = r.id AND s.step = 'submit'))
+    OR (r.state IN ('finance', 'business', 'gm', 'approved', 'received', 'inspected', 'done')
+        AND NOT EXISTS (SELECT 1 FROM signed s WHERE s.return_id = r.id AND s.step = 'review'))
+    OR (r.state IN ('business', 'gm', 'approved', 'received', 'inspected', 'done')
+        AND NOT EXISTS (SELECT 1 FROM signed s WHERE s.return_id = r.id AND s.step = 'finance'))
+    OR (r.state IN ('gm', 'approved', 'received', 'inspected', 'done')
+        AND NOT EXISTS (SELECT 1 FROM signed s WHERE s.return_id = r.id AND s.step = 'business'))
+    OR (r.state IN ('approved', 'received', 'inspected', 'done') AND r.finance_beyond
+        AND NOT EXISTS (SELECT 1 FROM signed s WHERE s.return_id = r.id AND s.step = 'gm'))
+    OR (r.state IN ('inspected', 'done')
+        AND NOT EXISTS (SELECT 1 FROM signed s WHERE s.return_id = r.id AND s.step = 'qc'))
+ ORDER BY r.id;
+
+-- name: approval_signed_without_role
+-- why: each approval record and each step signature is signed by a user who holds that step's role (review: after-sales section, finance: finance, business: business head, gm: general manager, qc: inspector; CAPA verification: management representative; hold release: quality manager).
+WITH role(step, xmlid) AS (
+    VALUES ('review', 'group_asq_user_all'), ('finance', 'group_asq_finance'),
+           ('business', 'group_asq_business_head'), ('gm', 'group_asq_general_manager'),
+           ('qc', 'group_asq_inspector'), ('verify', 'group_asq_mgmt_rep'),
+           ('release', 'group_asq_manager')
+), holder AS (
+    SELECT role.step, rel.uid FROM role
+      JOIN ir_model_data d ON d.module = 'after_sales_quality' AND d.name = role.xmlid
+                          AND d.model = 'res.groups'
+      JOIN res_groups_users_rel rel ON rel.gid = d.res_id
+), signature(id, step, uid) AS (
+    SELECT a.id, a.step, a.user_id FROM asq_return_approval a
+     WHERE a.step IN ('review', 'finance', 'business', 'gm', 'qc') AND a.result = 'approved'
+    UNION ALL SELECT r.id, 'review', r.review_by_id FROM asq_return r WHERE r.review_by_id IS NOT NULL
+    UNION ALL SELECT r.id, 'finance', r.finance_by_id FROM asq_return r WHERE r.finance_by_id IS NOT NULL
+    UNION ALL SELECT r.id, 'business', r.business_by_id FROM asq_return r WHERE r.business_by_id IS NOT NULL
+    UNION ALL SELECT r.id, 'gm', r.gm_by_id FROM asq_return r WHERE r.gm_by_id IS NOT NULL
+    UNION ALL SELECT r.id, 'qc', r.qc_by_id FROM asq_return r WHERE r.qc_by_id IS NOT NULL
+    UNION ALL SELECT -v.id, 'verify', v.user_id FROM asq_capa_review v
+    UNION ALL SELECT -h.id, 'release', h.released_by_id FROM asq_hold h
+     WHERE h.state = 'released' AND h.released_by_id IS NOT NULL
+)
+SELECT DISTINCT s.id FROM signature s
+ WHERE s.uid <> 1
+   AND NOT EXISTS (SELECT 1 FROM holder h WHERE h.step = s.step AND h.uid = s.uid)
+ ORDER BY 1;
+
+-- name: capa_closed_without_verification_record
+-- why: a CAPA closed as effective has a verification record of its last round (who verified it, when, the result).
+SELECT c.id FROM asq_capa c
+ WHERE c.state = 'closed'
+   AND NOT EXISTS (SELECT 1 FROM asq_capa_review v
+                    WHERE v.capa_id = c.id AND v.round = c.round AND v.result = 'effective')
+ ORDER BY c.id;
+
+-- name: return_receipt_done_without_approval
+-- why: the warehouse books a customer return only for a request every approver signed (「如沒有以上各部門的簽字確認,倉庫一律不予辦理入庫手續」): no done return receipt of a request lacking an approval record.
+SELECT p.id FROM stock_picking p
+  JOIN asq_return r ON r.id = p.asq_return_id
+ WHERE p.asq_return_role = 'receipt' AND p.state = 'done'
+   AND (NOT EXISTS (SELECT 1 FROM asq_return_approval a
+                     WHERE a.return_id = r.id AND a.step = 'business' AND a.result = 'approved')
+        OR (r.finance_beyond
+            AND NOT EXISTS (SELECT 1 FROM asq_return_approval a
+                             WHERE a.return_id = r.id AND a.step = 'gm' AND a.result = 'approved')))
+ ORDER BY p.id;
+
+-- name: frozen_record_changed_after_freeze
+-- why: a closed complaint, a released hold, a closed CAPA or a customer-signed visit keeps what it froze: no tracked change of its content after it froze (only its owner and links may still change).
+SELECT m.res_id FROM mail_tracking_value t
+  JOIN mail_message m ON m.id = t.mail_message_id
+  JOIN ir_model_fields f ON f.id = t.field_id
+  JOIN asq_complaint c ON m.model = 'asq.complaint' AND c.id = m.res_id
+ WHERE c.state = 'closed' AND m.date > c.closed_at + interval '1 second'
+   AND f.name NOT IN ('user_id', 'state')
+UNION
+SELECT -m.res_id FROM mail_tracking_value t
+  JOIN mail_message m ON m.id = t.mail_message_id
+  JOIN ir_model_fields f ON f.id = t.field_id
+  JOIN asq_hold h ON m.model = 'asq.hold' AND h.id = m.res_id
+ WHERE h.state = 'released' AND m.date > h.released_at + interval '1 second'
+   AND f.name NOT IN ('user_id', 'state')
+ ORDER BY 1;
