@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare
 
 from .asq_workflow_mixin import (
+    AsqEditable,
     AsqMark,
     asq_carried,
     asq_in_step,
@@ -68,27 +69,44 @@ SIGNATURE_FIELDS = frozenset(
     }
 )
 
-# Content a person fills in by hand: the states in which it may still change
-# and the role that may change it. Outside them only a step method writes it.
+# Content a person fills in by hand: the states in which it may still change,
+# the role that may change it and the step that freezes it. Outside them only
+# a step method writes it. write() and the form's readonly= both read this
+# table (asq.editable.mixin); the README's table is tested against it.
+_DRAFT = ("draft",)
+_REGISTERED = ("draft", "review")
+_INVESTIGATION = ("investigating",)
 EDITABLE = {
-    "partner_id": (("draft",), GROUP_USER),
-    "feedback_type": (("draft",), GROUP_USER),
-    "received_at": (("draft",), GROUP_USER),
-    "category": (("draft", "review"), GROUP_USER),
-    "severity": (("draft", "review"), GROUP_USER),
-    "invalid_reason": (("review",), GROUP_MANAGER),
-    "onsite_required": (("draft", "review", "investigating"), GROUP_USER),
-    "investigator_id": (("review", "investigating"), GROUP_INSPECTOR),
-    "responsibility": (("investigating",), GROUP_INSPECTOR),
-    "responsible_department_id": (("investigating",), GROUP_INSPECTOR),
-    "responsible_partner_id": (("investigating",), GROUP_INSPECTOR),
-    "root_cause": (("investigating",), GROUP_INSPECTOR),
-    "onsite_result": (("investigating",), GROUP_INSPECTOR),
-    "disposition": (("investigating",), GROUP_INSPECTOR),
-    "disposition_note": (("investigating",), GROUP_INSPECTOR),
-    "no_action_reason": (("investigating",), GROUP_INSPECTOR),
-    "satisfaction_note": (("replied",), GROUP_USER),
-    "feedback_status": (("draft",), GROUP_USER),
+    "partner_id": AsqEditable(_DRAFT, GROUP_USER),
+    "feedback_type": AsqEditable(_DRAFT, GROUP_USER),
+    "received_at": AsqEditable(_DRAFT, GROUP_USER),
+    "channel": AsqEditable(_DRAFT, GROUP_USER),
+    "company_id": AsqEditable(_DRAFT, GROUP_USER),
+    "line_ids": AsqEditable(_DRAFT, GROUP_USER),
+    "departments_involved": AsqEditable(_DRAFT, GROUP_USER),
+    "answer": AsqEditable(_DRAFT, GROUP_USER),
+    "feedback_status": AsqEditable(_DRAFT, GROUP_USER),
+    "contact_id": AsqEditable(_REGISTERED, GROUP_USER),
+    "description": AsqEditable(_REGISTERED, GROUP_USER),
+    "customer_request": AsqEditable(_REGISTERED, GROUP_USER),
+    "category": AsqEditable(_REGISTERED, GROUP_USER),
+    "severity": AsqEditable(_REGISTERED, GROUP_USER),
+    "invalid_reason": AsqEditable(("review",), GROUP_MANAGER, "validity"),
+    "onsite_required": AsqEditable(("draft", "review", "investigating"), GROUP_USER),
+    "investigator_id": AsqEditable(("review", "investigating"), GROUP_INSPECTOR),
+    "responsibility": AsqEditable(_INVESTIGATION, GROUP_INSPECTOR, "investigated_at"),
+    "responsible_department_id": AsqEditable(
+        _INVESTIGATION, GROUP_INSPECTOR, "investigated_at"
+    ),
+    "responsible_partner_id": AsqEditable(
+        _INVESTIGATION, GROUP_INSPECTOR, "investigated_at"
+    ),
+    "root_cause": AsqEditable(_INVESTIGATION, GROUP_INSPECTOR, "investigated_at"),
+    "onsite_result": AsqEditable(_INVESTIGATION, GROUP_INSPECTOR, "onsite_at"),
+    "disposition": AsqEditable(_INVESTIGATION, GROUP_INSPECTOR),
+    "disposition_note": AsqEditable(_INVESTIGATION, GROUP_INSPECTOR),
+    "no_action_reason": AsqEditable(_INVESTIGATION, GROUP_INSPECTOR),
+    "satisfaction_note": AsqEditable(("replied",), GROUP_USER),
 }
 # What still changes on a closed or cancelled complaint.
 CLOSED_WRITABLE = {
@@ -140,9 +158,13 @@ class AsqComplaint(models.Model):
         "mail.activity.mixin",
         "asq.batch.defaults",
         "asq.company.fixed",
+        "asq.editable.mixin",
     ]
     _order = "received_at desc, id desc"
     _check_company_auto = True
+    _asq_editable = EDITABLE
+    _asq_closed_states = ("closed", "cancel")
+    _asq_closed_writable = CLOSED_WRITABLE
 
     # ------------------------------------------------------------------
     # Registration (《客户投诉记录》)
@@ -901,7 +923,6 @@ class AsqComplaint(models.Model):
         if not asq_in_step(self.env, STEP_CONTEXT):
             self._asq_ensure_no_signature(vals)
             self._asq_ensure_editable(vals)
-            self._asq_ensure_not_archived(vals)
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
@@ -1503,49 +1524,6 @@ class AsqComplaint(models.Model):
                     "be written directly: %(fields)s.",
                     fields=", ".join(
                         sorted(self._fields[fname].string for fname in protected)
-                    ),
-                )
-            )
-
-    def _asq_ensure_editable(self, vals):
-        for fname in vals:
-            if fname not in EDITABLE:
-                continue
-            states, group = EDITABLE[fname]
-            label = self._fields[fname].string
-            if not self.env.su and not self.env.user.has_group(group):
-                raise AccessError(
-                    self.env._(
-                        "%(field)s may only be changed by the role %(group)s.",
-                        field=label,
-                        group=self.env.ref(group).sudo().name,
-                    )
-                )
-            locked = self.filtered(lambda c, s=states: c.state not in s)
-            if locked:
-                raise UserError(
-                    self.env._(
-                        "%(field)s can no longer be changed on %(names)s: that "
-                        "step is done.",
-                        field=label,
-                        names=locked._asq_names(),
-                    )
-                )
-
-    def _asq_ensure_not_archived(self, vals):
-        """A closed or cancelled complaint is a record: only its owner and
-        its links to later CAPAs and visits still change (tracked)."""
-        frozen = set(vals) - CLOSED_WRITABLE
-        ended = self.filtered(lambda c: c.state in ("closed", "cancel"))
-        if ended and frozen:
-            raise UserError(
-                self.env._(
-                    "%(names)s is closed: %(fields)s can no longer be changed.",
-                    names=ended._asq_names(),
-                    fields=", ".join(
-                        self._fields[fname].string
-                        for fname in sorted(frozen)
-                        if fname in self._fields
                     ),
                 )
             )

@@ -1,3 +1,5 @@
+from typing import NamedTuple
+
 from psycopg2.errors import LockNotAvailable, SerializationFailure
 
 from odoo import api, fields, models
@@ -103,6 +105,114 @@ class AsqCompanyFixed(models.AbstractModel):
                     )
                 )
         return super().write(vals)
+
+
+class AsqEditable(NamedTuple):
+    """When a field a person fills in may still change: in ``states``, by
+    ``group`` (an xmlid; None: whoever may write the document), until the
+    step stamping ``frozen_by`` is done."""
+
+    states: tuple
+    group: str | None = None
+    frozen_by: str | None = None
+
+
+class AsqEditableMixin(models.AbstractModel):
+    """One table, ``_asq_editable``, says which field may change in which
+    state: :meth:`_asq_ensure_editable` refuses any other write (RPC
+    included), and the form's ``readonly=`` is generated from the same table
+    (:meth:`_get_view`), so that the two cannot disagree. Outside the table,
+    a document in one of ``_asq_closed_states`` changes only the fields of
+    ``_asq_closed_writable``."""
+
+    _name = "asq.editable.mixin"
+    _description = "After-Sales Editable Fields by State"
+
+    _asq_editable = {}
+    _asq_closed_states = ()
+    _asq_closed_writable = frozenset()
+
+    @api.model
+    def _asq_readonly_expr(self, fname):
+        """The form's ``readonly=`` of ``fname``, or None (always editable,
+        for whoever may write the document)."""
+        rule = self._asq_editable.get(fname)
+        if rule:
+            expr = f"state not in {list(rule.states)!r}"
+            return f"{expr} or {rule.frozen_by}" if rule.frozen_by else expr
+        field = self._fields.get(fname)
+        if (
+            field is None
+            or field.readonly
+            or fname in self._asq_closed_writable
+            or not self._asq_closed_states
+        ):
+            return None
+        return f"state in {list(self._asq_closed_states)!r}"
+
+    @api.model
+    def _get_view(self, view_id=None, view_type="form", **options):
+        arch, view = super()._get_view(view_id, view_type, **options)
+        if view_type == "form":
+            # The document's own fields (not those of its line sub-views); a
+            # field shown read-only everywhere (readonly="1") stays so.
+            for node in arch.xpath("//field[@name][not(ancestor::field)]"):
+                if node.get("readonly") == "1":
+                    continue
+                expr = self._asq_readonly_expr(node.get("name"))
+                if expr:
+                    node.set("readonly", expr)
+                elif "readonly" in node.attrib:
+                    del node.attrib["readonly"]
+        return arch, view
+
+    def _asq_ensure_editable(self, vals):
+        """Refuse ``vals`` where the table says the field no longer changes
+        (its state, its role, its freezing step), naming the field."""
+        for fname in vals:
+            rule = self._asq_editable.get(fname)
+            if not rule:
+                continue
+            label = self._fields[fname].get_description(self.env)["string"]
+            if (
+                rule.group
+                and not self.env.su
+                and not self.env.user.has_group(rule.group)
+            ):
+                raise AccessError(
+                    self.env._(
+                        "%(field)s may only be changed by the role %(group)s.",
+                        field=label,
+                        group=self.env.ref(rule.group).sudo().name,
+                    )
+                )
+            locked = self.filtered(
+                lambda record, rule=rule: record.state not in rule.states
+                or (rule.frozen_by and record[rule.frozen_by])
+            )
+            if locked:
+                raise UserError(
+                    self.env._(
+                        "%(field)s can no longer be changed on %(names)s: that "
+                        "step is done.",
+                        field=label,
+                        names=", ".join(locked.mapped("display_name")),
+                    )
+                )
+        frozen = set(vals) - set(self._asq_closed_writable)
+        ended = self.filtered(lambda record: record.state in self._asq_closed_states)
+        if ended and frozen:
+            raise UserError(
+                self.env._(
+                    "%(names)s is closed: %(fields)s can no longer be changed.",
+                    names=", ".join(ended.mapped("display_name")),
+                    fields=", ".join(
+                        self._fields[fname].get_description(self.env)["string"]
+                        for fname in sorted(frozen)
+                        if fname in self._fields
+                    ),
+                )
+            )
 
 
 class AsqWorkflowMixin(models.AbstractModel):

@@ -14,10 +14,13 @@ import json
 import re
 from pathlib import Path
 
-from odoo import fields
+from lxml import etree
+
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.after_sales_quality.models import (
     asq_capa,
@@ -452,3 +455,80 @@ class TestTrustBoundaryRpc(HttpCase):
         self.env.invalidate_all()
         self.assertEqual(complaint.company_id, self.env.company)
         self.assertNotEqual(complaint.company_id, company_b)
+
+
+@tagged("post_install", "-at_install", "asq_security")
+class TestEditableTable(TestStateTable):
+    """The complaint form's read-only fields are those write() refuses: in
+    every state, a field the form shows editable is accepted and a field it
+    shows read-only is refused, over the same call a client makes."""
+
+    test_state_action_table = None
+
+    def _form_rules(self, model):
+        """{field: readonly expression} of the form as the web client gets
+        it (get_views), the document's own fields only."""
+        arch = self.env[model].get_views([(False, "form")])["views"]["form"]["arch"]
+        rules = {}
+        for node in etree.fromstring(arch).xpath(
+            "//field[@name][not(ancestor::field)]"
+        ):
+            rules.setdefault(node.get("name"), node.get("readonly") or "False")
+        return rules
+
+    def test_complaint_form_and_write_agree(self):
+        self.copies = 0
+        model = "asq.complaint"
+        Complaint = self.env[model]
+        rules = self._form_rules(model)
+        for fname in Complaint._asq_editable:
+            self.assertIn(fname, rules, f"{fname} is in the table, not on the form")
+        template = self._template(model)
+        checked = 0
+        for state, _label in Complaint._fields["state"].selection:
+            for stamps in ({}, {"investigated_at": fields.Datetime.now()}):
+                record = self._in_state(template, state)
+                if stamps:
+                    self._history(record, stamps)
+                caller = record.with_user(self.user).with_context(lang="en_US")
+                for fname, expr in rules.items():
+                    field = Complaint._fields[fname]
+                    if fname == "state" or field.readonly or not field.store:
+                        continue
+                    if expr == "1":
+                        continue
+                    readonly = safe_eval(
+                        expr,
+                        {
+                            "state": state,
+                            "validity": record.validity,
+                            "investigated_at": record.investigated_at,
+                            "onsite_at": record.onsite_at,
+                        },
+                    )
+                    value = field.convert_to_write(record[fname], record)
+                    if field.type in ("one2many", "many2many"):
+                        value = [Command.set(record[fname].ids)]
+                    try:
+                        with self.env.cr.savepoint():
+                            caller.write({fname: value})
+                            caller.flush_recordset()
+                        refused = None
+                    except CLEAR as error:
+                        refused = error
+                    checked += 1
+                    with self.subTest(state=state, field=fname, stamps=bool(stamps)):
+                        if readonly:
+                            self.assertIsNotNone(
+                                refused,
+                                f"{fname} is read-only on the form in {state}, "
+                                "but write() accepts it",
+                            )
+                            self.assertRegex(str(refused), GUARD_WORDS)
+                        else:
+                            self.assertIsNone(
+                                refused,
+                                f"{fname} is editable on the form in {state}, "
+                                f"but write() refuses it: {refused}",
+                            )
+        self.assertGreater(checked, 200)
