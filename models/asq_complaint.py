@@ -10,6 +10,7 @@ from odoo.tools import float_compare
 from .asq_workflow_mixin import (
     AsqEditable,
     AsqMark,
+    AsqStateError,
     asq_carried,
     asq_in_step,
     asq_lock_rows,
@@ -1121,7 +1122,7 @@ class AsqComplaint(models.Model):
         self.ensure_one()
         self._asq_ensure_group(GROUP_INSPECTOR, self.env._("Propose CAPA"))
         if self.state in ("draft", "cancel"):
-            raise UserError(
+            raise AsqStateError(
                 self.env._(
                     "A CAPA cannot be proposed for %(name)s in its current status "
                     "(%(status)s): register it first, or reload the page.",
@@ -1472,7 +1473,7 @@ class AsqComplaint(models.Model):
         self._asq_lock()
         wrong = self.filtered(lambda c: c.state not in states)
         if wrong:
-            raise UserError(
+            raise AsqStateError(
                 self.env._(
                     "%(step)s is not possible on %(names)s in its current status "
                     "(%(status)s). Reload the page: someone may have done it "
@@ -1531,7 +1532,7 @@ class AsqComplaint(models.Model):
     def _asq_ensure_not_judged(self):
         judged = self.filtered("validity")
         if judged:
-            raise UserError(
+            raise AsqStateError(
                 self.env._(
                     "%(names)s was already judged by %(user)s. Reload the page.",
                     names=judged._asq_names(),
@@ -1872,7 +1873,7 @@ class AsqComplaint(models.Model):
         waiting = self.filtered(lambda c: c.onsite_required and not c.onsite_at)
         wrong = waiting.filtered(lambda c: c.state not in ("review", "investigating"))
         if wrong:
-            raise UserError(
+            raise AsqStateError(
                 self.env._(
                     "The on-site verification of %(name)s cannot be recorded in "
                     "its current status: register it first, or reload the page.",

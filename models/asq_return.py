@@ -10,7 +10,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, float_round
 from odoo.tools.sql import column_exists, table_exists
 
-from .asq_workflow_mixin import AsqMark, asq_in_step, asq_step
+from .asq_workflow_mixin import AsqMark, AsqStateError, asq_in_step, asq_step
 
 # Who/when fields that only the workflow writes (context key below).
 SIGNATURE_FIELDS = (
@@ -446,7 +446,7 @@ class AsqReturn(models.Model):
             expected_state or self.state
         )
         if not step:
-            raise UserError(
+            raise AsqStateError(
                 self.env._(
                     "%(name)s waits for no approval. Reload the page: someone may "
                     "have done it already.",
@@ -518,7 +518,7 @@ class AsqReturn(models.Model):
         )
         for ret in rets:
             if not ret.can_receive:
-                raise UserError(
+                raise AsqStateError(
                     self.env._(
                         "%(name)s already has its receipt. Reload the page: someone "
                         "may have done it already.",

@@ -4,7 +4,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
 
-from .asq_workflow_mixin import asq_in_step, asq_step
+from .asq_workflow_mixin import AsqStateError, asq_in_step, asq_step
 
 ASQ = "after_sales_quality."
 GROUP_USER = f"{ASQ}group_asq_user"
@@ -356,7 +356,7 @@ class AsqServiceVisit(models.Model):
         visits._ensure_technician(step)
         parts = visits.part_ids.filtered(lambda p: not p.move_id)
         if not parts:
-            raise UserError(
+            raise AsqStateError(
                 self.env._(
                     "The parts of %(names)s are already consumed from stock. "
                     "Reload the page.",

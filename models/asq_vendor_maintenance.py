@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .asq_workflow_mixin import asq_in_step, asq_step
+from .asq_workflow_mixin import AsqStateError, asq_in_step, asq_step
 
 GROUP_INSPECTOR = "after_sales_quality.group_asq_inspector"
 WORKFLOW_KEY = "asq_vendor_workflow"
@@ -72,7 +72,7 @@ class AsqVendorMaintenance(models.Model):
             )
         self.check_access("write")
         if self.filtered("verified_at"):
-            raise UserError(
+            raise AsqStateError(
                 self.env._("This maintenance is already verified. Reload the page.")
             )
         self.with_context(**asq_step(WORKFLOW_KEY)).write(

@@ -7,6 +7,12 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 
+class AsqStateError(UserError):
+    """A step refused because of the document's state: done already (a
+    double click, a second tab, a replayed call) or not reached yet. Tests
+    tell it from a refusal for a role or for missing data."""
+
+
 class AsqMark:
     """A value only this process can put in a context.
 
@@ -283,7 +289,7 @@ class AsqWorkflowMixin(models.AbstractModel):
         wrong = self.filtered(lambda record: record.state not in states)
         if wrong or not self:
             selection = dict(self._fields["state"]._description_selection(self.env))
-            raise UserError(
+            raise AsqStateError(
                 self.env._(
                     "%(step)s is not possible on %(names)s in its current status "
                     "(%(status)s). Reload the page: someone may have done it "
