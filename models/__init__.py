@@ -27,6 +27,7 @@ from . import survey_question
 from . import asq_survey_campaign
 from . import res_partner_survey
 from . import asq_dashboard
+from . import asq_portal_chatter
 from . import asq_complaint_portal
 from . import asq_return_portal
 from . import asq_service_visit_portal

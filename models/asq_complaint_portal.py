@@ -30,7 +30,7 @@ class AsqComplaint(models.Model):
     """Customer complaints on the customer portal."""
 
     _name = "asq.complaint"
-    _inherit = ["asq.complaint", "portal.mixin"]
+    _inherit = ["asq.complaint", "portal.mixin", "asq.portal.chatter"]
 
     # What the back office keeps for itself: the portal pages do not show
     # them, so a portal customer may not read them over RPC either.
@@ -252,16 +252,3 @@ class AsqComplaint(models.Model):
                 user_id=responsible.id,
             )
         return complaint
-
-    # ------------------------------------------------------------------
-    # Portal chatter: the customer's files obey the complaint form's rules
-    # ------------------------------------------------------------------
-    def message_post(self, **kwargs):
-        self.env["ir.attachment"]._asq_portal_check_post(kwargs.get("attachment_ids"))
-        return super().message_post(**kwargs)
-
-    def _message_update_content(self, message, body, attachment_ids=None, **kwargs):
-        self.env["ir.attachment"]._asq_portal_check_post(attachment_ids)
-        return super()._message_update_content(
-            message, body, attachment_ids=attachment_ids, **kwargs
-        )

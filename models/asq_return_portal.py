@@ -11,7 +11,7 @@ class AsqReturn(models.Model):
     """Return requests on the customer portal."""
 
     _name = "asq.return"
-    _inherit = ["asq.return", "portal.mixin"]
+    _inherit = ["asq.return", "portal.mixin", "asq.portal.chatter"]
 
     # The back office's own clock: not on the portal pages, not over RPC.
     note_deadline = fields.Datetime(groups="base.group_user")
@@ -152,16 +152,3 @@ class AsqReturn(models.Model):
                 user_id=responsible.id,
             )
         return ret
-
-    # ------------------------------------------------------------------
-    # Portal chatter: the customer's files obey the complaint form's rules
-    # ------------------------------------------------------------------
-    def message_post(self, **kwargs):
-        self.env["ir.attachment"]._asq_portal_check_post(kwargs.get("attachment_ids"))
-        return super().message_post(**kwargs)
-
-    def _message_update_content(self, message, body, attachment_ids=None, **kwargs):
-        self.env["ir.attachment"]._asq_portal_check_post(attachment_ids)
-        return super()._message_update_content(
-            message, body, attachment_ids=attachment_ids, **kwargs
-        )

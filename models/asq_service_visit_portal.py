@@ -8,7 +8,7 @@ class AsqServiceVisit(models.Model):
     """Service reports signed by the customer on the portal."""
 
     _name = "asq.service.visit"
-    _inherit = ["asq.service.visit", "portal.mixin"]
+    _inherit = ["asq.service.visit", "portal.mixin", "asq.portal.chatter"]
 
     def _compute_access_url(self):
         for visit in self:
@@ -60,17 +60,4 @@ class AsqServiceVisit(models.Model):
             author_id=author.id,
             message_type="comment",
             subtype_xmlid="mail.mt_note",
-        )
-
-    # ------------------------------------------------------------------
-    # Portal chatter: the customer's files obey the complaint form's rules
-    # ------------------------------------------------------------------
-    def message_post(self, **kwargs):
-        self.env["ir.attachment"]._asq_portal_check_post(kwargs.get("attachment_ids"))
-        return super().message_post(**kwargs)
-
-    def _message_update_content(self, message, body, attachment_ids=None, **kwargs):
-        self.env["ir.attachment"]._asq_portal_check_post(attachment_ids)
-        return super()._message_update_content(
-            message, body, attachment_ids=attachment_ids, **kwargs
         )

@@ -393,6 +393,7 @@ class AsqSecurityCommon(AsqPortalCommon):
                     "customer_class": "a",
                 }
             )
+            .with_env(env)  # (without the step's mark: written as a caller)
         )
         fx["asq.kpi.pack"] = env["asq.kpi.pack"].create(
             {"period_type": "month", "date_from": "2019-02-01"}

@@ -427,7 +427,9 @@ class TestStateTable(TransactionCase):
         )
         self._history(record, {"state": state})
         record.flush_recordset()
-        return record
+        # (the copy's environment carries the step's mark: what follows runs
+        # as a caller would, without it)
+        return record.with_env(self.env)
 
     def _db_state(self, record):
         self.env.flush_all()
