@@ -1141,7 +1141,7 @@ class AsqComplaint(models.Model):
         self.ensure_one()
         self._asq_ensure_group(GROUP_INSPECTOR, self.env._("Quality Hold"))
         if self.state == "cancel":
-            raise UserError(self.env._("%(name)s is cancelled.", name=self.name))
+            raise AsqStateError(self.env._("%(name)s is cancelled.", name=self.name))
         lines = self.line_ids.filtered("product_id")
         if not lines:
             raise UserError(
@@ -1662,13 +1662,20 @@ class AsqComplaint(models.Model):
         self._asq_ensure_group(GROUP_USER, self.env._("Feedback"))
         self.check_access("write")
         self._asq_lock()
+        complaints = self.filtered(lambda c: c.feedback_type == "complaint")
+        if complaints:
+            raise UserError(
+                self.env._(
+                    "%(names)s is a complaint: use the complaint workflow.",
+                    names=complaints._asq_names(),
+                )
+            )
         wrong = self.filtered(
-            lambda c: c.feedback_type == "complaint"
-            or c.state != "draft"
+            lambda c: c.state != "draft"
             or (status == "pending" and c.feedback_status == "pending")
         )
         if wrong:
-            raise UserError(
+            raise AsqStateError(
                 self.env._(
                     "%(names)s is a complaint or already handled: use the "
                     "complaint workflow.",
@@ -1837,11 +1844,14 @@ class AsqComplaint(models.Model):
         self.ensure_one()
         step = self.env._("Plan On-Site Visit")
         self._asq_ensure_group(GROUP_USER, step)
-        if (
-            not self.onsite_required
-            or self.onsite_at
-            or self.state not in ("draft", "review", "investigating")
-        ):
+        if self.state not in ("draft", "review", "investigating"):
+            raise AsqStateError(
+                self.env._(
+                    "%(name)s needs no on-site verification visit (any more).",
+                    name=self.name,
+                )
+            )
+        if not self.onsite_required or self.onsite_at:
             raise UserError(
                 self.env._(
                     "%(name)s needs no on-site verification visit (any more).",
