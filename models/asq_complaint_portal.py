@@ -30,7 +30,7 @@ class AsqComplaint(models.Model):
     """Customer complaints on the customer portal."""
 
     _name = "asq.complaint"
-    _inherit = ["asq.complaint", "portal.mixin", "asq.portal.chatter"]
+    _inherit = ["asq.complaint", "portal.mixin", "asq.portal.chatter", "mail.thread"]
 
     # What the back office keeps for itself: the portal pages do not show
     # them, so a portal customer may not read them over RPC either.

@@ -11,7 +11,7 @@ class AsqReturn(models.Model):
     """Return requests on the customer portal."""
 
     _name = "asq.return"
-    _inherit = ["asq.return", "portal.mixin", "asq.portal.chatter"]
+    _inherit = ["asq.return", "portal.mixin", "asq.portal.chatter", "mail.thread"]
 
     # The back office's own clock: not on the portal pages, not over RPC.
     note_deadline = fields.Datetime(groups="base.group_user")

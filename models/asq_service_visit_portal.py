@@ -8,7 +8,12 @@ class AsqServiceVisit(models.Model):
     """Service reports signed by the customer on the portal."""
 
     _name = "asq.service.visit"
-    _inherit = ["asq.service.visit", "portal.mixin", "asq.portal.chatter"]
+    _inherit = [
+        "asq.service.visit",
+        "portal.mixin",
+        "asq.portal.chatter",
+        "mail.thread",
+    ]
 
     def _compute_access_url(self):
         for visit in self:
