@@ -1,19 +1,24 @@
 # after_sales_quality: two commands from a fresh checkout (see README.md).
 #   make demo   - virtualenv, database with the addon and demo data, served on :8069
 #   make test   - fresh database, every test (browser tours included), one closing line
+#   make test-core - Odoo's own stock suites on a database with the addon,
+#                    failing on any failure beyond shared/tools' baseline
 #   make lint   - ruff (check + format) and pylint-odoo
 #   make bench  - benchmarks against hand-written SQL (SCALES="0.1 1"; 1 = 1M moves)
 #   make audit  - the auditor's queries (tools/audit.sql) on DB=<database>
 #   make populate - a large dataset in asq_populate (SCALE=1: 1M moves, 10k customers)
 export ODOO_PATH ?= /opt/odoo/18.0
 
-.PHONY: demo test lint bench populate venv clean audit
+.PHONY: demo test test-core lint bench populate venv clean audit
 
 demo:
 	@bash tools/harness.sh demo
 
 test:
 	@bash tools/harness.sh test
+
+test-core:
+	@bash tools/harness.sh test-core
 
 lint:
 	@bash tools/harness.sh lint

@@ -440,6 +440,8 @@ class AsqDemo(models.AbstractModel):
 
     @api.model
     def _demo_stock(self, product, qty, date, warehouse, rng):
+        """Put a new lot in stock as a user would: an applied inventory
+        adjustment, which moves the goods and books their value."""
         prefix = product.default_code or "LOT"
         lot = self.env["stock.lot"].create(
             {
@@ -447,9 +449,19 @@ class AsqDemo(models.AbstractModel):
                 "product_id": product.id,
             }
         )
-        self.env["stock.quant"]._update_available_quantity(
-            product, warehouse.lot_stock_id, qty, lot_id=lot
+        quant = (
+            self.env["stock.quant"]
+            .with_context(inventory_mode=True)
+            .create(
+                {
+                    "product_id": product.id,
+                    "location_id": warehouse.lot_stock_id.id,
+                    "lot_id": lot.id,
+                    "inventory_quantity": qty,
+                }
+            )
         )
+        quant.action_apply_inventory()
 
     @api.model
     def _demo_returns(self, pickings):

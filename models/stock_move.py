@@ -58,12 +58,24 @@ class StockMove(models.Model):
             lines.unlink()
             moves._recompute_state()
 
+    def _asq_is_customer_delivery(self):
+        """A move that delivered goods to a customer: the only moves whose
+        returns the over-return check watches (vendor returns and returns of
+        pick, QC or internal steps are Odoo's business)."""
+        self.ensure_one()
+        return (
+            self.location_dest_id.usage == "customer"
+            and self.location_id.usage != "customer"
+        )
+
     def _action_done(self, cancel_backorder=False):
         self._asq_ensure_not_held()
         returning = self.filtered(
             lambda m: m.origin_returned_move_id and m.state not in ("done", "cancel")
         )
-        origins = returning.origin_returned_move_id
+        origins = returning.origin_returned_move_id.filtered(
+            lambda m: m._asq_is_customer_delivery()
+        )
         if origins:
             # Serialise concurrent returns of the same delivered moves (as
             # asq.return._lock_and_check_quantities does).

@@ -25,3 +25,4 @@ from . import test_zz_audit
 from . import test_races
 from . import test_state_table
 from . import test_security_matrix
+from . import test_odoo_returns

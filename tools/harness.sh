@@ -208,6 +208,68 @@ cmd_test() {
     "$PY" "$ROOT/tools/junit_summary.py" "$BUILD/junit.xml" "$rc"
 }
 
+shared_tools() {
+    # The shared tools: beside the checkout (CI puts a read-only copy of
+    # shared/ next to the clone), else $ASQ_SHARED, else /work/shared.
+    local dir
+    for dir in "$ROOT/../shared" "${ASQ_SHARED:-}" /work/shared; do
+        if [ -n "$dir" ] && [ -f "$dir/tools/odoo_core_suites.py" ]; then
+            (cd "$dir/tools" && pwd)
+            return 0
+        fi
+    done
+    die "odoo_core_suites.py not found: looked in $ROOT/../shared/tools, \$ASQ_SHARED/tools (${ASQ_SHARED:-unset}) and /work/shared/tools; set ASQ_SHARED to the shared folder"
+}
+
+cmd_test_core() {
+    # Odoo's own stock suites on a database with the addon: any failure
+    # beyond the baseline (tests failing without the addon too) fails.
+    local tools db="${CORE_DB:-${TEST_DB}_odoo}" port="${CORE_HTTP_PORT:-$TEST_HTTP_PORT}"
+    local modules="stock,sale_stock,purchase_stock,stock_account,sale_management"
+    local min="${CORE_MIN_TESTS:-1000}" start rc=0 count
+    tools="$(shared_tools)"
+    [ -f "$tools/core_baseline_failures.txt" ] \
+        || die "no core_baseline_failures.txt beside $tools/odoo_core_suites.py"
+    venv; check_system test; postgres; config "$port"
+    start=$SECONDS
+    dropdb_if_exists "$db"
+    say "installing $modules and $MODULE with demo data in a fresh database $db"
+    odoo -d "$db" -i "$modules,$MODULE" --stop-after-init --log-level warn
+    say "running Odoo's stock, sale_stock, purchase_stock and stock_account suites (log: $BUILD/core.log)"
+    rm -f "$BUILD/core_results.jsonl" "$BUILD/core.log"
+    # Odoo exits non-zero on the baseline failures: the comparison decides.
+    CORE_RESULTS="$BUILD/core_results.jsonl" ODOO_PATH="$ODOO_PATH" PYTHONPATH="$ODOO_PATH" \
+        "$PY" "$tools/odoo_core_suites.py" -c "$BUILD/odoo.conf" -d "$db" \
+        --http-port="$port" --stop-after-init --logfile="$BUILD/core.log" \
+        --test-enable --test-tags /stock,/sale_stock,/purchase_stock,/stock_account || true
+    count="$("$PY" - "$BUILD/core_results.jsonl" <<'PYEOF' 2>/dev/null || echo 0
+import json, sys
+print(len({json.loads(line)["id"] for line in open(sys.argv[1], encoding="utf8")}))
+PYEOF
+)"
+    if [ "$count" -lt "$min" ]; then
+        tail -n 40 "$BUILD/core.log" >&2 || true
+        die "the core suites ran $count tests (fewer than $min): Odoo did not run them (see $BUILD/core.log)"
+    fi
+    "$PY" "$tools/odoo_core_suites.py" --compare "$BUILD/core_results.jsonl" \
+        "$tools/core_baseline_failures.txt" || rc=$?
+    if [ "$rc" -ne 0 ]; then
+        "$PY" - "$BUILD/core_results.jsonl" "$tools/core_baseline_failures.txt" <<'PYEOF' >&2
+import json, sys
+baseline = {line.strip() for line in open(sys.argv[2], encoding="utf8") if line.strip()}
+for line in open(sys.argv[1], encoding="utf8"):
+    rec = json.loads(line)
+    tid = rec["id"]
+    if not tid.startswith(("setUpClass", "tearDownClass")):
+        tid = tid.split(" ")[0]
+    if rec["event"] in ("error", "fail") and tid not in baseline:
+        print(f"--- {rec['event'].upper()} {rec['id']}\n{rec.get('tb', '')}")
+PYEOF
+    fi
+    say "core suites took $(( (SECONDS - start) / 60 )) min $(( (SECONDS - start) % 60 )) s"
+    return "$rc"
+}
+
 cmd_bench() {
     venv; check_system; postgres; config "$TEST_HTTP_PORT"
     local db="${BENCH_DB:-asq_bench}"
@@ -243,10 +305,11 @@ cmd_lint() {
 case "${1:-}" in
     demo) cmd_demo ;;
     test) cmd_test ;;
+    test-core) cmd_test_core ;;
     lint) cmd_lint ;;
     bench) cmd_bench ;;
     populate) cmd_populate ;;
     venv) venv ;;
     pg) venv; postgres; say "PostgreSQL ready at $PGHOST:$PGPORT as $PGUSER" ;;
-    *) die "usage: tools/harness.sh demo|test|lint|bench|populate|venv|pg" ;;
+    *) die "usage: tools/harness.sh demo|test|test-core|lint|bench|populate|venv|pg" ;;
 esac
