@@ -553,3 +553,25 @@ class TestEditableTable(test_state_table.TestStateTable):
                                 f"but write() refuses it: {refused}",
                             )
         self.assertGreater(checked, 200)
+
+    def test_readme_table_is_the_code_table(self):
+        """The README's table of what may change on a complaint is the
+        table write() and the form read."""
+        readme = (ADDON / "README.md").read_text(encoding="utf-8")
+        block = readme.split("<!-- editable:asq.complaint -->")[1]
+        block = block.split("<!-- /editable -->")[0]
+        rows = {}
+        for line in block.strip().splitlines()[2:]:
+            fname, states, role, frozen = (
+                cell.strip(" `") for cell in line.strip("|").split("|")
+            )
+            rows[fname] = (tuple(states.split(", ")), role, frozen or None)
+        code = {
+            fname: (
+                rule.states,
+                rule.group.rsplit("group_asq_", 1)[1],
+                rule.frozen_by,
+            )
+            for fname, rule in self.env["asq.complaint"]._asq_editable.items()
+        }
+        self.assertEqual(rows, code)
