@@ -4,7 +4,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
 
-from .asq_workflow_mixin import AsqStateError, asq_in_step, asq_step
+from .asq_workflow_mixin import AsqEditable, AsqStateError, asq_in_step, asq_step
 
 ASQ = "after_sales_quality."
 GROUP_USER = f"{ASQ}group_asq_user"
@@ -42,6 +42,7 @@ EDITABLE_STATES = {
     "request": ("planned", "in_progress"),
     "work_done": ("planned", "in_progress"),
     "result": ("planned", "in_progress"),
+    "part_ids": ("planned", "in_progress", "done"),
     "signer_name": ("done",),
     "signature": ("done",),
     "satisfaction": ("done",),
@@ -54,8 +55,17 @@ class AsqServiceVisit(models.Model):
 
     _name = "asq.service.visit"
     _description = "Service Visit"
-    _inherit = ["mail.thread", "mail.activity.mixin", "asq.workflow.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "asq.workflow.mixin",
+        "asq.editable.mixin",
+    ]
     _asq_workflow_key = WORKFLOW_KEY
+    # write() and the form's readonly= read the same table (EDITABLE_STATES)
+    _asq_editable = {
+        fname: AsqEditable(states) for fname, states in EDITABLE_STATES.items()
+    }
     _order = "planned_date desc, id desc"
     _check_company_auto = True
 

@@ -3,7 +3,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .asq_workflow_mixin import asq_in_step
+from .asq_workflow_mixin import AsqEditable, asq_in_step
 
 GROUP_INSPECTOR = "after_sales_quality.group_asq_inspector"
 GROUP_MANAGER = "after_sales_quality.group_asq_manager"
@@ -40,8 +40,17 @@ class AsqVendorRectification(models.Model):
 
     _name = "asq.vendor.rectification"
     _description = "Vendor Rectification Notice"
-    _inherit = ["mail.thread", "mail.activity.mixin", "asq.workflow.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "asq.workflow.mixin",
+        "asq.editable.mixin",
+    ]
     _asq_workflow_key = WORKFLOW_KEY
+    # write() and the form's readonly= read the same table (EDITABLE_STATES)
+    _asq_editable = {
+        fname: AsqEditable(states) for fname, states in EDITABLE_STATES.items()
+    }
     _order = "deadline desc, id desc"
     _check_company_auto = True
 

@@ -140,8 +140,7 @@ class AsqEditableMixin(models.AbstractModel):
 
     @api.model
     def _asq_readonly_expr(self, fname):
-        """The form's ``readonly=`` of ``fname``, or None (always editable,
-        for whoever may write the document)."""
+        """The form's ``readonly=`` of ``fname``, or None (the view's own)."""
         rule = self._asq_editable.get(fname)
         if rule:
             expr = f"state not in {list(rule.states)!r}"
@@ -168,8 +167,6 @@ class AsqEditableMixin(models.AbstractModel):
                 expr = self._asq_readonly_expr(node.get("name"))
                 if expr:
                     node.set("readonly", expr)
-                elif "readonly" in node.attrib:
-                    del node.attrib["readonly"]
         return arch, view
 
     def _asq_ensure_editable(self, vals):
