@@ -4,6 +4,7 @@ from odoo.addons.after_sales_quality.tests.common import AsqCommon
 
 # Friday 7 March 2025, 10:00 UTC: the working-time clocks start here.
 FRIDAY = fields.Datetime.to_datetime("2025-03-07 10:00:00")
+DELIVERED = fields.Datetime.to_datetime("2025-01-06 10:00:00")
 
 
 class AsqComplaintCommon(AsqCommon):
@@ -38,12 +39,15 @@ class AsqComplaintCommon(AsqCommon):
                 "email": "r@example.com",
             }
         )
+        # Delivered before the complaints the tests receive (from FRIDAY on):
+        # a complaint is never received before its goods were delivered.
         cls.picking = cls._deliver(
             cls.customer,
             [
                 (cls.product, 10, 100.0, "CC-LOT-1"),
                 (cls.product_b, 50, 10.0, "CC-LOT-2"),
             ],
+            date=DELIVERED,
         )
         cls.delivered = cls.env["asq.delivered.line"].search(
             [("picking_id", "=", cls.picking.id)]
