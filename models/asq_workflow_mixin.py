@@ -171,7 +171,22 @@ class AsqEditableMixin(models.AbstractModel):
 
     def _asq_ensure_editable(self, vals):
         """Refuse ``vals`` where the table says the field no longer changes
-        (its state, its role, its freezing step), naming the field."""
+        (a closed document; its state, its role, its freezing step), naming
+        the field."""
+        frozen = set(vals) - set(self._asq_closed_writable)
+        ended = self.filtered(lambda record: record.state in self._asq_closed_states)
+        if ended and frozen:
+            raise UserError(
+                self.env._(
+                    "%(names)s is closed: %(fields)s can no longer be changed.",
+                    names=", ".join(ended.mapped("display_name")),
+                    fields=", ".join(
+                        self._fields[fname].get_description(self.env)["string"]
+                        for fname in sorted(frozen)
+                        if fname in self._fields
+                    ),
+                )
+            )
         for fname in vals:
             rule = self._asq_editable.get(fname)
             if not rule:
@@ -202,20 +217,6 @@ class AsqEditableMixin(models.AbstractModel):
                         names=", ".join(locked.mapped("display_name")),
                     )
                 )
-        frozen = set(vals) - set(self._asq_closed_writable)
-        ended = self.filtered(lambda record: record.state in self._asq_closed_states)
-        if ended and frozen:
-            raise UserError(
-                self.env._(
-                    "%(names)s is closed: %(fields)s can no longer be changed.",
-                    names=", ".join(ended.mapped("display_name")),
-                    fields=", ".join(
-                        self._fields[fname].get_description(self.env)["string"]
-                        for fname in sorted(frozen)
-                        if fname in self._fields
-                    ),
-                )
-            )
 
 
 class AsqWorkflowMixin(models.AbstractModel):

@@ -11,6 +11,9 @@ class AsqComplaintCommon(AsqCommon):
     """A UTC working calendar (Mon-Fri 8-12, 13-17), goods delivered to the
     test customer and helpers to register and walk complaints."""
 
+    # When the fixture's goods reached the customer (None: now).
+    delivery_date = DELIVERED
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -47,7 +50,7 @@ class AsqComplaintCommon(AsqCommon):
                 (cls.product, 10, 100.0, "CC-LOT-1"),
                 (cls.product_b, 50, 10.0, "CC-LOT-2"),
             ],
-            date=DELIVERED,
+            date=cls.delivery_date,
         )
         cls.delivered = cls.env["asq.delivered.line"].search(
             [("picking_id", "=", cls.picking.id)]

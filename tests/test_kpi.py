@@ -15,6 +15,10 @@ class TestKpiReports(AsqComplaintCommon):
     small dataset of the test customers (the database also holds the demo
     data: every read is restricted to the test records)."""
 
+    # The figures are those of the last 12 months: the goods were delivered
+    # 11 days ago, the complaints of these tests received 10 days ago.
+    delivery_date = fields.Datetime.now() - timedelta(days=11)
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -66,8 +66,9 @@ class TestAsqQueryBudget(AsqComplaintCommon):
             size: env["asq.complaint"].create(
                 {
                     "partner_id": cls.customer.id,
+                    # (100 lines share the 10 delivered: 0.05 each)
                     "line_ids": [
-                        Command.create({"delivered_line_id": line.id, "quantity": 1})
+                        Command.create({"delivered_line_id": line.id, "quantity": 0.05})
                         for _i in range(size)
                     ],
                 }
@@ -99,7 +100,7 @@ class TestAsqQueryBudget(AsqComplaintCommon):
                         Command.create(
                             {
                                 "delivered_line_id": line.id,
-                                "quantity": 1,
+                                "quantity": 0.05,
                                 "reason": "Broken",
                             }
                         )

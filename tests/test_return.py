@@ -2,7 +2,7 @@ from datetime import datetime
 from unittest.mock import patch
 
 from odoo import Command, fields
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
 from odoo.addons.after_sales_quality.models.asq_workflow_mixin import asq_step
@@ -370,9 +370,15 @@ class TestReturnGate(ReturnCommon):
 
     def test_over_return_counts_done_returns(self):
         self._return(self.delivery, {self.product: 95.0})
-        ret = self._create_return(qty=6.0)
+        # a draft never asks for more than is still at the customer
+        with self.assertRaisesRegex(ValidationError, "only 5.0 still at the customer"):
+            self._create_return(qty=6.0)
+        # two drafts within it each, beyond it together: the second to be
+        # submitted is refused
+        first, second = self._create_return(qty=3.0), self._create_return(qty=3.0)
+        first.with_user(self.sales).action_submit()
         with self.assertRaisesRegex(UserError, "95.0 already returned"):
-            ret.with_user(self.sales).action_submit()
+            second.with_user(self.sales).action_submit()
 
     def test_transport_order_only_after_approval(self):
         ret = self._create_return()
