@@ -1,4 +1,5 @@
 from . import asq_workflow_mixin
+from . import mail_activity
 from . import res_company
 from . import res_config_settings
 from . import res_partner

@@ -4,6 +4,7 @@ from psycopg2.errors import LockNotAvailable, SerializationFailure
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 
@@ -86,6 +87,50 @@ def asq_lock_rows(records, names=None):
         ) from error
     records.invalidate_recordset()
     return records
+
+
+class AsqTransition(NamedTuple):
+    """One step of a document, declared once in its ``_asq_transitions``.
+
+    Everything else is derived from it by :class:`AsqWorkflowMixin`: the
+    server check of the button's method (role, access, row lock, state,
+    precondition), the ``can_<step>`` boolean the form's button reads, the
+    "waiting for me" counts of the dashboard, the to-do of whoever signs next
+    and the transition tables of the README (tested against these)."""
+
+    step: str
+    # The step's name as users read it (an ``_lt`` term).
+    label: object
+    from_states: tuple
+    # Who signs it: any of these roles (xmlids); () = whoever may write the
+    # document (``access``), narrowed by ``signer`` when given.
+    groups: tuple = ()
+    # The state reached; None: the state stays, or the step chooses one of
+    # ``branches`` (listed for the table and the tests).
+    to_state: str | None = None
+    branches: tuple = ()
+    # (who, when) fields the step stamps with the signer and the time.
+    stamp: tuple = ()
+    # Fields that no longer change once the step is done (see AsqEditable).
+    freezes: tuple = ()
+    # Method of the document returning, for one record, why the step is not
+    # possible yet ("" when it is): the server refuses with it, the button
+    # hides.
+    check: str | None = None
+    # Method returning the domain of the documents the current user signs
+    # this step for beyond the state (None: none); default: every document
+    # in ``from_states`` when the user holds one of ``groups``.
+    signer: str | None = None
+    # The button's method ("action_<step>" when None).
+    action: str | None = None
+    # The access right the step needs on the document besides its role.
+    access: str = "write"
+    # Whether whoever signs it gets a to-do when the document waits for it.
+    todo: bool = True
+
+    @property
+    def method(self):
+        return self.action or f"action_{self.step}"
 
 
 class AsqCompanyFixed(models.AbstractModel):
@@ -310,43 +355,234 @@ class AsqWorkflowMixin(models.AbstractModel):
     def _workflow_write(self, vals):
         return self.with_context(**asq_step(self._asq_workflow_key)).write(vals)
 
-    def _workflow_stamp(self, step, vals):
-        """Write a step with who and when did it (``<step>_by``/``_at``)."""
-        stamp = {f"{step}_by": self.env.user.id, f"{step}_at": fields.Datetime.now()}
-        return self._workflow_write({**stamp, **vals})
+    # ------------------------------------------------------------------
+    # The engine: everything below reads ``_asq_transitions``
+    # ------------------------------------------------------------------
+    # The document's steps (AsqTransition), in the order of the workflow.
+    _asq_transitions = ()
 
-    def _ensure_no_signature(self, vals_list):
-        signed = {
-            fname
-            for vals in vals_list
-            for fname in vals
-            if fname in self._asq_signature_fields
-        }
-        if signed:
+    @api.model
+    def _asq_transition(self, step):
+        """The declaration of ``step`` (KeyError for a step not declared)."""
+        for transition in self._asq_transitions:
+            if transition.step == step:
+                return transition
+        raise KeyError(f"{self._name} declares no step {step!r}")
+
+    @api.model
+    def _asq_label(self, step):
+        """The step's name in the user's language."""
+        return self.env._(self._asq_transition(step).label)
+
+    @api.model
+    def _asq_may_sign(self, transition):
+        """Whether the current user holds the step's role."""
+        return (
+            self.env.su
+            or not transition.groups
+            or any(self.env.user.has_group(group) for group in transition.groups)
+        )
+
+    def _asq_why_not(self, step):
+        """{record: why} of the records ``step``'s precondition refuses."""
+        transition = self._asq_transition(step)
+        if not transition.check:
+            return {}
+        reasons = {}
+        for record in self:
+            why = getattr(record, transition.check)()
+            if why:
+                reasons[record] = why
+        return reasons
+
+    def _asq_begin(self, step):
+        """The server check every step runs first, from its declaration: the
+        role, the access right, the row lock and the state re-read after it
+        (a double click, a second tab or a replayed call is refused with
+        :class:`AsqStateError`), the signer and the precondition. Returns
+        the locked records."""
+        transition = self._asq_transition(step)
+        label = self.env._(transition.label)
+        if not self:
             raise UserError(
-                self.env._(
-                    "%(fields)s are signed by the workflow buttons and cannot be "
-                    "written directly.",
-                    fields=", ".join(sorted(signed)),
-                )
+                self.env._("Select a document first (%(step)s).", step=label)
             )
+        records = self._asq_workflow_step(
+            transition.from_states, transition.groups, label, transition.access
+        )
+        if transition.signer and not self.env.su:
+            allowed = records.filtered_domain(
+                getattr(records, transition.signer)() or expression.FALSE_DOMAIN
+            )
+            if allowed != records:
+                raise AccessError(
+                    self.env._(
+                        "You are not allowed to do this step (%(step)s) on "
+                        "%(names)s.",
+                        step=label,
+                        names=", ".join((records - allowed).mapped("display_name")),
+                    )
+                )
+        reasons = records._asq_why_not(step)
+        if reasons:
+            raise UserError("\n".join(dict.fromkeys(reasons.values())))
+        return records
 
-    def _asq_ensure_fields_unsigned(self, vals, protected_fields, initial_state):
-        """Refuse ``vals`` that set workflow-only fields, naming them by label;
-        the state may only be written as its initial value."""
-        protected = set(protected_fields).intersection(vals)
-        if vals.get("state", initial_state) == initial_state:
-            protected -= {"state"}
-        if protected:
-            raise UserError(
-                self.env._(
-                    "These fields are set by the workflow buttons and cannot be "
-                    "written directly: %(fields)s.",
-                    fields=", ".join(
-                        sorted(
-                            self._fields[f].get_description(self.env)["string"]
-                            for f in protected
-                        )
+    def _asq_finish(self, step, vals=None):
+        """Write the step's outcome: its next state (unless ``vals`` choose
+        one of its branches), who and when signed, then the to-dos: the
+        signer's own is done, whoever signs next gets one."""
+        transition = self._asq_transition(step)
+        vals = dict(vals or {})
+        if transition.to_state:
+            vals.setdefault("state", transition.to_state)
+        if transition.stamp:
+            who, when = transition.stamp
+            vals.setdefault(who, self.env.uid)
+            vals.setdefault(when, fields.Datetime.now())
+        self._workflow_write(vals)
+        self._asq_update_todos()
+        return True
+
+    # ------------------------------------------------------------------
+    # Derived: the buttons (can_<step>)
+    # ------------------------------------------------------------------
+    @api.depends("state")
+    @api.depends_context("uid")
+    def _compute_asq_can(self):
+        """``can_<step>``: the user holds the role, the document is in a
+        from-state, signs it (``signer``) and meets the precondition: the
+        form shows the button exactly when the server would run the step."""
+        for transition in self._asq_transitions:
+            fname = f"can_{transition.step}"
+            if fname not in self._fields:
+                continue
+            allowed = self.browse()
+            if self._asq_may_sign(transition) and (
+                self.env.su or self.has_access(transition.access or "read")
+            ):
+                allowed = self.filtered(
+                    lambda record, t=transition: record.state in t.from_states
+                )
+                if transition.signer and not self.env.su and allowed:
+                    allowed = allowed.filtered_domain(
+                        getattr(allowed, transition.signer)() or expression.FALSE_DOMAIN
+                    )
+                if transition.check and allowed:
+                    allowed -= self.browse(
+                        record.id for record in allowed._asq_why_not(transition.step)
+                    )
+            for record in self:
+                record[fname] = record in allowed
+
+    # ------------------------------------------------------------------
+    # Derived: "waiting for me" and the to-dos of the next signer
+    # ------------------------------------------------------------------
+    @api.model
+    def _asq_waiting_domain(self, steps=None):
+        """The documents waiting for one of the current user's steps (of
+        ``steps``, default all with a to-do), or None when the user signs
+        none of them: the dashboard counts it and opens it."""
+        parts = []
+        for transition in self._asq_transitions:
+            if not transition.todo or (steps and transition.step not in steps):
+                continue
+            if not self._asq_may_sign(transition):
+                continue
+            domain = [("state", "in", transition.from_states)]
+            if transition.signer:
+                extra = getattr(self, transition.signer)()
+                if extra is None:
+                    continue
+                domain = expression.AND([domain, extra])
+            parts.append(domain)
+        return expression.OR(parts) if parts else None
+
+    def _asq_next_signers(self):
+        """{step: users} who sign the steps this document now waits for."""
+        self.ensure_one()
+        result = {}
+        for transition in self._asq_transitions:
+            if not transition.todo or self.state not in transition.from_states:
+                continue
+            users = self._asq_signers(transition)
+            if users:
+                result[transition.step] = users
+        return result
+
+    def _asq_signers(self, transition):
+        """The users of the document's company holding the step's role (and
+        signing it for this document, ``signer``); none for a step anybody
+        may do."""
+        self.ensure_one()
+        if not transition.groups:
+            return self.env["res.users"]
+        users = (
+            self.env["res.users"]
+            .sudo()
+            .search(
+                [
+                    ("share", "=", False),
+                    ("company_ids", "in", self.company_id.ids),
+                    (
+                        "groups_id",
+                        "in",
+                        [self.env.ref(group).id for group in transition.groups],
                     ),
+                ]
+            )
+        )
+        if transition.signer:
+            users = users.filtered(
+                lambda user: self.sudo().filtered_domain(
+                    getattr(self.with_user(user), transition.signer)()
+                    or expression.FALSE_DOMAIN
                 )
             )
+        return users
+
+    def _asq_update_todos(self):
+        """Close the to-dos of the steps the documents no longer wait for and
+        give one to each user who signs a step they wait for now."""
+        if "activity_ids" not in self._fields:
+            return
+        activity_type = self.env.ref(
+            "after_sales_quality.mail_activity_type_asq_sign",
+            raise_if_not_found=False,
+        )
+        if not activity_type:
+            return
+        for record in self.sudo():
+            waiting = record._asq_next_signers()
+            expected = {
+                (user.id, step) for step, users in waiting.items() for user in users
+            }
+            existing = record.activity_ids.filtered(
+                lambda activity: activity.activity_type_id == activity_type
+            )
+            for activity in existing:
+                key = (activity.user_id.id, activity.asq_step)
+                if key in expected:
+                    expected.discard(key)
+                elif activity.user_id == self.env.user:
+                    activity.action_feedback(
+                        feedback=self.env._(
+                            "Signed: %(step)s.",
+                            step=record._asq_label(activity.asq_step),
+                        )
+                        if activity.asq_step
+                        in {t.step for t in record._asq_transitions}
+                        else False
+                    )
+                else:
+                    # Someone else signed, or the step is no longer due.
+                    activity.unlink()
+            for user_id, step in sorted(expected):
+                user = self.env["res.users"].browse(user_id)
+                record.activity_schedule(
+                    activity_type_id=activity_type.id,
+                    summary=record._asq_label(step),
+                    user_id=user_id,
+                    date_deadline=fields.Date.context_today(record.with_user(user)),
+                    asq_step=step,
+                )
