@@ -355,6 +355,47 @@ class AsqWorkflowMixin(models.AbstractModel):
     def _workflow_write(self, vals):
         return self.with_context(**asq_step(self._asq_workflow_key)).write(vals)
 
+    def _workflow_stamp(self, step, vals):
+        """Write a step with who and when did it (``<step>_by``/``_at``)."""
+        stamp = {f"{step}_by": self.env.user.id, f"{step}_at": fields.Datetime.now()}
+        return self._workflow_write({**stamp, **vals})
+
+    def _ensure_no_signature(self, vals_list):
+        signed = {
+            fname
+            for vals in vals_list
+            for fname in vals
+            if fname in self._asq_signature_fields
+        }
+        if signed:
+            raise UserError(
+                self.env._(
+                    "%(fields)s are signed by the workflow buttons and cannot be "
+                    "written directly.",
+                    fields=", ".join(sorted(signed)),
+                )
+            )
+
+    def _asq_ensure_fields_unsigned(self, vals, protected_fields, initial_state):
+        """Refuse ``vals`` that set workflow-only fields, naming them by label;
+        the state may only be written as its initial value."""
+        protected = set(protected_fields).intersection(vals)
+        if vals.get("state", initial_state) == initial_state:
+            protected -= {"state"}
+        if protected:
+            raise UserError(
+                self.env._(
+                    "These fields are set by the workflow buttons and cannot be "
+                    "written directly: %(fields)s.",
+                    fields=", ".join(
+                        sorted(
+                            self._fields[f].get_description(self.env)["string"]
+                            for f in protected
+                        )
+                    ),
+                )
+            )
+
     # ------------------------------------------------------------------
     # The engine: everything below reads ``_asq_transitions``
     # ------------------------------------------------------------------
@@ -443,6 +484,40 @@ class AsqWorkflowMixin(models.AbstractModel):
         self._workflow_write(vals)
         self._asq_update_todos()
         return True
+
+    @api.model
+    def _asq_transition_table(self):
+        """The document's steps as the README shows them (Markdown, in
+        English), rendered from the declaration: README.md carries this
+        text between ``<!-- transitions:<model> -->`` markers and a test
+        keeps the two equal."""
+        env = self.with_context(lang="en_US").env
+
+        def cell(values):
+            return ", ".join(f"`{value}`" for value in values) or "—"
+
+        rows = [
+            "| Step | Method | From | Signed by | To | Stamps | Precondition | To-do |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for t in self._asq_transitions:
+            roles = " / ".join(
+                env.ref(group).sudo().name for group in t.groups
+            ) or env._("whoever may edit it")
+            if t.signer:
+                roles += f" (`{t.signer}`)"
+            to = (
+                cell(filter(None, (t.to_state, *t.branches)))
+                if (t.to_state or t.branches)
+                else "(stays)"
+            )
+            rows.append(
+                f"| {env._(t.label)} | `{t.method}` | {cell(t.from_states)} "
+                f"| {roles} | {to} | {cell(t.stamp)} "
+                f"| {f'`{t.check}`' if t.check else '—'} "
+                f"| {'yes' if t.todo else 'no'} |"
+            )
+        return "\n".join(rows)
 
     # ------------------------------------------------------------------
     # Derived: the buttons (can_<step>)
@@ -583,6 +658,9 @@ class AsqWorkflowMixin(models.AbstractModel):
                     activity_type_id=activity_type.id,
                     summary=record._asq_label(step),
                     user_id=user_id,
-                    date_deadline=fields.Date.context_today(record.with_user(user)),
+                    # Today where the signer is (not the server's UTC date).
+                    date_deadline=fields.Date.context_today(
+                        record.with_user(user).with_context(tz=user.tz)
+                    ),
                     asq_step=step,
                 )
