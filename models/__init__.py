@@ -1,5 +1,6 @@
 from . import asq_workflow_mixin
 from . import mail_activity
+from . import asq_step_record
 from . import res_company
 from . import res_config_settings
 from . import res_partner

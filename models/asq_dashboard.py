@@ -150,9 +150,7 @@ class AsqDashboard(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _my_return_domain(self):
-        if not self.env["asq.return"]._my_states():
-            return None
-        return [("waiting_for_me", "=", True)]
+        return self.env["asq.return"]._asq_waiting_domain()
 
     @api.model
     def _my_complaint_domain(self):

