@@ -53,29 +53,6 @@ EDITABLE_STATES = {
 }
 
 
-def asq_ensure_fields_unsigned(records, vals, protected_fields, initial_state):
-    """Refuse ``vals`` that set workflow-only fields, naming them by label;
-    the state may only be written as its initial value. (The mixin's
-    ``_asq_ensure_fields_unsigned`` until the engine commit, which dropped
-    it: kept here for the visit and the rectification notice.)"""
-    protected = set(protected_fields).intersection(vals)
-    if vals.get("state", initial_state) == initial_state:
-        protected -= {"state"}
-    if protected:
-        raise UserError(
-            records.env._(
-                "These fields are set by the workflow buttons and cannot be "
-                "written directly: %(fields)s.",
-                fields=", ".join(
-                    sorted(
-                        records._fields[f].get_description(records.env)["string"]
-                        for f in protected
-                    )
-                ),
-            )
-        )
-
-
 class AsqServiceVisit(models.Model):
     """After-sales service visit at the customer (《售后服务记录》)."""
 
@@ -485,7 +462,7 @@ class AsqServiceVisit(models.Model):
             )
 
     def _ensure_no_signature(self, vals):
-        asq_ensure_fields_unsigned(self, vals, SIGNATURE_FIELDS, "planned")
+        self._asq_ensure_fields_unsigned(vals, SIGNATURE_FIELDS, "planned")
 
     def _ensure_editable(self, vals):
         signed = self.filtered(lambda v: v.state == "signed")

@@ -4,7 +4,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import LazyTranslate
 
-from .asq_service_visit import asq_ensure_fields_unsigned
 from .asq_workflow_mixin import AsqEditable, AsqTransition, asq_in_step
 
 _lt = LazyTranslate(__name__)
@@ -402,4 +401,4 @@ class AsqVendorRectification(models.Model):
         return ", ".join(self.mapped("name"))
 
     def _ensure_no_signature(self, vals):
-        asq_ensure_fields_unsigned(self, vals, SIGNATURE_FIELDS, "open")
+        self._asq_ensure_fields_unsigned(vals, SIGNATURE_FIELDS, "open")
