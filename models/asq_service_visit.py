@@ -2,9 +2,12 @@ from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import float_compare
+from odoo.osv import expression
+from odoo.tools import LazyTranslate, float_compare
 
-from .asq_workflow_mixin import AsqEditable, AsqStateError, asq_in_step, asq_step
+from .asq_workflow_mixin import AsqEditable, AsqTransition, asq_in_step, asq_step
+
+_lt = LazyTranslate(__name__)
 
 ASQ = "after_sales_quality."
 GROUP_USER = f"{ASQ}group_asq_user"
@@ -66,6 +69,54 @@ class AsqServiceVisit(models.Model):
     _asq_editable = {
         fname: AsqEditable(states) for fname, states in EDITABLE_STATES.items()
     }
+    # Start, finish and consume parts: quality inspectors and the visit's own
+    # technicians (_asq_signer_technician); the customer's signature and the
+    # cancellation: whoever may write the visit (cancel: after-sales users).
+    _asq_transitions = (
+        AsqTransition(
+            "start",
+            _lt("Start the visit"),
+            ("planned",),
+            to_state="in_progress",
+            stamp=("started_by", "started_at"),
+            signer="_asq_signer_technician",
+        ),
+        AsqTransition(
+            "done",
+            _lt("Finish the visit"),
+            ("planned", "in_progress"),
+            to_state="done",
+            stamp=("done_by", "done_at"),
+            check="_asq_check_done",
+            signer="_asq_signer_technician",
+        ),
+        AsqTransition(
+            "sign",
+            _lt("Record the customer's signature"),
+            ("done",),
+            to_state="signed",
+            stamp=("signed_by", "signed_on"),
+            check="_asq_check_sign",
+            todo=False,
+        ),
+        AsqTransition(
+            "cancel",
+            _lt("Cancel the visit"),
+            ("planned", "in_progress"),
+            (GROUP_USER,),
+            "cancel",
+            stamp=("cancelled_by", "cancelled_at"),
+            todo=False,
+        ),
+        AsqTransition(
+            "consume_parts",
+            _lt("Consume parts from stock"),
+            ("in_progress", "done", "signed"),
+            check="_asq_check_consume_parts",
+            signer="_asq_signer_technician",
+            todo=False,
+        ),
+    )
     _order = "planned_date desc, id desc"
     _check_company_auto = True
 
@@ -173,10 +224,6 @@ class AsqServiceVisit(models.Model):
     part_ids = fields.One2many(
         "asq.service.visit.part", "visit_id", string="Parts Used", copy=False
     )
-    parts_to_consume = fields.Boolean(
-        compute="_compute_parts_to_consume",
-        help="Drives the button Consume Parts from Stock.",
-    )
     started_by = fields.Many2one("res.users", readonly=True, copy=False)
     started_at = fields.Datetime(readonly=True, copy=False)
     done_by = fields.Many2one("res.users", readonly=True, copy=False)
@@ -201,6 +248,13 @@ class AsqServiceVisit(models.Model):
     cancelled_by = fields.Many2one("res.users", readonly=True, copy=False)
     cancelled_at = fields.Datetime(readonly=True, copy=False)
 
+    # The buttons (the engine: role, state, signer and precondition).
+    can_start = fields.Boolean(compute="_compute_asq_can")
+    can_done = fields.Boolean(compute="_compute_asq_can")
+    can_sign = fields.Boolean(compute="_compute_asq_can")
+    can_cancel = fields.Boolean(compute="_compute_asq_can")
+    can_consume_parts = fields.Boolean(compute="_compute_asq_can")
+
     _sql_constraints = [
         (
             "name_company_uniq",
@@ -208,15 +262,6 @@ class AsqServiceVisit(models.Model):
             "The visit reference must be unique per company.",
         ),
     ]
-
-    @api.depends("part_ids.move_id", "state")
-    def _compute_parts_to_consume(self):
-        for visit in self:
-            visit.parts_to_consume = visit.state in (
-                "in_progress",
-                "done",
-                "signed",
-            ) and bool(visit.part_ids.filtered(lambda p: not p.move_id))
 
     # ------------------------------------------------------------------
     # CRUD
@@ -260,35 +305,39 @@ class AsqServiceVisit(models.Model):
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
+    @api.depends(
+        "state",
+        "technician_ids",
+        "work_done",
+        "result",
+        "signer_name",
+        "signature",
+        "satisfaction",
+        "satisfaction_comment",
+        "part_ids.move_id",
+    )
+    @api.depends_context("uid")
+    def _compute_asq_can(self):
+        """(the engine's, also when the data its preconditions read change)"""
+        return super()._compute_asq_can()
+
     def action_start(self):
         """Button "Start": the technicians arrive at the customer."""
-        visits = self._workflow_records(("planned",), self.env._("Start the visit"))
-        visits._ensure_technician(self.env._("Start the visit"))
-        visits._workflow_stamp("started", {"state": "in_progress"})
+        self._ensure_technician(self._asq_label("start"))
+        self._asq_begin("start")._asq_finish("start")
         return True
 
     def action_done(self):
         """Button "Mark Done": the work done and the result are recorded."""
-        step = self.env._("Finish the visit")
-        visits = self._workflow_records(("planned", "in_progress"), step)
-        visits._ensure_technician(step)
-        missing = visits.filtered(
-            lambda v: not (v.work_done or "").strip() or not (v.result or "").strip()
-        )
-        if missing:
-            raise UserError(
-                self.env._(
-                    "Record the work done and the result of %(names)s first.",
-                    names=missing._names(),
-                )
-            )
+        self._ensure_technician(self._asq_label("done"))
+        visits = self._asq_begin("done")
         visits.complaint_id.sudo()._asq_ensure_onsite_recordable()
         for visit in visits:
-            vals = {"state": "done"}
+            vals = {}
             if not visit.started_at:
                 vals.update(started_by=self.env.user.id)
                 vals.update(started_at=fields.Datetime.now())
-            visit._workflow_stamp("done", vals)
+            visit._asq_finish("done", vals)
             if visit.complaint_id:
                 visit.complaint_id.sudo()._asq_record_onsite_visit(visit)
         return True
@@ -296,39 +345,8 @@ class AsqServiceVisit(models.Model):
     def action_sign(self):
         """Button "Record Customer Signature": the customer's representative
         signed the service record and answered the satisfaction question."""
-        visits = self._workflow_records(
-            ("done",), self.env._("Record the customer's signature")
-        )
-        for visit in visits:
-            missing = [
-                visit._fields[fname].get_description(self.env)["string"]
-                for fname in ("signer_name", "signature", "satisfaction")
-                if not visit[fname]
-            ]
-            if (
-                visit.satisfaction == "not_satisfied"
-                and not (visit.satisfaction_comment or "").strip()
-            ):
-                missing.append(
-                    visit._fields["satisfaction_comment"].get_description(self.env)[
-                        "string"
-                    ]
-                )
-            if missing:
-                raise UserError(
-                    self.env._(
-                        "%(name)s cannot be signed yet. Missing: %(fields)s.",
-                        name=visit.name,
-                        fields=", ".join(missing),
-                    )
-                )
-        visits._workflow_write(
-            {
-                "state": "signed",
-                "signed_by": self.env.user.id,
-                "signed_on": fields.Datetime.now(),
-            }
-        )
+        visits = self._asq_begin("sign")
+        visits._asq_finish("sign")
         visits.filtered(
             lambda v: v.satisfaction == "not_satisfied"
         )._notify_not_satisfied()
@@ -337,14 +355,10 @@ class AsqServiceVisit(models.Model):
     def action_cancel(self):
         """Button "Cancel" (through the reason wizard)."""
         reason = (self.env.context.get("asq_cancel_reason") or "").strip()
-        visits = self._workflow_records(
-            ("planned", "in_progress"), self.env._("Cancel the visit"), GROUP_USER
-        )
+        visits = self._asq_begin("cancel")
         if not reason:
             raise UserError(self.env._("Give the reason for cancelling the visit."))
-        visits._workflow_stamp(
-            "cancelled", {"state": "cancel", "cancel_reason": reason}
-        )
+        visits._asq_finish("cancel", {"cancel_reason": reason})
         return True
 
     def action_open_cancel_wizard(self):
@@ -361,20 +375,59 @@ class AsqServiceVisit(models.Model):
     def action_consume_parts(self):
         """Button "Consume Parts from Stock": one done move per part line
         from the warehouse stock to the customer, exactly once."""
-        step = self.env._("Consume parts from stock")
-        visits = self._workflow_records(("in_progress", "done", "signed"), step)
-        visits._ensure_technician(step)
-        parts = visits.part_ids.filtered(lambda p: not p.move_id)
-        if not parts:
-            raise AsqStateError(
-                self.env._(
-                    "The parts of %(names)s are already consumed from stock. "
-                    "Reload the page.",
-                    names=visits._names(),
-                )
-            )
-        parts._consume()
+        self._ensure_technician(self._asq_label("consume_parts"))
+        visits = self._asq_begin("consume_parts")
+        visits.part_ids.filtered(lambda p: not p.move_id)._consume()
+        visits._asq_finish("consume_parts")
         return True
+
+    # ------------------------------------------------------------------
+    # The steps' signers and preconditions (see _asq_transitions)
+    # ------------------------------------------------------------------
+    def _asq_signer_technician(self):
+        """Quality inspectors record the work of every visit, the others
+        that of the visits they are a technician of."""
+        if self.env.user.has_group(GROUP_INSPECTOR):
+            return expression.TRUE_DOMAIN
+        return [("technician_ids", "in", self.env.uid)]
+
+    def _asq_check_done(self):
+        if not (self.work_done or "").strip() or not (self.result or "").strip():
+            return self.env._(
+                "Record the work done and the result of %(names)s first.",
+                names=self.name,
+            )
+        return ""
+
+    def _asq_check_sign(self):
+        missing = [
+            self._fields[fname].get_description(self.env)["string"]
+            for fname in ("signer_name", "signature", "satisfaction")
+            if not self[fname]
+        ]
+        if (
+            self.satisfaction == "not_satisfied"
+            and not (self.satisfaction_comment or "").strip()
+        ):
+            missing.append(
+                self._fields["satisfaction_comment"].get_description(self.env)["string"]
+            )
+        if missing:
+            return self.env._(
+                "%(name)s cannot be signed yet. Missing: %(fields)s.",
+                name=self.name,
+                fields=", ".join(missing),
+            )
+        return ""
+
+    def _asq_check_consume_parts(self):
+        if not self.part_ids.filtered(lambda p: not p.move_id):
+            return self.env._(
+                "The parts of %(names)s are already consumed from stock. "
+                "Reload the page.",
+                names=self.name,
+            )
+        return ""
 
     def action_print(self):
         """Button "Print": the service record (《售后服务记录》)."""
@@ -392,10 +445,11 @@ class AsqServiceVisit(models.Model):
         self._asq_ensure_role(group, step)
 
     def _ensure_technician(self, step):
-        """Inspectors and the visit's own technicians record the work."""
-        if self.env.su or self.env.user.has_group(GROUP_INSPECTOR):
+        """Inspectors and the visit's own technicians record the work (the
+        steps' signer, refused here with its own words)."""
+        if self.env.su:
             return
-        others = self.filtered(lambda v: self.env.user not in v.technician_ids)
+        others = self - self.filtered_domain(self._asq_signer_technician())
         if others:
             raise AccessError(
                 self.env._(
@@ -406,13 +460,6 @@ class AsqServiceVisit(models.Model):
                     names=others._names(),
                 )
             )
-
-    def _workflow_records(self, states, step, group=None):
-        """Check the role, lock the rows and re-read their state."""
-        self._asq_ensure_role(group, step)
-        if not self:
-            raise UserError(self.env._("Select a visit first."))
-        return self._asq_workflow_step(states, None, step)
 
     def _ensure_no_signature(self, vals):
         self._asq_ensure_fields_unsigned(vals, SIGNATURE_FIELDS, "planned")

@@ -2,8 +2,11 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import LazyTranslate
 
-from .asq_workflow_mixin import AsqEditable, asq_in_step
+from .asq_workflow_mixin import AsqEditable, AsqTransition, asq_in_step
+
+_lt = LazyTranslate(__name__)
 
 GROUP_INSPECTOR = "after_sales_quality.group_asq_inspector"
 GROUP_MANAGER = "after_sales_quality.group_asq_manager"
@@ -51,6 +54,57 @@ class AsqVendorRectification(models.Model):
     _asq_editable = {
         fname: AsqEditable(states) for fname, states in EDITABLE_STATES.items()
     }
+    # The daily job puts open notices past their deadline in "overdue"
+    # (_cron_escalate_overdue): not a button step.
+    _asq_transitions = (
+        AsqTransition(
+            "rectified",
+            _lt("Record the rectification"),
+            ("open", "overdue"),
+            (GROUP_INSPECTOR,),
+            "rectified",
+            stamp=("rectified_by", "rectified_at"),
+            check="_asq_check_rectified",
+            # (the vendor rectifies: nobody in the company waits to sign)
+            todo=False,
+        ),
+        AsqTransition(
+            "verify_compliant",
+            _lt("Verify the rectification"),
+            ("rectified",),
+            (GROUP_INSPECTOR,),
+            "verified",
+            stamp=("verified_by", "verified_at"),
+        ),
+        AsqTransition(
+            "not_compliant",
+            _lt("Reject the rectification"),
+            ("rectified",),
+            (GROUP_INSPECTOR,),
+            branches=("open", "overdue"),
+            # (the same inspectors' to-do as verify_compliant)
+            todo=False,
+        ),
+        AsqTransition(
+            "submit_escalation",
+            _lt("Submit the escalation evaluation"),
+            ("overdue",),
+            (GROUP_INSPECTOR,),
+            stamp=("escalation_submitted_by", "escalation_submitted_at"),
+            check="_asq_check_submit_escalation",
+            # (the quality managers are told by the daily job)
+            todo=False,
+        ),
+        AsqTransition(
+            "approve_escalation",
+            _lt("Approve the escalation"),
+            ("overdue",),
+            (GROUP_MANAGER,),
+            "escalated",
+            stamp=("escalation_approved_by", "escalation_approved_at"),
+            check="_asq_check_approve_escalation",
+        ),
+    )
     _order = "deadline desc, id desc"
     _check_company_auto = True
 
@@ -131,6 +185,13 @@ class AsqVendorRectification(models.Model):
     escalation_approved_by = fields.Many2one("res.users", readonly=True, copy=False)
     escalation_approved_at = fields.Datetime(readonly=True, copy=False)
 
+    # The buttons (the engine: role, state and precondition).
+    can_rectified = fields.Boolean(compute="_compute_asq_can")
+    can_verify_compliant = fields.Boolean(compute="_compute_asq_can")
+    can_not_compliant = fields.Boolean(compute="_compute_asq_can")
+    can_submit_escalation = fields.Boolean(compute="_compute_asq_can")
+    can_approve_escalation = fields.Boolean(compute="_compute_asq_can")
+
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
@@ -181,38 +242,36 @@ class AsqVendorRectification(models.Model):
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
+    @api.depends(
+        "state",
+        "evidence",
+        "escalation_evaluation",
+        "escalation_conclusion",
+        "escalation_submitted_at",
+    )
+    @api.depends_context("uid")
+    def _compute_asq_can(self):
+        """(the engine's, also when the data its preconditions read change)"""
+        return super()._compute_asq_can()
+
     def action_rectified(self):
         """Button "Rectified": the vendor reported the rectification."""
-        notices = self._workflow_records(
-            ("open", "overdue"), self.env._("Record the rectification")
-        )
-        missing = notices.filtered(lambda r: not (r.evidence or "").strip())
-        if missing:
-            raise UserError(
-                self.env._(
-                    "Record the rectification evidence of %(names)s first.",
-                    names=missing._names(),
-                )
-            )
-        notices._workflow_stamp("rectified", {"state": "rectified"})
+        self._asq_begin("rectified")._asq_finish("rectified")
         return True
 
     def action_verify_compliant(self):
         """Button "Verified Compliant": quality checked the rectification."""
-        notices = self._workflow_records(
-            ("rectified",), self.env._("Verify the rectification")
-        )
-        notices._workflow_stamp("verified", {"state": "verified"})
+        notices = self._asq_begin("verify_compliant")
+        notices._asq_finish("verify_compliant")
         notices.activity_unlink(["mail.mail_activity_data_todo"])
         return True
 
     def action_not_compliant(self):
         """Button "Not Compliant": follow up until compliant."""
-        notices = self._workflow_records(
-            ("rectified",), self.env._("Reject the rectification")
-        )
+        notices = self._asq_begin("not_compliant")
         for notice in notices:
-            notice._workflow_write(
+            notice._asq_finish(
+                "not_compliant",
                 {
                     # Past the deadline: back to overdue once escalated, else
                     # open for the daily job to escalate.
@@ -220,7 +279,7 @@ class AsqVendorRectification(models.Model):
                     "follow_up_count": notice.follow_up_count + 1,
                     "rectified_by": False,
                     "rectified_at": False,
-                }
+                },
             )
             notice.message_post(
                 body=self.env._(
@@ -232,42 +291,48 @@ class AsqVendorRectification(models.Model):
     def action_submit_escalation(self):
         """Button "Submit Evaluation": the escalation evaluation form goes
         to the quality manager for approval."""
-        notices = self._workflow_records(
-            ("overdue",), self.env._("Submit the escalation evaluation")
-        )
-        missing = notices.filtered(
-            lambda r: r.escalation_submitted_at
-            or not (r.escalation_evaluation or "").strip()
-            or not r.escalation_conclusion
-        )
-        if missing:
-            raise UserError(
-                self.env._(
-                    "Write the escalation evaluation and its conclusion of "
-                    "%(names)s first.",
-                    names=missing._names(),
-                )
-            )
-        notices._workflow_stamp("escalation_submitted", {})
+        self._asq_begin("submit_escalation")._asq_finish("submit_escalation")
         return True
 
     def action_approve_escalation(self):
         """Button "Approve Escalation": the quality manager approves the
         escalation evaluation (《分承包方服务质量检查评价表》)."""
-        notices = self._workflow_records(
-            ("overdue",), self.env._("Approve the escalation"), GROUP_MANAGER
-        )
-        missing = notices.filtered(lambda r: not r.escalation_submitted_at)
-        if missing:
-            raise UserError(
-                self.env._(
-                    "The escalation evaluation of %(names)s is not submitted yet.",
-                    names=missing._names(),
-                )
-            )
-        notices._workflow_stamp("escalation_approved", {"state": "escalated"})
+        notices = self._asq_begin("approve_escalation")
+        notices._asq_finish("approve_escalation")
         notices.activity_unlink(["mail.mail_activity_data_todo"])
         return True
+
+    # ------------------------------------------------------------------
+    # The steps' preconditions (see _asq_transitions)
+    # ------------------------------------------------------------------
+    def _asq_check_rectified(self):
+        if not (self.evidence or "").strip():
+            return self.env._(
+                "Record the rectification evidence of %(names)s first.",
+                names=self.name,
+            )
+        return ""
+
+    def _asq_check_submit_escalation(self):
+        if (
+            self.escalation_submitted_at
+            or not (self.escalation_evaluation or "").strip()
+            or not self.escalation_conclusion
+        ):
+            return self.env._(
+                "Write the escalation evaluation and its conclusion of "
+                "%(names)s first.",
+                names=self.name,
+            )
+        return ""
+
+    def _asq_check_approve_escalation(self):
+        if not self.escalation_submitted_at:
+            return self.env._(
+                "The escalation evaluation of %(names)s is not submitted yet.",
+                names=self.name,
+            )
+        return ""
 
     # ------------------------------------------------------------------
     # Scheduled job
@@ -334,13 +399,6 @@ class AsqVendorRectification(models.Model):
     # ------------------------------------------------------------------
     def _names(self):
         return ", ".join(self.mapped("name"))
-
-    def _workflow_records(self, states, step, group=GROUP_INSPECTOR):
-        """Check the role, lock the rows and re-read their state."""
-        self._asq_ensure_role(group, step)
-        if not self:
-            raise UserError(self.env._("Select a rectification notice first."))
-        return self._asq_workflow_step(states, None, step)
 
     def _ensure_no_signature(self, vals):
         self._asq_ensure_fields_unsigned(vals, SIGNATURE_FIELDS, "open")

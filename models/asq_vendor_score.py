@@ -1,8 +1,10 @@
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, float_compare
+from odoo.exceptions import UserError
+from odoo.tools import LazyTranslate, float_compare
 
-from .asq_workflow_mixin import asq_in_step, asq_step
+from .asq_workflow_mixin import AsqTransition, asq_in_step
+
+_lt = LazyTranslate(__name__)
 
 GROUP_INSPECTOR = "after_sales_quality.group_asq_inspector"
 WORKFLOW_KEY = "asq_vendor_score_workflow"
@@ -13,7 +15,22 @@ class AsqVendorScore(models.Model):
 
     _name = "asq.vendor.score"
     _description = "Vendor Monthly Scorecard"
-    _inherit = ["mail.thread", "asq.company.fixed"]
+    _inherit = ["mail.thread", "asq.workflow.mixin"]
+    # The context key write() accepts from the step (the engine's writes).
+    _asq_workflow_key = WORKFLOW_KEY
+    _asq_transitions = (
+        AsqTransition(
+            "confirm",
+            _lt("Confirm the scorecard"),
+            ("draft",),
+            (GROUP_INSPECTOR,),
+            "confirmed",
+            stamp=("confirmed_by", "confirmed_at"),
+            check="_asq_check_confirm",
+            # (the inspector who scores confirms)
+            todo=False,
+        ),
+    )
     _order = "month desc, vendor_id"
     _check_company_auto = True
 
@@ -60,6 +77,8 @@ class AsqVendorScore(models.Model):
     note = fields.Text()
     confirmed_by = fields.Many2one("res.users", readonly=True, copy=False)
     confirmed_at = fields.Datetime(readonly=True, copy=False)
+    # The button (the engine: role, state and precondition).
+    can_confirm = fields.Boolean(compute="_compute_asq_can")
 
     _sql_constraints = [
         (
@@ -113,47 +132,27 @@ class AsqVendorScore(models.Model):
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
+    @api.depends("state", "line_ids.weight")
+    @api.depends_context("uid")
+    def _compute_asq_can(self):
+        """(the engine's, also when the weights its precondition reads change)"""
+        return super()._compute_asq_can()
+
     def action_confirm(self):
         """Button "Confirm": lock the scorecard."""
-        step = self.env._("Confirm the scorecard")
-        if not self.env.su and not self.env.user.has_group(GROUP_INSPECTOR):
-            raise AccessError(
-                self.env._(
-                    "You are not allowed to do this step (%(step)s): it needs the "
-                    "role %(group)s.",
-                    step=step,
-                    group=self.env.ref(GROUP_INSPECTOR).sudo().name,
-                )
-            )
-        self.check_access("write")
-        if self.ids:
-            self.env.cr.execute(
-                SQL(
-                    "SELECT id FROM asq_vendor_score WHERE id IN %s FOR UPDATE",
-                    tuple(self.ids),
-                )
-            )
-            self.invalidate_recordset()
-        self._ensure_draft()
-        for score in self:
-            weights = sum(score.line_ids.mapped("weight"))
-            if float_compare(weights, 100.0, 2):
-                raise UserError(
-                    self.env._(
-                        "The weights of %(name)s sum to %(total)s, not 100: "
-                        "check its criteria.",
-                        name=score.name,
-                        total=round(weights, 2),
-                    )
-                )
-        self.with_context(**asq_step(WORKFLOW_KEY)).write(
-            {
-                "state": "confirmed",
-                "confirmed_by": self.env.user.id,
-                "confirmed_at": fields.Datetime.now(),
-            }
-        )
+        self._asq_begin("confirm")._asq_finish("confirm")
         return True
+
+    def _asq_check_confirm(self):
+        weights = sum(self.line_ids.mapped("weight"))
+        if float_compare(weights, 100.0, 2):
+            return self.env._(
+                "The weights of %(name)s sum to %(total)s, not 100: "
+                "check its criteria.",
+                name=self.name,
+                total=round(weights, 2),
+            )
+        return ""
 
     # ------------------------------------------------------------------
     # Helpers

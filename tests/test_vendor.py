@@ -1,3 +1,4 @@
+import re
 from datetime import date, timedelta
 
 from psycopg2.errors import CheckViolation, UniqueViolation
@@ -7,6 +8,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.after_sales_quality.models.asq_workflow_mixin import AsqStateError
 from odoo.addons.after_sales_quality.tests.common import AsqCommon
 
 GROUP_MANAGER = "after_sales_quality.group_asq_manager"
@@ -122,7 +124,12 @@ class TestVendorScorecard(VendorCommon):
             card.line_ids[0].score = 60
         with self.assertRaisesRegex(UserError, message):
             card.note = "Late"
-        with self.assertRaisesRegex(UserError, message):
+        # Confirmed already: refused for its state (the engine's words).
+        with self.assertRaisesRegex(
+            AsqStateError,
+            rf"^Confirm the scorecard is not possible on {re.escape(card.name)} in "
+            r"its current status \(Confirmed\)\. Reload the page",
+        ):
             card.action_confirm()
         with self.assertRaisesRegex(
             UserError, "^Use the button Confirm to confirm a scorecard.$"
