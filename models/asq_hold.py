@@ -425,6 +425,20 @@ class AsqHold(models.Model):
     # ------------------------------------------------------------------
     # Step preconditions and signers (see _asq_transitions)
     # ------------------------------------------------------------------
+    def _asq_begin(self, step):
+        """The engine's check, the precondition's reason told first: a hold
+        verified already (a second click, a second tab) is refused as such
+        ("... is already verified"), not as one the user does not sign. Only
+        for the user holding the role and the holds in a from-state: the rest
+        is refused by the engine for its role or its state."""
+        transition = self._asq_transition(step)
+        if transition.check and transition.signer and self._asq_may_sign(transition):
+            waiting = self.filtered(lambda hold: hold.state in transition.from_states)
+            reasons = waiting._asq_why_not(step)
+            if reasons:
+                raise UserError("\n".join(dict.fromkeys(reasons.values())))
+        return super()._asq_begin(step)
+
     def _asq_check_verify(self):
         if self.verified_by_id:
             return self.env._("%(names)s is already verified.", names=self.name)
