@@ -74,7 +74,7 @@ class AsqHold(models.Model):
             _lt("Verify"),
             ("active",),
             (GROUP_INSPECTOR,),
-            branches=("nonconforming",),
+            branches=("active", "nonconforming"),
             stamp=("verified_by_id", "verified_at"),
             check="_asq_check_verify",
             signer="_asq_signer_verify",
