@@ -2,8 +2,11 @@ from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import LazyTranslate
 
-from .asq_workflow_mixin import asq_in_step
+from .asq_workflow_mixin import AsqTransition, asq_in_step
+
+_lt = LazyTranslate(__name__)
 
 # Who/when fields that only the workflow buttons write (context key below).
 SIGNATURE_FIELDS = (
@@ -38,6 +41,55 @@ class AsqHold(models.Model):
     _asq_signature_fields = SIGNATURE_FIELDS
     _asq_workflow_fields = ("state",)
     _asq_sequence_code = "asq.hold"
+    # The quality inspector activates, verifies and keeps the buyers told;
+    # the quality manager releases what the inspector verified conforming.
+    _asq_transitions = (
+        AsqTransition(
+            "activate",
+            _lt("Activate"),
+            ("draft",),
+            (GROUP_INSPECTOR,),
+            "active",
+            stamp=("opened_by_id", "opened_at"),
+            todo=False,
+        ),
+        AsqTransition(
+            "refresh_buyers",
+            _lt("Refresh Buyers"),
+            BLOCKING_STATES,
+            (GROUP_INSPECTOR,),
+            todo=False,
+        ),
+        AsqTransition(
+            "send_notices",
+            _lt("Send Notices"),
+            BLOCKING_STATES,
+            (GROUP_INSPECTOR,),
+            todo=False,
+        ),
+        # Conforming: the hold stays active until released; nonconforming:
+        # the goods stay blocked for good.
+        AsqTransition(
+            "verify",
+            _lt("Verify"),
+            ("active",),
+            (GROUP_INSPECTOR,),
+            branches=("active", "nonconforming"),
+            stamp=("verified_by_id", "verified_at"),
+            check="_asq_check_verify",
+            signer="_asq_signer_verify",
+        ),
+        AsqTransition(
+            "release",
+            _lt("Release"),
+            ("active",),
+            (GROUP_MANAGER,),
+            "released",
+            stamp=("released_by_id", "released_at"),
+            check="_asq_check_release",
+            signer="_asq_signer_release",
+        ),
+    )
     _order = "id desc"
     _check_company_auto = True
     _mail_post_access = "read"
@@ -170,6 +222,11 @@ class AsqHold(models.Model):
         copy=False,
     )
     return_count = fields.Integer(compute="_compute_return_count")
+    can_activate = fields.Boolean(compute="_compute_asq_can")
+    can_refresh_buyers = fields.Boolean(compute="_compute_asq_can")
+    can_send_notices = fields.Boolean(compute="_compute_asq_can")
+    can_verify = fields.Boolean(compute="_compute_asq_can")
+    can_release = fields.Boolean(compute="_compute_asq_can")
 
     _sql_constraints = [
         (
@@ -210,6 +267,19 @@ class AsqHold(models.Model):
     def _compute_return_count(self):
         for hold in self:
             hold.return_count = len(hold.return_ids)
+
+    @api.depends(
+        "state",
+        "verified_by_id",
+        "verification_result",
+        "proposed_result",
+        "verification_note",
+    )
+    @api.depends_context("uid")
+    def _compute_asq_can(self):
+        # Verify and Release also read the verification (signer, check): the
+        # form shows Verify as soon as its result and findings are filled in.
+        return super()._compute_asq_can()
 
     # ------------------------------------------------------------------
     # Constraints
@@ -293,14 +363,8 @@ class AsqHold(models.Model):
     def action_activate(self):
         """Button "Activate Hold": block shipments, release reservations,
         list the buyers and tell them to pause."""
-        holds = self._workflow_records("draft", GROUP_INSPECTOR, self.env._("Activate"))
-        holds._workflow_write(
-            {
-                "state": "active",
-                "opened_by_id": self.env.uid,
-                "opened_at": fields.Datetime.now(),
-            }
-        )
+        holds = self._asq_begin("activate")
+        holds._asq_finish("activate")
         for hold in holds:
             moves = hold._unreserve_held_goods()
             hold._workflow_write(
@@ -323,19 +387,13 @@ class AsqHold(models.Model):
 
     def action_refresh_buyers(self):
         """Button "Refresh Buyers": re-read the deliveries of the held goods."""
-        holds = self._workflow_records(
-            BLOCKING_STATES, GROUP_INSPECTOR, self.env._("Refresh Buyers")
-        )
-        for hold in holds:
+        for hold in self._asq_begin("refresh_buyers"):
             hold._compute_buyers()
         return True
 
     def action_send_notices(self):
         """Button "Send Notices": the pause notice to every buyer again."""
-        holds = self._workflow_records(
-            BLOCKING_STATES, GROUP_INSPECTOR, self.env._("Send Notices")
-        )
-        for hold in holds:
+        for hold in self._asq_begin("send_notices"):
             hold._send_notices("stop", hold.buyer_ids.partner_id)
         return True
 
@@ -343,36 +401,11 @@ class AsqHold(models.Model):
         """Button "Verify": sign the verification result. Conforming starts
         the 24 h release clock; nonconforming keeps the block and proposes
         returns and a CAPA."""
-        holds = self._workflow_records("active", GROUP_INSPECTOR, self.env._("Verify"))
-        signed = holds.filtered("verified_by_id")
-        if signed:
-            raise UserError(
-                self.env._(
-                    "%(names)s is already verified.",
-                    names=", ".join(signed.mapped("name")),
-                )
-            )
-        missing = holds.filtered(
-            lambda h: not h.proposed_result or not (h.verification_note or "").strip()
-        )
-        if missing:
-            raise UserError(
-                self.env._(
-                    "Record the verification result and findings of %(names)s "
-                    "first.",
-                    names=", ".join(missing.mapped("name")),
-                )
-            )
-        now = fields.Datetime.now()
-        for hold in holds:
-            vals = {
-                "verification_result": hold.proposed_result,
-                "verified_by_id": self.env.uid,
-                "verified_at": now,
-            }
+        for hold in self._asq_begin("verify"):
+            vals = {"verification_result": hold.proposed_result}
             if hold.proposed_result == "nonconforming":
                 vals["state"] = "nonconforming"
-            hold._workflow_write(vals)
+            hold._asq_finish("verify", vals)
             if hold.state == "nonconforming":
                 hold._propose_follow_up()
             else:
@@ -381,27 +414,56 @@ class AsqHold(models.Model):
 
     def action_release(self):
         """Button "Release": verified conforming, shipments resume."""
-        holds = self._workflow_records("active", GROUP_MANAGER, self.env._("Release"))
-        unverified = holds.filtered(lambda h: h.verification_result != "conforming")
-        if unverified:
-            raise UserError(
-                self.env._(
-                    "%(names)s can only be released once verified conforming.",
-                    names=", ".join(unverified.mapped("name")),
-                )
-            )
-        holds._workflow_write(
-            {
-                "state": "released",
-                "released_by_id": self.env.uid,
-                "released_at": fields.Datetime.now(),
-            }
-        )
+        holds = self._asq_begin("release")
+        holds._asq_finish("release")
         for hold in holds:
             hold.activity_unlink(["mail.mail_activity_data_todo"])
             hold._send_notices("resume", hold.buyer_ids.partner_id)
             hold._notify_release()
         return True
+
+    # ------------------------------------------------------------------
+    # Step preconditions and signers (see _asq_transitions)
+    # ------------------------------------------------------------------
+    def _asq_begin(self, step):
+        """The engine's check, the precondition's reason told first: a hold
+        verified already (a second click, a second tab) is refused as such
+        ("... is already verified"), not as one the user does not sign. Only
+        for the user holding the role and the holds in a from-state: the rest
+        is refused by the engine for its role or its state."""
+        transition = self._asq_transition(step)
+        if transition.check and transition.signer and self._asq_may_sign(transition):
+            waiting = self.filtered(lambda hold: hold.state in transition.from_states)
+            reasons = waiting._asq_why_not(step)
+            if reasons:
+                raise UserError("\n".join(dict.fromkeys(reasons.values())))
+        return super()._asq_begin(step)
+
+    def _asq_check_verify(self):
+        if self.verified_by_id:
+            return self.env._("%(names)s is already verified.", names=self.name)
+        if not self.proposed_result or not (self.verification_note or "").strip():
+            return self.env._(
+                "Record the verification result and findings of %(names)s first.",
+                names=self.name,
+            )
+        return ""
+
+    def _asq_signer_verify(self):
+        """The inspector verifies an active hold once."""
+        return [("verified_by_id", "=", False)]
+
+    def _asq_check_release(self):
+        if self.verification_result != "conforming":
+            return self.env._(
+                "%(names)s can only be released once verified conforming.",
+                names=self.name,
+            )
+        return ""
+
+    def _asq_signer_release(self):
+        """The quality manager releases an active hold verified conforming."""
+        return [("verification_result", "=", "conforming")]
 
     def action_view_returns(self):
         """Smart button "Return Requests"."""
@@ -677,9 +739,6 @@ class AsqHold(models.Model):
             subtype_xmlid="mail.mt_note",
         )
 
-    def _workflow_records(self, states, group, step):
-        return self._asq_workflow_step(states, group, step)
-
 
 class AsqHoldBuyer(models.Model):
     """A customer who received held goods, per delivery."""
@@ -735,7 +794,7 @@ class AsqHoldBuyer(models.Model):
         """Button "Re-send" on a buyer line: the notice of the current state
         again to this customer."""
         self.ensure_one()
-        hold = self.hold_id._workflow_records(
+        hold = self.hold_id._asq_workflow_step(
             ("active", "nonconforming", "released"),
             GROUP_INSPECTOR,
             self.env._("Re-send Notice"),

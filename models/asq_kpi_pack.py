@@ -7,11 +7,12 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import config, date_utils
+from odoo.tools import LazyTranslate, config, date_utils
 
-from .asq_workflow_mixin import AsqMark, asq_carried, asq_in_step
+from .asq_workflow_mixin import AsqMark, AsqTransition, asq_carried, asq_in_step
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__)
 
 ASQ = "after_sales_quality."
 GROUP_MANAGER = f"{ASQ}group_asq_manager"
@@ -77,6 +78,39 @@ class AsqKpiPack(models.Model):
     _asq_signature_fields = SIGNATURE_FIELDS
     _asq_workflow_fields = ("state", *HEADLINE_FIELDS)
     _asq_sequence_code = "asq.kpi.pack"
+    # Built, rebuilt until sent, then sent: the pack's own steps (and the
+    # monthly job's), no to-dos.
+    _asq_transitions = (
+        AsqTransition(
+            "generate",
+            _lt("Generate"),
+            ("draft",),
+            GENERATORS,
+            "generated",
+            stamp=("generated_by_id", "generated_at"),
+            todo=False,
+        ),
+        # Same button method as Generate (action_generate), narrower role.
+        AsqTransition(
+            "regenerate",
+            _lt("Regenerate"),
+            ("generated",),
+            REGENERATORS,
+            "generated",
+            stamp=("generated_by_id", "generated_at"),
+            action="action_generate",
+            todo=False,
+        ),
+        AsqTransition(
+            "send",
+            _lt("Send"),
+            ("generated",),
+            GENERATORS,
+            "sent",
+            stamp=("sent_by_id", "sent_at"),
+            todo=False,
+        ),
+    )
     _check_company_auto = True
 
     name = fields.Char(
@@ -153,6 +187,9 @@ class AsqKpiPack(models.Model):
     generated_at = fields.Datetime(string="Generated On", readonly=True)
     sent_by_id = fields.Many2one("res.users", string="Sent By", readonly=True)
     sent_at = fields.Datetime(string="Sent On", readonly=True)
+    can_generate = fields.Boolean(compute="_compute_asq_can")
+    can_regenerate = fields.Boolean(compute="_compute_asq_can")
+    can_send = fields.Boolean(compute="_compute_asq_can")
     sent_to_ids = fields.Many2many(
         "res.partner",
         "asq_kpi_pack_sent_partner_rel",
@@ -285,21 +322,21 @@ class AsqKpiPack(models.Model):
     # ------------------------------------------------------------------
     def action_generate(self):
         """Buttons "Generate" / "Regenerate": compute the figures of the
-        period and build the XLSX and the PDF."""
+        period and build the XLSX and the PDF. A pack generated already is
+        regenerated (a narrower role); any other is generated (a sent pack
+        is refused for its state)."""
         regenerated = self.filtered(lambda p: p.state == "generated")
+        fresh = self - regenerated
+        packs = fresh._asq_begin("generate") if fresh or not self else fresh
         if regenerated:
-            regenerated._asq_ensure_role(REGENERATORS, self.env._("Regenerate"))
-        packs = self._asq_workflow_step(
-            ("draft", "generated"), GENERATORS, self.env._("Generate")
-        )
+            packs |= regenerated._asq_begin("regenerate")
         for pack in packs:
             pack._asq_generate()
         return True
 
     def action_send(self):
         """Button "Send": mail both files to the management representatives."""
-        packs = self._asq_workflow_step("generated", GENERATORS, self.env._("Send"))
-        for pack in packs:
+        for pack in self._asq_begin("send"):
             pack._asq_send()
         return True
 
@@ -323,8 +360,9 @@ class AsqKpiPack(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _asq_generators(self):
-        """Groups (xmlids) that may generate and send packs."""
-        return GENERATORS
+        """Groups (xmlids) that may generate and send packs (the Generate
+        step's role)."""
+        return self._asq_transition("generate").groups
 
     @api.model
     def _asq_get_or_create(self, company, period_type, date_from):
@@ -359,7 +397,10 @@ class AsqKpiPack(models.Model):
         return self.recipient_ids[:1].lang or self.env.user.lang or "en_US"
 
     def _asq_generate(self):
+        """Build the files and sign the step: Generate, or Regenerate for a
+        pack generated already."""
         self.ensure_one()
+        step = "regenerate" if self.state == "generated" else "generate"
         pack = self.with_context(lang=self._asq_lang()).with_company(self.company_id)
         figures = pack._asq_figures()
         summary = figures["summary"]
@@ -393,14 +434,12 @@ class AsqKpiPack(models.Model):
                 },
             ]
         )
-        self._workflow_write(
+        self._asq_finish(
+            step,
             {
-                "state": "generated",
                 "xlsx_attachment_id": xlsx_file.id,
                 "pdf_attachment_id": pdf_file.id,
                 "attachment_ids": [fields.Command.set((xlsx_file | pdf_file).ids)],
-                "generated_by_id": self.env.uid,
-                "generated_at": fields.Datetime.now(),
                 "complaint_count": summary["received"],
                 "complaint_rate": summary["complaint_rate"],
                 "incident_rate": summary["incident_rate"],
@@ -409,7 +448,7 @@ class AsqKpiPack(models.Model):
                 "capa_opened": summary["capa_opened"],
                 "satisfaction_index": summary["satisfaction_index"] or 0.0,
                 "over_cap_count": summary["over_cap"],
-            }
+            },
         )
         if old:
             old.unlink()
@@ -474,14 +513,7 @@ class AsqKpiPack(models.Model):
                 "attachment_ids": [fields.Command.set(self.attachment_ids.ids)],
             },
         )
-        self._workflow_write(
-            {
-                "state": "sent",
-                "sent_by_id": self.env.uid,
-                "sent_at": fields.Datetime.now(),
-                "sent_to_ids": [fields.Command.set(partners.ids)],
-            }
-        )
+        self._asq_finish("send", {"sent_to_ids": [fields.Command.set(partners.ids)]})
         self.message_post(
             body=self.env._(
                 "Sent to %(names)s.", names=", ".join(partners.mapped("name"))

@@ -3,13 +3,17 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_round
+from odoo.tools import LazyTranslate, float_round
 
-from .asq_workflow_mixin import asq_in_step, asq_step
+from .asq_workflow_mixin import AsqTransition, asq_in_step, asq_step
+
+_lt = LazyTranslate(__name__)
 
 WORKFLOW_KEY = "asq_survey_workflow"
 GROUP_MANAGER = "after_sales_quality.group_asq_manager"
 GROUP_MGMT_REP = "after_sales_quality.group_asq_mgmt_rep"
+# The quality manager or the management representative runs a campaign.
+SURVEY_RUNNERS = (GROUP_MANAGER, GROUP_MGMT_REP)
 INVITE_TEMPLATE = "survey.mail_template_user_input_invite"
 DIMENSIONS = ("quality", "delivery", "service", "price")
 # Fields fixed by the sampling: the auditor finds them as they were drawn.
@@ -39,6 +43,44 @@ class AsqSurveyCampaign(models.Model):
     _description = "Customer Satisfaction Survey Campaign"
     _inherit = ["mail.thread", "mail.activity.mixin", "asq.workflow.mixin"]
     _asq_workflow_key = WORKFLOW_KEY
+    # The campaign's own steps, run by whoever runs it: no to-dos.
+    _asq_transitions = (
+        AsqTransition(
+            "draw_sample",
+            _lt("Draw Sample"),
+            ("draft",),
+            SURVEY_RUNNERS,
+            "sampled",
+            stamp=("sampled_by_id", "sampled_date"),
+            todo=False,
+        ),
+        # Running: the customers not invited yet (none once all are).
+        AsqTransition(
+            "send_invitations",
+            _lt("Send Invitations"),
+            ("sampled", "running"),
+            SURVEY_RUNNERS,
+            "running",
+            check="_asq_check_send_invitations",
+            todo=False,
+        ),
+        AsqTransition(
+            "send_reminders",
+            _lt("Send Reminders"),
+            ("running",),
+            SURVEY_RUNNERS,
+            todo=False,
+        ),
+        AsqTransition(
+            "close",
+            _lt("Close and Analyse"),
+            ("running",),
+            SURVEY_RUNNERS,
+            "closed",
+            stamp=("closed_by_id", "closed_date"),
+            todo=False,
+        ),
+    )
     _order = "date_start desc, id desc"
     _check_company_auto = True
 
@@ -148,6 +190,10 @@ class AsqSurveyCampaign(models.Model):
         copy=False,
     )
     capa_count = fields.Integer(compute="_compute_capa_count")
+    can_draw_sample = fields.Boolean(compute="_compute_asq_can")
+    can_send_invitations = fields.Boolean(compute="_compute_asq_can")
+    can_send_reminders = fields.Boolean(compute="_compute_asq_can")
+    can_close = fields.Boolean(compute="_compute_asq_can")
 
     # ------------------------------------------------------------------
     # Response rates
@@ -358,8 +404,7 @@ class AsqSurveyCampaign(models.Model):
     def action_draw_sample(self):
         """Button "Draw Sample": every A and B customer plus a seeded random
         sample of C customers, frozen with the campaign."""
-        campaigns = self._workflow_records("draft", self.env._("Draw Sample"))
-        for campaign in campaigns:
+        for campaign in self._asq_begin("draw_sample"):
             campaign._check_company()
             ab_customers, c_customers = campaign._asq_population()
             if not ab_customers and not c_customers:
@@ -391,16 +436,14 @@ class AsqSurveyCampaign(models.Model):
                     for partner in ab_customers | sample
                 ]
             )
-            campaign._workflow_write(
+            campaign._asq_finish(
+                "draw_sample",
                 {
-                    "state": "sampled",
                     "previous_campaign_id": previous.id,
                     "population_ab_count": len(ab_customers),
                     "population_c_count": len(c_customers),
                     "sample_c_count": len(sample),
-                    "sampled_date": fields.Datetime.now(),
-                    "sampled_by_id": self.env.uid,
-                }
+                },
             )
             campaign.message_post(
                 body=self.env._(
@@ -417,13 +460,10 @@ class AsqSurveyCampaign(models.Model):
     def action_send_invitations(self):
         """Button "Send Invitations": one Odoo Survey participation and access
         link per customer contact, the invitation mail queued."""
-        campaigns = self._workflow_records(
-            ("sampled", "running"), self.env._("Send Invitations")
-        )
-        for campaign in campaigns:
+        for campaign in self._asq_begin("send_invitations"):
             targets = campaign.target_ids.filtered(lambda t: not t.user_input_id)
             targets._asq_invite()
-            campaign._workflow_write({"state": "running"})
+            campaign._asq_finish("send_invitations")
             campaign.message_post(
                 body=self.env._(
                     "Invitations sent to %(count)s customers.", count=len(targets)
@@ -434,8 +474,7 @@ class AsqSurveyCampaign(models.Model):
     def action_send_reminders(self):
         """Button "Send Reminders": the invitation again to whoever has not
         answered."""
-        campaigns = self._workflow_records("running", self.env._("Send Reminders"))
-        for campaign in campaigns:
+        for campaign in self._asq_begin("send_reminders"):
             targets = campaign.target_ids.filtered(
                 lambda t: t.user_input_id and t.state != "done"
             )
@@ -450,14 +489,8 @@ class AsqSurveyCampaign(models.Model):
     def action_close(self):
         """Button "Close and Analyse": no more answers; the triggers propose
         CAPA for what missed its target."""
-        campaigns = self._workflow_records("running", self.env._("Close and Analyse"))
-        campaigns._workflow_write(
-            {
-                "state": "closed",
-                "closed_date": fields.Datetime.now(),
-                "closed_by_id": self.env.uid,
-            }
-        )
+        campaigns = self._asq_begin("close")
+        campaigns._asq_finish("close")
         for campaign in campaigns:
             capas = campaign._asq_run_triggers()
             campaign.message_post(
@@ -848,10 +881,18 @@ class AsqSurveyCampaign(models.Model):
     # ------------------------------------------------------------------
     # Workflow helpers
     # ------------------------------------------------------------------
-    def _workflow_records(self, states, step):
-        """Quality manager or management representative; row lock and state
-        re-read (see asq.workflow.mixin)."""
-        return self._asq_workflow_step(states, (GROUP_MANAGER, GROUP_MGMT_REP), step)
+    def _asq_check_send_invitations(self):
+        """Once running, something left to send: a customer sampled and not
+        invited yet."""
+        if self.state == "running" and not self.target_ids.filtered(
+            lambda target: not target.user_input_id
+        ):
+            return self.env._(
+                "%(name)s: every customer sampled is invited already; send "
+                "reminders instead.",
+                name=self.name,
+            )
+        return ""
 
 
 class AsqSurveyTarget(models.Model):
