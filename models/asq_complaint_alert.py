@@ -4,6 +4,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import LazyTranslate
 
 from .asq_complaint import (
     CATEGORIES,
@@ -12,7 +13,9 @@ from .asq_complaint import (
     GROUP_MGMT_REP,
     STEP_CONTEXT,
 )
-from .asq_workflow_mixin import asq_step
+from .asq_workflow_mixin import AsqTransition, asq_step
+
+_lt = LazyTranslate(__name__)
 
 
 class AsqComplaintAlert(models.Model):
@@ -21,9 +24,32 @@ class AsqComplaintAlert(models.Model):
 
     _name = "asq.complaint.alert"
     _description = "Customer Complaint Early Warning"
-    _inherit = ["mail.thread", "mail.activity.mixin", "asq.company.fixed"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "asq.workflow.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
+    # No write guard of its own: its steps write with the complaints' mark.
+    _asq_workflow_key = STEP_CONTEXT
+    _asq_transitions = (
+        AsqTransition(
+            "close",
+            _lt("Close"),
+            ("open",),
+            (GROUP_MANAGER,),
+            "closed",
+            check="_asq_check_close",
+        ),
+        # The quality department only reads the warning: the CAPA it links
+        # is written by the step.
+        AsqTransition(
+            "propose_capa",
+            _lt("Propose CAPA"),
+            ("open", "closed"),
+            (GROUP_INSPECTOR,),
+            check="_asq_check_propose_capa",
+            access="read",
+            todo=False,
+        ),
+    )
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False)
     company_id = fields.Many2one(
@@ -51,6 +77,8 @@ class AsqComplaintAlert(models.Model):
     )
     note = fields.Text(string="Analysis")
     capa_id = fields.Many2one("asq.capa", string="CAPA", readonly=True, copy=False)
+    can_close = fields.Boolean(compute="_compute_asq_can")
+    can_propose_capa = fields.Boolean(compute="_compute_asq_can")
 
     @api.depends("complaint_ids.commercial_partner_id")
     def _compute_customer_count(self):
@@ -64,41 +92,54 @@ class AsqComplaintAlert(models.Model):
 
     def action_close(self):
         """Button "Close": the analysis of the warning is done."""
-        if not self.env.user.has_group(GROUP_MANAGER):
-            raise AccessError(
-                self.env._("Only a quality manager may close an early warning.")
-            )
-        alerts = self.filtered(lambda a: a.state == "open")
-        if alerts != self:
-            raise UserError(self.env._("This early warning is already closed."))
-        if any(not (alert.note or "").strip() for alert in alerts):
-            raise UserError(
-                self.env._("Record the analysis before closing the early warning.")
-            )
-        alerts.write({"state": "closed"})
+        self._asq_refuse_role(
+            "close", self.env._("Only a quality manager may close an early warning.")
+        )
+        self._asq_begin("close")._asq_finish("close")
         return True
 
     def action_propose_capa(self):
         """Button "Propose CAPA": the early warning feeds corrective action
         (000 §4.6.8); the CAPA is linked to every complaint of the warning."""
         self.ensure_one()
-        if not self.env.su and not self.env.user.has_group(GROUP_INSPECTOR):
-            raise AccessError(
-                self.env._("Only the quality department may propose a CAPA.")
-            )
-        complaints = self.complaint_ids
+        self._asq_refuse_role(
+            "propose_capa",
+            self.env._("Only the quality department may propose a CAPA."),
+        )
+        alert = self._asq_begin("propose_capa")
+        complaints = alert.complaint_ids
         capa = self.env["asq.capa"]._asq_propose(
             "complaint",
-            self.name,
-            self._asq_subject(),
+            alert.name,
+            alert._asq_subject(),
             partner_ids=complaints.commercial_partner_id,
-            product_ids=self.product_id or complaints.line_ids.product_id,
+            product_ids=alert.product_id or complaints.line_ids.product_id,
             lot_ids=complaints.line_ids.lot_id,
-            company_id=self.company_id.id,
+            company_id=alert.company_id.id,
         )
         capa.sudo().complaint_ids = [fields.Command.link(c.id) for c in complaints]
-        self.sudo().capa_id = capa
+        alert.sudo()._workflow_write({"capa_id": capa.id})
         return complaints._asq_capa_action(capa)
+
+    def _asq_refuse_role(self, step, message):
+        """The step's role refusal in the warning's own words (the engine
+        checks the same role, with a general message)."""
+        if not self._asq_may_sign(self._asq_transition(step)):
+            raise AccessError(message)
+
+    def _asq_check_close(self):
+        if not (self.note or "").strip():
+            return self.env._("Record the analysis before closing the early warning.")
+        return ""
+
+    def _asq_check_propose_capa(self):
+        if self.capa_id:
+            return self.env._(
+                "%(name)s already led to %(capa)s.",
+                name=self.name,
+                capa=self.capa_id.sudo().name,
+            )
+        return ""
 
     # ------------------------------------------------------------------
     # Detection
