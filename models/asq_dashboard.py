@@ -184,45 +184,14 @@ class AsqDashboard(models.AbstractModel):
     def _my_capa_domain(self):
         """The management representative verifies the effectiveness; the
         responsible department's head (or a quality manager) signs off the
-        action plan."""
-        user = self.env.user
-        steps = []
-        if user.has_group(GROUP_MGMT_REP):
-            steps.append([("state", "=", "verification")])
-        signoff = [
-            ("state", "in", ("action", "verification")),
-            ("signoff_by_id", "=", False),
-            ("department_id", "!=", False),
-        ]
-        if user.has_group(GROUP_MANAGER):
-            steps.append(signoff)
-        else:
-            # Department heads need no after-sales role: the departments
-            # are looked up as such, not through the user's rights on HR.
-            headed = (
-                self.env["hr.department"]
-                .sudo()
-                .search([("manager_id.user_id", "=", user.id)])
-            )
-            if headed:
-                steps.append(
-                    expression.AND([signoff, [("department_id", "in", headed.ids)]])
-                )
-        return expression.OR(steps) if steps else None
+        action plan (the CAPA's declared steps)."""
+        return self.env["asq.capa"]._asq_waiting_domain()
 
     @api.model
     def _my_hold_domain(self):
         """The quality inspector verifies an active hold; the quality manager
-        releases it once verified conforming."""
-        user = self.env.user
-        steps = []
-        if user.has_group(GROUP_INSPECTOR):
-            steps.append([("state", "=", "active"), ("verified_by_id", "=", False)])
-        if user.has_group(GROUP_MANAGER):
-            steps.append(
-                [("state", "=", "active"), ("verification_result", "=", "conforming")]
-            )
-        return expression.OR(steps) if steps else None
+        releases it once verified conforming (the hold's declared steps)."""
+        return self.env["asq.hold"]._asq_waiting_domain()
 
     # ------------------------------------------------------------------
     # Visibility

@@ -456,6 +456,11 @@ class AsqWorkflowMixin(models.AbstractModel):
                 getattr(records, transition.signer)() or expression.FALSE_DOMAIN
             )
             if allowed != records:
+                # A step done already or not ready: say so rather than "not
+                # yours" (a second click on a signed step, say).
+                reasons = (records - allowed)._asq_why_not(step)
+                if reasons:
+                    raise UserError("\n".join(dict.fromkeys(reasons.values())))
                 raise AccessError(
                     self.env._(
                         "You are not allowed to do this step (%(step)s) on "
@@ -553,23 +558,29 @@ class AsqWorkflowMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     # Derived: the buttons (can_<step>)
     # ------------------------------------------------------------------
-    @api.depends("state")
+    # Fields the steps' preconditions and signers read besides the state:
+    # the buttons follow them as the user types (a document extends it).
+    _asq_can_depends = ("state",)
+
+    @api.depends(lambda self: self._asq_can_depends)
     @api.depends_context("uid")
     def _compute_asq_can(self):
-        """``can_<step>``: the user holds the role, the document is in a
-        from-state, signs it (``signer``) and meets the precondition: the
-        form shows the button exactly when the server would run the step."""
+        """``can_<step>``: the user holds the role, may access the document,
+        the document is in a from-state, is the user's to sign (``signer``)
+        and meets the precondition: the form shows the button exactly when
+        the server would run the step."""
         for transition in self._asq_transitions:
             fname = f"can_{transition.step}"
             if fname not in self._fields:
                 continue
             allowed = self.browse()
-            if self._asq_may_sign(transition) and (
-                self.env.su or self.has_access(transition.access or "read")
-            ):
+            if self._asq_may_sign(transition):
                 allowed = self.filtered(
                     lambda record, t=transition: record.state in t.from_states
                 )
+                if allowed and not self.env.su:
+                    # per record: an owner may edit only their own lines
+                    allowed = allowed._filtered_access(transition.access or "read")
                 if transition.signer and not self.env.su and allowed:
                     allowed = allowed.filtered_domain(
                         getattr(allowed, transition.signer)() or expression.FALSE_DOMAIN

@@ -307,4 +307,165 @@ SELECT r.id FROM asq_step_record r
 
 -- name: step_stamp_without_record
 -- why: every who-field a step stamps on a document (declared in the document's _asq_transitions) has the engine's step record of that step by that user: a signature without one was written behind the engine's back (generated from the declarations; tests/test_engine.py keeps it equal).
-SELECT 1 WHERE FALSE;
+SELECT t.id FROM "asq_capa" t
+  WHERE t."analysis_by_id" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.capa' AND s.res_id = t.id
+       AND s.step IN ('plan') AND s.user_id = t."analysis_by_id")
+UNION ALL
+SELECT t.id FROM "asq_capa" t
+  WHERE t."signoff_by_id" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.capa' AND s.res_id = t.id
+       AND s.step IN ('department_signoff') AND s.user_id = t."signoff_by_id")
+UNION ALL
+SELECT t.id FROM "asq_capa" t
+  WHERE t."verified_by_id" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.capa' AND s.res_id = t.id
+       AND s.step IN ('verify_effective') AND s.user_id = t."verified_by_id")
+UNION ALL
+SELECT t.id FROM "asq_capa_action" t
+  WHERE t."done_by_id" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.capa.action' AND s.res_id = t.id
+       AND s.step IN ('done') AND s.user_id = t."done_by_id")
+UNION ALL
+SELECT t.id FROM "asq_hold" t
+  WHERE t."opened_by_id" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.hold' AND s.res_id = t.id
+       AND s.step IN ('activate') AND s.user_id = t."opened_by_id")
+UNION ALL
+SELECT t.id FROM "asq_hold" t
+  WHERE t."verified_by_id" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.hold' AND s.res_id = t.id
+       AND s.step IN ('verify') AND s.user_id = t."verified_by_id")
+UNION ALL
+SELECT t.id FROM "asq_hold" t
+  WHERE t."released_by_id" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.hold' AND s.res_id = t.id
+       AND s.step IN ('release') AND s.user_id = t."released_by_id")
+UNION ALL
+SELECT t.id FROM "asq_kpi_pack" t
+  WHERE t."generated_by_id" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.kpi.pack' AND s.res_id = t.id
+       AND s.step IN ('generate', 'regenerate') AND s.user_id = t."generated_by_id")
+UNION ALL
+SELECT t.id FROM "asq_kpi_pack" t
+  WHERE t."sent_by_id" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.kpi.pack' AND s.res_id = t.id
+       AND s.step IN ('send') AND s.user_id = t."sent_by_id")
+UNION ALL
+SELECT t.id FROM "asq_return" t
+  WHERE t."review_by_id" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.return' AND s.res_id = t.id
+       AND s.step IN ('review') AND s.user_id = t."review_by_id")
+UNION ALL
+SELECT t.id FROM "asq_return" t
+  WHERE t."finance_by_id" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.return' AND s.res_id = t.id
+       AND s.step IN ('finance') AND s.user_id = t."finance_by_id")
+UNION ALL
+SELECT t.id FROM "asq_return" t
+  WHERE t."business_by_id" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.return' AND s.res_id = t.id
+       AND s.step IN ('business') AND s.user_id = t."business_by_id")
+UNION ALL
+SELECT t.id FROM "asq_return" t
+  WHERE t."gm_by_id" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.return' AND s.res_id = t.id
+       AND s.step IN ('gm') AND s.user_id = t."gm_by_id")
+UNION ALL
+SELECT t.id FROM "asq_return" t
+  WHERE t."received_by_id" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.return' AND s.res_id = t.id
+       AND s.step IN ('receive') AND s.user_id = t."received_by_id")
+UNION ALL
+SELECT t.id FROM "asq_return" t
+  WHERE t."qc_by_id" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.return' AND s.res_id = t.id
+       AND s.step IN ('qc_sign') AND s.user_id = t."qc_by_id")
+UNION ALL
+SELECT t.id FROM "asq_service_visit" t
+  WHERE t."started_by" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.service.visit' AND s.res_id = t.id
+       AND s.step IN ('start') AND s.user_id = t."started_by")
+UNION ALL
+SELECT t.id FROM "asq_service_visit" t
+  WHERE t."done_by" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.service.visit' AND s.res_id = t.id
+       AND s.step IN ('done') AND s.user_id = t."done_by")
+UNION ALL
+SELECT t.id FROM "asq_service_visit" t
+  WHERE t."signed_by" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.service.visit' AND s.res_id = t.id
+       AND s.step IN ('sign') AND s.user_id = t."signed_by")
+UNION ALL
+SELECT t.id FROM "asq_service_visit" t
+  WHERE t."cancelled_by" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.service.visit' AND s.res_id = t.id
+       AND s.step IN ('cancel') AND s.user_id = t."cancelled_by")
+UNION ALL
+SELECT t.id FROM "asq_survey_campaign" t
+  WHERE t."sampled_by_id" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.survey.campaign' AND s.res_id = t.id
+       AND s.step IN ('draw_sample') AND s.user_id = t."sampled_by_id")
+UNION ALL
+SELECT t.id FROM "asq_survey_campaign" t
+  WHERE t."closed_by_id" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.survey.campaign' AND s.res_id = t.id
+       AND s.step IN ('close') AND s.user_id = t."closed_by_id")
+UNION ALL
+SELECT t.id FROM "asq_vendor_maintenance" t
+  WHERE t."verified_by" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.vendor.maintenance' AND s.res_id = t.id
+       AND s.step IN ('verify') AND s.user_id = t."verified_by")
+UNION ALL
+SELECT t.id FROM "asq_vendor_rectification" t
+  WHERE t."rectified_by" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.vendor.rectification' AND s.res_id = t.id
+       AND s.step IN ('rectified') AND s.user_id = t."rectified_by")
+UNION ALL
+SELECT t.id FROM "asq_vendor_rectification" t
+  WHERE t."verified_by" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.vendor.rectification' AND s.res_id = t.id
+       AND s.step IN ('verify_compliant') AND s.user_id = t."verified_by")
+UNION ALL
+SELECT t.id FROM "asq_vendor_rectification" t
+  WHERE t."escalation_submitted_by" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.vendor.rectification' AND s.res_id = t.id
+       AND s.step IN ('submit_escalation') AND s.user_id = t."escalation_submitted_by")
+UNION ALL
+SELECT t.id FROM "asq_vendor_rectification" t
+  WHERE t."escalation_approved_by" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.vendor.rectification' AND s.res_id = t.id
+       AND s.step IN ('approve_escalation') AND s.user_id = t."escalation_approved_by")
+UNION ALL
+SELECT t.id FROM "asq_vendor_score" t
+  WHERE t."confirmed_by" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.vendor.score' AND s.res_id = t.id
+       AND s.step IN ('confirm') AND s.user_id = t."confirmed_by")
+ ORDER BY 1;

@@ -4,6 +4,7 @@ engine's declarations (the tests compare them and fail on any drift).
 Run in an Odoo shell on a database with the addon up to date:
     odoo-bin shell -c <odoo.conf> -d <db> < tools/render_engine_docs.py
 """
+
 # ruff: noqa: F821  (env is the Odoo shell's)
 import re
 from pathlib import Path
