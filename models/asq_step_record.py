@@ -51,6 +51,7 @@ class AsqStepRecord(models.Model):
         )
 
     def write(self, vals):
+        self.check_access("write")
         raise UserError(self.env._("Step records cannot be changed."))
 
     @api.ondelete(at_uninstall=False)

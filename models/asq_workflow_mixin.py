@@ -669,6 +669,14 @@ class AsqWorkflowMixin(models.AbstractModel):
         )
         if not activity_type:
             return
+        # mail.activity makes whoever it is assigned to a follower: the
+        # signers' to-dos must not put them on the document's mails to the
+        # customer, so the followers stay who they were.
+        followers = {
+            record.id: record.message_partner_ids
+            for record in self.sudo()
+            if "message_partner_ids" in record._fields
+        }
         for record in self.sudo():
             waiting = record._asq_next_signers()
             expected = {
@@ -706,3 +714,9 @@ class AsqWorkflowMixin(models.AbstractModel):
                     ),
                     asq_step=step,
                 )
+        for record in self.sudo():
+            added = record.message_partner_ids - followers.get(
+                record.id, record.message_partner_ids
+            )
+            if added:
+                record.message_unsubscribe(added.ids)

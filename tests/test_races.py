@@ -10,6 +10,7 @@ loser gets a clear UserError (or finds nothing to do), never a raw database
 error and never a second document.
 """
 
+import inspect
 import logging
 import threading
 import time
@@ -483,3 +484,63 @@ class TestRaces(BaseCase):
                 notices = hold.notice_ids.filtered(lambda n: n.kind == "resume")
                 self.assertEqual(len(notices), 1)
                 self.assertEqual(len(notices.mail_id), 1)
+
+    @staticmethod
+    def _reasons(record, method):
+        """A reason for each required argument (a cancellation's, say)."""
+        params = inspect.signature(getattr(record, method)).parameters.values()
+        return [
+            "Locked-row test"
+            for param in params
+            if param.default is param.empty
+            and param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD)
+        ]
+
+    def test_every_declared_step_fails_fast_on_a_locked_row(self):
+        """Every step a document declares (read from the declarations, so a
+        new step is covered without a new row), fired while another
+        transaction holds the document's row: refused at once with the
+        "being processed by someone else" message, nothing written. A step
+        that wrote before locking would wait for the lock and time out."""
+        from odoo.addons.after_sales_quality.tests.test_state_table import (
+            ELSEWHERE,
+            STATE_MODELS,
+            TestStateTable,
+        )
+
+        table = TestStateTable("test_state_action_table")
+        table.copies = 0
+        targets = []
+        with self._env() as env:
+            table.env = env
+            for model in STATE_MODELS:
+                template = table._template(model)
+                for t in env[model]._asq_transitions:
+                    if (model, t.method) in ELSEWHERE:
+                        continue
+                    record = table._in_state(template, t.from_states[0])
+                    targets.append((model, record._table, record.id, t))
+        checked = []
+        for model, sql_table, res_id, t in targets:
+            with self._env() as locker:
+                locker.cr.execute(
+                    f'SELECT id FROM "{sql_table}" WHERE id = %s FOR UPDATE',
+                    [res_id],
+                )
+                with self._env() as env:
+                    env.cr.execute("SET LOCAL lock_timeout = '3s'")
+                    record = env[model].browse(res_id)
+                    label = f"{model}.{t.step} ({t.method})"
+                    with (
+                        self.subTest(step=label),
+                        mute_logger("odoo.sql_db"),
+                        self.assertRaisesRegex(
+                            UserError, "being processed by someone else", msg=label
+                        ),
+                    ):
+                        getattr(record, t.method)(*self._reasons(record, t.method))
+                    env.cr.rollback()
+                locker.cr.rollback()
+            checked.append(label)
+        _logger.info("locked-row refusals: %s declared steps", len(checked))
+        self.assertGreater(len(checked), 30)
