@@ -72,9 +72,21 @@ class AsqKpiPack(models.Model):
 
     _name = "asq.kpi.pack"
     _description = "After-Sales Statistics Pack"
-    _inherit = ["mail.thread", "mail.activity.mixin", "asq.workflow.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "asq.workflow.mixin",
+        "asq.editable.mixin",
+    ]
     _order = "date_from desc, period_type, id desc"
     _asq_workflow_key = WORKFLOW_KEY
+    # Nothing on a pack is filled in by hand: its period comes from the
+    # wizard that creates it, its figures and files from Generate. Its table
+    # (asq.editable.mixin) is empty, and a generated or sent pack, the
+    # auditors' record, no longer changes at all.
+    _asq_editable = {}
+    _asq_closed_states = ("generated", "sent")
+    _asq_closed_writable = frozenset({"message_main_attachment_id"})
     _asq_signature_fields = SIGNATURE_FIELDS
     _asq_workflow_fields = ("state", *HEADLINE_FIELDS)
     _asq_sequence_code = "asq.kpi.pack"
@@ -294,8 +306,8 @@ class AsqKpiPack(models.Model):
                         "by its Generate button."
                     )
                 )
-            frozen = self.filtered(lambda p: p.state != "draft")
-            if frozen and set(vals) - {"message_main_attachment_id"}:
+            frozen = self.filtered(lambda p: p.state in self._asq_closed_states)
+            if frozen and set(vals) - self._asq_closed_writable:
                 raise UserError(
                     self.env._(
                         "%(names)s is generated: it is a record for the auditors "
@@ -303,6 +315,7 @@ class AsqKpiPack(models.Model):
                         names=", ".join(frozen.mapped("name")),
                     )
                 )
+            self._asq_ensure_editable(vals)
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

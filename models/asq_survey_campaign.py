@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import LazyTranslate, float_round
 
-from .asq_workflow_mixin import AsqTransition, asq_in_step, asq_step
+from .asq_workflow_mixin import AsqEditable, AsqTransition, asq_in_step, asq_step
 
 _lt = LazyTranslate(__name__)
 
@@ -16,14 +16,30 @@ GROUP_MGMT_REP = "after_sales_quality.group_asq_mgmt_rep"
 SURVEY_RUNNERS = (GROUP_MANAGER, GROUP_MGMT_REP)
 INVITE_TEMPLATE = "survey.mail_template_user_input_invite"
 DIMENSIONS = ("quality", "delivery", "service", "price")
-# Fields fixed by the sampling: the auditor finds them as they were drawn.
+# What a person fills in on the campaign and the states in which it may still
+# change (by whoever may write a campaign: the quality manager or the
+# management representative). write() and the form's readonly= both read this
+# table (asq.editable.mixin); a closed campaign no longer changes at all.
+_DRAFT = ("draft",)
+_NOT_CLOSED = ("draft", "sampled", "running")
+EDITABLE = {
+    "name": AsqEditable(_NOT_CLOSED),
+    "date_start": AsqEditable(_NOT_CLOSED),
+    "date_end": AsqEditable(_NOT_CLOSED),
+    "target_index": AsqEditable(_NOT_CLOSED),
+    "response_target": AsqEditable(_NOT_CLOSED),
+    # The sampling's parameters: frozen with the sample (Draw Sample).
+    "survey_id": AsqEditable(_DRAFT),
+    "previous_campaign_id": AsqEditable(_DRAFT),
+    "company_id": AsqEditable(_DRAFT),
+    "c_share": AsqEditable(_DRAFT),
+    "seed": AsqEditable(_DRAFT),
+    "partner_category_ids": AsqEditable(_DRAFT),
+}
+# Fields fixed by the sampling: the auditor finds them as they were drawn (the
+# sampling's parameters of the table, and what Draw Sample recorded).
 FROZEN_FIELDS = (
-    "company_id",
-    "survey_id",
-    "seed",
-    "c_share",
-    "partner_category_ids",
-    "previous_campaign_id",
+    *(fname for fname, rule in EDITABLE.items() if rule.states == _DRAFT),
     "population_ab_count",
     "population_c_count",
     "sample_c_count",
@@ -41,8 +57,16 @@ class AsqSurveyCampaign(models.Model):
 
     _name = "asq.survey.campaign"
     _description = "Customer Satisfaction Survey Campaign"
-    _inherit = ["mail.thread", "mail.activity.mixin", "asq.workflow.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "asq.workflow.mixin",
+        "asq.editable.mixin",
+    ]
     _asq_workflow_key = WORKFLOW_KEY
+    _asq_editable = EDITABLE
+    _asq_closed_states = ("closed",)
+    _asq_closed_writable = frozenset({"message_main_attachment_id"})
     # The campaign's own steps, run by whoever runs it: no to-dos.
     _asq_transitions = (
         AsqTransition(
@@ -377,14 +401,8 @@ class AsqSurveyCampaign(models.Model):
                         names=", ".join(frozen.mapped("name")),
                     )
                 )
-            closed = self.filtered(lambda c: c.state == "closed")
-            if closed and set(vals) - {"message_main_attachment_id"}:
-                raise UserError(
-                    self.env._(
-                        "%(names)s is closed: it can no longer be changed.",
-                        names=", ".join(closed.mapped("name")),
-                    )
-                )
+            # (a closed campaign, then the table: the mixin's refusals)
+            self._asq_ensure_editable(vals)
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

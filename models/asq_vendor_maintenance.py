@@ -2,12 +2,24 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import LazyTranslate
 
-from .asq_workflow_mixin import AsqTransition, asq_in_step
+from .asq_workflow_mixin import AsqEditable, AsqTransition, asq_in_step
 
 _lt = LazyTranslate(__name__)
 
 GROUP_INSPECTOR = "after_sales_quality.group_asq_inspector"
+GROUP_USER_ALL = "after_sales_quality.group_asq_user_all"
 WORKFLOW_KEY = "asq_vendor_workflow"
+# What the after-sales section records of the vendor's work: all of it until
+# quality verifies it, nothing afterwards. write() and the form's readonly=
+# both read this table (asq.editable.mixin).
+_TO_VERIFY = ("draft",)
+EDITABLE = {
+    "vendor_id": AsqEditable(_TO_VERIFY, GROUP_USER_ALL),
+    "equipment": AsqEditable(_TO_VERIFY, GROUP_USER_ALL),
+    "date": AsqEditable(_TO_VERIFY, GROUP_USER_ALL),
+    "company_id": AsqEditable(_TO_VERIFY, GROUP_USER_ALL),
+    "work": AsqEditable(_TO_VERIFY, GROUP_USER_ALL),
+}
 # Only the button Verify writes them.
 WORKFLOW_FIELDS = frozenset({"state", "verified_by", "verified_at"})
 
@@ -17,9 +29,12 @@ class AsqVendorMaintenance(models.Model):
 
     _name = "asq.vendor.maintenance"
     _description = "Vendor Maintenance Record"
-    _inherit = ["mail.thread", "asq.workflow.mixin"]
+    _inherit = ["mail.thread", "asq.workflow.mixin", "asq.editable.mixin"]
     # The context key write() accepts from the step (the engine's writes).
     _asq_workflow_key = WORKFLOW_KEY
+    _asq_editable = EDITABLE
+    _asq_closed_states = ("verified",)
+    _asq_closed_writable = frozenset({"message_main_attachment_id"})
     _asq_transitions = (
         AsqTransition(
             "verify",
@@ -81,11 +96,14 @@ class AsqVendorMaintenance(models.Model):
         if not asq_in_step(self.env, WORKFLOW_KEY):
             if set(vals) & WORKFLOW_FIELDS:
                 raise UserError(self._verified_message())
-            verified = self.filtered("verified_at")
-            if verified and set(vals) & {"vendor_id", "equipment", "date", "work"}:
+            verified = self.filtered(
+                lambda record: record.state in self._asq_closed_states
+            )
+            if verified and set(vals) - self._asq_closed_writable:
                 raise UserError(
                     self.env._("Verified maintenance records can no longer be changed.")
                 )
+            self._asq_ensure_editable(vals)
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

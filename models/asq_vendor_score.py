@@ -2,12 +2,24 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import LazyTranslate, float_compare
 
-from .asq_workflow_mixin import AsqTransition, asq_in_step
+from .asq_workflow_mixin import AsqEditable, AsqTransition, asq_in_step
 
 _lt = LazyTranslate(__name__)
 
 GROUP_INSPECTOR = "after_sales_quality.group_asq_inspector"
 WORKFLOW_KEY = "asq_vendor_score_workflow"
+# What the inspector fills in on a scorecard (the inspectors and the quality
+# manager write scorecards): all of it while it is a draft, nothing once
+# confirmed. write() and the form's readonly= both read this table
+# (asq.editable.mixin); the lines keep their own guard (_ensure_draft).
+_DRAFT = ("draft",)
+EDITABLE = {
+    "vendor_id": AsqEditable(_DRAFT, GROUP_INSPECTOR),
+    "month": AsqEditable(_DRAFT, GROUP_INSPECTOR),
+    "company_id": AsqEditable(_DRAFT, GROUP_INSPECTOR),
+    "line_ids": AsqEditable(_DRAFT, GROUP_INSPECTOR),
+    "note": AsqEditable(_DRAFT, GROUP_INSPECTOR),
+}
 
 
 class AsqVendorScore(models.Model):
@@ -15,9 +27,12 @@ class AsqVendorScore(models.Model):
 
     _name = "asq.vendor.score"
     _description = "Vendor Monthly Scorecard"
-    _inherit = ["mail.thread", "asq.workflow.mixin"]
+    _inherit = ["mail.thread", "asq.workflow.mixin", "asq.editable.mixin"]
     # The context key write() accepts from the step (the engine's writes).
     _asq_workflow_key = WORKFLOW_KEY
+    _asq_editable = EDITABLE
+    # (a confirmed scorecard no longer changes: _ensure_draft says so first)
+    _asq_closed_states = ("confirmed",)
     _asq_transitions = (
         AsqTransition(
             "confirm",
@@ -121,6 +136,7 @@ class AsqVendorScore(models.Model):
         if not asq_in_step(self.env, WORKFLOW_KEY):
             self._ensure_no_signature(vals)
             self._ensure_draft()
+            self._asq_ensure_editable(vals)
         if vals.get("month"):
             vals["month"] = fields.Date.to_date(vals["month"]).replace(day=1)
         return super().write(vals)
