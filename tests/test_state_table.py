@@ -469,10 +469,17 @@ class TestStateTable(TransactionCase):
     def _in_state(self, template, state):
         self.copies += 1
         default = {"name": f"State table {self.copies}"}
+        if "name" not in template._fields or template._fields["name"].compute:
+            default = {}
         if template._name == "asq.kpi.pack":
             # One pack per period: each copy its own year.
             default["date_from"] = fields.Date.today().replace(
                 year=1990 + self.copies, month=1, day=1
+            )
+        if template._name == "asq.vendor.score":
+            # One scorecard per vendor and month: each copy its own month.
+            default["month"] = fields.Date.today().replace(
+                year=1990 + self.copies // 12, month=1 + self.copies % 12, day=1
             )
         record = template.with_context(**asq_step(self._workflow_key(template))).copy(
             default
