@@ -514,7 +514,6 @@ class TestEditableTable(test_state_table.TestStateTable):
         self.copies = 0
         Model = self.env[model]
         rules = self._form_rules(model)
-        # (the company is shown to multi-company users only)
         # (the company is shown to multi-company users only, the survey to
         # survey users only)
         for fname in set(Model._asq_editable) - {"company_id", "survey_id"}:
