@@ -1511,7 +1511,9 @@ class AsqComplaint(models.Model):
             lot_ids=lines.lot_id,
             company_id=self.company_id.id,
         )
-        capa.sudo().complaint_ids = [fields.Command.link(c.id) for c in complaints]
+        # (linked from the complaints' side: their CAPAs, read again after
+        # the step's lock, include it)
+        complaints.sudo().write({"capa_ids": [fields.Command.link(capa.id)]})
         return capa
 
     # ------------------------------------------------------------------
@@ -1708,6 +1710,20 @@ class AsqComplaint(models.Model):
                         names=unanswered._asq_names(),
                     )
                 )
+
+    def _asq_update_todos(self):
+        """The engine's to-dos of the next signers, without making them
+        followers (``mail.activity`` subscribes whoever it is assigned to):
+        the reply and the explanation posted to the customer stay between
+        the customer and the complaint's own followers."""
+        followers = {
+            complaint.id: complaint.message_partner_ids for complaint in self.sudo()
+        }
+        super()._asq_update_todos()
+        for complaint in self.sudo():
+            added = complaint.message_partner_ids - followers[complaint.id]
+            if added:
+                complaint.message_unsubscribe(added.ids)
 
     # Who signs (a domain for the current user; see asq.workflow.mixin).
     def _asq_signer_judge(self):
