@@ -183,7 +183,7 @@ class AsqComplaint(models.Model):
             (GROUP_USER,),
             "review",
             stamp=("submitted_by", "submitted_at"),
-            check="_asq_check_submit",
+            check="_asq_check_complaint",
             todo=False,
         ),
         AsqTransition(
@@ -222,7 +222,7 @@ class AsqComplaint(models.Model):
             ("investigating",),
             (GROUP_INSPECTOR,),
             stamp=("investigated_by", "investigated_at"),
-            check="_asq_check_findings",
+            check="_asq_check_complaint",
             signer="_asq_signer_record_findings",
         ),
         AsqTransition(
@@ -232,7 +232,7 @@ class AsqComplaint(models.Model):
             (GROUP_MANAGER,),
             "decided",
             stamp=("decided_by", "decided_at"),
-            check="_asq_check_decide",
+            check="_asq_check_complaint",
             signer="_asq_signer_decide",
         ),
         AsqTransition(
@@ -839,20 +839,11 @@ class AsqComplaint(models.Model):
         "investigated_at",
         "onsite_required",
         "onsite_at",
-        "category",
-        "description",
-        "responsibility",
-        "responsible_department_id",
-        "responsible_partner_id",
-        "root_cause",
-        "disposition",
-        "no_action_reason",
-        "line_ids",
     )
     @api.depends_context("uid")
     def _compute_asq_can(self):
-        """The engine's buttons; the complaint's preconditions read more
-        than its status (the form shows them as they are filled in)."""
+        """The engine's buttons; besides the status, they read the
+        complaint's progress (its kind, judgment, findings, on-site visit)."""
         return super()._compute_asq_can()
 
     @api.depends(
@@ -1152,6 +1143,7 @@ class AsqComplaint(models.Model):
     def action_submit(self):
         """Button "Register": hand the complaint to the quality manager."""
         complaints = self._asq_begin("submit")
+        complaints._asq_ensure_registration_complete()
         complaints._asq_finish("submit")
         complaints._asq_detect_repeat()
         complaints._asq_check_early_warning()
@@ -1212,12 +1204,16 @@ class AsqComplaint(models.Model):
 
     def action_record_findings(self):
         """Button "Record Findings": the quality department's analysis."""
-        self._asq_begin("record_findings")._asq_finish("record_findings")
+        complaints = self._asq_begin("record_findings")
+        complaints._asq_ensure_findings_complete()
+        complaints._asq_finish("record_findings")
         return True
 
     def action_decide(self):
         """Button "Approve Disposition": the quality manager approves it."""
         complaints = self._asq_begin("decide")
+        complaints._asq_ensure_findings_complete()
+        complaints._asq_ensure_disposition_complete()
         complaints._asq_finish("decide")
         complaints.filtered(
             lambda c: c.disposition in ("return", "exchange")
@@ -1764,20 +1760,6 @@ class AsqComplaint(models.Model):
             )
         return ""
 
-    def _asq_check_submit(self):
-        missing = [
-            self._fields[fname].string
-            for fname in ("category", "description")
-            if not self[fname]
-        ]
-        if missing:
-            return self.env._(
-                "Complete %(name)s before registering it: %(missing)s.",
-                name=self.name,
-                missing=", ".join(missing),
-            )
-        return self._asq_check_complaint()
-
     def _asq_check_onsite_needed(self):
         if not self.onsite_required or self.onsite_at:
             return self.env._(
@@ -1788,45 +1770,6 @@ class AsqComplaint(models.Model):
 
     def _asq_check_onsite_verified(self):
         return self._asq_check_complaint() or self._asq_check_onsite_needed()
-
-    def _asq_check_findings(self):
-        missing = [
-            self._fields[fname].string
-            for fname in ("responsibility", "root_cause")
-            if not self[fname]
-        ]
-        if self.onsite_required and not self.onsite_at:
-            missing.append(self._fields["onsite_at"].string)
-        if self.responsibility in ("supplier", "carrier") and not (
-            self.responsible_partner_id
-        ):
-            missing.append(self._fields["responsible_partner_id"].string)
-        if self.responsibility == "internal" and not self.responsible_department_id:
-            missing.append(self._fields["responsible_department_id"].string)
-        if missing:
-            return self.env._(
-                "The investigation of %(name)s is incomplete: %(missing)s.",
-                name=self.name,
-                missing=", ".join(missing),
-            )
-        return self._asq_check_complaint()
-
-    def _asq_check_decide(self):
-        why = self._asq_check_findings()
-        if why:
-            return why
-        if not self.disposition:
-            return self.env._("Choose the disposition of %(name)s.", name=self.name)
-        if self.disposition == "none" and not (self.no_action_reason or "").strip():
-            return self.env._(
-                "Record why no action is taken on %(name)s.", name=self.name
-            )
-        if self.disposition in ("return", "exchange") and not self.line_ids:
-            return self.env._(
-                "A return or exchange of %(name)s needs the affected goods.",
-                name=self.name,
-            )
-        return ""
 
     def _asq_check_reply(self):
         """After the disposition, or to explain a complaint not valid."""
@@ -1863,6 +1806,80 @@ class AsqComplaint(models.Model):
                 names=self.name,
             )
         return self._asq_check_feedback()
+
+    # Completeness of what is filled in on the form before the click: the
+    # button shows, the click names what is missing.
+    def _asq_ensure_registration_complete(self):
+        for complaint in self:
+            missing = [
+                complaint._fields[fname].string
+                for fname in ("category", "description")
+                if not complaint[fname]
+            ]
+            if missing:
+                raise UserError(
+                    self.env._(
+                        "Complete %(name)s before registering it: %(missing)s.",
+                        name=complaint.name,
+                        missing=", ".join(missing),
+                    )
+                )
+
+    def _asq_ensure_findings_complete(self):
+        for complaint in self:
+            missing = [
+                complaint._fields[fname].string
+                for fname in ("responsibility", "root_cause")
+                if not complaint[fname]
+            ]
+            if complaint.onsite_required and not complaint.onsite_at:
+                missing.append(complaint._fields["onsite_at"].string)
+            if (
+                complaint.responsibility in ("supplier", "carrier")
+                and not complaint.responsible_partner_id
+            ):
+                missing.append(complaint._fields["responsible_partner_id"].string)
+            if (
+                complaint.responsibility == "internal"
+                and not complaint.responsible_department_id
+            ):
+                missing.append(complaint._fields["responsible_department_id"].string)
+            if missing:
+                raise UserError(
+                    self.env._(
+                        "The investigation of %(name)s is incomplete: %(missing)s.",
+                        name=complaint.name,
+                        missing=", ".join(missing),
+                    )
+                )
+
+    def _asq_ensure_disposition_complete(self):
+        for complaint in self:
+            if not complaint.disposition:
+                raise UserError(
+                    self.env._(
+                        "Choose the disposition of %(name)s.", name=complaint.name
+                    )
+                )
+            if (
+                complaint.disposition == "none"
+                and not (complaint.no_action_reason or "").strip()
+            ):
+                raise UserError(
+                    self.env._(
+                        "Record why no action is taken on %(name)s.",
+                        name=complaint.name,
+                    )
+                )
+            if complaint.disposition in ("return", "exchange") and not (
+                complaint.line_ids
+            ):
+                raise UserError(
+                    self.env._(
+                        "A return or exchange of %(name)s needs the affected goods.",
+                        name=complaint.name,
+                    )
+                )
 
     def _asq_ensure_feedback_filled(self, fname):
         """The answer (or the departments involved) the step records."""
