@@ -4,18 +4,21 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import float_compare
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import LazyTranslate, float_compare
 
 from .asq_workflow_mixin import (
     AsqEditable,
     AsqMark,
     AsqStateError,
+    AsqTransition,
     asq_carried,
     asq_in_step,
     asq_lock_rows,
     asq_step,
 )
+
+_lt = LazyTranslate(__name__)
 
 ASQ = "after_sales_quality."
 GROUP_USER = f"{ASQ}group_asq_user"
@@ -29,6 +32,10 @@ OWNER_ACTIVITY = f"{ASQ}mail_activity_type_asq_complaint"
 # clock is not the server's).
 RECEIVED_CLOCK_SKEW = 5
 OPEN_STATES = ("draft", "review", "investigating", "decided", "replied", "confirmed")
+# Registered (and not cancelled): a CAPA may be proposed for it.
+REGISTERED_STATES = ("review", "investigating", "decided", "replied", "confirmed")
+# The steps of a customer complaint; the other feedback has its own three.
+FEEDBACK_STEPS = ("feedback_answer", "feedback_pending", "feedback_record")
 
 CATEGORIES = [
     ("quality", "Product Quality"),
@@ -158,11 +165,186 @@ class AsqComplaint(models.Model):
         "mail.thread",
         "mail.activity.mixin",
         "asq.batch.defaults",
-        "asq.company.fixed",
+        "asq.workflow.mixin",
         "asq.editable.mixin",
     ]
     _order = "received_at desc, id desc"
     _check_company_auto = True
+    _asq_workflow_key = STEP_CONTEXT
+    # The workflow: who signs what, in which status (asq.workflow.mixin).
+    # Besides the status, the complaint's progress narrows who waits
+    # (``signer``: judged yet, findings recorded, customer answered); a
+    # step refused for that progress says so (:meth:`_asq_refuse_progress`).
+    _asq_transitions = (
+        AsqTransition(
+            "submit",
+            _lt("Register"),
+            ("draft",),
+            (GROUP_USER,),
+            "review",
+            stamp=("submitted_by", "submitted_at"),
+            check="_asq_check_complaint",
+            todo=False,
+        ),
+        AsqTransition(
+            "judge_valid",
+            _lt("Judge"),
+            ("review",),
+            (GROUP_MANAGER,),
+            "investigating",
+            stamp=("judged_by", "judged_at"),
+            check="_asq_check_complaint",
+            signer="_asq_signer_judge",
+        ),
+        # (the same judgment: its to-do is the one of "Valid")
+        AsqTransition(
+            "judge_invalid",
+            _lt("Judge"),
+            ("review",),
+            (GROUP_MANAGER,),
+            stamp=("judged_by", "judged_at"),
+            check="_asq_check_complaint",
+            signer="_asq_signer_judge",
+            todo=False,
+        ),
+        AsqTransition(
+            "onsite_verified",
+            _lt("On-site verification"),
+            ("investigating",),
+            (GROUP_INSPECTOR,),
+            stamp=("onsite_by", "onsite_at"),
+            check="_asq_check_onsite_verified",
+            todo=False,
+        ),
+        AsqTransition(
+            "record_findings",
+            _lt("Record findings"),
+            ("investigating",),
+            (GROUP_INSPECTOR,),
+            stamp=("investigated_by", "investigated_at"),
+            check="_asq_check_complaint",
+            signer="_asq_signer_record_findings",
+        ),
+        AsqTransition(
+            "decide",
+            _lt("Approve disposition"),
+            ("investigating",),
+            (GROUP_MANAGER,),
+            "decided",
+            stamp=("decided_by", "decided_at"),
+            check="_asq_check_complaint",
+            signer="_asq_signer_decide",
+        ),
+        AsqTransition(
+            "reply",
+            _lt("Reply"),
+            ("review", "decided"),
+            (GROUP_USER,),
+            "replied",
+            stamp=("replied_by", "replied_at"),
+            check="_asq_check_reply",
+            todo=False,
+        ),
+        AsqTransition(
+            "customer_satisfied",
+            _lt("Satisfaction"),
+            ("replied",),
+            (GROUP_USER,),
+            "confirmed",
+            stamp=("confirmed_by", "confirmed_at"),
+            check="_asq_check_satisfaction",
+            todo=False,
+        ),
+        AsqTransition(
+            "customer_not_satisfied",
+            _lt("Satisfaction"),
+            ("replied",),
+            (GROUP_USER,),
+            "investigating",
+            check="_asq_check_satisfaction",
+            todo=False,
+        ),
+        AsqTransition(
+            "close",
+            _lt("Close"),
+            ("replied", "confirmed"),
+            (GROUP_MANAGER,),
+            "closed",
+            stamp=("closed_by", "closed_at"),
+            check="_asq_check_complaint",
+            signer="_asq_signer_close",
+        ),
+        AsqTransition(
+            "cancel",
+            _lt("Cancel"),
+            OPEN_STATES,
+            (GROUP_MANAGER,),
+            "cancel",
+            stamp=("cancelled_by", "cancelled_at"),
+            check="_asq_check_complaint",
+            action="_action_cancel",
+            todo=False,
+        ),
+        AsqTransition(
+            "propose_capa",
+            _lt("Propose CAPA"),
+            (*REGISTERED_STATES, "closed"),
+            (GROUP_INSPECTOR,),
+            check="_asq_check_complaint",
+            access="read",
+            todo=False,
+        ),
+        AsqTransition(
+            "quality_hold",
+            _lt("Quality Hold"),
+            (*OPEN_STATES, "closed"),
+            (GROUP_INSPECTOR,),
+            check="_asq_check_complaint",
+            action="action_asq_quality_hold",
+            access="read",
+            todo=False,
+        ),
+        AsqTransition(
+            "plan_onsite_visit",
+            _lt("Plan On-Site Visit"),
+            ("draft", "review", "investigating"),
+            (GROUP_USER,),
+            check="_asq_check_onsite_needed",
+            access="read",
+            todo=False,
+        ),
+        # Other feedback: answered or recorded closes it, pending with the
+        # departments keeps it open.
+        AsqTransition(
+            "feedback_answer",
+            _lt("Feedback"),
+            ("draft",),
+            (GROUP_USER,),
+            "closed",
+            stamp=("closed_by", "closed_at"),
+            check="_asq_check_feedback",
+            todo=False,
+        ),
+        AsqTransition(
+            "feedback_pending",
+            _lt("Feedback"),
+            ("draft",),
+            (GROUP_USER,),
+            stamp=("submitted_by", "submitted_at"),
+            check="_asq_check_feedback_pending",
+            todo=False,
+        ),
+        AsqTransition(
+            "feedback_record",
+            _lt("Feedback"),
+            ("draft",),
+            (GROUP_USER,),
+            "closed",
+            stamp=("closed_by", "closed_at"),
+            check="_asq_check_feedback",
+            todo=False,
+        ),
+    )
     _asq_editable = EDITABLE
     _asq_closed_states = ("closed", "cancel")
     _asq_closed_writable = CLOSED_WRITABLE
@@ -595,8 +777,23 @@ class AsqComplaint(models.Model):
     # Buttons
     # ------------------------------------------------------------------
     is_complaint = fields.Boolean(compute="_compute_is_complaint")
-    can_reply = fields.Boolean(compute="_compute_can_reply")
-    can_close = fields.Boolean(compute="_compute_can_reply")
+    can_submit = fields.Boolean(compute="_compute_asq_can")
+    can_judge_valid = fields.Boolean(compute="_compute_asq_can")
+    can_judge_invalid = fields.Boolean(compute="_compute_asq_can")
+    can_onsite_verified = fields.Boolean(compute="_compute_asq_can")
+    can_record_findings = fields.Boolean(compute="_compute_asq_can")
+    can_decide = fields.Boolean(compute="_compute_asq_can")
+    can_reply = fields.Boolean(compute="_compute_asq_can")
+    can_customer_satisfied = fields.Boolean(compute="_compute_asq_can")
+    can_customer_not_satisfied = fields.Boolean(compute="_compute_asq_can")
+    can_close = fields.Boolean(compute="_compute_asq_can")
+    can_cancel = fields.Boolean(compute="_compute_asq_can")
+    can_propose_capa = fields.Boolean(compute="_compute_asq_can")
+    can_quality_hold = fields.Boolean(compute="_compute_asq_can")
+    can_plan_onsite_visit = fields.Boolean(compute="_compute_asq_can")
+    can_feedback_answer = fields.Boolean(compute="_compute_asq_can")
+    can_feedback_pending = fields.Boolean(compute="_compute_asq_can")
+    can_feedback_record = fields.Boolean(compute="_compute_asq_can")
 
     _sql_constraints = [
         (
@@ -633,18 +830,21 @@ class AsqComplaint(models.Model):
         for complaint in self:
             complaint.is_complaint = complaint.feedback_type == "complaint"
 
-    @api.depends("state", "validity")
-    def _compute_can_reply(self):
-        """Drive the "Reply" button (after the disposition, or to explain a
-        complaint judged not valid) and the "Close" button."""
-        for complaint in self:
-            invalid = complaint.validity == "invalid"
-            complaint.can_reply = complaint.state == "decided" or (
-                complaint.state == "review" and invalid
-            )
-            complaint.can_close = complaint.state == "confirmed" or (
-                complaint.state == "replied" and invalid
-            )
+    @api.depends(
+        "state",
+        "feedback_type",
+        "feedback_status",
+        "validity",
+        "investigator_id",
+        "investigated_at",
+        "onsite_required",
+        "onsite_at",
+    )
+    @api.depends_context("uid")
+    def _compute_asq_can(self):
+        """The engine's buttons; besides the status, they read the
+        complaint's progress (its kind, judgment, findings, on-site visit)."""
+        return super()._compute_asq_can()
 
     @api.depends(
         "feedback_type",
@@ -942,11 +1142,9 @@ class AsqComplaint(models.Model):
     # ------------------------------------------------------------------
     def action_submit(self):
         """Button "Register": hand the complaint to the quality manager."""
-        complaints = self._asq_start_step(
-            ("draft",), GROUP_USER, self.env._("Register")
-        )
+        complaints = self._asq_begin("submit")
         complaints._asq_ensure_registration_complete()
-        complaints._asq_stamp("submitted", {"state": "review"})
+        complaints._asq_finish("submit")
         complaints._asq_detect_repeat()
         complaints._asq_check_early_warning()
         complaints._asq_escalate_major()
@@ -958,11 +1156,8 @@ class AsqComplaint(models.Model):
 
     def action_judge_valid(self):
         """Button "Valid": the quality manager accepts the complaint."""
-        complaints = self._asq_start_step(
-            ("review",), GROUP_MANAGER, self.env._("Judge")
-        )
-        complaints._asq_ensure_not_judged()
-        complaints._asq_stamp("judged", {"state": "investigating", "validity": "valid"})
+        complaints = self._asq_begin("judge_valid")
+        complaints._asq_finish("judge_valid", {"validity": "valid"})
         for complaint in complaints.filtered("investigator_id"):
             complaint.activity_schedule(
                 "mail.mail_activity_data_todo",
@@ -976,9 +1171,7 @@ class AsqComplaint(models.Model):
 
     def action_judge_invalid(self):
         """Button "Not Valid": the complaint is explained politely, then closed."""
-        complaints = self._asq_start_step(
-            ("review",), GROUP_MANAGER, self.env._("Judge")
-        )
+        complaints = self._asq_begin("judge_invalid")
         missing = complaints.filtered(lambda c: not (c.invalid_reason or "").strip())
         if missing:
             raise UserError(
@@ -988,8 +1181,7 @@ class AsqComplaint(models.Model):
                     names=missing._asq_names(),
                 )
             )
-        complaints._asq_ensure_not_judged()
-        complaints._asq_stamp("judged", {"validity": "invalid"})
+        complaints._asq_finish("judge_invalid", {"validity": "invalid"})
         for complaint in complaints:
             complaint._asq_schedule_owner_activity(
                 self.env._("Explain to the customer"), fields.Datetime.now()
@@ -998,12 +1190,8 @@ class AsqComplaint(models.Model):
 
     def action_onsite_verified(self):
         """Button "Verified On Site": the inspector records the visit."""
-        complaints = self._asq_start_step(
-            ("investigating",), GROUP_INSPECTOR, self.env._("On-site verification")
-        )
-        missing = complaints.filtered(
-            lambda c: not c.onsite_required or not (c.onsite_result or "").strip()
-        )
+        complaints = self._asq_begin("onsite_verified")
+        missing = complaints.filtered(lambda c: not (c.onsite_result or "").strip())
         if missing:
             raise UserError(
                 self.env._(
@@ -1011,35 +1199,22 @@ class AsqComplaint(models.Model):
                     names=missing._asq_names(),
                 )
             )
-        complaints._asq_stamp("onsite", {})
+        complaints._asq_finish("onsite_verified")
         return True
 
     def action_record_findings(self):
         """Button "Record Findings": the quality department's analysis."""
-        complaints = self._asq_start_step(
-            ("investigating",), GROUP_INSPECTOR, self.env._("Record findings")
-        )
+        complaints = self._asq_begin("record_findings")
         complaints._asq_ensure_findings_complete()
-        complaints._asq_stamp("investigated", {})
+        complaints._asq_finish("record_findings")
         return True
 
     def action_decide(self):
         """Button "Approve Disposition": the quality manager approves it."""
-        complaints = self._asq_start_step(
-            ("investigating",), GROUP_MANAGER, self.env._("Approve disposition")
-        )
+        complaints = self._asq_begin("decide")
         complaints._asq_ensure_findings_complete()
-        not_investigated = complaints.filtered(lambda c: not c.investigated_at)
-        if not_investigated:
-            raise UserError(
-                self.env._(
-                    "The quality department has not recorded its findings on "
-                    "%(names)s yet.",
-                    names=not_investigated._asq_names(),
-                )
-            )
         complaints._asq_ensure_disposition_complete()
-        complaints._asq_stamp("decided", {"state": "decided"})
+        complaints._asq_finish("decide")
         complaints.filtered(
             lambda c: c.disposition in ("return", "exchange")
         )._asq_create_return_request()
@@ -1052,18 +1227,7 @@ class AsqComplaint(models.Model):
     def action_reply(self):
         """Button "Send Reply": e-mail the reply (or the explanation of a
         complaint not valid) to the customer, in the customer's language."""
-        complaints = self._asq_start_step(
-            ("review", "decided"), GROUP_USER, self.env._("Reply")
-        )
-        not_judged = complaints.filtered(lambda c: not c.can_reply)
-        if not_judged:
-            raise UserError(
-                self.env._(
-                    "%(names)s cannot be answered before the quality manager "
-                    "judged it and approved a disposition.",
-                    names=not_judged._asq_names(),
-                )
-            )
+        complaints = self._asq_begin("reply")
         no_email = complaints.filtered(lambda c: not c._asq_reply_partner().email)
         if no_email:
             raise UserError(
@@ -1072,7 +1236,7 @@ class AsqComplaint(models.Model):
                     names=no_email._asq_names(),
                 )
             )
-        complaints._asq_stamp("replied", {"state": "replied"})
+        complaints._asq_finish("reply")
         for complaint in complaints:
             template = self.env.ref(
                 f"{ASQ}asq_complaint_mail_template_"
@@ -1092,46 +1256,52 @@ class AsqComplaint(models.Model):
 
     def action_customer_satisfied(self):
         """Button "Customer Satisfied"."""
-        return self._asq_confirm_satisfaction("satisfied")
+        complaints = self._asq_begin("customer_satisfied")
+        complaints._asq_finish("customer_satisfied", {"satisfaction": "satisfied"})
+        return True
 
     def action_customer_not_satisfied(self):
-        """Button "Not Satisfied": back to the investigation."""
-        return self._asq_confirm_satisfaction("not_satisfied")
+        """Button "Not Satisfied": back to the investigation; the earlier
+        findings and decision stay in the chatter."""
+        complaints = self._asq_begin("customer_not_satisfied")
+        for complaint in complaints:
+            complaint.message_post(
+                body=self.env._(
+                    "The customer is not satisfied (%(comment)s): back to the "
+                    "investigation. Previous decision by %(user)s on %(date)s.",
+                    comment=complaint.satisfaction_note or "-",
+                    user=complaint.decided_by.name or "-",
+                    date=complaint.decided_at or "-",
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            complaint._asq_finish(
+                "customer_not_satisfied",
+                {
+                    "satisfaction": "not_satisfied",
+                    "reopen_count": complaint.reopen_count + 1,
+                    "investigated_by": False,
+                    "investigated_at": False,
+                    "decided_by": False,
+                    "decided_at": False,
+                    "replied_by": False,
+                    "replied_at": False,
+                },
+            )
+        return True
 
     def action_close(self):
         """Button "Close": the quality manager closes the complaint."""
-        complaints = self._asq_start_step(
-            ("replied", "confirmed"), GROUP_MANAGER, self.env._("Close")
-        )
-        unanswered = complaints.filtered(lambda c: not c.can_close)
-        if unanswered:
-            raise UserError(
-                self.env._(
-                    "%(names)s cannot be closed before the customer said whether "
-                    "the answer is satisfactory.",
-                    names=unanswered._asq_names(),
-                )
-            )
+        complaints = self._asq_begin("close")
         complaints._asq_check_capa_before_close()
-        complaints._asq_stamp("closed", {"state": "closed"})
+        complaints._asq_finish("close")
         complaints.activity_unlink([OWNER_ACTIVITY, "mail.mail_activity_data_todo"])
         return True
 
     def action_propose_capa(self):
         """Button "Propose CAPA": open (or find) a CAPA for this complaint."""
         self.ensure_one()
-        self._asq_ensure_group(GROUP_INSPECTOR, self.env._("Propose CAPA"))
-        if self.state in ("draft", "cancel"):
-            raise AsqStateError(
-                self.env._(
-                    "A CAPA cannot be proposed for %(name)s in its current status "
-                    "(%(status)s): register it first, or reload the page.",
-                    name=self.name,
-                    status=dict(self._fields["state"]._description_selection(self.env))[
-                        self.state
-                    ],
-                )
-            )
+        self._asq_begin("propose_capa")
         capa = self._asq_propose_capa("repeat" if self.is_repeat else "complaint")
         return self._asq_capa_action(capa)
 
@@ -1139,9 +1309,7 @@ class AsqComplaint(models.Model):
         """Button "Quality Hold": a draft hold per product of the affected
         goods, with their lots, for the quality department to activate."""
         self.ensure_one()
-        self._asq_ensure_group(GROUP_INSPECTOR, self.env._("Quality Hold"))
-        if self.state == "cancel":
-            raise AsqStateError(self.env._("%(name)s is cancelled.", name=self.name))
+        self._asq_begin("quality_hold")
         lines = self.line_ids.filtered("product_id")
         if not lines:
             raise UserError(
@@ -1210,7 +1378,9 @@ class AsqComplaint(models.Model):
 
     def action_open_cancel_wizard(self):
         """Button "Cancel": ask the reason."""
-        self._asq_ensure_group(GROUP_MANAGER, self.env._("Cancel"))
+        self._asq_ensure_role(
+            self._asq_transition("cancel").groups, self._asq_label("cancel")
+        )
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Cancel Complaint"),
@@ -1222,12 +1392,10 @@ class AsqComplaint(models.Model):
 
     def _action_cancel(self, reason):
         """Cancel with a reason (called by the cancel wizard)."""
-        complaints = self._asq_start_step(
-            OPEN_STATES, GROUP_MANAGER, self.env._("Cancel")
-        )
+        complaints = self._asq_begin("cancel")
         if not (reason or "").strip():
             raise UserError(self.env._("Give the reason for cancelling."))
-        complaints._asq_stamp("cancelled", {"state": "cancel", "cancel_reason": reason})
+        complaints._asq_finish("cancel", {"cancel_reason": reason})
         complaints.activity_unlink([OWNER_ACTIVITY, "mail.mail_activity_data_todo"])
         return True
 
@@ -1236,15 +1404,23 @@ class AsqComplaint(models.Model):
     # ------------------------------------------------------------------
     def action_feedback_record(self):
         """Button "Record": feedback kept for the statistics only."""
-        return self._asq_feedback_step("recorded")
+        complaints = self._asq_begin("feedback_record")
+        complaints._asq_finish("feedback_record", {"feedback_status": "recorded"})
+        return True
 
     def action_feedback_pending(self):
         """Button "Pending with Departments"."""
-        return self._asq_feedback_step("pending")
+        complaints = self._asq_begin("feedback_pending")
+        complaints._asq_ensure_feedback_filled("departments_involved")
+        complaints._asq_finish("feedback_pending", {"feedback_status": "pending"})
+        return True
 
     def action_feedback_answer(self):
         """Button "Answered"."""
-        return self._asq_feedback_step("answered")
+        complaints = self._asq_begin("feedback_answer")
+        complaints._asq_ensure_feedback_filled("answer")
+        complaints._asq_finish("feedback_answer", {"feedback_status": "answered"})
+        return True
 
     def action_print(self):
         """Button "Print": the complaint handling sheet."""
@@ -1331,7 +1507,9 @@ class AsqComplaint(models.Model):
             lot_ids=lines.lot_id,
             company_id=self.company_id.id,
         )
-        capa.sudo().complaint_ids = [fields.Command.link(c.id) for c in complaints]
+        # (linked from the complaints' side: their CAPAs, read again after
+        # the step's lock, include it)
+        complaints.sudo().write({"capa_ids": [fields.Command.link(capa.id)]})
         return capa
 
     # ------------------------------------------------------------------
@@ -1452,16 +1630,38 @@ class AsqComplaint(models.Model):
         }
 
     # ------------------------------------------------------------------
-    # Business helpers
+    # The workflow's checks (see _asq_transitions)
     # ------------------------------------------------------------------
-    def _asq_start_step(self, states, group, step):
-        """Check the role, lock the rows and re-read their state: a double
-        click, a second tab or a replayed call finds the step already done."""
-        self._asq_ensure_group(group, step)
-        if not self:
-            raise UserError(self.env._("Select a complaint first."))
+    def _asq_begin(self, step):
+        """The engine's checks, with the complaint's own refusals first once
+        the status is right: a feedback is not a complaint (and the other
+        way round), and a step the complaint's progress refuses (judged
+        already, findings not recorded yet, the customer not asked yet) says
+        so instead of "not allowed"."""
+        transition = self._asq_transition(step)
+        label = self._asq_label(step)
+        self._asq_ensure_role(transition.groups, label)
+        if self:
+            if transition.access and not self.env.su:
+                self.check_access(transition.access)
+            self._asq_lock_in_states(transition.from_states, label)
+            self._asq_refuse_kind(step)
+            self._asq_refuse_progress(step)
+        return super()._asq_begin(step)
+
+    def _asq_refuse_kind(self, step):
+        if step in FEEDBACK_STEPS:
+            complaints = self.filtered(lambda c: c.feedback_type == "complaint")
+            if complaints:
+                raise UserError(
+                    self.env._(
+                        "%(names)s is a complaint: use the complaint workflow.",
+                        names=complaints._asq_names(),
+                    )
+                )
+            return
         not_complaint = self.filtered(lambda c: c.feedback_type != "complaint")
-        if not_complaint:
+        if not_complaint and step != "plan_onsite_visit":
             raise UserError(
                 self.env._(
                     "%(names)s is feedback, not a complaint: it does not run the "
@@ -1469,77 +1669,146 @@ class AsqComplaint(models.Model):
                     names=not_complaint._asq_names(),
                 )
             )
-        self.check_access("write")
-        self._asq_lock()
-        wrong = self.filtered(lambda c: c.state not in states)
-        if wrong:
-            raise AsqStateError(
-                self.env._(
-                    "%(step)s is not possible on %(names)s in its current status "
-                    "(%(status)s). Reload the page: someone may have done it "
-                    "already.",
-                    step=step,
-                    names=wrong._asq_names(),
-                    status=", ".join(
-                        dict(self._fields["state"]._description_selection(self.env))[
-                            state
-                        ]
-                        for state in set(wrong.mapped("state"))
-                    ),
+
+    def _asq_refuse_progress(self, step):
+        if step in ("judge_valid", "judge_invalid"):
+            self._asq_ensure_not_judged()
+        elif step == "record_findings":
+            recorded = self.filtered("investigated_at")
+            if recorded:
+                raise AsqStateError(
+                    self.env._(
+                        "The findings of %(names)s were already recorded by "
+                        "%(user)s. Reload the page.",
+                        names=recorded._asq_names(),
+                        user=", ".join(recorded.investigated_by.mapped("name")),
+                    )
                 )
-            )
-        self._check_company()
-        return self
-
-    def _asq_names(self):
-        """The references of ``self``, for messages."""
-        return ", ".join(self.mapped("name"))
-
-    def _asq_lock(self):
-        asq_lock_rows(self, self._asq_names())
-
-    def _asq_ensure_group(self, group, step):
-        if not self.env.su and not self.env.user.has_group(group):
-            raise AccessError(
-                self.env._(
-                    "You are not allowed to do this step (%(step)s): it needs the "
-                    "role %(group)s.",
-                    step=step,
-                    group=self.env.ref(group).sudo().name,
+        elif step == "decide":
+            not_investigated = self.filtered(lambda c: not c.investigated_at)
+            if not_investigated:
+                raise UserError(
+                    self.env._(
+                        "The quality department has not recorded its findings on "
+                        "%(names)s yet.",
+                        names=not_investigated._asq_names(),
+                    )
                 )
+        elif step == "close":
+            unanswered = self.filtered(
+                lambda c: c.state != "confirmed" and c.validity != "invalid"
             )
-
-    def _asq_stamp(self, step, vals):
-        """Write a step with who and when signed it."""
-        stamp = {f"{step}_by": self.env.user.id, f"{step}_at": fields.Datetime.now()}
-        self.with_context(**asq_step(STEP_CONTEXT)).write({**vals, **stamp})
-
-    def _asq_ensure_no_signature(self, vals):
-        protected = set(SIGNATURE_FIELDS.intersection(vals)) - {"state"}
-        if vals.get("state", "draft") != "draft":
-            protected.add("state")
-        if protected:
-            raise UserError(
-                self.env._(
-                    "These fields are signed by the workflow buttons and cannot "
-                    "be written directly: %(fields)s.",
-                    fields=", ".join(
-                        sorted(self._fields[fname].string for fname in protected)
-                    ),
+            if unanswered:
+                raise UserError(
+                    self.env._(
+                        "%(names)s cannot be closed before the customer said "
+                        "whether the answer is satisfactory.",
+                        names=unanswered._asq_names(),
+                    )
                 )
-            )
 
-    def _asq_ensure_not_judged(self):
-        judged = self.filtered("validity")
-        if judged:
-            raise AsqStateError(
-                self.env._(
-                    "%(names)s was already judged by %(user)s. Reload the page.",
-                    names=judged._asq_names(),
-                    user=", ".join(judged.judged_by.mapped("name")),
-                )
-            )
+    def _asq_update_todos(self):
+        """The engine's to-dos of the next signers, without making them
+        followers (``mail.activity`` subscribes whoever it is assigned to):
+        the reply and the explanation posted to the customer stay between
+        the customer and the complaint's own followers."""
+        followers = {
+            complaint.id: complaint.message_partner_ids for complaint in self.sudo()
+        }
+        super()._asq_update_todos()
+        for complaint in self.sudo():
+            added = complaint.message_partner_ids - followers[complaint.id]
+            if added:
+                complaint.message_unsubscribe(added.ids)
 
+    # Who signs (a domain for the current user; see asq.workflow.mixin).
+    def _asq_signer_judge(self):
+        """The quality manager judges a complaint not judged yet."""
+        return [("feedback_type", "=", "complaint"), ("validity", "=", False)]
+
+    def _asq_signer_record_findings(self):
+        """The quality inspector records the findings of the complaints
+        given to them or to nobody yet, once."""
+        return [
+            ("feedback_type", "=", "complaint"),
+            ("investigated_at", "=", False),
+            ("investigator_id", "in", [self.env.uid, False]),
+        ]
+
+    def _asq_signer_decide(self):
+        """The quality manager approves the disposition once the findings
+        are recorded."""
+        return [("feedback_type", "=", "complaint"), ("investigated_at", "!=", False)]
+
+    def _asq_signer_close(self):
+        """The quality manager closes once the customer is satisfied, or
+        once a complaint not valid was explained."""
+        return [
+            ("feedback_type", "=", "complaint"),
+            "|",
+            ("state", "=", "confirmed"),
+            ("validity", "=", "invalid"),
+        ]
+
+    # Preconditions: why the step is not possible yet ("" when it is).
+    def _asq_check_complaint(self):
+        if self.feedback_type != "complaint":
+            return self.env._(
+                "%(names)s is feedback, not a complaint: it does not run the "
+                "complaint workflow.",
+                names=self.name,
+            )
+        return ""
+
+    def _asq_check_onsite_needed(self):
+        if not self.onsite_required or self.onsite_at:
+            return self.env._(
+                "%(name)s needs no on-site verification visit (any more).",
+                name=self.name,
+            )
+        return ""
+
+    def _asq_check_onsite_verified(self):
+        return self._asq_check_complaint() or self._asq_check_onsite_needed()
+
+    def _asq_check_reply(self):
+        """After the disposition, or to explain a complaint not valid."""
+        if self.state == "review" and self.validity != "invalid":
+            return self.env._(
+                "%(names)s cannot be answered before the quality manager "
+                "judged it and approved a disposition.",
+                names=self.name,
+            )
+        return self._asq_check_complaint()
+
+    def _asq_check_satisfaction(self):
+        if self.validity != "valid":
+            return self.env._(
+                "%(names)s was not valid: there is no disposition to be "
+                "satisfied with.",
+                names=self.name,
+            )
+        return self._asq_check_complaint()
+
+    def _asq_check_feedback(self):
+        if self.feedback_type == "complaint":
+            return self.env._(
+                "%(names)s is a complaint: use the complaint workflow.",
+                names=self.name,
+            )
+        return ""
+
+    def _asq_check_feedback_pending(self):
+        if self.feedback_status == "pending":
+            return self.env._(
+                "%(names)s is a complaint or already handled: use the "
+                "complaint workflow.",
+                names=self.name,
+            )
+        return self._asq_check_feedback()
+
+    # Completeness of what is filled in on the form before the click: the
+    # button shows, the click names what is missing.
     def _asq_ensure_registration_complete(self):
         for complaint in self:
             missing = [
@@ -1612,84 +1881,9 @@ class AsqComplaint(models.Model):
                     )
                 )
 
-    def _asq_confirm_satisfaction(self, answer):
-        complaints = self._asq_start_step(
-            ("replied",), GROUP_USER, self.env._("Satisfaction")
-        )
-        invalid = complaints.filtered(lambda c: c.validity != "valid")
-        if invalid:
-            raise UserError(
-                self.env._(
-                    "%(names)s was not valid: there is no disposition to be "
-                    "satisfied with.",
-                    names=invalid._asq_names(),
-                )
-            )
-        if answer == "satisfied":
-            complaints._asq_stamp(
-                "confirmed", {"state": "confirmed", "satisfaction": answer}
-            )
-            return True
-        # Not satisfied: the investigation starts again; the earlier findings
-        # and decision stay in the chatter.
-        for complaint in complaints:
-            complaint.message_post(
-                body=self.env._(
-                    "The customer is not satisfied (%(comment)s): back to the "
-                    "investigation. Previous decision by %(user)s on %(date)s.",
-                    comment=complaint.satisfaction_note or "-",
-                    user=complaint.decided_by.name or "-",
-                    date=complaint.decided_at or "-",
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
-            complaint.with_context(**asq_step(STEP_CONTEXT)).write(
-                {
-                    "state": "investigating",
-                    "satisfaction": answer,
-                    "reopen_count": complaint.reopen_count + 1,
-                    "investigated_by": False,
-                    "investigated_at": False,
-                    "decided_by": False,
-                    "decided_at": False,
-                    "replied_by": False,
-                    "replied_at": False,
-                }
-            )
-        return True
-
-    def _asq_feedback_step(self, status):
-        self._asq_ensure_group(GROUP_USER, self.env._("Feedback"))
-        self.check_access("write")
-        self._asq_lock()
-        complaints = self.filtered(lambda c: c.feedback_type == "complaint")
-        if complaints:
-            raise UserError(
-                self.env._(
-                    "%(names)s is a complaint: use the complaint workflow.",
-                    names=complaints._asq_names(),
-                )
-            )
-        wrong = self.filtered(
-            lambda c: c.state != "draft"
-            or (status == "pending" and c.feedback_status == "pending")
-        )
-        if wrong:
-            raise AsqStateError(
-                self.env._(
-                    "%(names)s is a complaint or already handled: use the "
-                    "complaint workflow.",
-                    names=wrong._asq_names(),
-                )
-            )
-        if status == "answered":
-            missing = self.filtered(lambda c: not (c.answer or "").strip())
-        elif status == "pending":
-            missing = self.filtered(
-                lambda c: not (c.departments_involved or "").strip()
-            )
-        else:
-            missing = self.browse()
+    def _asq_ensure_feedback_filled(self, fname):
+        """The answer (or the departments involved) the step records."""
+        missing = self.filtered(lambda c: not (c[fname] or "").strip())
         if missing:
             raise UserError(
                 self.env._(
@@ -1697,11 +1891,39 @@ class AsqComplaint(models.Model):
                     names=missing._asq_names(),
                 )
             )
-        vals = {"feedback_status": status}
-        if status != "pending":
-            vals["state"] = "closed"
-        self._asq_stamp("closed" if status != "pending" else "submitted", vals)
-        return True
+
+    # ------------------------------------------------------------------
+    # Business helpers
+    # ------------------------------------------------------------------
+    def _asq_names(self):
+        """The references of ``self``, for messages."""
+        return ", ".join(self.mapped("name"))
+
+    def _asq_ensure_no_signature(self, vals):
+        protected = set(SIGNATURE_FIELDS.intersection(vals)) - {"state"}
+        if vals.get("state", "draft") != "draft":
+            protected.add("state")
+        if protected:
+            raise UserError(
+                self.env._(
+                    "These fields are signed by the workflow buttons and cannot "
+                    "be written directly: %(fields)s.",
+                    fields=", ".join(
+                        sorted(self._fields[fname].string for fname in protected)
+                    ),
+                )
+            )
+
+    def _asq_ensure_not_judged(self):
+        judged = self.filtered("validity")
+        if judged:
+            raise AsqStateError(
+                self.env._(
+                    "%(names)s was already judged by %(user)s. Reload the page.",
+                    names=judged._asq_names(),
+                    user=", ".join(judged.judged_by.mapped("name")),
+                )
+            )
 
     def _asq_reply_partner(self):
         self.ensure_one()
@@ -1842,22 +2064,7 @@ class AsqComplaint(models.Model):
         """Button "Plan On-Site Visit": a service visit for the on-site
         verification, opened in its form."""
         self.ensure_one()
-        step = self.env._("Plan On-Site Visit")
-        self._asq_ensure_group(GROUP_USER, step)
-        if self.state not in ("draft", "review", "investigating"):
-            raise AsqStateError(
-                self.env._(
-                    "%(name)s needs no on-site verification visit (any more).",
-                    name=self.name,
-                )
-            )
-        if not self.onsite_required or self.onsite_at:
-            raise UserError(
-                self.env._(
-                    "%(name)s needs no on-site verification visit (any more).",
-                    name=self.name,
-                )
-            )
+        self._asq_begin("plan_onsite_visit")
         delivered = self.line_ids[:1].delivered_line_id
         visit = self.env["asq.service.visit"].create(
             {
@@ -1905,7 +2112,7 @@ class AsqComplaint(models.Model):
             )
             return False
         self._asq_ensure_onsite_recordable()
-        self._asq_lock()
+        asq_lock_rows(self, self._asq_names())
         self.with_context(**asq_step(STEP_CONTEXT)).write(
             {
                 "onsite_result": visit.result,
