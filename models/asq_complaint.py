@@ -1707,20 +1707,6 @@ class AsqComplaint(models.Model):
                     )
                 )
 
-    def _asq_update_todos(self):
-        """The engine's to-dos of the next signers, without making them
-        followers (``mail.activity`` subscribes whoever it is assigned to):
-        the reply and the explanation posted to the customer stay between
-        the customer and the complaint's own followers."""
-        followers = {
-            complaint.id: complaint.message_partner_ids for complaint in self.sudo()
-        }
-        super()._asq_update_todos()
-        for complaint in self.sudo():
-            added = complaint.message_partner_ids - followers[complaint.id]
-            if added:
-                complaint.message_unsubscribe(added.ids)
-
     # Who signs (a domain for the current user; see asq.workflow.mixin).
     def _asq_signer_judge(self):
         """The quality manager judges a complaint not judged yet."""

@@ -9,11 +9,8 @@ from odoo.osv import expression
 ASQ = "after_sales_quality."
 GROUP_USER = f"{ASQ}group_asq_user"
 GROUP_USER_ALL = f"{ASQ}group_asq_user_all"
-GROUP_INSPECTOR = f"{ASQ}group_asq_inspector"
-GROUP_MANAGER = f"{ASQ}group_asq_manager"
 GROUP_WAREHOUSE = f"{ASQ}group_asq_warehouse"
 GROUP_FINANCE = f"{ASQ}group_asq_finance"
-GROUP_MGMT_REP = f"{ASQ}group_asq_mgmt_rep"
 
 # Days ahead within which an open CAPA action counts as due.
 CAPA_DUE_DAYS = 7
@@ -156,29 +153,8 @@ class AsqDashboard(models.AbstractModel):
     def _my_complaint_domain(self):
         """The quality manager judges, approves the disposition and closes;
         the quality inspector records the findings (of the complaints given
-        to them or to nobody yet)."""
-        user = self.env.user
-        steps = []
-        if user.has_group(GROUP_MANAGER):
-            steps += [
-                [("state", "=", "review"), ("validity", "=", False)],
-                [("state", "=", "investigating"), ("investigated_at", "!=", False)],
-                [("state", "=", "confirmed")],
-                [("state", "=", "replied"), ("validity", "=", "invalid")],
-            ]
-        if user.has_group(GROUP_INSPECTOR):
-            steps.append(
-                [
-                    ("state", "=", "investigating"),
-                    ("investigated_at", "=", False),
-                    ("investigator_id", "in", (user.id, False)),
-                ]
-            )
-        if not steps:
-            return None
-        return expression.AND(
-            [[("feedback_type", "=", "complaint")], expression.OR(steps)]
-        )
+        to them or to nobody yet): the complaint's declared steps."""
+        return self.env["asq.complaint"]._asq_waiting_domain()
 
     @api.model
     def _my_capa_domain(self):
