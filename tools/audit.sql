@@ -331,6 +331,60 @@ SELECT t.id FROM "asq_capa_action" t
      WHERE s.res_model = 'asq.capa.action' AND s.res_id = t.id
        AND s.step IN ('done') AND s.user_id = t."done_by_id")
 UNION ALL
+SELECT t.id FROM "asq_complaint" t
+  WHERE t."submitted_by" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.complaint' AND s.res_id = t.id
+       AND s.step IN ('submit', 'feedback_pending') AND s.user_id = t."submitted_by")
+UNION ALL
+SELECT t.id FROM "asq_complaint" t
+  WHERE t."judged_by" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.complaint' AND s.res_id = t.id
+       AND s.step IN ('judge_valid', 'judge_invalid') AND s.user_id = t."judged_by")
+UNION ALL
+SELECT t.id FROM "asq_complaint" t
+  WHERE t."onsite_by" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.complaint' AND s.res_id = t.id
+       AND s.step IN ('onsite_verified') AND s.user_id = t."onsite_by")
+UNION ALL
+SELECT t.id FROM "asq_complaint" t
+  WHERE t."investigated_by" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.complaint' AND s.res_id = t.id
+       AND s.step IN ('record_findings') AND s.user_id = t."investigated_by")
+UNION ALL
+SELECT t.id FROM "asq_complaint" t
+  WHERE t."decided_by" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.complaint' AND s.res_id = t.id
+       AND s.step IN ('decide') AND s.user_id = t."decided_by")
+UNION ALL
+SELECT t.id FROM "asq_complaint" t
+  WHERE t."replied_by" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.complaint' AND s.res_id = t.id
+       AND s.step IN ('reply') AND s.user_id = t."replied_by")
+UNION ALL
+SELECT t.id FROM "asq_complaint" t
+  WHERE t."confirmed_by" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.complaint' AND s.res_id = t.id
+       AND s.step IN ('customer_satisfied') AND s.user_id = t."confirmed_by")
+UNION ALL
+SELECT t.id FROM "asq_complaint" t
+  WHERE t."closed_by" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.complaint' AND s.res_id = t.id
+       AND s.step IN ('close', 'feedback_answer', 'feedback_record') AND s.user_id = t."closed_by")
+UNION ALL
+SELECT t.id FROM "asq_complaint" t
+  WHERE t."cancelled_by" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.complaint' AND s.res_id = t.id
+       AND s.step IN ('cancel') AND s.user_id = t."cancelled_by")
+UNION ALL
 SELECT t.id FROM "asq_hold" t
   WHERE t."opened_by_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
