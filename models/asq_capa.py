@@ -421,6 +421,9 @@ class AsqCapa(models.Model):
                 raise UserError(
                     self.env._("Use the workflow buttons to change the CAPA status.")
                 )
+            # Who may not write the CAPA at all is refused as such first.
+            if not self.env.su:
+                self.check_access("write")
             self._asq_ensure_editable(vals)
         return super().write(vals)
 

@@ -120,6 +120,9 @@ class AsqComplaintAlert(models.Model):
                         ),
                     )
                 )
+            # Who may not write the warning at all is refused as such first.
+            if not self.env.su:
+                self.check_access("write")
             self._asq_ensure_editable(vals)
         return super().write(vals)
 
