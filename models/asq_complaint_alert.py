@@ -112,8 +112,9 @@ class AsqComplaintAlert(models.Model):
             if raised:
                 raise UserError(
                     self.env._(
-                        "%(fields)s of an early warning are set when it is raised "
-                        "or by its buttons and cannot be changed.",
+                        "These fields of an early warning are set when it is "
+                        "raised or by its buttons and cannot be changed: "
+                        "%(fields)s.",
                         fields=", ".join(
                             self._fields[fname].get_description(self.env)["string"]
                             for fname in raised
