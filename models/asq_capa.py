@@ -528,10 +528,12 @@ class AsqCapa(models.Model):
 
     def action_cancel(self):
         """Button "Cancel" (from the cancel wizard, which gives the reason)."""
+        # The role and the state first: who may not cancel is told so, not
+        # asked for a reason.
+        capas = self._asq_begin("cancel")
         reason = str(self.env.context.get("asq_cancel_reason") or "").strip()
         if not reason:
             raise UserError(self.env._("Give the reason for cancelling."))
-        capas = self._asq_begin("cancel")
         capas.action_ids.filtered(lambda a: a.state == "open")._workflow_write(
             {"state": "cancel"}
         )
