@@ -201,6 +201,35 @@ class AsqEditableMixin(models.AbstractModel):
         return f"state in {list(self._asq_closed_states)!r}"
 
     @api.model
+    def _asq_editable_table(self):
+        """The table as the README shows it (Markdown), rendered from
+        ``_asq_editable``: README.md carries it between
+        ``<!-- editable:<model> -->`` markers and a test keeps them equal."""
+        env = self.with_context(lang="en_US").env
+        rows = [
+            "| field | states | role | frozen once |",
+            "| --- | --- | --- | --- |",
+        ]
+        for fname, rule in self._asq_editable.items():
+            role = (
+                env.ref(rule.group).sudo().name
+                if rule.group
+                else env._("whoever may edit it")
+            )
+            frozen = f"`{rule.frozen_by}`" if rule.frozen_by else ""
+            rows.append(f"| `{fname}` | {', '.join(rule.states)} | {role} | {frozen} |")
+        if self._asq_closed_states:
+            rows.append("")
+            rows.append(
+                "Once {}: only {} still change.".format(
+                    " or ".join(f"`{state}`" for state in self._asq_closed_states),
+                    ", ".join(f"`{f}`" for f in sorted(self._asq_closed_writable))
+                    or "nothing",
+                )
+            )
+        return "\n".join(rows)
+
+    @api.model
     def _get_view(self, view_id=None, view_type="form", **options):
         arch, view = super()._get_view(view_id, view_type, **options)
         if view_type == "form":
