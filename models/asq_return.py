@@ -512,7 +512,26 @@ class AsqReturn(models.Model):
                 )
             self._ensure_submitted_content(vals)
             self._asq_ensure_editable(vals)
+            if self._lines_unchanged(vals.get("line_ids")):
+                # (setting the lines to those the request has changes nothing:
+                # not a write of each line's request, which the lines refuse
+                # once submitted)
+                vals = {k: v for k, v in vals.items() if k != "line_ids"}
         return super().write(vals)
+
+    def _lines_unchanged(self, commands):
+        """Whether ``commands`` set the request's lines to those it has."""
+        return (
+            len(self) == 1
+            and bool(commands)
+            and all(
+                isinstance(command, list | tuple)
+                and len(command) == 3
+                and command[0] == Command.SET
+                and set(command[2]) == set(self.line_ids.ids)
+                for command in commands
+            )
+        )
 
     def _ensure_submitted_content(self, vals):
         """The request's own words for what a submitted request refuses
