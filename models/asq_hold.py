@@ -116,6 +116,7 @@ class AsqHold(models.Model):
             stamp=("released_by_id", "released_at"),
             check="_asq_check_release",
             signer="_asq_signer_release",
+            deadline="release_deadline",
         ),
     )
     _order = "id desc"
@@ -441,8 +442,8 @@ class AsqHold(models.Model):
             hold._asq_finish("verify", vals)
             if hold.state == "nonconforming":
                 hold._propose_follow_up()
-            else:
-                hold._schedule_release_activity()
+            # (verified conforming: the quality managers' to-do of the
+            # release step comes with it, due at the release deadline)
         return True
 
     def action_release(self):
@@ -458,20 +459,6 @@ class AsqHold(models.Model):
     # ------------------------------------------------------------------
     # Step preconditions and signers (see _asq_transitions)
     # ------------------------------------------------------------------
-    def _asq_begin(self, step):
-        """The engine's check, the precondition's reason told first: a hold
-        verified already (a second click, a second tab) is refused as such
-        ("... is already verified"), not as one the user does not sign. Only
-        for the user holding the role and the holds in a from-state: the rest
-        is refused by the engine for its role or its state."""
-        transition = self._asq_transition(step)
-        if transition.check and transition.signer and self._asq_may_sign(transition):
-            waiting = self.filtered(lambda hold: hold.state in transition.from_states)
-            reasons = waiting._asq_why_not(step)
-            if reasons:
-                raise UserError("\n".join(dict.fromkeys(reasons.values())))
-        return super()._asq_begin(step)
-
     def _asq_check_verify(self):
         if self.verified_by_id:
             return self.env._("%(names)s is already verified.", names=self.name)
@@ -642,19 +629,6 @@ class AsqHold(models.Model):
             )
         self.env["asq.hold.notice"].sudo().create(notices)
         return len(notices)
-
-    def _schedule_release_activity(self):
-        self.ensure_one()
-        managers = self.env.ref(GROUP_MANAGER).users.filtered(
-            lambda u, h=self: h.company_id in u.company_ids
-        )
-        if managers:
-            self.sudo().activity_schedule(
-                "mail.mail_activity_data_todo",
-                date_deadline=fields.Date.to_date(self.release_deadline),
-                summary=self.env._("Release %(name)s within 24 hours", name=self.name),
-                user_id=managers[0].id,
-            )
 
     def _notify_release(self):
         """Tell the warehouse and the salespersons of open orders that the
