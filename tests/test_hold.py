@@ -235,6 +235,7 @@ class TestHoldBuyers(HoldCommon):
 @tagged("post_install", "-at_install", "asq_hold")
 class TestHoldVerification(HoldCommon):
     def test_release_deadline_met(self):
+        self.qm.tz = "Asia/Shanghai"
         hold = self._create_hold()
         hold.action_activate()
         hold = self._verify(hold, "conforming")
@@ -242,8 +243,6 @@ class TestHoldVerification(HoldCommon):
         self.assertEqual(hold.release_deadline, hold.verified_at + timedelta(hours=24))
         # The quality manager's to-do of the release, due at the release
         # deadline where the manager is.
-        self.qm.tz = "Asia/Shanghai"
-        hold._asq_update_todos()
         todo = hold.activity_ids.filtered(
             lambda a: a.asq_step == "release" and a.user_id == self.qm
         )
