@@ -224,7 +224,7 @@ class AsqEditableMixin(models.AbstractModel):
         if self._asq_closed_states:
             rows.append("")
             rows.append(
-                "Once {}: only {} still change.".format(
+                "Once {}: only {} may still change.".format(
                     " or ".join(f"`{state}`" for state in self._asq_closed_states),
                     ", ".join(f"`{f}`" for f in sorted(self._asq_closed_writable))
                     or "nothing",
