@@ -843,6 +843,8 @@ class AsqCapaAction(models.Model):
     _asq_closed_states = ("done", "cancel")
     # The guard of write() below lets the CAPA's own steps through.
     _asq_workflow_key = WORKFLOW_KEY
+    # The Done button follows its CAPA's state too (the plan confirmed).
+    _asq_can_depends = ("state", "capa_id.state")
     _asq_transitions = (
         # Its owner, or the quality department (see the signer).
         AsqTransition(
@@ -966,14 +968,6 @@ class AsqCapaAction(models.Model):
                     "Actions of a confirmed plan cannot be deleted: cancel them."
                 )
             )
-
-    @api.depends("state", "capa_id.state")
-    @api.depends_context("uid")
-    def _compute_asq_can(self):
-        # Owners write their own actions only (record rule): the access right
-        # is judged line by line, not for the whole plan at once.
-        for action in self:
-            super(AsqCapaAction, action)._compute_asq_can()
 
     def action_done(self):
         """Button "Done" on an action line: its owner records the evidence."""

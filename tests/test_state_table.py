@@ -214,6 +214,7 @@ ELSEWHERE = {
     ("asq.return", "button_validate"): "the receipt in Inventory (test_return)",
     ("asq.return", "_reopen"): "the reopen dialog (test_return, matrix)",
     ("asq.complaint", "_action_cancel"): "the cancel dialog (test_complaint, matrix)",
+    ("asq.capa", "action_cancel"): "the cancel dialog (test_capa)",
 }
 
 
