@@ -215,6 +215,7 @@ ELSEWHERE = {
     ("asq.return", "_reopen"): "the reopen dialog (test_return, matrix)",
     ("asq.complaint", "_action_cancel"): "the cancel dialog (test_complaint, matrix)",
     ("asq.capa", "action_cancel"): "the cancel dialog (test_capa)",
+    ("asq.service.visit", "action_cancel"): "the cancel dialog (test_service)",
 }
 
 
