@@ -14,6 +14,8 @@ from . import res_partner_complaint
 from . import asq_capa
 from . import sale_order
 from . import asq_return
+from . import asq_return_line
+from . import asq_return_approval
 from . import stock_location
 from . import stock_picking
 from . import res_partner_return
