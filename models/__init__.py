@@ -12,6 +12,8 @@ from . import asq_complaint_line
 from . import asq_complaint_alert
 from . import res_partner_complaint
 from . import asq_capa
+from . import asq_capa_action
+from . import asq_capa_review
 from . import sale_order
 from . import asq_return
 from . import asq_return_line
