@@ -33,6 +33,7 @@ from . import asq_vendor_score
 from . import asq_vendor_rectification
 from . import survey_question
 from . import asq_survey_campaign
+from . import asq_survey_target
 from . import res_partner_survey
 from . import asq_dashboard
 from . import asq_portal_chatter
