@@ -23,6 +23,8 @@ from . import stock_picking
 from . import res_partner_return
 from . import report_asq_return_transport
 from . import asq_hold
+from . import asq_hold_buyer
+from . import asq_hold_notice
 from . import stock_move
 from . import stock_quant
 from . import asq_service_visit
