@@ -32,6 +32,7 @@ from . import res_partner_service
 from . import asq_vendor_criterion
 from . import asq_vendor_maintenance
 from . import asq_vendor_score
+from . import asq_vendor_score_line
 from . import asq_vendor_rectification
 from . import survey_question
 from . import asq_survey_campaign
