@@ -10,7 +10,6 @@ from . import asq_batch_defaults
 from . import asq_complaint
 from . import asq_complaint_line
 from . import asq_complaint_alert
-from . import res_partner_complaint
 from . import asq_capa
 from . import asq_capa_action
 from . import asq_capa_review
@@ -20,7 +19,6 @@ from . import asq_return_line
 from . import asq_return_approval
 from . import stock_location
 from . import stock_picking
-from . import res_partner_return
 from . import report_asq_return_transport
 from . import asq_hold
 from . import asq_hold_buyer
@@ -28,7 +26,6 @@ from . import asq_hold_notice
 from . import stock_move
 from . import stock_quant
 from . import asq_service_visit
-from . import res_partner_service
 from . import asq_vendor_criterion
 from . import asq_vendor_maintenance
 from . import asq_vendor_score
@@ -37,7 +34,6 @@ from . import asq_vendor_rectification
 from . import survey_question
 from . import asq_survey_campaign
 from . import asq_survey_target
-from . import res_partner_survey
 from . import asq_dashboard
 from . import asq_portal_chatter
 from . import asq_complaint_portal
