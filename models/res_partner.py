@@ -237,90 +237,59 @@ class ResPartner(models.Model):
                 returned / delivered * 100.0 if delivered else 0.0
             )
 
-    def _compute_asq_capa_count(self):
-        """Smart button "CAPA": one grouped read for the whole batch."""
-        Capa = self.env["asq.capa"]
+    def _asq_count_by_customer(self, model_name, partner_field):
+        """Records of ``model_name`` per commercial partner of the batch
+        (``partner_field`` points to the customer): one grouped read for the
+        whole batch, nothing for a user who may not read them."""
+        Model = self.env[model_name]
         commercial = self.commercial_partner_id
-        counts = {}
-        if Capa.has_access("read") and commercial:
-            counts = {
-                partner.id: count
-                for partner, count in Capa._read_group(
-                    [("partner_ids", "in", commercial.ids)],
-                    ["partner_ids"],
-                    ["__count"],
-                )
-            }
+        if not (Model.has_access("read") and commercial):
+            return {}
+        return {
+            partner.id: count
+            for partner, count in Model._read_group(
+                [(partner_field, "in", commercial.ids)], [partner_field], ["__count"]
+            )
+        }
+
+    @api.depends_context("company", "allowed_company_ids", "uid")
+    def _compute_asq_capa_count(self):
+        """Smart button "CAPA"."""
+        counts = self._asq_count_by_customer("asq.capa", "partner_ids")
         for partner in self:
             partner.asq_capa_count = counts.get(partner.commercial_partner_id.id, 0)
 
     @api.depends_context("company", "allowed_company_ids", "uid")
     def _compute_asq_complaint_count(self):
-        """Smart button "Complaints": one grouped read for the whole batch."""
-        Complaint = self.env["asq.complaint"]
-        counts = {}
-        if Complaint.has_access("read"):
-            counts = {
-                partner.id: count
-                for partner, count in Complaint._read_group(
-                    [("commercial_partner_id", "in", self.commercial_partner_id.ids)],
-                    ["commercial_partner_id"],
-                    ["__count"],
-                )
-            }
+        """Smart button "Complaints"."""
+        counts = self._asq_count_by_customer("asq.complaint", "commercial_partner_id")
         for partner in self:
             partner.asq_complaint_count = counts.get(
                 partner.commercial_partner_id.id, 0
             )
 
+    @api.depends_context("company", "allowed_company_ids", "uid")
     def _compute_asq_return_count(self):
-        """Smart button "Returns": one grouped read for the whole batch."""
-        Return = self.env["asq.return"]
-        commercial = self.commercial_partner_id
-        counts = {}
-        if Return.has_access("read") and commercial:
-            counts = {
-                partner.id: count
-                for partner, count in Return._read_group(
-                    [("partner_id", "in", commercial.ids)], ["partner_id"], ["__count"]
-                )
-            }
+        """Smart button "Returns"."""
+        counts = self._asq_count_by_customer("asq.return", "partner_id")
         for partner in self:
             partner.asq_return_count = counts.get(partner.commercial_partner_id.id, 0)
 
     @api.depends_context("company", "allowed_company_ids", "uid")
     def _compute_asq_service_visit_count(self):
-        """Smart button "Service Visits": one grouped read for the batch."""
-        Visit = self.env["asq.service.visit"]
-        counts = {}
-        if Visit.has_access("read"):
-            counts = {
-                partner.id: count
-                for partner, count in Visit._read_group(
-                    [("commercial_partner_id", "in", self.commercial_partner_id.ids)],
-                    ["commercial_partner_id"],
-                    ["__count"],
-                )
-            }
+        """Smart button "Service Visits"."""
+        counts = self._asq_count_by_customer(
+            "asq.service.visit", "commercial_partner_id"
+        )
         for partner in self:
             partner.asq_service_visit_count = counts.get(
                 partner.commercial_partner_id.id, 0
             )
 
+    @api.depends_context("company", "allowed_company_ids", "uid")
     def _compute_asq_survey_target_count(self):
-        """Smart button "Surveys": one grouped read for the whole batch."""
-        Target = self.env["asq.survey.target"]
-        commercial = self.commercial_partner_id
-        counts = {}
-        if Target.has_access("read") and commercial:
-            counts = {
-                partner.id: count
-                for partner, count in Target._read_group(
-                    [("partner_id", "in", commercial.ids)],
-                    ["partner_id"],
-                    ["__count"],
-                )
-            }
+        """Smart button "Surveys"."""
+        counts = self._asq_count_by_customer("asq.survey.target", "partner_id")
         for partner in self:
             partner.asq_survey_target_count = counts.get(
                 partner.commercial_partner_id.id, 0
