@@ -1,6 +1,7 @@
 from . import asq_workflow_mixin
 from . import mail_activity
 from . import asq_step_record
+from . import asq_portal_chatter
 from . import res_company
 from . import res_config_settings
 from . import res_partner
@@ -35,8 +36,6 @@ from . import survey_question
 from . import asq_survey_campaign
 from . import asq_survey_target
 from . import asq_dashboard
-from . import asq_portal_chatter
-from . import asq_complaint_portal
 from . import asq_return_portal
 from . import asq_service_visit_portal
 from . import res_config_settings_portal
