@@ -36,7 +36,6 @@ from . import survey_question
 from . import asq_survey_campaign
 from . import asq_survey_target
 from . import asq_dashboard
-from . import res_config_settings_portal
 from . import asq_kpi_pack
 from . import ir_attachment
 from . import asq_audit
