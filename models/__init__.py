@@ -27,6 +27,7 @@ from . import asq_hold_notice
 from . import stock_move
 from . import stock_quant
 from . import asq_service_visit
+from . import asq_service_visit_part
 from . import asq_vendor_criterion
 from . import asq_vendor_maintenance
 from . import asq_vendor_score
