@@ -14,7 +14,7 @@ from odoo.addons.mail.controllers.attachment import AttachmentController
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
-from ..models.asq_complaint_portal import AsqPortalDuplicate
+from ..models.asq_complaint import AsqPortalDuplicate
 from ..models.ir_attachment import PORTAL_THREAD_MODELS
 
 COMPLAINT_FIELDS = ("category", "severity", "description", "customer_request")

@@ -1,18 +1,20 @@
+import base64
+import hashlib
 from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup
+from psycopg2 import errors
 
-from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
-from odoo.tools import LazyTranslate, float_compare
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import LazyTranslate
 
+from .asq_batch_defaults import fill_batch_defaults
 from .asq_workflow_mixin import (
     AsqEditable,
-    AsqMark,
     AsqStateError,
     AsqTransition,
-    asq_carried,
     asq_in_step,
     asq_lock_rows,
     asq_step,
@@ -124,36 +126,22 @@ CLOSED_WRITABLE = {
     "access_token",
     "message_main_attachment_id",
 }
+# Hidden from customers by an explicit check rather than ``groups``: the back
+# office list and form colour and ribbon overdue complaints with it, and a
+# field with ``groups`` may not drive what every reader of the view sees.
+PORTAL_HIDDEN_FIELDS = ("is_overdue",)
+# A complaint filed again with the same content within this time, without
+# its form token, is the same complaint (a double click, a resent page).
+PORTAL_RESEND_MINUTES = 10
 
 
-def fill_batch_defaults(model, vals_list):
-    """The defaults are the same for every record of a batch: compute them
-    once, not once per record as the ORM does (a fifth of the cost of
-    creating 1,000 complaints). Returns the model to create with, which
-    skips the ORM's own per-record lookup (``_add_missing_default_values``),
-    and the filled values.
-    """
-    if len(vals_list) < 2:
-        return model, vals_list
-    defaults = model._add_missing_default_values({})
-    return (
-        model.with_context(asq_defaults_filled=AsqMark(model._name)),
-        [{**defaults, **vals} for vals in vals_list],
-    )
+class AsqPortalDuplicate(Exception):
+    """The same portal form was filed by a concurrent request that has just
+    committed: its complaint is found by ``key`` in the next request."""
 
-
-class AsqBatchDefaults(models.AbstractModel):
-    """Skip the per-record default lookup of a batch whose defaults
-    :func:`fill_batch_defaults` already filled."""
-
-    _name = "asq.batch.defaults"
-    _description = "Batch Defaults"
-
-    @api.model
-    def _add_missing_default_values(self, values):
-        if asq_carried(self.env, "asq_defaults_filled") == self._name:
-            return values
-        return super()._add_missing_default_values(values)
+    def __init__(self, key):
+        super().__init__(key)
+        self.key = key
 
 
 class AsqComplaint(models.Model):
@@ -162,11 +150,13 @@ class AsqComplaint(models.Model):
     _name = "asq.complaint"
     _description = "Customer Complaint"
     _inherit = [
-        "mail.thread",
         "mail.activity.mixin",
         "asq.batch.defaults",
         "asq.workflow.mixin",
         "asq.editable.mixin",
+        "portal.mixin",
+        "asq.portal.chatter",
+        "mail.thread",
     ]
     _order = "received_at desc, id desc"
     _check_company_auto = True
@@ -573,7 +563,9 @@ class AsqComplaint(models.Model):
         help="Someone goes to the customer: within 24 hours for local "
         "customers, 7 days for remote ones (configurable).",
     )
-    onsite_result = fields.Text(string="On-Site Verification Result", copy=False)
+    onsite_result = fields.Text(
+        string="On-Site Verification Result", copy=False, groups="base.group_user"
+    )
     onsite_by = fields.Many2one(
         "res.users",
         string="Verified By",
@@ -597,7 +589,7 @@ class AsqComplaint(models.Model):
         copy=False,
         tracking=True,
     )
-    disposition_note = fields.Text(copy=False)
+    disposition_note = fields.Text(copy=False, groups="base.group_user")
     no_action_reason = fields.Text(
         string="Reason for No Action", copy=False, groups="base.group_user"
     )
@@ -644,9 +636,13 @@ class AsqComplaint(models.Model):
         compute="_compute_deadlines",
         store=True,
         help="Working days after receipt within which a disposition is due.",
+        groups="base.group_user",
     )
     onsite_deadline = fields.Datetime(
-        string="On-Site Deadline", compute="_compute_deadlines", store=True
+        string="On-Site Deadline",
+        compute="_compute_deadlines",
+        store=True,
+        groups="base.group_user",
     )
     answer_deadline = fields.Datetime(
         string="Quality Answer Deadline",
@@ -654,9 +650,13 @@ class AsqComplaint(models.Model):
         store=True,
         help="The quality department answers sales within this many working "
         "days of taking over the investigation.",
+        groups="base.group_user",
     )
     next_deadline = fields.Datetime(
-        compute="_compute_next_deadline", store=True, index=True
+        compute="_compute_next_deadline",
+        store=True,
+        index=True,
+        groups="base.group_user",
     )
     overdue_escalated = fields.Boolean(
         compute="_compute_next_deadline",
@@ -664,18 +664,28 @@ class AsqComplaint(models.Model):
         readonly=False,
         copy=False,
         help="Technical: the escalation job already escalated the current deadline.",
+        groups="base.group_user",
     )
     is_overdue = fields.Boolean(
         string="Overdue", compute="_compute_is_overdue", search="_search_is_overdue"
     )
     disposition_on_time = fields.Boolean(
-        compute="_compute_on_time", store=True, string="Disposition on Time"
+        compute="_compute_on_time",
+        store=True,
+        string="Disposition on Time",
+        groups="base.group_user",
     )
     onsite_on_time = fields.Boolean(
-        compute="_compute_on_time", store=True, string="On-Site on Time"
+        compute="_compute_on_time",
+        store=True,
+        string="On-Site on Time",
+        groups="base.group_user",
     )
     answer_on_time = fields.Boolean(
-        compute="_compute_on_time", store=True, string="Quality Answer on Time"
+        compute="_compute_on_time",
+        store=True,
+        string="Quality Answer on Time",
+        groups="base.group_user",
     )
 
     # ------------------------------------------------------------------
@@ -804,6 +814,11 @@ class AsqComplaint(models.Model):
             "AND COALESCE(loss_scrap, 0) >= 0 "
             "AND COALESCE(loss_discount, 0) >= 0)",
             "Loss amounts cannot be negative.",
+        ),
+        (
+            "portal_submission_key_uniq",
+            "UNIQUE(portal_submission_key)",
+            "This portal form was already filed.",
         ),
     ]
 
@@ -2114,171 +2129,210 @@ class AsqComplaint(models.Model):
         )
         return True
 
-
-class AsqComplaintLine(models.Model):
-    """Goods a complaint is about, picked from the customer's deliveries."""
-
-    _name = "asq.complaint.line"
-    _inherit = ["asq.batch.defaults"]
-    _description = "Complaint Affected Goods"
-    _order = "complaint_id, id"
-    _check_company_auto = True
-
-    complaint_id = fields.Many2one(
-        "asq.complaint", required=True, ondelete="cascade", index=True
-    )
-    company_id = fields.Many2one(related="complaint_id.company_id", store=True)
-    partner_id = fields.Many2one(
-        related="complaint_id.commercial_partner_id",
-        string="Customer",
-        store=True,
-        index=True,
-    )
-    delivered_line_id = fields.Many2one(
-        "asq.delivered.line",
-        string="Delivered Goods",
-        required=True,
-        check_company=True,
-        domain="[('partner_id', '=', partner_id)]",
-        help="The delivery (move and lot) the complaint is about.",
-    )
-    product_id = fields.Many2one(
-        "product.product",
-        compute="_compute_from_delivery",
-        store=True,
-        index=True,
-    )
-    lot_id = fields.Many2one(
-        "stock.lot",
-        string="Lot/Serial Number",
-        compute="_compute_from_delivery",
-        store=True,
-    )
-    # Indexed for the "Complaints" smart buttons of deliveries and orders.
-    picking_id = fields.Many2one(
-        "stock.picking",
-        string="Delivery",
-        compute="_compute_from_delivery",
-        store=True,
-        index="btree_not_null",
-    )
-    sale_order_id = fields.Many2one(
-        "sale.order",
-        string="Sale Order",
-        compute="_compute_from_delivery",
-        store=True,
-        index="btree_not_null",
-    )
-    move_id = fields.Many2one(
-        "stock.move", compute="_compute_from_delivery", store=True
-    )
-    delivery_date = fields.Datetime(compute="_compute_from_delivery", store=True)
-    product_uom_id = fields.Many2one(
-        "uom.uom",
-        string="Unit",
-        compute="_compute_from_delivery",
-        store=True,
-    )
-    delivered_qty = fields.Float(
-        string="Delivered Quantity",
-        digits="Product Unit of Measure",
-        compute="_compute_from_delivery",
-        store=True,
-    )
-    quantity = fields.Float(
-        string="Quantity Affected",
-        digits="Product Unit of Measure",
-        required=True,
-        default=1.0,
+    # ------------------------------------------------------------------
+    # Portal
+    # ------------------------------------------------------------------
+    # What the back office keeps for itself (groups="base.group_user" on
+    # onsite_result, disposition_note, the deadlines, overdue_escalated and
+    # the on-time flags): the portal pages do not show them, so a portal
+    # customer may not read them over RPC either.
+    portal_submission_key = fields.Char(
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+        help="Technical: the portal form this complaint was filed with; the "
+        "same form sent again files no second complaint.",
     )
 
-    _sql_constraints = [
-        (
-            "quantity_positive",
-            "CHECK(quantity > 0)",
-            "The quantity affected must be positive.",
-        ),
-    ]
-
-    @api.depends("delivered_line_id")
-    def _compute_from_delivery(self):
-        for line in self:
-            delivered = line.delivered_line_id
-            line.product_id = delivered.product_id
-            line.lot_id = delivered.lot_id
-            line.picking_id = delivered.picking_id
-            line.sale_order_id = delivered.sale_order_id
-            line.move_id = delivered.move_id
-            line.delivery_date = delivered.date
-            line.product_uom_id = delivered.product_uom_id
-            line.delivered_qty = delivered.quantity
-
-    @api.constrains("complaint_id", "delivered_line_id", "quantity")
-    def _check_delivered_to_customer(self):
-        for line in self.sudo():
-            delivered = line.delivered_line_id
-            customer = line.complaint_id.commercial_partner_id
-            if delivered.partner_id != customer:
-                raise ValidationError(
-                    self.env._(
-                        "%(product)s (lot %(lot)s) was never delivered to "
-                        "%(customer)s.",
-                        product=delivered.product_id.display_name,
-                        lot=delivered.lot_id.name or "-",
-                        customer=customer.display_name,
-                    )
-                )
-        # All the lines of a complaint on the same delivered goods together:
-        # 50 + 50 affected of 50 delivered is as wrong as 100 on one line.
-        for (complaint, delivered), lines in (
-            self.sudo().complaint_id.line_ids.grouped(
-                lambda line: (line.complaint_id, line.delivered_line_id)
-            )
-        ).items():
-            quantity = sum(lines.mapped("quantity"))
-            rounding = delivered.product_uom_id.rounding or 0.01
-            if (
-                float_compare(quantity, delivered.quantity, precision_rounding=rounding)
-                > 0
-            ):
-                raise ValidationError(
-                    self.env._(
-                        "The quantity affected of %(product)s (%(quantity)s) exceeds "
-                        "the %(delivered)s delivered in %(delivery)s.",
-                        product=delivered.product_id.display_name,
-                        quantity=quantity,
-                        delivered=delivered.quantity,
-                        delivery=delivered.picking_id.name or "-",
-                    )
-                )
-            complaint._asq_check_received_after_delivery()
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        complaints = self.env["asq.complaint"].browse(
-            [vals["complaint_id"] for vals in vals_list if vals.get("complaint_id")]
-        )
-        self._asq_ensure_draft(complaints)
-        lines, vals_list = fill_batch_defaults(self, vals_list)
-        return super(AsqComplaintLine, lines).create(vals_list).with_env(self.env)
-
-    def write(self, vals):
-        self._asq_ensure_draft(self.complaint_id)
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_registered(self):
-        self._asq_ensure_draft(self.complaint_id)
-
-    def _asq_ensure_draft(self, complaints):
-        if asq_in_step(self.env, STEP_CONTEXT):
-            return
-        locked = complaints.filtered(lambda c: c.state != "draft")
-        if locked:
-            raise UserError(
+    @api.model
+    def check_field_access_rights(self, operation, field_names):
+        checked = super().check_field_access_rights(operation, field_names)
+        if self.env.su or self.env.user._is_internal():
+            return checked
+        if not field_names:
+            # Every field the user may read: without the hidden ones.
+            return [fname for fname in checked if fname not in PORTAL_HIDDEN_FIELDS]
+        hidden = [fname for fname in checked if fname in PORTAL_HIDDEN_FIELDS]
+        if hidden:
+            raise AccessError(
                 self.env._(
-                    "The affected goods of %(names)s can no longer be changed: the "
-                    "complaint is registered.",
-                    names=locked._asq_names(),
+                    'You do not have enough rights to access the fields "%(fields)s" '
+                    "on %(document_kind)s (%(document_model)s): the customer portal "
+                    "does not show them.",
+                    fields=",".join(hidden),
+                    document_kind=self._description,
+                    document_model=self._name,
                 )
             )
+        return checked
+
+    @api.model
+    def fields_get(self, allfields=None, attributes=None):
+        res = super().fields_get(allfields=allfields, attributes=attributes)
+        if not (self.env.su or self.env.user._is_internal()):
+            for fname in PORTAL_HIDDEN_FIELDS:
+                res.pop(fname, None)
+        return res
+
+    def _compute_access_url(self):
+        for complaint in self:
+            complaint.access_url = f"/my/complaints/{complaint.id}"
+
+    def _asq_portal_timeline(self):
+        """The workflow steps reached, with their date, for the portal."""
+        self.ensure_one()
+        steps = [
+            (self.env._("Received"), self.received_at),
+            (self.env._("Registered"), self.submitted_at),
+            (
+                self.env._("Judged valid")
+                if self.validity == "valid"
+                else self.env._("Judged not valid"),
+                self.judged_at,
+            ),
+            (self.env._("Verified on site"), self.onsite_at),
+            (self.env._("Investigated"), self.investigated_at),
+            (self.env._("Disposition decided"), self.decided_at),
+            (self.env._("Replied"), self.replied_at),
+            (self.env._("Satisfaction confirmed"), self.confirmed_at),
+            (self.env._("Closed"), self.closed_at),
+            (self.env._("Cancelled"), self.cancelled_at),
+        ]
+        return [{"label": label, "date": date} for label, date in steps if date]
+
+    # ------------------------------------------------------------------
+    # Portal intake
+    # ------------------------------------------------------------------
+    @api.model
+    def _asq_portal_responsible(self, partner):
+        """The internal user answering a portal customer: the customer's
+        salesperson when they handle complaints, else the after-sales section."""
+        salesperson = partner.commercial_partner_id.user_id
+        if salesperson and salesperson.has_group("after_sales_quality.group_asq_user"):
+            return salesperson
+        return (
+            self.env.ref("after_sales_quality.group_asq_user_all")
+            .sudo()
+            .users.filtered(
+                lambda u: not u.share and self.env.company in u.company_ids
+            )[:1]
+        )
+
+    @api.model
+    def _asq_portal_submission_key(self, contact, form_token, vals, lines, files):
+        """The key of one filing of the portal form: its one-time form token,
+        or else its content (recognised for ``PORTAL_RESEND_MINUTES``)."""
+        if form_token:
+            return hashlib.sha256(
+                f"{contact.id}:form:{form_token}".encode()
+            ).hexdigest()
+        digest = hashlib.sha256(f"{contact.id}:content".encode())
+        for key in sorted(vals):
+            digest.update(f"\0{key}={vals[key]}".encode())
+        for delivered, quantity in sorted(lines, key=lambda line: line[0].id):
+            digest.update(f"\0line={delivered.id}:{quantity!r}".encode())
+        for name, content in files:
+            digest.update(f"\0file={name}:".encode())
+            digest.update(hashlib.sha256(content).digest())
+        key = digest.hexdigest()
+        # Filed earlier than that: the same content is a new complaint.
+        limit = fields.Datetime.now() - timedelta(minutes=PORTAL_RESEND_MINUTES)
+        while True:
+            earlier = self._asq_portal_submitted(contact, key)
+            if not earlier or earlier.create_date >= limit:
+                return key
+            key = hashlib.sha256(f"{key}:{earlier.id}".encode()).hexdigest()
+
+    @api.model
+    def _asq_portal_submitted(self, contact, key):
+        """The complaint of the customer filed with this submission key."""
+        if not key:
+            return self.browse()
+        return self.search(
+            [
+                ("portal_submission_key", "=", key),
+                ("commercial_partner_id", "=", contact.commercial_partner_id.id),
+            ],
+            limit=1,
+        )
+
+    @api.model
+    def _asq_portal_create(self, contact, vals, lines, files, key=None):
+        """Create the complaint a portal customer filed (call it with sudo,
+        after the controller checked the user): channel Portal, the photos as
+        evidence, the after-sales owner gets a to-do. ``lines`` are
+        (delivered line, quantity), ``files`` (file name, content bytes).
+        The same submission ``key`` files one complaint: the one already
+        filed is returned, or :class:`AsqPortalDuplicate` raised when a
+        concurrent request filed it and committed after this one started."""
+        files = self.env["ir.attachment"]._asq_portal_check_files(files)
+        earlier = self._asq_portal_submitted(contact, key)
+        if earlier:
+            return earlier
+        customer = contact.commercial_partner_id
+        responsible = self._asq_portal_responsible(customer)
+        try:
+            # The unique key makes a concurrent filing of the same form wait
+            # here for this one, then fail: one complaint per form.
+            with self.env.cr.savepoint():
+                complaint = self.create(
+                    {
+                        **vals,
+                        "partner_id": customer.id,
+                        "contact_id": contact.id,
+                        "channel": "portal",
+                        "feedback_type": "complaint",
+                        "user_id": responsible.id,
+                        "received_at": fields.Datetime.now(),
+                        "portal_submission_key": key or False,
+                        "line_ids": [
+                            Command.create(
+                                {
+                                    "delivered_line_id": delivered.id,
+                                    "quantity": quantity,
+                                }
+                            )
+                            for delivered, quantity in lines
+                        ],
+                    }
+                )
+                complaint.flush_recordset(["portal_submission_key"])
+        except errors.UniqueViolation as error:
+            if "portal_submission_key_uniq" not in str(error):
+                raise
+            raise AsqPortalDuplicate(key) from error
+        if files:
+            attachments = self.env["ir.attachment"].create(
+                [
+                    {
+                        "name": name,
+                        "datas": base64.b64encode(content),
+                        "mimetype": mimetype,
+                        "res_model": self._name,
+                        "res_id": complaint.id,
+                    }
+                    for name, content, mimetype in files
+                ]
+            )
+            complaint.evidence_ids = [Command.set(attachments.ids)]
+        complaint.message_subscribe(partner_ids=contact.ids)
+        complaint.message_post(
+            body=Markup("<p>%s</p>")
+            % self.env._(
+                "Complaint filed by %(contact)s on the customer portal.",
+                contact=contact.display_name,
+            ),
+            author_id=contact.id,
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+        if responsible:
+            complaint.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._(
+                    "New portal complaint %(name)s: check and register it",
+                    name=complaint.name,
+                ),
+                user_id=responsible.id,
+            )
+        return complaint

@@ -6,9 +6,8 @@ from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 from odoo.tools import LazyTranslate, float_compare, float_round
-from odoo.tools.sql import column_exists, table_exists
 
 from .asq_workflow_mixin import (
     AsqEditable,
@@ -39,14 +38,6 @@ SIGNATURE_FIELDS = (
     "received_date",
     "note_sent_date",
     "refusal_reason",
-)
-QC_LINE_FIELDS = (
-    "qc_result",
-    "qc_note",
-    "qc_company_fault",
-    "qc_department_id",
-    "qc_responsibility",
-    "qc_disposition",
 )
 WORKFLOW_KEY = "asq_return_workflow"
 GROUP_USER = "after_sales_quality.group_asq_user"
@@ -184,10 +175,12 @@ class AsqReturn(models.Model):
     _name = "asq.return"
     _description = "Return / Exchange Request"
     _inherit = [
-        "mail.thread",
         "mail.activity.mixin",
         "asq.workflow.mixin",
         "asq.editable.mixin",
+        "portal.mixin",
+        "asq.portal.chatter",
+        "mail.thread",
     ]
     _asq_workflow_key = WORKFLOW_KEY
     _asq_signature_fields = SIGNATURE_FIELDS
@@ -373,11 +366,13 @@ class AsqReturn(models.Model):
     )
     refund_count = fields.Integer(compute="_compute_documents")
     received_date = fields.Datetime(string="Received On", readonly=True)
+    # The back office's own clock: not on the portal pages, not over RPC.
     note_deadline = fields.Datetime(
         string="Return Note Due",
         compute="_compute_note_deadline",
         store=True,
         help="12:00 of the working day after the receipt.",
+        groups="base.group_user",
     )
     note_sent_date = fields.Datetime(string="Return Note Sent On", readonly=True)
 
@@ -1464,419 +1459,142 @@ class AsqReturn(models.Model):
         noon = tz.localize(datetime.combine(day, time(12, 0)))
         return noon.astimezone(pytz.utc).replace(tzinfo=None)
 
+    # ------------------------------------------------------------------
+    # Portal
+    # ------------------------------------------------------------------
+    def _compute_access_url(self):
+        for ret in self:
+            ret.access_url = f"/my/returns/{ret.id}"
 
-class AsqReturnLine(models.Model):
-    """One delivered move and lot the customer sends back."""
+    def _portal_ensure_token(self):
+        # The token is no content of the request: a submitted (read-only)
+        # request gets one too.
+        return super(
+            AsqReturn, self.with_context(**asq_step(self._asq_workflow_key))
+        )._portal_ensure_token()
 
-    _name = "asq.return.line"
-    _description = "Return / Exchange Request Line"
-    _order = "return_id, id"
-    _check_company_auto = True
-
-    return_id = fields.Many2one(
-        "asq.return", required=True, ondelete="cascade", index=True
-    )
-    company_id = fields.Many2one(related="return_id.company_id", store=True)
-    currency_id = fields.Many2one(related="return_id.currency_id")
-    state = fields.Selection(related="return_id.state")
-    delivered_line_id = fields.Many2one(
-        "asq.delivered.line",
-        string="Delivered Goods",
-        required=True,
-        check_company=True,
-        domain="[('partner_id', '=', parent.partner_id), ('remaining_qty', '>', 0)]",
-    )
-    product_id = fields.Many2one(
-        "product.product", compute="_compute_from_delivery", store=True, index=True
-    )
-    lot_id = fields.Many2one(
-        "stock.lot",
-        string="Lot/Serial Number",
-        compute="_compute_from_delivery",
-        store=True,
-    )
-    move_id = fields.Many2one(
-        "stock.move",
-        string="Delivery Move",
-        compute="_compute_from_delivery",
-        store=True,
-        index=True,
-    )
-    picking_id = fields.Many2one(
-        "stock.picking",
-        string="Delivery",
-        compute="_compute_from_delivery",
-        store=True,
-    )
-    sale_line_id = fields.Many2one(
-        "sale.order.line", compute="_compute_from_delivery", store=True
-    )
-    delivery_date = fields.Datetime(compute="_compute_from_delivery", store=True)
-    price_unit = fields.Monetary(
-        string="Unit Price", compute="_compute_from_delivery", store=True
-    )
-    delivered_qty = fields.Float(
-        related="delivered_line_id.quantity", string="Delivered"
-    )
-    returned_qty = fields.Float(
-        related="delivered_line_id.returned_qty", string="Already Returned"
-    )
-    product_uom_id = fields.Many2one(related="delivered_line_id.product_uom_id")
-    quantity = fields.Float(
-        string="Requested Quantity", digits="Product Unit of Measure", required=True
-    )
-    received_qty = fields.Float(
-        string="Received Quantity",
-        digits="Product Unit of Measure",
-        readonly=True,
-        copy=False,
-        help="What the done return receipts brought back of this line's "
-        "delivered move and lot. Put-away, replacement and credit note follow "
-        "it; the requested quantity stays as approved.",
-    )
-    amount = fields.Monetary(compute="_compute_amount", store=True)
-    days_since_delivery = fields.Integer(compute="_compute_days_since_delivery")
-    kind = fields.Selection(
-        selection=[
-            ("unsaleable", "Unsaleable exchange"),
-            ("quality", "Quality return"),
-        ],
-        required=True,
-        default="unsaleable",
-    )
-    resolution = fields.Selection(
-        selection=[("exchange", "Exchange like for like"), ("refund", "Refund")],
-        required=True,
-        default="exchange",
-        help="Unsaleable goods are always exchanged; quality returns are "
-        "exchanged or refunded as the customer asks.",
-    )
-    reason = fields.Text(required=True)
-
-    # QC inspection
-    qc_result = fields.Selection(
-        selection=[("accept", "Accepted"), ("reject", "Rejected")],
-        string="QC Result",
-    )
-    qc_note = fields.Text(
-        string="QC Findings",
-        help="Required when rejecting: the written explanation given to the "
-        "customer (for example damage caused by the customer).",
-        groups="base.group_user",
-    )
-    qc_company_fault = fields.Boolean(
-        string="Company Fault Confirmed", groups="base.group_user"
-    )
-    qc_department_id = fields.Many2one(
-        "hr.department",
-        string="Responsible Department",
-        check_company=True,
-        groups="base.group_user",
-    )
-    qc_responsibility = fields.Char(
-        string="Responsible Person", groups="base.group_user"
-    )
-    qc_disposition = fields.Selection(
-        selection=[
-            ("stock", "Back to stock"),
-            ("rework", "Rework"),
-            ("scrap", "Scrap"),
-        ],
-        string="Disposition",
-    )
-    qc_by_id = fields.Many2one(
-        "res.users", string="Inspected By", readonly=True, groups="base.group_user"
-    )
-    qc_date = fields.Datetime(string="Inspected On", readonly=True)
-    capa_id = fields.Many2one(
-        "asq.capa", string="CAPA", readonly=True, groups="base.group_user"
-    )
-    replacement_picking_id = fields.Many2one(
-        "stock.picking", string="Replacement Delivery", readonly=True
-    )
-
-    _sql_constraints = [
-        ("quantity_positive", "CHECK(quantity > 0)", "Quantities must be positive."),
-    ]
-
-    @api.depends("delivered_line_id")
-    def _compute_from_delivery(self):
-        for line in self:
-            delivered = line.delivered_line_id.sudo()
-            line.product_id = delivered.product_id
-            line.lot_id = delivered.lot_id
-            line.move_id = delivered.move_id
-            line.picking_id = delivered.picking_id
-            line.sale_line_id = delivered.sale_line_id
-            line.delivery_date = delivered.date
-            line.price_unit = delivered.price_unit
-
-    @api.depends("quantity", "price_unit")
-    def _compute_amount(self):
-        for line in self:
-            line.amount = line.quantity * line.price_unit
-
-    @api.depends("delivery_date")
-    def _compute_days_since_delivery(self):
-        now = fields.Datetime.now()
-        for line in self:
-            line.days_since_delivery = (
-                (now - line.delivery_date).days if line.delivery_date else 0
+    def _asq_portal_timeline(self):
+        """The approval steps reached, with their date, for the portal."""
+        self.ensure_one()
+        results = dict(
+            self.env["asq.return.approval"]
+            ._fields["result"]
+            ._description_selection(self.env)
+        )
+        timeline = [
+            {
+                "label": self.env._("Reopened")
+                if approval.step == "reopen"
+                else self._step_label(approval.step),
+                "result": results[approval.result],
+                "date": approval.date,
+            }
+            for approval in self.sudo().approval_ids
+        ]
+        if self.received_date:
+            timeline.append(
+                {
+                    "label": self.env._("Goods received"),
+                    "result": "",
+                    "date": self.received_date,
+                }
             )
+        if self.note_sent_date:
+            timeline.append(
+                {
+                    "label": self.env._("Return note sent"),
+                    "result": "",
+                    "date": self.note_sent_date,
+                }
+            )
+        return sorted(timeline, key=lambda step: step["date"])
 
-    @api.constrains("kind", "resolution")
-    def _check_resolution(self):
-        for line in self:
-            if line.kind == "unsaleable" and line.resolution != "exchange":
+    @api.model
+    def _asq_portal_create(self, contact, lines):
+        """Create and submit the return request a portal customer filed (call
+        it with sudo, after the controller checked the user). ``lines`` are
+        dicts: delivered_line_id (a record), quantity, kind, resolution,
+        reason. The back office rules apply: goods delivered to this customer,
+        a reason on every line, no more than what is still at the customer."""
+        customer = contact.commercial_partner_id
+        if not lines:
+            raise UserError(self.env._("Choose at least one delivered item."))
+        for line in lines:
+            delivered = line["delivered_line_id"]
+            if delivered.partner_id != customer:
                 raise UserError(
-                    self.env._("Unsaleable goods are exchanged, never refunded.")
-                )
-
-    @api.constrains("quantity", "delivered_line_id")
-    def _check_quantity(self):
-        """Refused with a readable message before the SQL CHECK is reached."""
-        for line in self:
-            if (
-                float_compare(
-                    line.quantity,
-                    0.0,
-                    precision_rounding=line.product_uom_id.rounding or 0.01,
-                )
-                <= 0
-            ):
-                raise ValidationError(
                     self.env._(
-                        "%(name)s: requested quantities must be positive.",
-                        name=line.return_id.name,
-                    )
-                )
-            delivered = line.delivered_line_id.sudo().quantity
-            if (
-                line.delivered_line_id
-                and float_compare(
-                    line.quantity,
-                    delivered,
-                    precision_rounding=line.product_uom_id.rounding or 0.01,
-                )
-                > 0
-            ):
-                raise ValidationError(
-                    self.env._(
-                        "%(name)s: %(qty)s of %(product)s requested, only "
-                        "%(delivered)s delivered.",
-                        name=line.return_id.name,
-                        qty=line.quantity,
-                        product=line.product_id.display_name,
-                        delivered=delivered,
-                    )
-                )
-        # The lines of a request on the same delivered goods together never
-        # ask for more than is still at the customer (50 + 50 of 50 is refused
-        # as 100 on one line is). Once submitted, the request's quantities are
-        # frozen and checked against every open request under a lock
-        # (_lock_and_check_quantities).
-        drafts = self.sudo().return_id.filtered(lambda ret: ret.state == "draft")
-        for (ret, delivered), lines in drafts.line_ids.grouped(
-            lambda line: (line.return_id, line.delivered_line_id)
-        ).items():
-            quantity = sum(lines.mapped("quantity"))
-            if (
-                float_compare(
-                    quantity,
-                    delivered.remaining_qty,
-                    precision_rounding=lines[:1].product_uom_id.rounding or 0.01,
-                )
-                > 0
-            ):
-                raise ValidationError(
-                    self.env._(
-                        "%(name)s: %(qty)s of %(product)s requested, only "
-                        "%(remaining)s still at the customer.",
-                        name=ret.name,
-                        qty=quantity,
+                        "%(product)s was not delivered to %(customer)s.",
                         product=delivered.product_id.display_name,
+                        customer=customer.display_name,
+                    )
+                )
+            if not (line.get("reason") or "").strip():
+                raise UserError(
+                    self.env._(
+                        "Give the reason for returning %(product)s.",
+                        product=delivered.product_id.display_name,
+                    )
+                )
+            rounding = delivered.product_uom_id.rounding or 0.01
+            if (
+                float_compare(line["quantity"], 0, precision_rounding=rounding) <= 0
+                or float_compare(
+                    line["quantity"],
+                    delivered.remaining_qty,
+                    precision_rounding=rounding,
+                )
+                > 0
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(product)s (lot %(lot)s): you may return between 0 and "
+                        "%(remaining)s, the quantity still with you.",
+                        product=delivered.product_id.display_name,
+                        lot=delivered.lot_id.name or "-",
                         remaining=delivered.remaining_qty,
                     )
                 )
-
-    @api.onchange("delivered_line_id")
-    def _onchange_delivered_line_id(self):
-        if self.delivered_line_id and not self.quantity:
-            self.quantity = self.delivered_line_id.remaining_qty
-
-    def _auto_init(self):
-        """When the column is added to existing lines, each gets what its
-        request's done receipts already brought back, served as
-        ``asq.return._asq_received_quantities`` does (by move and lot, in
-        line order)."""
-        cr = self.env.cr
-        backfill = table_exists(cr, self._table) and not column_exists(
-            cr, self._table, "received_qty"
-        )
-        res = super()._auto_init()
-        if backfill:
-            cr.execute(
-                """
-                WITH received AS (
-                    SELECT sp.asq_return_id AS return_id,
-                           rm.origin_returned_move_id AS move_id, rml.lot_id,
-                           SUM(rml.quantity_product_uom) AS qty
-                      FROM stock_move_line rml
-                      JOIN stock_move rm ON rm.id = rml.move_id
-                      JOIN stock_picking sp ON sp.id = rm.picking_id
-                     WHERE sp.asq_return_role = 'receipt' AND rml.state = 'done'
-                  GROUP BY sp.asq_return_id, rm.origin_returned_move_id, rml.lot_id
-                ), served AS (
-                    SELECT rl.id, rl.quantity,
-                           COALESCE(rc.qty, 0) + rl.quantity - SUM(rl.quantity)
-                               OVER (PARTITION BY rl.return_id, rl.move_id, rl.lot_id
-                                         ORDER BY rl.id) AS left_qty
-                      FROM asq_return_line rl
-                 LEFT JOIN received rc
-                        ON rc.return_id = rl.return_id
-                       AND rc.move_id = rl.move_id
-                       AND rc.lot_id IS NOT DISTINCT FROM rl.lot_id
-                )
-                UPDATE asq_return_line rl
-                   SET received_qty = GREATEST(LEAST(s.quantity, s.left_qty), 0)
-                  FROM served s
-                 WHERE s.id = rl.id
-                """
-            )
-        return res
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        if any((vals.get("quantity") or 0.0) <= 0.0 for vals in vals_list):
-            # Before the SQL CHECK: an import or a form gets a readable error.
-            raise ValidationError(
-                self.env._("Return request lines: quantities must be positive.")
-            )
-        if not asq_in_step(self.env, WORKFLOW_KEY):
-            self._ensure_received_qty_unset(vals_list)
-            for vals in vals_list:
-                ret = self.env["asq.return"].browse(vals.get("return_id"))
-                if ret.state != "draft":
-                    raise UserError(
-                        self.env._(
-                            "%(name)s is submitted: lines can no longer be added.",
-                            name=ret.name,
-                        )
+        responsible = self.env["asq.complaint"]._asq_portal_responsible(customer)
+        ret = self.create(
+            {
+                "partner_id": customer.id,
+                "user_id": responsible.id,
+                "company_id": lines[0]["delivered_line_id"].company_id.id,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "delivered_line_id": line["delivered_line_id"].id,
+                            "quantity": line["quantity"],
+                            "kind": line["kind"],
+                            "resolution": line["resolution"],
+                            "reason": line["reason"].strip(),
+                        }
                     )
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if not asq_in_step(self.env, WORKFLOW_KEY):
-            self._ensure_received_qty_unset([vals])
-            if {"qc_by_id", "qc_date", "capa_id", "replacement_picking_id"} & set(vals):
-                raise UserError(
-                    self.env._("QC signatures are written by the Sign QC button.")
-                )
-            qc_only = set(vals) <= set(QC_LINE_FIELDS)
-            for line in self:
-                if line.state == "draft" and not set(vals) & set(QC_LINE_FIELDS):
-                    continue
-                if (
-                    qc_only
-                    and line.state == "received"
-                    and (self.env.su or self.env.user.has_group(GROUP_INSPECTOR))
-                ):
-                    continue
-                raise UserError(
-                    self.env._(
-                        "%(name)s: this line can no longer be changed here (QC "
-                        "findings are entered by a quality inspector once the "
-                        "goods are received).",
-                        name=line.return_id.name,
-                    )
-                )
-            if set(vals) & set(QC_LINE_FIELDS) and not self.env.su:
-                return super(AsqReturnLine, self.sudo()).write(vals)
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_submitted(self):
-        if any(line.state not in ("draft", False) for line in self):
-            raise UserError(
-                self.env._("Lines of a submitted request cannot be deleted.")
-            )
-
-    def _posted_invoice(self):
-        invoices = self.sale_line_id.invoice_lines.move_id.filtered(
-            lambda m: m.move_type == "out_invoice" and m.state == "posted"
+                    for line in lines
+                ],
+            }
         )
-        return invoices[:1]
-
-    def _ensure_received_qty_unset(self, vals_list):
-        if any("received_qty" in vals for vals in vals_list):
-            raise UserError(
-                self.env._("The received quantity is set by the return receipts.")
-            )
-
-    def _asq_received(self):
-        """The lines of which something came back."""
-        return self.filtered(
-            lambda x: float_compare(
-                x.received_qty,
-                0.0,
-                precision_rounding=x.product_id.uom_id.rounding or 0.01,
-            )
-            > 0
+        ret.message_subscribe(partner_ids=contact.ids)
+        # The customer submits the detail form: the after-sales review starts.
+        ret.action_submit()
+        ret.message_post(
+            body=Markup("<p>%s</p>")
+            % self.env._(
+                "Return request submitted by %(contact)s on the customer portal.",
+                contact=contact.display_name,
+            ),
+            author_id=contact.id,
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
         )
-
-    def _asq_received_in(self, uom):
-        """The received quantity in ``uom`` (the product's unit without)."""
-        self.ensure_one()
-        return self.product_id.uom_id._compute_quantity(
-            self.received_qty, uom or self.product_id.uom_id
-        )
-
-
-class AsqReturnApproval(models.Model):
-    """One signature of a return request: who, when, what, why."""
-
-    _name = "asq.return.approval"
-    _description = "Return Request Approval"
-    _order = "return_id, date, id"
-
-    return_id = fields.Many2one(
-        "asq.return", required=True, ondelete="cascade", index=True, readonly=True
-    )
-    company_id = fields.Many2one(related="return_id.company_id", store=True)
-    step = fields.Selection(
-        selection=[
-            ("submit", "Submitted"),
-            ("review", "After-sales review"),
-            ("finance", "Finance check"),
-            ("business", "Business head approval"),
-            ("gm", "General manager approval"),
-            ("qc", "QC inspection"),
-            ("reopen", "Reopened"),
-        ],
-        required=True,
-        readonly=True,
-    )
-    result = fields.Selection(
-        selection=[
-            ("submitted", "Submitted"),
-            ("approved", "Approved"),
-            ("refused", "Refused"),
-            ("reopened", "Reopened"),
-        ],
-        required=True,
-        readonly=True,
-    )
-    user_id = fields.Many2one(
-        "res.users", string="Signed By", default=lambda s: s.env.user, readonly=True
-    )
-    date = fields.Datetime(default=fields.Datetime.now, readonly=True)
-    comment = fields.Text(readonly=True)
-
-    def write(self, vals):
-        if vals:
-            raise UserError(self.env._("Approval records cannot be changed."))
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_never(self):
-        raise UserError(self.env._("Approval records cannot be deleted."))
+        if responsible:
+            ret.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._(
+                    "New portal return request %(name)s: review it",
+                    name=ret.name,
+                ),
+                user_id=responsible.id,
+            )
+        return ret

@@ -37,3 +37,10 @@ class ResConfigSettings(models.TransientModel):
     asq_resource_calendar_id = fields.Many2one(
         related="company_id.resource_calendar_id", readonly=False
     )
+    asq_portal_upload_max_mb = fields.Float(
+        string="Portal Upload Limit (MB)",
+        config_parameter="after_sales_quality.portal_upload_max_mb",
+        default=5.0,
+        help="Largest photo or PDF a customer may attach to a complaint on the "
+        "portal (at most 5 files).",
+    )

@@ -134,6 +134,19 @@ class ResPartner(models.Model):
     )
 
     asq_capa_count = fields.Integer(string="CAPA", compute="_compute_asq_capa_count")
+    asq_complaint_count = fields.Integer(
+        string="Complaints", compute="_compute_asq_complaint_count"
+    )
+    asq_return_count = fields.Integer(
+        string="Returns", compute="_compute_asq_return_count"
+    )
+    asq_service_visit_count = fields.Integer(
+        string="Service Visits", compute="_compute_asq_service_visit_count"
+    )
+    asq_survey_target_count = fields.Integer(
+        string="Satisfaction Surveys",
+        compute="_compute_asq_survey_target_count",
+    )
 
     _sql_constraints = [
         (
@@ -224,22 +237,63 @@ class ResPartner(models.Model):
                 returned / delivered * 100.0 if delivered else 0.0
             )
 
-    def _compute_asq_capa_count(self):
-        """Smart button "CAPA": one grouped read for the whole batch."""
-        Capa = self.env["asq.capa"]
+    def _asq_count_by_customer(self, model_name, partner_field):
+        """Records of ``model_name`` per commercial partner of the batch
+        (``partner_field`` points to the customer): one grouped read for the
+        whole batch, nothing for a user who may not read them."""
+        Model = self.env[model_name]
         commercial = self.commercial_partner_id
-        counts = {}
-        if Capa.has_access("read") and commercial:
-            counts = {
-                partner.id: count
-                for partner, count in Capa._read_group(
-                    [("partner_ids", "in", commercial.ids)],
-                    ["partner_ids"],
-                    ["__count"],
-                )
-            }
+        if not (Model.has_access("read") and commercial):
+            return {}
+        return {
+            partner.id: count
+            for partner, count in Model._read_group(
+                [(partner_field, "in", commercial.ids)], [partner_field], ["__count"]
+            )
+        }
+
+    @api.depends_context("company", "allowed_company_ids", "uid")
+    def _compute_asq_capa_count(self):
+        """Smart button "CAPA"."""
+        counts = self._asq_count_by_customer("asq.capa", "partner_ids")
         for partner in self:
             partner.asq_capa_count = counts.get(partner.commercial_partner_id.id, 0)
+
+    @api.depends_context("company", "allowed_company_ids", "uid")
+    def _compute_asq_complaint_count(self):
+        """Smart button "Complaints"."""
+        counts = self._asq_count_by_customer("asq.complaint", "commercial_partner_id")
+        for partner in self:
+            partner.asq_complaint_count = counts.get(
+                partner.commercial_partner_id.id, 0
+            )
+
+    @api.depends_context("company", "allowed_company_ids", "uid")
+    def _compute_asq_return_count(self):
+        """Smart button "Returns"."""
+        counts = self._asq_count_by_customer("asq.return", "partner_id")
+        for partner in self:
+            partner.asq_return_count = counts.get(partner.commercial_partner_id.id, 0)
+
+    @api.depends_context("company", "allowed_company_ids", "uid")
+    def _compute_asq_service_visit_count(self):
+        """Smart button "Service Visits"."""
+        counts = self._asq_count_by_customer(
+            "asq.service.visit", "commercial_partner_id"
+        )
+        for partner in self:
+            partner.asq_service_visit_count = counts.get(
+                partner.commercial_partner_id.id, 0
+            )
+
+    @api.depends_context("company", "allowed_company_ids", "uid")
+    def _compute_asq_survey_target_count(self):
+        """Smart button "Surveys"."""
+        counts = self._asq_count_by_customer("asq.survey.target", "partner_id")
+        for partner in self:
+            partner.asq_survey_target_count = counts.get(
+                partner.commercial_partner_id.id, 0
+            )
 
     # ------------------------------------------------------------------
     # Constraints
@@ -312,9 +366,63 @@ class ResPartner(models.Model):
         action["context"] = {"default_partner_ids": self.commercial_partner_id.ids}
         return action
 
+    def action_asq_view_complaints(self):
+        """Smart button "Complaints": the customer's complaints and feedback."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "after_sales_quality.asq_complaint_action"
+        )
+        action["domain"] = [
+            ("commercial_partner_id", "=", self.commercial_partner_id.id)
+        ]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    def action_asq_view_returns(self):
+        """Smart button "Returns": the return requests of this customer."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "after_sales_quality.asq_return_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    def action_asq_view_service_visits(self):
+        """Smart button "Service Visits": the customer's service visits."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "after_sales_quality.asq_service_visit_action"
+        )
+        action["domain"] = [
+            ("commercial_partner_id", "=", self.commercial_partner_id.id)
+        ]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    def action_asq_view_survey_targets(self):
+        """Smart button "Surveys": the campaigns this customer was surveyed in."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "after_sales_quality.asq_survey_target_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        return action
+
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
+    def _asq_survey_contact(self):
+        """The contact who receives the survey: the customer itself when it
+        has an e-mail address, else its first contact with one."""
+        self.ensure_one()
+        if self.email:
+            return self
+        contacts = self.child_ids.filtered(
+            lambda c: c.email and c.type in ("contact", "other")
+        )
+        return contacts[:1] or self
+
     def _asq_user_may_edit_contract_terms(self):
         return self.env.su or any(
             self.env.user.has_group(group) for group in ASQ_CONTRACT_GROUPS

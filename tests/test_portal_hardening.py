@@ -17,9 +17,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tests.common import TEST_CURSOR_COOKIE_NAME, BaseCase, get_db_name
 from odoo.tools import mute_logger
 
-from odoo.addons.after_sales_quality.models.asq_complaint_portal import (
-    AsqPortalDuplicate,
-)
+from odoo.addons.after_sales_quality.models.asq_complaint import AsqPortalDuplicate
 from odoo.addons.after_sales_quality.tests import test_races as races
 from odoo.addons.after_sales_quality.tests.test_portal import PNG, AsqPortalCommon
 

@@ -1,0 +1,253 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.osv import expression
+from odoo.tools import LazyTranslate
+
+from .asq_capa import GROUP_INSPECTOR, GROUP_MANAGER, WORKFLOW_KEY
+from .asq_workflow_mixin import AsqEditable, AsqTransition, asq_in_step, asq_step
+
+_lt = LazyTranslate(__name__)
+
+# An action line of the plan: what is done, by whom, by when, and its
+# evidence, while it is open (its owner or the quality department; the CAPA
+# form's action plan adds the CAPA's own states, see AsqCapaAction.write).
+ACTION_EDITABLE = {
+    fname: AsqEditable(("open",))
+    for fname in (
+        "name",
+        "action_type",
+        "user_id",
+        "department_id",
+        "date_due",
+        "evidence",
+        "attachment_ids",
+    )
+}
+
+
+class AsqCapaAction(models.Model):
+    """One action of a CAPA's action plan."""
+
+    _name = "asq.capa.action"
+    _description = "CAPA Action"
+    _inherit = ["asq.workflow.mixin", "asq.editable.mixin"]
+    _order = "capa_id, round, date_due, id"
+    _check_company_auto = True
+    # Its own form reads this table; in the CAPA form the action plan is
+    # read-only outside the CAPA's planning states (the CAPA's table).
+    _asq_editable = ACTION_EDITABLE
+    _asq_closed_states = ("done", "cancel")
+    # The guard of write() below lets the CAPA's own steps through.
+    _asq_workflow_key = WORKFLOW_KEY
+    # The Done button follows its CAPA's state too (the plan confirmed).
+    _asq_can_depends = ("state", "capa_id.state")
+    _asq_transitions = (
+        # Its owner, or the quality department (see the signer).
+        AsqTransition(
+            "done",
+            _lt("Done"),
+            ("open",),
+            to_state="done",
+            stamp=("done_by_id", "date_done"),
+            check="_asq_check_done",
+            signer="_asq_signer_done",
+            todo=False,
+        ),
+        AsqTransition(
+            "cancel",
+            _lt("Cancel"),
+            ("open",),
+            (GROUP_INSPECTOR,),
+            "cancel",
+            todo=False,
+        ),
+    )
+
+    capa_id = fields.Many2one(
+        "asq.capa", string="CAPA", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="capa_id.company_id", store=True, index=True)
+    round = fields.Integer(readonly=True, index=True)
+    name = fields.Char(string="Action", required=True)
+    action_type = fields.Selection(
+        selection=[
+            ("correction", "Correction"),
+            ("corrective", "Corrective action"),
+            ("preventive", "Preventive action"),
+            ("improvement", "Improvement"),
+        ],
+        string="Type",
+        required=True,
+        default="corrective",
+    )
+    user_id = fields.Many2one("res.users", string="Owner", index=True)
+    department_id = fields.Many2one("hr.department", string="Department")
+    date_due = fields.Date(string="Due Date", index=True)
+    state = fields.Selection(
+        selection=[("open", "Open"), ("done", "Done"), ("cancel", "Cancelled")],
+        default="open",
+        required=True,
+        readonly=True,
+        index=True,
+    )
+    evidence = fields.Text(help="What was done and where the proof is.")
+    attachment_ids = fields.Many2many("ir.attachment", string="Evidence Files")
+    date_done = fields.Date(string="Done On", readonly=True)
+    done_by_id = fields.Many2one("res.users", string="Done By", readonly=True)
+    on_time = fields.Boolean(compute="_compute_on_time", store=True)
+    reminded = fields.Boolean(readonly=True, copy=False)
+    escalated = fields.Boolean(readonly=True, copy=False)
+    can_done = fields.Boolean(compute="_compute_asq_can")
+    can_cancel = fields.Boolean(compute="_compute_asq_can")
+
+    @api.depends("date_done", "date_due")
+    def _compute_on_time(self):
+        for action in self:
+            action.on_time = bool(
+                action.date_done
+                and (not action.date_due or action.date_done <= action.date_due)
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            capa = self.env["asq.capa"].browse(vals.get("capa_id"))
+            if capa.state in ("verification", "closed", "cancel"):
+                raise UserError(
+                    self.env._(
+                        "%(name)s is past its action plan: no action can be added.",
+                        name=capa.name,
+                    )
+                )
+            vals["round"] = capa.round or 1
+            vals.pop("state", None)
+        actions = super().create(vals_list)
+        actions.filtered(
+            lambda a: a.capa_id.state == "action"
+        )._schedule_owner_activity()
+        return actions
+
+    def write(self, vals):
+        if not asq_in_step(self.env, WORKFLOW_KEY):
+            if {"state", "date_done", "done_by_id", "round"} & set(vals):
+                raise UserError(self.env._("Mark actions done with the Done button."))
+            # The line guard, also for the edits made through the CAPA form:
+            # a line no longer changes once done or cancelled, nor once its
+            # CAPA is past its action plan (as create() refuses new lines).
+            locked = self.filtered(lambda a: a.state != "open")
+            if locked:
+                raise UserError(
+                    self.env._(
+                        "%(actions)s is done or cancelled and cannot be changed.",
+                        actions=", ".join(locked.mapped("name")),
+                    )
+                )
+            past = self.capa_id.filtered(
+                lambda c: c.state in ("verification", "closed", "cancel")
+            )
+            if past:
+                raise UserError(
+                    self.env._(
+                        "%(names)s is past its action plan: its actions can no "
+                        "longer be changed.",
+                        names=", ".join(past.mapped("name")),
+                    )
+                )
+            self._asq_ensure_editable(vals)
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_planned(self):
+        if self.filtered(lambda a: a.capa_id.state not in ("draft", "analysis")):
+            raise UserError(
+                self.env._(
+                    "Actions of a confirmed plan cannot be deleted: cancel them."
+                )
+            )
+
+    def action_done(self):
+        """Button "Done" on an action line: its owner records the evidence."""
+        actions = self._asq_begin("done")
+        # The evidence is entered on the line just before the button.
+        for action in actions:
+            if not (action.evidence or "").strip() and not action.attachment_ids:
+                raise UserError(
+                    self.env._(
+                        "Record the evidence of %(action)s before marking it done.",
+                        action=action.name,
+                    )
+                )
+        actions._asq_finish("done", {"date_done": fields.Date.context_today(self)})
+        actions.capa_id.activity_feedback(
+            ["mail.mail_activity_data_todo"],
+            user_id=self.env.uid,
+            feedback=self.env._("Action done"),
+        )
+        return True
+
+    def action_cancel(self):
+        """Button "Cancel" on an action line (quality department)."""
+        self._asq_begin("cancel")._asq_finish("cancel")
+        return True
+
+    def _asq_check_done(self):
+        if self.capa_id.state != "action":
+            return self.env._(
+                "%(action)s is not open: reload the page.", action=self.name
+            )
+        return ""
+
+    @api.model
+    def _asq_signer_done(self):
+        """Its owner marks an action done, or the quality department."""
+        if self.env.user.has_group(GROUP_INSPECTOR):
+            return expression.TRUE_DOMAIN
+        return [("user_id", "=", self.env.uid)]
+
+    def _schedule_owner_activity(self):
+        for action in self.filtered("user_id"):
+            action.capa_id.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=action.date_due or fields.Date.context_today(self),
+                summary=self.env._("CAPA action: %(action)s", action=action.name),
+                user_id=action.user_id.id,
+            )
+
+    def _remind_owner(self):
+        for action in self.filtered("user_id"):
+            action.capa_id.message_post(
+                body=self.env._(
+                    "Reminder: %(action)s is due on %(date)s.",
+                    action=action.name,
+                    date=action.date_due,
+                ),
+                partner_ids=action.user_id.partner_id.ids,
+                subtype_xmlid="mail.mt_comment",
+            )
+        self.with_context(**asq_step(WORKFLOW_KEY)).write({"reminded": True})
+
+    def _escalate(self):
+        managers = self.env.ref(GROUP_MANAGER).users
+        for action in self:
+            company_managers = managers.filtered(
+                lambda u, a=action: a.company_id in u.company_ids
+            )
+            action.capa_id.message_post(
+                body=self.env._(
+                    "Overdue: %(action)s (owner %(owner)s) was due on %(date)s.",
+                    action=action.name,
+                    owner=action.user_id.name or "-",
+                    date=action.date_due,
+                ),
+                partner_ids=company_managers.partner_id.ids,
+                subtype_xmlid="mail.mt_comment",
+            )
+            if company_managers:
+                action.capa_id.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    summary=self.env._(
+                        "Overdue CAPA action: %(action)s", action=action.name
+                    ),
+                    user_id=company_managers[0].id,
+                )
+        self.with_context(**asq_step(WORKFLOW_KEY)).write({"escalated": True})

@@ -1,0 +1,26 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class AsqHoldNotice(models.Model):
+    """Log of the notices mailed to the buyers of held goods."""
+
+    _name = "asq.hold.notice"
+    _description = "Quality Hold Notice"
+    _order = "sent_at desc, id desc"
+
+    hold_id = fields.Many2one("asq.hold", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="hold_id.company_id", store=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True)
+    kind = fields.Selection(
+        selection=[("stop", "Pause selling and using"), ("resume", "Resume")],
+        string="Notice",
+        required=True,
+    )
+    sent_at = fields.Datetime(string="Sent On", required=True)
+    sent_by_id = fields.Many2one("res.users", string="Sent By")
+    mail_id = fields.Many2one("mail.mail", string="E-mail", ondelete="set null")
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(self.env._("Sent hold notices cannot be deleted."))
