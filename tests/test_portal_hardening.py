@@ -556,6 +556,7 @@ class TestPortalDoubleSubmitRace(BaseCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.startClassPatcher(races.registry_reachable())
         cls.registry = Registry(get_db_name())
         cls.snapshot = races.TestRaces._take_snapshot.__func__(cls)
         cls.addClassCleanup(races.TestRaces._restore_snapshot.__func__, cls)
@@ -572,7 +573,7 @@ class TestPortalDoubleSubmitRace(BaseCase):
     @classmethod
     @contextmanager
     def _env(cls):
-        with cls.registry.cursor() as cr:
+        with races.real_cursor() as cr:
             yield api.Environment(cr, api.SUPERUSER_ID, {"lang": "en_US"})
 
     def _file(self, key, barrier, outcomes):
