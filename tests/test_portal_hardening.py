@@ -21,6 +21,7 @@ from odoo.addons.after_sales_quality.models.asq_complaint_portal import (
     AsqPortalDuplicate,
 )
 from odoo.addons.after_sales_quality.tests import test_races as races
+from odoo.addons.after_sales_quality.tests.common import registry_reachable
 from odoo.addons.after_sales_quality.tests.test_portal import PNG, AsqPortalCommon
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -556,7 +557,7 @@ class TestPortalDoubleSubmitRace(BaseCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.startClassPatcher(races.registry_reachable())
+        cls.startClassPatcher(registry_reachable())
         cls.registry = Registry(get_db_name())
         cls.snapshot = races.TestRaces._take_snapshot.__func__(cls)
         cls.addClassCleanup(races.TestRaces._restore_snapshot.__func__, cls)
@@ -573,7 +574,7 @@ class TestPortalDoubleSubmitRace(BaseCase):
     @classmethod
     @contextmanager
     def _env(cls):
-        with races.real_cursor() as cr:
+        with cls.registry.cursor() as cr:
             yield api.Environment(cr, api.SUPERUSER_ID, {"lang": "en_US"})
 
     def _file(self, key, barrier, outcomes):

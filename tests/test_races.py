@@ -16,7 +16,7 @@ import threading
 import time
 from contextlib import contextmanager
 
-from odoo import Command, api, sql_db
+from odoo import Command, api
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.modules.registry import Registry
 from odoo.tests import new_test_user, tagged
@@ -40,15 +40,6 @@ ROLES = {
 }
 
 
-def real_cursor():
-    """A cursor on a database connection of its own, committed when its
-    ``with`` block ends. Not ``registry.cursor()``: once a browser test ran,
-    Odoo's runner leaves the registry in test mode, where every new cursor
-    shares the test's single connection (the two sides of a race would wait
-    on each other for ever)."""
-    return sql_db.db_connect(get_db_name()).cursor()
-
-
 @tagged("post_install", "-at_install", "asq_security")
 class TestRaces(BaseCase):
     @classmethod
@@ -57,7 +48,6 @@ class TestRaces(BaseCase):
         # Each side of a race is a thread of its own reaching the registry.
         cls.startClassPatcher(registry_reachable())
         cls.registry = Registry(get_db_name())
-        _logger.info("ASQDEBUG registry in test mode: %s", cls.registry.in_test_mode())
         cls.snapshot = cls._take_snapshot()
         cls.addClassCleanup(cls._restore_snapshot)
         with cls._env() as env:
@@ -70,13 +60,13 @@ class TestRaces(BaseCase):
     @contextmanager
     def _env(cls, uid=api.SUPERUSER_ID):
         """A separate committed transaction (like the ir.sequence tests)."""
-        with real_cursor() as cr:
+        with cls.registry.cursor() as cr:
             yield api.Environment(cr, uid, {"lang": "en_US", "tracking_disable": False})
 
     @classmethod
     def _take_snapshot(cls):
         """The highest id of every table: what is above was made by this test."""
-        with real_cursor() as cr:
+        with cls.registry.cursor() as cr:
             cr.execute(
                 """SELECT c.table_name FROM information_schema.columns c
                    JOIN information_schema.tables t
@@ -99,7 +89,7 @@ class TestRaces(BaseCase):
         """Delete every row committed by the test: rows above the snapshot and
         relation rows pointing at them (foreign keys are not enforced during
         the clean-up, every new row goes)."""
-        with real_cursor() as cr:
+        with cls.registry.cursor() as cr:
             cr.execute(
                 """SELECT tc.table_name, kcu.column_name, ccu.table_name
                    FROM information_schema.table_constraints tc
@@ -212,7 +202,7 @@ class TestRaces(BaseCase):
 
         def fire(index):
             try:
-                with real_cursor() as cr:
+                with self.registry.cursor() as cr:
                     env = api.Environment(cr, self.uids[role][index], {"lang": "en_US"})
                     record = env[model].browse(res_id)
                     if prepare:
