@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import LazyTranslate
 
-from .asq_workflow_mixin import AsqTransition, asq_in_step, asq_step
+from .asq_workflow_mixin import AsqEditable, AsqTransition, asq_in_step, asq_step
 
 _lt = LazyTranslate(__name__)
 
@@ -25,14 +25,82 @@ GROUP_INSPECTOR = "after_sales_quality.group_asq_inspector"
 GROUP_MANAGER = "after_sales_quality.group_asq_manager"
 GROUP_MGMT_REP = "after_sales_quality.group_asq_mgmt_rep"
 
+# Content a person fills in on the CAPA form: the states in which it may
+# still change (whoever may write the CAPA: the quality department and the
+# management representative) and the step that freezes it. write() and the
+# form's readonly= both read this table (asq.editable.mixin).
+_DRAFT = ("draft",)
+# The problem and its root cause: described and analysed, then confirmed.
+_ANALYSIS = ("draft", "analysis")
+# The action plan: planned, then carried out (a not effective verification
+# brings the CAPA back here for a new round).
+_PLAN = ("draft", "analysis", "action")
+_OPEN = ("draft", "analysis", "action", "verification")
+EDITABLE = {
+    "source": AsqEditable(_DRAFT),
+    "origin": AsqEditable(_DRAFT),
+    "date_open": AsqEditable(_DRAFT),
+    "company_id": AsqEditable(_DRAFT),
+    "user_id": AsqEditable(_OPEN),
+    # The head of the department signs off for that department: it no longer
+    # changes once signed (a new round clears the sign-off).
+    "department_id": AsqEditable(_PLAN, frozen_by="signoff_by_id"),
+    "customer_report": AsqEditable(_OPEN),
+    "customer_report_deadline": AsqEditable(_OPEN),
+    "problem": AsqEditable(_ANALYSIS),
+    "complaint_ids": AsqEditable(_OPEN),
+    "partner_ids": AsqEditable(_ANALYSIS),
+    "product_ids": AsqEditable(_ANALYSIS),
+    "lot_ids": AsqEditable(_ANALYSIS),
+    "containment": AsqEditable(_OPEN),
+    "why_1": AsqEditable(_ANALYSIS),
+    "why_2": AsqEditable(_ANALYSIS),
+    "why_3": AsqEditable(_ANALYSIS),
+    "why_4": AsqEditable(_ANALYSIS),
+    "why_5": AsqEditable(_ANALYSIS),
+    "cause_category": AsqEditable(_ANALYSIS),
+    "root_cause": AsqEditable(_ANALYSIS),
+    "no_action": AsqEditable(_ANALYSIS),
+    "no_action_reason": AsqEditable(_ANALYSIS),
+    "action_ids": AsqEditable(_PLAN),
+    "verification_date": AsqEditable(_OPEN),
+    "verification_note": AsqEditable(_OPEN),
+}
+# What still changes on a closed or cancelled CAPA.
+CLOSED_WRITABLE = frozenset({"message_main_attachment_id"})
+
+# An action line of the plan: what is done, by whom, by when, and its
+# evidence, while it is open (its owner or the quality department; the CAPA
+# form's action plan adds the CAPA's own states, see AsqCapaAction.write).
+ACTION_EDITABLE = {
+    fname: AsqEditable(("open",))
+    for fname in (
+        "name",
+        "action_type",
+        "user_id",
+        "department_id",
+        "date_due",
+        "evidence",
+        "attachment_ids",
+    )
+}
+
 
 class AsqCapa(models.Model):
     """Corrective and preventive action (《纠正与预防措施处理单》)."""
 
     _name = "asq.capa"
     _description = "Corrective and Preventive Action"
-    _inherit = ["mail.thread", "mail.activity.mixin", "asq.workflow.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "asq.workflow.mixin",
+        "asq.editable.mixin",
+    ]
     _order = "date_open desc, id desc"
+    _asq_editable = EDITABLE
+    _asq_closed_states = ("closed", "cancel")
+    _asq_closed_writable = CLOSED_WRITABLE
     _asq_workflow_key = WORKFLOW_KEY
     _asq_signature_fields = SIGNATURE_FIELDS
     _asq_workflow_fields = ("state", "round", "effectiveness")
@@ -331,6 +399,21 @@ class AsqCapa(models.Model):
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
+    @api.model
+    def _get_view(self, view_id=None, view_type="form", **options):
+        """The action plan's lines in the CAPA form read the table of the
+        action line (asq.capa.action's own form reads it too)."""
+        arch, view = super()._get_view(view_id, view_type, **options)
+        if view_type == "form":
+            Action = self.env["asq.capa.action"]
+            for node in arch.xpath("//field[@name='action_ids']/list/field[@name]"):
+                if node.get("readonly") == "1":
+                    continue
+                expr = Action._asq_readonly_expr(node.get("name"))
+                if expr:
+                    node.set("readonly", expr)
+        return arch, view
+
     def write(self, vals):
         if not asq_in_step(self.env, WORKFLOW_KEY):
             self._ensure_no_signature([vals])
@@ -338,15 +421,10 @@ class AsqCapa(models.Model):
                 raise UserError(
                     self.env._("Use the workflow buttons to change the CAPA status.")
                 )
-            frozen = self.filtered(lambda c: c.state in ("closed", "cancel"))
-            if frozen and set(vals) - {"message_main_attachment_id"}:
-                raise UserError(
-                    self.env._(
-                        "%(names)s is closed or cancelled: it can no longer be "
-                        "changed.",
-                        names=", ".join(frozen.mapped("name")),
-                    )
-                )
+            # Who may not write the CAPA at all is refused as such first.
+            if not self.env.su:
+                self.check_access("write")
+            self._asq_ensure_editable(vals)
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
@@ -450,10 +528,12 @@ class AsqCapa(models.Model):
 
     def action_cancel(self):
         """Button "Cancel" (from the cancel wizard, which gives the reason)."""
+        # The role and the state first: who may not cancel is told so, not
+        # asked for a reason.
+        capas = self._asq_begin("cancel")
         reason = str(self.env.context.get("asq_cancel_reason") or "").strip()
         if not reason:
             raise UserError(self.env._("Give the reason for cancelling."))
-        capas = self._asq_begin("cancel")
         capas.action_ids.filtered(lambda a: a.state == "open")._workflow_write(
             {"state": "cancel"}
         )
@@ -754,9 +834,13 @@ class AsqCapaAction(models.Model):
 
     _name = "asq.capa.action"
     _description = "CAPA Action"
-    _inherit = ["asq.workflow.mixin"]
+    _inherit = ["asq.workflow.mixin", "asq.editable.mixin"]
     _order = "capa_id, round, date_due, id"
     _check_company_auto = True
+    # Its own form reads this table; in the CAPA form the action plan is
+    # read-only outside the CAPA's planning states (the CAPA's table).
+    _asq_editable = ACTION_EDITABLE
+    _asq_closed_states = ("done", "cancel")
     # The guard of write() below lets the CAPA's own steps through.
     _asq_workflow_key = WORKFLOW_KEY
     _asq_transitions = (
@@ -849,9 +933,10 @@ class AsqCapaAction(models.Model):
         if not asq_in_step(self.env, WORKFLOW_KEY):
             if {"state", "date_done", "done_by_id", "round"} & set(vals):
                 raise UserError(self.env._("Mark actions done with the Done button."))
-            locked = self.filtered(
-                lambda a: a.state != "open" or a.capa_id.state in ("closed", "cancel")
-            )
+            # The line guard, also for the edits made through the CAPA form:
+            # a line no longer changes once done or cancelled, nor once its
+            # CAPA is past its action plan (as create() refuses new lines).
+            locked = self.filtered(lambda a: a.state != "open")
             if locked:
                 raise UserError(
                     self.env._(
@@ -859,6 +944,18 @@ class AsqCapaAction(models.Model):
                         actions=", ".join(locked.mapped("name")),
                     )
                 )
+            past = self.capa_id.filtered(
+                lambda c: c.state in ("verification", "closed", "cancel")
+            )
+            if past:
+                raise UserError(
+                    self.env._(
+                        "%(names)s is past its action plan: its actions can no "
+                        "longer be changed.",
+                        names=", ".join(past.mapped("name")),
+                    )
+                )
+            self._asq_ensure_editable(vals)
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

@@ -13,9 +13,22 @@ from .asq_complaint import (
     GROUP_MGMT_REP,
     STEP_CONTEXT,
 )
-from .asq_workflow_mixin import AsqTransition, asq_step
+from .asq_workflow_mixin import AsqEditable, AsqTransition, asq_in_step, asq_step
 
 _lt = LazyTranslate(__name__)
+
+# The analysis of an open warning is written by the quality department (a
+# quality manager: the role that may write warnings and close them). write()
+# and the form's readonly= both read this table (asq.editable.mixin).
+EDITABLE = {
+    "note": AsqEditable(("open",), GROUP_MANAGER),
+}
+# What still changes on a closed warning: its links (the complaints a later
+# detection adds, the CAPA it leads to).
+CLOSED_WRITABLE = frozenset({"complaint_ids", "capa_id", "message_main_attachment_id"})
+# Set when the warning is raised (detection) or by its steps, never by hand
+# (its company stays: asq.company.fixed).
+RAISED_FIELDS = ("name", "date", "product_id", "category", "state")
 
 
 class AsqComplaintAlert(models.Model):
@@ -24,11 +37,19 @@ class AsqComplaintAlert(models.Model):
 
     _name = "asq.complaint.alert"
     _description = "Customer Complaint Early Warning"
-    _inherit = ["mail.thread", "mail.activity.mixin", "asq.workflow.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "asq.workflow.mixin",
+        "asq.editable.mixin",
+    ]
     _order = "date desc, id desc"
     _check_company_auto = True
-    # No write guard of its own: its steps write with the complaints' mark.
+    # Its steps write with the complaints' mark (see write()).
     _asq_workflow_key = STEP_CONTEXT
+    _asq_editable = EDITABLE
+    _asq_closed_states = ("closed",)
+    _asq_closed_writable = CLOSED_WRITABLE
     _asq_transitions = (
         AsqTransition(
             "close",
@@ -84,6 +105,27 @@ class AsqComplaintAlert(models.Model):
     def _compute_customer_count(self):
         for alert in self:
             alert.customer_count = len(alert.complaint_ids.commercial_partner_id)
+
+    def write(self, vals):
+        if not asq_in_step(self.env, STEP_CONTEXT):
+            raised = [fname for fname in RAISED_FIELDS if fname in vals]
+            if raised:
+                raise UserError(
+                    self.env._(
+                        "These fields of an early warning are set when it is "
+                        "raised or by its buttons and cannot be changed: "
+                        "%(fields)s.",
+                        fields=", ".join(
+                            self._fields[fname].get_description(self.env)["string"]
+                            for fname in raised
+                        ),
+                    )
+                )
+            # Who may not write the warning at all is refused as such first.
+            if not self.env.su:
+                self.check_access("write")
+            self._asq_ensure_editable(vals)
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_closed(self):

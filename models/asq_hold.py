@@ -4,7 +4,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import LazyTranslate
 
-from .asq_workflow_mixin import AsqTransition, asq_in_step
+from .asq_workflow_mixin import AsqEditable, AsqTransition, asq_in_step
 
 _lt = LazyTranslate(__name__)
 
@@ -28,6 +28,26 @@ GROUP_WAREHOUSE = "after_sales_quality.group_asq_warehouse"
 # States in which the held goods may not leave the warehouse.
 BLOCKING_STATES = ("active", "nonconforming")
 RELEASE_HOURS = 24
+# What the quality department fills in, and when it may still change: the
+# held goods and why, while the hold is a draft (once active, shipments are
+# blocked and the buyers told about exactly these goods: another scope is
+# another hold); the verification result and findings while the hold is
+# active, until Verify signs them. write() and the form's readonly= both
+# read this table (asq.editable.mixin).
+_DRAFT = ("draft",)
+EDITABLE = {
+    "product_id": AsqEditable(_DRAFT, GROUP_INSPECTOR),
+    "lot_ids": AsqEditable(_DRAFT, GROUP_INSPECTOR),
+    "company_id": AsqEditable(_DRAFT, GROUP_INSPECTOR),
+    "reason": AsqEditable(_DRAFT, GROUP_INSPECTOR),
+    "complaint_id": AsqEditable(_DRAFT, GROUP_INSPECTOR),
+    "proposed_result": AsqEditable(("active",), GROUP_INSPECTOR, "verified_by_id"),
+    "verification_note": AsqEditable(("active",), GROUP_INSPECTOR, "verified_by_id"),
+}
+# The goods held: what the activation blocked and told the buyers about.
+HELD_GOODS = frozenset({"product_id", "lot_ids", "company_id"})
+# What still changes on a released or confirmed nonconforming hold.
+CLOSED_WRITABLE = frozenset({"message_main_attachment_id"})
 
 
 class AsqHold(models.Model):
@@ -36,11 +56,19 @@ class AsqHold(models.Model):
 
     _name = "asq.hold"
     _description = "Quality Hold"
-    _inherit = ["mail.thread", "mail.activity.mixin", "asq.workflow.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "asq.workflow.mixin",
+        "asq.editable.mixin",
+    ]
     _asq_workflow_key = WORKFLOW_KEY
     _asq_signature_fields = SIGNATURE_FIELDS
     _asq_workflow_fields = ("state",)
     _asq_sequence_code = "asq.hold"
+    _asq_editable = EDITABLE
+    _asq_closed_states = ("released", "nonconforming")
+    _asq_closed_writable = CLOSED_WRITABLE
     # The quality inspector activates, verifies and keeps the buyers told;
     # the quality manager releases what the inspector verified conforming.
     _asq_transitions = (
@@ -88,6 +116,7 @@ class AsqHold(models.Model):
             stamp=("released_by_id", "released_at"),
             check="_asq_check_release",
             signer="_asq_signer_release",
+            deadline="release_deadline",
         ),
     )
     _order = "id desc"
@@ -317,34 +346,39 @@ class AsqHold(models.Model):
                 raise UserError(
                     self.env._("Use the workflow buttons to change the hold status.")
                 )
-            scope = {"product_id", "lot_ids", "company_id"} & set(vals)
-            started = self.filtered(lambda h: h.state != "draft")
-            if scope and started:
-                raise UserError(
-                    self.env._(
-                        "%(names)s is no longer a draft: its product and lots "
-                        "cannot be changed. Open a new hold instead.",
-                        names=", ".join(started.mapped("name")),
-                    )
-                )
-            closed = self.filtered(lambda h: h.state in ("released", "nonconforming"))
-            if closed and set(vals) - {"message_main_attachment_id"}:
-                raise UserError(
-                    self.env._(
-                        "%(names)s is closed: it can no longer be changed.",
-                        names=", ".join(closed.mapped("name")),
-                    )
-                )
-            verified = self.filtered("verified_by_id")
-            if verified and {"proposed_result", "verification_note"} & set(vals):
-                raise UserError(
-                    self.env._(
-                        "The verification of %(names)s is signed: it can no "
-                        "longer be changed.",
-                        names=", ".join(verified.mapped("name")),
-                    )
-                )
+            self._ensure_held_goods_and_verification(vals)
+            self._asq_ensure_editable(vals)
         return super().write(vals)
+
+    def _ensure_held_goods_and_verification(self, vals):
+        """The hold's own words for two rules of the table (EDITABLE): the
+        goods of a started hold, and a signed verification. The rest (the
+        closed hold, the other fields, the role): _asq_ensure_editable."""
+        started = self.filtered(lambda h: h.state != "draft")
+        if started and HELD_GOODS & set(vals):
+            raise UserError(
+                self.env._(
+                    "%(names)s is no longer a draft: its product and lots "
+                    "cannot be changed. Open a new hold instead.",
+                    names=", ".join(started.mapped("name")),
+                )
+            )
+        verified = self.filtered(
+            lambda h: h.verified_by_id and h.state not in self._asq_closed_states
+        )
+        signed = {
+            fname
+            for fname, rule in EDITABLE.items()
+            if rule.frozen_by == "verified_by_id"
+        }
+        if verified and signed & set(vals):
+            raise UserError(
+                self.env._(
+                    "The verification of %(names)s is signed: it can no "
+                    "longer be changed.",
+                    names=", ".join(verified.mapped("name")),
+                )
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_started(self):
@@ -408,8 +442,8 @@ class AsqHold(models.Model):
             hold._asq_finish("verify", vals)
             if hold.state == "nonconforming":
                 hold._propose_follow_up()
-            else:
-                hold._schedule_release_activity()
+            # (verified conforming: the quality managers' to-do of the
+            # release step comes with it, due at the release deadline)
         return True
 
     def action_release(self):
@@ -425,20 +459,6 @@ class AsqHold(models.Model):
     # ------------------------------------------------------------------
     # Step preconditions and signers (see _asq_transitions)
     # ------------------------------------------------------------------
-    def _asq_begin(self, step):
-        """The engine's check, the precondition's reason told first: a hold
-        verified already (a second click, a second tab) is refused as such
-        ("... is already verified"), not as one the user does not sign. Only
-        for the user holding the role and the holds in a from-state: the rest
-        is refused by the engine for its role or its state."""
-        transition = self._asq_transition(step)
-        if transition.check and transition.signer and self._asq_may_sign(transition):
-            waiting = self.filtered(lambda hold: hold.state in transition.from_states)
-            reasons = waiting._asq_why_not(step)
-            if reasons:
-                raise UserError("\n".join(dict.fromkeys(reasons.values())))
-        return super()._asq_begin(step)
-
     def _asq_check_verify(self):
         if self.verified_by_id:
             return self.env._("%(names)s is already verified.", names=self.name)
@@ -609,19 +629,6 @@ class AsqHold(models.Model):
             )
         self.env["asq.hold.notice"].sudo().create(notices)
         return len(notices)
-
-    def _schedule_release_activity(self):
-        self.ensure_one()
-        managers = self.env.ref(GROUP_MANAGER).users.filtered(
-            lambda u, h=self: h.company_id in u.company_ids
-        )
-        if managers:
-            self.sudo().activity_schedule(
-                "mail.mail_activity_data_todo",
-                date_deadline=fields.Date.to_date(self.release_deadline),
-                summary=self.env._("Release %(name)s within 24 hours", name=self.name),
-                user_id=managers[0].id,
-            )
 
     def _notify_release(self):
         """Tell the warehouse and the salespersons of open orders that the

@@ -11,6 +11,7 @@ from odoo.tools import LazyTranslate, float_compare, float_round
 from odoo.tools.sql import column_exists, table_exists
 
 from .asq_workflow_mixin import (
+    AsqEditable,
     AsqMark,
     AsqStateError,
     AsqTransition,
@@ -157,6 +158,24 @@ TRANSITIONS = (
 STEP_OF_STATE = {
     t.from_states[0]: t.step for t in TRANSITIONS if t.action == "action_sign"
 }
+# What the sales person fills in, and when it may still change: the detail
+# form while it is a draft (what the signers approve is what was submitted);
+# the lines again once the goods are received, for the QC findings (the
+# lines guard which of their fields change then, and who changes them:
+# asq.return.line.write). write() and the form's readonly= both read this
+# table (asq.editable.mixin).
+_DRAFT = ("draft",)
+EDITABLE = {
+    "partner_id": AsqEditable(_DRAFT, GROUP_USER),
+    "complaint_id": AsqEditable(_DRAFT, GROUP_USER),
+    "user_id": AsqEditable(_DRAFT, GROUP_USER),
+    "date_request": AsqEditable(_DRAFT, GROUP_USER),
+    "company_id": AsqEditable(_DRAFT, GROUP_USER),
+    "line_ids": AsqEditable(("draft", "received"), GROUP_USER),
+}
+# What still changes on a request that is done or refused (and, outside the
+# table, on any submitted request).
+CLOSED_WRITABLE = frozenset({"message_main_attachment_id"})
 
 
 class AsqReturn(models.Model):
@@ -164,11 +183,19 @@ class AsqReturn(models.Model):
 
     _name = "asq.return"
     _description = "Return / Exchange Request"
-    _inherit = ["mail.thread", "mail.activity.mixin", "asq.workflow.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "asq.workflow.mixin",
+        "asq.editable.mixin",
+    ]
     _asq_workflow_key = WORKFLOW_KEY
     _asq_signature_fields = SIGNATURE_FIELDS
     _asq_workflow_fields = ("state",)
     _asq_sequence_code = "asq.return"
+    _asq_editable = EDITABLE
+    _asq_closed_states = ("done", "refused")
+    _asq_closed_writable = CLOSED_WRITABLE
     _asq_transitions = TRANSITIONS
     _order = "date_request desc, id desc"
     _check_company_auto = True
@@ -483,19 +510,59 @@ class AsqReturn(models.Model):
                 raise UserError(
                     self.env._("Use the workflow buttons to change the status.")
                 )
-            frozen = self.filtered(lambda r: r.state != "draft")
-            # Line edits from the form (the QC findings) arrive as line_ids
-            # commands: the lines guard themselves (no line added, deleted or
-            # changed outside QC after submission).
-            if frozen and set(vals) - {"message_main_attachment_id", "line_ids"}:
+            self._ensure_submitted_content(vals)
+            self._asq_ensure_editable(vals)
+            if self._lines_unchanged(vals.get("line_ids")):
+                # (setting the lines to those the request has changes nothing:
+                # not a write of each line's request, which the lines refuse
+                # once submitted)
+                vals = {k: v for k, v in vals.items() if k != "line_ids"}
+        return super().write(vals)
+
+    def _lines_unchanged(self, commands):
+        """Whether ``commands`` set the request's lines to those it has."""
+        return (
+            len(self) == 1
+            and bool(commands)
+            and all(
+                isinstance(command, list | tuple)
+                and len(command) == 3
+                and command[0] == Command.SET
+                and set(command[2]) == set(self.line_ids.ids)
+                for command in commands
+            )
+        )
+
+    def _ensure_submitted_content(self, vals):
+        """The request's own words for what a submitted request refuses
+        (the table, EDITABLE; outside it, everything but the attachment).
+        Done and refused requests are closed (_asq_ensure_editable)."""
+        submitted = self.filtered(
+            lambda r: r.state != "draft" and r.state not in self._asq_closed_states
+        )
+        for fname in set(vals) - CLOSED_WRITABLE:
+            rule = EDITABLE.get(fname)
+            locked = submitted.filtered(
+                lambda r, rule=rule: not rule or r.state not in rule.states
+            )
+            if not locked:
+                continue
+            if fname == "line_ids":
                 raise UserError(
                     self.env._(
-                        "%(names)s is submitted: its approved content is read-only. "
-                        "A quality manager may reopen it with a reason.",
-                        names=", ".join(frozen.mapped("name")),
+                        "%(names)s: its lines can no longer be changed here (QC "
+                        "findings are entered by a quality inspector once the "
+                        "goods are received).",
+                        names=", ".join(locked.mapped("name")),
                     )
                 )
-        return super().write(vals)
+            raise UserError(
+                self.env._(
+                    "%(names)s is submitted: its approved content is read-only. "
+                    "A quality manager may reopen it with a reason.",
+                    names=", ".join(locked.mapped("name")),
+                )
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_submitted(self):

@@ -1,3 +1,4 @@
+from datetime import datetime
 from typing import NamedTuple
 
 from psycopg2.errors import LockNotAvailable, SerializationFailure
@@ -125,8 +126,10 @@ class AsqTransition(NamedTuple):
     action: str | None = None
     # The access right the step needs on the document besides its role.
     access: str = "write"
-    # Whether whoever signs it gets a to-do when the document waits for it.
+    # Whether whoever signs it gets a to-do when the document waits for it,
+    # due on the date of the document's field ``deadline`` (today if none).
     todo: bool = True
+    deadline: str | None = None
 
     @property
     def method(self):
@@ -199,6 +202,35 @@ class AsqEditableMixin(models.AbstractModel):
         ):
             return None
         return f"state in {list(self._asq_closed_states)!r}"
+
+    @api.model
+    def _asq_editable_table(self):
+        """The table as the README shows it (Markdown), rendered from
+        ``_asq_editable``: README.md carries it between
+        ``<!-- editable:<model> -->`` markers and a test keeps them equal."""
+        env = self.with_context(lang="en_US").env
+        rows = [
+            "| field | states | role | frozen once |",
+            "| --- | --- | --- | --- |",
+        ]
+        for fname, rule in self._asq_editable.items():
+            role = (
+                env.ref(rule.group).sudo().name
+                if rule.group
+                else env._("whoever may edit it")
+            )
+            frozen = f"`{rule.frozen_by}`" if rule.frozen_by else ""
+            rows.append(f"| `{fname}` | {', '.join(rule.states)} | {role} | {frozen} |")
+        if self._asq_closed_states:
+            rows.append("")
+            rows.append(
+                "Once {}: only {} may still change.".format(
+                    " or ".join(f"`{state}`" for state in self._asq_closed_states),
+                    ", ".join(f"`{f}`" for f in sorted(self._asq_closed_writable))
+                    or "nothing",
+                )
+            )
+        return "\n".join(rows)
 
     @api.model
     def _get_view(self, view_id=None, view_type="form", **options):
@@ -658,6 +690,18 @@ class AsqWorkflowMixin(models.AbstractModel):
             )
         return users
 
+    def _asq_todo_date(self, step, user):
+        """The day the signer's to-do is due, where the signer is (not the
+        server's UTC date): the step's ``deadline`` field, else today."""
+        transition = self._asq_transition(step)
+        local = self.with_user(user).with_context(tz=user.tz)
+        when = transition.deadline and self[transition.deadline]
+        if not when:
+            return fields.Date.context_today(local)
+        if isinstance(when, datetime):
+            return fields.Datetime.context_timestamp(local, when).date()
+        return when
+
     def _asq_update_todos(self):
         """Close the to-dos of the steps the documents no longer wait for and
         give one to each user who signs a step they wait for now."""
@@ -708,10 +752,7 @@ class AsqWorkflowMixin(models.AbstractModel):
                     activity_type_id=activity_type.id,
                     summary=record._asq_label(step),
                     user_id=user_id,
-                    # Today where the signer is (not the server's UTC date).
-                    date_deadline=fields.Date.context_today(
-                        record.with_user(user).with_context(tz=user.tz)
-                    ),
+                    date_deadline=record._asq_todo_date(step, user),
                     asq_step=step,
                 )
         for record in self.sudo():

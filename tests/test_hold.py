@@ -237,12 +237,24 @@ class TestHoldBuyers(HoldCommon):
 @tagged("post_install", "-at_install", "asq_hold")
 class TestHoldVerification(HoldCommon):
     def test_release_deadline_met(self):
+        self.qm.tz = "Asia/Shanghai"
         hold = self._create_hold()
         hold.action_activate()
         hold = self._verify(hold, "conforming")
         self.assertEqual(hold.state, "active")
         self.assertEqual(hold.release_deadline, hold.verified_at + timedelta(hours=24))
-        self.assertTrue(hold.activity_ids)
+        # The quality manager's to-do of the release, due at the release
+        # deadline where the manager is.
+        todo = hold.activity_ids.filtered(
+            lambda a: a.asq_step == "release" and a.user_id == self.qm
+        )
+        self.assertEqual(len(todo), 1)
+        self.assertEqual(
+            todo.date_deadline,
+            fields.Datetime.context_timestamp(
+                self.qm.with_context(tz="Asia/Shanghai"), hold.release_deadline
+            ).date(),
+        )
         hold.with_user(self.qm).action_release()
         self.assertEqual(hold.release_on_time, "met")
         self.assertEqual(hold.released_by_id, self.qm)

@@ -462,25 +462,29 @@ class TestReturnRoles(ReturnCommon):
         ret.with_user(self.users["asq_sales"]).action_submit()
         line = ret.line_ids
         editor = ret.with_user(self.users["asq_aftersales"])
+        # The request refuses any line command while its lines are locked
+        # (the table: draft and received only, as the form shows them)...
+        new_line = {
+            "delivered_line_id": line.delivered_line_id.id,
+            "quantity": 1,
+            "kind": "unsaleable",
+            "reason": "forged",
+        }
+        for command in (
+            Command.update(line.id, {"quantity": 99}),
+            Command.delete(line.id),
+            Command.create(new_line),
+        ):
+            with self.assertRaisesRegex(UserError, "can no longer be changed here"):
+                editor.write({"line_ids": [command]})
+        # ... and the lines guard themselves, reached directly.
+        lines = line.with_user(self.users["asq_aftersales"])
         with self.assertRaisesRegex(UserError, "can no longer be changed here"):
-            editor.write({"line_ids": [Command.update(line.id, {"quantity": 99})]})
+            lines.quantity = 99
         with self.assertRaisesRegex(UserError, "cannot be deleted"):
-            editor.write({"line_ids": [Command.delete(line.id)]})
+            lines.unlink()
         with self.assertRaisesRegex(UserError, "lines can no longer be added"):
-            editor.write(
-                {
-                    "line_ids": [
-                        Command.create(
-                            {
-                                "delivered_line_id": line.delivered_line_id.id,
-                                "quantity": 1,
-                                "kind": "unsaleable",
-                                "reason": "forged",
-                            }
-                        )
-                    ]
-                }
-            )
+            lines.create({**new_line, "return_id": ret.id})
         self.assertEqual((line.quantity, len(ret.line_ids)), (2.0, 1))
 
     def test_own_documents_and_read_access(self):

@@ -571,24 +571,13 @@ class TestEditableTable(test_state_table.TestStateTable):
                             )
         return checked
 
-    def test_readme_table_is_the_code_table(self):
-        """The README's table of what may change on a complaint is the
+    def test_readme_tables_are_the_code_tables(self):
+        """The README's table of what may change on each document is the
         table write() and the form read."""
         readme = (ADDON / "README.md").read_text(encoding="utf-8")
-        block = readme.split("<!-- editable:asq.complaint -->")[1]
-        block = block.split("<!-- /editable -->")[0]
-        rows = {}
-        for line in block.strip().splitlines()[2:]:
-            fname, states, role, frozen = (
-                cell.strip(" `") for cell in line.strip("|").split("|")
-            )
-            rows[fname] = (tuple(states.split(", ")), role, frozen or None)
-        code = {
-            fname: (
-                rule.states,
-                rule.group.rsplit("group_asq_", 1)[1],
-                rule.frozen_by,
-            )
-            for fname, rule in self.env["asq.complaint"]._asq_editable.items()
-        }
-        self.assertEqual(rows, code)
+        for model in ENGINE_MODELS:
+            marker = f"<!-- editable:{model} -->"
+            with self.subTest(model=model):
+                self.assertTrue(marker in readme, f"README.md lacks {marker}")
+                block = readme.split(marker)[1].split("<!-- /editable -->")[0]
+                self.assertEqual(block.strip(), self.env[model]._asq_editable_table())

@@ -14,13 +14,16 @@ from odoo.modules.module import get_module_path
 root = Path(get_module_path("after_sales_quality"))
 readme = (root / "README.md").read_text(encoding="utf-8")
 for model in env["asq.audit"]._asq_engine_models():
-    table = env[model]._asq_transition_table()
-    readme = re.sub(
-        rf"(<!-- transitions:{re.escape(model)} -->\n).*?(<!-- /transitions -->)",
-        lambda m, t=table: f"{m[1]}{t}\n{m[2]}",
-        readme,
-        flags=re.DOTALL,
-    )
+    for kind, table in (
+        ("transitions", env[model]._asq_transition_table()),
+        ("editable", env[model]._asq_editable_table()),
+    ):
+        readme = re.sub(
+            rf"(<!-- {kind}:{re.escape(model)} -->\n).*?(<!-- /{kind} -->)",
+            lambda m, t=table: f"{m[1]}{t}\n{m[2]}",
+            readme,
+            flags=re.DOTALL,
+        )
 (root / "README.md").write_text(readme, encoding="utf-8")
 audit = (root / "tools" / "audit.sql").read_text(encoding="utf-8")
 query = env["asq.audit"]._asq_stamp_audit_sql()
