@@ -326,7 +326,6 @@ cmd_test_upgrade() {
     odoo -d "$db" -u "$MODULE" --stop-after-init --logfile="$log" || rc=$?
     if [ "$rc" -ne 0 ] || grep -qE '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$log"; then
         grep -E -A30 '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$log" | head -80 >&2
-        say "test-upgrade took $(( (SECONDS - start) / 60 )) min $(( (SECONDS - start) % 60 )) s"
         echo "upgrade from $from failed: odoo-bin -u exited with $rc, errors in $log"
         return 1
     fi
@@ -340,9 +339,10 @@ if (state, version) != ("installed", want):
     print(f"the addon is {state} at {version} after the upgrade, not installed at {want}")
     sys.exit(1)
 PYEOF
+    say "install, snapshot and upgrade took $(( (SECONDS - start) / 60 )) min $(( (SECONDS - start) % 60 )) s"
+    # the closing line: upgrade check: N records ... audit: N/N queries ...
     "$PY" "$ROOT/tools/upgrade_check.py" compare "$dsn" "$BUILD/upgrade-before.json" \
         "$ROOT/tools/audit.sql" || rc=$?
-    say "test-upgrade took $(( (SECONDS - start) / 60 )) min $(( (SECONDS - start) % 60 )) s"
     return "$rc"
 }
 
