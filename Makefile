@@ -3,13 +3,18 @@
 #   make test   - fresh database, every test (browser tours included), one closing line
 #   make test-core - Odoo's own stock suites on a database with the addon,
 #                    failing on any failure beyond shared/tools' baseline
+#   make test-odoo - fresh database, the addon's tests under Odoo's own runner
+#                    (odoo-bin --test-enable, as odoo.sh / runbot / OCA CI run them)
+#   make test-upgrade - install the addon as of FROM=<commit> (default 33317dd)
+#                    with demo data, upgrade it to the checkout, check every
+#                    document kept its state, stamps and figures, audit clean
 #   make lint   - ruff (check + format) and pylint-odoo
 #   make bench  - benchmarks against hand-written SQL (SCALES="0.1 1"; 1 = 1M moves)
 #   make audit  - the auditor's queries (tools/audit.sql) on DB=<database>
 #   make populate - a large dataset in asq_populate (SCALE=1: 1M moves, 10k customers)
 export ODOO_PATH ?= /opt/odoo/18.0
 
-.PHONY: demo test test-core lint bench populate venv clean audit
+.PHONY: demo test test-core test-odoo test-upgrade lint bench populate venv clean audit
 
 demo:
 	@bash tools/harness.sh demo
@@ -19,6 +24,12 @@ test:
 
 test-core:
 	@bash tools/harness.sh test-core
+
+test-odoo:
+	@bash tools/harness.sh test-odoo
+
+test-upgrade:
+	@UPGRADE_FROM="$(FROM)" bash tools/harness.sh test-upgrade
 
 lint:
 	@bash tools/harness.sh lint

@@ -21,8 +21,11 @@ from . import test_dashboard
 from . import test_kpi_pack
 from . import test_property
 from . import test_bad_input
+from . import test_cron
 from . import test_zz_audit
 from . import test_races
+from . import test_engine
+from . import test_trust_boundary
 from . import test_state_table
 from . import test_security_matrix
 from . import test_odoo_returns

@@ -1,6 +1,9 @@
+from unittest.mock import patch
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, fields
+from odoo.modules.registry import DummyRLock, Registry
 from odoo.tests import new_test_user
 
 from odoo.addons.base.tests.common import BaseCommon
@@ -22,6 +25,21 @@ ROLE_GROUPS = {
 }
 
 
+def registry_reachable():
+    """A patcher letting threads other than the test's reach the registry
+    (``Registry(db)``) under Odoo's own test runner too.
+
+    ``odoo-bin --test-enable`` runs every test inside ``with Registry._lock``
+    (``ThreadedServer.run``), so another thread asking for the registry waits
+    for ever: the HTTP requests wkhtmltopdf makes for a PDF's assets, a
+    second transaction's ``api.Environment``. Odoo's HttpCase swaps that lock
+    for a dummy one when it enters test mode; this does the same swap without
+    test mode (new cursors keep connections of their own). Under pytest-odoo
+    nobody holds the lock and the swap changes nothing.
+    """
+    return patch.object(Registry, "_lock", DummyRLock())
+
+
 class AsqCommon(BaseCommon):
     """Role users, a lot-tracked product, customers and helpers that deliver
     goods to them through real sale orders and pickings."""
@@ -29,6 +47,8 @@ class AsqCommon(BaseCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # The PDFs rendered by wkhtmltopdf fetch their assets over HTTP.
+        cls.startClassPatcher(registry_reachable())
         cls.company = cls.env.company
         cls.company.write(
             {

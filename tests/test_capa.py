@@ -11,7 +11,6 @@ class CapaCommon(AsqCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.today = fields.Date.context_today(cls.env.user)
         cls.head = cls.users["asq_aftersales"]
         cls.department = cls.env["hr.department"].create(
             {
@@ -25,6 +24,9 @@ class CapaCommon(AsqCommon):
         cls.owner = cls.users["asq_sales"]
         cls.rep = cls.users["asq_mgmt_rep"]
         cls.qm = cls.users["asq_qm"]
+        # "Today" as the role users see it (their time zone, not the
+        # superuser's): the verification date is checked in the signer's.
+        cls.today = fields.Date.context_today(cls.env["asq.capa"].with_user(cls.rep))
 
     def _create_capa(self, **vals):
         values = {

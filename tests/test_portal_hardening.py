@@ -19,6 +19,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.after_sales_quality.models.asq_complaint import AsqPortalDuplicate
 from odoo.addons.after_sales_quality.tests import test_races as races
+from odoo.addons.after_sales_quality.tests.common import registry_reachable
 from odoo.addons.after_sales_quality.tests.test_portal import PNG, AsqPortalCommon
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -554,6 +555,7 @@ class TestPortalDoubleSubmitRace(BaseCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.startClassPatcher(registry_reachable())
         cls.registry = Registry(get_db_name())
         cls.snapshot = races.TestRaces._take_snapshot.__func__(cls)
         cls.addClassCleanup(races.TestRaces._restore_snapshot.__func__, cls)

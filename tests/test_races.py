@@ -23,6 +23,7 @@ from odoo.tests.common import BaseCase, get_db_name
 from odoo.tools import mute_logger
 
 from odoo.addons.after_sales_quality.models.asq_workflow_mixin import asq_step
+from odoo.addons.after_sales_quality.tests.common import registry_reachable
 
 _logger = logging.getLogger(__name__)
 
@@ -43,6 +44,8 @@ class TestRaces(BaseCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # Each side of a race is a thread of its own reaching the registry.
+        cls.startClassPatcher(registry_reachable())
         cls.registry = Registry(get_db_name())
         cls.snapshot = cls._take_snapshot()
         cls.addClassCleanup(cls._restore_snapshot)

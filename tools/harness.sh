@@ -270,6 +270,82 @@ PYEOF
     return "$rc"
 }
 
+manifest_depends() {
+    "$PY" - "$ROOT/__manifest__.py" <<'PYEOF'
+import ast, sys
+print(",".join(ast.literal_eval(open(sys.argv[1], encoding="utf8").read())["depends"]))
+PYEOF
+}
+
+cmd_test_odoo() {
+    # The addon's tests under Odoo's own runner, the way odoo.sh, runbot and
+    # OCA CI run them: the dependencies installed first, then the addon
+    # installed with its demo data and --test-enable (at_install tests run
+    # right after its install, post_install tests once the registry is loaded).
+    local db="${ODOO_TEST_DB:-${TEST_DB}_runner}" port="${ODOO_TEST_HTTP_PORT:-$TEST_HTTP_PORT}"
+    local start=$SECONDS rc=0 log
+    venv; check_system test; postgres; config "$port"
+    log="$BUILD/test-odoo.log"
+    dropdb_if_exists "$db"
+    say "installing the dependencies of $MODULE with demo data in a fresh database $db"
+    odoo -d "$db" -i "$(manifest_depends)" --stop-after-init --log-level warn
+    say "installing $MODULE and running its tests with Odoo's runner (log: $log)"
+    rm -f "$log"
+    odoo -d "$db" -i "$MODULE" --http-port="$port" --test-enable --test-tags "/$MODULE" \
+        --stop-after-init --logfile="$log" || rc=$?
+    say "Odoo's runner took $(( (SECONDS - start) / 60 )) min $(( (SECONDS - start) % 60 )) s"
+    "$PY" "$ROOT/tools/odoo_test_summary.py" "$log" "$rc" "$ROOT/tests"
+}
+
+cmd_test_upgrade() {
+    # Install the addon as of an older commit (with its demo data), snapshot
+    # every after-sales document, upgrade with the checkout (-u), and check
+    # that every record kept its state, stamps and figures and that the
+    # auditor's queries (tools/audit.sql) find nothing.
+    local from="${UPGRADE_FROM:-33317dd}" db="${UPGRADE_DB:-${TEST_DB}_upgrade}"
+    local start=$SECONDS old_tree old_conf dsn log rc=0 sha
+    venv; check_system; postgres; config "$TEST_HTTP_PORT"
+    sha="$(git -C "$ROOT" rev-parse --verify --quiet "$from^{commit}")" \
+        || die "commit $from is not in this clone (a shallow clone? git fetch --unshallow)"
+    old_tree="$(mktemp -d "${TMPDIR:-/tmp}/asq-upgrade-XXXXXX")"
+    trap "rm -rf '$old_tree'" EXIT
+    mkdir -p "$old_tree/addons/$MODULE"
+    git -C "$ROOT" archive "$sha" | tar -x -C "$old_tree/addons/$MODULE"
+    old_conf="$old_tree/odoo.conf"
+    sed "s|^addons_path = .*|addons_path = $ODOO_PATH/addons,$ODOO_PATH/odoo/addons,$old_tree/addons|" \
+        "$BUILD/odoo.conf" > "$old_conf"
+    dsn="host=$PGHOST port=$PGPORT user=$PGUSER dbname=$db"
+    log="$BUILD/test-upgrade.log"
+    rm -f "$log"
+    dropdb_if_exists "$db"
+    say "installing $MODULE as of $from (${sha:0:12}) with demo data and Chinese in a fresh database $db"
+    PYTHONPATH="$ODOO_PATH" "$PY" "$ODOO_PATH/odoo-bin" -c "$old_conf" -d "$db" \
+        -i "$MODULE" --load-language zh_CN --stop-after-init --log-level warn
+    "$PY" "$ROOT/tools/upgrade_check.py" snapshot "$dsn" "$BUILD/upgrade-before.json"
+    say "upgrading $db to the checkout (-u $MODULE, log: $log)"
+    odoo -d "$db" -u "$MODULE" --stop-after-init --logfile="$log" || rc=$?
+    if [ "$rc" -ne 0 ] || grep -qE '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$log"; then
+        grep -E -A30 '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$log" | head -80 >&2
+        echo "upgrade from $from failed: odoo-bin -u exited with $rc, errors in $log"
+        return 1
+    fi
+    "$PY" - "$dsn" "$ROOT/__manifest__.py" <<'PYEOF' || rc=$?
+import ast, sys, psycopg2
+want = ast.literal_eval(open(sys.argv[2], encoding="utf8").read())["version"]
+with psycopg2.connect(sys.argv[1]) as conn, conn.cursor() as cr:
+    cr.execute("SELECT state, latest_version FROM ir_module_module WHERE name = 'after_sales_quality'")
+    state, version = cr.fetchone()
+if (state, version) != ("installed", want):
+    print(f"the addon is {state} at {version} after the upgrade, not installed at {want}")
+    sys.exit(1)
+PYEOF
+    say "install, snapshot and upgrade took $(( (SECONDS - start) / 60 )) min $(( (SECONDS - start) % 60 )) s"
+    # the closing line: upgrade check: N records ... audit: N/N queries ...
+    "$PY" "$ROOT/tools/upgrade_check.py" compare "$dsn" "$BUILD/upgrade-before.json" \
+        "$ROOT/tools/audit.sql" || rc=$?
+    return "$rc"
+}
+
 cmd_bench() {
     venv; check_system; postgres; config "$TEST_HTTP_PORT"
     local db="${BENCH_DB:-asq_bench}"
@@ -306,10 +382,12 @@ case "${1:-}" in
     demo) cmd_demo ;;
     test) cmd_test ;;
     test-core) cmd_test_core ;;
+    test-odoo) cmd_test_odoo ;;
+    test-upgrade) cmd_test_upgrade ;;
     lint) cmd_lint ;;
     bench) cmd_bench ;;
     populate) cmd_populate ;;
     venv) venv ;;
     pg) venv; postgres; say "PostgreSQL ready at $PGHOST:$PGPORT as $PGUSER" ;;
-    *) die "usage: tools/harness.sh demo|test|test-core|lint|bench|populate|venv|pg" ;;
+    *) die "usage: tools/harness.sh demo|test|test-core|test-odoo|test-upgrade|lint|bench|populate|venv|pg" ;;
 esac
