@@ -70,6 +70,81 @@ EDITABLE = {
 CLOSED_WRITABLE = frozenset({"message_main_attachment_id"})
 
 
+# (lazy terms, translated where shown: self.env._(transition.label))
+# pylint: disable=prefer-env-translation
+TRANSITIONS = (
+    AsqTransition(
+        "start_analysis",
+        _lt("Start Analysis"),
+        ("draft",),
+        (GROUP_INSPECTOR,),
+        "analysis",
+        check="_asq_check_start_analysis",
+        todo=False,
+    ),
+    # No action needed: nothing to carry out, straight to verification.
+    AsqTransition(
+        "plan",
+        _lt("Confirm Analysis"),
+        ("analysis",),
+        (GROUP_INSPECTOR,),
+        branches=("action", "verification"),
+        stamp=("analysis_by_id", "analysis_date"),
+        check="_asq_check_plan",
+        todo=False,
+    ),
+    # The head of the responsible department or a quality manager (see
+    # the signer); the head may only read the CAPA.
+    AsqTransition(
+        "department_signoff",
+        _lt("Department Sign-off"),
+        ("action", "verification"),
+        (GROUP_USER,),
+        stamp=("signoff_by_id", "signoff_date"),
+        signer="_asq_signer_department_signoff",
+        access="read",
+    ),
+    AsqTransition(
+        "request_verification",
+        _lt("Actions Done"),
+        ("action",),
+        (GROUP_INSPECTOR,),
+        "verification",
+        check="_asq_check_request_verification",
+        todo=False,
+    ),
+    AsqTransition(
+        "verify_effective",
+        _lt("Verify Effectiveness"),
+        ("verification",),
+        (GROUP_MGMT_REP,),
+        "closed",
+        stamp=("verified_by_id", "verified_date"),
+        check="_asq_check_verify",
+    ),
+    # The other outcome of the same verification (its to-do is the one
+    # of verify_effective): a new action round, nothing stamped.
+    AsqTransition(
+        "verify_not_effective",
+        _lt("Verify Effectiveness"),
+        ("verification",),
+        (GROUP_MGMT_REP,),
+        "action",
+        check="_asq_check_verify",
+        todo=False,
+    ),
+    AsqTransition(
+        "cancel",
+        _lt("Cancel"),
+        ("draft", "analysis", "action", "verification"),
+        (GROUP_MANAGER,),
+        "cancel",
+        todo=False,
+    ),
+)
+# pylint: enable=prefer-env-translation
+
+
 class AsqCapa(models.Model):
     """Corrective and preventive action (《纠正与预防措施处理单》)."""
 
@@ -89,76 +164,7 @@ class AsqCapa(models.Model):
     _asq_signature_fields = SIGNATURE_FIELDS
     _asq_workflow_fields = ("state", "round", "effectiveness")
     _asq_sequence_code = "asq.capa"
-    _asq_transitions = (
-        AsqTransition(
-            "start_analysis",
-            _lt("Start Analysis"),
-            ("draft",),
-            (GROUP_INSPECTOR,),
-            "analysis",
-            check="_asq_check_start_analysis",
-            todo=False,
-        ),
-        # No action needed: nothing to carry out, straight to verification.
-        AsqTransition(
-            "plan",
-            _lt("Confirm Analysis"),
-            ("analysis",),
-            (GROUP_INSPECTOR,),
-            branches=("action", "verification"),
-            stamp=("analysis_by_id", "analysis_date"),
-            check="_asq_check_plan",
-            todo=False,
-        ),
-        # The head of the responsible department or a quality manager (see
-        # the signer); the head may only read the CAPA.
-        AsqTransition(
-            "department_signoff",
-            _lt("Department Sign-off"),
-            ("action", "verification"),
-            (GROUP_USER,),
-            stamp=("signoff_by_id", "signoff_date"),
-            signer="_asq_signer_department_signoff",
-            access="read",
-        ),
-        AsqTransition(
-            "request_verification",
-            _lt("Actions Done"),
-            ("action",),
-            (GROUP_INSPECTOR,),
-            "verification",
-            check="_asq_check_request_verification",
-            todo=False,
-        ),
-        AsqTransition(
-            "verify_effective",
-            _lt("Verify Effectiveness"),
-            ("verification",),
-            (GROUP_MGMT_REP,),
-            "closed",
-            stamp=("verified_by_id", "verified_date"),
-            check="_asq_check_verify",
-        ),
-        # The other outcome of the same verification (its to-do is the one
-        # of verify_effective): a new action round, nothing stamped.
-        AsqTransition(
-            "verify_not_effective",
-            _lt("Verify Effectiveness"),
-            ("verification",),
-            (GROUP_MGMT_REP,),
-            "action",
-            check="_asq_check_verify",
-            todo=False,
-        ),
-        AsqTransition(
-            "cancel",
-            _lt("Cancel"),
-            ("draft", "analysis", "action", "verification"),
-            (GROUP_MANAGER,),
-            "cancel",
-            todo=False,
-        ),
-    )
+    _asq_transitions = TRANSITIONS
     _check_company_auto = True
     # Action owners and department heads comment without editing the CAPA.
     _mail_post_access = "read"

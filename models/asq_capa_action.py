@@ -25,6 +25,32 @@ ACTION_EDITABLE = {
 }
 
 
+# (lazy terms, translated where shown: self.env._(transition.label))
+# pylint: disable=prefer-env-translation
+TRANSITIONS = (
+    # Its owner, or the quality department (see the signer).
+    AsqTransition(
+        "done",
+        _lt("Done"),
+        ("open",),
+        to_state="done",
+        stamp=("done_by_id", "date_done"),
+        check="_asq_check_done",
+        signer="_asq_signer_done",
+        todo=False,
+    ),
+    AsqTransition(
+        "cancel",
+        _lt("Cancel"),
+        ("open",),
+        (GROUP_INSPECTOR,),
+        "cancel",
+        todo=False,
+    ),
+)
+# pylint: enable=prefer-env-translation
+
+
 class AsqCapaAction(models.Model):
     """One action of a CAPA's action plan."""
 
@@ -41,27 +67,7 @@ class AsqCapaAction(models.Model):
     _asq_workflow_key = WORKFLOW_KEY
     # The Done button follows its CAPA's state too (the plan confirmed).
     _asq_can_depends = ("state", "capa_id.state")
-    _asq_transitions = (
-        # Its owner, or the quality department (see the signer).
-        AsqTransition(
-            "done",
-            _lt("Done"),
-            ("open",),
-            to_state="done",
-            stamp=("done_by_id", "date_done"),
-            check="_asq_check_done",
-            signer="_asq_signer_done",
-            todo=False,
-        ),
-        AsqTransition(
-            "cancel",
-            _lt("Cancel"),
-            ("open",),
-            (GROUP_INSPECTOR,),
-            "cancel",
-            todo=False,
-        ),
-    )
+    _asq_transitions = TRANSITIONS
 
     capa_id = fields.Many2one(
         "asq.capa", string="CAPA", required=True, ondelete="cascade", index=True

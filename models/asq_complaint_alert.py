@@ -31,6 +31,32 @@ CLOSED_WRITABLE = frozenset({"complaint_ids", "capa_id", "message_main_attachmen
 RAISED_FIELDS = ("name", "date", "product_id", "category", "state")
 
 
+# (lazy terms, translated where shown: self.env._(transition.label))
+# pylint: disable=prefer-env-translation
+TRANSITIONS = (
+    AsqTransition(
+        "close",
+        _lt("Close"),
+        ("open",),
+        (GROUP_MANAGER,),
+        "closed",
+        check="_asq_check_close",
+    ),
+    # The quality department only reads the warning: the CAPA it links
+    # is written by the step.
+    AsqTransition(
+        "propose_capa",
+        _lt("Propose CAPA"),
+        ("open", "closed"),
+        (GROUP_INSPECTOR,),
+        check="_asq_check_propose_capa",
+        access="read",
+        todo=False,
+    ),
+)
+# pylint: enable=prefer-env-translation
+
+
 class AsqComplaintAlert(models.Model):
     """Early warning (《顾客信息与产品质量早期报警表》): several customers
     report the same product or defect category within a short window."""
@@ -50,27 +76,7 @@ class AsqComplaintAlert(models.Model):
     _asq_editable = EDITABLE
     _asq_closed_states = ("closed",)
     _asq_closed_writable = CLOSED_WRITABLE
-    _asq_transitions = (
-        AsqTransition(
-            "close",
-            _lt("Close"),
-            ("open",),
-            (GROUP_MANAGER,),
-            "closed",
-            check="_asq_check_close",
-        ),
-        # The quality department only reads the warning: the CAPA it links
-        # is written by the step.
-        AsqTransition(
-            "propose_capa",
-            _lt("Propose CAPA"),
-            ("open", "closed"),
-            (GROUP_INSPECTOR,),
-            check="_asq_check_propose_capa",
-            access="read",
-            todo=False,
-        ),
-    )
+    _asq_transitions = TRANSITIONS
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False)
     company_id = fields.Many2one(

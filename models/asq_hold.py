@@ -50,6 +50,61 @@ HELD_GOODS = frozenset({"product_id", "lot_ids", "company_id"})
 CLOSED_WRITABLE = frozenset({"message_main_attachment_id"})
 
 
+# The quality inspector activates, verifies and keeps the buyers told;
+# the quality manager releases what the inspector verified conforming.
+# (lazy terms, translated where shown: self.env._(transition.label))
+# pylint: disable=prefer-env-translation
+TRANSITIONS = (
+    AsqTransition(
+        "activate",
+        _lt("Activate"),
+        ("draft",),
+        (GROUP_INSPECTOR,),
+        "active",
+        stamp=("opened_by_id", "opened_at"),
+        todo=False,
+    ),
+    AsqTransition(
+        "refresh_buyers",
+        _lt("Refresh Buyers"),
+        BLOCKING_STATES,
+        (GROUP_INSPECTOR,),
+        todo=False,
+    ),
+    AsqTransition(
+        "send_notices",
+        _lt("Send Notices"),
+        BLOCKING_STATES,
+        (GROUP_INSPECTOR,),
+        todo=False,
+    ),
+    # Conforming: the hold stays active until released; nonconforming:
+    # the goods stay blocked for good.
+    AsqTransition(
+        "verify",
+        _lt("Verify"),
+        ("active",),
+        (GROUP_INSPECTOR,),
+        branches=("active", "nonconforming"),
+        stamp=("verified_by_id", "verified_at"),
+        check="_asq_check_verify",
+        signer="_asq_signer_verify",
+    ),
+    AsqTransition(
+        "release",
+        _lt("Release"),
+        ("active",),
+        (GROUP_MANAGER,),
+        "released",
+        stamp=("released_by_id", "released_at"),
+        check="_asq_check_release",
+        signer="_asq_signer_release",
+        deadline="release_deadline",
+    ),
+)
+# pylint: enable=prefer-env-translation
+
+
 class AsqHold(models.Model):
     """Quality hold on a suspect product or lot: shipments stop, buyers are
     told, the quality department verifies and releases or confirms."""
@@ -69,56 +124,7 @@ class AsqHold(models.Model):
     _asq_editable = EDITABLE
     _asq_closed_states = ("released", "nonconforming")
     _asq_closed_writable = CLOSED_WRITABLE
-    # The quality inspector activates, verifies and keeps the buyers told;
-    # the quality manager releases what the inspector verified conforming.
-    _asq_transitions = (
-        AsqTransition(
-            "activate",
-            _lt("Activate"),
-            ("draft",),
-            (GROUP_INSPECTOR,),
-            "active",
-            stamp=("opened_by_id", "opened_at"),
-            todo=False,
-        ),
-        AsqTransition(
-            "refresh_buyers",
-            _lt("Refresh Buyers"),
-            BLOCKING_STATES,
-            (GROUP_INSPECTOR,),
-            todo=False,
-        ),
-        AsqTransition(
-            "send_notices",
-            _lt("Send Notices"),
-            BLOCKING_STATES,
-            (GROUP_INSPECTOR,),
-            todo=False,
-        ),
-        # Conforming: the hold stays active until released; nonconforming:
-        # the goods stay blocked for good.
-        AsqTransition(
-            "verify",
-            _lt("Verify"),
-            ("active",),
-            (GROUP_INSPECTOR,),
-            branches=("active", "nonconforming"),
-            stamp=("verified_by_id", "verified_at"),
-            check="_asq_check_verify",
-            signer="_asq_signer_verify",
-        ),
-        AsqTransition(
-            "release",
-            _lt("Release"),
-            ("active",),
-            (GROUP_MANAGER,),
-            "released",
-            stamp=("released_by_id", "released_at"),
-            check="_asq_check_release",
-            signer="_asq_signer_release",
-            deadline="release_deadline",
-        ),
-    )
+    _asq_transitions = TRANSITIONS
     _order = "id desc"
     _check_company_auto = True
     _mail_post_access = "read"

@@ -64,6 +64,44 @@ def asq_last_complete_period(period_type, today):
     )
 
 
+# Built, rebuilt until sent, then sent: the pack's own steps (and the
+# monthly job's), no to-dos.
+# (lazy terms, translated where shown: self.env._(transition.label))
+# pylint: disable=prefer-env-translation
+TRANSITIONS = (
+    AsqTransition(
+        "generate",
+        _lt("Generate"),
+        ("draft",),
+        GENERATORS,
+        "generated",
+        stamp=("generated_by_id", "generated_at"),
+        todo=False,
+    ),
+    # Same button method as Generate (action_generate), narrower role.
+    AsqTransition(
+        "regenerate",
+        _lt("Regenerate"),
+        ("generated",),
+        REGENERATORS,
+        "generated",
+        stamp=("generated_by_id", "generated_at"),
+        action="action_generate",
+        todo=False,
+    ),
+    AsqTransition(
+        "send",
+        _lt("Send"),
+        ("generated",),
+        GENERATORS,
+        "sent",
+        stamp=("sent_by_id", "sent_at"),
+        todo=False,
+    ),
+)
+# pylint: enable=prefer-env-translation
+
+
 class AsqKpiPack(models.Model):
     """Statistics pack for finance and management (000 §4.6.10-4.6.11, 001,
     003, 004): the month's, quarter's or year's after-sales figures as an
@@ -90,39 +128,7 @@ class AsqKpiPack(models.Model):
     _asq_signature_fields = SIGNATURE_FIELDS
     _asq_workflow_fields = ("state", *HEADLINE_FIELDS)
     _asq_sequence_code = "asq.kpi.pack"
-    # Built, rebuilt until sent, then sent: the pack's own steps (and the
-    # monthly job's), no to-dos.
-    _asq_transitions = (
-        AsqTransition(
-            "generate",
-            _lt("Generate"),
-            ("draft",),
-            GENERATORS,
-            "generated",
-            stamp=("generated_by_id", "generated_at"),
-            todo=False,
-        ),
-        # Same button method as Generate (action_generate), narrower role.
-        AsqTransition(
-            "regenerate",
-            _lt("Regenerate"),
-            ("generated",),
-            REGENERATORS,
-            "generated",
-            stamp=("generated_by_id", "generated_at"),
-            action="action_generate",
-            todo=False,
-        ),
-        AsqTransition(
-            "send",
-            _lt("Send"),
-            ("generated",),
-            GENERATORS,
-            "sent",
-            stamp=("sent_by_id", "sent_at"),
-            todo=False,
-        ),
-    )
+    _asq_transitions = TRANSITIONS
     _check_company_auto = True
 
     name = fields.Char(

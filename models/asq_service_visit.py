@@ -53,6 +53,59 @@ EDITABLE_STATES = {
 }
 
 
+# Start, finish and consume parts: quality inspectors and the visit's own
+# technicians (_asq_signer_technician); the customer's signature and the
+# cancellation: whoever may write the visit (cancel: after-sales users).
+# (lazy terms, translated where shown: self.env._(transition.label))
+# pylint: disable=prefer-env-translation
+TRANSITIONS = (
+    AsqTransition(
+        "start",
+        _lt("Start the visit"),
+        ("planned",),
+        to_state="in_progress",
+        stamp=("started_by", "started_at"),
+        signer="_asq_signer_technician",
+    ),
+    AsqTransition(
+        "done",
+        _lt("Finish the visit"),
+        ("planned", "in_progress"),
+        to_state="done",
+        stamp=("done_by", "done_at"),
+        check="_asq_check_done",
+        signer="_asq_signer_technician",
+    ),
+    AsqTransition(
+        "sign",
+        _lt("Record the customer's signature"),
+        ("done",),
+        to_state="signed",
+        stamp=("signed_by", "signed_on"),
+        check="_asq_check_sign",
+        todo=False,
+    ),
+    AsqTransition(
+        "cancel",
+        _lt("Cancel the visit"),
+        ("planned", "in_progress"),
+        (GROUP_USER,),
+        "cancel",
+        stamp=("cancelled_by", "cancelled_at"),
+        todo=False,
+    ),
+    AsqTransition(
+        "consume_parts",
+        _lt("Consume parts from stock"),
+        ("in_progress", "done", "signed"),
+        check="_asq_check_consume_parts",
+        signer="_asq_signer_technician",
+        todo=False,
+    ),
+)
+# pylint: enable=prefer-env-translation
+
+
 class AsqServiceVisit(models.Model):
     """After-sales service visit at the customer (《售后服务记录》)."""
 
@@ -71,54 +124,7 @@ class AsqServiceVisit(models.Model):
     _asq_editable = {
         fname: AsqEditable(states) for fname, states in EDITABLE_STATES.items()
     }
-    # Start, finish and consume parts: quality inspectors and the visit's own
-    # technicians (_asq_signer_technician); the customer's signature and the
-    # cancellation: whoever may write the visit (cancel: after-sales users).
-    _asq_transitions = (
-        AsqTransition(
-            "start",
-            _lt("Start the visit"),
-            ("planned",),
-            to_state="in_progress",
-            stamp=("started_by", "started_at"),
-            signer="_asq_signer_technician",
-        ),
-        AsqTransition(
-            "done",
-            _lt("Finish the visit"),
-            ("planned", "in_progress"),
-            to_state="done",
-            stamp=("done_by", "done_at"),
-            check="_asq_check_done",
-            signer="_asq_signer_technician",
-        ),
-        AsqTransition(
-            "sign",
-            _lt("Record the customer's signature"),
-            ("done",),
-            to_state="signed",
-            stamp=("signed_by", "signed_on"),
-            check="_asq_check_sign",
-            todo=False,
-        ),
-        AsqTransition(
-            "cancel",
-            _lt("Cancel the visit"),
-            ("planned", "in_progress"),
-            (GROUP_USER,),
-            "cancel",
-            stamp=("cancelled_by", "cancelled_at"),
-            todo=False,
-        ),
-        AsqTransition(
-            "consume_parts",
-            _lt("Consume parts from stock"),
-            ("in_progress", "done", "signed"),
-            check="_asq_check_consume_parts",
-            signer="_asq_signer_technician",
-            todo=False,
-        ),
-    )
+    _asq_transitions = TRANSITIONS
     _order = "planned_date desc, id desc"
     _check_company_auto = True
 

@@ -52,7 +52,9 @@ class AsqStepRecord(models.Model):
 
     def write(self, vals):
         self.check_access("write")
-        raise UserError(self.env._("Step records cannot be changed."))
+        if self:
+            raise UserError(self.env._("Step records cannot be changed."))
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):

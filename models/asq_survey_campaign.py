@@ -49,6 +49,49 @@ FROZEN_FIELDS = (
 NOT_SATISFIED_BELOW = 60.0
 
 
+# The campaign's own steps, run by whoever runs it: no to-dos.
+# (lazy terms, translated where shown: self.env._(transition.label))
+# pylint: disable=prefer-env-translation
+TRANSITIONS = (
+    AsqTransition(
+        "draw_sample",
+        _lt("Draw Sample"),
+        ("draft",),
+        SURVEY_RUNNERS,
+        "sampled",
+        stamp=("sampled_by_id", "sampled_date"),
+        todo=False,
+    ),
+    # Running: the customers not invited yet (none once all are).
+    AsqTransition(
+        "send_invitations",
+        _lt("Send Invitations"),
+        ("sampled", "running"),
+        SURVEY_RUNNERS,
+        "running",
+        check="_asq_check_send_invitations",
+        todo=False,
+    ),
+    AsqTransition(
+        "send_reminders",
+        _lt("Send Reminders"),
+        ("running",),
+        SURVEY_RUNNERS,
+        todo=False,
+    ),
+    AsqTransition(
+        "close",
+        _lt("Close and Analyse"),
+        ("running",),
+        SURVEY_RUNNERS,
+        "closed",
+        stamp=("closed_by_id", "closed_date"),
+        todo=False,
+    ),
+)
+# pylint: enable=prefer-env-translation
+
+
 class AsqSurveyCampaign(models.Model):
     """Customer satisfaction survey campaign (《顾客满意程度调查表》)."""
 
@@ -64,44 +107,7 @@ class AsqSurveyCampaign(models.Model):
     _asq_editable = EDITABLE
     _asq_closed_states = ("closed",)
     _asq_closed_writable = frozenset({"message_main_attachment_id"})
-    # The campaign's own steps, run by whoever runs it: no to-dos.
-    _asq_transitions = (
-        AsqTransition(
-            "draw_sample",
-            _lt("Draw Sample"),
-            ("draft",),
-            SURVEY_RUNNERS,
-            "sampled",
-            stamp=("sampled_by_id", "sampled_date"),
-            todo=False,
-        ),
-        # Running: the customers not invited yet (none once all are).
-        AsqTransition(
-            "send_invitations",
-            _lt("Send Invitations"),
-            ("sampled", "running"),
-            SURVEY_RUNNERS,
-            "running",
-            check="_asq_check_send_invitations",
-            todo=False,
-        ),
-        AsqTransition(
-            "send_reminders",
-            _lt("Send Reminders"),
-            ("running",),
-            SURVEY_RUNNERS,
-            todo=False,
-        ),
-        AsqTransition(
-            "close",
-            _lt("Close and Analyse"),
-            ("running",),
-            SURVEY_RUNNERS,
-            "closed",
-            stamp=("closed_by_id", "closed_date"),
-            todo=False,
-        ),
-    )
+    _asq_transitions = TRANSITIONS
     _order = "date_start desc, id desc"
     _check_company_auto = True
 

@@ -24,6 +24,21 @@ EDITABLE = {
 WORKFLOW_FIELDS = frozenset({"state", "verified_by", "verified_at"})
 
 
+# (lazy terms, translated where shown: self.env._(transition.label))
+# pylint: disable=prefer-env-translation
+TRANSITIONS = (
+    AsqTransition(
+        "verify",
+        _lt("Verify maintenance"),
+        ("draft",),
+        (GROUP_INSPECTOR,),
+        "verified",
+        stamp=("verified_by", "verified_at"),
+    ),
+)
+# pylint: enable=prefer-env-translation
+
+
 class AsqVendorMaintenance(models.Model):
     """Maintenance done by an equipment vendor, verified by quality."""
 
@@ -35,16 +50,7 @@ class AsqVendorMaintenance(models.Model):
     _asq_editable = EDITABLE
     _asq_closed_states = ("verified",)
     _asq_closed_writable = frozenset({"message_main_attachment_id"})
-    _asq_transitions = (
-        AsqTransition(
-            "verify",
-            _lt("Verify maintenance"),
-            ("draft",),
-            (GROUP_INSPECTOR,),
-            "verified",
-            stamp=("verified_by", "verified_at"),
-        ),
-    )
+    _asq_transitions = TRANSITIONS
     _order = "date desc, id desc"
     _check_company_auto = True
 

@@ -38,6 +38,62 @@ EDITABLE_STATES = {
 }
 
 
+# The daily job puts open notices past their deadline in "overdue"
+# (_cron_escalate_overdue): not a button step.
+# (lazy terms, translated where shown: self.env._(transition.label))
+# pylint: disable=prefer-env-translation
+TRANSITIONS = (
+    AsqTransition(
+        "rectified",
+        _lt("Record the rectification"),
+        ("open", "overdue"),
+        (GROUP_INSPECTOR,),
+        "rectified",
+        stamp=("rectified_by", "rectified_at"),
+        check="_asq_check_rectified",
+        # (the vendor rectifies: nobody in the company waits to sign)
+        todo=False,
+    ),
+    AsqTransition(
+        "verify_compliant",
+        _lt("Verify the rectification"),
+        ("rectified",),
+        (GROUP_INSPECTOR,),
+        "verified",
+        stamp=("verified_by", "verified_at"),
+    ),
+    AsqTransition(
+        "not_compliant",
+        _lt("Reject the rectification"),
+        ("rectified",),
+        (GROUP_INSPECTOR,),
+        branches=("open", "overdue"),
+        # (the same inspectors' to-do as verify_compliant)
+        todo=False,
+    ),
+    AsqTransition(
+        "submit_escalation",
+        _lt("Submit the escalation evaluation"),
+        ("overdue",),
+        (GROUP_INSPECTOR,),
+        stamp=("escalation_submitted_by", "escalation_submitted_at"),
+        check="_asq_check_submit_escalation",
+        # (the quality managers are told by the daily job)
+        todo=False,
+    ),
+    AsqTransition(
+        "approve_escalation",
+        _lt("Approve the escalation"),
+        ("overdue",),
+        (GROUP_MANAGER,),
+        "escalated",
+        stamp=("escalation_approved_by", "escalation_approved_at"),
+        check="_asq_check_approve_escalation",
+    ),
+)
+# pylint: enable=prefer-env-translation
+
+
 class AsqVendorRectification(models.Model):
     """Written rectification notice to an equipment vendor (《不合格项整改单》)."""
 
@@ -54,57 +110,7 @@ class AsqVendorRectification(models.Model):
     _asq_editable = {
         fname: AsqEditable(states) for fname, states in EDITABLE_STATES.items()
     }
-    # The daily job puts open notices past their deadline in "overdue"
-    # (_cron_escalate_overdue): not a button step.
-    _asq_transitions = (
-        AsqTransition(
-            "rectified",
-            _lt("Record the rectification"),
-            ("open", "overdue"),
-            (GROUP_INSPECTOR,),
-            "rectified",
-            stamp=("rectified_by", "rectified_at"),
-            check="_asq_check_rectified",
-            # (the vendor rectifies: nobody in the company waits to sign)
-            todo=False,
-        ),
-        AsqTransition(
-            "verify_compliant",
-            _lt("Verify the rectification"),
-            ("rectified",),
-            (GROUP_INSPECTOR,),
-            "verified",
-            stamp=("verified_by", "verified_at"),
-        ),
-        AsqTransition(
-            "not_compliant",
-            _lt("Reject the rectification"),
-            ("rectified",),
-            (GROUP_INSPECTOR,),
-            branches=("open", "overdue"),
-            # (the same inspectors' to-do as verify_compliant)
-            todo=False,
-        ),
-        AsqTransition(
-            "submit_escalation",
-            _lt("Submit the escalation evaluation"),
-            ("overdue",),
-            (GROUP_INSPECTOR,),
-            stamp=("escalation_submitted_by", "escalation_submitted_at"),
-            check="_asq_check_submit_escalation",
-            # (the quality managers are told by the daily job)
-            todo=False,
-        ),
-        AsqTransition(
-            "approve_escalation",
-            _lt("Approve the escalation"),
-            ("overdue",),
-            (GROUP_MANAGER,),
-            "escalated",
-            stamp=("escalation_approved_by", "escalation_approved_at"),
-            check="_asq_check_approve_escalation",
-        ),
-    )
+    _asq_transitions = TRANSITIONS
     _order = "deadline desc, id desc"
     _check_company_auto = True
 

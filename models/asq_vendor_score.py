@@ -22,6 +22,24 @@ EDITABLE = {
 }
 
 
+# (lazy terms, translated where shown: self.env._(transition.label))
+# pylint: disable=prefer-env-translation
+TRANSITIONS = (
+    AsqTransition(
+        "confirm",
+        _lt("Confirm the scorecard"),
+        ("draft",),
+        (GROUP_INSPECTOR,),
+        "confirmed",
+        stamp=("confirmed_by", "confirmed_at"),
+        check="_asq_check_confirm",
+        # (the inspector who scores confirms)
+        todo=False,
+    ),
+)
+# pylint: enable=prefer-env-translation
+
+
 class AsqVendorScore(models.Model):
     """Monthly scorecard of an equipment vendor (《合格维保单位考核评分表》)."""
 
@@ -33,19 +51,7 @@ class AsqVendorScore(models.Model):
     _asq_editable = EDITABLE
     # (a confirmed scorecard no longer changes: _ensure_draft says so first)
     _asq_closed_states = ("confirmed",)
-    _asq_transitions = (
-        AsqTransition(
-            "confirm",
-            _lt("Confirm the scorecard"),
-            ("draft",),
-            (GROUP_INSPECTOR,),
-            "confirmed",
-            stamp=("confirmed_by", "confirmed_at"),
-            check="_asq_check_confirm",
-            # (the inspector who scores confirms)
-            todo=False,
-        ),
-    )
+    _asq_transitions = TRANSITIONS
     _order = "month desc, vendor_id"
     _check_company_auto = True
 
