@@ -121,6 +121,7 @@ TRANSITIONS = (
         "closed",
         stamp=("verified_by_id", "verified_date"),
         check="_asq_check_verify",
+        deadline="verification_date",
     ),
     # The other outcome of the same verification (its to-do is the one
     # of verify_effective): a new action round, nothing stamped.
@@ -463,9 +464,9 @@ class AsqCapa(models.Model):
     def action_request_verification(self):
         """Button "Actions Done": every action of the round is done."""
         capas = self._asq_begin("request_verification")
+        # (the management representatives' to-do comes with the step's
+        # outcome: Verify Effectiveness, due on the verification date)
         capas._asq_finish("request_verification")
-        for capa in capas:
-            capa._notify_verifiers()
         return True
 
     def action_verify_effective(self):
@@ -803,17 +804,3 @@ class AsqCapa(models.Model):
                 for capa in self
             ]
         )
-
-    def _notify_verifiers(self):
-        reps = self.env.ref(GROUP_MGMT_REP).users.filtered(
-            lambda u: self.company_id in u.company_ids
-        )
-        if reps:
-            self.activity_schedule(
-                "mail.mail_activity_data_todo",
-                date_deadline=self.verification_date or fields.Date.context_today(self),
-                summary=self.env._(
-                    "Verify the effectiveness of %(name)s", name=self.name
-                ),
-                user_id=reps[0].id,
-            )

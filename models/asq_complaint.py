@@ -199,6 +199,7 @@ TRANSITIONS = (
         stamp=("investigated_by", "investigated_at"),
         check="_asq_check_complaint",
         signer="_asq_signer_record_findings",
+        deadline="answer_deadline",
     ),
     AsqTransition(
         "decide",
@@ -1145,7 +1146,11 @@ class AsqComplaint(models.Model):
         if not asq_in_step(self.env, STEP_CONTEXT):
             self._asq_ensure_no_signature(vals)
             self._asq_ensure_editable(vals)
-        return super().write(vals)
+        result = super().write(vals)
+        if "investigator_id" in vals:
+            # Who records the findings changed: so does whose to-do it is.
+            self.filtered(lambda c: c.state == "investigating")._asq_update_todos()
+        return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_registered(self):
@@ -1178,16 +1183,10 @@ class AsqComplaint(models.Model):
     def action_judge_valid(self):
         """Button "Valid": the quality manager accepts the complaint."""
         complaints = self._asq_begin("judge_valid")
+        # (the investigator's to-do, or every inspector's while nobody is
+        # assigned, comes with the step Record findings: due on the answer
+        # deadline)
         complaints._asq_finish("judge_valid", {"validity": "valid"})
-        for complaint in complaints.filtered("investigator_id"):
-            complaint.activity_schedule(
-                "mail.mail_activity_data_todo",
-                date_deadline=complaint.answer_deadline.date(),
-                summary=self.env._(
-                    "Investigate complaint %(name)s", name=complaint.name
-                ),
-                user_id=complaint.investigator_id.id,
-            )
         return True
 
     def action_judge_invalid(self):

@@ -1,10 +1,14 @@
 """The engine's own records: one step record per signature, written by the
 steps only, kept whatever a caller asks; the audit that reads them."""
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.modules.module import get_module_path
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
+from odoo.addons.after_sales_quality.tests.complaint_common import (
+    AsqComplaintCommon,
+)
 from odoo.addons.after_sales_quality.tests.test_return import ReturnCommon
 
 
@@ -103,3 +107,51 @@ class TestStepRecords(ReturnCommon):
         )
         forged = self.env.cr.fetchone()[0]
         self.assertIn(forged, audit._asq_audit()["step_signed_without_role"][1])
+
+
+@tagged("post_install", "-at_install", "asq_security")
+class TestComplaintTodos(AsqComplaintCommon):
+    """The investigator's to-do is the engine's (record findings), due on
+    the answer deadline, and follows the investigator."""
+
+    def _todos(self, complaint, step):
+        return complaint.activity_ids.filtered(lambda a: a.asq_step == step)
+
+    def test_findings_todo_follows_the_investigator(self):
+        inspector = self.users["asq_inspector"]
+        other = new_test_user(
+            self.env,
+            login="asq_engine_inspector_2",
+            groups="base.group_user,after_sales_quality.group_asq_inspector",
+        )
+        complaint = self._create_complaint()
+        self._walk(complaint, "review")
+        self._as(complaint, "asq_qm").write({"investigator_id": inspector.id})
+        self._walk(complaint, "investigating")
+        todo = self._todos(complaint, "record_findings")
+        self.assertEqual(todo.user_id, inspector, "the investigator's alone")
+        self.assertEqual(
+            todo.date_deadline,
+            fields.Datetime.context_timestamp(
+                complaint.with_user(inspector).with_context(tz=inspector.tz),
+                complaint.answer_deadline,
+            ).date(),
+        )
+        self._as(complaint, "asq_qm").write({"investigator_id": other.id})
+        self.assertEqual(self._todos(complaint, "record_findings").user_id, other)
+        # Only the investigator records the findings now.
+        with self.assertRaisesRegex(AccessError, "not allowed"):
+            self._walk(complaint, "findings")
+        complaint.with_user(other).write(
+            {
+                "responsibility": "internal",
+                "responsible_department_id": self.department.id,
+                "root_cause": "Sensor calibration drift",
+                "disposition": "exchange",
+                "disposition_note": "Exchange the 2 meters",
+            }
+        )
+        complaint.with_user(other).action_record_findings()
+        self.assertFalse(self._todos(complaint, "record_findings"))
+        # Findings recorded: the quality managers approve the disposition.
+        self.assertIn(self.users["asq_qm"], self._todos(complaint, "decide").user_id)
