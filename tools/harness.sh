@@ -293,7 +293,7 @@ cmd_test_odoo() {
     rm -f "$log"
     odoo -d "$db" -i "$MODULE" --http-port="$port" --test-enable --test-tags "/$MODULE" \
         --stop-after-init --logfile="$log" || rc=$?
-    say "Odoo's runner took $(( (SECONDS - start) / 60 )) min $(( (SECONDS - start) % 60 )) s"
+    say "test-odoo took $(( (SECONDS - start) / 60 )) min $(( (SECONDS - start) % 60 )) s"
     "$PY" "$ROOT/tools/odoo_test_summary.py" "$log" "$rc" "$ROOT/tests"
 }
 
