@@ -35,6 +35,18 @@ from odoo.addons.after_sales_quality.models.asq_workflow_mixin import (
 _logger = logging.getLogger(__name__)
 
 ASQ = "after_sales_quality."
+# The after-sales roles (group_asq_<role>).
+ASQ_ROLES = (
+    "user",
+    "user_all",
+    "inspector",
+    "manager",
+    "warehouse",
+    "finance",
+    "business_head",
+    "general_manager",
+    "mgmt_rep",
+)
 ALL_ROLES = ",".join(
     [
         "base.group_user",
@@ -42,20 +54,7 @@ ALL_ROLES = ",".join(
         "account.group_account_invoice",
         "sales_team.group_sale_salesman_all_leads",
     ]
-    + [
-        f"{ASQ}group_asq_{role}"
-        for role in (
-            "user",
-            "user_all",
-            "inspector",
-            "manager",
-            "warehouse",
-            "finance",
-            "business_head",
-            "general_manager",
-            "mgmt_rep",
-        )
-    ]
+    + [f"{ASQ}group_asq_{role}" for role in ASQ_ROLES]
 )
 CLEAR = (UserError, ValidationError, AccessError)
 SAME = "same"  # legal, the state does not move (a signature, a document made)
@@ -993,17 +992,7 @@ class TestEngineDeclarations(TransactionCase):
     """The declarations themselves, and everything derived from them: the
     buttons, the roles, the README tables."""
 
-    ROLE_XMLIDS = (
-        "user",
-        "user_all",
-        "inspector",
-        "manager",
-        "warehouse",
-        "finance",
-        "business_head",
-        "general_manager",
-        "mgmt_rep",
-    )
+    ROLE_XMLIDS = ASQ_ROLES
 
     @classmethod
     def setUpClass(cls):
