@@ -20,7 +20,6 @@ from . import asq_return_line
 from . import asq_return_approval
 from . import stock_location
 from . import stock_picking
-from . import report_asq_return_transport
 from . import asq_hold
 from . import asq_hold_buyer
 from . import asq_hold_notice

@@ -6,3 +6,4 @@ from . import asq_return_ratio_report
 from . import asq_complaint_report
 from . import asq_capa_report
 from . import asq_kpi_pack_xlsx
+from . import report_asq_return_transport
