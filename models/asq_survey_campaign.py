@@ -336,7 +336,9 @@ class AsqSurveyCampaign(models.Model):
     def _compute_results(self):
         """Dimension averages and index from the real answers (SQL report),
         with the difference to the previous campaign."""
-        figures = (self | self.previous_campaign_id)._asq_dimension_scores()
+        figures = self.env["asq.survey.result"]._asq_dimension_scores(
+            self | self.previous_campaign_id
+        )
         for campaign in self:
             current = figures.get(campaign.id, {})
             previous = figures.get(campaign.previous_campaign_id.id, {})
@@ -637,116 +639,6 @@ class AsqSurveyCampaign(models.Model):
         return c_customers.browse(sorted(picked))
 
     # ------------------------------------------------------------------
-    # Result helpers
-    # ------------------------------------------------------------------
-    def _asq_dimension_scores(self):
-        """{campaign id: {dimension: average, "index": average}} from the
-        SQL report, weighted by answers (0-100 scale)."""
-        scores = {}
-        if not self.ids:
-            return scores
-        Result = self.env["asq.survey.result"]
-        # The report reads the answers in SQL: write pending answers first.
-        self.env.flush_all()
-        for campaign, dimension, total, count in Result._read_group(
-            [("campaign_id", "in", self.ids)],
-            ["campaign_id", "dimension"],
-            ["score_sum:sum", "answer_count:sum"],
-        ):
-            per_campaign = scores.setdefault(campaign.id, {"_sum": 0.0, "_count": 0})
-            if count:
-                per_campaign[dimension] = total / count
-                per_campaign["_sum"] += total
-                per_campaign["_count"] += count
-        for per_campaign in scores.values():
-            total = per_campaign.pop("_sum")
-            count = per_campaign.pop("_count")
-            if count:
-                per_campaign["index"] = total / count
-        return scores
-
-    def _asq_customer_scores(self):
-        """[(partner, class, {dimension: average}, overall average,
-        very dissatisfied answers)] of one campaign, one grouped read."""
-        self.ensure_one()
-        self.env.flush_all()
-        rows = {}
-        for partner, customer_class, dimension, total, count, worst in self.env[
-            "asq.survey.result"
-        ]._read_group(
-            [("campaign_id", "=", self.id)],
-            ["partner_id", "customer_class", "dimension"],
-            ["score_sum:sum", "answer_count:sum", "very_dissatisfied_count:sum"],
-            order="partner_id",
-        ):
-            row = rows.setdefault(
-                partner, {"class": customer_class, "dims": {}, "sum": 0.0, "n": 0}
-            )
-            row.setdefault("worst", 0)
-            row["worst"] += worst
-            if count:
-                row["dims"][dimension] = total / count
-                row["sum"] += total
-                row["n"] += count
-        return [
-            (
-                partner,
-                row["class"],
-                row["dims"],
-                row["sum"] / row["n"] if row["n"] else 0.0,
-                row["worst"],
-            )
-            for partner, row in rows.items()
-        ]
-
-    def _asq_question_scores(self):
-        """[(question, dimension, average, answers)] of one campaign, lowest
-        average first."""
-        self.ensure_one()
-        self.env.flush_all()
-        result = [
-            (question, dimension, total / count, count)
-            for question, dimension, total, count in self.env[
-                "asq.survey.result"
-            ]._read_group(
-                [("campaign_id", "=", self.id)],
-                ["question_id", "dimension"],
-                ["score_sum:sum", "answer_count:sum"],
-            )
-            if count
-        ]
-        return sorted(result, key=lambda r: (r[2], r[0].sudo().sequence, r[0].id))
-
-    def _asq_dimension_label(self, dimension):
-        selection = self.env["survey.question"]._fields["asq_dimension"]
-        return dict(selection._description_selection(self.env)).get(dimension, "")
-
-    def _asq_comments(self):
-        """[(partner, text)]: the free-text answers of the campaign."""
-        self.ensure_one()
-        lines = (
-            self.env["survey.user_input.line"]
-            .sudo()
-            .search(
-                [
-                    ("user_input_id", "in", self.target_ids.user_input_id.ids),
-                    ("user_input_id.state", "=", "done"),
-                    ("answer_type", "in", ("text_box", "char_box")),
-                    ("skipped", "=", False),
-                ],
-                order="user_input_id, id",
-            )
-        )
-        target_of = {t.user_input_id.id: t.partner_id for t in self.target_ids}
-        return [
-            (
-                target_of[line.user_input_id.id].sudo(False),
-                line.value_text_box or line.value_char_box or "",
-            )
-            for line in lines
-        ]
-
-    # ------------------------------------------------------------------
     # Triggers
     # ------------------------------------------------------------------
     def _asq_run_triggers(self):
@@ -774,15 +666,15 @@ class AsqSurveyCampaign(models.Model):
         self.ensure_one()
         fired = []
         Partner = self.env["res.partner"]
-        scores = self._asq_dimension_scores()
-        current = scores.get(self.id, {})
+        Result = self.env["asq.survey.result"]
+        current = Result._asq_dimension_scores(self).get(self.id, {})
         if not current:
             return fired
-        customers = self._asq_customer_scores()
-        label = self._asq_dimension_label
+        customers = Result._asq_customer_scores(self)
+        label = Result._asq_dimension_label
         if current["index"] < self.target_index:
             below = Partner.browse(
-                [c[0].id for c in customers if c[3] < self.target_index]
+                [c.partner.id for c in customers if c.average < self.target_index]
             )
             fired.append(
                 (
@@ -801,7 +693,7 @@ class AsqSurveyCampaign(models.Model):
             )
         previous = self.previous_campaign_id
         if previous:
-            before = previous._asq_dimension_scores().get(previous.id, {})
+            before = Result._asq_dimension_scores(previous).get(previous.id, {})
             falling = [
                 dim
                 for dim in DIMENSIONS
@@ -829,7 +721,7 @@ class AsqSurveyCampaign(models.Model):
                         Partner,
                     )
                 )
-        worst = [c for c in customers if c[4]]
+        worst = [c for c in customers if c.very_dissatisfied]
         if worst:
             fired.append(
                 (
@@ -838,15 +730,15 @@ class AsqSurveyCampaign(models.Model):
                         'Survey %(campaign)s: "Very dissatisfied" answers from '
                         "%(customers)s (dimensions: %(dimensions)s).",
                         campaign=self.name,
-                        customers=", ".join(c[0].display_name for c in worst),
+                        customers=", ".join(c.partner.display_name for c in worst),
                         dimensions=", ".join(
-                            label(dim) for dim in self._asq_worst_dimensions()
+                            label(dim) for dim in Result._asq_worst_dimensions(self)
                         ),
                     ),
-                    Partner.browse([c[0].id for c in worst]),
+                    Partner.browse([c.partner.id for c in worst]),
                 )
             )
-        unhappy = [c for c in customers if c[3] < NOT_SATISFIED_BELOW]
+        unhappy = [c for c in customers if c.average < NOT_SATISFIED_BELOW]
         if unhappy:
             fired.append(
                 (
@@ -859,18 +751,18 @@ class AsqSurveyCampaign(models.Model):
                         customers=", ".join(
                             self.env._(
                                 "%(customer)s %(score).1f",
-                                customer=c[0].display_name,
-                                score=c[3],
+                                customer=c.partner.display_name,
+                                score=c.average,
                             )
                             for c in unhappy
                         ),
                     ),
-                    Partner.browse([c[0].id for c in unhappy]),
+                    Partner.browse([c.partner.id for c in unhappy]),
                 )
             )
-        questions = self._asq_question_scores()
-        if questions and questions[0][2] < 100.0:
-            question, dimension, average, _count = questions[0]
+        questions = Result._asq_question_scores(self)
+        if questions and questions[0].average < 100.0:
+            lowest = questions[0]
             fired.append(
                 (
                     "lowest_item",
@@ -878,26 +770,14 @@ class AsqSurveyCampaign(models.Model):
                         "Survey %(campaign)s: the lowest-scored item is "
                         '"%(question)s" (%(dimension)s) with %(score).1f.',
                         campaign=self.name,
-                        question=question.sudo().title,
-                        dimension=label(dimension),
-                        score=average,
+                        question=lowest.question.sudo().title,
+                        dimension=label(lowest.dimension),
+                        score=lowest.average,
                     ),
                     Partner,
                 )
             )
         return fired
-
-    def _asq_worst_dimensions(self):
-        self.ensure_one()
-        return [
-            dimension
-            for dimension, worst in self.env["asq.survey.result"]._read_group(
-                [("campaign_id", "=", self.id), ("very_dissatisfied_count", ">", 0)],
-                ["dimension"],
-                ["very_dissatisfied_count:sum"],
-            )
-            if worst
-        ]
 
     # ------------------------------------------------------------------
     # Workflow helpers

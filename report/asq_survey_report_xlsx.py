@@ -18,7 +18,8 @@ class AsqSurveyReportXlsx(models.AbstractModel):
         """Return the XLSX bytes. Customer text (names, comments) is written
         with write_string: a name such as "=1+1" stays text, never a formula."""
         campaign.ensure_one()
-        label = campaign._asq_dimension_label
+        Result = self.env["asq.survey.result"]
+        label = Result._asq_dimension_label
         output = io.BytesIO()
         workbook = xlsxwriter.Workbook(output, {"in_memory": True})
         formats = asq_formats(workbook)
@@ -58,7 +59,7 @@ class AsqSurveyReportXlsx(models.AbstractModel):
             )
         ):
             summary.write_string(row, col, header, bold)
-        scores = (campaign | campaign.previous_campaign_id)._asq_dimension_scores()
+        scores = Result._asq_dimension_scores(campaign | campaign.previous_campaign_id)
         current = scores.get(campaign.id, {})
         before = scores.get(campaign.previous_campaign_id.id, {})
         for dim in DIMENSIONS:
@@ -85,16 +86,14 @@ class AsqSurveyReportXlsx(models.AbstractModel):
             customers.write_string(0, col, header, bold)
         customers.set_column(0, 0, 34)
         customers.set_column(1, len(headers), 14)
-        for row, (partner, cls, dims, average, worst) in enumerate(
-            campaign._asq_customer_scores(), start=1
-        ):
-            customers.write_string(row, 0, partner.display_name or "")
-            customers.write_string(row, 1, (cls or "").upper())
+        for row, score in enumerate(Result._asq_customer_scores(campaign), start=1):
+            customers.write_string(row, 0, score.partner.display_name or "")
+            customers.write_string(row, 1, (score.customer_class or "").upper())
             for col, dim in enumerate(DIMENSIONS, start=2):
-                if dim in dims:
-                    customers.write_number(row, col, dims[dim], number)
-            customers.write_number(row, len(DIMENSIONS) + 2, average, number)
-            customers.write_number(row, len(DIMENSIONS) + 3, worst)
+                if dim in score.dimensions:
+                    customers.write_number(row, col, score.dimensions[dim], number)
+            customers.write_number(row, len(DIMENSIONS) + 2, score.average, number)
+            customers.write_number(row, len(DIMENSIONS) + 3, score.very_dissatisfied)
 
         items = workbook.add_worksheet(self.env._("Items"))
         for col, header in enumerate(
@@ -108,21 +107,19 @@ class AsqSurveyReportXlsx(models.AbstractModel):
             items.write_string(0, col, header, bold)
         items.set_column(0, 0, 60)
         items.set_column(1, 3, 16)
-        for row, (question, dim, average, count) in enumerate(
-            campaign._asq_question_scores(), start=1
-        ):
-            items.write_string(row, 0, question.sudo().title or "")
-            items.write_string(row, 1, label(dim))
-            items.write_number(row, 2, average, number)
-            items.write_number(row, 3, count)
+        for row, score in enumerate(Result._asq_question_scores(campaign), start=1):
+            items.write_string(row, 0, score.question.sudo().title or "")
+            items.write_string(row, 1, label(score.dimension))
+            items.write_number(row, 2, score.average, number)
+            items.write_number(row, 3, score.answers)
 
         comments = workbook.add_worksheet(self.env._("Comments"))
         comments.write_string(0, 0, self.env._("Customer"), bold)
         comments.write_string(0, 1, self.env._("Comment"), bold)
         comments.set_column(0, 0, 34)
         comments.set_column(1, 1, 80)
-        for row, (partner, text) in enumerate(campaign._asq_comments(), start=1):
-            comments.write_string(row, 0, partner.display_name or "")
-            comments.write_string(row, 1, text, wrap)
+        for row, comment in enumerate(Result._asq_comments(campaign), start=1):
+            comments.write_string(row, 0, comment.partner.display_name or "")
+            comments.write_string(row, 1, comment.text, wrap)
         workbook.close()
         return output.getvalue()

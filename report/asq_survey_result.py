@@ -1,5 +1,17 @@
-from odoo import fields, models
+from collections import namedtuple
+
+from odoo import api, fields, models
 from odoo.tools import SQL
+
+# One customer's answers to a campaign: {dimension: average}, their overall
+# average (0-100) and how many answers were the scale's worst.
+CustomerScore = namedtuple(
+    "CustomerScore", "partner customer_class dimensions average very_dissatisfied"
+)
+# One scored item of a campaign: its average (0-100) over ``answers``.
+QuestionScore = namedtuple("QuestionScore", "question dimension average answers")
+# One free-text answer of a campaign.
+Comment = namedtuple("Comment", "partner text")
 
 
 class AsqSurveyResult(models.Model):
@@ -110,3 +122,132 @@ class AsqSurveyResult(models.Model):
                       question_id, dimension
             """
         )
+
+    # ------------------------------------------------------------------
+    # Scores of campaigns (the campaign's results, its report and triggers)
+    # ------------------------------------------------------------------
+    @api.model
+    def _asq_dimension_scores(self, campaigns):
+        """{campaign id: {dimension: average, "index": average}} of
+        ``campaigns``, weighted by answers (0-100 scale)."""
+        scores = {}
+        if not campaigns.ids:
+            return scores
+        # The report reads the answers in SQL: write pending answers first.
+        self.env.flush_all()
+        for campaign, dimension, total, count in self._read_group(
+            [("campaign_id", "in", campaigns.ids)],
+            ["campaign_id", "dimension"],
+            ["score_sum:sum", "answer_count:sum"],
+        ):
+            per_campaign = scores.setdefault(campaign.id, {"_sum": 0.0, "_count": 0})
+            if count:
+                per_campaign[dimension] = total / count
+                per_campaign["_sum"] += total
+                per_campaign["_count"] += count
+        for per_campaign in scores.values():
+            total = per_campaign.pop("_sum")
+            count = per_campaign.pop("_count")
+            if count:
+                per_campaign["index"] = total / count
+        return scores
+
+    @api.model
+    def _asq_customer_scores(self, campaign):
+        """[:class:`CustomerScore`] of one campaign, one grouped read."""
+        campaign.ensure_one()
+        self.env.flush_all()
+        rows = {}
+        for partner, customer_class, dimension, total, count, worst in self._read_group(
+            [("campaign_id", "=", campaign.id)],
+            ["partner_id", "customer_class", "dimension"],
+            ["score_sum:sum", "answer_count:sum", "very_dissatisfied_count:sum"],
+            order="partner_id",
+        ):
+            row = rows.setdefault(
+                partner,
+                {"class": customer_class, "dims": {}, "sum": 0.0, "n": 0, "worst": 0},
+            )
+            row["worst"] += worst
+            if count:
+                row["dims"][dimension] = total / count
+                row["sum"] += total
+                row["n"] += count
+        return [
+            CustomerScore(
+                partner=partner,
+                customer_class=row["class"],
+                dimensions=row["dims"],
+                average=row["sum"] / row["n"] if row["n"] else 0.0,
+                very_dissatisfied=row["worst"],
+            )
+            for partner, row in rows.items()
+        ]
+
+    @api.model
+    def _asq_question_scores(self, campaign):
+        """[:class:`QuestionScore`] of one campaign, lowest average first."""
+        campaign.ensure_one()
+        self.env.flush_all()
+        result = [
+            QuestionScore(question, dimension, total / count, count)
+            for question, dimension, total, count in self._read_group(
+                [("campaign_id", "=", campaign.id)],
+                ["question_id", "dimension"],
+                ["score_sum:sum", "answer_count:sum"],
+            )
+            if count
+        ]
+        return sorted(
+            result,
+            key=lambda r: (r.average, r.question.sudo().sequence, r.question.id),
+        )
+
+    @api.model
+    def _asq_worst_dimensions(self, campaign):
+        """Dimensions of one campaign with a "very dissatisfied" answer."""
+        campaign.ensure_one()
+        return [
+            dimension
+            for dimension, worst in self._read_group(
+                [
+                    ("campaign_id", "=", campaign.id),
+                    ("very_dissatisfied_count", ">", 0),
+                ],
+                ["dimension"],
+                ["very_dissatisfied_count:sum"],
+            )
+            if worst
+        ]
+
+    @api.model
+    def _asq_comments(self, campaign):
+        """[:class:`Comment`]: the free-text answers of one campaign."""
+        campaign.ensure_one()
+        lines = (
+            self.env["survey.user_input.line"]
+            .sudo()
+            .search(
+                [
+                    ("user_input_id", "in", campaign.target_ids.user_input_id.ids),
+                    ("user_input_id.state", "=", "done"),
+                    ("answer_type", "in", ("text_box", "char_box")),
+                    ("skipped", "=", False),
+                ],
+                order="user_input_id, id",
+            )
+        )
+        target_of = {t.user_input_id.id: t.partner_id for t in campaign.target_ids}
+        return [
+            Comment(
+                target_of[line.user_input_id.id].sudo(False),
+                line.value_text_box or line.value_char_box or "",
+            )
+            for line in lines
+        ]
+
+    @api.model
+    def _asq_dimension_label(self, dimension):
+        """The dimension's name, as the survey question's selection shows it."""
+        selection = self.env["survey.question"]._fields["asq_dimension"]
+        return dict(selection._description_selection(self.env)).get(dimension, "")

@@ -254,11 +254,11 @@ class TestSurveyCampaign(AsqCommon):
         self.assertAlmostEqual(campaign.score_price, 50.0)
         self.assertAlmostEqual(campaign.satisfaction_index, 600 / 8)
         per_customer = {
-            partner.name: (dims, average)
-            for partner, _cls, dims, average, _worst in campaign._asq_customer_scores()
+            score.partner.name: score
+            for score in self.env["asq.survey.result"]._asq_customer_scores(campaign)
         }
         first = campaign.target_ids[0].partner_id.name
-        self.assertAlmostEqual(per_customer[first][1], 70.0)
+        self.assertAlmostEqual(per_customer[first].average, 70.0)
         self.assertEqual(len(per_customer), 2)
         results = self.env["asq.survey.result"].search(
             [("campaign_id", "=", campaign.id)]
