@@ -1,15 +1,14 @@
 import base64
 import logging
-import threading
 
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import LazyTranslate, config, date_utils
+from odoo.tools import LazyTranslate, date_utils
 
-from .asq_workflow_mixin import AsqMark, AsqTransition, asq_carried, asq_in_step
+from .asq_workflow_mixin import AsqMark, AsqTransition, asq_in_step
 
 _logger = logging.getLogger(__name__)
 _lt = LazyTranslate(__name__)
@@ -46,9 +45,7 @@ HEADLINE_FIELDS = (
     "over_cap_count",
 )
 PERIOD_TYPES = ("month", "quarter", "year")
-TOP_CUSTOMERS = 20
-# The PDF is read by people: its long lists stop here (the workbook has all).
-PDF_ROWS = 50
+REPORT = "report.after_sales_quality.asq_kpi_pack_report_template"
 
 
 def asq_period_bounds(period_type, day):
@@ -402,14 +399,6 @@ class AsqKpiPack(models.Model):
             }
         )
 
-    def _asq_printed_figures(self):
-        """The figures the PDF prints: those :meth:`_asq_generate` has just
-        computed, else computed now (a figure passed in a caller's context
-        is never printed)."""
-        self.ensure_one()
-        computed = asq_carried(self.env, "asq_pack_figures", {})
-        return computed.get(self.id) or self._asq_figures()
-
     def _asq_lang(self):
         """Language of the files: the first recipient's, else the user's."""
         self.ensure_one()
@@ -421,15 +410,14 @@ class AsqKpiPack(models.Model):
         self.ensure_one()
         step = "regenerate" if self.state == "generated" else "generate"
         pack = self.with_context(lang=self._asq_lang()).with_company(self.company_id)
-        figures = pack._asq_figures()
+        figures = pack.env[REPORT]._asq_figures(pack)
         summary = figures["summary"]
-        xlsx = self.env["asq.kpi.pack.xlsx"].with_env(pack.env)._asq_build(figures)
+        xlsx = pack.env["asq.kpi.pack.xlsx"]._asq_build(figures)
         # the PDF shows the figures just computed (not a second computation)
-        pdf, _report_type = (
-            self.env["ir.actions.report"]
-            .with_env(pack.env)
-            .with_context(asq_pack_figures=AsqMark({self.id: figures}))
-            ._render_qweb_pdf("after_sales_quality.asq_kpi_pack_report", self.ids)
+        pdf, _report_type = pack.env["ir.actions.report"]._render_qweb_pdf(
+            "after_sales_quality.asq_kpi_pack_report",
+            self.ids,
+            data={"figures": AsqMark({self.id: figures})},
         )
         base = pack._asq_file_name()
         Attachment = self.env["ir.attachment"]
@@ -543,13 +531,18 @@ class AsqKpiPack(models.Model):
     # Scheduled action
     # ------------------------------------------------------------------
     @api.model
-    def _cron_send_packs(self, grace_days=7):
+    def _cron_send_packs(self, grace_days=7, batch_size=20):
         """Daily: during the first ``grace_days`` days after a month, quarter
         or year closes, build and send its pack for every company, and alert
         management of the customers over their return-ratio cap. A pack sent
-        already is left alone; each pack runs in its own savepoint and, outside
-        tests, its own transaction. The quality managers of a company whose
-        pack failed are told."""
+        already is left alone; each pack runs in its own savepoint, and the
+        quality managers of a company whose pack failed are told.
+
+        A run builds at most ``batch_size`` packs and reports the packs left
+        through the cron progress API: the scheduler commits and runs the job
+        again at once until none is left. A run that sent nothing reports
+        none left, so a pack that keeps failing does not loop (the next day's
+        run tries it again)."""
         job = "after_sales_quality.asq_kpi_pack_cron_send"
         today = fields.Date.context_today(self)
         due = []
@@ -559,19 +552,30 @@ class AsqKpiPack(models.Model):
                 due.append((period_type, date_from))
         if not due:
             return 0
-        done = 0
-        # Each pack in its own transaction, except under tests (Odoo's runner
-        # or pytest-odoo), where the test's transaction must stay whole.
-        auto_commit = not (
-            config["test_enable"]
-            or self.env.registry.in_test_mode()
-            or getattr(threading.current_thread(), "testing", False)
-        )
         companies = self.env["res.company"].sudo().search([("active", "=", True)])
+        sent = {
+            (pack.company_id.id, pack.period_type, pack.date_from)
+            for pack in self.sudo().search(
+                [
+                    ("company_id", "in", companies.ids),
+                    ("date_from", "in", [date_from for _type, date_from in due]),
+                    ("state", "=", "sent"),
+                ]
+            )
+        }
         Guard = self.env["asq.cron.guard"]
         failures = []
+        done = built = remaining = 0
         for company in companies:
             for period_type, date_from in due:
+                to_send = (company.id, period_type, date_from) not in sent
+                if to_send and built >= batch_size:
+                    remaining += 1
+                    continue
+                if not to_send and period_type != "month":
+                    continue
+                if to_send:
+                    built += 1
                 try:
                     with self.env.cr.savepoint():
                         pack = (
@@ -596,9 +600,10 @@ class AsqKpiPack(models.Model):
                     failures.append(
                         self._asq_cron_failure(company, period_type, date_from, error)
                     )
-                if auto_commit:
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
         Guard._asq_report_failures(job, failures)
+        self.env["ir.cron"]._notify_progress(
+            done=done, remaining=remaining if done else 0
+        )
         return done
 
     def _asq_cron_failure(self, company, period_type, date_from, error):
@@ -694,460 +699,3 @@ class AsqKpiPack(models.Model):
             )
         self._workflow_write({"over_cap_alerted": True})
         return activities
-
-    # ------------------------------------------------------------------
-    # Figures
-    # ------------------------------------------------------------------
-    def _asq_figures(self):
-        """The pack's figures as a plain dict of numbers and strings, from
-        the statistics models only (grouped reads, no loop over moves or
-        complaints): the headline summary against the previous period of
-        the same type and the tables of the workbook and the report."""
-        self.ensure_one()
-        date_from, date_to = self.date_from, self.date_to
-        months = {"month": 1, "quarter": 3, "year": 12}[self.period_type]
-        previous_from = date_from - relativedelta(months=months)
-        previous_to = asq_period_bounds(self.period_type, previous_from)[1]
-        summary = self._asq_summary(date_from, date_to)
-        previous = self._asq_summary(previous_from, previous_to)
-        interval = "week" if self.period_type == "month" else "month"
-        domain = self._asq_complaint_domain(date_from, date_to)
-        complaint_only = [*domain, ("kind", "=", "complaint")]
-        types = dict(self._fields["period_type"]._description_selection(self.env))
-        return {
-            "period": {
-                "company": self.company_id.name,
-                "type": self.period_type,
-                "type_label": types[self.period_type],
-                "date_from": fields.Date.to_string(date_from),
-                "date_to": fields.Date.to_string(date_to),
-                "previous_from": fields.Date.to_string(previous_from),
-                "previous_to": fields.Date.to_string(previous_to),
-                "currency": self.currency_id.symbol or self.currency_id.name,
-                "interval": interval,
-            },
-            "summary": summary,
-            "previous": previous,
-            "summary_rows": self._asq_summary_rows(summary, previous),
-            "rate_by_period": self._asq_rate_by_period(domain, interval),
-            "by_category": self._asq_rate_by_category(domain),
-            "by_product": self._asq_rate_by(domain, "product_id"),
-            "by_customer": self._asq_rate_by(domain, "partner_id")[:TOP_CUSTOMERS],
-            "loss_by_responsibility": self._asq_loss_by(
-                complaint_only, "responsibility"
-            ),
-            "loss_by_bearer": self._asq_loss_by(complaint_only, "loss_bearer"),
-            "timeliness": self._asq_timeliness(complaint_only, interval),
-            "capa_by_source": self._asq_capa_by_source(date_from, date_to),
-            "return_ratios": self._asq_return_ratios(date_from, date_to),
-            "satisfaction": self._asq_satisfaction(date_to),
-            "complaints": self._asq_complaint_items(date_from, date_to),
-        }
-
-    @api.model
-    def _asq_pdf_rows(self, figures):
-        """The PDF's share of the long lists: customers over the cap first,
-        then the highest ratios; major and critical complaints first, then the
-        costliest."""
-        ratios = sorted(
-            figures["return_ratios"],
-            key=lambda row: (not row["over_cap"], -row["amount_ratio"]),
-        )
-        complaints = sorted(
-            figures["complaints"],
-            key=lambda row: (row["severity_key"] == "minor", -row["loss"]),
-        )
-        ratio_note = complaint_note = ""
-        if len(ratios) > PDF_ROWS:
-            ratio_note = self.env._(
-                "The customers over their cap and the highest ratios: %(shown)s of "
-                "%(total)s customers. The workbook lists them all.",
-                shown=PDF_ROWS,
-                total=len(ratios),
-            )
-        if len(complaints) > PDF_ROWS:
-            complaint_note = self.env._(
-                "Major and critical complaints first, then the costliest: "
-                "%(shown)s of %(total)s complaints. The workbook lists them all.",
-                shown=PDF_ROWS,
-                total=len(complaints),
-            )
-        return {
-            "return_ratios": ratios[:PDF_ROWS],
-            "complaints": sorted(complaints[:PDF_ROWS], key=lambda row: row["name"]),
-            "ratio_note": ratio_note,
-            "complaint_note": complaint_note,
-        }
-
-    def _asq_complaint_domain(self, date_from, date_to):
-        """Rows of ``asq.complaint.report`` of the company in the period
-        (dates included, UTC days)."""
-        return [
-            ("company_id", "=", self.company_id.id),
-            ("date", ">=", fields.Datetime.to_datetime(date_from)),
-            (
-                "date",
-                "<",
-                fields.Datetime.to_datetime(date_to + relativedelta(days=1)),
-            ),
-        ]
-
-    def _asq_capa_domain(self, fname, date_from, date_to):
-        return [
-            ("company_id", "=", self.company_id.id),
-            (fname, ">=", date_from),
-            (fname, "<=", date_to),
-        ]
-
-    def _asq_return_report(self, date_from, date_to):
-        return self.env["asq.return.ratio.report"].with_context(
-            asq_date_from=fields.Date.to_string(date_from),
-            asq_date_to=fields.Date.to_string(date_to),
-        )
-
-    @staticmethod
-    def _asq_rate(value):
-        return round(value or 0.0, 3)
-
-    def _asq_summary(self, date_from, date_to):
-        """Headline figures of a period (see ``_asq_summary_labels``)."""
-        Complaint = self.env["asq.complaint.report"]
-        domain = self._asq_complaint_domain(date_from, date_to)
-        totals = Complaint._asq_rates(
-            domain,
-            [],
-            (
-                "complaint_rate",
-                "incident_rate",
-                "disposition_rate",
-                "onsite_rate",
-                "answer_rate",
-            ),
-            ("loss_amount:sum", "handling_days:avg"),
-        )
-        totals = totals[0] if totals else {}
-        valid = closed = 0
-        for validity, state, count in Complaint._read_group(
-            [*domain, ("kind", "=", "complaint")],
-            ["validity", "state"],
-            ["complaint_ref:count_distinct"],
-        ):
-            valid += count if validity == "valid" else 0
-            closed += count if state == "closed" else 0
-        Capa = self.env["asq.capa.report"]
-        [(capa_opened,)] = Capa._read_group(
-            self._asq_capa_domain("date_open", date_from, date_to), [], ["__count"]
-        )
-        closed_capa = Capa._asq_rates(
-            self._asq_capa_domain("date_closed", date_from, date_to),
-            [],
-            ("on_time_rate", "effective_rate"),
-        )
-        closed_capa = closed_capa[0] if closed_capa else {}
-        [(over_cap,)] = self._asq_return_report(date_from, date_to)._read_group(
-            [("company_id", "=", self.company_id.id), ("over_cap", "=", True)],
-            [],
-            ["__count"],
-        )
-        satisfaction = self._asq_latest_campaign(date_to)
-        return {
-            "deliveries": totals.get("delivery_ref") or 0,
-            "received": totals.get("complaint_ref") or 0,
-            "valid": valid,
-            "closed": closed,
-            "complaint_rate": self._asq_rate(totals.get("complaint_rate")),
-            "incident_rate": self._asq_rate(totals.get("incident_rate")),
-            "disposition_rate": self._asq_rate(totals.get("disposition_rate")),
-            "onsite_rate": self._asq_rate(totals.get("onsite_rate")),
-            "answer_rate": self._asq_rate(totals.get("answer_rate")),
-            "loss": totals.get("loss_amount") or 0.0,
-            "handling_days": round(totals.get("handling_days") or 0.0, 2),
-            "capa_opened": capa_opened,
-            "capa_closed": closed_capa.get("__count") or 0,
-            "capa_on_time_rate": self._asq_rate(closed_capa.get("on_time_rate")),
-            "capa_effective_rate": self._asq_rate(closed_capa.get("effective_rate")),
-            "satisfaction_index": satisfaction and round(satisfaction["index"], 2),
-            "over_cap": over_cap,
-        }
-
-    def _asq_summary_labels(self):
-        """(key, label, kind) of the summary; kind: count, rate, amount, days."""
-        return [
-            ("deliveries", self.env._("Delivered Orders"), "count"),
-            ("received", self.env._("Complaints Received"), "count"),
-            ("valid", self.env._("Valid Complaints"), "count"),
-            ("closed", self.env._("Complaints Closed"), "count"),
-            ("complaint_rate", self.env._("Complaint Rate (%)"), "rate"),
-            ("incident_rate", self.env._("Product Incident Rate (%)"), "rate"),
-            ("disposition_rate", self.env._("Disposition on Time (%)"), "rate"),
-            ("onsite_rate", self.env._("On-Site on Time (%)"), "rate"),
-            ("answer_rate", self.env._("Quality Answer on Time (%)"), "rate"),
-            ("loss", self.env._("Loss Amount"), "amount"),
-            ("handling_days", self.env._("Average Handling Time (Days)"), "days"),
-            ("capa_opened", self.env._("CAPA Opened"), "count"),
-            ("capa_closed", self.env._("CAPA Closed"), "count"),
-            (
-                "capa_on_time_rate",
-                self.env._("CAPA Closed: Actions on Time (%)"),
-                "rate",
-            ),
-            ("capa_effective_rate", self.env._("CAPA Closed: Effective (%)"), "rate"),
-            ("satisfaction_index", self.env._("Latest Satisfaction Index"), "rate"),
-            ("over_cap", self.env._("Customers over the Return-Ratio Cap"), "count"),
-        ]
-
-    def _asq_summary_rows(self, summary, previous):
-        rows = []
-        for key, label, kind in self._asq_summary_labels():
-            current, before = summary[key], previous[key]
-            rows.append(
-                {
-                    "key": key,
-                    "label": label,
-                    "kind": kind,
-                    "current": current,
-                    "previous": before,
-                    "difference": (
-                        round(current - before, 3)
-                        if current is not None and before is not None
-                        else None
-                    ),
-                }
-            )
-        return rows
-
-    def _asq_rate_by_period(self, domain, interval):
-        spec = f"date:{interval}"
-        return [
-            {
-                "label": group[spec] or "",
-                "deliveries": group["delivery_ref"] or 0,
-                "complaints": group["complaint_ref"] or 0,
-                "complaint_rate": self._asq_rate(group["complaint_rate"]),
-                "incident_rate": self._asq_rate(group["incident_rate"]),
-            }
-            for group in self.env["asq.complaint.report"]._asq_rates(
-                domain, [spec], ("complaint_rate", "incident_rate")
-            )
-        ]
-
-    def _asq_rate_by_category(self, domain):
-        Complaint = self.env["asq.complaint.report"]
-        labels = dict(Complaint._fields["category"]._description_selection(self.env))
-        rows = [
-            {
-                "key": group["category"],
-                "label": labels.get(group["category"], group["category"]),
-                "complaints": group["complaint_ref"] or 0,
-                "complaint_rate": self._asq_rate(group["complaint_rate"]),
-            }
-            for group in Complaint._asq_rates(domain, ["category"], ("complaint_rate",))
-            if group["category"]
-        ]
-        return sorted(rows, key=lambda row: -row["complaints"])
-
-    def _asq_rate_by(self, domain, fname):
-        """Complaint and incident rates by product or customer, the ones
-        complained about first."""
-        rows = [
-            {
-                "label": group[fname][1] if group[fname] else self.env._("Undefined"),
-                "deliveries": group["delivery_ref"] or 0,
-                "complaints": group["complaint_ref"] or 0,
-                "delivered_qty": group["delivered_qty"] or 0.0,
-                "complained_qty": group["complained_qty"] or 0.0,
-                "complaint_rate": self._asq_rate(group["complaint_rate"]),
-                "incident_rate": self._asq_rate(group["incident_rate"]),
-            }
-            for group in self.env["asq.complaint.report"]._asq_rates(
-                domain, [fname], ("complaint_rate", "incident_rate")
-            )
-        ]
-        rows = [row for row in rows if row["complaints"]]
-        return sorted(rows, key=lambda row: (-row["complaints"], row["label"]))
-
-    def _asq_loss_by(self, domain, fname):
-        Complaint = self.env["asq.complaint.report"]
-        labels = dict(Complaint._fields[fname]._description_selection(self.env))
-        rows = [
-            {
-                "key": key or "",
-                "label": labels.get(key) or self.env._("Not Determined"),
-                "complaints": count,
-                "loss": loss or 0.0,
-            }
-            for key, count, loss in Complaint._read_group(
-                domain, [fname], ["complaint_ref:count_distinct", "loss_amount:sum"]
-            )
-        ]
-        return sorted(rows, key=lambda row: -row["loss"])
-
-    def _asq_timeliness(self, domain, interval):
-        spec = f"date:{interval}"
-        rows = []
-        for group in self.env["asq.complaint.report"]._asq_rates(
-            domain,
-            [spec],
-            ("disposition_rate", "onsite_rate", "answer_rate"),
-            ("complaint_ref", "handling_days:avg"),
-        ):
-            row = {"label": group[spec] or "", "complaints": group["complaint_ref"]}
-            for step in ("disposition", "onsite", "answer"):
-                row[f"{step}_due"] = group[f"{step}_due"] or 0
-                row[f"{step}_met"] = group[f"{step}_met"] or 0
-                row[f"{step}_rate"] = self._asq_rate(group[f"{step}_rate"])
-            row["handling_days"] = round(group["handling_days"] or 0.0, 2)
-            rows.append(row)
-        return rows
-
-    def _asq_capa_by_source(self, date_from, date_to):
-        Capa = self.env["asq.capa.report"]
-        labels = dict(Capa._fields["source"]._description_selection(self.env))
-        return [
-            {
-                "key": group["source"],
-                "label": labels.get(group["source"], group["source"] or ""),
-                "opened": group["__count"],
-                "closed": group["closed_count"] or 0,
-                "on_time_rate": self._asq_rate(group["on_time_rate"]),
-                "effective_rate": self._asq_rate(group["effective_rate"]),
-                "days_to_close": round(group["days_to_close"] or 0.0, 1),
-            }
-            for group in Capa._asq_rates(
-                self._asq_capa_domain("date_open", date_from, date_to),
-                ["source"],
-                ("on_time_rate", "effective_rate"),
-                ("closed_count:sum", "days_to_close:avg"),
-            )
-        ]
-
-    def _asq_return_ratios(self, date_from, date_to):
-        """Every customer delivered in the period, the highest ratio first."""
-        groups = self._asq_return_report(date_from, date_to)._asq_rates(
-            [("company_id", "=", self.company_id.id)],
-            ["partner_id", "over_cap"],
-            ("amount_ratio", "qty_ratio"),
-            ("delivery_count:sum", "ratio_cap:max"),
-        )
-        rows = [
-            {
-                "customer": group["partner_id"][1] if group["partner_id"] else "",
-                "deliveries": int(group["delivery_count"] or 0),
-                "delivered_amount": group["delivered_amount"] or 0.0,
-                "returned_amount": group["returned_amount"] or 0.0,
-                "amount_ratio": self._asq_rate(group["amount_ratio"]),
-                "qty_ratio": self._asq_rate(group["qty_ratio"]),
-                "ratio_cap": group["ratio_cap"] or 0.0,
-                "over_cap": bool(group["over_cap"]),
-            }
-            for group in groups
-        ]
-        return sorted(rows, key=lambda row: (-row["amount_ratio"], row["customer"]))
-
-    def _asq_latest_campaign(self, date_to):
-        """The company's last survey campaign started by ``date_to``: its
-        name, date and satisfaction index, or None."""
-        groups = self.env["asq.survey.result"]._asq_rates(
-            [("company_id", "=", self.company_id.id), ("date", "<=", date_to)],
-            ["campaign_id"],
-            ("satisfaction_index",),
-            ("date:max",),
-        )
-        if not groups:
-            return None
-        latest = max(groups, key=lambda g: (g["date"], g["campaign_id"][0]))
-        return {
-            "campaign_id": latest["campaign_id"][0],
-            "campaign": latest["campaign_id"][1],
-            "date": fields.Date.to_string(latest["date"]),
-            "index": latest["satisfaction_index"],
-        }
-
-    def _asq_satisfaction(self, date_to):
-        latest = self._asq_latest_campaign(date_to)
-        if not latest:
-            return {"campaign": "", "date": "", "index": None, "dimensions": []}
-        Result = self.env["asq.survey.result"]
-        labels = dict(Result._fields["dimension"]._description_selection(self.env))
-        dimensions = [
-            {
-                "key": group["dimension"],
-                "label": labels.get(group["dimension"], ""),
-                "index": round(group["satisfaction_index"], 2),
-                "answers": group["answer_count"],
-            }
-            for group in Result._asq_rates(
-                [("campaign_id", "=", latest["campaign_id"])],
-                ["dimension"],
-                ("satisfaction_index",),
-            )
-        ]
-        return {
-            "campaign": latest["campaign"],
-            "date": latest["date"],
-            "index": round(latest["index"], 2),
-            "dimensions": dimensions,
-        }
-
-    def _asq_complaint_items(self, date_from, date_to):
-        """The complaints received in the period (004: complaint items),
-        read in one search_read; their products in one grouped read."""
-        Complaint = self.env["asq.complaint"]
-        records = Complaint.search_read(
-            [
-                ("company_id", "=", self.company_id.id),
-                ("feedback_type", "=", "complaint"),
-                ("state", "not in", ("draft", "cancel")),
-                ("received_at", ">=", fields.Datetime.to_datetime(date_from)),
-                (
-                    "received_at",
-                    "<",
-                    fields.Datetime.to_datetime(date_to + relativedelta(days=1)),
-                ),
-            ],
-            [
-                "name",
-                "received_at",
-                "partner_id",
-                "category",
-                "severity",
-                "validity",
-                "description",
-                "root_cause",
-                "disposition",
-                "state",
-                "loss_amount",
-            ],
-            order="received_at, id",
-        )
-        products = {}
-        for complaint, product in self.env["asq.complaint.report"]._read_group(
-            [
-                ("kind", "=", "complaint"),
-                ("complaint_id", "in", [record["id"] for record in records]),
-                ("product_id", "!=", False),
-            ],
-            ["complaint_id", "product_id"],
-        ):
-            products.setdefault(complaint.id, []).append(product.display_name)
-        selections = {
-            fname: dict(Complaint._fields[fname]._description_selection(self.env))
-            for fname in ("category", "severity", "validity", "disposition", "state")
-        }
-        items = []
-        for record in records:
-            received = fields.Datetime.context_timestamp(self, record["received_at"])
-            item = {
-                "name": record["name"],
-                "date": received.strftime("%Y-%m-%d %H:%M"),
-                "customer": record["partner_id"][1] if record["partner_id"] else "",
-                "products": ", ".join(products.get(record["id"], [])),
-                "description": record["description"] or "",
-                "root_cause": record["root_cause"] or "",
-                "loss": record["loss_amount"] or 0.0,
-                "severity_key": record["severity"],
-            }
-            for fname, labels in selections.items():
-                item[fname] = labels.get(record[fname], "") if record[fname] else ""
-            items.append(item)
-        return items

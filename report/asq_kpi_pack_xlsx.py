@@ -14,7 +14,8 @@ class AsqKpiPackXlsx(models.AbstractModel):
     _description = "After-Sales Statistics Pack (XLSX)"
 
     def _asq_build(self, figures):
-        """Return the XLSX bytes of ``figures`` (``asq.kpi.pack._asq_figures``).
+        """Return the XLSX bytes of ``figures``, the dict the PDF report
+        prints (``report.after_sales_quality.asq_kpi_pack_report_template``).
         Names and texts typed by people are written with write_string: a
         description such as "=1+1" stays text, never a formula."""
         output = io.BytesIO()

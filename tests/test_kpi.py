@@ -394,9 +394,9 @@ class TestKpiReports(AsqComplaintCommon):
             }
             for i in range(60)
         ]
-        rows = self.env["asq.kpi.pack"]._asq_pdf_rows(
-            {"return_ratios": ratios, "complaints": complaints}
-        )
+        rows = self.env[
+            "report.after_sales_quality.asq_kpi_pack_report_template"
+        ]._asq_pdf_rows({"return_ratios": ratios, "complaints": complaints})
         self.assertEqual(len(rows["return_ratios"]), 50)
         self.assertEqual(
             [r["customer"] for r in rows["return_ratios"][:3]], ["C42", "C7", "C59"]
@@ -407,7 +407,7 @@ class TestKpiReports(AsqComplaintCommon):
         self.assertIn("CC/059", names)  # major, listed whatever its loss
         self.assertNotIn("CC/000", names)  # the smallest minor losses drop out
         self.assertIn("50 of 60 complaints", rows["complaint_note"])
-        few = self.env["asq.kpi.pack"]._asq_pdf_rows(
-            {"return_ratios": ratios[:5], "complaints": complaints[:5]}
-        )
+        few = self.env[
+            "report.after_sales_quality.asq_kpi_pack_report_template"
+        ]._asq_pdf_rows({"return_ratios": ratios[:5], "complaints": complaints[:5]})
         self.assertEqual((len(few["return_ratios"]), few["ratio_note"]), (5, ""))

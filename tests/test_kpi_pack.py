@@ -276,6 +276,11 @@ class TestKpiPack(AsqComplaintCommon):
             )
         )
 
+    def _figures(self, pack):
+        return pack.env[
+            "report.after_sales_quality.asq_kpi_pack_report_template"
+        ]._asq_figures(pack)
+
     # ------------------------------------------------------------------
     # Figures
     # ------------------------------------------------------------------
@@ -283,7 +288,7 @@ class TestKpiPack(AsqComplaintCommon):
         pack = self._pack()
         self.assertEqual(pack.date_to, fields.Date.to_date("2025-03-31"))
         self.assertTrue(pack.name.startswith("KPI/"))
-        figures = pack._asq_figures()
+        figures = self._figures(pack)
         summary = figures["summary"]
         self.assertEqual(summary["deliveries"], 8)
         self.assertEqual(summary["received"], 2, "the draft complaint is left out")
@@ -378,7 +383,7 @@ class TestKpiPack(AsqComplaintCommon):
         self.assertEqual(items[1]["disposition"], "Return")
 
     def test_other_company_stays_out(self):
-        figures = self._pack()._asq_figures()
+        figures = self._figures(self._pack())
         names = [item["name"] for item in figures["complaints"]]
         self.assertNotIn(self.main_complaint.name, names)
         main = self.env["asq.kpi.pack"].create(
@@ -388,7 +393,7 @@ class TestKpiPack(AsqComplaintCommon):
                 "date_from": "2025-03-01",
             }
         )
-        main_figures = main._asq_figures()
+        main_figures = self._figures(main)
         main_names = [item["name"] for item in main_figures["complaints"]]
         self.assertIn(self.main_complaint.name, main_names)
         self.assertFalse(set(main_names) & {self.c1.name, self.c2.name})
@@ -398,7 +403,7 @@ class TestKpiPack(AsqComplaintCommon):
         self.assertGreaterEqual(main_figures["summary"]["capa_opened"], 1)
 
     def test_quarter_and_year_group_by_month(self):
-        quarter = self._pack("quarter", "2025-01-01")._asq_figures()
+        quarter = self._figures(self._pack("quarter", "2025-01-01"))
         self.assertEqual(quarter["period"]["interval"], "month")
         self.assertEqual(quarter["summary"]["deliveries"], 10)
         self.assertEqual(quarter["summary"]["received"], 3)
@@ -409,7 +414,7 @@ class TestKpiPack(AsqComplaintCommon):
         )
         year = self._pack("year", "2025-01-01")
         self.assertEqual(year.date_to, fields.Date.to_date("2025-12-31"))
-        self.assertEqual(year._asq_figures()["summary"]["received"], 3)
+        self.assertEqual(self._figures(year)["summary"]["received"], 3)
         with self.assertRaisesRegex(UserError, "first day of its month"):
             self._pack("quarter", "2025-02-01")
 
@@ -605,6 +610,21 @@ class TestKpiPack(AsqComplaintCommon):
         with freeze_time("2025-04-03 06:00:00"):
             Pack._cron_send_packs()
         self.assertEqual(pack.activity_ids, activities, "no duplicate alert")
+
+    def test_cron_reports_the_packs_left(self):
+        """A run builds ``batch_size`` packs and tells the scheduler how many
+        are left (the scheduler commits and runs the job again)."""
+        cron = self.env.ref("after_sales_quality.asq_kpi_pack_cron_send")
+        _cron, progress = cron._add_progress()
+        Pack = self.env["asq.kpi.pack"].with_context(ir_cron_progress_id=progress.id)
+        due = 2 * len(self.env["res.company"].search([]))  # March and Q1
+        with freeze_time("2025-04-02 06:00:00"):
+            self.assertEqual(Pack._cron_send_packs(batch_size=1), 1)
+            self.assertEqual((progress.done, progress.remaining), (1, due - 1))
+            self.assertEqual(Pack._cron_send_packs(), due - 1)
+            self.assertEqual((progress.done, progress.remaining), (due - 1, 0))
+            self.assertEqual(Pack._cron_send_packs(), 0, "nothing left")
+        self.assertEqual(set(self._packs().mapped("state")), {"sent"})
 
     def test_cron_failure_of_one_company_spares_the_others(self):
         lonely = self.env["res.company"].create({"name": "ASQ KPI No Managers"})

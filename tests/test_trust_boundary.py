@@ -203,7 +203,6 @@ class TestTrustBoundary(test_state_table.TestStateTable):
             "asq_vendor_score_workflow",
             "asq_vendor_rectification_workflow",
             "asq_hold_excluded_lot_ids",
-            "asq_pack_figures",
             "asq_return_location_dest_id",
             "asq_defaults_filled",
             "asq_delivered_ids",
