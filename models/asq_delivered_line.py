@@ -3,6 +3,133 @@ from odoo.tools import SQL
 
 from .asq_workflow_mixin import AsqMark, asq_carried
 
+# ----------------------------------------------------------------------
+# The definitions
+# ----------------------------------------------------------------------
+# "Delivered to a customer", "returned" and "received by a return receipt"
+# are defined here, once: the goods delivered (below), the complaint and
+# return ratio reports, the over-return check (stock.move._asq_return_balance),
+# the received quantities of return requests and the migrations build their
+# queries from these functions. tools/audit.sql (plain SQL for psql) and
+# tools/bench.py (the hand-written baseline) mirror them;
+# tests/test_definitions.py keeps the audit equal to them.
+
+
+def asq_delivered_move_lines(condition=None):
+    """Goods delivered to a customer: the done move lines from a location
+    that is not a customer's to a customer location, one row per move
+    line: id, move_id, lot_id, date, quantity (in the product's unit),
+    company_id, product_id, picking_id and partner_id (the commercial
+    partner of the picking's partner, else of the move's). ``condition``
+    ("AND ...") may name the move line ``sml`` and its move ``sm``."""
+    return SQL(
+        """
+        SELECT sml.id, sml.move_id, sml.lot_id, sml.date,
+               sml.quantity_product_uom AS quantity,
+               sm.company_id, sm.product_id, sm.picking_id,
+               COALESCE(rp.commercial_partner_id, rp.id) AS partner_id
+          FROM stock_move_line sml
+          JOIN stock_location src ON src.id = sml.location_id
+          JOIN stock_location dst ON dst.id = sml.location_dest_id
+          JOIN stock_move sm ON sm.id = sml.move_id
+          LEFT JOIN stock_picking sp ON sp.id = sm.picking_id
+          LEFT JOIN res_partner rp ON rp.id = COALESCE(sp.partner_id, sm.partner_id)
+         WHERE sml.state = 'done'
+           AND dst.usage = 'customer'
+           AND src.usage <> 'customer'
+           %s
+        """,
+        condition or SQL(),
+    )
+
+
+def asq_returned_move_lines(condition=None):
+    """Goods returned: the done move lines of return moves (moves with
+    ``origin_returned_move_id``) to a location that is not a customer's,
+    one row per move line: move_id (the move they return), lot_id,
+    quantity (in the product's unit). ``condition`` may name the return
+    move ``rm`` and its move line ``rml``."""
+    return SQL(
+        """
+        SELECT rm.origin_returned_move_id AS move_id, rml.lot_id,
+               rml.quantity_product_uom AS quantity
+          FROM stock_move rm
+          JOIN stock_move_line rml ON rml.move_id = rm.id
+          JOIN stock_location rdst ON rdst.id = rml.location_dest_id
+         WHERE rm.origin_returned_move_id IS NOT NULL
+           AND rml.state = 'done'
+           AND rdst.usage <> 'customer'
+           %s
+        """,
+        condition or SQL(),
+    )
+
+
+def asq_received_by_receipt(condition=None):
+    """Goods received by a return receipt: what the done receipts of each
+    return request brought back, per request, returned move and lot:
+    return_id, move_id (the delivered move), lot_id, qty (in the product's
+    unit). ``condition`` may name the receipt ``sp``, its move ``rm`` and
+    move line ``rml``."""
+    return SQL(
+        """
+        SELECT sp.asq_return_id AS return_id,
+               rm.origin_returned_move_id AS move_id, rml.lot_id,
+               SUM(rml.quantity_product_uom) AS qty
+          FROM stock_move_line rml
+          JOIN stock_move rm ON rm.id = rml.move_id
+          JOIN stock_picking sp ON sp.id = rm.picking_id
+         WHERE sp.asq_return_role = 'receipt'
+           AND rml.state = 'done'
+           %s
+      GROUP BY sp.asq_return_id, rm.origin_returned_move_id, rml.lot_id
+        """,
+        condition or SQL(),
+    )
+
+
+def asq_by_company(company_column, values):
+    """SQL taking ``values[company id]`` by the company in ``company_column``,
+    ``values[None]`` for the other companies."""
+    return SQL(
+        "CASE %s %s ELSE %s END",
+        company_column,
+        SQL(" ").join(
+            SQL("WHEN %s THEN %s", company_id, value)
+            for company_id, value in values.items()
+            if company_id
+        ),
+        values[None],
+    )
+
+
+def asq_received_by_line(condition=None):
+    """Per return request line, what its request's receipts brought back of
+    its delivered move and lot (``asq_received_by_receipt``), lines sharing
+    a move and lot served in line order, as
+    ``asq.return._asq_received_quantities`` does: id, received_qty.
+    ``condition`` may restrict the request lines ``rl`` to whole requests
+    (lines of one request are served together)."""
+    return SQL(
+        """
+        SELECT s.id, GREATEST(LEAST(s.quantity, s.left_qty), 0) AS received_qty
+          FROM (
+            SELECT rl.id, rl.quantity,
+                   COALESCE(rc.qty, 0) + rl.quantity - SUM(rl.quantity)
+                       OVER (PARTITION BY rl.return_id, rl.move_id, rl.lot_id
+                                 ORDER BY rl.id) AS left_qty
+              FROM asq_return_line rl
+         LEFT JOIN (%s) rc
+                ON rc.return_id = rl.return_id
+               AND rc.move_id = rl.move_id
+               AND rc.lot_id IS NOT DISTINCT FROM rl.lot_id
+             WHERE TRUE %s
+          ) s
+        """,
+        asq_received_by_receipt(),
+        condition or SQL(),
+    )
+
 
 class AsqDeliveredLine(models.Model):
     """What a customer received: one row per delivered move and lot."""
@@ -149,8 +276,18 @@ class AsqDeliveredLine(models.Model):
         [date_from, date_to): the period is applied before grouping so that
         a report on one month reads one month of move lines. ``ids`` keeps
         the moves of those rows only (their ids are move line ids),
-        ``partner_ids`` the moves to those commercial partners."""
+        ``partner_ids`` the moves to those commercial partners. ``date_from``
+        may be a start per company ({company id: datetime}, the key None for
+        the other companies)."""
         period = SQL()
+        if isinstance(date_from, dict):
+            starts = date_from
+            date_from = min(starts.values())
+            if len(set(starts.values())) > 1:
+                # the earliest start (below) for the index on the date
+                period = SQL(
+                    "AND sml.date >= %s", asq_by_company(SQL("sm.company_id"), starts)
+                )
         if date_from:
             period = SQL("%s AND sml.date >= %s", period, date_from)
         if date_to:
@@ -182,37 +319,18 @@ class AsqDeliveredLine(models.Model):
         return SQL(
             """
             WITH delivered AS (
-                SELECT MIN(sml.id) AS id,
-                       sml.move_id,
-                       sml.lot_id,
-                       COALESCE(rp.commercial_partner_id, rp.id) AS partner_id,
-                       SUM(sml.quantity_product_uom) AS quantity,
-                       MAX(sml.date) AS date
-                  FROM stock_move_line sml
-                  JOIN stock_location src ON src.id = sml.location_id
-                  JOIN stock_location dst ON dst.id = sml.location_dest_id
-                  JOIN stock_move sm ON sm.id = sml.move_id
-                  LEFT JOIN stock_picking sp ON sp.id = sm.picking_id
-                  LEFT JOIN res_partner rp
-                         ON rp.id = COALESCE(sp.partner_id, sm.partner_id)
-                 WHERE sml.state = 'done'
-                   AND dst.usage = 'customer'
-                   AND src.usage <> 'customer'
-                   %(period)s
-              GROUP BY sml.move_id, sml.lot_id,
-                       COALESCE(rp.commercial_partner_id, rp.id)
+                SELECT MIN(dl.id) AS id,
+                       dl.move_id,
+                       dl.lot_id,
+                       dl.partner_id,
+                       SUM(dl.quantity) AS quantity,
+                       MAX(dl.date) AS date
+                  FROM (%(delivered_lines)s) dl
+              GROUP BY dl.move_id, dl.lot_id, dl.partner_id
             ), returned AS (
-                SELECT rm.origin_returned_move_id AS move_id,
-                       rml.lot_id,
-                       SUM(rml.quantity_product_uom) AS quantity
-                  FROM stock_move rm
-                  JOIN stock_move_line rml ON rml.move_id = rm.id
-                  JOIN stock_location rdst ON rdst.id = rml.location_dest_id
-                 WHERE rm.origin_returned_move_id IS NOT NULL
-                   AND rml.state = 'done'
-                   %(returned_moves)s
-                   AND rdst.usage <> 'customer'
-              GROUP BY rm.origin_returned_move_id, rml.lot_id
+                SELECT rl.move_id, rl.lot_id, SUM(rl.quantity) AS quantity
+                  FROM (%(returned_lines)s) rl
+              GROUP BY rl.move_id, rl.lot_id
             )
             SELECT d.id,
                    sm.company_id,
@@ -256,6 +374,6 @@ class AsqDeliveredLine(models.Model):
                   ) AS unit
               ) price
             """,
-            period=period,
-            returned_moves=returned_moves,
+            delivered_lines=asq_delivered_move_lines(period),
+            returned_lines=asq_returned_move_lines(returned_moves),
         )

@@ -2,13 +2,13 @@ from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 import pytz
-from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import LazyTranslate, float_compare, float_round
+from odoo.tools import SQL, LazyTranslate, float_compare, float_round
 
+from .asq_delivered_line import asq_received_by_receipt
 from .asq_workflow_mixin import (
     AsqEditable,
     AsqMark,
@@ -422,26 +422,26 @@ class AsqReturn(models.Model):
             ret.amount_total = sum(ret.line_ids.mapped("amount"))
             ret.has_unsaleable = "unsaleable" in ret.line_ids.mapped("kind")
 
-    @api.depends("line_ids.amount", "line_ids.delivery_date", "partner_id", "state")
-    @api.depends_context("company")
+    @api.depends(
+        "line_ids.amount", "line_ids.delivery_date", "partner_id", "state", "company_id"
+    )
     def _compute_finance_figures(self):
-        """One grouped read on the goods delivered for the whole batch."""
-        Line = self.env["asq.delivered.line"].sudo()
-        partners = self.partner_id.commercial_partner_id
-        months = self.env.company.asq_return_period_months
-        date_from = fields.Datetime.now() - relativedelta(months=months)
-        figures = {
-            partner.id: (delivered, returned)
-            for partner, delivered, returned in Line._read_group(
-                [("partner_id", "in", partners.ids), ("date", ">=", date_from)],
-                ["partner_id"],
-                ["amount:sum", "returned_amount:sum"],
-            )
-        }
+        """The customer return ratio over the contract period of the
+        request's company (``res.partner._asq_return_ratio``), one grouped
+        read per company of the batch; the cap and time limit the partner
+        has in that company."""
+        figures = {}
+        for company in self.company_id:
+            rets = self.filtered(lambda r, c=company: r.company_id == c)
+            partners = rets.partner_id.commercial_partner_id.sudo()
+            for partner_id, values in partners._asq_return_ratio(company).items():
+                figures[company.id, partner_id] = values
         now = fields.Datetime.now()
         for ret in self:
-            partner = ret.partner_id.commercial_partner_id
-            delivered, returned = figures.get(partner.id, (0.0, 0.0))
+            partner = ret.partner_id.commercial_partner_id.with_company(ret.company_id)
+            delivered, returned, _ratio = figures.get(
+                (ret.company_id.id, partner.id), (0.0, 0.0, 0.0)
+            )
             if ret.state not in ("received", "inspected", "done", "refused"):
                 returned += ret.amount_total
             ret.live_delivered_amount = delivered
@@ -1082,13 +1082,19 @@ class AsqReturn(models.Model):
 
     def _asq_received_by_move_lot(self):
         """What the done receipts of ``self`` brought back, per delivered
-        move and lot."""
+        move and lot (``asq_received_by_receipt``)."""
         self.ensure_one()
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT move_id, lot_id, qty FROM (%s) r",
+                asq_received_by_receipt(SQL("AND sp.asq_return_id = %s", self.id)),
+            )
+        )
+        Move, Lot = self.env["stock.move"], self.env["stock.lot"]
         received = defaultdict(float)
-        receipts = self.picking_ids.filtered(lambda p: p.asq_return_role == "receipt")
-        for sml in receipts.move_line_ids.filtered(lambda x: x.state == "done"):
-            key = (sml.move_id.origin_returned_move_id, sml.lot_id)
-            received[key] += sml.quantity_product_uom
+        for move_id, lot_id, qty in self.env.cr.fetchall():
+            received[(Move.browse(move_id), Lot.browse(lot_id))] += float(qty)
         return received
 
     def _asq_received_quantities(self):

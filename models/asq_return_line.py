@@ -1,7 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
-from odoo.tools.sql import column_exists, table_exists
 
 from .asq_return import GROUP_INSPECTOR, WORKFLOW_KEY
 from .asq_workflow_mixin import asq_in_step
@@ -254,47 +253,6 @@ class AsqReturnLine(models.Model):
     def _onchange_delivered_line_id(self):
         if self.delivered_line_id and not self.quantity:
             self.quantity = self.delivered_line_id.remaining_qty
-
-    def _auto_init(self):
-        """When the column is added to existing lines, each gets what its
-        request's done receipts already brought back, served as
-        ``asq.return._asq_received_quantities`` does (by move and lot, in
-        line order)."""
-        cr = self.env.cr
-        backfill = table_exists(cr, self._table) and not column_exists(
-            cr, self._table, "received_qty"
-        )
-        res = super()._auto_init()
-        if backfill:
-            cr.execute(
-                """
-                WITH received AS (
-                    SELECT sp.asq_return_id AS return_id,
-                           rm.origin_returned_move_id AS move_id, rml.lot_id,
-                           SUM(rml.quantity_product_uom) AS qty
-                      FROM stock_move_line rml
-                      JOIN stock_move rm ON rm.id = rml.move_id
-                      JOIN stock_picking sp ON sp.id = rm.picking_id
-                     WHERE sp.asq_return_role = 'receipt' AND rml.state = 'done'
-                  GROUP BY sp.asq_return_id, rm.origin_returned_move_id, rml.lot_id
-                ), served AS (
-                    SELECT rl.id, rl.quantity,
-                           COALESCE(rc.qty, 0) + rl.quantity - SUM(rl.quantity)
-                               OVER (PARTITION BY rl.return_id, rl.move_id, rl.lot_id
-                                         ORDER BY rl.id) AS left_qty
-                      FROM asq_return_line rl
-                 LEFT JOIN received rc
-                        ON rc.return_id = rl.return_id
-                       AND rc.move_id = rl.move_id
-                       AND rc.lot_id IS NOT DISTINCT FROM rl.lot_id
-                )
-                UPDATE asq_return_line rl
-                   SET received_qty = GREATEST(LEAST(s.quantity, s.left_qty), 0)
-                  FROM served s
-                 WHERE s.id = rl.id
-                """
-            )
-        return res
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -198,7 +198,11 @@ class ResPartner(models.Model):
     @api.depends_context("company", "allowed_company_ids")
     def _compute_asq_delivery_figures(self):
         """Fill the after-sales tab and smart buttons: two grouped reads for
-        the whole batch, whatever its size."""
+        the whole batch, whatever its size. The goods are those of the
+        companies the user works in (the switcher); the contract period and
+        the currency are the partner's company's or, for a partner shared
+        between companies, the current company's: hence ``company`` in
+        ``depends_context``."""
         Line = self.env["asq.delivered.line"]
         commercial = self.commercial_partner_id
         if not Line.has_access("read"):
@@ -211,31 +215,61 @@ class ResPartner(models.Model):
                 ["__count", "product_id:count_distinct", "date:max"],
             )
         }
-        date_from = fields.Datetime.now() - relativedelta(
-            months=self.env.company.asq_return_period_months
-        )
-        period = {
-            partner.id: (delivered, returned)
-            for partner, delivered, returned in Line._read_group(
-                [("partner_id", "in", commercial.ids), ("date", ">=", date_from)],
-                ["partner_id"],
-                ["amount:sum", "returned_amount:sum"],
+        period = {}
+        for company in commercial.company_id | self.env.company:
+            partners = commercial.filtered(
+                lambda p, c=company: (p.company_id or self.env.company) == c
             )
-        }
-        currency = self.env.company.currency_id
+            period[company] = partners._asq_return_ratio(company, all_companies=True)
         for partner in self:
             key = partner.commercial_partner_id.id
+            company = partner.commercial_partner_id.company_id or self.env.company
             count, products, last_date = overall.get(key, (0, 0, False))
-            delivered, returned = period.get(key, (0.0, 0.0))
+            delivered, returned, ratio = period.get(company, {}).get(
+                key, (0.0, 0.0, 0.0)
+            )
             partner.asq_delivered_line_count = count
             partner.asq_delivered_product_count = products
             partner.asq_last_delivery_date = last_date
-            partner.asq_currency_id = currency
+            partner.asq_currency_id = company.currency_id
             partner.asq_period_delivered_amount = delivered
             partner.asq_period_returned_amount = returned
-            partner.asq_period_return_ratio = (
-                returned / delivered * 100.0 if delivered else 0.0
+            partner.asq_period_return_ratio = ratio
+
+    def _asq_return_ratio(self, company, date_to=None, all_companies=False):
+        """The customer return ratio: per commercial partner of ``self``,
+        (delivered, returned, ratio in %) of the goods delivered over
+        ``company``'s contract period (``asq_return_period_months``) up to
+        ``date_to`` (now): the value that came back of them over their
+        value, in company currency. The goods are ``company``'s, or with
+        ``all_companies`` those of every company the environment reads (its
+        record rules). The finance check of a return request, the
+        customer's archive and the return ratio report (through
+        ``_asq_return_period_start``) share this definition."""
+        partners = self.commercial_partner_id
+        if not partners:
+            return {}
+        start = self._asq_return_period_start(company, date_to or fields.Datetime.now())
+        domain = [("partner_id", "in", partners.ids), ("date", ">=", start)]
+        if date_to:
+            domain.append(("date", "<", date_to))
+        if not all_companies:
+            domain.append(("company_id", "=", company.id))
+        return {
+            partner.id: (
+                delivered,
+                returned,
+                returned / delivered * 100.0 if delivered else 0.0,
             )
+            for partner, delivered, returned in self.env[
+                "asq.delivered.line"
+            ]._read_group(domain, ["partner_id"], ["amount:sum", "returned_amount:sum"])
+        }
+
+    @api.model
+    def _asq_return_period_start(self, company, date_to):
+        """Where ``company``'s contract period ending at ``date_to`` starts."""
+        return date_to - relativedelta(months=company.asq_return_period_months)
 
     def _asq_count_by_customer(self, model_name, partner_field):
         """Records of ``model_name`` per commercial partner of the batch

@@ -2,6 +2,11 @@ from odoo import models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_compare
 
+from .asq_delivered_line import (
+    asq_delivered_move_lines,
+    asq_received_by_receipt,
+    asq_returned_move_lines,
+)
 from .asq_return import OPEN_STATES
 from .asq_workflow_mixin import AsqMark
 
@@ -105,30 +110,18 @@ class StockMove(models.Model):
         if not self.ids:
             return []
         self.env.flush_all()
+        moves = tuple(self.ids)
         self.env.cr.execute(
             SQL(
                 """
             WITH delivered AS (
-                SELECT sml.move_id, sml.lot_id,
-                       SUM(sml.quantity_product_uom) AS qty
-                  FROM stock_move_line sml
-                  JOIN stock_location src ON src.id = sml.location_id
-                  JOIN stock_location dst ON dst.id = sml.location_dest_id
-                 WHERE sml.move_id IN %(moves)s
-                   AND sml.state = 'done'
-                   AND dst.usage = 'customer'
-                   AND src.usage <> 'customer'
-              GROUP BY sml.move_id, sml.lot_id
+                SELECT move_id, lot_id, SUM(quantity) AS qty
+                  FROM (%(delivered_lines)s) dl
+              GROUP BY move_id, lot_id
             ), returned AS (
-                SELECT rm.origin_returned_move_id AS move_id, rml.lot_id,
-                       SUM(rml.quantity_product_uom) AS qty
-                  FROM stock_move rm
-                  JOIN stock_move_line rml ON rml.move_id = rm.id
-                  JOIN stock_location rdst ON rdst.id = rml.location_dest_id
-                 WHERE rm.origin_returned_move_id IN %(moves)s
-                   AND rml.state = 'done'
-                   AND rdst.usage <> 'customer'
-              GROUP BY rm.origin_returned_move_id, rml.lot_id
+                SELECT move_id, lot_id, SUM(quantity) AS qty
+                  FROM (%(returned_lines)s) rl
+              GROUP BY move_id, lot_id
             ), requested AS (
                 SELECT rl.return_id, rl.move_id, rl.lot_id,
                        SUM(rl.quantity) AS qty
@@ -137,17 +130,7 @@ class StockMove(models.Model):
                  WHERE rl.move_id IN %(moves)s
                    AND (r.state IN %(open)s OR r.id IN %(extra)s)
               GROUP BY rl.return_id, rl.move_id, rl.lot_id
-            ), received AS (
-                SELECT sp.asq_return_id AS return_id,
-                       rm.origin_returned_move_id AS move_id, rml.lot_id,
-                       SUM(rml.quantity_product_uom) AS qty
-                  FROM stock_move rm
-                  JOIN stock_picking sp ON sp.id = rm.picking_id
-                  JOIN stock_move_line rml ON rml.move_id = rm.id
-                 WHERE rm.origin_returned_move_id IN %(moves)s
-                   AND sp.asq_return_role = 'receipt'
-                   AND rml.state = 'done'
-              GROUP BY sp.asq_return_id, rm.origin_returned_move_id, rml.lot_id
+            ), received AS (%(received)s
             ), outstanding AS (
                 SELECT q.move_id, q.lot_id,
                        SUM(GREATEST(q.qty - COALESCE(rc.qty, 0), 0)) AS qty
@@ -173,7 +156,16 @@ class StockMove(models.Model):
                 ON o.move_id = k.move_id AND o.lot_id IS NOT DISTINCT FROM k.lot_id
           ORDER BY k.move_id, k.lot_id
                 """,
-                moves=tuple(self.ids),
+                moves=moves,
+                delivered_lines=asq_delivered_move_lines(
+                    SQL("AND sml.move_id IN %s", moves)
+                ),
+                returned_lines=asq_returned_move_lines(
+                    SQL("AND rm.origin_returned_move_id IN %s", moves)
+                ),
+                received=asq_received_by_receipt(
+                    SQL("AND rm.origin_returned_move_id IN %s", moves)
+                ),
                 open=OPEN_STATES,
                 extra=tuple(extra_return_ids) or (0,),
             )

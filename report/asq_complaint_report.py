@@ -1,6 +1,8 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
+from ..models.asq_delivered_line import asq_delivered_move_lines
+
 # Groupbys that exist on complaint rows only: a delivery has no complaint
 # category, so a category's complaint rate divides by all the deliveries.
 COMPLAINT_ONLY = (
@@ -179,25 +181,16 @@ class AsqComplaintReport(models.Model):
         return SQL(
             """
             WITH delivered AS (
-                SELECT MIN(sml.id) AS id,
-                       sml.date,
-                       sm.company_id,
-                       COALESCE(rp.commercial_partner_id, rp.id) AS partner_id,
-                       sm.product_id,
-                       sm.picking_id,
-                       SUM(sml.quantity_product_uom) AS quantity
-                  FROM stock_move_line sml
-                  JOIN stock_location src ON src.id = sml.location_id
-                  JOIN stock_location dst ON dst.id = sml.location_dest_id
-                  JOIN stock_move sm ON sm.id = sml.move_id
-                  LEFT JOIN stock_picking sp ON sp.id = sm.picking_id
-                  LEFT JOIN res_partner rp
-                         ON rp.id = COALESCE(sp.partner_id, sm.partner_id)
-                 WHERE sml.state = 'done'
-                   AND dst.usage = 'customer'
-                   AND src.usage <> 'customer'
-              GROUP BY sm.company_id, COALESCE(rp.commercial_partner_id, rp.id),
-                       sm.product_id, sm.picking_id, sml.date
+                SELECT MIN(dl.id) AS id,
+                       dl.date,
+                       dl.company_id,
+                       dl.partner_id,
+                       dl.product_id,
+                       dl.picking_id,
+                       SUM(dl.quantity) AS quantity
+                  FROM (%s) dl
+              GROUP BY dl.company_id, dl.partner_id, dl.product_id,
+                       dl.picking_id, dl.date
             ), complaint_lines AS (
                 SELECT c.*,
                        l.id AS line_id,
@@ -298,5 +291,6 @@ class AsqComplaintReport(models.Model):
                         AND (cl.answer_deadline < NOW() AT TIME ZONE 'UTC'
                              OR cl.decided_at IS NOT NULL) AS answer
              ) due
-            """
+            """,
+            asq_delivered_move_lines(),
         )

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..models.asq_delivered_line import AsqDeliveredLine
+from ..models.asq_delivered_line import AsqDeliveredLine, asq_by_company
 
 CUSTOMER_CLASSES = [("a", "A"), ("b", "B"), ("c", "C")]
 CREDIT_LEVELS = [("1", "I"), ("2", "II"), ("3", "III")]
@@ -18,7 +18,7 @@ class AsqReturnRatioReport(models.Model):
     One row per customer and company for a period: what was delivered in
     the period, how much of it came back, and the contractual cap. The
     period comes from the context (``asq_date_from``, ``asq_date_to``,
-    dates, both included); without it, the company's contract period up to
+    dates, both included); without it, each company's contract period up to
     today, the window the finance check of a return request uses.
     """
 
@@ -95,28 +95,52 @@ class AsqReturnRatioReport(models.Model):
 
     @api.model
     def _asq_period(self):
-        """(date_from, date_to) of the report, dates, both included."""
+        """(date_from, date_to) of the report, dates, both included; without
+        a start in the context, the current company's contract period."""
+        starts, date_to = self._asq_period_by_company()
+        return starts[self.env.company.id], date_to
+
+    @api.model
+    def _asq_period_by_company(self):
+        """({company id: date_from}, date_to): the period the wizard put in
+        the context, else each company's contract period up to today
+        (``res.partner._asq_return_period_start``, as the finance check of
+        a return request reads it), for the current companies."""
         date_to = self._asq_context_date("asq_date_to") or (
             fields.Date.context_today(self)
         )
-        date_from = self._asq_context_date("asq_date_from") or (
-            date_to - relativedelta(months=self.env.company.asq_return_period_months)
-        )
-        if date_from > date_to:
+        date_from = self._asq_context_date("asq_date_from")
+        Partner = self.env["res.partner"]
+        starts = {
+            company.id: date_from or Partner._asq_return_period_start(company, date_to)
+            for company in self.env.companies | self.env.company
+        }
+        if date_from and date_from > date_to:
             raise UserError(
                 self.env._(
                     "The period of the return ratio report ends before it starts."
                 )
             )
-        return date_from, date_to
+        return starts, date_to
 
     @property
     def _table_query(self):
-        date_from, date_to = self._asq_period()
+        starts, date_to = self._asq_period_by_company()
+        default = starts[self.env.company.id]
+        start_of = {
+            company_id: fields.Datetime.to_datetime(start)
+            for company_id, start in {**starts, None: default}.items()
+        }
         delivered = self.env["asq.delivered.line"]._asq_delivered_query(
-            fields.Datetime.to_datetime(date_from),
+            start_of,
             fields.Datetime.to_datetime(date_to + relativedelta(days=1)),
         )
+        date_from = SQL("%s::date", default)
+        if len(set(starts.values())) > 1:
+            date_from = SQL(
+                "(%s)::date",
+                asq_by_company(SQL("d.company_id"), {**starts, None: default}),
+            )
         return SQL(
             """
             SELECT t.*,
@@ -135,7 +159,7 @@ class AsqReturnRatioReport(models.Model):
                        p.asq_customer_class AS customer_class,
                        p.asq_credit_level AS credit_level,
                        p.asq_locality AS locality,
-                       %(date_from)s::date AS date_from,
+                       %(date_from)s AS date_from,
                        %(date_to)s::date AS date_to,
                        COUNT(DISTINCT d.picking_id) AS delivery_count,
                        SUM(d.quantity) AS delivered_qty,

@@ -13,6 +13,11 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import SQL
 
+from odoo.addons.after_sales_quality.models.asq_delivered_line import (
+    asq_delivered_move_lines,
+    asq_received_by_receipt,
+    asq_returned_move_lines,
+)
 from odoo.addons.after_sales_quality.tests.common import AsqCommon
 
 _logger = logging.getLogger(__name__)
@@ -21,57 +26,53 @@ _logger = logging.getLogger(__name__)
 SEQUENCES = int(os.environ.get("ASQ_PROPERTY_SEQUENCES") or 1000)
 BATCH = 20
 
-# Per delivered move: delivered, done returned (return moves not going back
-# to a customer).
-SQL_RETURNED_BEYOND_DELIVERED = """
-    WITH delivered AS (
-        SELECT sml.move_id, SUM(sml.quantity_product_uom) AS qty
-          FROM stock_move_line sml
-          JOIN stock_location src ON src.id = sml.location_id
-          JOIN stock_location dst ON dst.id = sml.location_dest_id
-         WHERE sml.state = 'done' AND dst.usage = 'customer'
-           AND src.usage <> 'customer' AND sml.move_id IN %(moves)s
-      GROUP BY sml.move_id
-    ), returned AS (
-        SELECT rm.origin_returned_move_id AS move_id,
-               SUM(rml.quantity_product_uom) AS qty
-          FROM stock_move rm
-          JOIN stock_move_line rml ON rml.move_id = rm.id
-          JOIN stock_location dst ON dst.id = rml.location_dest_id
-         WHERE rml.state = 'done' AND dst.usage <> 'customer'
-           AND rm.origin_returned_move_id IN %(moves)s
-      GROUP BY rm.origin_returned_move_id
+
+def returned_beyond_delivered(moves):
+    """The delivered ``moves`` (a tuple of ids) returned beyond what was
+    delivered: (move, delivered, returned), from the one definition of each
+    (models/asq_delivered_line.py)."""
+    return SQL(
+        """
+        WITH delivered AS (
+            SELECT move_id, SUM(quantity) AS qty FROM (%s) d GROUP BY move_id
+        ), returned AS (
+            SELECT move_id, SUM(quantity) AS qty FROM (%s) r GROUP BY move_id
+        )
+        SELECT r.move_id, COALESCE(d.qty, 0), r.qty
+          FROM returned r LEFT JOIN delivered d ON d.move_id = r.move_id
+         WHERE r.qty > COALESCE(d.qty, 0) + 0.0001
+        """,
+        asq_delivered_move_lines(SQL("AND sml.move_id IN %s", moves)),
+        asq_returned_move_lines(SQL("AND rm.origin_returned_move_id IN %s", moves)),
     )
-    SELECT r.move_id, COALESCE(d.qty, 0), r.qty
-      FROM returned r LEFT JOIN delivered d ON d.move_id = r.move_id
-     WHERE r.qty > COALESCE(d.qty, 0) + 0.0001
-"""
-# Open requests ask, per request and delivered line, for a quantity; what
-# their own receipts brought back of that move is no longer pending.
-SQL_OPEN_PENDING = """
-    WITH asked AS (
-        SELECT rl.return_id, rl.delivered_line_id, rl.move_id,
-               SUM(rl.quantity) AS qty
-          FROM asq_return_line rl
-          JOIN asq_return r ON r.id = rl.return_id
-         WHERE r.state IN ('submitted', 'finance', 'business', 'gm', 'approved')
-           AND rl.move_id IN %(moves)s
-      GROUP BY rl.return_id, rl.delivered_line_id, rl.move_id
-    ), back AS (
-        SELECT sp.asq_return_id AS return_id, rm.origin_returned_move_id AS move_id,
-               SUM(rml.quantity_product_uom) AS qty
-          FROM stock_move_line rml
-          JOIN stock_move rm ON rm.id = rml.move_id
-          JOIN stock_picking sp ON sp.id = rm.picking_id
-         WHERE rml.state = 'done' AND sp.asq_return_role = 'receipt'
-      GROUP BY sp.asq_return_id, rm.origin_returned_move_id
+
+
+def open_pending(moves):
+    """Open requests ask, per request and delivered line, for a quantity;
+    what their own receipts brought back of that move and lot is no longer
+    pending: (delivered line, pending)."""
+    return SQL(
+        """
+        WITH asked AS (
+            SELECT rl.return_id, rl.delivered_line_id, rl.move_id, rl.lot_id,
+                   SUM(rl.quantity) AS qty
+              FROM asq_return_line rl
+              JOIN asq_return r ON r.id = rl.return_id
+             WHERE r.state IN ('submitted', 'finance', 'business', 'gm', 'approved')
+               AND rl.move_id IN %s
+          GROUP BY rl.return_id, rl.delivered_line_id, rl.move_id, rl.lot_id
+        )
+        SELECT a.delivered_line_id,
+               SUM(GREATEST(a.qty - COALESCE(b.qty, 0), 0))
+          FROM asked a
+     LEFT JOIN (%s) b
+            ON b.return_id = a.return_id AND b.move_id = a.move_id
+           AND b.lot_id IS NOT DISTINCT FROM a.lot_id
+      GROUP BY a.delivered_line_id
+        """,
+        moves,
+        asq_received_by_receipt(SQL("AND rm.origin_returned_move_id IN %s", moves)),
     )
-    SELECT a.delivered_line_id,
-           SUM(GREATEST(a.qty - COALESCE(b.qty, 0), 0))
-      FROM asked a
- LEFT JOIN back b ON b.return_id = a.return_id AND b.move_id = a.move_id
-  GROUP BY a.delivered_line_id
-"""
 
 
 class _Rollback(Exception):
@@ -110,7 +111,7 @@ class TestReturnProperty(AsqCommon):
     def _check_invariant(self, trace):
         self.env.flush_all()
         cr = self.env.cr
-        cr.execute(SQL_RETURNED_BEYOND_DELIVERED, {"moves": tuple(self.moves.ids)})
+        cr.execute(returned_beyond_delivered(tuple(self.moves.ids)))
         rows = cr.fetchall()
         self.assertFalse(
             rows,
@@ -128,7 +129,7 @@ class TestReturnProperty(AsqCommon):
         remaining = dict(cr.fetchall())
         negative = {key: qty for key, qty in remaining.items() if qty < -0.0001}
         self.assertFalse(negative, f"remaining < 0 {negative} after {trace}")
-        cr.execute(SQL_OPEN_PENDING, {"moves": tuple(self.moves.ids)})
+        cr.execute(open_pending(tuple(self.moves.ids)))
         beyond = [
             (line_id, pending, remaining.get(line_id, 0.0))
             for line_id, pending in cr.fetchall()

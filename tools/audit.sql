@@ -4,6 +4,11 @@
 -- Run: psql -d <database> -f tools/audit.sql   (or: make audit DB=<database>)
 -- The tests (tests/test_zz_audit.py) and the model asq.audit read this file:
 -- each query starts with "-- name:" and "-- why:" lines and ends with ";".
+-- "Delivered to a customer", "returned" and "received by a return receipt"
+-- are written out here as in their one Python definition
+-- (models/asq_delivered_line.py: asq_delivered_move_lines,
+-- asq_returned_move_lines, asq_received_by_receipt, asq_received_by_line);
+-- tests/test_definitions.py checks that both give the same rows.
 
 -- name: return_received_without_receipt
 -- why: a return request received, inspected or done must have a booked (done) return receipt into the QC location.

@@ -34,6 +34,11 @@ from populate import TAG, Populate
 
 RUNS = 5
 
+# The baseline: "delivered to a customer" and "returned" hand-written here on
+# purpose, not built from their one definition (asq_delivered_move_lines and
+# asq_returned_move_lines in models/asq_delivered_line.py), so that the ORM's
+# figures are checked against an independent query and timed against the
+# plainest SQL for the same answer.
 RATIO_SQL = """
     WITH delivered AS (
         SELECT sml.move_id, sml.lot_id,
