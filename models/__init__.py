@@ -2,6 +2,8 @@ from . import asq_workflow_mixin
 from . import mail_activity
 from . import asq_step_record
 from . import asq_portal_chatter
+from . import resource_calendar
+from . import asq_deadline_mixin
 from . import res_company
 from . import res_config_settings
 from . import res_partner

@@ -584,9 +584,10 @@ class AsqCapa(models.Model):
     @api.model
     def _cron_action_reminders(self, reminder_days=3, batch_size=500):
         """Due soon: remind the owner. Overdue: escalate to the quality
-        managers, once per action. Each batch runs in a savepoint; if it
-        fails, action by action: one that fails is skipped (tried again next
-        run) and the quality managers are told on its CAPA."""
+        managers, once per action (asq.deadline.mixin). Each batch runs in a
+        savepoint; if it fails, action by action: one that fails is skipped
+        (tried again next run) and the quality managers are told on its
+        CAPA."""
         job = "after_sales_quality.asq_capa_cron_reminders"
         Action = self.env["asq.capa.action"]
         Guard = self.env["asq.cron.guard"]
@@ -607,27 +608,12 @@ class AsqCapa(models.Model):
             lambda actions: actions._remind_owner(),
             anchor=lambda action: action.capa_id,
         )
-        overdue = Action.search(
-            [
-                ("state", "=", "open"),
-                ("escalated", "=", False),
-                ("date_due", "<", today),
-                ("capa_id.state", "=", "action"),
-            ],
-            limit=batch_size,
-        )
-        escalated, escalation_failures = Guard._asq_run_batch(
-            job,
-            overdue,
-            lambda actions: actions._escalate(),
-            anchor=lambda action: action.capa_id,
+        escalated, escalation_failures, remaining = (
+            Action._asq_escalate_overdue_batches(batch_size, max_batches=1)
         )
         Guard._asq_report_failures(job, failures + escalation_failures)
         # A full batch may hide more; a batch that only failed would loop.
-        remaining = (len(soon) == batch_size and reminded) or (
-            len(overdue) == batch_size and escalated
-        )
-        if remaining:
+        if (len(soon) == batch_size and reminded) or remaining:
             self.env.ref(job)._trigger()
         return len(reminded), len(escalated)
 

@@ -56,7 +56,7 @@ class AsqCapaAction(models.Model):
 
     _name = "asq.capa.action"
     _description = "CAPA Action"
-    _inherit = ["asq.workflow.mixin", "asq.editable.mixin"]
+    _inherit = ["asq.workflow.mixin", "asq.editable.mixin", "asq.deadline.mixin"]
     _order = "capa_id, round, date_due, id"
     _check_company_auto = True
     # Its own form reads this table; in the CAPA form the action plan is
@@ -68,6 +68,11 @@ class AsqCapaAction(models.Model):
     # The Done button follows its CAPA's state too (the plan confirmed).
     _asq_can_depends = ("state", "capa_id.state")
     _asq_transitions = TRANSITIONS
+    # Overdue actions are escalated once each by the CAPA reminder job
+    # (asq.deadline.mixin; asq.capa._cron_action_reminders).
+    _asq_deadline_field = "date_due"
+    _asq_escalated_field = "escalated"
+    _asq_escalation_job = "after_sales_quality.asq_capa_cron_reminders"
 
     capa_id = fields.Many2one(
         "asq.capa", string="CAPA", required=True, ondelete="cascade", index=True
@@ -88,6 +93,10 @@ class AsqCapaAction(models.Model):
     )
     user_id = fields.Many2one("res.users", string="Owner", index=True)
     department_id = fields.Many2one("hr.department", string="Department")
+    # Procedure 002: "如若客户有要求提供纠正和预防措施的,则按客户要求在规定的期限内,
+    # 提交纠正和预防措施" (where the customer asks for corrective and
+    # preventive action, submit it within the time the customer sets): the
+    # due date is set per action, a calendar date.
     date_due = fields.Date(string="Due Date", index=True)
     state = fields.Selection(
         selection=[("open", "Open"), ("done", "Done"), ("cancel", "Cancelled")],
@@ -232,7 +241,17 @@ class AsqCapaAction(models.Model):
             )
         self.with_context(**asq_step(WORKFLOW_KEY)).write({"reminded": True})
 
-    def _escalate(self):
+    @api.model
+    def _asq_escalation_domain(self):
+        """(asq.deadline.mixin) Open actions of a CAPA carrying out its plan."""
+        return [("state", "=", "open"), ("capa_id.state", "=", "action")]
+
+    @api.model
+    def _asq_escalation_anchor(self, record):
+        return record.capa_id
+
+    def _asq_escalate_overdue_batch(self):
+        """(asq.deadline.mixin) Tell the quality managers on the CAPA."""
         managers = self.env.ref(GROUP_MANAGER).users
         for action in self:
             company_managers = managers.filtered(

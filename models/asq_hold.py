@@ -1,9 +1,8 @@
-from datetime import timedelta
-
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import LazyTranslate
 
+from .asq_deadline_mixin import HOURS
 from .asq_workflow_mixin import AsqEditable, AsqTransition, asq_in_step
 
 _lt = LazyTranslate(__name__)
@@ -27,6 +26,13 @@ GROUP_MANAGER = "after_sales_quality.group_asq_manager"
 GROUP_WAREHOUSE = "after_sales_quality.group_asq_warehouse"
 # States in which the held goods may not leave the warehouse.
 BLOCKING_STATES = ("active", "nonconforming")
+# Procedure 001, 4.5: "經核實確認產品質量合格,應在確認后24小時內通知該醫療器械
+# 購貨方恢復該醫療器械銷售,並通知本企業倉庫和綜合業務部門解除該產品的暫停發貨。"
+# (verified conforming: within 24 hours of the confirmation, tell the buyers
+# to resume selling and the warehouse to lift the shipment stop). Wall-clock
+# hours, not working time: the procedure says hours, not days. (The
+# complaint's local on-site "24 hours" count as one working day instead, a
+# company setting: res.company.asq_complaint_onsite_local_hours.)
 RELEASE_HOURS = 24
 # What the quality department fills in, and when it may still change: the
 # held goods and why, while the hold is a draft (once active, shipments are
@@ -116,6 +122,7 @@ class AsqHold(models.Model):
         "mail.activity.mixin",
         "asq.workflow.mixin",
         "asq.editable.mixin",
+        "asq.deadline.mixin",
     ]
     _asq_workflow_key = WORKFLOW_KEY
     _asq_signature_fields = SIGNATURE_FIELDS
@@ -125,6 +132,10 @@ class AsqHold(models.Model):
     _asq_closed_states = ("released", "nonconforming")
     _asq_closed_writable = CLOSED_WRITABLE
     _asq_transitions = TRANSITIONS
+    # The release clock (asq.deadline.mixin); no escalation job.
+    _asq_deadline_field = "release_deadline"
+    _asq_deadline_fields = ("release_deadline",)
+    _asq_escalated_field = None
     _order = "id desc"
     _check_company_auto = True
     _mail_post_access = "read"
@@ -232,7 +243,7 @@ class AsqHold(models.Model):
     verified_by_id = fields.Many2one("res.users", string="Verified By", readonly=True)
     verified_at = fields.Datetime(string="Verified On", readonly=True, copy=False)
     release_deadline = fields.Datetime(
-        compute="_compute_release_deadline",
+        compute="_compute_deadlines",
         store=True,
         help="A lot verified conforming is released within 24 hours.",
     )
@@ -280,13 +291,16 @@ class AsqHold(models.Model):
             hold.buyer_count = len(hold.buyer_ids.partner_id)
 
     @api.depends("verified_at", "verification_result")
-    def _compute_release_deadline(self):
-        for hold in self:
-            hold.release_deadline = (
-                hold.verified_at + timedelta(hours=RELEASE_HOURS)
-                if hold.verified_at and hold.verification_result == "conforming"
-                else False
-            )
+    def _compute_deadlines(self):
+        """(asq.deadline.mixin, from _asq_deadline_plan)"""
+        return super()._compute_deadlines()
+
+    def _asq_deadline_plan(self):
+        return [
+            (hold, "release_deadline", hold.verified_at, RELEASE_HOURS, HOURS)
+            for hold in self
+            if hold.verified_at and hold.verification_result == "conforming"
+        ]
 
     @api.depends("released_at", "release_deadline")
     def _compute_release_on_time(self):

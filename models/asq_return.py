@@ -1,7 +1,5 @@
 from collections import defaultdict
-from datetime import datetime, time, timedelta
 
-import pytz
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
@@ -470,8 +468,13 @@ class AsqReturn(models.Model):
     @api.depends("received_date", "company_id")
     def _compute_note_deadline(self):
         for ret in self:
+            # 《退貨單》 "予第二天上午12:00前把《退貨單》傳真給各客戶" (procedure
+            # 001, 4.2.9): by 12:00 of the next working day, company time.
             ret.note_deadline = (
-                ret._next_working_noon(ret.received_date)
+                ret.company_id.resource_calendar_id._asq_next_working_noon(
+                    ret.received_date,
+                    ret.company_id.partner_id.tz or self.env.user.tz,
+                )
                 if ret.received_date
                 else False
             )
@@ -1443,30 +1446,6 @@ class AsqReturn(models.Model):
             )
             if not pending:
                 ret._workflow_write({"state": "done"})
-
-    def _next_working_noon(self, when):
-        """12:00 (company time zone) of the first working day after ``when``."""
-        tz = pytz.timezone(self.company_id.partner_id.tz or self.env.user.tz or "UTC")
-        local = pytz.utc.localize(when).astimezone(tz)
-        calendar = self.company_id.resource_calendar_id
-        day = local.date() + timedelta(days=1)
-        # The first day with working time on the company calendar, public
-        # holidays (calendar leaves) excluded; Monday to Friday without one.
-        for _attempt in range(60):
-            if not calendar:
-                if day.weekday() < 5:
-                    break
-            else:
-                start = tz.localize(datetime.combine(day, time.min))
-                end = tz.localize(datetime.combine(day, time.max))
-                intervals = calendar._work_intervals_batch(
-                    start, end, compute_leaves=True
-                )[False]
-                if any(True for _interval in intervals):
-                    break
-            day += timedelta(days=1)
-        noon = tz.localize(datetime.combine(day, time(12, 0)))
-        return noon.astimezone(pytz.utc).replace(tzinfo=None)
 
     # ------------------------------------------------------------------
     # Portal

@@ -104,6 +104,7 @@ class AsqVendorRectification(models.Model):
         "mail.activity.mixin",
         "asq.workflow.mixin",
         "asq.editable.mixin",
+        "asq.deadline.mixin",
     ]
     _asq_workflow_key = WORKFLOW_KEY
     # write() and the form's readonly= read the same table (EDITABLE_STATES)
@@ -111,6 +112,11 @@ class AsqVendorRectification(models.Model):
         fname: AsqEditable(states) for fname, states in EDITABLE_STATES.items()
     }
     _asq_transitions = TRANSITIONS
+    # The daily job escalates open notices past their deadline, once each
+    # (asq.deadline.mixin).
+    _asq_deadline_field = "deadline"
+    _asq_escalated_field = "overdue_notified"
+    _asq_escalation_job = "after_sales_quality.asq_vendor_rectification_cron_escalate"
     _order = "deadline desc, id desc"
     _check_company_auto = True
 
@@ -141,6 +147,9 @@ class AsqVendorRectification(models.Model):
         help="When the vendor was first told verbally, before this written notice."
     )
     findings = fields.Text(string="Nonconformities", required=True)
+    # Procedure 001 (lift maintenance): "若限期內未予以糾正整改或整改后仍不符合
+    # 標準的,則開具書面《不合格項整改單》" (not rectified within the time limit:
+    # a written rectification notice): the notice sets a calendar date.
     deadline = fields.Date(required=True, tracking=True, index=True)
     state = fields.Selection(
         string="Status",
@@ -344,30 +353,15 @@ class AsqVendorRectification(models.Model):
     # Scheduled job
     # ------------------------------------------------------------------
     @api.model
-    def _cron_escalate_overdue(self, batch_size=200):
-        """Open notices past their deadline become overdue: the quality
-        managers get an activity and a mail, once per notice. Each notice in
-        its own savepoint: one that fails is skipped (tried again next run)
-        and the quality managers are told."""
-        job = "after_sales_quality.asq_vendor_rectification_cron_escalate"
-        today = fields.Date.context_today(self)
-        notices = self.search(
-            [
-                ("state", "=", "open"),
-                ("overdue_notified", "=", False),
-                ("deadline", "<", today),
-            ],
-            limit=batch_size,
-        )
-        Guard = self.env["asq.cron.guard"]
-        done, failures = Guard._asq_run_each(
-            job, notices, lambda notice: notice._escalate_overdue()
-        )
-        Guard._asq_report_failures(job, failures)
-        # A full batch may hide more; a batch that only failed would loop.
-        if len(notices) == batch_size and done:
-            self.env.ref(job)._trigger()
-        return len(done)
+    def _asq_escalation_domain(self):
+        """(asq.deadline.mixin, see _cron_escalate_overdue) Open notices past
+        their deadline become overdue: the quality managers get an activity
+        and a mail, once per notice."""
+        return [("state", "=", "open")]
+
+    def _asq_escalate_overdue_batch(self):
+        for notice in self:
+            notice._escalate_overdue()
 
     def _escalate_overdue(self):
         self.ensure_one()

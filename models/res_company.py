@@ -1,11 +1,6 @@
-from bisect import bisect_right
-from datetime import timedelta
-
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
-
-from odoo.addons.resource.models.utils import HOURS_PER_DAY, make_aware
 
 
 class ResCompany(models.Model):
@@ -147,57 +142,6 @@ class ResCompany(models.Model):
                         "early warning needs at least two customers."
                     )
                 )
-
-    def _asq_add_working_days(self, start, days):
-        """``start`` plus ``days`` working days of the company calendar
-        (weekends and public holidays skipped); a working day is the
-        calendar's average hours per day."""
-        self.ensure_one()
-        calendar = self.resource_calendar_id
-        if not calendar:
-            return start + timedelta(days=days)
-        hours = days * (calendar.hours_per_day or HOURS_PER_DAY)
-        return calendar.plan_hours(
-            hours, start, compute_leaves=True
-        ) or start + timedelta(days=days)
-
-    def _asq_add_working_days_batch(self, requests):
-        """:meth:`_asq_add_working_days` for a list of (start, days): the
-        calendar's work intervals are read once for the whole batch instead
-        of twice per deadline. Returns the deadlines in the same order."""
-        self.ensure_one()
-        calendar = self.resource_calendar_id
-        if not calendar or not requests:
-            return [self._asq_add_working_days(start, days) for start, days in requests]
-        per_day = calendar.hours_per_day or HOURS_PER_DAY
-        starts = [make_aware(start) for start, _days in requests]
-        longest = max(days for _start, days in requests)
-        # Two calendar weeks of margin per working week, plus two weeks of
-        # holidays; a deadline beyond the window is planned on its own.
-        window_start = min(start for start, _revert in starts)
-        window_end = max(start for start, _revert in starts) + timedelta(
-            days=14 + 2 * 7 * (int(longest) // 5 + 1)
-        )
-        intervals = [
-            (begin, end)
-            for begin, end, _meta in calendar._work_intervals_batch(
-                window_start, window_end
-            )[False]
-        ]
-        ends = [end for _begin, end in intervals]
-        deadlines = []
-        for (start, revert), (naive_start, days) in zip(starts, requests, strict=True):
-            hours = days * per_day
-            deadline = False
-            for begin, end in intervals[bisect_right(ends, start) :]:
-                begin = max(begin, start)
-                interval_hours = (end - begin).total_seconds() / 3600
-                if hours <= interval_hours:
-                    deadline = revert(begin + timedelta(hours=hours))
-                    break
-                hours -= interval_hours
-            deadlines.append(deadline or self._asq_add_working_days(naive_start, days))
-        return deadlines
 
     def _asq_next_references(self, code, count):
         """``count`` references of the sequence ``code`` of this company:

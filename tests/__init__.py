@@ -22,6 +22,7 @@ from . import test_kpi_pack
 from . import test_property
 from . import test_bad_input
 from . import test_cron
+from . import test_deadlines
 from . import test_zz_audit
 from . import test_races
 from . import test_engine

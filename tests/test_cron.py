@@ -243,7 +243,7 @@ class TestCapaRemindersSurviveABadRecord(CronToldMixin, CapaCommon):
         capa.action_plan()
         (first | bad | last).sudo().date_due = self.today - timedelta(days=2)
         Action = type(self.env["asq.capa.action"])
-        escalate = Action._escalate
+        escalate = Action._asq_escalate_overdue_batch
 
         def failing(actions):
             if bad in actions:
@@ -252,7 +252,7 @@ class TestCapaRemindersSurviveABadRecord(CronToldMixin, CapaCommon):
 
         since = self._last_message_id()
         with (
-            patch.object(Action, "_escalate", failing),
+            patch.object(Action, "_asq_escalate_overdue_batch", failing),
             self.assertLogs(GUARD_LOGGER, "ERROR") as logs,
         ):
             reminded, escalated = self.env["asq.capa"]._cron_action_reminders()

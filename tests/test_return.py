@@ -540,16 +540,20 @@ class TestReturnRoles(ReturnCommon):
 @tagged("post_install", "-at_install", "asq_return")
 class TestReturnNote(ReturnCommon):
     def test_next_working_day_noon(self):
-        ret = self._create_return()
         self.company.partner_id.tz = "Asia/Shanghai"
+        calendar = self.company.resource_calendar_id
+
+        def noon(when):
+            return calendar._asq_next_working_noon(when, self.company.partner_id.tz)
+
         # Friday 16:00 Shanghai (08:00 UTC) -> Monday 12:00 Shanghai (04:00 UTC).
         self.assertEqual(
-            ret._next_working_noon(datetime(2026, 11, 20, 8, 0)),
+            noon(datetime(2026, 11, 20, 8, 0)),
             datetime(2026, 11, 23, 4, 0),
         )
         # Tuesday -> Wednesday.
         self.assertEqual(
-            ret._next_working_noon(datetime(2026, 11, 17, 2, 0)),
+            noon(datetime(2026, 11, 17, 2, 0)),
             datetime(2026, 11, 18, 4, 0),
         )
         # A public holiday on Wednesday 18 November -> Thursday.
@@ -563,7 +567,7 @@ class TestReturnNote(ReturnCommon):
             }
         )
         self.assertEqual(
-            ret._next_working_noon(datetime(2026, 11, 17, 2, 0)),
+            noon(datetime(2026, 11, 17, 2, 0)),
             datetime(2026, 11, 19, 4, 0),
         )
 
