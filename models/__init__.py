@@ -6,8 +6,8 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import asq_delivered_line
+from . import asq_orm_speed
 from . import asq_demo
-from . import asq_batch_defaults
 from . import asq_complaint
 from . import asq_complaint_line
 from . import asq_complaint_alert
