@@ -39,7 +39,6 @@ from . import asq_survey_target
 from . import asq_dashboard
 from . import asq_kpi_pack
 from . import ir_attachment
-from . import asq_audit
 from . import stock_move_line
 from . import asq_cron
 from . import ir_cron

@@ -2,7 +2,7 @@
 -- Every query lists the ids of records that break a rule of the after-sales
 -- procedures; on a sound database each returns 0 rows.
 -- Run: psql -d <database> -f tools/audit.sql   (or: make audit DB=<database>)
--- The tests (tests/test_zz_audit.py) and the model asq.audit read this file:
+-- The tests and tools/upgrade_check.py read this file (tests/audit.py):
 -- each query starts with "-- name:" and "-- why:" lines and ends with ";".
 
 -- name: return_received_without_receipt
