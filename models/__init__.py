@@ -8,8 +8,8 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import asq_delivered_line
+from . import asq_orm_speed
 from . import asq_demo
-from . import asq_batch_defaults
 from . import asq_complaint
 from . import asq_complaint_line
 from . import asq_complaint_alert
@@ -40,7 +40,6 @@ from . import asq_survey_target
 from . import asq_dashboard
 from . import asq_kpi_pack
 from . import ir_attachment
-from . import asq_audit
 from . import stock_move_line
 from . import asq_cron
 from . import ir_cron

@@ -10,8 +10,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import LazyTranslate
 
-from .asq_batch_defaults import fill_batch_defaults
 from .asq_deadline_mixin import WORKING_DAYS
+from .asq_orm_speed import fill_batch_defaults
 from .asq_workflow_mixin import (
     AsqEditable,
     AsqStateError,
@@ -1114,19 +1114,6 @@ class AsqComplaint(models.Model):
         ).create(vals_list)
         created.with_env(self.env)._asq_follow_batch()
         return created.with_env(self.env)
-
-    def _asq_follow_batch(self):
-        """The followers ``mail.thread`` gives each new record (its creator,
-        its owner), for a batch in one insert per owner."""
-        creator = self.env["res.partner"]
-        if self.env.user.active and not self.env.context.get("mail_create_nosubscribe"):
-            creator = self.env.user.partner_id
-        for owner, complaints in self.grouped("user_id").items():
-            partners = creator | owner.sudo().filtered("active").partner_id
-            if partners:
-                self.env["mail.followers"]._insert_followers(
-                    self._name, complaints.ids, partners.ids, check_existing=False
-                )
 
     def write(self, vals):
         if not asq_in_step(self.env, STEP_CONTEXT):

@@ -2,8 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
 
-from .asq_batch_defaults import fill_batch_defaults
 from .asq_complaint import STEP_CONTEXT
+from .asq_orm_speed import fill_batch_defaults
 from .asq_workflow_mixin import asq_in_step
 
 

@@ -1,7 +1,7 @@
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.tools import SQL
 
-from .asq_workflow_mixin import AsqMark, asq_carried
+from .asq_workflow_mixin import asq_carried
 
 # ----------------------------------------------------------------------
 # The definitions
@@ -230,44 +230,6 @@ class AsqDeliveredLine(models.Model):
             ids=asq_carried(self.env, "asq_delivered_ids"),
             partner_ids=asq_carried(self.env, "asq_delivered_partner_ids"),
         )
-
-    # Reading given rows (forms, many2one names, computed fields) or one
-    # customer's goods (partner counters, pickers) needs only their moves:
-    # the grouping is restricted to them instead of grouping every delivery
-    # ever made and then filtering the result.
-    @api.model
-    def _search(self, domain, offset=0, limit=None, order=None):
-        restriction = self._asq_restriction(domain)
-        model = self.with_context(**restriction) if restriction else self
-        return super(AsqDeliveredLine, model)._search(
-            domain, offset=offset, limit=limit, order=order
-        )
-
-    def _as_query(self, ordered=True):
-        ids = tuple(id_ for id_ in self._ids if isinstance(id_, int))
-        records = self.with_context(asq_delivered_ids=AsqMark(ids)) if ids else self
-        return super(AsqDeliveredLine, records)._as_query(ordered)
-
-    @staticmethod
-    def _asq_restriction(domain):
-        """Context keys restricting the grouping, from the conditions every
-        row of ``domain`` meets: ``id`` or ``partner_id`` in given ids (a
-        domain of leaves joined by AND only)."""
-        if any(not isinstance(term, list | tuple) and term != "&" for term in domain):
-            return {}
-        restriction = {}
-        for term in domain:
-            if not isinstance(term, list | tuple) or len(term) != 3:
-                continue
-            fname, operator, value = term
-            key = {"id": "asq_delivered_ids", "partner_id": "asq_delivered_partner_ids"}
-            if fname not in key or operator not in ("in", "="):
-                continue
-            values = value if isinstance(value, list | tuple) else [value]
-            ids = tuple(id_ for id_ in values if isinstance(id_, int))
-            if ids and len(ids) == len(values) and key[fname] not in restriction:
-                restriction[key[fname]] = AsqMark(ids)
-        return restriction
 
     def _asq_delivered_query(
         self, date_from=None, date_to=None, ids=None, partner_ids=None

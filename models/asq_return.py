@@ -13,6 +13,7 @@ from .asq_workflow_mixin import (
     AsqStateError,
     AsqTransition,
     asq_in_step,
+    asq_lock_rows,
     asq_step,
 )
 
@@ -795,11 +796,7 @@ class AsqReturn(models.Model):
 
     def _asq_send_return_note(self, template):
         self.ensure_one()
-        self.env.cr.execute(
-            "SELECT note_sent_date FROM asq_return WHERE id = %s FOR UPDATE",
-            [self.id],
-        )
-        if self.env.cr.fetchone()[0]:
+        if asq_lock_rows(self, wait=True).note_sent_date:
             return
         template.send_mail(self.id, force_send=False)
         self._workflow_write({"note_sent_date": fields.Datetime.now()})
@@ -850,10 +847,7 @@ class AsqReturn(models.Model):
         # no-op update makes a concurrent transaction that waited on the lock
         # fail with a serialisation error (and be retried) instead of checking
         # against a stale snapshot under REPEATABLE READ.
-        self.env.cr.execute(
-            "SELECT id FROM stock_move WHERE id IN %s ORDER BY id FOR UPDATE",
-            [tuple(moves.ids)],
-        )
+        asq_lock_rows(moves, wait=True)
         self.env.cr.execute(
             "UPDATE stock_move SET write_date = write_date WHERE id IN %s",
             [tuple(moves.ids)],

@@ -58,16 +58,38 @@ def asq_carried(env, key, default=None):
     return mark.value if isinstance(mark, AsqMark) else default
 
 
-def asq_lock_rows(records, names=None):
-    """Lock the rows of ``records`` without waiting and re-read them.
+# Locking rule. A step a user fires (a button, a portal action, an RPC call)
+# locks its rows with NOWAIT: a second transaction on the same document fails
+# at once with a readable error (reload and see what the other one did)
+# instead of queueing behind it. Work that must happen whatever the contention
+# waits with FOR UPDATE (``wait=True``): scheduled jobs (the return note
+# mailing) and quantity checks that serialise concurrent returns of the same
+# delivered moves (``asq.return._lock_and_check_quantities``,
+# ``stock.move._action_done``), where refusing would lose a legitimate
+# operation and the wait is short. Both go through :func:`asq_lock_rows`.
+def asq_lock_rows(records, names=None, wait=False):
+    """Lock the rows of ``records`` and re-read them.
 
-    A second transaction firing the same step at the same time (double click,
-    second tab, replayed call, two users) does not wait for the first one and
-    never sees a raw database error: the row lock held by the other
-    transaction (``LockNotAvailable``) or the row it has just committed under
-    REPEATABLE READ (``SerializationFailure``) become one readable UserError.
+    Without ``wait`` (user-facing steps), a second transaction firing the same
+    step at the same time (double click, second tab, replayed call, two users)
+    does not wait for the first one and never sees a raw database error: the
+    row lock held by the other transaction (``LockNotAvailable``) or the row it
+    has just committed under REPEATABLE READ (``SerializationFailure``) become
+    one readable UserError. With ``wait`` (jobs, quantity checks), it waits
+    for the other transaction (``FOR UPDATE``, ids in order: no deadlock
+    between two callers locking the same rows).
     """
     if not records.ids:
+        return records
+    if wait:
+        records.env.cr.execute(
+            SQL(
+                "SELECT id FROM %s WHERE id IN %s ORDER BY id FOR UPDATE",
+                SQL.identifier(records._table),
+                tuple(records.ids),
+            )
+        )
+        records.invalidate_recordset()
         return records
     names = names or ", ".join(records.sudo().mapped("display_name"))
     try:
@@ -88,6 +110,15 @@ def asq_lock_rows(records, names=None):
         ) from error
     records.invalidate_recordset()
     return records
+
+
+def asq_engine_models(env):
+    """The documents declaring their steps (the engine's), by model name."""
+    return sorted(
+        name
+        for name, model in env.registry.items()
+        if not model._abstract and getattr(model, "_asq_transitions", ())
+    )
 
 
 class AsqTransition(NamedTuple):

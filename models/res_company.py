@@ -1,6 +1,5 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
 
 
 class ResCompany(models.Model):
@@ -142,32 +141,3 @@ class ResCompany(models.Model):
                         "early warning needs at least two customers."
                     )
                 )
-
-    def _asq_next_references(self, code, count):
-        """``count`` references of the sequence ``code`` of this company:
-        what ``count`` calls to ``next_by_code`` give, in one query for a
-        standard (gap-allowed) sequence instead of two per reference."""
-        self.ensure_one()
-        Sequence = self.env["ir.sequence"].with_company(self)
-        Sequence.check_access("read")
-        sequence = Sequence.search(
-            [("code", "=", code), ("company_id", "in", [self.id, False])],
-            order="company_id",
-            limit=1,
-        )
-        if not sequence:
-            return [False] * count
-        if sequence.implementation != "standard" or sequence.use_date_range:
-            return [sequence._next() for _i in range(count)]
-        self.env.cr.execute(
-            SQL(
-                "SELECT nextval(%s) FROM generate_series(1, %s)",
-                f"ir_sequence_{sequence.id:03d}",
-                count,
-            )
-        )
-        prefix, suffix = sequence._get_prefix_suffix()
-        return [
-            f"{prefix}{number:0{sequence.padding}d}{suffix}"
-            for number in sorted(number for (number,) in self.env.cr.fetchall())
-        ]

@@ -8,7 +8,7 @@ from .asq_delivered_line import (
     asq_returned_move_lines,
 )
 from .asq_return import OPEN_STATES
-from .asq_workflow_mixin import AsqMark
+from .asq_workflow_mixin import AsqMark, asq_lock_rows
 
 HOLD_LOTS_KEY = "asq_hold_excluded_lot_ids"
 
@@ -84,10 +84,7 @@ class StockMove(models.Model):
         if origins:
             # Serialise concurrent returns of the same delivered moves (as
             # asq.return._lock_and_check_quantities does).
-            self.env.cr.execute(
-                "SELECT id FROM stock_move WHERE id IN %s ORDER BY id FOR UPDATE",
-                [tuple(origins.ids)],
-            )
+            asq_lock_rows(origins, wait=True)
             self.env.cr.execute(
                 "UPDATE stock_move SET write_date = write_date WHERE id IN %s",
                 [tuple(origins.ids)],

@@ -18,6 +18,8 @@ class AsqReportRatioMixin(models.AbstractModel):
     """
 
     _name = "asq.report.ratio.mixin"
+    # groups named in one query (models/asq_orm_speed.py)
+    _inherit = ["asq.read.group.names"]
     _description = "After-Sales Report Rates"
 
     # rate field -> (numerator, denominator, factor, independent groupbys)
@@ -67,26 +69,6 @@ class AsqReportRatioMixin(models.AbstractModel):
                     (group.get(numerator) or 0) * factor / total if total else 0.0
                 )
         return groups
-
-    def _read_group_format_result(self, rows_dict, lazy_groupby):
-        """Name the groups' records in one query per comodel, however many
-        groups (the ORM would read their names 1,000 at a time): the query
-        count of a report grouped by customer does not grow with them."""
-        for spec in lazy_groupby:
-            field = self._fields[spec.split(":")[0].split(".")[0]]
-            if field.type != "many2one":
-                continue
-            comodel = self.env[field.comodel_name].sudo()
-            records = comodel.browse({row[spec].id for row in rows_dict if row[spec]})
-            # the columns the ORM would prefetch anyway, all rows at once
-            columns = [
-                name
-                for name, column in comodel._fields.items()
-                if column.store and column.column_type and column.prefetch is True
-            ]
-            if records:
-                records.fetch(columns)
-        return super()._read_group_format_result(rows_dict, lazy_groupby)
 
     def _asq_independent_denominators(
         self, read_group, domain, denominator, groupby, independent

@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.modules.module import get_module_path
 from odoo.tests import new_test_user, tagged
 
+from odoo.addons.after_sales_quality.tests.audit import audit, stamp_audit_sql
 from odoo.addons.after_sales_quality.tests.complaint_common import (
     AsqComplaintCommon,
 )
@@ -83,14 +84,13 @@ class TestStepRecords(ReturnCommon):
             text = handle.read()
         block = text.split("-- name: step_stamp_without_record\n")[1]
         query = block.split("\n", 1)[1].split(";")[0].strip()
-        self.assertEqual(query, self.env["asq.audit"]._asq_stamp_audit_sql())
+        self.assertEqual(query, stamp_audit_sql(self.env))
 
     def test_audit_catches_a_stamp_and_a_role_forged_behind_the_engine(self):
         ret = self._create_return()
         ret.with_user(self.sales).action_submit()
         self._sign(ret, self.aftersales)
-        audit = self.env["asq.audit"]
-        self.assertNotIn(ret.id, audit._asq_audit()["step_stamp_without_record"][1])
+        self.assertNotIn(ret.id, audit(self.env)["step_stamp_without_record"][1])
         # Written in the database, as an attacker with SQL access would.
         self.env.flush_all()
         self.env.cr.execute(
@@ -98,7 +98,7 @@ class TestStepRecords(ReturnCommon):
             "WHERE id = %s",
             [self.finance.id, ret.id],
         )
-        self.assertIn(ret.id, audit._asq_audit()["step_stamp_without_record"][1])
+        self.assertIn(ret.id, audit(self.env)["step_stamp_without_record"][1])
         # A signer who did not hold the role when signing.
         self.env.cr.execute(
             "UPDATE asq_step_record SET role_ok = FALSE WHERE res_model = "
@@ -106,7 +106,7 @@ class TestStepRecords(ReturnCommon):
             [ret.id],
         )
         forged = self.env.cr.fetchone()[0]
-        self.assertIn(forged, audit._asq_audit()["step_signed_without_role"][1])
+        self.assertIn(forged, audit(self.env)["step_signed_without_role"][1])
 
 
 @tagged("post_install", "-at_install", "asq_security")

@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
 from odoo.addons.after_sales_quality.models.asq_workflow_mixin import asq_step
+from odoo.addons.after_sales_quality.tests.audit import audit
 from odoo.addons.after_sales_quality.tests.common import AsqCommon
 
 
@@ -870,8 +871,7 @@ class TestReturnPartialReceipt(ReturnCommon):
         self._approve(ret)
         self._validate_short(ret, [2.0])
         self._qc(ret)
-        Audit = self.env["asq.audit"]
-        result = Audit._asq_audit()
+        result = audit(self.env)
         self.assertNotIn(ret.line_ids.id, result["return_line_received_mismatch"][1])
         self.assertNotIn(ret.id, result["return_followup_beyond_received"][1])
         putaway = ret.picking_ids.filtered(lambda p: p.asq_return_role == "putaway")
@@ -885,7 +885,7 @@ class TestReturnPartialReceipt(ReturnCommon):
             [ret.line_ids.id],
         )
         self.env.invalidate_all()
-        result = Audit._asq_audit()
+        result = audit(self.env)
         self.assertIn(ret.line_ids.id, result["return_line_received_mismatch"][1])
         self.assertIn(ret.id, result["return_followup_beyond_received"][1])
 

@@ -9,18 +9,18 @@ from odoo import Command, fields
 from odoo.tests import tagged
 
 from odoo.addons.after_sales_quality.models.asq_workflow_mixin import asq_step
+from odoo.addons.after_sales_quality.tests.audit import audit, audit_queries
 from odoo.addons.after_sales_quality.tests.common import AsqCommon
 
 
 @tagged("post_install", "-at_install", "asq_security")
 class TestZzAudit(AsqCommon):
     def test_audit_finds_nothing(self):
-        audit = self.env["asq.audit"]
-        queries = audit._asq_audit_queries()
+        queries = audit_queries()
         self.assertGreaterEqual(len(queries), 15)
         self.assertEqual(len({name for name, _why, _sql in queries}), len(queries))
         offending = {
-            name: (why, ids) for name, (why, ids) in audit._asq_audit().items() if ids
+            name: (why, ids) for name, (why, ids) in audit(self.env).items() if ids
         }
         self.assertFalse(
             offending,
@@ -45,7 +45,7 @@ class TestZzAudit(AsqCommon):
             [returned.id],
         )
         self.env.invalidate_all()
-        result = self.env["asq.audit"]._asq_audit()
+        result = audit(self.env)
         self.assertEqual(result["returned_beyond_delivered"][1], picking.move_ids.ids)
         self.assertIn(returned.id, result["return_transfer_without_request"][1])
 
@@ -129,7 +129,7 @@ class TestZzAudit(AsqCommon):
                 "new_value_char": "Rewritten",
             }
         )
-        result = self.env["asq.audit"]._asq_audit()
+        result = audit(self.env)
         self.assertIn(ret.id, result["return_step_without_approval_record"][1])
         self.assertIn(ret.id, result["approval_signed_without_role"][1])
         self.assertIn(-hold.id, result["approval_signed_without_role"][1])

@@ -2,7 +2,7 @@
 -- Every query lists the ids of records that break a rule of the after-sales
 -- procedures; on a sound database each returns 0 rows.
 -- Run: psql -d <database> -f tools/audit.sql   (or: make audit DB=<database>)
--- The tests (tests/test_zz_audit.py) and the model asq.audit read this file:
+-- The tests and tools/upgrade_check.py read this file (tests/audit.py):
 -- each query starts with "-- name:" and "-- why:" lines and ends with ";".
 -- "Delivered to a customer", "returned" and "received by a return receipt"
 -- are written out here as in their one Python definition

@@ -6,14 +6,22 @@ Run in an Odoo shell on a database with the addon up to date:
 """
 
 # ruff: noqa: F821  (env is the Odoo shell's)
+import importlib.util
 import re
 from pathlib import Path
 
 from odoo.modules.module import get_module_path
 
+from odoo.addons.after_sales_quality.models.asq_workflow_mixin import asq_engine_models
+
 root = Path(get_module_path("after_sales_quality"))
+# tests/audit.py by path: importing the tests package would load Odoo's test
+# framework into the shell
+spec = importlib.util.spec_from_file_location("asq_audit", root / "tests" / "audit.py")
+audit_module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(audit_module)
 readme = (root / "README.md").read_text(encoding="utf-8")
-for model in env["asq.audit"]._asq_engine_models():
+for model in asq_engine_models(env):
     for kind, table in (
         ("transitions", env[model]._asq_transition_table()),
         ("editable", env[model]._asq_editable_table()),
@@ -26,7 +34,7 @@ for model in env["asq.audit"]._asq_engine_models():
         )
 (root / "README.md").write_text(readme, encoding="utf-8")
 audit = (root / "tools" / "audit.sql").read_text(encoding="utf-8")
-query = env["asq.audit"]._asq_stamp_audit_sql()
+query = audit_module.stamp_audit_sql(env)
 audit = re.sub(
     r"(-- name: step_stamp_without_record\n-- why: [^\n]*\n).*?;",
     lambda m: f"{m[1]}{query};",

@@ -15,11 +15,20 @@ DSN: "host=... port=... user=... dbname=...". Exit 1 when anything differs.
 
 import datetime
 import decimal
+import importlib.util
 import json
 import re
 import sys
+from pathlib import Path
 
 import psycopg2
+
+# The audit queries' reader the tests use (tests/audit.py, free of Odoo).
+_spec = importlib.util.spec_from_file_location(
+    "asq_audit", Path(__file__).resolve().parent.parent / "tests" / "audit.py"
+)
+ASQ_AUDIT = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(ASQ_AUDIT)
 
 STATE = re.compile(r"^(state|status)$|_(state|status)$")
 WHO = re.compile(r"_by(_id)?$")
@@ -138,18 +147,12 @@ def compare(old, new):
 
 
 def audit(cr, path):
-    text = open(path, encoding="utf8").read()
     failing = []
-    queries = re.findall(r"^-- name: (\S+)\n(.*?);\s*$", text, re.M | re.S)
-    for name, query in queries:
-        body = "\n".join(
-            line for line in query.splitlines() if not line.startswith("--")
-        )
-        cr.execute(body)
-        ids = [row[0] for row in cr.fetchall()]
+    result = ASQ_AUDIT.run_audit(cr, path)
+    for name, (_why, ids) in result.items():
         if ids:
             failing.append(f"audit {name}: {len(ids)} rows, ids {ids[:10]}")
-    return failing, len(queries)
+    return failing, len(result)
 
 
 def main(argv):

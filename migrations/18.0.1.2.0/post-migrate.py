@@ -11,6 +11,8 @@ import logging
 
 from odoo import SUPERUSER_ID, api
 
+from odoo.addons.after_sales_quality.models.asq_workflow_mixin import asq_engine_models
+
 _logger = logging.getLogger(__name__)
 
 
@@ -19,7 +21,7 @@ def migrate(cr, version):
         return
     env = api.Environment(cr, SUPERUSER_ID, {})
     total = 0
-    for name in env["asq.audit"]._asq_engine_models():
+    for name in asq_engine_models(env):
         Model = env[name]
         # Steps stamping the same who-field (judged valid / not valid) share
         # one record, as the audit query reads them.

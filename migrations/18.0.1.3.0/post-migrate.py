@@ -1,14 +1,11 @@
-"""18.0.1.3.0: data the new code reads that older versions did not write.
-
-``received_qty`` of the return request lines (added before 18.0.1.2.0,
-filled until now by ``asq.return.line._auto_init`` when the ORM added the
-column): a line left empty by an older version gets what its request's done
-receipts brought back of its delivered move and lot, as the receipts write
-it today (``asq_received_by_line``). Lines with a received quantity keep it.
+"""18.0.1.3.0 post-migration: data the new code reads that older versions did
+not write. Each change is one function named after what it does; ``migrate``
+calls them.
 """
 
 import logging
 
+from odoo import SUPERUSER_ID, Command, api
 from odoo.tools import SQL
 
 from odoo.addons.after_sales_quality.models.asq_delivered_line import (
@@ -18,7 +15,13 @@ from odoo.addons.after_sales_quality.models.asq_delivered_line import (
 _logger = logging.getLogger(__name__)
 
 
-def _backfill_return_line_received_qty(cr):
+def backfill_return_line_received_qty(cr):
+    """``received_qty`` of the return request lines (added before 18.0.1.2.0,
+    filled until now by ``asq.return.line._auto_init`` when the ORM added the
+    column): a line left empty by an older version gets what its request's done
+    receipts brought back of its delivered move and lot, as the receipts write
+    it today (``asq_received_by_line``). Lines with a received quantity keep
+    it."""
     cr.execute(
         SQL(
             """
@@ -37,7 +40,32 @@ def _backfill_return_line_received_qty(cr):
     )
 
 
+def narrow_capa_action_read_rule(env):
+    """The CAPA action read-all rule lives in a noupdate file
+    (security/asq_capa_security.xml): bring the databases installed before it
+    was narrowed to the after-sales section and finance in line. (Replaces
+    security/asq_security_upgrade.xml, which re-applied it on every update.)"""
+    rule = env.ref("after_sales_quality.asq_capa_action_rule_read", False)
+    if not rule:
+        return
+    rule.write(
+        {
+            "name": "CAPA actions: after-sales section and finance read all",
+            "groups": [
+                Command.set(
+                    [
+                        env.ref("after_sales_quality.group_asq_user_all").id,
+                        env.ref("after_sales_quality.group_asq_finance").id,
+                    ]
+                )
+            ],
+        }
+    )
+    _logger.info("after_sales_quality: CAPA action read-all rule narrowed")
+
+
 def migrate(cr, version):
     if not version:
         return
-    _backfill_return_line_received_qty(cr)
+    backfill_return_line_received_qty(cr)
+    narrow_capa_action_read_rule(api.Environment(cr, SUPERUSER_ID, {}))
