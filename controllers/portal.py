@@ -234,7 +234,7 @@ class AsqCustomerPortal(CustomerPortal):
     # ------------------------------------------------------------------
     def _asq_complaint_sortings(self):
         return {
-            "date": {"label": request.env._("Newest"), "order": "received_at desc"},
+            "date": {"label": request.env._("Newest"), "order": "received_date desc"},
             "name": {"label": request.env._("Reference"), "order": "name desc"},
             "state": {"label": request.env._("Status"), "order": "state, id desc"},
         }

@@ -11,11 +11,11 @@ _lt = LazyTranslate(__name__)
 
 # Who/when fields that only the workflow buttons write (context key below).
 SIGNATURE_FIELDS = (
-    "analysis_by_id",
+    "analysis_user_id",
     "analysis_date",
-    "signoff_by_id",
+    "signoff_user_id",
     "signoff_date",
-    "verified_by_id",
+    "verified_user_id",
     "verified_date",
     "date_closed",
 )
@@ -44,7 +44,7 @@ EDITABLE = {
     "user_id": AsqEditable(_OPEN),
     # The head of the department signs off for that department: it no longer
     # changes once signed (a new round clears the sign-off).
-    "department_id": AsqEditable(_PLAN, frozen_by="signoff_by_id"),
+    "department_id": AsqEditable(_PLAN, frozen_by="signoff_user_id"),
     "customer_report": AsqEditable(_OPEN),
     "customer_report_deadline": AsqEditable(_OPEN),
     "problem": AsqEditable(_ANALYSIS),
@@ -89,7 +89,7 @@ TRANSITIONS = (
         ("analysis",),
         (GROUP_INSPECTOR,),
         branches=("action", "verification"),
-        stamp=("analysis_by_id", "analysis_date"),
+        stamp="analysis",
         check="_asq_check_plan",
         todo=False,
     ),
@@ -100,7 +100,7 @@ TRANSITIONS = (
         _lt("Department Sign-off"),
         ("action", "verification"),
         (GROUP_USER,),
-        stamp=("signoff_by_id", "signoff_date"),
+        stamp="signoff",
         signer="_asq_signer_department_signoff",
         access="read",
     ),
@@ -119,7 +119,7 @@ TRANSITIONS = (
         ("verification",),
         (GROUP_MGMT_REP,),
         "closed",
-        stamp=("verified_by_id", "verified_date"),
+        stamp="verified",
         check="_asq_check_verify",
         deadline="verification_date",
     ),
@@ -295,7 +295,7 @@ class AsqCapa(models.Model):
         help="The 5M1E category of the root cause.",
     )
     root_cause = fields.Text()
-    analysis_by_id = fields.Many2one("res.users", string="Analysed By", readonly=True)
+    analysis_user_id = fields.Many2one("res.users", string="Analysed By", readonly=True)
     analysis_date = fields.Datetime(string="Analysed On", readonly=True)
 
     # ------------------------------------------------------------------
@@ -308,7 +308,7 @@ class AsqCapa(models.Model):
         help="Allowed only with the reason recorded.",
     )
     no_action_reason = fields.Text(string="Reason for Taking No Action")
-    signoff_by_id = fields.Many2one(
+    signoff_user_id = fields.Many2one(
         "res.users", string="Department Sign-off By", readonly=True
     )
     signoff_date = fields.Datetime(string="Department Sign-off On", readonly=True)
@@ -329,7 +329,7 @@ class AsqCapa(models.Model):
         tracking=True,
     )
     verification_note = fields.Text(string="Verification Evidence")
-    verified_by_id = fields.Many2one("res.users", string="Verified By", readonly=True)
+    verified_user_id = fields.Many2one("res.users", string="Verified By", readonly=True)
     verified_date = fields.Datetime(string="Verified On", readonly=True)
     review_ids = fields.One2many(
         "asq.capa.review", "capa_id", string="Verification History", readonly=True
@@ -505,7 +505,7 @@ class AsqCapa(models.Model):
                     "effectiveness": "not_effective",
                     "no_action": False,
                     "verification_note": False,
-                    "signoff_by_id": False,
+                    "signoff_user_id": False,
                     "signoff_date": False,
                 },
             )
@@ -696,7 +696,7 @@ class AsqCapa(models.Model):
             )
         if not current.filtered(lambda a: a.state == "done"):
             return self.env._("No action of %(name)s is done.", name=self.name)
-        if self.department_id and not self.signoff_by_id:
+        if self.department_id and not self.signoff_user_id:
             return self.env._(
                 "The responsible department has not signed off %(name)s.",
                 name=self.name,
@@ -726,7 +726,7 @@ class AsqCapa(models.Model):
         """The CAPA waiting for the user's sign-off: a responsible department
         is set and has not signed yet; a quality manager signs them all, the
         head of a department those of the departments they head."""
-        waiting = [("signoff_by_id", "=", False), ("department_id", "!=", False)]
+        waiting = [("signoff_user_id", "=", False), ("department_id", "!=", False)]
         user = self.env.user
         if user.has_group(GROUP_MANAGER):
             return waiting
@@ -750,12 +750,12 @@ class AsqCapa(models.Model):
             return
         signs = self._asq_signer_department_signoff() or expression.FALSE_DOMAIN
         for capa in self.filtered(lambda c: c.state in transition.from_states):
-            if capa.signoff_by_id:
+            if capa.signoff_user_id:
                 raise UserError(
                     self.env._(
                         "%(name)s is already signed off by %(user)s.",
                         name=capa.name,
-                        user=capa.signoff_by_id.name,
+                        user=capa.signoff_user_id.name,
                     )
                 )
             if not capa.department_id:

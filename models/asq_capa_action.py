@@ -34,7 +34,7 @@ TRANSITIONS = (
         _lt("Done"),
         ("open",),
         to_state="done",
-        stamp=("done_by_id", "date_done"),
+        stamp="done",
         check="_asq_check_done",
         signer="_asq_signer_done",
         todo=False,
@@ -107,20 +107,20 @@ class AsqCapaAction(models.Model):
     )
     evidence = fields.Text(help="What was done and where the proof is.")
     attachment_ids = fields.Many2many("ir.attachment", string="Evidence Files")
-    date_done = fields.Date(string="Done On", readonly=True)
-    done_by_id = fields.Many2one("res.users", string="Done By", readonly=True)
+    done_date = fields.Date(string="Done On", readonly=True)
+    done_user_id = fields.Many2one("res.users", string="Done By", readonly=True)
     on_time = fields.Boolean(compute="_compute_on_time", store=True)
     reminded = fields.Boolean(readonly=True, copy=False)
     escalated = fields.Boolean(readonly=True, copy=False)
     can_done = fields.Boolean(compute="_compute_asq_can")
     can_cancel = fields.Boolean(compute="_compute_asq_can")
 
-    @api.depends("date_done", "date_due")
+    @api.depends("done_date", "date_due")
     def _compute_on_time(self):
         for action in self:
             action.on_time = bool(
-                action.date_done
-                and (not action.date_due or action.date_done <= action.date_due)
+                action.done_date
+                and (not action.date_due or action.done_date <= action.date_due)
             )
 
     @api.model_create_multi
@@ -144,7 +144,7 @@ class AsqCapaAction(models.Model):
 
     def write(self, vals):
         if not asq_in_step(self.env, WORKFLOW_KEY):
-            if {"state", "date_done", "done_by_id", "round"} & set(vals):
+            if {"state", "done_date", "done_user_id", "round"} & set(vals):
                 raise UserError(self.env._("Mark actions done with the Done button."))
             # The line guard, also for the edits made through the CAPA form:
             # a line no longer changes once done or cancelled, nor once its
@@ -192,7 +192,7 @@ class AsqCapaAction(models.Model):
                         action=action.name,
                     )
                 )
-        actions._asq_finish("done", {"date_done": fields.Date.context_today(self)})
+        actions._asq_finish("done", {"done_date": fields.Date.context_today(self)})
         actions.capa_id.activity_feedback(
             ["mail.mail_activity_data_todo"],
             user_id=self.env.uid,

@@ -54,24 +54,24 @@ CATEGORIES = [
 # Who signed which step: stamped by the step methods only (see write()).
 SIGNATURE_FIELDS = frozenset(
     {
-        "submitted_by",
-        "submitted_at",
-        "judged_by",
-        "judged_at",
-        "onsite_by",
-        "onsite_at",
-        "investigated_by",
-        "investigated_at",
-        "decided_by",
-        "decided_at",
-        "replied_by",
-        "replied_at",
-        "confirmed_by",
-        "confirmed_at",
-        "closed_by",
-        "closed_at",
-        "cancelled_by",
-        "cancelled_at",
+        "submitted_user_id",
+        "submitted_date",
+        "judged_user_id",
+        "judged_date",
+        "onsite_user_id",
+        "onsite_date",
+        "investigated_user_id",
+        "investigated_date",
+        "decided_user_id",
+        "decided_date",
+        "replied_user_id",
+        "replied_date",
+        "confirmed_user_id",
+        "confirmed_date",
+        "closed_user_id",
+        "closed_date",
+        "cancelled_user_id",
+        "cancelled_date",
         "validity",
         "state",
         "is_repeat",
@@ -90,7 +90,7 @@ _INVESTIGATION = ("investigating",)
 EDITABLE = {
     "partner_id": AsqEditable(_DRAFT, GROUP_USER),
     "feedback_type": AsqEditable(_DRAFT, GROUP_USER),
-    "received_at": AsqEditable(_DRAFT, GROUP_USER),
+    "received_date": AsqEditable(_DRAFT, GROUP_USER),
     "channel": AsqEditable(_DRAFT, GROUP_USER),
     "company_id": AsqEditable(_DRAFT, GROUP_USER),
     "line_ids": AsqEditable(_DRAFT, GROUP_USER),
@@ -105,15 +105,15 @@ EDITABLE = {
     "invalid_reason": AsqEditable(("review",), GROUP_MANAGER, "validity"),
     "onsite_required": AsqEditable(("draft", "review", "investigating"), GROUP_USER),
     "investigator_id": AsqEditable(("review", "investigating"), GROUP_INSPECTOR),
-    "responsibility": AsqEditable(_INVESTIGATION, GROUP_INSPECTOR, "investigated_at"),
+    "responsibility": AsqEditable(_INVESTIGATION, GROUP_INSPECTOR, "investigated_date"),
     "responsible_department_id": AsqEditable(
-        _INVESTIGATION, GROUP_INSPECTOR, "investigated_at"
+        _INVESTIGATION, GROUP_INSPECTOR, "investigated_date"
     ),
     "responsible_partner_id": AsqEditable(
-        _INVESTIGATION, GROUP_INSPECTOR, "investigated_at"
+        _INVESTIGATION, GROUP_INSPECTOR, "investigated_date"
     ),
-    "root_cause": AsqEditable(_INVESTIGATION, GROUP_INSPECTOR, "investigated_at"),
-    "onsite_result": AsqEditable(_INVESTIGATION, GROUP_INSPECTOR, "onsite_at"),
+    "root_cause": AsqEditable(_INVESTIGATION, GROUP_INSPECTOR, "investigated_date"),
+    "onsite_result": AsqEditable(_INVESTIGATION, GROUP_INSPECTOR, "onsite_date"),
     "disposition": AsqEditable(_INVESTIGATION, GROUP_INSPECTOR),
     "disposition_note": AsqEditable(_INVESTIGATION, GROUP_INSPECTOR),
     "no_action_reason": AsqEditable(_INVESTIGATION, GROUP_INSPECTOR),
@@ -158,7 +158,7 @@ TRANSITIONS = (
         ("draft",),
         (GROUP_USER,),
         "review",
-        stamp=("submitted_by", "submitted_at"),
+        stamp="submitted",
         check="_asq_check_complaint",
         todo=False,
     ),
@@ -168,7 +168,7 @@ TRANSITIONS = (
         ("review",),
         (GROUP_MANAGER,),
         "investigating",
-        stamp=("judged_by", "judged_at"),
+        stamp="judged",
         check="_asq_check_complaint",
         signer="_asq_signer_judge",
     ),
@@ -178,7 +178,7 @@ TRANSITIONS = (
         _lt("Judge"),
         ("review",),
         (GROUP_MANAGER,),
-        stamp=("judged_by", "judged_at"),
+        stamp="judged",
         check="_asq_check_complaint",
         signer="_asq_signer_judge",
         todo=False,
@@ -188,7 +188,7 @@ TRANSITIONS = (
         _lt("On-site verification"),
         ("investigating",),
         (GROUP_INSPECTOR,),
-        stamp=("onsite_by", "onsite_at"),
+        stamp="onsite",
         check="_asq_check_onsite_verified",
         todo=False,
     ),
@@ -197,7 +197,7 @@ TRANSITIONS = (
         _lt("Record findings"),
         ("investigating",),
         (GROUP_INSPECTOR,),
-        stamp=("investigated_by", "investigated_at"),
+        stamp="investigated",
         check="_asq_check_complaint",
         signer="_asq_signer_record_findings",
         deadline="answer_deadline",
@@ -208,7 +208,7 @@ TRANSITIONS = (
         ("investigating",),
         (GROUP_MANAGER,),
         "decided",
-        stamp=("decided_by", "decided_at"),
+        stamp="decided",
         check="_asq_check_complaint",
         signer="_asq_signer_decide",
     ),
@@ -218,7 +218,7 @@ TRANSITIONS = (
         ("review", "decided"),
         (GROUP_USER,),
         "replied",
-        stamp=("replied_by", "replied_at"),
+        stamp="replied",
         check="_asq_check_reply",
         todo=False,
     ),
@@ -228,7 +228,7 @@ TRANSITIONS = (
         ("replied",),
         (GROUP_USER,),
         "confirmed",
-        stamp=("confirmed_by", "confirmed_at"),
+        stamp="confirmed",
         check="_asq_check_satisfaction",
         todo=False,
     ),
@@ -247,7 +247,7 @@ TRANSITIONS = (
         ("replied", "confirmed"),
         (GROUP_MANAGER,),
         "closed",
-        stamp=("closed_by", "closed_at"),
+        stamp="closed",
         check="_asq_check_complaint",
         signer="_asq_signer_close",
     ),
@@ -257,7 +257,7 @@ TRANSITIONS = (
         OPEN_STATES,
         (GROUP_MANAGER,),
         "cancel",
-        stamp=("cancelled_by", "cancelled_at"),
+        stamp="cancelled",
         check="_asq_check_complaint",
         action="_action_cancel",
         todo=False,
@@ -298,7 +298,7 @@ TRANSITIONS = (
         ("draft",),
         (GROUP_USER,),
         "closed",
-        stamp=("closed_by", "closed_at"),
+        stamp="closed",
         check="_asq_check_feedback",
         todo=False,
     ),
@@ -307,7 +307,7 @@ TRANSITIONS = (
         _lt("Feedback"),
         ("draft",),
         (GROUP_USER,),
-        stamp=("submitted_by", "submitted_at"),
+        stamp="submitted",
         check="_asq_check_feedback_pending",
         todo=False,
     ),
@@ -317,7 +317,7 @@ TRANSITIONS = (
         ("draft",),
         (GROUP_USER,),
         "closed",
-        stamp=("closed_by", "closed_at"),
+        stamp="closed",
         check="_asq_check_feedback",
         todo=False,
     ),
@@ -340,7 +340,7 @@ class AsqComplaint(models.Model):
         "mail.thread",
         "asq.deadline.mixin",
     ]
-    _order = "received_at desc, id desc"
+    _order = "received_date desc, id desc"
     _check_company_auto = True
     _asq_workflow_key = STEP_CONTEXT
     _asq_transitions = TRANSITIONS
@@ -460,7 +460,7 @@ class AsqComplaint(models.Model):
         default="phone",
         required=True,
     )
-    received_at = fields.Datetime(
+    received_date = fields.Datetime(
         string="Received At",
         default=fields.Datetime.now,
         required=True,
@@ -505,14 +505,14 @@ class AsqComplaint(models.Model):
         ],
         string="Customer Asks For",
     )
-    submitted_by = fields.Many2one(
+    submitted_user_id = fields.Many2one(
         "res.users",
         string="Registered By",
         readonly=True,
         copy=False,
         groups="base.group_user",
     )
-    submitted_at = fields.Datetime(string="Registered On", readonly=True, copy=False)
+    submitted_date = fields.Datetime(string="Registered On", readonly=True, copy=False)
 
     # ------------------------------------------------------------------
     # Validity judgment
@@ -528,10 +528,10 @@ class AsqComplaint(models.Model):
         copy=False,
         help="Why the complaint is not valid: it is explained to the customer.",
     )
-    judged_by = fields.Many2one(
+    judged_user_id = fields.Many2one(
         "res.users", readonly=True, copy=False, groups="base.group_user"
     )
-    judged_at = fields.Datetime(readonly=True, copy=False)
+    judged_date = fields.Datetime(readonly=True, copy=False)
 
     # ------------------------------------------------------------------
     # Investigation
@@ -569,10 +569,10 @@ class AsqComplaint(models.Model):
         groups="base.group_user",
     )
     root_cause = fields.Text(string="Root Cause", copy=False, groups="base.group_user")
-    investigated_by = fields.Many2one(
+    investigated_user_id = fields.Many2one(
         "res.users", readonly=True, copy=False, groups="base.group_user"
     )
-    investigated_at = fields.Datetime(readonly=True, copy=False)
+    investigated_date = fields.Datetime(readonly=True, copy=False)
     onsite_required = fields.Boolean(
         string="On-Site Verification Needed",
         tracking=True,
@@ -582,14 +582,14 @@ class AsqComplaint(models.Model):
     onsite_result = fields.Text(
         string="On-Site Verification Result", copy=False, groups="base.group_user"
     )
-    onsite_by = fields.Many2one(
+    onsite_user_id = fields.Many2one(
         "res.users",
         string="Verified By",
         readonly=True,
         copy=False,
         groups="base.group_user",
     )
-    onsite_at = fields.Datetime(string="Verified On Site", readonly=True, copy=False)
+    onsite_date = fields.Datetime(string="Verified On Site", readonly=True, copy=False)
 
     # ------------------------------------------------------------------
     # Disposition
@@ -609,18 +609,18 @@ class AsqComplaint(models.Model):
     no_action_reason = fields.Text(
         string="Reason for No Action", copy=False, groups="base.group_user"
     )
-    decided_by = fields.Many2one(
+    decided_user_id = fields.Many2one(
         "res.users", readonly=True, copy=False, groups="base.group_user"
     )
-    decided_at = fields.Datetime(readonly=True, copy=False)
+    decided_date = fields.Datetime(readonly=True, copy=False)
 
     # ------------------------------------------------------------------
     # Reply and satisfaction
     # ------------------------------------------------------------------
-    replied_by = fields.Many2one(
+    replied_user_id = fields.Many2one(
         "res.users", readonly=True, copy=False, groups="base.group_user"
     )
-    replied_at = fields.Datetime(readonly=True, copy=False)
+    replied_date = fields.Datetime(readonly=True, copy=False)
     satisfaction = fields.Selection(
         selection=[("satisfied", "Satisfied"), ("not_satisfied", "Not Satisfied")],
         readonly=True,
@@ -628,22 +628,22 @@ class AsqComplaint(models.Model):
         tracking=True,
     )
     satisfaction_note = fields.Text(string="Customer's Comment", copy=False)
-    confirmed_by = fields.Many2one(
+    confirmed_user_id = fields.Many2one(
         "res.users", readonly=True, copy=False, groups="base.group_user"
     )
-    confirmed_at = fields.Datetime(readonly=True, copy=False)
+    confirmed_date = fields.Datetime(readonly=True, copy=False)
     reopen_count = fields.Integer(
         string="Times Not Satisfied", readonly=True, copy=False
     )
-    closed_by = fields.Many2one(
+    closed_user_id = fields.Many2one(
         "res.users", readonly=True, copy=False, groups="base.group_user"
     )
-    closed_at = fields.Datetime(readonly=True, copy=False)
+    closed_date = fields.Datetime(readonly=True, copy=False)
     cancel_reason = fields.Text(readonly=True, copy=False)
-    cancelled_by = fields.Many2one(
+    cancelled_user_id = fields.Many2one(
         "res.users", readonly=True, copy=False, groups="base.group_user"
     )
-    cancelled_at = fields.Datetime(readonly=True, copy=False)
+    cancelled_date = fields.Datetime(readonly=True, copy=False)
 
     # ------------------------------------------------------------------
     # Clocks (company working calendar)
@@ -867,9 +867,9 @@ class AsqComplaint(models.Model):
         "feedback_status",
         "validity",
         "investigator_id",
-        "investigated_at",
+        "investigated_date",
         "onsite_required",
-        "onsite_at",
+        "onsite_date",
     )
     @api.depends_context("uid")
     def _compute_asq_can(self):
@@ -879,8 +879,8 @@ class AsqComplaint(models.Model):
 
     @api.depends(
         "feedback_type",
-        "received_at",
-        "judged_at",
+        "received_date",
+        "judged_date",
         "validity",
         "onsite_required",
         "company_id",
@@ -899,7 +899,7 @@ class AsqComplaint(models.Model):
         plan = []
         for complaint in self:
             company = complaint.company_id
-            received = complaint.received_at
+            received = complaint.received_date
             if complaint.feedback_type != "complaint" or not received:
                 continue
             plan.append(
@@ -919,12 +919,12 @@ class AsqComplaint(models.Model):
                 plan.append(
                     (complaint, "onsite_deadline", received, days, WORKING_DAYS)
                 )
-            if complaint.validity == "valid" and complaint.judged_at:
+            if complaint.validity == "valid" and complaint.judged_date:
                 plan.append(
                     (
                         complaint,
                         "answer_deadline",
-                        complaint.judged_at,
+                        complaint.judged_date,
                         company.asq_complaint_answer_days,
                         WORKING_DAYS,
                     )
@@ -936,9 +936,9 @@ class AsqComplaint(models.Model):
         "disposition_deadline",
         "onsite_deadline",
         "answer_deadline",
-        "onsite_at",
-        "decided_at",
-        "judged_at",
+        "onsite_date",
+        "decided_date",
+        "judged_date",
     )
     def _compute_next_deadline(self):
         """(asq.deadline.mixin, from _asq_pending_deadlines)"""
@@ -948,11 +948,11 @@ class AsqComplaint(models.Model):
         self.ensure_one()
         pending = []
         if self.state in ("draft", "review", "investigating"):
-            if not self.judged_at or self.validity == "valid":
+            if not self.judged_date or self.validity == "valid":
                 pending.append(self.disposition_deadline)
             if self.answer_deadline:
                 pending.append(self.answer_deadline)
-        if self.state in OPEN_STATES and not self.onsite_at:
+        if self.state in OPEN_STATES and not self.onsite_date:
             pending.append(self.onsite_deadline)
         return pending
 
@@ -960,15 +960,15 @@ class AsqComplaint(models.Model):
         "disposition_deadline",
         "onsite_deadline",
         "answer_deadline",
-        "decided_at",
-        "judged_at",
+        "decided_date",
+        "judged_date",
         "validity",
-        "onsite_at",
+        "onsite_date",
     )
     def _compute_on_time(self):
         for complaint in self:
-            disposed_at = complaint.decided_at or (
-                complaint.validity == "invalid" and complaint.judged_at
+            disposed_at = complaint.decided_date or (
+                complaint.validity == "invalid" and complaint.judged_date
             )
             complaint.disposition_on_time = bool(
                 disposed_at
@@ -976,14 +976,14 @@ class AsqComplaint(models.Model):
                 and disposed_at <= complaint.disposition_deadline
             )
             complaint.onsite_on_time = bool(
-                complaint.onsite_at
+                complaint.onsite_date
                 and complaint.onsite_deadline
-                and complaint.onsite_at <= complaint.onsite_deadline
+                and complaint.onsite_date <= complaint.onsite_deadline
             )
             complaint.answer_on_time = bool(
-                complaint.decided_at
+                complaint.decided_date
                 and complaint.answer_deadline
-                and complaint.decided_at <= complaint.answer_deadline
+                and complaint.decided_date <= complaint.answer_deadline
             )
 
     @api.depends(
@@ -1036,7 +1036,7 @@ class AsqComplaint(models.Model):
                     )
                 )
 
-    @api.constrains("received_at")
+    @api.constrains("received_date")
     def _asq_check_received_after_delivery(self):
         """A complaint is received neither in the future (a few minutes of
         clock skew between the caller and the server allowed) nor before the
@@ -1044,20 +1044,20 @@ class AsqComplaint(models.Model):
         zone)."""
         latest = fields.Datetime.now() + timedelta(minutes=RECEIVED_CLOCK_SKEW)
         for complaint in self.sudo():
-            if complaint.received_at > latest:
+            if complaint.received_date > latest:
                 raise ValidationError(
                     self.env._(
                         "%(name)s cannot be received in the future (%(date)s).",
                         name=complaint.name,
                         date=fields.Datetime.context_timestamp(
-                            self, complaint.received_at
+                            self, complaint.received_date
                         ).strftime("%Y-%m-%d %H:%M"),
                     )
                 )
             deliveries = complaint.line_ids.delivered_line_id.filtered("date")
             if not deliveries:
                 continue
-            received = fields.Datetime.context_timestamp(self, complaint.received_at)
+            received = fields.Datetime.context_timestamp(self, complaint.received_date)
             first = min(deliveries, key=lambda delivered: delivered.date)
             delivered = fields.Datetime.context_timestamp(self, first.date)
             if received.date() < delivered.date():
@@ -1263,8 +1263,8 @@ class AsqComplaint(models.Model):
                     "The customer is not satisfied (%(comment)s): back to the "
                     "investigation. Previous decision by %(user)s on %(date)s.",
                     comment=complaint.satisfaction_note or "-",
-                    user=complaint.decided_by.name or "-",
-                    date=complaint.decided_at or "-",
+                    user=complaint.decided_user_id.name or "-",
+                    date=complaint.decided_date or "-",
                 ),
                 subtype_xmlid="mail.mt_note",
             )
@@ -1273,12 +1273,12 @@ class AsqComplaint(models.Model):
                 {
                     "satisfaction": "not_satisfied",
                     "reopen_count": complaint.reopen_count + 1,
-                    "investigated_by": False,
-                    "investigated_at": False,
-                    "decided_by": False,
-                    "decided_at": False,
-                    "replied_by": False,
-                    "replied_at": False,
+                    "investigated_user_id": False,
+                    "investigated_date": False,
+                    "decided_user_id": False,
+                    "decided_date": False,
+                    "replied_user_id": False,
+                    "replied_date": False,
                 },
             )
         return True
@@ -1628,18 +1628,18 @@ class AsqComplaint(models.Model):
         if step in ("judge_valid", "judge_invalid"):
             self._asq_ensure_not_judged()
         elif step == "record_findings":
-            recorded = self.filtered("investigated_at")
+            recorded = self.filtered("investigated_date")
             if recorded:
                 raise AsqStateError(
                     self.env._(
                         "The findings of %(names)s were already recorded by "
                         "%(user)s. Reload the page.",
                         names=recorded._asq_names(),
-                        user=", ".join(recorded.investigated_by.mapped("name")),
+                        user=", ".join(recorded.investigated_user_id.mapped("name")),
                     )
                 )
         elif step == "decide":
-            not_investigated = self.filtered(lambda c: not c.investigated_at)
+            not_investigated = self.filtered(lambda c: not c.investigated_date)
             if not_investigated:
                 raise UserError(
                     self.env._(
@@ -1671,14 +1671,14 @@ class AsqComplaint(models.Model):
         given to them or to nobody yet, once."""
         return [
             ("feedback_type", "=", "complaint"),
-            ("investigated_at", "=", False),
+            ("investigated_date", "=", False),
             ("investigator_id", "in", [self.env.uid, False]),
         ]
 
     def _asq_signer_decide(self):
         """The quality manager approves the disposition once the findings
         are recorded."""
-        return [("feedback_type", "=", "complaint"), ("investigated_at", "!=", False)]
+        return [("feedback_type", "=", "complaint"), ("investigated_date", "!=", False)]
 
     def _asq_signer_close(self):
         """The quality manager closes once the customer is satisfied, or
@@ -1701,7 +1701,7 @@ class AsqComplaint(models.Model):
         return ""
 
     def _asq_check_onsite_needed(self):
-        if not self.onsite_required or self.onsite_at:
+        if not self.onsite_required or self.onsite_date:
             return self.env._(
                 "%(name)s needs no on-site verification visit (any more).",
                 name=self.name,
@@ -1772,8 +1772,8 @@ class AsqComplaint(models.Model):
                 for fname in ("responsibility", "root_cause")
                 if not complaint[fname]
             ]
-            if complaint.onsite_required and not complaint.onsite_at:
-                missing.append(complaint._fields["onsite_at"].string)
+            if complaint.onsite_required and not complaint.onsite_date:
+                missing.append(complaint._fields["onsite_date"].string)
             if (
                 complaint.responsibility in ("supplier", "carrier")
                 and not complaint.responsible_partner_id
@@ -1861,7 +1861,7 @@ class AsqComplaint(models.Model):
                 self.env._(
                     "%(names)s was already judged by %(user)s. Reload the page.",
                     names=judged._asq_names(),
-                    user=", ".join(judged.judged_by.mapped("name")),
+                    user=", ".join(judged.judged_user_id.mapped("name")),
                 )
             )
 
@@ -1944,7 +1944,7 @@ class AsqComplaint(models.Model):
         if not complaints:
             return
         window = max(complaints.company_id.mapped("asq_complaint_repeat_days"))
-        since = min(complaints.mapped("received_at")) - timedelta(days=window)
+        since = min(complaints.mapped("received_date")) - timedelta(days=window)
         # Every complaint of the customer counts, not only the ones the
         # registering user may read.
         earlier = self.sudo().search(
@@ -1954,14 +1954,14 @@ class AsqComplaint(models.Model):
                 ("company_id", "in", complaints.company_id.ids),
                 ("commercial_partner_id", "in", complaints.commercial_partner_id.ids),
                 ("state", "not in", ("draft", "cancel")),
-                ("received_at", ">=", since),
+                ("received_date", ">=", since),
                 "!",
                 ("capa_ids.effectiveness", "=", "effective"),
             ],
-            order="received_at, id",
+            order="received_date, id",
         )
         for complaint in complaints:
-            start = complaint.received_at - timedelta(
+            start = complaint.received_date - timedelta(
                 days=complaint.company_id.asq_complaint_repeat_days
             )
             products = complaint.line_ids.product_id
@@ -1969,7 +1969,7 @@ class AsqComplaint(models.Model):
                 lambda e, c=complaint, p=products, s=start: e.commercial_partner_id
                 == c.commercial_partner_id
                 and e.company_id == c.company_id
-                and s <= e.received_at <= c.received_at
+                and s <= e.received_date <= c.received_date
                 and (e.category == c.category or e.line_ids.product_id & p)
             )[:1]
             if match:
@@ -2027,7 +2027,7 @@ class AsqComplaint(models.Model):
 
     def _asq_ensure_onsite_recordable(self):
         """A visit may record the on-site verification of ``self``."""
-        waiting = self.filtered(lambda c: c.onsite_required and not c.onsite_at)
+        waiting = self.filtered(lambda c: c.onsite_required and not c.onsite_date)
         wrong = waiting.filtered(lambda c: c.state not in ("review", "investigating"))
         if wrong:
             raise AsqStateError(
@@ -2042,7 +2042,7 @@ class AsqComplaint(models.Model):
         """``visit`` is done: it is the on-site verification of the complaint
         (result, who and when), so it meets or misses the on-site deadline."""
         self.ensure_one()
-        if not self.onsite_required or self.onsite_at:
+        if not self.onsite_required or self.onsite_date:
             self.message_post(
                 body=self.env._(
                     "Service visit %(visit)s done: %(result)s",
@@ -2056,8 +2056,8 @@ class AsqComplaint(models.Model):
         self.with_context(**asq_step(STEP_CONTEXT)).write(
             {
                 "onsite_result": visit.result,
-                "onsite_by": visit.done_by.id,
-                "onsite_at": visit.done_at,
+                "onsite_user_id": visit.done_user_id.id,
+                "onsite_date": visit.done_date,
             }
         )
         self.message_post(
@@ -2121,21 +2121,21 @@ class AsqComplaint(models.Model):
         """The workflow steps reached, with their date, for the portal."""
         self.ensure_one()
         steps = [
-            (self.env._("Received"), self.received_at),
-            (self.env._("Registered"), self.submitted_at),
+            (self.env._("Received"), self.received_date),
+            (self.env._("Registered"), self.submitted_date),
             (
                 self.env._("Judged valid")
                 if self.validity == "valid"
                 else self.env._("Judged not valid"),
-                self.judged_at,
+                self.judged_date,
             ),
-            (self.env._("Verified on site"), self.onsite_at),
-            (self.env._("Investigated"), self.investigated_at),
-            (self.env._("Disposition decided"), self.decided_at),
-            (self.env._("Replied"), self.replied_at),
-            (self.env._("Satisfaction confirmed"), self.confirmed_at),
-            (self.env._("Closed"), self.closed_at),
-            (self.env._("Cancelled"), self.cancelled_at),
+            (self.env._("Verified on site"), self.onsite_date),
+            (self.env._("Investigated"), self.investigated_date),
+            (self.env._("Disposition decided"), self.decided_date),
+            (self.env._("Replied"), self.replied_date),
+            (self.env._("Satisfaction confirmed"), self.confirmed_date),
+            (self.env._("Closed"), self.closed_date),
+            (self.env._("Cancelled"), self.cancelled_date),
         ]
         return [{"label": label, "date": date} for label, date in steps if date]
 
@@ -2222,7 +2222,7 @@ class AsqComplaint(models.Model):
                         "channel": "portal",
                         "feedback_type": "complaint",
                         "user_id": responsible.id,
-                        "received_at": fields.Datetime.now(),
+                        "received_date": fields.Datetime.now(),
                         "portal_submission_key": key or False,
                         "line_ids": [
                             Command.create(

@@ -205,7 +205,7 @@ class AsqComplaintAlert(models.Model):
                 ("company_id", "=", company.id),
                 ("state", "not in", ("draft", "cancel")),
                 ("feedback_type", "=", "complaint"),
-                ("received_at", ">=", since),
+                ("received_date", ">=", since),
             ]
             by_product = self.env["asq.complaint.line"]._read_group(
                 [

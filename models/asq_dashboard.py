@@ -69,7 +69,7 @@ class AsqDashboard(models.AbstractModel):
                 "groups": complaint_groups,
                 "label": self.env._("Complaints This Month"),
                 "domain": expression.AND(
-                    [complaints, [("received_at", ">=", self._month_start())]]
+                    [complaints, [("received_date", ">=", self._month_start())]]
                 ),
             },
             "active_holds": {

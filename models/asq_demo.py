@@ -120,7 +120,7 @@ class AsqDemo(models.AbstractModel):
                     "channel": rng.choice(["phone", "email", "fax", "letter"]),
                     "category": rng.choice(categories),
                     "severity": "major" if rng.random() < 0.15 else "minor",
-                    "received_at": received,
+                    "received_date": received,
                     "description": f"{line.product_id.name}: nonconformity "
                     f"found at the customer's incoming inspection.",
                     "customer_request": rng.choice(
@@ -170,13 +170,15 @@ class AsqDemo(models.AbstractModel):
             hours = rng.choice([2, 6, 20, 30, 50, 70, 120])
             env.cr.execute(
                 """UPDATE asq_complaint
-                      SET submitted_at = received_at + interval '1 hour',
-                          judged_at = received_at + interval '2 hours',
-                          investigated_at = received_at + %(h)s * interval '1 hour',
-                          decided_at = received_at + %(h)s * interval '1 hour',
-                          replied_at = received_at + (%(h)s + 4) * interval '1 hour',
-                          confirmed_at = received_at + (%(h)s + 48) * interval '1 hour',
-                          closed_at = received_at + (%(h)s + 72) * interval '1 hour'
+                      SET submitted_date = received_date + interval '1 hour',
+                          judged_date = received_date + interval '2 hours',
+                          investigated_date = received_date + %(h)s * interval '1 hour',
+                          decided_date = received_date + %(h)s * interval '1 hour',
+                          replied_date = received_date
+                                         + (%(h)s + 4) * interval '1 hour',
+                          confirmed_date = received_date
+                                           + (%(h)s + 48) * interval '1 hour',
+                          closed_date = received_date + (%(h)s + 72) * interval '1 hour'
                     WHERE id = %(id)s""",
                 {"h": hours, "id": complaint.id},
             )
@@ -216,7 +218,7 @@ class AsqDemo(models.AbstractModel):
                 "partner_id": customer.id,
                 "channel": "phone",
                 "category": "quality",
-                "received_at": now - relativedelta(days=days_ago),
+                "received_date": now - relativedelta(days=days_ago),
                 "line_ids": [
                     fields.Command.create(
                         {

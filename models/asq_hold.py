@@ -9,13 +9,13 @@ _lt = LazyTranslate(__name__)
 
 # Who/when fields that only the workflow buttons write (context key below).
 SIGNATURE_FIELDS = (
-    "opened_by_id",
-    "opened_at",
+    "opened_user_id",
+    "opened_date",
     "verification_result",
-    "verified_by_id",
-    "verified_at",
-    "released_by_id",
-    "released_at",
+    "verified_user_id",
+    "verified_date",
+    "released_user_id",
+    "released_date",
     "capa_id",
     "return_ids",
     "affected_move_ids",
@@ -47,8 +47,8 @@ EDITABLE = {
     "company_id": AsqEditable(_DRAFT, GROUP_INSPECTOR),
     "reason": AsqEditable(_DRAFT, GROUP_INSPECTOR),
     "complaint_id": AsqEditable(_DRAFT, GROUP_INSPECTOR),
-    "proposed_result": AsqEditable(("active",), GROUP_INSPECTOR, "verified_by_id"),
-    "verification_note": AsqEditable(("active",), GROUP_INSPECTOR, "verified_by_id"),
+    "proposed_result": AsqEditable(("active",), GROUP_INSPECTOR, "verified_user_id"),
+    "verification_note": AsqEditable(("active",), GROUP_INSPECTOR, "verified_user_id"),
 }
 # The goods held: what the activation blocked and told the buyers about.
 HELD_GOODS = frozenset({"product_id", "lot_ids", "company_id"})
@@ -67,7 +67,7 @@ TRANSITIONS = (
         ("draft",),
         (GROUP_INSPECTOR,),
         "active",
-        stamp=("opened_by_id", "opened_at"),
+        stamp="opened",
         todo=False,
     ),
     AsqTransition(
@@ -92,7 +92,7 @@ TRANSITIONS = (
         ("active",),
         (GROUP_INSPECTOR,),
         branches=("active", "nonconforming"),
-        stamp=("verified_by_id", "verified_at"),
+        stamp="verified",
         check="_asq_check_verify",
         signer="_asq_signer_verify",
     ),
@@ -102,7 +102,7 @@ TRANSITIONS = (
         ("active",),
         (GROUP_MANAGER,),
         "released",
-        stamp=("released_by_id", "released_at"),
+        stamp="released",
         check="_asq_check_release",
         signer="_asq_signer_release",
         deadline="release_deadline",
@@ -194,8 +194,8 @@ class AsqHold(models.Model):
         help="Leave empty to hold the whole product.",
     )
     reason = fields.Text(required=True)
-    opened_by_id = fields.Many2one("res.users", string="Opened By", readonly=True)
-    opened_at = fields.Datetime(string="Opened On", readonly=True, copy=False)
+    opened_user_id = fields.Many2one("res.users", string="Opened By", readonly=True)
+    opened_date = fields.Datetime(string="Opened On", readonly=True, copy=False)
     affected_move_ids = fields.Many2many(
         "stock.move",
         "asq_hold_affected_move_rel",
@@ -240,15 +240,15 @@ class AsqHold(models.Model):
         help="Set by the quality department, then signed with Verify.",
     )
     verification_note = fields.Text(string="Verification Findings", copy=False)
-    verified_by_id = fields.Many2one("res.users", string="Verified By", readonly=True)
-    verified_at = fields.Datetime(string="Verified On", readonly=True, copy=False)
+    verified_user_id = fields.Many2one("res.users", string="Verified By", readonly=True)
+    verified_date = fields.Datetime(string="Verified On", readonly=True, copy=False)
     release_deadline = fields.Datetime(
         compute="_compute_deadlines",
         store=True,
         help="A lot verified conforming is released within 24 hours.",
     )
-    released_by_id = fields.Many2one("res.users", string="Released By", readonly=True)
-    released_at = fields.Datetime(string="Released On", readonly=True, copy=False)
+    released_user_id = fields.Many2one("res.users", string="Released By", readonly=True)
+    released_date = fields.Datetime(string="Released On", readonly=True, copy=False)
     release_on_time = fields.Selection(
         selection=[("met", "Met"), ("missed", "Missed")],
         string="24 h Release",
@@ -290,24 +290,24 @@ class AsqHold(models.Model):
         for hold in self:
             hold.buyer_count = len(hold.buyer_ids.partner_id)
 
-    @api.depends("verified_at", "verification_result")
+    @api.depends("verified_date", "verification_result")
     def _compute_deadlines(self):
         """(asq.deadline.mixin, from _asq_deadline_plan)"""
         return super()._compute_deadlines()
 
     def _asq_deadline_plan(self):
         return [
-            (hold, "release_deadline", hold.verified_at, RELEASE_HOURS, HOURS)
+            (hold, "release_deadline", hold.verified_date, RELEASE_HOURS, HOURS)
             for hold in self
-            if hold.verified_at and hold.verification_result == "conforming"
+            if hold.verified_date and hold.verification_result == "conforming"
         ]
 
-    @api.depends("released_at", "release_deadline")
+    @api.depends("released_date", "release_deadline")
     def _compute_release_on_time(self):
         for hold in self:
-            if hold.released_at and hold.release_deadline:
+            if hold.released_date and hold.release_deadline:
                 hold.release_on_time = (
-                    "met" if hold.released_at <= hold.release_deadline else "missed"
+                    "met" if hold.released_date <= hold.release_deadline else "missed"
                 )
             else:
                 hold.release_on_time = False
@@ -319,7 +319,7 @@ class AsqHold(models.Model):
 
     @api.depends(
         "state",
-        "verified_by_id",
+        "verified_user_id",
         "verification_result",
         "proposed_result",
         "verification_note",
@@ -384,12 +384,12 @@ class AsqHold(models.Model):
                 )
             )
         verified = self.filtered(
-            lambda h: h.verified_by_id and h.state not in self._asq_closed_states
+            lambda h: h.verified_user_id and h.state not in self._asq_closed_states
         )
         signed = {
             fname
             for fname, rule in EDITABLE.items()
-            if rule.frozen_by == "verified_by_id"
+            if rule.frozen_by == "verified_user_id"
         }
         if verified and signed & set(vals):
             raise UserError(
@@ -480,7 +480,7 @@ class AsqHold(models.Model):
     # Step preconditions and signers (see _asq_transitions)
     # ------------------------------------------------------------------
     def _asq_check_verify(self):
-        if self.verified_by_id:
+        if self.verified_user_id:
             return self.env._("%(names)s is already verified.", names=self.name)
         if not self.proposed_result or not (self.verification_note or "").strip():
             return self.env._(
@@ -491,7 +491,7 @@ class AsqHold(models.Model):
 
     def _asq_signer_verify(self):
         """The inspector verifies an active hold once."""
-        return [("verified_by_id", "=", False)]
+        return [("verified_user_id", "=", False)]
 
     def _asq_check_release(self):
         if self.verification_result != "conforming":
@@ -643,8 +643,8 @@ class AsqHold(models.Model):
                     "partner_id": partner.id,
                     "kind": kind,
                     "mail_id": mail_id,
-                    "sent_at": fields.Datetime.now(),
-                    "sent_by_id": self.env.uid,
+                    "sent_date": fields.Datetime.now(),
+                    "sent_user_id": self.env.uid,
                 }
             )
         self.env["asq.hold.notice"].sudo().create(notices)

@@ -23,8 +23,8 @@ class AsqHoldBuyer(models.Model):
     remaining_qty = fields.Float(
         string="Quantity Still at Customer", digits="Product Unit of Measure"
     )
-    last_notice_at = fields.Datetime(
-        string="Last Notice", compute="_compute_last_notice_at"
+    last_notice_date = fields.Datetime(
+        string="Last Notice", compute="_compute_last_notice_date"
     )
 
     @api.ondelete(at_uninstall=False)
@@ -37,7 +37,7 @@ class AsqHoldBuyer(models.Model):
                 )
             )
 
-    def _compute_last_notice_at(self):
+    def _compute_last_notice_date(self):
         """One grouped read of the notice log for the batch."""
         sent = {}
         if self.ids:
@@ -48,11 +48,11 @@ class AsqHoldBuyer(models.Model):
                 ._read_group(
                     [("hold_id", "in", self.hold_id.ids)],
                     ["hold_id", "partner_id"],
-                    ["sent_at:max"],
+                    ["sent_date:max"],
                 )
             }
         for buyer in self:
-            buyer.last_notice_at = sent.get((buyer.hold_id.id, buyer.partner_id.id))
+            buyer.last_notice_date = sent.get((buyer.hold_id.id, buyer.partner_id.id))
 
     def action_resend_notice(self):
         """Button "Re-send" on a buyer line: the notice of the current state

@@ -7,7 +7,7 @@ class AsqHoldNotice(models.Model):
 
     _name = "asq.hold.notice"
     _description = "Quality Hold Notice"
-    _order = "sent_at desc, id desc"
+    _order = "sent_date desc, id desc"
 
     hold_id = fields.Many2one("asq.hold", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="hold_id.company_id", store=True)
@@ -17,8 +17,8 @@ class AsqHoldNotice(models.Model):
         string="Notice",
         required=True,
     )
-    sent_at = fields.Datetime(string="Sent On", required=True)
-    sent_by_id = fields.Many2one("res.users", string="Sent By")
+    sent_date = fields.Datetime(string="Sent On", required=True)
+    sent_user_id = fields.Many2one("res.users", string="Sent By")
     mail_id = fields.Many2one("mail.mail", string="E-mail", ondelete="set null")
 
     @api.ondelete(at_uninstall=False)

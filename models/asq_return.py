@@ -21,18 +21,18 @@ _lt = LazyTranslate(__name__)
 
 # Who/when fields that only the workflow writes (context key below).
 SIGNATURE_FIELDS = (
-    "received_by_id",
-    "review_by_id",
+    "received_user_id",
+    "review_user_id",
     "review_date",
-    "finance_by_id",
+    "finance_user_id",
     "finance_date",
     "finance_ratio",
     "finance_beyond",
-    "business_by_id",
+    "business_user_id",
     "business_date",
-    "gm_by_id",
+    "gm_user_id",
     "gm_date",
-    "qc_by_id",
+    "qc_user_id",
     "qc_date",
     "received_date",
     "note_sent_date",
@@ -68,7 +68,7 @@ TRANSITIONS = (
         (GROUP_USER_ALL,),
         "finance",
         branches=("refused",),
-        stamp=("review_by_id", "review_date"),
+        stamp="review",
         action="action_sign",
     ),
     AsqTransition(
@@ -78,7 +78,7 @@ TRANSITIONS = (
         (GROUP_FINANCE,),
         "business",
         branches=("refused",),
-        stamp=("finance_by_id", "finance_date"),
+        stamp="finance",
         freezes=("finance_ratio", "finance_beyond"),
         action="action_sign",
         access="read",
@@ -89,7 +89,7 @@ TRANSITIONS = (
         ("business",),
         (GROUP_BUSINESS,),
         branches=("gm", "approved", "refused"),
-        stamp=("business_by_id", "business_date"),
+        stamp="business",
         action="action_sign",
         access="read",
     ),
@@ -100,7 +100,7 @@ TRANSITIONS = (
         (GROUP_GM,),
         "approved",
         branches=("refused",),
-        stamp=("gm_by_id", "gm_date"),
+        stamp="gm",
         action="action_sign",
         access="read",
     ),
@@ -121,7 +121,7 @@ TRANSITIONS = (
         ("approved",),
         (GROUP_WAREHOUSE,),
         "received",
-        stamp=("received_by_id", "received_date"),
+        stamp="received",
         action="button_validate",
         access="read",
     ),
@@ -132,7 +132,7 @@ TRANSITIONS = (
         (GROUP_INSPECTOR,),
         "inspected",
         branches=("done",),
-        stamp=("qc_by_id", "qc_date"),
+        stamp="qc",
         access="read",
     ),
     AsqTransition(
@@ -334,23 +334,23 @@ class AsqReturn(models.Model):
     # ------------------------------------------------------------------
     # Signatures
     # ------------------------------------------------------------------
-    review_by_id = fields.Many2one(
+    review_user_id = fields.Many2one(
         "res.users", string="Reviewed By", readonly=True, groups="base.group_user"
     )
     review_date = fields.Datetime(string="Reviewed On", readonly=True)
-    finance_by_id = fields.Many2one(
+    finance_user_id = fields.Many2one(
         "res.users", string="Checked By", readonly=True, groups="base.group_user"
     )
     finance_date = fields.Datetime(string="Checked On", readonly=True)
-    business_by_id = fields.Many2one(
+    business_user_id = fields.Many2one(
         "res.users", string="Business Head", readonly=True, groups="base.group_user"
     )
     business_date = fields.Datetime(string="Business Approval On", readonly=True)
-    gm_by_id = fields.Many2one(
+    gm_user_id = fields.Many2one(
         "res.users", string="General Manager", readonly=True, groups="base.group_user"
     )
     gm_date = fields.Datetime(string="GM Approval On", readonly=True)
-    qc_by_id = fields.Many2one(
+    qc_user_id = fields.Many2one(
         "res.users", string="QC Signed By", readonly=True, groups="base.group_user"
     )
     qc_date = fields.Datetime(string="QC Signed On", readonly=True)
@@ -400,7 +400,7 @@ class AsqReturn(models.Model):
         compute="_compute_can_refuse",
         help="Whoever signs the current approval step may refuse instead.",
     )
-    received_by_id = fields.Many2one(
+    received_user_id = fields.Many2one(
         "res.users",
         string="Received By",
         readonly=True,
@@ -688,7 +688,7 @@ class AsqReturn(models.Model):
         for ret in rets:
             lines = ret.line_ids._asq_received()
             lines.with_context(**asq_step(WORKFLOW_KEY)).sudo().write(
-                {"qc_by_id": self.env.uid, "qc_date": now}
+                {"qc_user_id": self.env.uid, "qc_date": now}
             )
             ret._asq_finish("qc_sign", {"qc_date": now})
             ret._log_approval("qc", "approved", ret._qc_summary())
@@ -951,17 +951,17 @@ class AsqReturn(models.Model):
         self.ensure_one()
         missing = []
         if role == "receipt":
-            if not self.review_by_id:
+            if not self.review_user_id:
                 missing.append(self.env._("after-sales review"))
-            if not self.finance_by_id:
+            if not self.finance_user_id:
                 missing.append(self.env._("finance check"))
-            if not self.business_by_id:
+            if not self.business_user_id:
                 missing.append(self.env._("business head approval"))
-            if self.finance_beyond and not self.gm_by_id:
+            if self.finance_beyond and not self.gm_user_id:
                 missing.append(self.env._("general manager approval"))
             if not missing and self.state != "approved":
                 missing.append(self.env._("an approved request"))
-        elif not self.qc_by_id:
+        elif not self.qc_user_id:
             missing.append(self.env._("QC inspection"))
         return missing
 

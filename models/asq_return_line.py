@@ -134,7 +134,7 @@ class AsqReturnLine(models.Model):
         ],
         string="Disposition",
     )
-    qc_by_id = fields.Many2one(
+    qc_user_id = fields.Many2one(
         "res.users", string="Inspected By", readonly=True, groups="base.group_user"
     )
     qc_date = fields.Datetime(string="Inspected On", readonly=True)
@@ -277,7 +277,9 @@ class AsqReturnLine(models.Model):
     def write(self, vals):
         if not asq_in_step(self.env, WORKFLOW_KEY):
             self._ensure_received_qty_unset([vals])
-            if {"qc_by_id", "qc_date", "capa_id", "replacement_picking_id"} & set(vals):
+            if {"qc_user_id", "qc_date", "capa_id", "replacement_picking_id"} & set(
+                vals
+            ):
                 raise UserError(
                     self.env._("QC signatures are written by the Sign QC button.")
                 )

@@ -19,15 +19,15 @@ WORKFLOW_KEY = "asq_service_visit_workflow"
 SIGNATURE_FIELDS = frozenset(
     {
         "state",
-        "started_by",
-        "started_at",
-        "done_by",
-        "done_at",
-        "signed_by",
-        "signed_on",
+        "started_user_id",
+        "started_date",
+        "done_user_id",
+        "done_date",
+        "signed_user_id",
+        "signed_date",
         "cancel_reason",
-        "cancelled_by",
-        "cancelled_at",
+        "cancelled_user_id",
+        "cancelled_date",
     }
 )
 # Content and the states in which it may still change.
@@ -64,7 +64,7 @@ TRANSITIONS = (
         _lt("Start the visit"),
         ("planned",),
         to_state="in_progress",
-        stamp=("started_by", "started_at"),
+        stamp="started",
         signer="_asq_signer_technician",
     ),
     AsqTransition(
@@ -72,7 +72,7 @@ TRANSITIONS = (
         _lt("Finish the visit"),
         ("planned", "in_progress"),
         to_state="done",
-        stamp=("done_by", "done_at"),
+        stamp="done",
         check="_asq_check_done",
         signer="_asq_signer_technician",
     ),
@@ -81,7 +81,7 @@ TRANSITIONS = (
         _lt("Record the customer's signature"),
         ("done",),
         to_state="signed",
-        stamp=("signed_by", "signed_on"),
+        stamp="signed",
         check="_asq_check_sign",
         todo=False,
     ),
@@ -91,7 +91,7 @@ TRANSITIONS = (
         ("planned", "in_progress"),
         (GROUP_USER,),
         "cancel",
-        stamp=("cancelled_by", "cancelled_at"),
+        stamp="cancelled",
         todo=False,
     ),
     AsqTransition(
@@ -232,10 +232,10 @@ class AsqServiceVisit(models.Model):
     part_ids = fields.One2many(
         "asq.service.visit.part", "visit_id", string="Parts Used", copy=False
     )
-    started_by = fields.Many2one("res.users", readonly=True, copy=False)
-    started_at = fields.Datetime(readonly=True, copy=False)
-    done_by = fields.Many2one("res.users", readonly=True, copy=False)
-    done_at = fields.Datetime(string="Done On", readonly=True, copy=False)
+    started_user_id = fields.Many2one("res.users", readonly=True, copy=False)
+    started_date = fields.Datetime(readonly=True, copy=False)
+    done_user_id = fields.Many2one("res.users", readonly=True, copy=False)
+    done_date = fields.Datetime(string="Done On", readonly=True, copy=False)
 
     # ------------------------------------------------------------------
     # Customer signature and satisfaction
@@ -248,13 +248,13 @@ class AsqServiceVisit(models.Model):
         tracking=True,
     )
     satisfaction_comment = fields.Text(string="Customer's Comment", copy=False)
-    signed_by = fields.Many2one(
+    signed_user_id = fields.Many2one(
         "res.users", string="Signature Recorded By", readonly=True, copy=False
     )
-    signed_on = fields.Datetime(readonly=True, copy=False)
+    signed_date = fields.Datetime(readonly=True, copy=False)
     cancel_reason = fields.Text(readonly=True, copy=False)
-    cancelled_by = fields.Many2one("res.users", readonly=True, copy=False)
-    cancelled_at = fields.Datetime(readonly=True, copy=False)
+    cancelled_user_id = fields.Many2one("res.users", readonly=True, copy=False)
+    cancelled_date = fields.Datetime(readonly=True, copy=False)
 
     # The buttons (the engine: role, state, signer and precondition).
     can_start = fields.Boolean(compute="_compute_asq_can")
@@ -342,9 +342,9 @@ class AsqServiceVisit(models.Model):
         visits.complaint_id.sudo()._asq_ensure_onsite_recordable()
         for visit in visits:
             vals = {}
-            if not visit.started_at:
-                vals.update(started_by=self.env.user.id)
-                vals.update(started_at=fields.Datetime.now())
+            if not visit.started_date:
+                vals.update(started_user_id=self.env.user.id)
+                vals.update(started_date=fields.Datetime.now())
             visit._asq_finish("done", vals)
             if visit.complaint_id:
                 visit.complaint_id.sudo()._asq_record_onsite_visit(visit)
@@ -532,10 +532,10 @@ class AsqServiceVisit(models.Model):
         self.ensure_one()
         steps = [
             (self.env._("Planned"), self.planned_date),
-            (self.env._("Started"), self.started_at),
-            (self.env._("Done"), self.done_at),
-            (self.env._("Signed by the customer"), self.signed_on),
-            (self.env._("Cancelled"), self.cancelled_at),
+            (self.env._("Started"), self.started_date),
+            (self.env._("Done"), self.done_date),
+            (self.env._("Signed by the customer"), self.signed_date),
+            (self.env._("Cancelled"), self.cancelled_date),
         ]
         return [{"label": label, "date": date} for label, date in steps if date]
 

@@ -43,7 +43,7 @@ FROZEN_FIELDS = (
     "population_c_count",
     "sample_c_count",
     "sampled_date",
-    "sampled_by_id",
+    "sampled_user_id",
 )
 # Satisfaction level under which a customer counts as "not very satisfied".
 NOT_SATISFIED_BELOW = 60.0
@@ -59,7 +59,7 @@ TRANSITIONS = (
         ("draft",),
         SURVEY_RUNNERS,
         "sampled",
-        stamp=("sampled_by_id", "sampled_date"),
+        stamp="sampled",
         todo=False,
     ),
     # Running: the customers not invited yet (none once all are).
@@ -85,7 +85,7 @@ TRANSITIONS = (
         ("running",),
         SURVEY_RUNNERS,
         "closed",
-        stamp=("closed_by_id", "closed_date"),
+        stamp="closed",
         todo=False,
     ),
 )
@@ -197,14 +197,14 @@ class AsqSurveyCampaign(models.Model):
     population_c_count = fields.Integer(string="C Customers", readonly=True)
     sample_c_count = fields.Integer(string="C Customers Sampled", readonly=True)
     sampled_date = fields.Datetime(string="Sampled On", readonly=True, copy=False)
-    sampled_by_id = fields.Many2one(
+    sampled_user_id = fields.Many2one(
         "res.users", string="Sampled By", readonly=True, copy=False
     )
     target_ids = fields.One2many(
         "asq.survey.target", "campaign_id", string="Customers Surveyed"
     )
     closed_date = fields.Datetime(string="Closed On", readonly=True, copy=False)
-    closed_by_id = fields.Many2one(
+    closed_user_id = fields.Many2one(
         "res.users", string="Closed By", readonly=True, copy=False
     )
     capa_ids = fields.Many2many(
@@ -387,7 +387,7 @@ class AsqSurveyCampaign(models.Model):
     def create(self, vals_list):
         if not asq_in_step(self.env, WORKFLOW_KEY):
             for vals in vals_list:
-                for fname in ("state", "sampled_date", "sampled_by_id", "capa_ids"):
+                for fname in ("state", "sampled_date", "sampled_user_id", "capa_ids"):
                     vals.pop(fname, None)
         return super().create(vals_list)
 

@@ -21,7 +21,7 @@ EDITABLE = {
     "work": AsqEditable(_TO_VERIFY, GROUP_USER_ALL),
 }
 # Only the button Verify writes them.
-WORKFLOW_FIELDS = frozenset({"state", "verified_by", "verified_at"})
+WORKFLOW_FIELDS = frozenset({"state", "verified_user_id", "verified_date"})
 
 
 # (lazy terms, translated where shown: self.env._(transition.label))
@@ -33,7 +33,7 @@ TRANSITIONS = (
         ("draft",),
         (GROUP_INSPECTOR,),
         "verified",
-        stamp=("verified_by", "verified_at"),
+        stamp="verified",
     ),
 )
 # pylint: enable=prefer-env-translation
@@ -68,8 +68,8 @@ class AsqVendorMaintenance(models.Model):
     equipment = fields.Char(required=True, tracking=True)
     date = fields.Date(required=True, default=fields.Date.context_today, index=True)
     work = fields.Text(string="Work Done", required=True)
-    verified_by = fields.Many2one("res.users", readonly=True, copy=False)
-    verified_at = fields.Datetime(readonly=True, copy=False)
+    verified_user_id = fields.Many2one("res.users", readonly=True, copy=False)
+    verified_date = fields.Datetime(readonly=True, copy=False)
     # Derived from the verification (stored: computed for the records
     # verified before the field existed); the step writes it too.
     state = fields.Selection(
@@ -85,10 +85,10 @@ class AsqVendorMaintenance(models.Model):
     # The button (the engine: role and state).
     can_verify = fields.Boolean(compute="_compute_asq_can")
 
-    @api.depends("verified_at")
+    @api.depends("verified_date")
     def _compute_state(self):
         for record in self:
-            record.state = "verified" if record.verified_at else "draft"
+            record.state = "verified" if record.verified_date else "draft"
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -114,7 +114,7 @@ class AsqVendorMaintenance(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_verified(self):
-        if self.filtered("verified_at"):
+        if self.filtered("verified_date"):
             raise UserError(
                 self.env._("Verified maintenance records cannot be deleted.")
             )

@@ -14,15 +14,15 @@ WORKFLOW_KEY = "asq_vendor_rectification_workflow"
 SIGNATURE_FIELDS = frozenset(
     {
         "state",
-        "rectified_by",
-        "rectified_at",
-        "verified_by",
-        "verified_at",
+        "rectified_user_id",
+        "rectified_date",
+        "verified_user_id",
+        "verified_date",
         "overdue_notified",
-        "escalation_submitted_by",
-        "escalation_submitted_at",
-        "escalation_approved_by",
-        "escalation_approved_at",
+        "escalation_submitted_user_id",
+        "escalation_submitted_date",
+        "escalation_approved_user_id",
+        "escalation_approved_date",
     }
 )
 EDITABLE_STATES = {
@@ -49,7 +49,7 @@ TRANSITIONS = (
         ("open", "overdue"),
         (GROUP_INSPECTOR,),
         "rectified",
-        stamp=("rectified_by", "rectified_at"),
+        stamp="rectified",
         check="_asq_check_rectified",
         # (the vendor rectifies: nobody in the company waits to sign)
         todo=False,
@@ -60,7 +60,7 @@ TRANSITIONS = (
         ("rectified",),
         (GROUP_INSPECTOR,),
         "verified",
-        stamp=("verified_by", "verified_at"),
+        stamp="verified",
     ),
     AsqTransition(
         "not_compliant",
@@ -76,7 +76,7 @@ TRANSITIONS = (
         _lt("Submit the escalation evaluation"),
         ("overdue",),
         (GROUP_INSPECTOR,),
-        stamp=("escalation_submitted_by", "escalation_submitted_at"),
+        stamp="escalation_submitted",
         check="_asq_check_submit_escalation",
         # (the quality managers are told by the daily job)
         todo=False,
@@ -87,7 +87,7 @@ TRANSITIONS = (
         ("overdue",),
         (GROUP_MANAGER,),
         "escalated",
-        stamp=("escalation_approved_by", "escalation_approved_at"),
+        stamp="escalation_approved",
         check="_asq_check_approve_escalation",
     ),
 )
@@ -175,10 +175,10 @@ class AsqVendorRectification(models.Model):
         "(《分承包方服务质量检查评价表》).",
     )
     evidence = fields.Text(string="Rectification Evidence")
-    rectified_by = fields.Many2one("res.users", readonly=True, copy=False)
-    rectified_at = fields.Datetime(readonly=True, copy=False)
-    verified_by = fields.Many2one("res.users", readonly=True, copy=False)
-    verified_at = fields.Datetime(readonly=True, copy=False)
+    rectified_user_id = fields.Many2one("res.users", readonly=True, copy=False)
+    rectified_date = fields.Datetime(readonly=True, copy=False)
+    verified_user_id = fields.Many2one("res.users", readonly=True, copy=False)
+    verified_date = fields.Datetime(readonly=True, copy=False)
     follow_up_count = fields.Integer(
         string="Rejected Rectifications", readonly=True, copy=False
     )
@@ -195,10 +195,14 @@ class AsqVendorRectification(models.Model):
         ],
         tracking=True,
     )
-    escalation_submitted_by = fields.Many2one("res.users", readonly=True, copy=False)
-    escalation_submitted_at = fields.Datetime(readonly=True, copy=False)
-    escalation_approved_by = fields.Many2one("res.users", readonly=True, copy=False)
-    escalation_approved_at = fields.Datetime(readonly=True, copy=False)
+    escalation_submitted_user_id = fields.Many2one(
+        "res.users", readonly=True, copy=False
+    )
+    escalation_submitted_date = fields.Datetime(readonly=True, copy=False)
+    escalation_approved_user_id = fields.Many2one(
+        "res.users", readonly=True, copy=False
+    )
+    escalation_approved_date = fields.Datetime(readonly=True, copy=False)
 
     # The buttons (the engine: role, state and precondition).
     can_rectified = fields.Boolean(compute="_compute_asq_can")
@@ -262,7 +266,7 @@ class AsqVendorRectification(models.Model):
         "evidence",
         "escalation_evaluation",
         "escalation_conclusion",
-        "escalation_submitted_at",
+        "escalation_submitted_date",
     )
     @api.depends_context("uid")
     def _compute_asq_can(self):
@@ -292,8 +296,8 @@ class AsqVendorRectification(models.Model):
                     # open for the daily job to escalate.
                     "state": "overdue" if notice.overdue_notified else "open",
                     "follow_up_count": notice.follow_up_count + 1,
-                    "rectified_by": False,
-                    "rectified_at": False,
+                    "rectified_user_id": False,
+                    "rectified_date": False,
                 },
             )
             notice.message_post(
@@ -330,7 +334,7 @@ class AsqVendorRectification(models.Model):
 
     def _asq_check_submit_escalation(self):
         if (
-            self.escalation_submitted_at
+            self.escalation_submitted_date
             or not (self.escalation_evaluation or "").strip()
             or not self.escalation_conclusion
         ):
@@ -342,7 +346,7 @@ class AsqVendorRectification(models.Model):
         return ""
 
     def _asq_check_approve_escalation(self):
-        if not self.escalation_submitted_at:
+        if not self.escalation_submitted_date:
             return self.env._(
                 "The escalation evaluation of %(names)s is not submitted yet.",
                 names=self.name,

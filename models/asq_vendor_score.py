@@ -31,7 +31,7 @@ TRANSITIONS = (
         ("draft",),
         (GROUP_INSPECTOR,),
         "confirmed",
-        stamp=("confirmed_by", "confirmed_at"),
+        stamp="confirmed",
         check="_asq_check_confirm",
         # (the inspector who scores confirms)
         todo=False,
@@ -96,8 +96,8 @@ class AsqVendorScore(models.Model):
         help="Sum of weight * score / 100.",
     )
     note = fields.Text()
-    confirmed_by = fields.Many2one("res.users", readonly=True, copy=False)
-    confirmed_at = fields.Datetime(readonly=True, copy=False)
+    confirmed_user_id = fields.Many2one("res.users", readonly=True, copy=False)
+    confirmed_date = fields.Datetime(readonly=True, copy=False)
     # The button (the engine: role, state and precondition).
     can_confirm = fields.Boolean(compute="_compute_asq_can")
 
@@ -191,7 +191,7 @@ class AsqVendorScore(models.Model):
             )
 
     def _ensure_no_signature(self, vals):
-        if {"state", "confirmed_by", "confirmed_at"} & set(vals):
+        if {"state", "confirmed_user_id", "confirmed_date"} & set(vals):
             raise UserError(
                 self.env._("Use the button Confirm to confirm a scorecard.")
             )

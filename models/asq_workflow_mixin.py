@@ -141,8 +141,10 @@ class AsqTransition(NamedTuple):
     # ``branches`` (listed for the table and the tests).
     to_state: str | None = None
     branches: tuple = ()
-    # (who, when) fields the step stamps with the signer and the time.
-    stamp: tuple = ()
+    # The who/when fields the step stamps with the signer and the time, named
+    # by the one scheme every document follows: "<stamp>_user_id" and
+    # "<stamp>_date" (None: the step stamps nothing).
+    stamp: str | None = None
     # Fields that no longer change once the step is done (see AsqEditable).
     freezes: tuple = ()
     # Method of the document returning, for one record, why the step is not
@@ -165,6 +167,11 @@ class AsqTransition(NamedTuple):
     @property
     def method(self):
         return self.action or f"action_{self.step}"
+
+    @property
+    def stamp_fields(self):
+        """(who, when) field names of ``stamp``, () when it stamps nothing."""
+        return (f"{self.stamp}_user_id", f"{self.stamp}_date") if self.stamp else ()
 
 
 class AsqCompanyFixed(models.AbstractModel):
@@ -547,7 +554,7 @@ class AsqWorkflowMixin(models.AbstractModel):
         if transition.to_state:
             vals.setdefault("state", transition.to_state)
         if transition.stamp:
-            who, when = transition.stamp
+            who, when = transition.stamp_fields
             vals.setdefault(who, self.env.uid)
             vals.setdefault(when, now)
         before = {record.id: record.state for record in self}
@@ -612,7 +619,7 @@ class AsqWorkflowMixin(models.AbstractModel):
             )
             rows.append(
                 f"| {env._(t.label)} | `{t.method}` | {cell(t.from_states)} "
-                f"| {roles} | {to} | {cell(t.stamp)} "
+                f"| {roles} | {to} | {cell(t.stamp_fields)} "
                 f"| {f'`{t.check}`' if t.check else '—'} "
                 f"| {'yes' if t.todo else 'no'} |"
             )

@@ -37,7 +37,7 @@ class AsqCapaReport(models.Model):
             "user_id",
             "days_to_close",
         ],
-        "asq.capa.action": ["capa_id", "state", "date_due", "date_done"],
+        "asq.capa.action": ["capa_id", "state", "date_due", "done_date"],
         "asq.capa.review": ["capa_id", "round", "result"],
     }
     _asq_ratios = {
@@ -103,7 +103,7 @@ class AsqCapaReport(models.Model):
                          COUNT(*) FILTER (
                              WHERE act.state = 'done'
                                AND (act.date_due IS NULL
-                                    OR act.date_done <= act.date_due)
+                                    OR act.done_date <= act.date_due)
                          ) AS on_time,
                          COUNT(*) FILTER (
                              WHERE act.state = 'open' AND act.date_due < CURRENT_DATE

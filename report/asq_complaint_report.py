@@ -48,7 +48,7 @@ class AsqComplaintReport(models.Model):
         "asq.complaint": [
             "state",
             "feedback_type",
-            "received_at",
+            "received_date",
             "company_id",
             "commercial_partner_id",
             "category",
@@ -61,10 +61,10 @@ class AsqComplaintReport(models.Model):
             "disposition_deadline",
             "onsite_deadline",
             "answer_deadline",
-            "decided_at",
-            "judged_at",
-            "onsite_at",
-            "closed_at",
+            "decided_date",
+            "judged_date",
+            "onsite_date",
+            "closed_date",
             "disposition_on_time",
             "onsite_on_time",
             "answer_on_time",
@@ -239,7 +239,7 @@ class AsqComplaintReport(models.Model):
             SELECT CASE WHEN cl.line_id IS NULL THEN cl.id * 4 + 1
                         ELSE cl.line_id * 4 + 3 END AS id,
                    'complaint' AS kind,
-                   cl.received_at AS date,
+                   cl.received_date AS date,
                    cl.company_id,
                    cl.commercial_partner_id AS partner_id,
                    cl.product_id,
@@ -269,8 +269,8 @@ class AsqComplaintReport(models.Model):
                    company.currency_id,
                    CASE WHEN cl.first_row
                         THEN COALESCE(cl.loss_amount, 0) ELSE 0 END AS loss_amount,
-                   CASE WHEN cl.first_row AND cl.closed_at IS NOT NULL
-                        THEN EXTRACT(EPOCH FROM cl.closed_at - cl.received_at)
+                   CASE WHEN cl.first_row AND cl.closed_date IS NOT NULL
+                        THEN EXTRACT(EPOCH FROM cl.closed_date - cl.received_date)
                              / 86400.0 END AS handling_days,
                    0 AS complaint_rate, 0 AS incident_rate,
                    0 AS disposition_rate, 0 AS onsite_rate, 0 AS answer_rate
@@ -281,15 +281,15 @@ class AsqComplaintReport(models.Model):
              CROSS JOIN LATERAL (
                  SELECT cl.first_row AND cl.disposition_deadline IS NOT NULL
                         AND (cl.disposition_deadline < NOW() AT TIME ZONE 'UTC'
-                             OR cl.decided_at IS NOT NULL
+                             OR cl.decided_date IS NOT NULL
                              OR (cl.validity = 'invalid'
-                                 AND cl.judged_at IS NOT NULL)) AS disposition,
+                                 AND cl.judged_date IS NOT NULL)) AS disposition,
                         cl.first_row AND cl.onsite_deadline IS NOT NULL
                         AND (cl.onsite_deadline < NOW() AT TIME ZONE 'UTC'
-                             OR cl.onsite_at IS NOT NULL) AS onsite,
+                             OR cl.onsite_date IS NOT NULL) AS onsite,
                         cl.first_row AND cl.answer_deadline IS NOT NULL
                         AND (cl.answer_deadline < NOW() AT TIME ZONE 'UTC'
-                             OR cl.decided_at IS NOT NULL) AS answer
+                             OR cl.decided_date IS NOT NULL) AS answer
              ) due
             """,
             asq_delivered_move_lines(),

@@ -449,16 +449,16 @@ class AsqKpiPackReport(models.AbstractModel):
                 ("company_id", "=", company.id),
                 ("feedback_type", "=", "complaint"),
                 ("state", "not in", ("draft", "cancel")),
-                ("received_at", ">=", fields.Datetime.to_datetime(date_from)),
+                ("received_date", ">=", fields.Datetime.to_datetime(date_from)),
                 (
-                    "received_at",
+                    "received_date",
                     "<",
                     fields.Datetime.to_datetime(date_to + relativedelta(days=1)),
                 ),
             ],
             [
                 "name",
-                "received_at",
+                "received_date",
                 "partner_id",
                 "category",
                 "severity",
@@ -469,7 +469,7 @@ class AsqKpiPackReport(models.AbstractModel):
                 "state",
                 "loss_amount",
             ],
-            order="received_at, id",
+            order="received_date, id",
         )
         products = {}
         for complaint, product in self.env["asq.complaint.report"]._read_group(
@@ -487,7 +487,7 @@ class AsqKpiPackReport(models.AbstractModel):
         }
         items = []
         for record in records:
-            received = fields.Datetime.context_timestamp(self, record["received_at"])
+            received = fields.Datetime.context_timestamp(self, record["received_date"])
             item = {
                 "name": record["name"],
                 "date": received.strftime("%Y-%m-%d %H:%M"),

@@ -58,7 +58,9 @@ def stamp_audit_sql(env):
         steps_by_who = {}
         for transition in Model._asq_transitions:
             if transition.stamp:
-                steps_by_who.setdefault(transition.stamp[0], []).append(transition.step)
+                steps_by_who.setdefault(transition.stamp_fields[0], []).append(
+                    transition.step
+                )
         for who, steps in steps_by_who.items():
             step_list = ", ".join(f"'{step}'" for step in steps)
             parts.append(

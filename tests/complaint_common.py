@@ -119,7 +119,7 @@ class AsqComplaintCommon(AsqCommon):
             ("confirmed", "closed", "asq_qm", lambda c: c.action_close()),
         ]
         for from_state, milestone, login, step in steps:
-            done = milestone == "findings" and complaint.investigated_at
+            done = milestone == "findings" and complaint.investigated_date
             if complaint.state == from_state and not done:
                 step(self._as(complaint, login))
             if milestone == until:

@@ -66,7 +66,7 @@ class TestBadInput(AsqComplaintCommon):
         return " ".join(m["message"] for m in result["messages"])
 
     def test_complaint_import_refuses_bad_rows(self):
-        fields_ = ["partner_id", "channel", "category", "description", "received_at"]
+        fields_ = ["partner_id", "channel", "category", "description", "received_date"]
         good = [self.customer.name, "email", "quality", "Fine", "2025-03-01 10:00:00"]
         for bad, expected in (
             (["No Such Customer Ltd"] + good[1:], "No matching record"),

@@ -86,7 +86,7 @@ class TestCapaLifeCycle(CapaCommon):
         )
         capa.action_plan()
         self.assertEqual(capa.state, "action")
-        self.assertEqual(capa.analysis_by_id, self.inspector)
+        self.assertEqual(capa.analysis_user_id, self.inspector)
         self.assertTrue(capa.analysis_date)
         owner_activities = capa.activity_ids.filtered(lambda a: a.user_id == self.owner)
         self.assertTrue(owner_activities, "the action owner gets an activity")
@@ -98,14 +98,14 @@ class TestCapaLifeCycle(CapaCommon):
         self._done(first)
         self.assertEqual(first.state, "done")
         self.assertTrue(first.on_time)
-        self.assertEqual(first.done_by_id, self.owner)
+        self.assertEqual(first.done_user_id, self.owner)
         self._done(second)
         with self.assertRaisesRegex(UserError, "has not signed off"):
             capa.action_request_verification()
         with self.assertRaisesRegex(AccessError, "Only the head of Production"):
             capa.with_user(self.owner).action_department_signoff()
         capa.with_user(self.head).action_department_signoff()
-        self.assertEqual(capa.signoff_by_id, self.head)
+        self.assertEqual(capa.signoff_user_id, self.head)
         with self.assertRaisesRegex(UserError, "already signed off"):
             capa.with_user(self.head).action_department_signoff()
         capa.action_request_verification()
@@ -123,7 +123,7 @@ class TestCapaLifeCycle(CapaCommon):
         capa.with_user(self.rep).action_verify_not_effective()
         self.assertEqual(capa.state, "action")
         self.assertEqual(capa.round, 2)
-        self.assertFalse(capa.signoff_by_id, "round 2 needs a new sign-off")
+        self.assertFalse(capa.signoff_user_id, "round 2 needs a new sign-off")
         self.assertEqual(capa.review_ids.mapped("result"), ["not_effective"])
         self.assertEqual(capa.review_ids.user_id, self.rep)
 
@@ -138,7 +138,7 @@ class TestCapaLifeCycle(CapaCommon):
         capa.with_user(self.rep).action_verify_effective()
         self.assertEqual(capa.state, "closed")
         self.assertEqual(capa.effectiveness, "effective")
-        self.assertEqual(capa.verified_by_id, self.rep)
+        self.assertEqual(capa.verified_user_id, self.rep)
         self.assertEqual(capa.date_closed, self.today)
         self.assertEqual(capa.days_to_close, 0)
         self.assertTrue(capa.on_time)
@@ -189,7 +189,7 @@ class TestCapaLifeCycle(CapaCommon):
         with self.assertRaisesRegex(UserError, "Use the workflow buttons"):
             capa.write({"state": "closed"})
         with self.assertRaisesRegex(UserError, "signed by the workflow buttons"):
-            capa.write({"verified_by_id": self.rep.id})
+            capa.write({"verified_user_id": self.rep.id})
         forged = (
             self.env["asq.capa"]
             .with_user(self.inspector)
@@ -197,7 +197,7 @@ class TestCapaLifeCycle(CapaCommon):
         )
         self.assertEqual((forged.state, forged.round), ("draft", 1))
         with self.assertRaisesRegex(UserError, "signed by the workflow buttons"):
-            self._create_capa(analysis_by_id=self.rep.id)
+            self._create_capa(analysis_user_id=self.rep.id)
 
     def test_cancel_with_reason(self):
         capa = self._create_capa()

@@ -38,24 +38,24 @@ class TestComplaintWorkflow(AsqComplaintCommon):
 
         self._as(complaint, "asq_sales").action_submit()
         self.assertEqual(complaint.state, "review")
-        self.assertEqual(complaint.submitted_by, self.users["asq_sales"])
+        self.assertEqual(complaint.submitted_user_id, self.users["asq_sales"])
         self._as(complaint, "asq_qm").action_judge_valid()
         self.assertEqual(complaint.state, "investigating")
         self.assertEqual(complaint.validity, "valid")
-        self.assertEqual(complaint.judged_by, self.users["asq_qm"])
-        self.assertTrue(complaint.judged_at)
+        self.assertEqual(complaint.judged_user_id, self.users["asq_qm"])
+        self.assertTrue(complaint.judged_date)
         self.assertTrue(complaint.answer_deadline)
 
         inspector = self._as(complaint, "asq_inspector")
         inspector.onsite_result = "Confirmed on the customer's line"
         inspector.action_onsite_verified()
-        self.assertEqual(complaint.onsite_by, self.users["asq_inspector"])
+        self.assertEqual(complaint.onsite_user_id, self.users["asq_inspector"])
         self.assertTrue(complaint.onsite_on_time)
         self._walk(complaint, "findings")
-        self.assertEqual(complaint.investigated_by, self.users["asq_inspector"])
+        self.assertEqual(complaint.investigated_user_id, self.users["asq_inspector"])
         self._as(complaint, "asq_qm").action_decide()
         self.assertEqual(complaint.state, "decided")
-        self.assertEqual(complaint.decided_by, self.users["asq_qm"])
+        self.assertEqual(complaint.decided_user_id, self.users["asq_qm"])
         self.assertTrue(complaint.disposition_on_time)
         self.assertTrue(complaint.answer_on_time)
 
@@ -71,10 +71,10 @@ class TestComplaintWorkflow(AsqComplaintCommon):
 
         self._as(complaint, "asq_sales").action_customer_satisfied()
         self.assertEqual(complaint.state, "confirmed")
-        self.assertEqual(complaint.confirmed_by, self.users["asq_sales"])
+        self.assertEqual(complaint.confirmed_user_id, self.users["asq_sales"])
         self._as(complaint, "asq_qm").action_close()
         self.assertEqual(complaint.state, "closed")
-        self.assertEqual(complaint.closed_by, self.users["asq_qm"])
+        self.assertEqual(complaint.closed_user_id, self.users["asq_qm"])
         self.assertFalse(complaint.activity_ids, "nothing left to do")
 
     def test_reply_in_the_customer_language(self):
@@ -150,9 +150,9 @@ class TestComplaintWorkflow(AsqComplaintCommon):
         sales.action_customer_not_satisfied()
         self.assertEqual(complaint.state, "investigating")
         self.assertEqual(complaint.reopen_count, 1)
-        self.assertFalse(complaint.decided_at)
-        self.assertFalse(complaint.investigated_at)
-        self.assertTrue(complaint.judged_at, "the judgment stays")
+        self.assertFalse(complaint.decided_date)
+        self.assertFalse(complaint.investigated_date)
+        self.assertTrue(complaint.judged_date, "the judgment stays")
         with self.assertRaisesRegex(UserError, "has not recorded its findings on"):
             self._as(complaint, "asq_qm").action_decide()
         self._as(complaint, "asq_inspector").action_record_findings()
@@ -171,7 +171,7 @@ class TestComplaintWorkflow(AsqComplaintCommon):
         wizard_form.save().action_cancel()
         self.assertEqual(complaint.state, "cancel")
         self.assertEqual(complaint.cancel_reason, "Customer withdrew the complaint")
-        self.assertEqual(complaint.cancelled_by, self.users["asq_qm"])
+        self.assertEqual(complaint.cancelled_user_id, self.users["asq_qm"])
         with self.assertRaisesRegex(UserError, "Cancel is not possible on"):
             self._as(complaint, "asq_qm")._action_cancel("again")
 
@@ -222,7 +222,7 @@ class TestComplaintGuards(AsqComplaintCommon):
         ):
             self._as(complaint, "asq_sales").action_reply()
         self.assertEqual(complaint.state, "review")
-        self.assertFalse(complaint.replied_at)
+        self.assertFalse(complaint.replied_date)
 
     def test_closing_without_the_satisfaction_answer_is_refused(self):
         complaint = self._walk(self._create_complaint(), "replied")
@@ -239,7 +239,7 @@ class TestComplaintGuards(AsqComplaintCommon):
         first_tab = self._as(complaint, "asq_qm")
         second_tab = self._as(complaint, "asq_qm")
         first_tab.action_judge_valid()
-        judged_at = complaint.judged_at
+        judged_date = complaint.judged_date
         with self.assertRaisesRegex(
             UserError,
             r"Judge is not possible on CC/.* in its current status "
@@ -247,7 +247,7 @@ class TestComplaintGuards(AsqComplaintCommon):
             r"already.",
         ):
             second_tab.action_judge_valid()
-        self.assertEqual(complaint.judged_at, judged_at)
+        self.assertEqual(complaint.judged_date, judged_date)
         complaint = self._walk(complaint, "replied")
         replies = len(complaint.message_ids)
         with self.assertRaisesRegex(UserError, "Reply is not possible on"):
@@ -323,7 +323,7 @@ class TestComplaintGuards(AsqComplaintCommon):
             "written directly: Judged At, Judged By.",
         ):
             self._as(complaint, "asq_qm").write(
-                {"judged_by": self.users["asq_sales"].id, "judged_at": FRIDAY}
+                {"judged_user_id": self.users["asq_sales"].id, "judged_date": FRIDAY}
             )
         with self.assertRaisesRegex(UserError, "written directly: Status."):
             self._as(complaint, "asq_qm").write({"state": "closed"})
@@ -350,7 +350,7 @@ class TestComplaintGuards(AsqComplaintCommon):
 @tagged("post_install", "-at_install", "asq_complaint")
 class TestComplaintClocks(AsqComplaintCommon):
     def test_disposition_deadline_skips_the_weekend(self):
-        complaint = self._create_complaint(received_at=FRIDAY)
+        complaint = self._create_complaint(received_date=FRIDAY)
         # Friday 10:00 + 3 working days (24 working hours) = Wednesday 10:00.
         self.assertEqual(complaint.disposition_deadline, dt("2025-03-12 10:00:00"))
         self.assertEqual(complaint.next_deadline, dt("2025-03-12 10:00:00"))
@@ -364,20 +364,20 @@ class TestComplaintClocks(AsqComplaintCommon):
                 "date_to": dt("2025-03-10 23:59:59"),
             }
         )
-        complaint = self._create_complaint(received_at=FRIDAY)
+        complaint = self._create_complaint(received_date=FRIDAY)
         self.assertEqual(complaint.disposition_deadline, dt("2025-03-13 10:00:00"))
 
     def test_onsite_local_24_hours_remote_7_days(self):
-        local = self._create_complaint(received_at=FRIDAY, onsite_required=True)
+        local = self._create_complaint(received_date=FRIDAY, onsite_required=True)
         # 24 hours = one working day: the next working day, same time.
         self.assertEqual(local.onsite_deadline, dt("2025-03-10 10:00:00"))
         self.customer.asq_locality = "remote"
-        remote = self._create_complaint(received_at=FRIDAY, onsite_required=True)
+        remote = self._create_complaint(received_date=FRIDAY, onsite_required=True)
         self.assertEqual(remote.onsite_deadline, dt("2025-03-18 10:00:00"))
         self.customer.asq_locality = False
-        unset = self._create_complaint(received_at=FRIDAY, onsite_required=True)
+        unset = self._create_complaint(received_date=FRIDAY, onsite_required=True)
         self.assertEqual(unset.onsite_deadline, dt("2025-03-18 10:00:00"))
-        no_visit = self._create_complaint(received_at=FRIDAY)
+        no_visit = self._create_complaint(received_date=FRIDAY)
         self.assertFalse(no_visit.onsite_deadline)
 
     def test_durations_are_configurable_in_settings(self):
@@ -386,21 +386,21 @@ class TestComplaintClocks(AsqComplaintCommon):
         settings.asq_complaint_onsite_local_hours = 48
         settings.execute()
         self.assertEqual(self.company.asq_complaint_disposition_days, 1)
-        complaint = self._create_complaint(received_at=FRIDAY, onsite_required=True)
+        complaint = self._create_complaint(received_date=FRIDAY, onsite_required=True)
         self.assertEqual(complaint.disposition_deadline, dt("2025-03-10 10:00:00"))
         self.assertEqual(complaint.onsite_deadline, dt("2025-03-11 10:00:00"))
         with self.assertRaisesRegex(ValidationError, "must be positive"):
             self.company.asq_complaint_answer_days = 0
 
     def test_received_on_saturday_starts_on_monday(self):
-        complaint = self._create_complaint(received_at=dt("2025-03-08 09:00:00"))
+        complaint = self._create_complaint(received_date=dt("2025-03-08 09:00:00"))
         self.assertEqual(complaint.disposition_deadline, dt("2025-03-12 17:00:00"))
 
     def test_quality_answer_clock_and_deadlines_met(self):
-        complaint = self._create_complaint(received_at=FRIDAY)
+        complaint = self._create_complaint(received_date=FRIDAY)
         with freeze_time("2025-03-07 11:00:00"):
             self._walk(complaint, "findings")
-            self.assertEqual(complaint.judged_at, dt("2025-03-07 11:00:00"))
+            self.assertEqual(complaint.judged_date, dt("2025-03-07 11:00:00"))
             self.assertEqual(complaint.answer_deadline, dt("2025-03-12 11:00:00"))
         with freeze_time("2025-03-12 10:30:00"):
             self._as(complaint, "asq_qm").action_decide()
@@ -412,7 +412,7 @@ class TestComplaintClocks(AsqComplaintCommon):
         self.assertEqual(late, complaint, "stored for the statistics")
 
     def test_overdue_filter(self):
-        complaint = self._walk(self._create_complaint(received_at=FRIDAY), "review")
+        complaint = self._walk(self._create_complaint(received_date=FRIDAY), "review")
         recent = self._walk(self._create_complaint(), "review")
         Complaint = self.env["asq.complaint"]
         self.assertIn(complaint, Complaint.search([("is_overdue", "=", True)]))
@@ -430,7 +430,7 @@ class TestComplaintEscalation(MockEmail, AsqComplaintCommon):
         complaints = self.env["asq.complaint"]
         for _i in range(12):
             complaints |= self._walk(
-                self._create_complaint(received_at=FRIDAY), "review"
+                self._create_complaint(received_date=FRIDAY), "review"
             )
         on_time = self._walk(self._create_complaint(), "review")
         managers = self.env.ref("after_sales_quality.group_asq_manager").users
@@ -461,7 +461,7 @@ class TestComplaintEscalation(MockEmail, AsqComplaintCommon):
         complaints = self.env["asq.complaint"]
         for _i in range(5):
             complaints |= self._walk(
-                self._create_complaint(received_at=FRIDAY), "review"
+                self._create_complaint(received_date=FRIDAY), "review"
             )
         cron = self.env.ref("after_sales_quality.asq_complaint_cron_escalate")
         cron_with_progress, progress = cron._add_progress()
@@ -492,7 +492,7 @@ class TestComplaintEscalation(MockEmail, AsqComplaintCommon):
 
         def overdue(count):
             return [
-                self._walk(self._create_complaint(received_at=FRIDAY), "review")
+                self._walk(self._create_complaint(received_date=FRIDAY), "review")
                 for _i in range(count)
             ]
 
@@ -535,7 +535,7 @@ class TestComplaintEscalation(MockEmail, AsqComplaintCommon):
         self.assertIn(self.users["asq_business"].partner_id, mails.recipient_ids)
 
     def test_owner_gets_an_activity_with_the_deadline(self):
-        complaint = self._walk(self._create_complaint(received_at=FRIDAY), "review")
+        complaint = self._walk(self._create_complaint(received_date=FRIDAY), "review")
         activity = complaint.activity_ids.filtered(
             lambda a: a.user_id == self.users["asq_sales"]
         )
@@ -589,7 +589,7 @@ class TestComplaintRepeatAndWarning(AsqComplaintCommon):
         self.assertTrue(second.is_repeat)
 
     def test_outside_the_window_is_not_a_repeat(self):
-        self._walk(self._create_complaint(received_at=self._months_ago(7)), "review")
+        self._walk(self._create_complaint(received_date=self._months_ago(7)), "review")
         second = self._walk(self._create_complaint(), "review")
         self.assertFalse(second.is_repeat)
         self.company.asq_complaint_repeat_days = 365
@@ -656,11 +656,11 @@ class TestComplaintFeedback(AsqComplaintCommon):
         sales.action_feedback_pending()
         self.assertEqual(inquiry.feedback_status, "pending")
         self.assertEqual(inquiry.state, "draft")
-        stamped = (inquiry.submitted_by, inquiry.submitted_at)
+        stamped = (inquiry.submitted_user_id, inquiry.submitted_date)
         # A second tab (or a replayed call) cannot stamp it pending again.
         with self.assertRaisesRegex(UserError, "already handled"):
             self._as(inquiry, "asq_aftersales").action_feedback_pending()
-        self.assertEqual((inquiry.submitted_by, inquiry.submitted_at), stamped)
+        self.assertEqual((inquiry.submitted_user_id, inquiry.submitted_date), stamped)
         sales.answer = "The new model ships in June."
         sales.action_feedback_answer()
         self.assertEqual(inquiry.state, "closed")
@@ -758,7 +758,7 @@ class TestComplaintOutputs(AsqComplaintCommon):
     def test_list_and_form_cost_the_same_for_1_and_80(self):
         list_spec = {
             "name": {},
-            "received_at": {},
+            "received_date": {},
             "partner_id": {"fields": {"display_name": {}}},
             "category": {},
             "severity": {},

@@ -48,7 +48,7 @@ class TestComplaintSecurity(AsqComplaintCommon):
         ):
             inspector.action_judge_invalid()
         self._walk(complaint, "findings")
-        self.assertEqual(complaint.investigated_by, self.users["asq_inspector"])
+        self.assertEqual(complaint.investigated_user_id, self.users["asq_inspector"])
         with self.assertRaisesRegex(
             AccessError, REFUSED % ("Approve disposition", "Quality Manager")
         ):

@@ -62,7 +62,7 @@ class TestComplaintEscalationSurvivesABadRecord(CronToldMixin, AsqComplaintCommo
         self.env.cr.execute("UPDATE asq_complaint SET overdue_escalated = TRUE")
         self.env.invalidate_all()
         first, bad, last = (
-            self._walk(self._create_complaint(received_at=FRIDAY), "review")
+            self._walk(self._create_complaint(received_date=FRIDAY), "review")
             for _i in range(3)
         )
         qm = self.users["asq_qm"]
@@ -121,8 +121,8 @@ class TestComplaintEscalationSurvivesABadRecord(CronToldMixin, AsqComplaintCommo
         self.env.flush_all()
         self.env.cr.execute("UPDATE asq_complaint SET overdue_escalated = TRUE")
         self.env.invalidate_all()
-        bad = self._walk(self._create_complaint(received_at=FRIDAY), "review")
-        good = self._walk(self._create_complaint(received_at=FRIDAY), "review")
+        bad = self._walk(self._create_complaint(received_date=FRIDAY), "review")
+        good = self._walk(self._create_complaint(received_date=FRIDAY), "review")
         cron = self.env.ref("after_sales_quality.asq_complaint_cron_escalate")
         _cron, progress = cron._add_progress()
         Complaint = type(self.env["asq.complaint"])

@@ -27,7 +27,7 @@ class DashboardCommon(AsqCommon):
                 {
                     "partner_id": cls.customer.id,
                     "company_id": (company or cls.company).id,
-                    "received_at": fields.Datetime.now() - timedelta(days=days_ago),
+                    "received_date": fields.Datetime.now() - timedelta(days=days_ago),
                     "category": "quality",
                     "state": state,
                     **vals,
@@ -128,14 +128,14 @@ class TestDashboard(DashboardCommon):
         self.assertEqual(delta["my_complaints"], 2)
 
         findings.with_context(**COMPLAINT_STEP).write(
-            {"investigated_at": fields.Datetime.now()}
+            {"investigated_date": fields.Datetime.now()}
         )
         inspector_before = self._figures("asq_inspector")
         self.assertEqual(
             self._delta(after, self._figures("asq_qm"))["my_complaints"], 0
         )
         # The decision is the manager's: the inspector no longer sees it.
-        findings.with_context(**COMPLAINT_STEP).write({"investigated_at": False})
+        findings.with_context(**COMPLAINT_STEP).write({"investigated_date": False})
         self.assertEqual(
             self._delta(inspector_before, self._figures("asq_inspector"))[
                 "my_complaints"
@@ -162,8 +162,8 @@ class TestDashboard(DashboardCommon):
         self._hold()  # active, to verify
         self._hold(
             verification_result="conforming",
-            verified_by_id=self.users["asq_inspector"].id,
-            verified_at=fields.Datetime.now(),
+            verified_user_id=self.users["asq_inspector"].id,
+            verified_date=fields.Datetime.now(),
         )  # active, to release
         self._hold(state="nonconforming")  # still blocking
         self._hold(state="draft")
@@ -222,7 +222,7 @@ class TestDashboard(DashboardCommon):
             self._delta(before, self._figures("asq_business"))["my_capa"], 1
         )
         capa.with_context(**CAPA_STEP).write(
-            {"signoff_by_id": business.id, "signoff_date": fields.Datetime.now()}
+            {"signoff_user_id": business.id, "signoff_date": fields.Datetime.now()}
         )
         self.assertEqual(
             self._delta(before, self._figures("asq_business"))["my_capa"], 0

@@ -51,7 +51,7 @@ class TestDeadlineMixin(VendorCommon):
         """24 hours, also over a weekend (procedure 001, 4.5)."""
         friday_evening = datetime(2026, 11, 20, 22, 0)
         hold = self.env["asq.hold"].new(
-            {"verified_at": friday_evening, "verification_result": "conforming"}
+            {"verified_date": friday_evening, "verification_result": "conforming"}
         )
         self.assertEqual(hold.release_deadline, friday_evening + timedelta(hours=24))
         hold.verification_result = "nonconforming"

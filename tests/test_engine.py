@@ -46,8 +46,8 @@ class TestStepRecords(ReturnCommon):
             "after_sales_quality.group_asq_finance",
         )
         # The document's stamp and its record agree.
-        self.assertEqual(ret.finance_by_id, self.finance)
-        self.assertEqual(ret.received_by_id, self.warehouse_user)
+        self.assertEqual(ret.finance_user_id, self.finance)
+        self.assertEqual(ret.received_user_id, self.warehouse_user)
 
     def test_records_cannot_be_forged_changed_or_deleted(self):
         ret = self._create_return()
@@ -94,7 +94,7 @@ class TestStepRecords(ReturnCommon):
         # Written in the database, as an attacker with SQL access would.
         self.env.flush_all()
         self.env.cr.execute(
-            "UPDATE asq_return SET finance_by_id = %s, state = 'business' "
+            "UPDATE asq_return SET finance_user_id = %s, state = 'business' "
             "WHERE id = %s",
             [self.finance.id, ret.id],
         )

@@ -95,7 +95,7 @@ class TestHoldShipments(HoldCommon):
         hold.action_activate()
         self.assertEqual(hold.state, "active")
         self.assertTrue(hold.name.startswith("HOLD/"))
-        self.assertEqual(hold.opened_by_id, self.inspector)
+        self.assertEqual(hold.opened_user_id, self.inspector)
         order = self._sell(self.customer, 3)
         move = order.picking_ids.move_ids
         self.assertFalse(move.move_line_ids)
@@ -219,7 +219,7 @@ class TestHoldBuyers(HoldCommon):
         self.assertIn("please stop selling", mails[0].subject)
         self.assertEqual(set(hold.notice_ids.mapped("kind")), {"stop"})
         line = hold.buyer_ids.filtered(lambda b: b.partner_id == self.customer)
-        self.assertTrue(line.last_notice_at)
+        self.assertTrue(line.last_notice_date)
         line.with_user(self.inspector).action_resend_notice()
         self.assertEqual(len(hold.notice_ids), 3)
         self.assertEqual(
@@ -242,7 +242,9 @@ class TestHoldVerification(HoldCommon):
         hold.action_activate()
         hold = self._verify(hold, "conforming")
         self.assertEqual(hold.state, "active")
-        self.assertEqual(hold.release_deadline, hold.verified_at + timedelta(hours=24))
+        self.assertEqual(
+            hold.release_deadline, hold.verified_date + timedelta(hours=24)
+        )
         # The quality manager's to-do of the release, due at the release
         # deadline where the manager is.
         todo = hold.activity_ids.filtered(
@@ -257,7 +259,7 @@ class TestHoldVerification(HoldCommon):
         )
         hold.with_user(self.qm).action_release()
         self.assertEqual(hold.release_on_time, "met")
-        self.assertEqual(hold.released_by_id, self.qm)
+        self.assertEqual(hold.released_user_id, self.qm)
         self.assertFalse(hold.activity_ids)
         self.assertIn("Quality hold released", hold.message_ids[0].body)
 
@@ -266,7 +268,7 @@ class TestHoldVerification(HoldCommon):
         hold.action_activate()
         self._verify(hold, "conforming")
         hold._workflow_write(
-            {"verified_at": fields.Datetime.now() - timedelta(hours=25)}
+            {"verified_date": fields.Datetime.now() - timedelta(hours=25)}
         )
         hold.with_user(self.qm).action_release()
         self.assertEqual(hold.release_on_time, "missed")
@@ -284,7 +286,7 @@ class TestHoldVerification(HoldCommon):
         with self.assertRaisesRegex(UserError, "The verification of .* is signed"):
             hold.verification_note = "Changed"
         with self.assertRaisesRegex(UserError, "signed by the workflow buttons"):
-            hold.write({"verified_by_id": self.sales.id})
+            hold.write({"verified_user_id": self.sales.id})
 
     def test_nonconforming_proposes_returns_and_capa(self):
         # The second buyer sent back all its HL-1: no return request for it.

@@ -237,7 +237,7 @@ class TestKpiReports(AsqComplaintCommon):
         late = self._create_complaint(
             lines=[(delivered_b, 5.0)],
             category="packaging",
-            received_at=fields.Datetime.now() - timedelta(days=10),
+            received_date=fields.Datetime.now() - timedelta(days=10),
         )
         self._as(late, "asq_sales").action_submit()
         self._create_complaint()  # draft
@@ -308,7 +308,7 @@ class TestKpiReports(AsqComplaintCommon):
         self.assertEqual(total["answer_due"], 1)
         self.assertAlmostEqual(total["answer_rate"], 100.0)
         [handling] = Report.read_group(domain, ["handling_days"], [])
-        expected = (closed.closed_at - closed.received_at).total_seconds() / 86400
+        expected = (closed.closed_date - closed.received_date).total_seconds() / 86400
         self.assertAlmostEqual(handling["handling_days"], expected, places=3)
         by_month = Report._asq_rates(domain, ["date:month"], ["complaint_rate"])
         self.assertEqual(sum(g["complaint_ref"] for g in by_month), 2)

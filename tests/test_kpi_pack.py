@@ -37,7 +37,7 @@ class TestKpiPack(AsqComplaintCommon):
         super().setUpClass()
         cls.main_company = cls.company
         cls.main_complaint = cls._create_complaint(
-            received_at=FRIDAY, description="Main company only"
+            received_date=FRIDAY, description="Main company only"
         )
         cls.main_complaint.action_submit()
         cls.main_capa = cls.env["asq.capa"].create(
@@ -131,13 +131,13 @@ class TestKpiPack(AsqComplaintCommon):
         # C0, February: registered, not judged
         cls.c0 = cls._create_complaint(
             lines=[(line(feb[0]), 1.0)],
-            received_at=dt("2025-02-12 10:00:00"),
+            received_date=dt("2025-02-12 10:00:00"),
             category="late",
         )
         cls.c0.action_submit()
         # C1, March: answered on time, closed after 7 days, 300 internal loss
         cls.c1 = cls._create_complaint(
-            lines=[(line(march[0]), 2.0)], received_at=FRIDAY
+            lines=[(line(march[0]), 2.0)], received_date=FRIDAY
         )
         cls.c1.action_submit()
         with freeze_time("2025-03-07 11:00:00"):
@@ -164,7 +164,7 @@ class TestKpiPack(AsqComplaintCommon):
         cls.c2 = cls._create_complaint(
             partner=cls.remote,
             lines=[(line(cls.remote_second), 4.0)],
-            received_at=dt("2025-03-10 09:00:00"),
+            received_date=dt("2025-03-10 09:00:00"),
             category="packaging",
             description="=1+1",
         )
@@ -187,7 +187,7 @@ class TestKpiPack(AsqComplaintCommon):
         )
         # A draft complaint of March does not count
         cls._create_complaint(
-            lines=[(line(march[1]), 1.0)], received_at=dt("2025-03-20 09:00:00")
+            lines=[(line(march[1]), 1.0)], received_date=dt("2025-03-20 09:00:00")
         )
         # A CAPA opened in March
         cls.capa = (
@@ -425,7 +425,7 @@ class TestKpiPack(AsqComplaintCommon):
         pack = self._pack()
         pack.action_generate()
         self.assertEqual(pack.state, "generated")
-        self.assertEqual(pack.generated_by_id, self.users["asq_qm"])
+        self.assertEqual(pack.generated_user_id, self.users["asq_qm"])
         self.assertEqual(len(pack.attachment_ids), 2)
         self.assertAlmostEqual(pack.complaint_rate, 25.0)
         self.assertAlmostEqual(pack.loss_amount, 350.0)
@@ -510,7 +510,7 @@ class TestKpiPack(AsqComplaintCommon):
             action = wizard.action_generate_send()
         pack = self.env["asq.kpi.pack"].browse(action["res_id"])
         self.assertEqual(pack.state, "sent")
-        self.assertEqual(pack.sent_by_id, rep)
+        self.assertEqual(pack.sent_user_id, rep)
         self.assertEqual(pack.sent_to_ids, rep.partner_id)
         mail = self.env["mail.mail"].search(
             [("model", "=", "asq.kpi.pack"), ("res_id", "=", pack.id)]
@@ -670,12 +670,12 @@ class TestKpiPack(AsqComplaintCommon):
         with self.assertRaisesRegex(AccessError, "Regenerate"):
             pack.with_user(self.users["asq_business"]).action_generate()
         pack.with_user(self.users["asq_mgmt_rep"]).action_generate()
-        self.assertEqual(pack.generated_by_id, self.users["asq_mgmt_rep"])
+        self.assertEqual(pack.generated_user_id, self.users["asq_mgmt_rep"])
 
     def test_sent_pack_is_a_record(self):
         pack = self._pack()
         with self.assertRaisesRegex(UserError, "signed by the workflow"):
-            pack.write({"sent_at": fields.Datetime.now()})
+            pack.write({"sent_date": fields.Datetime.now()})
         pack.action_generate()
         with self.assertRaisesRegex(UserError, "cannot be edited"):
             pack.with_user(self.users["asq_qm"]).write({"name": "KPI/forged"})

@@ -562,5 +562,7 @@ class TestComplaintBatchCreation(AsqComplaintCommon):
         # registering stamps who and when on each of them
         batch.action_submit()
         self.assertEqual(set(batch.mapped("state")), {"review"})
-        self.assertEqual(set(batch.mapped("submitted_by")), {self.users["asq_sales"]})
-        self.assertTrue(all(batch.mapped("submitted_at")))
+        self.assertEqual(
+            set(batch.mapped("submitted_user_id")), {self.users["asq_sales"]}
+        )
+        self.assertTrue(all(batch.mapped("submitted_date")))

@@ -590,8 +590,8 @@ class TestPortalSignature(HttpCase, AsqPortalCommon):
         self.assertTrue(result["force_refresh"])
         self.assertEqual(self.visit_a.state, "signed")
         self.assertEqual(self.visit_a.signer_name, "Li Test")
-        self.assertEqual(self.visit_a.signed_by, self.portal_a)
-        self.assertTrue(self.visit_a.signed_on)
+        self.assertEqual(self.visit_a.signed_user_id, self.portal_a)
+        self.assertTrue(self.visit_a.signed_date)
         self.assertEqual(base64.b64decode(self.visit_a.signature), PNG)
         self.assertTrue(
             self.visit_a.message_ids.filtered(

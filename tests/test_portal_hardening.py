@@ -143,7 +143,7 @@ class TestPortalRpcFields(HttpCase, AsqHardeningCommon):
             "asq.complaint",
             self.complaint_a,
             COMPLAINT_HIDDEN,
-            ("name", "state", "category", "description", "received_at"),
+            ("name", "state", "category", "description", "received_date"),
         )
         self.assertNotIn("SECRET", json.dumps(values, default=str))
         page = self._get(self.complaint_a.access_url, "asq_portal_a")
@@ -359,11 +359,11 @@ class TestPortalFormInput(HttpCase, AsqHardeningCommon):
                 )
                 self.assertFalse(self._complaints())
         # Year 9999 or a date of any kind is no input of the form: ignored.
-        response = self._complaint_form("1.5", received_at="9999-12-31 23:59:59")
+        response = self._complaint_form("1.5", received_date="9999-12-31 23:59:59")
         self.assertEqual(response.status_code, 303, response.text[:300])
         complaint = self._complaints()
         self.assertEqual(complaint.line_ids.quantity, 1.5)
-        self.assertLess(complaint.received_at.year, 9999)
+        self.assertLess(complaint.received_date.year, 9999)
 
     def test_refusal_in_the_customers_language(self):
         self.env["res.lang"]._activate_lang("zh_CN")

@@ -429,7 +429,7 @@ class TestRaces(BaseCase):
                 complaint = env["asq.complaint"].browse(complaint_id)
                 self.assertEqual(complaint.state, "investigating")
                 self.assertEqual(complaint.validity, "valid")
-                self.assertIn(complaint.judged_by.id, self.uids["qm"])
+                self.assertIn(complaint.judged_user_id.id, self.uids["qm"])
                 tracked = complaint.message_ids.tracking_value_ids.filtered(
                     lambda t: t.field_id.name == "state"
                     and t.new_value_char == "Investigating"
@@ -473,7 +473,7 @@ class TestRaces(BaseCase):
                     {
                         "state": "active",
                         "verification_result": "conforming",
-                        "verified_by_id": api.SUPERUSER_ID,
+                        "verified_user_id": api.SUPERUSER_ID,
                     }
                 )
                 hold._compute_buyers()

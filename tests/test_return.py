@@ -144,7 +144,7 @@ class TestReturnChain(ReturnCommon):
             self._sign(ret, self.business, "I approve")
         self._sign(ret, self.gm, "Key customer: exceptional exchange")
         self.assertEqual(ret.state, "approved")
-        self.assertEqual(ret.gm_by_id, self.gm)
+        self.assertEqual(ret.gm_user_id, self.gm)
 
     def test_time_limit_beyond_contract(self):
         old = self._deliver(
@@ -283,7 +283,7 @@ class TestReturnChain(ReturnCommon):
             ret.with_user(self.qm)._reopen(" ")
         ret.with_user(self.qm)._reopen("Wrong quantity")
         self.assertEqual(ret.state, "draft")
-        self.assertFalse(ret.review_by_id)
+        self.assertFalse(ret.review_user_id)
         self.assertEqual(ret.approval_ids[-1].step, "reopen")
         self.assertEqual(ret.approval_ids[-1].comment, "Wrong quantity")
         ret.with_user(self.sales).line_ids.quantity = 1.0
@@ -333,7 +333,7 @@ class TestReturnGate(ReturnCommon):
         # A forged put-away without the QC signature is refused.
         forged = putaway.copy({"asq_return_id": ret.id, "asq_return_role": "putaway"})
         ret.sudo().with_context(**asq_step("asq_return_workflow")).write(
-            {"qc_by_id": False}
+            {"qc_user_id": False}
         )
         with self.assertRaisesRegex(UserError, "still needs QC inspection"):
             forged.button_validate()
@@ -454,7 +454,7 @@ class TestReturnRoles(ReturnCommon):
     def test_signature_fields_cannot_be_forged(self):
         ret = self._create_return()
         with self.assertRaisesRegex(UserError, "signed by the workflow buttons"):
-            ret.with_user(self.sales).write({"business_by_id": self.sales.id})
+            ret.with_user(self.sales).write({"business_user_id": self.sales.id})
         with self.assertRaisesRegex(UserError, "workflow buttons"):
             ret.with_user(self.sales).write({"state": "approved"})
 
@@ -623,7 +623,7 @@ class TestReturnForms(ReturnCommon):
         dialog.comment = "Checked against the delivery"
         dialog.save().action_confirm()
         self.assertEqual(ret.state, "finance")
-        self.assertEqual(ret.review_by_id, self.aftersales)
+        self.assertEqual(ret.review_user_id, self.aftersales)
         action = (
             ret.with_user(self.finance).with_context(asq_refuse=True).action_open_sign()
         )
@@ -781,8 +781,8 @@ class TestReturnPartialReceipt(ReturnCommon):
         )
         ret.with_user(self.inspector).action_qc_sign()
         self.assertEqual(ret.state, "inspected")
-        self.assertEqual(glucometer.qc_by_id, self.inspector)
-        self.assertFalse(strips.qc_by_id)
+        self.assertEqual(glucometer.qc_user_id, self.inspector)
+        self.assertFalse(strips.qc_user_id)
         self.assertIn("Test Strips L-RET-2: not received", ret.approval_ids[-1].comment)
         followups = ret.picking_ids.filtered(lambda p: p.asq_return_role != "receipt")
         self.assertEqual(followups.move_ids.product_id, self.product)
@@ -946,7 +946,7 @@ class TestReturnTodos(ReturnCommon):
         self.assertIn(self.warehouse_user, self._todos(ret).user_id)
         self._receive(ret)
         self.assertEqual(ret.state, "received")
-        self.assertEqual(ret.received_by_id, self.warehouse_user)
+        self.assertEqual(ret.received_user_id, self.warehouse_user)
         self.assertEqual(set(self._todos(ret).mapped("asq_step")), {"qc_sign"})
         self.assertIn(self.inspector, self._todos(ret).user_id)
         self._qc(ret)

@@ -63,4 +63,4 @@ class TestReturnTour(HttpCase, AsqCommon):
         ret.invalidate_recordset()
         self.assertIn(ret.state, ("inspected", "done"))
         self.assertEqual(ret.line_ids.qc_result, "accept")
-        self.assertEqual(ret.qc_by_id.login, "asq_inspector")
+        self.assertEqual(ret.qc_user_id.login, "asq_inspector")

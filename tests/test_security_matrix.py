@@ -184,21 +184,21 @@ MATRIX = {
 
 # Internal complaint fields a portal customer may not read through RPC.
 COMPLAINT_INTERNAL_FIELDS = (
-    "submitted_by",
-    "judged_by",
+    "submitted_user_id",
+    "judged_user_id",
     "investigator_id",
     "responsibility",
     "responsible_department_id",
     "responsible_partner_id",
     "root_cause",
-    "investigated_by",
-    "onsite_by",
-    "decided_by",
+    "investigated_user_id",
+    "onsite_user_id",
+    "decided_user_id",
     "no_action_reason",
-    "replied_by",
-    "confirmed_by",
-    "closed_by",
-    "cancelled_by",
+    "replied_user_id",
+    "confirmed_user_id",
+    "closed_user_id",
+    "cancelled_user_id",
     "loss_compensation",
     "loss_freight",
     "loss_replacement",
@@ -223,18 +223,18 @@ RETURN_INTERNAL_FIELDS = (
     "live_beyond",
     "finance_ratio",
     "finance_beyond",
-    "review_by_id",
-    "finance_by_id",
-    "business_by_id",
-    "gm_by_id",
-    "qc_by_id",
+    "review_user_id",
+    "finance_user_id",
+    "business_user_id",
+    "gm_user_id",
+    "qc_user_id",
 )
 RETURN_LINE_INTERNAL_FIELDS = (
     "qc_note",
     "qc_company_fault",
     "qc_department_id",
     "qc_responsibility",
-    "qc_by_id",
+    "qc_user_id",
     "capa_id",
 )
 
@@ -338,7 +338,7 @@ class AsqSecurityCommon(AsqPortalCommon):
                 "hold_id": hold.id,
                 "partner_id": cls.customer.id,
                 "kind": "stop",
-                "sent_at": fields.Datetime.now(),
+                "sent_date": fields.Datetime.now(),
             }
         )
         visit = env["asq.service.visit"].create(cls._visit_vals())
@@ -527,7 +527,7 @@ class AsqSecurityCommon(AsqPortalCommon):
                 "hold_id": fx["asq.hold"].id,
                 "partner_id": self.customer.id,
                 "kind": "stop",
-                "sent_at": fields.Datetime.now(),
+                "sent_date": fields.Datetime.now(),
             },
             "asq.service.visit": self._visit_vals,
             "asq.service.visit.part": lambda: {
@@ -725,7 +725,7 @@ class TestSecurityMatrix(AsqSecurityCommon):
         for record, shown, internal in (
             (
                 self.complaint_a,
-                ["name", "state", "category", "description", "received_at"],
+                ["name", "state", "category", "description", "received_date"],
                 COMPLAINT_INTERNAL_FIELDS,
             ),
             (self.return_a, ["name", "state", "date_request"], RETURN_INTERNAL_FIELDS),
@@ -796,8 +796,13 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
 
     def test_complaint_buttons(self):
         complaint = self._create_complaint("asq_sales")
-        stamps = ["state", "validity", "submitted_by", "judged_by"]
-        stamps += ["investigated_by", "decided_by", "replied_by", "closed_by"]
+        stamps = ["state", "validity", "submitted_user_id", "judged_user_id"]
+        stamps += [
+            "investigated_user_id",
+            "decided_user_id",
+            "replied_user_id",
+            "closed_user_id",
+        ]
         not_manager = ("user", "user_all", "inspector", "warehouse", "finance")
         not_manager += ("business_head", "general_manager", "mgmt_rep", "employee")
         not_manager += ("portal_a", "company_b")
@@ -807,7 +812,7 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
         )
         self._as(complaint, "asq_sales").action_submit()
         self.assertEqual(complaint.state, "review")
-        self.assertEqual(complaint.submitted_by, self.sales)
+        self.assertEqual(complaint.submitted_user_id, self.sales)
         n += self._refuse(
             complaint, lambda c: c.action_judge_valid(), not_manager, stamps, "Valid"
         )
@@ -820,7 +825,7 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
         )
         self._as(complaint, "asq_qm").action_judge_valid()
         self.assertEqual(complaint.state, "investigating")
-        self.assertEqual(complaint.judged_by, self.users["asq_qm"])
+        self.assertEqual(complaint.judged_user_id, self.users["asq_qm"])
         self._as(complaint, "asq_inspector").write(
             {
                 "responsibility": "internal",
@@ -841,7 +846,7 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
             "Record findings",
         )
         self._as(complaint, "asq_inspector").action_record_findings()
-        self.assertEqual(complaint.investigated_by, self.users["asq_inspector"])
+        self.assertEqual(complaint.investigated_user_id, self.users["asq_inspector"])
         n += self._refuse(
             complaint, lambda c: c.action_decide(), not_manager, stamps, "Decide"
         )
@@ -865,13 +870,13 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
         )
         self._as(complaint, "asq_qm").action_close()
         self.assertEqual(complaint.state, "closed")
-        self.assertEqual(complaint.closed_by, self.users["asq_qm"])
+        self.assertEqual(complaint.closed_user_id, self.users["asq_qm"])
         other = self._create_complaint("asq_sales")
         n += self._refuse(
             other,
             lambda c: c._action_cancel("Matrix"),
             not_manager,
-            ["state", "cancelled_by"],
+            ["state", "cancelled_user_id"],
             "Cancel",
         )
         self._as(other, "asq_qm")._action_cancel("Duplicate")
@@ -881,8 +886,8 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
 
     def test_return_buttons(self):
         ret = self.env["asq.return"].with_user(self.sales).create(self._return_vals())
-        stamps = ["state", "review_by_id", "finance_by_id", "business_by_id"]
-        stamps += ["gm_by_id", "qc_by_id"]
+        stamps = ["state", "review_user_id", "finance_user_id", "business_user_id"]
+        stamps += ["gm_user_id", "qc_user_id"]
         n = self._refuse(
             ret,
             lambda r: r.action_submit(),
@@ -893,10 +898,10 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
         ret.with_user(self.sales).action_submit()
         self.assertEqual(ret.state, "submitted")
         chain = (
-            ("submitted", "user_all", "finance", "review_by_id"),
-            ("finance", "finance", "business", "finance_by_id"),
-            ("business", "business_head", "gm", "business_by_id"),
-            ("gm", "general_manager", "approved", "gm_by_id"),
+            ("submitted", "user_all", "finance", "review_user_id"),
+            ("finance", "finance", "business", "finance_user_id"),
+            ("business", "business_head", "gm", "business_user_id"),
+            ("gm", "general_manager", "approved", "gm_user_id"),
         )
         implied = {
             "user_all": set(USER_ALL),
@@ -957,7 +962,7 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
         wrong = ("user", "user_all", "warehouse", "finance", "business_head")
         wrong += ("general_manager", "mgmt_rep", "employee", "portal_a", "company_b")
         n = self._refuse(
-            ret, lambda r: r.action_qc_sign(), wrong, ["state", "qc_by_id"], "Sign QC"
+            ret, lambda r: r.action_qc_sign(), wrong, ["state", "qc_user_id"], "Sign QC"
         )
         # The inspector passes the role check; the QC itself is incomplete.
         with self.assertRaisesRegex(
@@ -983,7 +988,7 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
                 }
             )
         )
-        stamps = ["state", "analysis_by_id", "signoff_by_id", "verified_by_id"]
+        stamps = ["state", "analysis_user_id", "signoff_user_id", "verified_user_id"]
         not_inspector = ["user", "user_all", "warehouse", "finance", "business_head"]
         not_inspector += ["general_manager", "mgmt_rep", "employee", "portal_a"]
         not_inspector += ["company_b"]
@@ -1006,7 +1011,7 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
         )
         capa.with_user(inspector).action_plan()
         self.assertEqual(capa.state, "action")
-        self.assertEqual(capa.analysis_by_id, inspector)
+        self.assertEqual(capa.analysis_user_id, inspector)
         not_manager = [*not_inspector, "inspector"]
         n += self._refuse(
             capa,
@@ -1016,17 +1021,17 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
             "Department sign-off",
         )
         capa.with_user(self.users["asq_qm"]).action_department_signoff()
-        self.assertEqual(capa.signoff_by_id, self.users["asq_qm"])
+        self.assertEqual(capa.signoff_user_id, self.users["asq_qm"])
         action.with_user(self.sales).evidence = "Supplier audited"
         n += self._refuse(
             action,
             lambda a: a.action_done(),
             ("user_all", "business_head", "mgmt_rep", "employee", "company_b"),
-            ["state", "done_by_id"],
+            ["state", "done_user_id"],
             "Action done",
         )
         action.with_user(self.sales).action_done()
-        self.assertEqual(action.done_by_id, self.sales)
+        self.assertEqual(action.done_user_id, self.sales)
         n += self._refuse(
             capa,
             lambda c: c.action_request_verification(),
@@ -1046,7 +1051,7 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
         )
         capa.with_user(self.users["asq_mgmt_rep"]).action_verify_effective()
         self.assertEqual(capa.state, "closed")
-        self.assertEqual(capa.verified_by_id, self.users["asq_mgmt_rep"])
+        self.assertEqual(capa.verified_user_id, self.users["asq_mgmt_rep"])
         other = self.env["asq.capa"].with_user(inspector).create({"problem": "Other"})
         n += self._refuse(
             other.with_context(asq_cancel_reason="Matrix"),
@@ -1064,7 +1069,7 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
     def test_hold_buttons(self):
         inspector = self.users["asq_inspector"]
         hold = self.env["asq.hold"].with_user(inspector).create(self._hold_vals())
-        stamps = ["state", "verified_by_id", "released_by_id"]
+        stamps = ["state", "verified_user_id", "released_user_id"]
         not_inspector = ["user", "user_all", "warehouse", "finance", "business_head"]
         not_inspector += ["general_manager", "mgmt_rep", "employee", "portal_a"]
         not_inspector += ["company_b"]
@@ -1087,7 +1092,7 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
             hold, lambda h: h.action_verify(), not_inspector, stamps, "Verify"
         )
         hold.with_user(inspector).action_verify()
-        self.assertEqual(hold.verified_by_id, inspector)
+        self.assertEqual(hold.verified_user_id, inspector)
         n += self._refuse(
             hold,
             lambda h: h.action_release(),
@@ -1113,7 +1118,7 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
                 }
             )
         )
-        stamps = ["state", "started_by", "done_by", "signed_by"]
+        stamps = ["state", "started_user_id", "done_user_id", "signed_user_id"]
         not_technician = ["user", "warehouse", "finance", "business_head"]
         not_technician += ["general_manager", "mgmt_rep", "employee", "portal_a"]
         not_technician += ["company_b"]
@@ -1121,7 +1126,7 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
             visit, lambda v: v.action_start(), not_technician, stamps, "Start"
         )
         visit.with_user(technician).action_start()
-        self.assertEqual(visit.started_by, technician)
+        self.assertEqual(visit.started_user_id, technician)
         n += self._refuse(
             visit, lambda v: v.action_done(), not_technician, stamps, "Done"
         )
@@ -1148,7 +1153,7 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
             other.with_context(asq_cancel_reason="Matrix"),
             lambda v: v.action_cancel(),
             ("user", "warehouse", "finance", "employee", "portal_a", "company_b"),
-            ["state", "cancelled_by"],
+            ["state", "cancelled_user_id"],
             "Cancel visit",
         )
         other.with_user(technician).with_context(
@@ -1162,7 +1167,7 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
         wrong = ["user", "user_all", "inspector", "warehouse", "finance"]
         wrong += ["business_head", "general_manager", "employee", "portal_a"]
         wrong += ["company_b"]
-        stamps = ["state", "sampled_by_id"]
+        stamps = ["state", "sampled_user_id"]
         n = self._refuse(
             campaign, lambda c: c.action_draw_sample(), wrong, stamps, "Draw sample"
         )
@@ -1188,11 +1193,11 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
         pack = self.fixtures["asq.kpi.pack"]
         wrong = ["user", "user_all", "inspector", "warehouse", "finance"]
         wrong += ["employee", "portal_a", "company_b"]
-        stamps = ["state", "generated_by_id", "sent_by_id"]
+        stamps = ["state", "generated_user_id", "sent_user_id"]
         n = self._refuse(pack, lambda p: p.action_generate(), wrong, stamps, "Generate")
         pack.with_user(self.users["asq_business"]).action_generate()
         self.assertEqual(pack.state, "generated")
-        self.assertEqual(pack.generated_by_id, self.users["asq_business"])
+        self.assertEqual(pack.generated_user_id, self.users["asq_business"])
         n += self._refuse(
             pack,
             lambda p: p.action_generate(),
@@ -1222,18 +1227,18 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
             maintenance,
             lambda m: m.action_verify(),
             not_inspector,
-            ["verified_by"],
+            ["verified_user_id"],
             "Verify maintenance",
         )
         maintenance.with_user(inspector).action_verify()
-        self.assertEqual(maintenance.verified_by, inspector)
+        self.assertEqual(maintenance.verified_user_id, inspector)
         notice = self.fixtures["asq.vendor.rectification"]
         notice.evidence = "Log kept again"
         n += self._refuse(
             notice,
             lambda r: r.action_rectified(),
             not_inspector,
-            ["state", "rectified_by"],
+            ["state", "rectified_user_id"],
             "Rectified",
         )
         notice.with_user(inspector).action_rectified()

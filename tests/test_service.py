@@ -70,12 +70,12 @@ class TestServiceVisit(ServiceCommon):
         technician = self._as(visit, "asq_sales")
         technician.action_start()
         self.assertEqual(visit.state, "in_progress")
-        self.assertEqual(visit.started_by, self.technician)
+        self.assertEqual(visit.started_user_id, self.technician)
         technician.write({"work_done": "Replaced the sensor", "result": "Fixed"})
         technician.action_done()
         self.assertEqual(visit.state, "done")
-        self.assertEqual(visit.done_by, self.technician)
-        self.assertTrue(visit.done_at)
+        self.assertEqual(visit.done_user_id, self.technician)
+        self.assertTrue(visit.done_date)
         with self.assertRaisesRegex(
             UserError,
             f"^Work Done cannot be changed on {visit.name} in its current status.$",
@@ -98,8 +98,8 @@ class TestServiceVisit(ServiceCommon):
         )
         signer.action_sign()
         self.assertEqual(visit.state, "signed")
-        self.assertEqual(visit.signed_by, self.users["asq_aftersales"])
-        self.assertTrue(visit.signed_on)
+        self.assertEqual(visit.signed_user_id, self.users["asq_aftersales"])
+        self.assertTrue(visit.signed_date)
 
         with self.assertRaisesRegex(
             UserError,
@@ -116,7 +116,7 @@ class TestServiceVisit(ServiceCommon):
             "^These fields are set by the workflow buttons and cannot be written "
             "directly: Signed On.$",
         ):
-            signer.signed_on = fields.Datetime.now()
+            signer.signed_date = fields.Datetime.now()
         with self.assertRaisesRegex(
             UserError, "Reload the page: someone may have done it already."
         ):
@@ -181,7 +181,7 @@ class TestServiceVisit(ServiceCommon):
         wizard.save().action_confirm()
         self.assertEqual(visit.state, "cancel")
         self.assertEqual(visit.cancel_reason, "Customer moved the machine")
-        self.assertEqual(visit.cancelled_by, self.users["asq_aftersales"])
+        self.assertEqual(visit.cancelled_user_id, self.users["asq_aftersales"])
         with self.assertRaisesRegex(UserError, "Give the reason"):
             self._create_visit().action_cancel()
 
@@ -272,7 +272,7 @@ class TestServiceVisit(ServiceCommon):
 @tagged("post_install", "-at_install", "asq_service")
 class TestComplaintOnSiteVisit(ServiceCommon):
     def _onsite_complaint(self):
-        complaint = self._create_complaint(received_at=FRIDAY, onsite_required=True)
+        complaint = self._create_complaint(received_date=FRIDAY, onsite_required=True)
         self.assertEqual(
             complaint.onsite_deadline,
             fields.Datetime.to_datetime("2025-03-10 10:00:00"),
@@ -291,22 +291,22 @@ class TestComplaintOnSiteVisit(ServiceCommon):
         with freeze_time("2025-03-10 09:00:00"):
             self._finish(visit)
         self.assertEqual(
-            complaint.onsite_at, fields.Datetime.to_datetime("2025-03-10 09:00:00")
+            complaint.onsite_date, fields.Datetime.to_datetime("2025-03-10 09:00:00")
         )
-        self.assertEqual(complaint.onsite_by, self.users["asq_inspector"])
+        self.assertEqual(complaint.onsite_user_id, self.users["asq_inspector"])
         self.assertEqual(complaint.onsite_result, "Readings correct")
         self.assertTrue(complaint.onsite_on_time)
         with self.assertRaisesRegex(UserError, "needs no on-site verification visit"):
             self._as(complaint, "asq_sales").action_plan_onsite_visit()
         self._walk(complaint, "findings")
-        self.assertTrue(complaint.investigated_at)
+        self.assertTrue(complaint.investigated_date)
 
     def test_visit_after_deadline_is_late(self):
         complaint, visit = self._onsite_complaint()
         with freeze_time("2025-03-10 11:00:00"):
             self._finish(visit)
         self.assertEqual(
-            complaint.onsite_at, fields.Datetime.to_datetime("2025-03-10 11:00:00")
+            complaint.onsite_date, fields.Datetime.to_datetime("2025-03-10 11:00:00")
         )
         self.assertFalse(complaint.onsite_on_time)
 
@@ -322,7 +322,7 @@ class TestComplaintOnSiteVisit(ServiceCommon):
             self._finish(visit)
         visit.invalidate_recordset()
         self.assertEqual(visit.state, "planned")
-        self.assertFalse(complaint.onsite_at)
+        self.assertFalse(complaint.onsite_date)
 
 
 @tagged("post_install", "-at_install", "asq_service", "security")

@@ -849,45 +849,45 @@ class TestStateTable(TransactionCase):
     # ------------------------------------------------------------------
     def _check_feedback_answered(self, complaint, _result):
         self.assertEqual(complaint.feedback_status, "answered")
-        self.assertEqual(complaint.closed_by, self.user)
+        self.assertEqual(complaint.closed_user_id, self.user)
 
     def _check_feedback_pending(self, complaint, _result):
         self.assertEqual(complaint.feedback_status, "pending")
-        self.assertEqual(complaint.submitted_by, self.user)
+        self.assertEqual(complaint.submitted_user_id, self.user)
 
     def _check_feedback_recorded(self, complaint, _result):
         self.assertEqual(complaint.feedback_status, "recorded")
-        self.assertEqual(complaint.closed_by, self.user)
+        self.assertEqual(complaint.closed_user_id, self.user)
 
     def _check_complaint_judged_invalid(self, complaint, _result):
         self.assertEqual(complaint.validity, "invalid")
-        self.assertEqual(complaint.judged_by, self.user)
+        self.assertEqual(complaint.judged_user_id, self.user)
 
     def _check_complaint_replied(self, complaint, _result):
-        self.assertEqual(complaint.replied_by, self.user)
+        self.assertEqual(complaint.replied_user_id, self.user)
         self.assertTrue(
             complaint.message_ids.filtered(lambda m: m.message_type == "comment"),
             "no reply posted to the customer",
         )
 
     def _check_complaint_onsite(self, complaint, _result):
-        self.assertEqual(complaint.onsite_by, self.user)
-        self.assertTrue(complaint.onsite_at)
+        self.assertEqual(complaint.onsite_user_id, self.user)
+        self.assertTrue(complaint.onsite_date)
 
     def _check_complaint_findings(self, complaint, _result):
-        self.assertEqual(complaint.investigated_by, self.user)
+        self.assertEqual(complaint.investigated_user_id, self.user)
 
     def _check_complaint_decided(self, complaint, _result):
-        self.assertEqual(complaint.decided_by, self.user)
+        self.assertEqual(complaint.decided_user_id, self.user)
 
     def _check_complaint_satisfied(self, complaint, _result):
         self.assertEqual(complaint.satisfaction, "satisfied")
-        self.assertEqual(complaint.confirmed_by, self.user)
+        self.assertEqual(complaint.confirmed_user_id, self.user)
 
     def _check_complaint_reopened(self, complaint, _result):
         self.assertEqual(complaint.satisfaction, "not_satisfied")
         self.assertEqual(complaint.reopen_count, 1)
-        self.assertFalse(complaint.decided_by)
+        self.assertFalse(complaint.decided_user_id)
 
     def _check_complaint_visit(self, complaint, result):
         visit = complaint.visit_ids
@@ -913,18 +913,18 @@ class TestStateTable(TransactionCase):
         self.assertNotIn("cancel", receipts.mapped("state"))
 
     def _check_return_qc(self, ret, _result):
-        self.assertEqual(ret.qc_by_id, self.user)
+        self.assertEqual(ret.qc_user_id, self.user)
         self.assertTrue(
             ret.picking_ids.filtered(lambda p: p.asq_return_role == "putaway"),
             "no put-away made",
         )
 
     def _check_capa_signoff(self, capa, _result):
-        self.assertEqual(capa.signoff_by_id, self.user)
+        self.assertEqual(capa.signoff_user_id, self.user)
 
     def _check_capa_effective(self, capa, _result):
         self.assertEqual(capa.effectiveness, "effective")
-        self.assertEqual(capa.verified_by_id, self.user)
+        self.assertEqual(capa.verified_user_id, self.user)
         self.assertEqual(capa.review_ids.mapped("result"), ["effective"])
 
     def _check_capa_new_round(self, capa, _result):
@@ -934,10 +934,10 @@ class TestStateTable(TransactionCase):
 
     def _check_hold_verified(self, hold, _result):
         self.assertEqual(hold.verification_result, "conforming")
-        self.assertEqual(hold.verified_by_id, self.user)
+        self.assertEqual(hold.verified_user_id, self.user)
 
     def _check_hold_released(self, hold, _result):
-        self.assertEqual(hold.released_by_id, self.user)
+        self.assertEqual(hold.released_user_id, self.user)
 
     def _check_hold_buyers(self, hold, _result):
         self.assertTrue(hold.buyer_ids, "no buyer listed")
@@ -949,10 +949,10 @@ class TestStateTable(TransactionCase):
         self.assertTrue(all(notices.mapped("mail_id")), "a notice has no mail")
 
     def _check_visit_done(self, visit, _result):
-        self.assertEqual(visit.done_by, self.user)
+        self.assertEqual(visit.done_user_id, self.user)
 
     def _check_visit_signed(self, visit, _result):
-        self.assertEqual(visit.signed_by, self.user)
+        self.assertEqual(visit.signed_user_id, self.user)
 
     def _check_visit_parts(self, visit, _result):
         moves = visit.part_ids.move_id
@@ -960,13 +960,13 @@ class TestStateTable(TransactionCase):
         self.assertEqual(set(moves.mapped("state")), {"done"})
 
     def _check_rectification_rectified(self, notice, _result):
-        self.assertEqual(notice.rectified_by, self.user)
+        self.assertEqual(notice.rectified_user_id, self.user)
 
     def _check_rectification_submitted(self, notice, _result):
-        self.assertEqual(notice.escalation_submitted_by, self.user)
+        self.assertEqual(notice.escalation_submitted_user_id, self.user)
 
     def _check_rectification_approved(self, notice, _result):
-        self.assertEqual(notice.escalation_approved_by, self.user)
+        self.assertEqual(notice.escalation_approved_user_id, self.user)
 
     def _check_survey_sample(self, campaign, _result):
         self.assertTrue(campaign.target_ids, "no customer sampled")
@@ -983,7 +983,7 @@ class TestStateTable(TransactionCase):
         self.assertTrue(pack.xlsx_attachment_id and pack.pdf_attachment_id)
 
     def _check_kpi_sent(self, pack, _result):
-        self.assertEqual(pack.sent_by_id, self.user)
+        self.assertEqual(pack.sent_user_id, self.user)
         self.assertTrue(pack.sent_to_ids)
 
 
@@ -1038,7 +1038,7 @@ class TestEngineDeclarations(TransactionCase):
                     self.assertTrue(callable(getattr(Model, method, None)), method)
                 if (model, t.method) not in ELSEWHERE:
                     self.assertTrue(callable(getattr(Model, t.method, None)), label)
-                for fname in t.stamp + t.freezes:
+                for fname in t.stamp_fields + t.freezes:
                     self.assertIn(fname, Model._fields, label)
                 can = Model._fields.get(f"can_{t.step}")
                 if can:

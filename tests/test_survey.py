@@ -126,7 +126,7 @@ class TestSurveyCampaign(AsqCommon):
         sample = targets.filtered(lambda t: t.customer_class == "c").partner_id
         self.assertEqual(len(sample), 2)
         self.assertLessEqual(sample, self.c_customers)
-        self.assertEqual(campaign.sampled_by_id, self.qm)
+        self.assertEqual(campaign.sampled_user_id, self.qm)
 
         twin = self._create_campaign(name="SAT twin")
         twin.action_draw_sample()
@@ -387,7 +387,7 @@ class TestSurveyCampaign(AsqCommon):
         with self.assertRaises(AccessError):
             campaign.with_user(aftersales).action_close()
         campaign.with_user(rep).action_close()
-        self.assertEqual(campaign.closed_by_id, rep)
+        self.assertEqual(campaign.closed_user_id, rep)
 
     def test_partner_smart_button(self):
         campaign = self._create_campaign()

@@ -392,7 +392,7 @@ class TestTrustBoundaryRpc(HttpCase):
                 login,
                 "asq.return",
                 "write",
-                [ret.ids, {"state": "approved", "gm_by_id": self.users[login].id}],
+                [ret.ids, {"state": "approved", "gm_user_id": self.users[login].id}],
             )
             self.assertTrue(error, f"{login} approved {ret.name}")
             self.assertRegex(
@@ -524,8 +524,8 @@ class TestEditableTable(test_state_table.TestStateTable):
         checked = 0
         for state, _label in Model._fields["state"].selection:
             stamp_sets = [{}]
-            if "investigated_at" in frozen_by:
-                stamp_sets.append({"investigated_at": fields.Datetime.now()})
+            if "investigated_date" in frozen_by:
+                stamp_sets.append({"investigated_date": fields.Datetime.now()})
             for stamps in stamp_sets:
                 record = self._in_state(template, state)
                 if stamps:

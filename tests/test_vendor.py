@@ -116,7 +116,7 @@ class TestVendorScorecard(VendorCommon):
             card.with_user(self.users["asq_aftersales"]).action_confirm()
         card.action_confirm()
         self.assertEqual(card.state, "confirmed")
-        self.assertEqual(card.confirmed_by, self.inspector)
+        self.assertEqual(card.confirmed_user_id, self.inspector)
         message = (
             f"^The scorecard {card.name} is confirmed: it can no longer be changed.$"
         )
@@ -157,7 +157,7 @@ class TestVendorScorecard(VendorCommon):
         with self.assertRaises(AccessError):
             record.action_verify()
         record.with_user(self.inspector).action_verify()
-        self.assertEqual(record.verified_by, self.inspector)
+        self.assertEqual(record.verified_user_id, self.inspector)
         with self.assertRaisesRegex(
             UserError, "^Verified maintenance records can no longer be changed.$"
         ):
@@ -186,12 +186,12 @@ class TestVendorRectification(VendorCommon):
             notice.message_ids.mapped("body")[0],
         )
         self.assertEqual(notice.follow_up_count, 1)
-        self.assertFalse(notice.rectified_at)
+        self.assertFalse(notice.rectified_date)
         notice.evidence = "Log book complete, checked by the supervisor"
         notice.action_rectified()
         notice.action_verify_compliant()
         self.assertEqual(notice.state, "verified")
-        self.assertEqual(notice.verified_by, self.inspector)
+        self.assertEqual(notice.verified_user_id, self.inspector)
         with self.assertRaisesRegex(
             UserError,
             f"^Nonconformities cannot be changed on {notice.name} in its current "
@@ -241,7 +241,7 @@ class TestVendorRectification(VendorCommon):
             late.action_approve_escalation()
         late.with_user(self.users["asq_qm"]).action_approve_escalation()
         self.assertEqual(late.state, "escalated")
-        self.assertEqual(late.escalation_approved_by, self.users["asq_qm"])
+        self.assertEqual(late.escalation_approved_user_id, self.users["asq_qm"])
         self.assertFalse(late.activity_ids)
 
 

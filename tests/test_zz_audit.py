@@ -80,11 +80,11 @@ class TestZzAudit(AsqCommon):
         ret.sudo().with_context(**asq_step("asq_return_workflow")).write(
             {
                 "state": "approved",
-                "review_by_id": sales.id,
+                "review_user_id": sales.id,
                 "review_date": now,
-                "finance_by_id": sales.id,
+                "finance_user_id": sales.id,
                 "finance_date": now,
-                "business_by_id": sales.id,
+                "business_user_id": sales.id,
                 "business_date": now,
             }
         )
@@ -104,8 +104,8 @@ class TestZzAudit(AsqCommon):
         hold.sudo().with_context(**asq_step("asq_hold_workflow")).write(
             {
                 "state": "released",
-                "released_by_id": self.users["asq_inspector"].id,
-                "released_at": now,
+                "released_user_id": self.users["asq_inspector"].id,
+                "released_date": now,
             }
         )
         complaint = self.env["asq.complaint"].create(
@@ -114,8 +114,8 @@ class TestZzAudit(AsqCommon):
         complaint.sudo().with_context(**asq_step("asq_complaint_step")).write(
             {
                 "state": "closed",
-                "closed_by": self.env.uid,
-                "closed_at": now - timedelta(days=1),
+                "closed_user_id": self.env.uid,
+                "closed_date": now - timedelta(days=1),
             }
         )
         message = complaint.message_post(body="changed after closing")

@@ -165,13 +165,13 @@ SELECT a.id FROM asq_capa_action a
 -- why: a service visit signed by the customer names the representative, who recorded it and when.
 SELECT v.id FROM asq_service_visit v
  WHERE v.state = 'signed'
-   AND (v.signer_name IS NULL OR v.signed_by IS NULL OR v.signed_on IS NULL)
+   AND (v.signer_name IS NULL OR v.signed_user_id IS NULL OR v.signed_date IS NULL)
  ORDER BY v.id;
 
 -- name: closed_complaint_without_closer
 -- why: a closed complaint records who closed it and when.
 SELECT c.id FROM asq_complaint c
- WHERE c.state = 'closed' AND (c.closed_by IS NULL OR c.closed_at IS NULL)
+ WHERE c.state = 'closed' AND (c.closed_user_id IS NULL OR c.closed_date IS NULL)
  ORDER BY c.id;
 
 -- name: approval_without_signer
@@ -187,27 +187,27 @@ SELECT -v.id FROM asq_capa_review v
 -- why: a return request past a step carries that step's signature (who and when).
 SELECT r.id FROM asq_return r
  WHERE (r.state IN ('finance', 'business', 'gm', 'approved', 'received', 'inspected', 'done')
-        AND (r.review_by_id IS NULL OR r.review_date IS NULL))
+        AND (r.review_user_id IS NULL OR r.review_date IS NULL))
     OR (r.state IN ('business', 'gm', 'approved', 'received', 'inspected', 'done')
-        AND (r.finance_by_id IS NULL OR r.finance_date IS NULL))
+        AND (r.finance_user_id IS NULL OR r.finance_date IS NULL))
     OR (r.state IN ('approved', 'received', 'inspected', 'done')
-        AND (r.business_by_id IS NULL OR r.business_date IS NULL))
+        AND (r.business_user_id IS NULL OR r.business_date IS NULL))
     OR (r.state IN ('approved', 'received', 'inspected', 'done') AND r.finance_beyond
-        AND (r.gm_by_id IS NULL OR r.gm_date IS NULL))
-    OR (r.state IN ('inspected', 'done') AND (r.qc_by_id IS NULL OR r.qc_date IS NULL))
+        AND (r.gm_user_id IS NULL OR r.gm_date IS NULL))
+    OR (r.state IN ('inspected', 'done') AND (r.qc_user_id IS NULL OR r.qc_date IS NULL))
  ORDER BY r.id;
 
 -- name: hold_released_without_who
 -- why: a released quality hold records who released it and when.
 SELECT h.id FROM asq_hold h
- WHERE h.state = 'released' AND (h.released_by_id IS NULL OR h.released_at IS NULL)
+ WHERE h.state = 'released' AND (h.released_user_id IS NULL OR h.released_date IS NULL)
  ORDER BY h.id;
 
 -- name: kpi_pack_sent_without_files
 -- why: a statistics pack sent to management carries its files and who sent it when.
 SELECT p.id FROM asq_kpi_pack p
  WHERE p.state = 'sent'
-   AND (p.sent_by_id IS NULL OR p.sent_at IS NULL
+   AND (p.sent_user_id IS NULL OR p.sent_date IS NULL
         OR NOT EXISTS (SELECT 1 FROM asq_kpi_pack_attachment_rel rel
                         WHERE rel.pack_id = p.id))
  ORDER BY p.id;
@@ -253,14 +253,14 @@ WITH role(step, xmlid) AS (
 ), signature(id, step, uid) AS (
     SELECT a.id, a.step, a.user_id FROM asq_return_approval a
      WHERE a.step IN ('review', 'finance', 'business', 'gm', 'qc') AND a.result = 'approved'
-    UNION ALL SELECT r.id, 'review', r.review_by_id FROM asq_return r WHERE r.review_by_id IS NOT NULL
-    UNION ALL SELECT r.id, 'finance', r.finance_by_id FROM asq_return r WHERE r.finance_by_id IS NOT NULL
-    UNION ALL SELECT r.id, 'business', r.business_by_id FROM asq_return r WHERE r.business_by_id IS NOT NULL
-    UNION ALL SELECT r.id, 'gm', r.gm_by_id FROM asq_return r WHERE r.gm_by_id IS NOT NULL
-    UNION ALL SELECT r.id, 'qc', r.qc_by_id FROM asq_return r WHERE r.qc_by_id IS NOT NULL
+    UNION ALL SELECT r.id, 'review', r.review_user_id FROM asq_return r WHERE r.review_user_id IS NOT NULL
+    UNION ALL SELECT r.id, 'finance', r.finance_user_id FROM asq_return r WHERE r.finance_user_id IS NOT NULL
+    UNION ALL SELECT r.id, 'business', r.business_user_id FROM asq_return r WHERE r.business_user_id IS NOT NULL
+    UNION ALL SELECT r.id, 'gm', r.gm_user_id FROM asq_return r WHERE r.gm_user_id IS NOT NULL
+    UNION ALL SELECT r.id, 'qc', r.qc_user_id FROM asq_return r WHERE r.qc_user_id IS NOT NULL
     UNION ALL SELECT -v.id, 'verify', v.user_id FROM asq_capa_review v
-    UNION ALL SELECT -h.id, 'release', h.released_by_id FROM asq_hold h
-     WHERE h.state = 'released' AND h.released_by_id IS NOT NULL
+    UNION ALL SELECT -h.id, 'release', h.released_user_id FROM asq_hold h
+     WHERE h.state = 'released' AND h.released_user_id IS NOT NULL
 )
 SELECT DISTINCT s.id FROM signature s
  WHERE s.uid <> 1
@@ -293,14 +293,14 @@ SELECT m.res_id FROM mail_tracking_value t
   JOIN mail_message m ON m.id = t.mail_message_id
   JOIN ir_model_fields f ON f.id = t.field_id
   JOIN asq_complaint c ON m.model = 'asq.complaint' AND c.id = m.res_id
- WHERE c.state = 'closed' AND m.date > c.closed_at + interval '1 second'
+ WHERE c.state = 'closed' AND m.date > c.closed_date + interval '1 second'
    AND f.name NOT IN ('user_id', 'state')
 UNION
 SELECT -m.res_id FROM mail_tracking_value t
   JOIN mail_message m ON m.id = t.mail_message_id
   JOIN ir_model_fields f ON f.id = t.field_id
   JOIN asq_hold h ON m.model = 'asq.hold' AND h.id = m.res_id
- WHERE h.state = 'released' AND m.date > h.released_at + interval '1 second'
+ WHERE h.state = 'released' AND m.date > h.released_date + interval '1 second'
    AND f.name NOT IN ('user_id', 'state')
  ORDER BY 1;
 
@@ -313,218 +313,218 @@ SELECT r.id FROM asq_step_record r
 -- name: step_stamp_without_record
 -- why: every who-field a step stamps on a document (declared in the document's _asq_transitions) has the engine's step record of that step by that user: a signature without one was written behind the engine's back (generated from the declarations; tests/test_engine.py keeps it equal).
 SELECT t.id FROM "asq_capa" t
-  WHERE t."analysis_by_id" IS NOT NULL AND NOT EXISTS (
+  WHERE t."analysis_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.capa' AND s.res_id = t.id
-       AND s.step IN ('plan') AND s.user_id = t."analysis_by_id")
+       AND s.step IN ('plan') AND s.user_id = t."analysis_user_id")
 UNION ALL
 SELECT t.id FROM "asq_capa" t
-  WHERE t."signoff_by_id" IS NOT NULL AND NOT EXISTS (
+  WHERE t."signoff_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.capa' AND s.res_id = t.id
-       AND s.step IN ('department_signoff') AND s.user_id = t."signoff_by_id")
+       AND s.step IN ('department_signoff') AND s.user_id = t."signoff_user_id")
 UNION ALL
 SELECT t.id FROM "asq_capa" t
-  WHERE t."verified_by_id" IS NOT NULL AND NOT EXISTS (
+  WHERE t."verified_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.capa' AND s.res_id = t.id
-       AND s.step IN ('verify_effective') AND s.user_id = t."verified_by_id")
+       AND s.step IN ('verify_effective') AND s.user_id = t."verified_user_id")
 UNION ALL
 SELECT t.id FROM "asq_capa_action" t
-  WHERE t."done_by_id" IS NOT NULL AND NOT EXISTS (
+  WHERE t."done_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.capa.action' AND s.res_id = t.id
-       AND s.step IN ('done') AND s.user_id = t."done_by_id")
+       AND s.step IN ('done') AND s.user_id = t."done_user_id")
 UNION ALL
 SELECT t.id FROM "asq_complaint" t
-  WHERE t."submitted_by" IS NOT NULL AND NOT EXISTS (
+  WHERE t."submitted_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.complaint' AND s.res_id = t.id
-       AND s.step IN ('submit', 'feedback_pending') AND s.user_id = t."submitted_by")
+       AND s.step IN ('submit', 'feedback_pending') AND s.user_id = t."submitted_user_id")
 UNION ALL
 SELECT t.id FROM "asq_complaint" t
-  WHERE t."judged_by" IS NOT NULL AND NOT EXISTS (
+  WHERE t."judged_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.complaint' AND s.res_id = t.id
-       AND s.step IN ('judge_valid', 'judge_invalid') AND s.user_id = t."judged_by")
+       AND s.step IN ('judge_valid', 'judge_invalid') AND s.user_id = t."judged_user_id")
 UNION ALL
 SELECT t.id FROM "asq_complaint" t
-  WHERE t."onsite_by" IS NOT NULL AND NOT EXISTS (
+  WHERE t."onsite_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.complaint' AND s.res_id = t.id
-       AND s.step IN ('onsite_verified') AND s.user_id = t."onsite_by")
+       AND s.step IN ('onsite_verified') AND s.user_id = t."onsite_user_id")
 UNION ALL
 SELECT t.id FROM "asq_complaint" t
-  WHERE t."investigated_by" IS NOT NULL AND NOT EXISTS (
+  WHERE t."investigated_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.complaint' AND s.res_id = t.id
-       AND s.step IN ('record_findings') AND s.user_id = t."investigated_by")
+       AND s.step IN ('record_findings') AND s.user_id = t."investigated_user_id")
 UNION ALL
 SELECT t.id FROM "asq_complaint" t
-  WHERE t."decided_by" IS NOT NULL AND NOT EXISTS (
+  WHERE t."decided_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.complaint' AND s.res_id = t.id
-       AND s.step IN ('decide') AND s.user_id = t."decided_by")
+       AND s.step IN ('decide') AND s.user_id = t."decided_user_id")
 UNION ALL
 SELECT t.id FROM "asq_complaint" t
-  WHERE t."replied_by" IS NOT NULL AND NOT EXISTS (
+  WHERE t."replied_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.complaint' AND s.res_id = t.id
-       AND s.step IN ('reply') AND s.user_id = t."replied_by")
+       AND s.step IN ('reply') AND s.user_id = t."replied_user_id")
 UNION ALL
 SELECT t.id FROM "asq_complaint" t
-  WHERE t."confirmed_by" IS NOT NULL AND NOT EXISTS (
+  WHERE t."confirmed_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.complaint' AND s.res_id = t.id
-       AND s.step IN ('customer_satisfied') AND s.user_id = t."confirmed_by")
+       AND s.step IN ('customer_satisfied') AND s.user_id = t."confirmed_user_id")
 UNION ALL
 SELECT t.id FROM "asq_complaint" t
-  WHERE t."closed_by" IS NOT NULL AND NOT EXISTS (
+  WHERE t."closed_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.complaint' AND s.res_id = t.id
-       AND s.step IN ('close', 'feedback_answer', 'feedback_record') AND s.user_id = t."closed_by")
+       AND s.step IN ('close', 'feedback_answer', 'feedback_record') AND s.user_id = t."closed_user_id")
 UNION ALL
 SELECT t.id FROM "asq_complaint" t
-  WHERE t."cancelled_by" IS NOT NULL AND NOT EXISTS (
+  WHERE t."cancelled_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.complaint' AND s.res_id = t.id
-       AND s.step IN ('cancel') AND s.user_id = t."cancelled_by")
+       AND s.step IN ('cancel') AND s.user_id = t."cancelled_user_id")
 UNION ALL
 SELECT t.id FROM "asq_hold" t
-  WHERE t."opened_by_id" IS NOT NULL AND NOT EXISTS (
+  WHERE t."opened_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.hold' AND s.res_id = t.id
-       AND s.step IN ('activate') AND s.user_id = t."opened_by_id")
+       AND s.step IN ('activate') AND s.user_id = t."opened_user_id")
 UNION ALL
 SELECT t.id FROM "asq_hold" t
-  WHERE t."verified_by_id" IS NOT NULL AND NOT EXISTS (
+  WHERE t."verified_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.hold' AND s.res_id = t.id
-       AND s.step IN ('verify') AND s.user_id = t."verified_by_id")
+       AND s.step IN ('verify') AND s.user_id = t."verified_user_id")
 UNION ALL
 SELECT t.id FROM "asq_hold" t
-  WHERE t."released_by_id" IS NOT NULL AND NOT EXISTS (
+  WHERE t."released_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.hold' AND s.res_id = t.id
-       AND s.step IN ('release') AND s.user_id = t."released_by_id")
+       AND s.step IN ('release') AND s.user_id = t."released_user_id")
 UNION ALL
 SELECT t.id FROM "asq_kpi_pack" t
-  WHERE t."generated_by_id" IS NOT NULL AND NOT EXISTS (
+  WHERE t."generated_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.kpi.pack' AND s.res_id = t.id
-       AND s.step IN ('generate', 'regenerate') AND s.user_id = t."generated_by_id")
+       AND s.step IN ('generate', 'regenerate') AND s.user_id = t."generated_user_id")
 UNION ALL
 SELECT t.id FROM "asq_kpi_pack" t
-  WHERE t."sent_by_id" IS NOT NULL AND NOT EXISTS (
+  WHERE t."sent_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.kpi.pack' AND s.res_id = t.id
-       AND s.step IN ('send') AND s.user_id = t."sent_by_id")
+       AND s.step IN ('send') AND s.user_id = t."sent_user_id")
 UNION ALL
 SELECT t.id FROM "asq_return" t
-  WHERE t."review_by_id" IS NOT NULL AND NOT EXISTS (
+  WHERE t."review_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.return' AND s.res_id = t.id
-       AND s.step IN ('review') AND s.user_id = t."review_by_id")
+       AND s.step IN ('review') AND s.user_id = t."review_user_id")
 UNION ALL
 SELECT t.id FROM "asq_return" t
-  WHERE t."finance_by_id" IS NOT NULL AND NOT EXISTS (
+  WHERE t."finance_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.return' AND s.res_id = t.id
-       AND s.step IN ('finance') AND s.user_id = t."finance_by_id")
+       AND s.step IN ('finance') AND s.user_id = t."finance_user_id")
 UNION ALL
 SELECT t.id FROM "asq_return" t
-  WHERE t."business_by_id" IS NOT NULL AND NOT EXISTS (
+  WHERE t."business_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.return' AND s.res_id = t.id
-       AND s.step IN ('business') AND s.user_id = t."business_by_id")
+       AND s.step IN ('business') AND s.user_id = t."business_user_id")
 UNION ALL
 SELECT t.id FROM "asq_return" t
-  WHERE t."gm_by_id" IS NOT NULL AND NOT EXISTS (
+  WHERE t."gm_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.return' AND s.res_id = t.id
-       AND s.step IN ('gm') AND s.user_id = t."gm_by_id")
+       AND s.step IN ('gm') AND s.user_id = t."gm_user_id")
 UNION ALL
 SELECT t.id FROM "asq_return" t
-  WHERE t."received_by_id" IS NOT NULL AND NOT EXISTS (
+  WHERE t."received_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.return' AND s.res_id = t.id
-       AND s.step IN ('receive') AND s.user_id = t."received_by_id")
+       AND s.step IN ('receive') AND s.user_id = t."received_user_id")
 UNION ALL
 SELECT t.id FROM "asq_return" t
-  WHERE t."qc_by_id" IS NOT NULL AND NOT EXISTS (
+  WHERE t."qc_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.return' AND s.res_id = t.id
-       AND s.step IN ('qc_sign') AND s.user_id = t."qc_by_id")
+       AND s.step IN ('qc_sign') AND s.user_id = t."qc_user_id")
 UNION ALL
 SELECT t.id FROM "asq_service_visit" t
-  WHERE t."started_by" IS NOT NULL AND NOT EXISTS (
+  WHERE t."started_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.service.visit' AND s.res_id = t.id
-       AND s.step IN ('start') AND s.user_id = t."started_by")
+       AND s.step IN ('start') AND s.user_id = t."started_user_id")
 UNION ALL
 SELECT t.id FROM "asq_service_visit" t
-  WHERE t."done_by" IS NOT NULL AND NOT EXISTS (
+  WHERE t."done_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.service.visit' AND s.res_id = t.id
-       AND s.step IN ('done') AND s.user_id = t."done_by")
+       AND s.step IN ('done') AND s.user_id = t."done_user_id")
 UNION ALL
 SELECT t.id FROM "asq_service_visit" t
-  WHERE t."signed_by" IS NOT NULL AND NOT EXISTS (
+  WHERE t."signed_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.service.visit' AND s.res_id = t.id
-       AND s.step IN ('sign') AND s.user_id = t."signed_by")
+       AND s.step IN ('sign') AND s.user_id = t."signed_user_id")
 UNION ALL
 SELECT t.id FROM "asq_service_visit" t
-  WHERE t."cancelled_by" IS NOT NULL AND NOT EXISTS (
+  WHERE t."cancelled_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.service.visit' AND s.res_id = t.id
-       AND s.step IN ('cancel') AND s.user_id = t."cancelled_by")
+       AND s.step IN ('cancel') AND s.user_id = t."cancelled_user_id")
 UNION ALL
 SELECT t.id FROM "asq_survey_campaign" t
-  WHERE t."sampled_by_id" IS NOT NULL AND NOT EXISTS (
+  WHERE t."sampled_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.survey.campaign' AND s.res_id = t.id
-       AND s.step IN ('draw_sample') AND s.user_id = t."sampled_by_id")
+       AND s.step IN ('draw_sample') AND s.user_id = t."sampled_user_id")
 UNION ALL
 SELECT t.id FROM "asq_survey_campaign" t
-  WHERE t."closed_by_id" IS NOT NULL AND NOT EXISTS (
+  WHERE t."closed_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.survey.campaign' AND s.res_id = t.id
-       AND s.step IN ('close') AND s.user_id = t."closed_by_id")
+       AND s.step IN ('close') AND s.user_id = t."closed_user_id")
 UNION ALL
 SELECT t.id FROM "asq_vendor_maintenance" t
-  WHERE t."verified_by" IS NOT NULL AND NOT EXISTS (
+  WHERE t."verified_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.vendor.maintenance' AND s.res_id = t.id
-       AND s.step IN ('verify') AND s.user_id = t."verified_by")
+       AND s.step IN ('verify') AND s.user_id = t."verified_user_id")
 UNION ALL
 SELECT t.id FROM "asq_vendor_rectification" t
-  WHERE t."rectified_by" IS NOT NULL AND NOT EXISTS (
+  WHERE t."rectified_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.vendor.rectification' AND s.res_id = t.id
-       AND s.step IN ('rectified') AND s.user_id = t."rectified_by")
+       AND s.step IN ('rectified') AND s.user_id = t."rectified_user_id")
 UNION ALL
 SELECT t.id FROM "asq_vendor_rectification" t
-  WHERE t."verified_by" IS NOT NULL AND NOT EXISTS (
+  WHERE t."verified_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.vendor.rectification' AND s.res_id = t.id
-       AND s.step IN ('verify_compliant') AND s.user_id = t."verified_by")
+       AND s.step IN ('verify_compliant') AND s.user_id = t."verified_user_id")
 UNION ALL
 SELECT t.id FROM "asq_vendor_rectification" t
-  WHERE t."escalation_submitted_by" IS NOT NULL AND NOT EXISTS (
+  WHERE t."escalation_submitted_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.vendor.rectification' AND s.res_id = t.id
-       AND s.step IN ('submit_escalation') AND s.user_id = t."escalation_submitted_by")
+       AND s.step IN ('submit_escalation') AND s.user_id = t."escalation_submitted_user_id")
 UNION ALL
 SELECT t.id FROM "asq_vendor_rectification" t
-  WHERE t."escalation_approved_by" IS NOT NULL AND NOT EXISTS (
+  WHERE t."escalation_approved_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.vendor.rectification' AND s.res_id = t.id
-       AND s.step IN ('approve_escalation') AND s.user_id = t."escalation_approved_by")
+       AND s.step IN ('approve_escalation') AND s.user_id = t."escalation_approved_user_id")
 UNION ALL
 SELECT t.id FROM "asq_vendor_score" t
-  WHERE t."confirmed_by" IS NOT NULL AND NOT EXISTS (
+  WHERE t."confirmed_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
      WHERE s.res_model = 'asq.vendor.score' AND s.res_id = t.id
-       AND s.step IN ('confirm') AND s.user_id = t."confirmed_by")
+       AND s.step IN ('confirm') AND s.user_id = t."confirmed_user_id")
  ORDER BY 1;

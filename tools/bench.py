@@ -85,7 +85,7 @@ COMPLAINT_RATE_SQL = """
          WHERE sml.state = 'done' AND dst.usage = 'customer'
            AND src.usage <> 'customer'
         UNION ALL
-        SELECT date_trunc('month', received_at), NULL, id
+        SELECT date_trunc('month', received_date), NULL, id
           FROM asq_complaint
          WHERE feedback_type = 'complaint' AND state NOT IN ('draft', 'cancel')
       ) facts
@@ -447,7 +447,7 @@ class Bench:
                 WITH c AS (
                     INSERT INTO asq_complaint (name, company_id, partner_id,
                            commercial_partner_id, state, feedback_type, channel,
-                           received_at, category, severity, description,
+                           received_date, category, severity, description,
                            create_date, write_date)
                     SELECT 'B' || g, t.company_id, t.partner_id,
                            t.commercial_partner_id, 'draft', 'complaint', 'phone',

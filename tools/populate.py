@@ -390,8 +390,8 @@ class Populate:
                 "name": f"'{TAG}/' || s.g",
                 "partner_id": "s.partner_id",
                 "commercial_partner_id": "s.partner_id",
-                "received_at": "s.received",
-                "submitted_at": "s.received",
+                "received_date": "s.received",
+                "submitted_date": "s.received",
                 "state": "CASE WHEN s.g %% 10 < 7 THEN t.state ELSE 'closed' END",
                 "category": "(ARRAY['quality','quality','late','packaging',"
                 "'transport','not_as_ordered','tolerance','service',"
@@ -400,7 +400,7 @@ class Populate:
                 "next_deadline": "CASE WHEN s.g %% 10 < 7 "
                 "THEN s.received + interval '3 days' END",
                 "overdue_escalated": "FALSE",
-                "closed_at": "CASE WHEN s.g %% 10 >= 7 "
+                "closed_date": "CASE WHEN s.g %% 10 >= 7 "
                 "THEN s.received + interval '5 days' END",
                 "loss_freight": "(s.g %% 7) * 50",
                 "loss_amount": "(s.g %% 7) * 50",

@@ -15,8 +15,10 @@ DSN: "host=... port=... user=... dbname=...". Exit 1 when anything differs.
 
 import datetime
 import decimal
+import glob
 import importlib.util
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -31,7 +33,7 @@ ASQ_AUDIT = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(ASQ_AUDIT)
 
 STATE = re.compile(r"^(state|status)$|_(state|status)$")
-WHO = re.compile(r"_by(_id)?$")
+WHO = re.compile(r"_by(_id)?$|_user_id$")
 WHEN = re.compile(r"_(at|date|on)$")
 NOT_STAMPS = {"create_date", "write_date"}
 FIGURE_TYPES = {"numeric", "double precision"}
@@ -124,8 +126,27 @@ def same(old, new):
     return old == new
 
 
+def renamed_columns():
+    """{(table, old column): new column} of the migrations' renames (the
+    who/when fields of 18.0.1.3.0), so a renamed stamp compares with itself."""
+    renames = {}
+    for path in sorted(
+        glob.glob(
+            os.path.join(os.path.dirname(__file__), "..", "migrations", "*", "pre-*.py")
+        )
+    ):
+        spec = importlib.util.spec_from_file_location("asq_pre_migration", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        for model, pairs in getattr(module, "RENAMES", {}).items():
+            for old, new in pairs:
+                renames[model.replace(".", "_"), old] = new
+    return renames
+
+
 def compare(old, new):
     problems, compared = [], 0
+    renames = renamed_columns()
     for table, records in old.items():
         if table not in new:
             problems.append(f"{table}: table gone")
@@ -137,6 +158,7 @@ def compare(old, new):
                 continue
             for column, value in values.items():
                 compared += 1
+                column = renames.get((table, column), column)
                 if column not in now:
                     problems.append(f"{table}.{column}: column gone")
                 elif not same(value, now[column]):

@@ -56,19 +56,19 @@ class AsqComplaintLedger(models.TransientModel):
             domain.append(("id", "in", self.complaint_ids.ids))
         if self.date_from:
             domain.append(
-                ("received_at", ">=", fields.Datetime.to_datetime(self.date_from))
+                ("received_date", ">=", fields.Datetime.to_datetime(self.date_from))
             )
         if self.date_to:
             domain.append(
                 (
-                    "received_at",
+                    "received_date",
                     "<",
                     fields.Datetime.add(
                         fields.Datetime.to_datetime(self.date_to), days=1
                     ),
                 )
             )
-        return self.env["asq.complaint"].search(domain, order="received_at, id")
+        return self.env["asq.complaint"].search(domain, order="received_date, id")
 
     def _asq_columns(self):
         """(header, width, value getter): the ledger's columns."""
@@ -82,7 +82,7 @@ class AsqComplaintLedger(models.TransientModel):
 
         return [
             (self.env._("Reference"), 16, lambda c: c.name),
-            (self.env._("Received At"), 18, lambda c: when(c.received_at)),
+            (self.env._("Received At"), 18, lambda c: when(c.received_date)),
             (self.env._("Customer"), 28, lambda c: c.partner_id.display_name),
             (self.env._("Channel"), 10, lambda c: label(c, "channel")),
             (self.env._("Category"), 22, lambda c: label(c, "category")),
@@ -107,7 +107,7 @@ class AsqComplaintLedger(models.TransientModel):
             (self.env._("Responsibility"), 18, lambda c: label(c, "responsibility")),
             (self.env._("Root Cause"), 40, lambda c: c.root_cause or ""),
             (self.env._("Disposition"), 18, lambda c: label(c, "disposition")),
-            (self.env._("Replied At"), 18, lambda c: when(c.replied_at)),
+            (self.env._("Replied At"), 18, lambda c: when(c.replied_date)),
             (
                 self.env._("Disposition on Time"),
                 10,

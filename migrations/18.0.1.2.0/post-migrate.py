@@ -28,7 +28,7 @@ def migrate(cr, version):
         steps_by_who = {}
         for transition in Model._asq_transitions:
             if transition.stamp:
-                steps_by_who.setdefault(transition.stamp, []).append(transition)
+                steps_by_who.setdefault(transition.stamp_fields, []).append(transition)
         for (who, when), transitions in steps_by_who.items():
             first = transitions[0]
             group_ids = sorted(
