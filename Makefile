@@ -8,13 +8,14 @@
 #   make test-upgrade - install the addon as of FROM=<commit> (default 33317dd)
 #                    with demo data, upgrade it to the checkout, check every
 #                    document kept its state, stamps and figures, audit clean
-#   make lint   - ruff (check + format) and pylint-odoo
+#   make lint   - ruff (check + format), prettier's XML check and pylint-odoo
+#   make format - ruff and prettier rewrite what make lint would refuse
 #   make bench  - benchmarks against hand-written SQL (SCALES="0.1 1"; 1 = 1M moves)
 #   make audit  - the auditor's queries (tools/audit.sql) on DB=<database>
 #   make populate - a large dataset in asq_populate (SCALE=1: 1M moves, 10k customers)
 export ODOO_PATH ?= /opt/odoo/18.0
 
-.PHONY: demo test test-core test-odoo test-upgrade lint bench populate venv clean audit
+.PHONY: demo test test-core test-odoo test-upgrade lint format bench populate venv clean audit
 
 demo:
 	@bash tools/harness.sh demo
@@ -33,6 +34,9 @@ test-upgrade:
 
 lint:
 	@bash tools/harness.sh lint
+
+format:
+	@bash tools/harness.sh format
 
 bench:
 	@SCALES="$(SCALES)" bash tools/harness.sh bench

@@ -276,11 +276,11 @@ class AsqCapa(models.Model):
     # ------------------------------------------------------------------
     # 2. Root cause
     # ------------------------------------------------------------------
-    why_1 = fields.Char(string="Why 1")
-    why_2 = fields.Char(string="Why 2")
-    why_3 = fields.Char(string="Why 3")
-    why_4 = fields.Char(string="Why 4")
-    why_5 = fields.Char(string="Why 5")
+    why_1 = fields.Char()
+    why_2 = fields.Char()
+    why_3 = fields.Char()
+    why_4 = fields.Char()
+    why_5 = fields.Char()
     cause_category = fields.Selection(
         selection=[
             ("man", "Man"),

@@ -92,7 +92,7 @@ class AsqCapaAction(models.Model):
         default="corrective",
     )
     user_id = fields.Many2one("res.users", string="Owner", index=True)
-    department_id = fields.Many2one("hr.department", string="Department")
+    department_id = fields.Many2one("hr.department")
     # Procedure 002: "如若客户有要求提供纠正和预防措施的,则按客户要求在规定的期限内,
     # 提交纠正和预防措施" (where the customer asks for corrective and
     # preventive action, submit it within the time the customer sets): the

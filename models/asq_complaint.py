@@ -409,7 +409,6 @@ class AsqComplaint(models.Model):
             ("regulator", "Regulator Correspondence"),
             ("media", "Media Report"),
         ],
-        string="Feedback Type",
         default="complaint",
         required=True,
         index=True,
@@ -443,7 +442,6 @@ class AsqComplaint(models.Model):
     )
     contact_id = fields.Many2one(
         "res.partner",
-        string="Contact",
         domain="[('commercial_partner_id', '=', commercial_partner_id)]",
     )
     channel = fields.Selection(
@@ -482,7 +480,6 @@ class AsqComplaint(models.Model):
         "asq.complaint.line", "complaint_id", string="Affected Goods", copy=True
     )
     sample_returned = fields.Boolean(
-        string="Sample Returned",
         help="The customer sent back a nonconforming sample.",
     )
     evidence_ids = fields.Many2many(
@@ -490,7 +487,6 @@ class AsqComplaint(models.Model):
         "asq_complaint_evidence_rel",
         "complaint_id",
         "attachment_id",
-        string="Evidence",
         help="Photos, documents and test reports from the customer.",
     )
     customer_request = fields.Selection(
@@ -529,16 +525,19 @@ class AsqComplaint(models.Model):
         help="Why the complaint is not valid: it is explained to the customer.",
     )
     judged_user_id = fields.Many2one(
-        "res.users", readonly=True, copy=False, groups="base.group_user"
+        "res.users",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+        string="Judged By",
     )
-    judged_date = fields.Datetime(readonly=True, copy=False)
+    judged_date = fields.Datetime(readonly=True, copy=False, string="Judged At")
 
     # ------------------------------------------------------------------
     # Investigation
     # ------------------------------------------------------------------
     investigator_id = fields.Many2one(
         "res.users",
-        string="Investigator",
         tracking=True,
         domain="[('share', '=', False)]",
         groups="base.group_user",
@@ -556,7 +555,6 @@ class AsqComplaint(models.Model):
     )
     responsible_department_id = fields.Many2one(
         "hr.department",
-        string="Responsible Department",
         copy=False,
         check_company=True,
         groups="base.group_user",
@@ -568,11 +566,17 @@ class AsqComplaint(models.Model):
         check_company=True,
         groups="base.group_user",
     )
-    root_cause = fields.Text(string="Root Cause", copy=False, groups="base.group_user")
+    root_cause = fields.Text(copy=False, groups="base.group_user")
     investigated_user_id = fields.Many2one(
-        "res.users", readonly=True, copy=False, groups="base.group_user"
+        "res.users",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+        string="Investigated By",
     )
-    investigated_date = fields.Datetime(readonly=True, copy=False)
+    investigated_date = fields.Datetime(
+        readonly=True, copy=False, string="Investigated At"
+    )
     onsite_required = fields.Boolean(
         string="On-Site Verification Needed",
         tracking=True,
@@ -610,17 +614,25 @@ class AsqComplaint(models.Model):
         string="Reason for No Action", copy=False, groups="base.group_user"
     )
     decided_user_id = fields.Many2one(
-        "res.users", readonly=True, copy=False, groups="base.group_user"
+        "res.users",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+        string="Decided By",
     )
-    decided_date = fields.Datetime(readonly=True, copy=False)
+    decided_date = fields.Datetime(readonly=True, copy=False, string="Decided At")
 
     # ------------------------------------------------------------------
     # Reply and satisfaction
     # ------------------------------------------------------------------
     replied_user_id = fields.Many2one(
-        "res.users", readonly=True, copy=False, groups="base.group_user"
+        "res.users",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+        string="Replied By",
     )
-    replied_date = fields.Datetime(readonly=True, copy=False)
+    replied_date = fields.Datetime(readonly=True, copy=False, string="Replied At")
     satisfaction = fields.Selection(
         selection=[("satisfied", "Satisfied"), ("not_satisfied", "Not Satisfied")],
         readonly=True,
@@ -629,21 +641,33 @@ class AsqComplaint(models.Model):
     )
     satisfaction_note = fields.Text(string="Customer's Comment", copy=False)
     confirmed_user_id = fields.Many2one(
-        "res.users", readonly=True, copy=False, groups="base.group_user"
+        "res.users",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+        string="Confirmed By",
     )
-    confirmed_date = fields.Datetime(readonly=True, copy=False)
+    confirmed_date = fields.Datetime(readonly=True, copy=False, string="Confirmed At")
     reopen_count = fields.Integer(
         string="Times Not Satisfied", readonly=True, copy=False
     )
     closed_user_id = fields.Many2one(
-        "res.users", readonly=True, copy=False, groups="base.group_user"
+        "res.users",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+        string="Closed By",
     )
-    closed_date = fields.Datetime(readonly=True, copy=False)
+    closed_date = fields.Datetime(readonly=True, copy=False, string="Closed At")
     cancel_reason = fields.Text(readonly=True, copy=False)
     cancelled_user_id = fields.Many2one(
-        "res.users", readonly=True, copy=False, groups="base.group_user"
+        "res.users",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+        string="Cancelled By",
     )
-    cancelled_date = fields.Datetime(readonly=True, copy=False)
+    cancelled_date = fields.Datetime(readonly=True, copy=False, string="Cancelled At")
 
     # ------------------------------------------------------------------
     # Clocks (company working calendar)
@@ -718,7 +742,6 @@ class AsqComplaint(models.Model):
     )
     repeat_of_id = fields.Many2one(
         "asq.complaint",
-        string="Repeat Of",
         readonly=True,
         copy=False,
         groups="base.group_user",
@@ -767,7 +790,6 @@ class AsqComplaint(models.Model):
     loss_scrap = fields.Monetary(string="Scrap", groups="base.group_user")
     loss_discount = fields.Monetary(string="Discount Granted", groups="base.group_user")
     loss_amount = fields.Monetary(
-        string="Loss Amount",
         compute="_compute_loss_amount",
         store=True,
         groups="base.group_user",

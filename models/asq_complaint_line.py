@@ -56,7 +56,6 @@ class AsqComplaintLine(models.Model):
     )
     sale_order_id = fields.Many2one(
         "sale.order",
-        string="Sale Order",
         compute="_compute_from_delivery",
         store=True,
         index="btree_not_null",

@@ -222,7 +222,7 @@ class AsqDeliveredLine(models.Model):
     currency_id = fields.Many2one("res.currency", readonly=True)
     price_unit = fields.Monetary(string="Unit Price", readonly=True, aggregator=None)
     amount = fields.Monetary(string="Delivered Amount", readonly=True)
-    returned_amount = fields.Monetary(string="Returned Amount", readonly=True)
+    returned_amount = fields.Monetary(readonly=True)
 
     @property
     def _table_query(self):

@@ -169,7 +169,6 @@ class AsqHold(models.Model):
     )
     complaint_id = fields.Many2one(
         "asq.complaint",
-        string="Complaint",
         index="btree_not_null",
         check_company=True,
         tracking=True,
@@ -180,7 +179,6 @@ class AsqHold(models.Model):
     # ------------------------------------------------------------------
     product_id = fields.Many2one(
         "product.product",
-        string="Product",
         required=True,
         index=True,
         tracking=True,

@@ -212,7 +212,6 @@ class AsqKpiPack(models.Model):
         "asq_kpi_pack_sent_partner_rel",
         "pack_id",
         "partner_id",
-        string="Sent To",
         readonly=True,
     )
     recipient_ids = fields.Many2many(
@@ -243,7 +242,7 @@ class AsqKpiPack(models.Model):
     answer_rate = fields.Float(
         string="Quality Answer on Time (%)", digits=(16, 1), readonly=True
     )
-    loss_amount = fields.Monetary(string="Loss Amount", readonly=True)
+    loss_amount = fields.Monetary(readonly=True)
     capa_opened = fields.Integer(string="CAPA Opened", readonly=True)
     satisfaction_index = fields.Float(digits=(16, 1), readonly=True)
     over_cap_count = fields.Integer(string="Customers over the Cap", readonly=True)

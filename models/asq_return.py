@@ -258,7 +258,6 @@ class AsqReturn(models.Model):
     )
     complaint_id = fields.Many2one(
         "asq.complaint",
-        string="Complaint",
         index=True,
         check_company=True,
         help="The customer complaint whose disposition asked for this return.",

@@ -191,13 +191,12 @@ class AsqServiceVisit(models.Model):
     )
     complaint_id = fields.Many2one(
         "asq.complaint",
-        string="Complaint",
         index="btree_not_null",
         tracking=True,
         check_company=True,
         domain="[('commercial_partner_id', '=', commercial_partner_id)]",
     )
-    product_id = fields.Many2one("product.product", string="Product", tracking=True)
+    product_id = fields.Many2one("product.product", tracking=True)
     lot_id = fields.Many2one(
         "stock.lot",
         string="Lot/Serial Number",
@@ -232,9 +231,13 @@ class AsqServiceVisit(models.Model):
     part_ids = fields.One2many(
         "asq.service.visit.part", "visit_id", string="Parts Used", copy=False
     )
-    started_user_id = fields.Many2one("res.users", readonly=True, copy=False)
-    started_date = fields.Datetime(readonly=True, copy=False)
-    done_user_id = fields.Many2one("res.users", readonly=True, copy=False)
+    started_user_id = fields.Many2one(
+        "res.users", readonly=True, copy=False, string="Started By"
+    )
+    started_date = fields.Datetime(readonly=True, copy=False, string="Started At")
+    done_user_id = fields.Many2one(
+        "res.users", readonly=True, copy=False, string="Done By"
+    )
     done_date = fields.Datetime(string="Done On", readonly=True, copy=False)
 
     # ------------------------------------------------------------------
@@ -251,10 +254,12 @@ class AsqServiceVisit(models.Model):
     signed_user_id = fields.Many2one(
         "res.users", string="Signature Recorded By", readonly=True, copy=False
     )
-    signed_date = fields.Datetime(readonly=True, copy=False)
+    signed_date = fields.Datetime(readonly=True, copy=False, string="Signed On")
     cancel_reason = fields.Text(readonly=True, copy=False)
-    cancelled_user_id = fields.Many2one("res.users", readonly=True, copy=False)
-    cancelled_date = fields.Datetime(readonly=True, copy=False)
+    cancelled_user_id = fields.Many2one(
+        "res.users", readonly=True, copy=False, string="Cancelled By"
+    )
+    cancelled_date = fields.Datetime(readonly=True, copy=False, string="Cancelled At")
 
     # The buttons (the engine: role, state, signer and precondition).
     can_start = fields.Boolean(compute="_compute_asq_can")

@@ -189,7 +189,6 @@ class AsqSurveyCampaign(models.Model):
     )
     previous_campaign_id = fields.Many2one(
         "asq.survey.campaign",
-        string="Previous Campaign",
         check_company=True,
         help="Compared with for the trend; by default the last closed campaign.",
     )

@@ -21,7 +21,6 @@ class AsqSurveyTarget(models.Model):
 
     campaign_id = fields.Many2one(
         "asq.survey.campaign",
-        string="Campaign",
         required=True,
         ondelete="cascade",
         index=True,

@@ -56,7 +56,6 @@ class AsqVendorMaintenance(models.Model):
 
     vendor_id = fields.Many2one(
         "res.partner",
-        string="Vendor",
         required=True,
         index=True,
         tracking=True,
@@ -68,8 +67,10 @@ class AsqVendorMaintenance(models.Model):
     equipment = fields.Char(required=True, tracking=True)
     date = fields.Date(required=True, default=fields.Date.context_today, index=True)
     work = fields.Text(string="Work Done", required=True)
-    verified_user_id = fields.Many2one("res.users", readonly=True, copy=False)
-    verified_date = fields.Datetime(readonly=True, copy=False)
+    verified_user_id = fields.Many2one(
+        "res.users", readonly=True, copy=False, string="Verified By"
+    )
+    verified_date = fields.Datetime(readonly=True, copy=False, string="Verified At")
     # Derived from the verification (stored: computed for the records
     # verified before the field existed); the step writes it too.
     state = fields.Selection(

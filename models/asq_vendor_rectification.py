@@ -128,7 +128,6 @@ class AsqVendorRectification(models.Model):
     )
     vendor_id = fields.Many2one(
         "res.partner",
-        string="Vendor",
         required=True,
         index=True,
         tracking=True,
@@ -175,10 +174,14 @@ class AsqVendorRectification(models.Model):
         "(《分承包方服务质量检查评价表》).",
     )
     evidence = fields.Text(string="Rectification Evidence")
-    rectified_user_id = fields.Many2one("res.users", readonly=True, copy=False)
-    rectified_date = fields.Datetime(readonly=True, copy=False)
-    verified_user_id = fields.Many2one("res.users", readonly=True, copy=False)
-    verified_date = fields.Datetime(readonly=True, copy=False)
+    rectified_user_id = fields.Many2one(
+        "res.users", readonly=True, copy=False, string="Rectified By"
+    )
+    rectified_date = fields.Datetime(readonly=True, copy=False, string="Rectified At")
+    verified_user_id = fields.Many2one(
+        "res.users", readonly=True, copy=False, string="Verified By"
+    )
+    verified_date = fields.Datetime(readonly=True, copy=False, string="Verified At")
     follow_up_count = fields.Integer(
         string="Rejected Rectifications", readonly=True, copy=False
     )
@@ -196,13 +199,17 @@ class AsqVendorRectification(models.Model):
         tracking=True,
     )
     escalation_submitted_user_id = fields.Many2one(
-        "res.users", readonly=True, copy=False
+        "res.users", readonly=True, copy=False, string="Escalation Submitted By"
     )
-    escalation_submitted_date = fields.Datetime(readonly=True, copy=False)
+    escalation_submitted_date = fields.Datetime(
+        readonly=True, copy=False, string="Escalation Submitted At"
+    )
     escalation_approved_user_id = fields.Many2one(
-        "res.users", readonly=True, copy=False
+        "res.users", readonly=True, copy=False, string="Escalation Approved By"
     )
-    escalation_approved_date = fields.Datetime(readonly=True, copy=False)
+    escalation_approved_date = fields.Datetime(
+        readonly=True, copy=False, string="Escalation Approved At"
+    )
 
     # The buttons (the engine: role, state and precondition).
     can_rectified = fields.Boolean(compute="_compute_asq_can")

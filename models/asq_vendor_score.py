@@ -58,7 +58,6 @@ class AsqVendorScore(models.Model):
     name = fields.Char(compute="_compute_name", store=True)
     vendor_id = fields.Many2one(
         "res.partner",
-        string="Vendor",
         required=True,
         index=True,
         tracking=True,
@@ -96,8 +95,10 @@ class AsqVendorScore(models.Model):
         help="Sum of weight * score / 100.",
     )
     note = fields.Text()
-    confirmed_user_id = fields.Many2one("res.users", readonly=True, copy=False)
-    confirmed_date = fields.Datetime(readonly=True, copy=False)
+    confirmed_user_id = fields.Many2one(
+        "res.users", readonly=True, copy=False, string="Confirmed By"
+    )
+    confirmed_date = fields.Datetime(readonly=True, copy=False, string="Confirmed At")
     # The button (the engine: role, state and precondition).
     can_confirm = fields.Boolean(compute="_compute_asq_can")
 

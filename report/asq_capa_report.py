@@ -56,9 +56,9 @@ class AsqCapaReport(models.Model):
     )
     user_id = fields.Many2one("res.users", string="Coordinator", readonly=True)
     closed_count = fields.Integer(string="Closed", readonly=True)
-    actions_due = fields.Integer(string="Actions Due", readonly=True)
+    actions_due = fields.Integer(readonly=True)
     actions_on_time = fields.Integer(string="Actions on Time", readonly=True)
-    actions_overdue = fields.Integer(string="Actions Overdue", readonly=True)
+    actions_overdue = fields.Integer(readonly=True)
     on_time_rate = fields.Float(
         string="Actions on Time (%)", digits=(16, 1), readonly=True, aggregator="avg"
     )

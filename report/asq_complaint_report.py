@@ -104,9 +104,7 @@ class AsqComplaintReport(models.Model):
     responsibility = fields.Selection(
         _complaint_selection("responsibility"), readonly=True
     )
-    responsible_department_id = fields.Many2one(
-        "hr.department", string="Responsible Department", readonly=True
-    )
+    responsible_department_id = fields.Many2one("hr.department", readonly=True)
     loss_bearer = fields.Selection(
         _complaint_selection("loss_bearer"), string="Loss Borne By", readonly=True
     )

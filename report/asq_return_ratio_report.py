@@ -37,9 +37,7 @@ class AsqReturnRatioReport(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
-    customer_class = fields.Selection(
-        CUSTOMER_CLASSES, string="Customer Class", readonly=True
-    )
+    customer_class = fields.Selection(CUSTOMER_CLASSES, readonly=True)
     credit_level = fields.Selection(CREDIT_LEVELS, readonly=True)
     locality = fields.Selection(LOCALITIES, readonly=True)
     date_from = fields.Date(string="Period From", readonly=True, aggregator=None)

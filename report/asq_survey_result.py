@@ -25,9 +25,7 @@ class AsqSurveyResult(models.Model):
     _auto = False
     _order = "campaign_id desc, partner_id, dimension"
 
-    campaign_id = fields.Many2one(
-        "asq.survey.campaign", string="Campaign", readonly=True
-    )
+    campaign_id = fields.Many2one("asq.survey.campaign", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     date = fields.Date(string="Survey Date", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)

@@ -11,7 +11,7 @@ class AsqVendorEvaluationReport(models.Model):
     _auto = False
     _order = "period_start desc, rank, vendor_id"
 
-    vendor_id = fields.Many2one("res.partner", string="Vendor", readonly=True)
+    vendor_id = fields.Many2one("res.partner", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     period_start = fields.Date(string="Half-Year Start", readonly=True)
     period = fields.Char(string="Half-Year", readonly=True)

@@ -16,6 +16,7 @@ that data in every state, so that its illegal pairs are refused for their
 state and not for the missing data.
 """
 
+import contextlib
 import inspect
 import logging
 from datetime import timedelta
@@ -631,35 +632,33 @@ class TestStateTable(TransactionCase):
         }
         prepare = PREPARE.get(model, {}).get((state, action)) if expected else None
         check = EFFECT.get(model, {}).get((state, action)) if expected else None
-        try:
-            with self.env.cr.savepoint():
-                record = self._in_state(template, state)
-                caller = record.with_user(self.user).with_context(lang="en_US")
-                if (model, action) in SCOPE:
-                    self._history(record, SCOPE[model, action])
-                if prepare:
-                    try:
-                        getattr(self, prepare)(caller)
-                    except Exception as error:
-                        outcome["problem"] = f"{prepare} failed: {error!r}"
-                        raise _Rollback from error
-                outcome["can"] = self._button_shown(caller, action)
-                result = None
+        # The step runs in a savepoint that is always rolled back (_Rollback).
+        with contextlib.suppress(_Rollback), self.env.cr.savepoint():
+            record = self._in_state(template, state)
+            caller = record.with_user(self.user).with_context(lang="en_US")
+            if (model, action) in SCOPE:
+                self._history(record, SCOPE[model, action])
+            if prepare:
                 try:
-                    with self.env.cr.savepoint():
-                        result = getattr(caller, action)()
+                    getattr(self, prepare)(caller)
                 except Exception as error:
-                    outcome["error"] = error
-                self.env.invalidate_all()
-                outcome["after"] = self._db_state(record)
-                if check and outcome["error"] is None:
-                    try:
-                        getattr(self, check)(record, result)
-                    except self.failureException as error:
-                        outcome["problem"] = f"{check}: {error}"
-                raise _Rollback
-        except _Rollback:
-            pass
+                    outcome["problem"] = f"{prepare} failed: {error!r}"
+                    raise _Rollback from error
+            outcome["can"] = self._button_shown(caller, action)
+            result = None
+            try:
+                with self.env.cr.savepoint():
+                    result = getattr(caller, action)()
+            except Exception as error:
+                outcome["error"] = error
+            self.env.invalidate_all()
+            outcome["after"] = self._db_state(record)
+            if check and outcome["error"] is None:
+                try:
+                    getattr(self, check)(record, result)
+                except self.failureException as error:
+                    outcome["problem"] = f"{check}: {error}"
+            raise _Rollback
         self.env.invalidate_all()
         return outcome
 

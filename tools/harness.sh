@@ -368,14 +368,40 @@ cmd_populate() {
         "${SCALE:-1}"
 }
 
+# The XML formatter OCA repositories run (prettier + @prettier/plugin-xml, the
+# settings in .prettierrc.yml), installed with npm outside the checkout.
+PRETTIER_VERSIONS="prettier@2.8.8 @prettier/plugin-xml@2.2.0"
+prettier_xml() {
+    local node="$ASQ_HOME/node" mode="$1"
+    if [ ! -x "$node/node_modules/.bin/prettier" ]; then
+        command -v npm >/dev/null || die "the XML formatter needs Node.js and npm (apt-get install npm)"
+        say "installing $PRETTIER_VERSIONS in $node"
+        mkdir -p "$node"
+        (cd "$node" && npm install --no-audit --no-fund --silent $PRETTIER_VERSIONS)
+    fi
+    # One file a call: prettier's --write is not atomic over a list.
+    (cd "$ROOT" && git ls-files '*.xml' | xargs -n 1 "$node/node_modules/.bin/prettier" \
+        --plugin="$node/node_modules/@prettier/plugin-xml/dist/plugin.js" "$mode" \
+        --loglevel warn)
+}
+
 cmd_lint() {
     venv
     "$VENV/bin/ruff" check "$ROOT"
     "$VENV/bin/ruff" format --check "$ROOT"
+    prettier_xml --check || die "XML not formatted: run tools/harness.sh format"
     mkdir -p "$BUILD/addons" && ln -sfn "$ROOT" "$BUILD/addons/$MODULE"
     (cd "$BUILD/addons" && PYTHONPATH="$ODOO_PATH" "$VENV/bin/pylint" \
         --rcfile="$ROOT/.pylintrc" --ignore=tools "$MODULE")
     say "lint clean"
+}
+
+cmd_format() {
+    venv
+    "$VENV/bin/ruff" check --fix "$ROOT"
+    "$VENV/bin/ruff" format "$ROOT"
+    prettier_xml --write >/dev/null
+    say "formatted (ruff, prettier)"
 }
 
 case "${1:-}" in
@@ -385,9 +411,10 @@ case "${1:-}" in
     test-odoo) cmd_test_odoo ;;
     test-upgrade) cmd_test_upgrade ;;
     lint) cmd_lint ;;
+    format) cmd_format ;;
     bench) cmd_bench ;;
     populate) cmd_populate ;;
     venv) venv ;;
     pg) venv; postgres; say "PostgreSQL ready at $PGHOST:$PGPORT as $PGUSER" ;;
-    *) die "usage: tools/harness.sh demo|test|test-core|test-odoo|test-upgrade|lint|bench|populate|venv|pg" ;;
+    *) die "usage: tools/harness.sh demo|test|test-core|test-odoo|test-upgrade|lint|format|bench|populate|venv|pg" ;;
 esac
