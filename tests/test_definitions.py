@@ -12,13 +12,14 @@ from odoo.addons.after_sales_quality.models.asq_delivered_line import (
     asq_received_by_line,
     asq_returned_move_lines,
 )
+from odoo.addons.after_sales_quality.tests.audit import audit_queries
 from odoo.addons.after_sales_quality.tests.test_return import ReturnCommon
 
 
 def _audit_sql(env, name, replacements):
     """The audit query ``name`` of tools/audit.sql, with its verdict turned
     into the figures it compares (each replaced text must be there)."""
-    [query] = [q for n, _why, q in env["asq.audit"]._asq_audit_queries() if n == name]
+    [query] = [q for n, _why, q in audit_queries() if n == name]
     for old, new in replacements:
         assert old in query, (name, old)
         query = query.replace(old, new)
