@@ -1318,7 +1318,7 @@ class AsqComplaint(models.Model):
         self.ensure_one()
         self._asq_begin("propose_capa")
         capa = self._asq_propose_capa("repeat" if self.is_repeat else "complaint")
-        return self._asq_capa_action(capa)
+        return self._asq_records_action("after_sales_quality.asq_capa_action", capa)
 
     def action_asq_quality_hold(self):
         """Button "Quality Hold": a draft hold per product of the affected
@@ -1357,39 +1357,21 @@ class AsqComplaint(models.Model):
                     "reason": self.description or self.name,
                 }
             )
-        return self._asq_hold_action(holds)
+        return self._asq_records_action("after_sales_quality.asq_hold_action", holds)
 
     def action_view_holds(self):
         """Smart button "Quality Holds"."""
         self.ensure_one()
-        return self._asq_hold_action(self.hold_ids)
-
-    def _asq_hold_action(self, holds):
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "after_sales_quality.asq_hold_action"
+        return self._asq_records_action(
+            "after_sales_quality.asq_hold_action", self.hold_ids
         )
-        action["context"] = {}
-        if len(holds) == 1:
-            action.update(views=[(False, "form")], res_id=holds.id)
-        else:
-            action["domain"] = [("id", "in", holds.ids)]
-        return action
 
     def action_view_capa(self):
         """Smart button "CAPA"."""
         self.ensure_one()
-        return self._asq_capa_action(self.capa_ids)
-
-    def _asq_capa_action(self, capas):
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "after_sales_quality.asq_capa_action"
+        return self._asq_records_action(
+            "after_sales_quality.asq_capa_action", self.capa_ids
         )
-        action["context"] = {}
-        if len(capas) == 1:
-            action.update(views=[(False, "form")], res_id=capas.id)
-        else:
-            action["domain"] = [("id", "in", capas.ids)]
-        return action
 
     def action_open_cancel_wizard(self):
         """Button "Cancel": ask the reason."""
@@ -2277,23 +2259,16 @@ class AsqComplaint(models.Model):
             )
             complaint.evidence_ids = [Command.set(attachments.ids)]
         complaint.message_subscribe(partner_ids=contact.ids)
-        complaint.message_post(
-            body=Markup("<p>%s</p>")
-            % self.env._(
+        complaint._asq_post_portal_filing(
+            contact,
+            self.env._(
                 "Complaint filed by %(contact)s on the customer portal.",
                 contact=contact.display_name,
             ),
-            author_id=contact.id,
-            message_type="comment",
-            subtype_xmlid="mail.mt_note",
+            responsible,
+            self.env._(
+                "New portal complaint %(name)s: check and register it",
+                name=complaint.name,
+            ),
         )
-        if responsible:
-            complaint.activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=self.env._(
-                    "New portal complaint %(name)s: check and register it",
-                    name=complaint.name,
-                ),
-                user_id=responsible.id,
-            )
         return complaint

@@ -167,7 +167,9 @@ class AsqComplaintAlert(models.Model):
         )
         capa.sudo().complaint_ids = [fields.Command.link(c.id) for c in complaints]
         alert.sudo()._workflow_write({"capa_id": capa.id})
-        return complaints._asq_capa_action(capa)
+        return complaints._asq_records_action(
+            "after_sales_quality.asq_capa_action", capa
+        )
 
     def _asq_refuse_role(self, step, message):
         """The step's role refusal in the warning's own words (the engine

@@ -1559,23 +1559,13 @@ class AsqReturn(models.Model):
         ret.message_subscribe(partner_ids=contact.ids)
         # The customer submits the detail form: the after-sales review starts.
         ret.action_submit()
-        ret.message_post(
-            body=Markup("<p>%s</p>")
-            % self.env._(
+        ret._asq_post_portal_filing(
+            contact,
+            self.env._(
                 "Return request submitted by %(contact)s on the customer portal.",
                 contact=contact.display_name,
             ),
-            author_id=contact.id,
-            message_type="comment",
-            subtype_xmlid="mail.mt_note",
+            responsible,
+            self.env._("New portal return request %(name)s: review it", name=ret.name),
         )
-        if responsible:
-            ret.activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=self.env._(
-                    "New portal return request %(name)s: review it",
-                    name=ret.name,
-                ),
-                user_id=responsible.id,
-            )
         return ret

@@ -1,6 +1,7 @@
 from datetime import datetime
 from typing import NamedTuple
 
+from markupsafe import Markup
 from psycopg2.errors import LockNotAvailable, SerializationFailure
 
 from odoo import SUPERUSER_ID, api, fields, models
@@ -464,6 +465,34 @@ class AsqWorkflowMixin(models.AbstractModel):
                         )
                     ),
                 )
+            )
+
+    @api.model
+    def _asq_records_action(self, xmlid, records):
+        """The window action ``xmlid`` (its name, views and search) opened on
+        ``records``: their form when there is one, else the list of them."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action["context"] = {}
+        if len(records) == 1:
+            action.update(views=[(False, "form")], res_id=records.id)
+        else:
+            action["domain"] = [("id", "in", records.ids)]
+        return action
+
+    def _asq_post_portal_filing(self, contact, body, responsible, summary):
+        """A document the customer's ``contact`` filed on the portal: ``body``
+        in its chatter as the contact's note, and a to-do ``summary`` for the
+        ``responsible`` user who takes it from there (none: nobody)."""
+        self.ensure_one()
+        self.message_post(
+            body=Markup("<p>%s</p>") % body,
+            author_id=contact.id,
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+        if responsible:
+            self.activity_schedule(
+                "mail.mail_activity_data_todo", summary=summary, user_id=responsible.id
             )
 
     # ------------------------------------------------------------------
