@@ -346,11 +346,11 @@ class AsqServiceVisit(models.Model):
         visits = self._asq_begin("done")
         visits.complaint_id.sudo()._asq_ensure_onsite_recordable()
         for visit in visits:
-            vals = {}
             if not visit.started_date:
-                vals.update(started_user_id=self.env.user.id)
-                vals.update(started_date=fields.Datetime.now())
-            visit._asq_finish("done", vals)
+                # Finished without pressing Start: started now, and signed
+                # (with its step record) as the start.
+                visit._asq_finish("start")
+            visit._asq_finish("done")
             if visit.complaint_id:
                 visit.complaint_id.sudo()._asq_record_onsite_visit(visit)
         return True

@@ -353,6 +353,20 @@ class AsqWorkflowMixin(models.AbstractModel):
     # ir.sequence code numbering new records ("/" until then), if any.
     _asq_sequence_code = None
 
+    def copy_data(self, default=None):
+        """A copy is a new document: what the original's steps signed (every
+        who/when stamp, every field only the workflow writes) stays with it,
+        whatever the fields' ``copy``."""
+        vals_list = super().copy_data(default=default)
+        stamps = {
+            *(fname for t in self._asq_transitions for fname in t.stamp_fields),
+            *self._asq_signature_fields,
+        } - set(default or ())
+        for vals in vals_list:
+            for fname in stamps:
+                vals.pop(fname, None)
+        return vals_list
+
     @api.model_create_multi
     def create(self, vals_list):
         if self._asq_sequence_code:
@@ -425,11 +439,6 @@ class AsqWorkflowMixin(models.AbstractModel):
 
     def _workflow_write(self, vals):
         return self.with_context(**asq_step(self._asq_workflow_key)).write(vals)
-
-    def _workflow_stamp(self, step, vals):
-        """Write a step with who and when did it (``<step>_by``/``_at``)."""
-        stamp = {f"{step}_by": self.env.user.id, f"{step}_at": fields.Datetime.now()}
-        return self._workflow_write({**stamp, **vals})
 
     def _ensure_no_signature(self, vals_list):
         signed = {

@@ -49,6 +49,19 @@ class TestStepRecords(ReturnCommon):
         self.assertEqual(ret.finance_user_id, self.finance)
         self.assertEqual(ret.received_user_id, self.warehouse_user)
 
+    def test_a_copy_carries_no_signature(self):
+        """Duplicate on a signed request gives a new draft, unsigned (before
+        the engine dropped them, the copied stamps made Duplicate fail)."""
+        ret = self._create_return()
+        self._approve(ret)
+        self.assertTrue(ret.review_user_id and ret.finance_user_id)
+        copy = ret.with_user(self.aftersales).copy()
+        self.assertEqual(copy.state, "draft")
+        for fname in ("review", "finance", "business"):
+            self.assertFalse(copy[f"{fname}_user_id"], fname)
+            self.assertFalse(copy[f"{fname}_date"], fname)
+        self.assertFalse(self._records(copy))
+
     def test_records_cannot_be_forged_changed_or_deleted(self):
         ret = self._create_return()
         ret.with_user(self.sales).action_submit()

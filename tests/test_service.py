@@ -123,6 +123,29 @@ class TestServiceVisit(ServiceCommon):
             signer.action_sign()
         self.assertEqual(visit.signer_name, "Wang Wei")
 
+    def test_finished_without_start_is_started_with_its_record(self):
+        """Mark Done on a planned visit: started and finished at once, each
+        with its step record (the audit lists a stamp without one)."""
+        visit = self._create_visit()
+        technician = self._as(visit, "asq_sales")
+        technician.write({"work_done": "Replaced the sensor", "result": "Fixed"})
+        technician.action_done()
+        self.assertEqual(visit.state, "done")
+        self.assertEqual(visit.started_user_id, self.technician)
+        records = (
+            self.env["asq.step.record"]
+            .sudo()
+            .search([("res_model", "=", visit._name), ("res_id", "=", visit.id)])
+            .sorted("id")
+        )
+        self.assertEqual(
+            [(r.step, r.from_state, r.to_state, r.user_id) for r in records],
+            [
+                ("start", "planned", "in_progress", self.technician),
+                ("done", "in_progress", "done", self.technician),
+            ],
+        )
+
     def test_not_satisfied_needs_comment_and_alerts_quality_manager(self):
         visit = self._finish(self._create_visit())
         visit.write(

@@ -11,7 +11,9 @@ import logging
 
 from odoo import SUPERUSER_ID, api
 
-from odoo.addons.after_sales_quality.models.asq_workflow_mixin import asq_engine_models
+from odoo.addons.after_sales_quality.models.asq_step_record import (
+    backfill_step_records,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -19,52 +21,5 @@ _logger = logging.getLogger(__name__)
 def migrate(cr, version):
     if not version:
         return
-    env = api.Environment(cr, SUPERUSER_ID, {})
-    total = 0
-    for name in asq_engine_models(env):
-        Model = env[name]
-        # Steps stamping the same who-field (judged valid / not valid) share
-        # one record, as the audit query reads them.
-        steps_by_who = {}
-        for transition in Model._asq_transitions:
-            if transition.stamp:
-                steps_by_who.setdefault(transition.stamp_fields, []).append(transition)
-        for (who, when), transitions in steps_by_who.items():
-            first = transitions[0]
-            group_ids = sorted(
-                {env.ref(group).id for t in transitions for group in t.groups}
-            )
-            company = "t.company_id" if "company_id" in Model._fields else "NULL"
-            # pylint: disable=sql-injection (table and column names come from
-            # the declarations, not from input)
-            cr.execute(
-                f"""
-                INSERT INTO asq_step_record (res_model, res_id, step, label,
-                       user_id, date, roles_held, role_ok, company_id,
-                       create_uid, create_date, write_uid, write_date)
-                SELECT %(model)s, t.id, %(step)s, %(label)s, t."{who}",
-                       COALESCE(t."{when}", t.write_date), '(backfilled)',
-                       (cardinality(%(groups)s::int[]) = 0 OR EXISTS (
-                           SELECT 1 FROM res_groups_users_rel r
-                            WHERE r.uid = t."{who}" AND r.gid = ANY(%(groups)s)))
-                       OR t."{who}" = %(su)s,
-                       {company}, %(su)s, now() at time zone 'UTC',
-                       %(su)s, now() at time zone 'UTC'
-                  FROM "{Model._table}" t
-                 WHERE t."{who}" IS NOT NULL
-                   AND NOT EXISTS (
-                       SELECT 1 FROM asq_step_record s
-                        WHERE s.res_model = %(model)s AND s.res_id = t.id
-                          AND s.user_id = t."{who}" AND s.step = ANY(%(steps)s))
-                """,
-                {
-                    "model": name,
-                    "step": first.step,
-                    "steps": [t.step for t in transitions],
-                    "label": first.label._source,
-                    "groups": group_ids,
-                    "su": SUPERUSER_ID,
-                },
-            )
-            total += cr.rowcount
+    total = backfill_step_records(api.Environment(cr, SUPERUSER_ID, {}))
     _logger.info("after_sales_quality: %s step records backfilled", total)

@@ -11,6 +11,9 @@ from odoo.tools import SQL
 from odoo.addons.after_sales_quality.models.asq_delivered_line import (
     asq_received_by_line,
 )
+from odoo.addons.after_sales_quality.models.asq_step_record import (
+    backfill_step_records,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -64,8 +67,20 @@ def narrow_capa_action_read_rule(env):
     _logger.info("after_sales_quality: CAPA action read-all rule narrowed")
 
 
+def backfill_visit_start_records(env):
+    """Until 18.0.1.3.0 a service visit finished straight from "planned"
+    stamped its start (Started By/At) without the start's step record; the
+    audit's ``step_stamp_without_record`` lists them. They get it now, as
+    every stamp without its record does (``backfill_step_records``)."""
+    _logger.info(
+        "after_sales_quality: %s step records backfilled", backfill_step_records(env)
+    )
+
+
 def migrate(cr, version):
     if not version:
         return
+    env = api.Environment(cr, SUPERUSER_ID, {})
     backfill_return_line_received_qty(cr)
-    narrow_capa_action_read_rule(api.Environment(cr, SUPERUSER_ID, {}))
+    narrow_capa_action_read_rule(env)
+    backfill_visit_start_records(env)
