@@ -5,8 +5,9 @@
 #                    failing on any failure beyond shared/tools' baseline
 #   make test-odoo - fresh database, the addon's tests under Odoo's own runner
 #                    (odoo-bin --test-enable, as odoo.sh / runbot / OCA CI run them)
-#   make test-upgrade - install the addon as of FROM=<commit> (default 33317dd)
-#                    with demo data, upgrade it to the checkout, check every
+#   make test-upgrade - install the addon as of FROM=<commits> (default 33317dd and
+#                    3f85930) with demo data, walk documents into every state
+#                    they reach there, upgrade to the checkout, check every
 #                    document kept its state, stamps and figures, audit clean
 #   make lint   - ruff (check + format), prettier's XML check and pylint-odoo
 #   make format - ruff and prettier rewrite what make lint would refuse

@@ -297,18 +297,35 @@ cmd_test_odoo() {
     "$PY" "$ROOT/tools/odoo_test_summary.py" "$log" "$rc" "$ROOT/tests"
 }
 
+# The releases test-upgrade starts from: 33317dd, the release before the
+# workflow engine (18.0.1.1.x); 3f85930, the engine's first release
+# (18.0.1.2.0), before the who/when renames of 18.0.1.3.0.
+UPGRADE_FROM_DEFAULT="33317dd 3f85930"
+UPGRADE_TREES=()
+
 cmd_test_upgrade() {
-    # Install the addon as of an older commit (with its demo data), snapshot
-    # every after-sales document, upgrade with the checkout (-u), and check
-    # that every record kept its state, stamps and figures and that the
-    # auditor's queries (tools/audit.sql) find nothing.
-    local from="${UPGRADE_FROM:-33317dd}" db="${UPGRADE_DB:-${TEST_DB}_upgrade}"
-    local start=$SECONDS old_tree old_conf dsn log rc=0 sha
+    # For each older commit: install the addon as of it (with its demo data),
+    # walk documents into every state they reach there (tools/upgrade_seed.py,
+    # with that commit's code), snapshot every after-sales document, upgrade
+    # with the checkout (-u), and check that every record kept its state,
+    # stamps and figures and that the auditor's queries (tools/audit.sql) find
+    # nothing.
+    local from rc=0
     venv; check_system; postgres; config "$TEST_HTTP_PORT"
+    for from in ${UPGRADE_FROM:-$UPGRADE_FROM_DEFAULT}; do
+        upgrade_from "$from" || rc=1
+    done
+    return "$rc"
+}
+
+upgrade_from() {
+    local from="$1" db="${UPGRADE_DB:-${TEST_DB}_upgrade}"
+    local start=$SECONDS old_tree old_conf dsn log rc=0 sha
     sha="$(git -C "$ROOT" rev-parse --verify --quiet "$from^{commit}")" \
         || die "commit $from is not in this clone (a shallow clone? git fetch --unshallow)"
     old_tree="$(mktemp -d "${TMPDIR:-/tmp}/asq-upgrade-XXXXXX")"
-    trap "rm -rf '$old_tree'" EXIT
+    UPGRADE_TREES+=("$old_tree")
+    trap 'rm -rf "${UPGRADE_TREES[@]}"' EXIT
     mkdir -p "$old_tree/addons/$MODULE"
     git -C "$ROOT" archive "$sha" | tar -x -C "$old_tree/addons/$MODULE"
     old_conf="$old_tree/odoo.conf"
@@ -321,6 +338,10 @@ cmd_test_upgrade() {
     say "installing $MODULE as of $from (${sha:0:12}) with demo data and Chinese in a fresh database $db"
     PYTHONPATH="$ODOO_PATH" "$PY" "$ODOO_PATH/odoo-bin" -c "$old_conf" -d "$db" \
         -i "$MODULE" --load-language zh_CN --stop-after-init --log-level warn
+    say "walking documents of $from into every state they reach (tools/upgrade_seed.py)"
+    PYTHONPATH="$ODOO_PATH" "$PY" "$ODOO_PATH/odoo-bin" shell -c "$old_conf" -d "$db" \
+        --no-http --log-level warn < "$ROOT/tools/upgrade_seed.py" 2>/dev/null | grep '^seed: ' \
+        || die "seeding the database of $from failed"
     "$PY" "$ROOT/tools/upgrade_check.py" snapshot "$dsn" "$BUILD/upgrade-before.json"
     say "upgrading $db to the checkout (-u $MODULE, log: $log)"
     odoo -d "$db" -u "$MODULE" --stop-after-init --logfile="$log" || rc=$?
