@@ -23,6 +23,7 @@ from . import test_property
 from . import test_bad_input
 from . import test_cron
 from . import test_deadlines
+from . import test_definitions
 from . import test_zz_audit
 from . import test_races
 from . import test_engine
