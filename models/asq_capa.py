@@ -5,6 +5,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import LazyTranslate
 
+from .asq_document import asq_refuse, asq_set_readonly, asq_state_field
+from .asq_groups import GROUP_INSPECTOR, GROUP_MANAGER, GROUP_MGMT_REP, GROUP_USER
 from .asq_workflow_mixin import AsqEditable, AsqTransition, asq_in_step
 
 _lt = LazyTranslate(__name__)
@@ -20,10 +22,6 @@ SIGNATURE_FIELDS = (
     "date_closed",
 )
 WORKFLOW_KEY = "asq_capa_workflow"
-GROUP_USER = "after_sales_quality.group_asq_user"
-GROUP_INSPECTOR = "after_sales_quality.group_asq_inspector"
-GROUP_MANAGER = "after_sales_quality.group_asq_manager"
-GROUP_MGMT_REP = "after_sales_quality.group_asq_mgmt_rep"
 
 # Content a person fills in on the CAPA form: the states in which it may
 # still change (whoever may write the CAPA: the quality department and the
@@ -154,6 +152,7 @@ class AsqCapa(models.Model):
     _inherit = [
         "mail.thread",
         "mail.activity.mixin",
+        "asq.document",
         "asq.workflow.mixin",
         "asq.editable.mixin",
     ]
@@ -170,13 +169,8 @@ class AsqCapa(models.Model):
     # Action owners and department heads comment without editing the CAPA.
     _mail_post_access = "read"
 
-    name = fields.Char(
-        string="Reference", required=True, copy=False, readonly=True, default="/"
-    )
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda s: s.env.company
-    )
-    state = fields.Selection(
+    # (name, company_id: asq.document)
+    state = asq_state_field(
         selection=[
             ("draft", "Draft"),
             ("analysis", "Root Cause Analysis"),
@@ -185,13 +179,7 @@ class AsqCapa(models.Model):
             ("closed", "Closed"),
             ("cancel", "Cancelled"),
         ],
-        string="Status",
         default="draft",
-        required=True,
-        copy=False,
-        readonly=True,
-        tracking=True,
-        index=True,
         help="Draft: proposed or being described.\n"
         "Root Cause Analysis: the quality department analyses the cause.\n"
         "Actions in Progress: the action plan of the current round is carried out.\n"
@@ -396,13 +384,10 @@ class AsqCapa(models.Model):
         action line (asq.capa.action's own form reads it too)."""
         arch, view = super()._get_view(view_id, view_type, **options)
         if view_type == "form":
-            Action = self.env["asq.capa.action"]
-            for node in arch.xpath("//field[@name='action_ids']/list/field[@name]"):
-                if node.get("readonly") == "1":
-                    continue
-                expr = Action._asq_readonly_expr(node.get("name"))
-                if expr:
-                    node.set("readonly", expr)
+            asq_set_readonly(
+                self.env["asq.capa.action"],
+                arch.xpath("//field[@name='action_ids']/list/field[@name]"),
+            )
         return arch, view
 
     def write(self, vals):
@@ -420,14 +405,10 @@ class AsqCapa(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_started(self):
-        started = self.filtered(lambda c: c.state != "draft")
-        if started:
-            raise UserError(
-                self.env._(
-                    "Only draft CAPA can be deleted; cancel %(names)s instead.",
-                    names=", ".join(started.mapped("name")),
-                )
-            )
+        asq_refuse(
+            self.filtered(lambda c: c.state != "draft"),
+            self.env._("Only draft CAPA can be deleted; cancel %(names)s instead."),
+        )
 
     # ------------------------------------------------------------------
     # Actions
@@ -488,14 +469,10 @@ class AsqCapa(models.Model):
         capas = self._asq_begin("verify_not_effective")
         # The evidence is written just before this button (the other outcome
         # does not need it): refused at click time, the button stays shown.
-        missing = capas.filtered(lambda c: not c.verification_note)
-        if missing:
-            raise UserError(
-                self.env._(
-                    "Record why the actions of %(names)s were not effective.",
-                    names=", ".join(missing.mapped("name")),
-                )
-            )
+        asq_refuse(
+            capas.filtered(lambda c: not c.verification_note),
+            self.env._("Record why the actions of %(names)s were not effective."),
+        )
         capas._log_review("not_effective")
         for capa in capas:
             capa._asq_finish(

@@ -3,7 +3,9 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import LazyTranslate
 
-from .asq_capa import GROUP_INSPECTOR, GROUP_MANAGER, WORKFLOW_KEY
+from .asq_capa import WORKFLOW_KEY
+from .asq_document import asq_refuse
+from .asq_groups import GROUP_INSPECTOR, GROUP_MANAGER
 from .asq_workflow_mixin import AsqEditable, AsqTransition, asq_in_step, asq_step
 
 _lt = LazyTranslate(__name__)
@@ -157,17 +159,15 @@ class AsqCapaAction(models.Model):
                         actions=", ".join(locked.mapped("name")),
                     )
                 )
-            past = self.capa_id.filtered(
-                lambda c: c.state in ("verification", "closed", "cancel")
+            asq_refuse(
+                self.capa_id.filtered(
+                    lambda c: c.state in ("verification", "closed", "cancel")
+                ),
+                self.env._(
+                    "%(names)s is past its action plan: its actions can no "
+                    "longer be changed."
+                ),
             )
-            if past:
-                raise UserError(
-                    self.env._(
-                        "%(names)s is past its action plan: its actions can no "
-                        "longer be changed.",
-                        names=", ".join(past.mapped("name")),
-                    )
-                )
             self._asq_ensure_editable(vals)
         return super().write(vals)
 

@@ -9,10 +9,11 @@ from odoo.addons.base.models.ir_cron import (
     MIN_FAILURE_COUNT_BEFORE_DEACTIVATION,
 )
 
+from .asq_groups import GROUP_MANAGER
+
 _logger = logging.getLogger(__name__)
 
 MODULE = "after_sales_quality"
-GROUP_MANAGER = "after_sales_quality.group_asq_manager"
 TODO = "mail.mail_activity_data_todo"
 ERROR_CHARS = 300
 

@@ -6,11 +6,9 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.osv import expression
 
+from .asq_groups import GROUP_FINANCE, GROUP_USER, GROUP_USER_ALL, GROUP_WAREHOUSE
+
 ASQ = "after_sales_quality."
-GROUP_USER = f"{ASQ}group_asq_user"
-GROUP_USER_ALL = f"{ASQ}group_asq_user_all"
-GROUP_WAREHOUSE = f"{ASQ}group_asq_warehouse"
-GROUP_FINANCE = f"{ASQ}group_asq_finance"
 
 # Days ahead within which an open CAPA action counts as due.
 CAPA_DUE_DAYS = 7

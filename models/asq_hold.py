@@ -3,6 +3,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import LazyTranslate
 
 from .asq_deadline_mixin import HOURS
+from .asq_document import asq_refuse, asq_state_field
+from .asq_groups import GROUP_INSPECTOR, GROUP_MANAGER, GROUP_WAREHOUSE
 from .asq_workflow_mixin import AsqEditable, AsqTransition, asq_in_step
 
 _lt = LazyTranslate(__name__)
@@ -21,9 +23,6 @@ SIGNATURE_FIELDS = (
     "affected_move_ids",
 )
 WORKFLOW_KEY = "asq_hold_workflow"
-GROUP_INSPECTOR = "after_sales_quality.group_asq_inspector"
-GROUP_MANAGER = "after_sales_quality.group_asq_manager"
-GROUP_WAREHOUSE = "after_sales_quality.group_asq_warehouse"
 # States in which the held goods may not leave the warehouse.
 BLOCKING_STATES = ("active", "nonconforming")
 # Procedure 001, 4.5: "經核實確認產品質量合格,應在確認后24小時內通知該醫療器械
@@ -52,6 +51,11 @@ EDITABLE = {
 }
 # The goods held: what the activation blocked and told the buyers about.
 HELD_GOODS = frozenset({"product_id", "lot_ids", "company_id"})
+# The verification's outcome: proposed by the department, signed with Verify.
+VERIFICATION_RESULTS = [
+    ("conforming", "Conforming: release"),
+    ("nonconforming", "Nonconforming"),
+]
 # What still changes on a released or confirmed nonconforming hold.
 CLOSED_WRITABLE = frozenset({"message_main_attachment_id"})
 
@@ -120,6 +124,7 @@ class AsqHold(models.Model):
     _inherit = [
         "mail.thread",
         "mail.activity.mixin",
+        "asq.document",
         "asq.workflow.mixin",
         "asq.editable.mixin",
         "asq.deadline.mixin",
@@ -140,26 +145,15 @@ class AsqHold(models.Model):
     _check_company_auto = True
     _mail_post_access = "read"
 
-    name = fields.Char(
-        string="Reference", required=True, copy=False, readonly=True, default="/"
-    )
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda s: s.env.company
-    )
-    state = fields.Selection(
+    # (name, company_id: asq.document)
+    state = asq_state_field(
         selection=[
             ("draft", "Draft"),
             ("active", "Active"),
             ("released", "Released"),
             ("nonconforming", "Confirmed Nonconforming"),
         ],
-        string="Status",
         default="draft",
-        required=True,
-        copy=False,
-        readonly=True,
-        tracking=True,
-        index=True,
         help="Draft: being described, nothing is blocked yet.\n"
         "Active: outgoing shipments of the product or lots are blocked and "
         "the buyers are told to pause selling and using them.\n"
@@ -219,20 +213,14 @@ class AsqHold(models.Model):
     # Verification and release
     # ------------------------------------------------------------------
     verification_result = fields.Selection(
-        selection=[
-            ("conforming", "Conforming: release"),
-            ("nonconforming", "Nonconforming"),
-        ],
+        selection=VERIFICATION_RESULTS,
         string="Signed Result",
         readonly=True,
         copy=False,
         tracking=True,
     )
     proposed_result = fields.Selection(
-        selection=[
-            ("conforming", "Conforming: release"),
-            ("nonconforming", "Nonconforming"),
-        ],
+        selection=VERIFICATION_RESULTS,
         string="Verification Result",
         copy=False,
         help="Set by the quality department, then signed with Verify.",
@@ -372,14 +360,13 @@ class AsqHold(models.Model):
         """The hold's own words for two rules of the table (EDITABLE): the
         goods of a started hold, and a signed verification. The rest (the
         closed hold, the other fields, the role): _asq_ensure_editable."""
-        started = self.filtered(lambda h: h.state != "draft")
-        if started and HELD_GOODS & set(vals):
-            raise UserError(
+        if HELD_GOODS & set(vals):
+            asq_refuse(
+                self.filtered(lambda h: h.state != "draft"),
                 self.env._(
                     "%(names)s is no longer a draft: its product and lots "
-                    "cannot be changed. Open a new hold instead.",
-                    names=", ".join(started.mapped("name")),
-                )
+                    "cannot be changed. Open a new hold instead."
+                ),
             )
         verified = self.filtered(
             lambda h: h.verified_user_id and h.state not in self._asq_closed_states
@@ -389,25 +376,21 @@ class AsqHold(models.Model):
             for fname, rule in EDITABLE.items()
             if rule.frozen_by == "verified_user_id"
         }
-        if verified and signed & set(vals):
-            raise UserError(
+        if signed & set(vals):
+            asq_refuse(
+                verified,
                 self.env._(
                     "The verification of %(names)s is signed: it can no "
-                    "longer be changed.",
-                    names=", ".join(verified.mapped("name")),
-                )
+                    "longer be changed."
+                ),
             )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_started(self):
-        started = self.filtered(lambda h: h.state != "draft")
-        if started:
-            raise UserError(
-                self.env._(
-                    "Only draft quality holds can be deleted: %(names)s is not.",
-                    names=", ".join(started.mapped("name")),
-                )
-            )
+        asq_refuse(
+            self.filtered(lambda h: h.state != "draft"),
+            self.env._("Only draft quality holds can be deleted: %(names)s is not."),
+        )
 
     # ------------------------------------------------------------------
     # Actions

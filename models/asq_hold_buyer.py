@@ -1,19 +1,17 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .asq_hold import GROUP_INSPECTOR
+from .asq_groups import GROUP_INSPECTOR
 
 
 class AsqHoldBuyer(models.Model):
     """A customer who received held goods, per delivery."""
 
     _name = "asq.hold.buyer"
+    _inherit = ["asq.hold.customer"]
     _description = "Quality Hold Buyer"
     _order = "hold_id, partner_id, date desc, id"
 
-    hold_id = fields.Many2one("asq.hold", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="hold_id.company_id", store=True)
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True)
     picking_id = fields.Many2one("stock.picking", string="Delivery")
     date = fields.Datetime(string="Delivery Date")
     lot_ids = fields.Many2many("stock.lot", string="Lots/Serial Numbers")

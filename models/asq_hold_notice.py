@@ -6,12 +6,10 @@ class AsqHoldNotice(models.Model):
     """Log of the notices mailed to the buyers of held goods."""
 
     _name = "asq.hold.notice"
+    _inherit = ["asq.hold.customer"]
     _description = "Quality Hold Notice"
     _order = "sent_date desc, id desc"
 
-    hold_id = fields.Many2one("asq.hold", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="hold_id.company_id", store=True)
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True)
     kind = fields.Selection(
         selection=[("stop", "Pause selling and using"), ("resume", "Resume")],
         string="Notice",

@@ -8,16 +8,13 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import LazyTranslate, date_utils
 
+from .asq_document import asq_refuse, asq_state_field
+from .asq_groups import GROUP_GM, GROUP_HEAD, GROUP_MANAGER, GROUP_MGMT_REP
 from .asq_workflow_mixin import AsqMark, AsqTransition, asq_in_step
 
 _logger = logging.getLogger(__name__)
 _lt = LazyTranslate(__name__)
 
-ASQ = "after_sales_quality."
-GROUP_MANAGER = f"{ASQ}group_asq_manager"
-GROUP_MGMT_REP = f"{ASQ}group_asq_mgmt_rep"
-GROUP_HEAD = f"{ASQ}group_asq_business_head"
-GROUP_GM = f"{ASQ}group_asq_general_manager"
 # Who prepares and sends packs; who may regenerate one not sent yet.
 GENERATORS = (GROUP_MANAGER, GROUP_MGMT_REP, GROUP_HEAD, GROUP_GM)
 REGENERATORS = (GROUP_MANAGER, GROUP_MGMT_REP)
@@ -110,6 +107,7 @@ class AsqKpiPack(models.Model):
     _inherit = [
         "mail.thread",
         "mail.activity.mixin",
+        "asq.document",
         "asq.workflow.mixin",
         "asq.editable.mixin",
     ]
@@ -128,16 +126,8 @@ class AsqKpiPack(models.Model):
     _asq_transitions = TRANSITIONS
     _check_company_auto = True
 
-    name = fields.Char(
-        string="Reference", required=True, copy=False, readonly=True, default="/"
-    )
-    company_id = fields.Many2one(
-        "res.company",
-        required=True,
-        index=True,
-        readonly=True,
-        default=lambda s: s.env.company,
-    )
+    # (name: asq.document; the pack's company is set by the wizard)
+    company_id = fields.Many2one(readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     period_type = fields.Selection(
         selection=[
@@ -160,19 +150,13 @@ class AsqKpiPack(models.Model):
         store=True,
         readonly=True,
     )
-    state = fields.Selection(
+    state = asq_state_field(
         selection=[
             ("draft", "Draft"),
             ("generated", "Generated"),
             ("sent", "Sent"),
         ],
-        string="Status",
         default="draft",
-        required=True,
-        copy=False,
-        readonly=True,
-        tracking=True,
-        index=True,
         help="Draft: the figures are not computed yet.\n"
         "Generated: the XLSX and PDF are built; the quality manager or the "
         "management representative may regenerate them until they are sent.\n"
@@ -310,29 +294,26 @@ class AsqKpiPack(models.Model):
                         "by its Generate button."
                     )
                 )
-            frozen = self.filtered(lambda p: p.state in self._asq_closed_states)
-            if frozen and set(vals) - self._asq_closed_writable:
-                raise UserError(
+            if set(vals) - self._asq_closed_writable:
+                asq_refuse(
+                    self.filtered(lambda p: p.state in self._asq_closed_states),
                     self.env._(
                         "%(names)s is generated: it is a record for the auditors "
-                        "and cannot be edited.",
-                        names=", ".join(frozen.mapped("name")),
-                    )
+                        "and cannot be edited."
+                    ),
                 )
             self._asq_ensure_editable(vals)
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_generated(self):
-        kept = self.filtered(lambda p: p.state != "draft")
-        if kept:
-            raise UserError(
-                self.env._(
-                    "%(names)s is a record for the auditors: a generated or sent "
-                    "statistics pack cannot be deleted.",
-                    names=", ".join(kept.mapped("name")),
-                )
-            )
+        asq_refuse(
+            self.filtered(lambda p: p.state != "draft"),
+            self.env._(
+                "%(names)s is a record for the auditors: a generated or sent "
+                "statistics pack cannot be deleted."
+            ),
+        )
 
     # ------------------------------------------------------------------
     # Actions

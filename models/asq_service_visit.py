@@ -5,14 +5,12 @@ from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import LazyTranslate
 
+from .asq_document import asq_refuse, asq_state_field
+from .asq_groups import GROUP_INSPECTOR, GROUP_MANAGER, GROUP_USER
 from .asq_workflow_mixin import AsqEditable, AsqTransition, asq_in_step
 
 _lt = LazyTranslate(__name__)
 
-ASQ = "after_sales_quality."
-GROUP_USER = f"{ASQ}group_asq_user"
-GROUP_INSPECTOR = f"{ASQ}group_asq_inspector"
-GROUP_MANAGER = f"{ASQ}group_asq_manager"
 WORKFLOW_KEY = "asq_service_visit_workflow"
 
 # Who/when fields and the status: only the workflow buttons write them.
@@ -113,6 +111,7 @@ class AsqServiceVisit(models.Model):
     _description = "Service Visit"
     _inherit = [
         "mail.activity.mixin",
+        "asq.document",
         "asq.workflow.mixin",
         "asq.editable.mixin",
         "portal.mixin",
@@ -125,25 +124,16 @@ class AsqServiceVisit(models.Model):
         fname: AsqEditable(states) for fname, states in EDITABLE_STATES.items()
     }
     _asq_transitions = TRANSITIONS
+    _asq_sequence_code = "asq.service.visit"
     _order = "planned_date desc, id desc"
     _check_company_auto = True
 
     # ------------------------------------------------------------------
     # Request and plan
     # ------------------------------------------------------------------
-    name = fields.Char(
-        string="Reference",
-        required=True,
-        readonly=True,
-        copy=False,
-        default="/",
-        index="trigram",
-    )
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda s: s.env.company
-    )
-    state = fields.Selection(
-        string="Status",
+    # (company_id: asq.document; the reference is searched by its parts)
+    name = fields.Char(index="trigram")
+    state = asq_state_field(
         selection=[
             ("planned", "Planned"),
             ("in_progress", "In Progress"),
@@ -152,11 +142,6 @@ class AsqServiceVisit(models.Model):
             ("cancel", "Cancelled"),
         ],
         default="planned",
-        required=True,
-        copy=False,
-        readonly=True,
-        tracking=True,
-        index=True,
         help="Planned: the visit is requested and scheduled.\n"
         "In Progress: the technicians are at the customer.\n"
         "Done: work done and result recorded.\n"
@@ -285,17 +270,6 @@ class AsqServiceVisit(models.Model):
             self._ensure_group(GROUP_USER, self.env._("Plan a visit"))
             for vals in vals_list:
                 self._ensure_no_signature(vals)
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(
-                    vals.get("company_id") or self.env.company.id
-                )
-                vals["name"] = (
-                    self.env["ir.sequence"]
-                    .with_company(company)
-                    .next_by_code("asq.service.visit")
-                    or "/"
-                )
         return super().create(vals_list)
 
     def write(self, vals):
@@ -306,14 +280,10 @@ class AsqServiceVisit(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_started(self):
-        started = self.filtered(lambda v: v.state != "planned")
-        if started:
-            raise UserError(
-                self.env._(
-                    "Only planned visits can be deleted; cancel %(names)s instead.",
-                    names=started._names(),
-                )
-            )
+        asq_refuse(
+            self.filtered(lambda v: v.state != "planned"),
+            self.env._("Only planned visits can be deleted; cancel %(names)s instead."),
+        )
 
     # ------------------------------------------------------------------
     # Actions
@@ -478,26 +448,15 @@ class AsqServiceVisit(models.Model):
         self._asq_ensure_fields_unsigned(vals, SIGNATURE_FIELDS, "planned")
 
     def _ensure_editable(self, vals):
-        signed = self.filtered(lambda v: v.state == "signed")
-        if signed and set(vals) & set(EDITABLE_STATES):
-            raise UserError(
+        if set(vals) & set(EDITABLE_STATES):
+            asq_refuse(
+                self.filtered(lambda v: v.state == "signed"),
                 self.env._(
                     "%(names)s is signed by the customer: it can no longer be "
-                    "changed.",
-                    names=signed._names(),
-                )
+                    "changed."
+                ),
             )
-        for fname in set(vals) & set(EDITABLE_STATES):
-            locked = self.filtered(lambda v, f=fname: v.state not in EDITABLE_STATES[f])
-            if locked:
-                raise UserError(
-                    self.env._(
-                        "%(field)s cannot be changed on %(names)s in its current "
-                        "status.",
-                        field=self._fields[fname].get_description(self.env)["string"],
-                        names=locked._names(),
-                    )
-                )
+        self._asq_ensure_states_allow(vals, EDITABLE_STATES)
 
     def _notify_not_satisfied(self):
         """The customer is not satisfied: a to-do for the quality manager."""

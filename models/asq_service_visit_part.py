@@ -2,6 +2,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
+from .asq_document import asq_refuse
 from .asq_service_visit import WORKFLOW_KEY
 from .asq_workflow_mixin import asq_in_step, asq_step
 
@@ -70,15 +71,13 @@ class AsqServiceVisitPart(models.Model):
         self._ensure_not_consumed()
 
     def _ensure_open(self, visits):
-        closed = visits.filtered(lambda v: v.state in ("signed", "cancel"))
-        if closed:
-            raise UserError(
-                self.env._(
-                    "The parts of %(names)s can no longer be changed: the visit "
-                    "is signed or cancelled.",
-                    names=closed._names(),
-                )
-            )
+        asq_refuse(
+            visits.filtered(lambda v: v.state in ("signed", "cancel")),
+            self.env._(
+                "The parts of %(names)s can no longer be changed: the visit "
+                "is signed or cancelled."
+            ),
+        )
 
     def _ensure_not_consumed(self):
         consumed = self.filtered("move_id")

@@ -85,8 +85,8 @@ def backfill_step_records(env):
                 {env.ref(group).id for t in transitions for group in t.groups}
             )
             company = "t.company_id" if "company_id" in Model._fields else "NULL"
-            # pylint: disable=sql-injection (table and column names come from
-            # the declarations, not from input)
+            # Table and column names come from the declarations, not from input.
+            # pylint: disable=sql-injection
             cr.execute(
                 f"""
                 INSERT INTO asq_step_record (res_model, res_id, step, label,

@@ -5,13 +5,13 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import LazyTranslate, float_round
 
+from .asq_document import asq_refuse, asq_state_field
+from .asq_groups import GROUP_MANAGER, GROUP_MGMT_REP
 from .asq_workflow_mixin import AsqEditable, AsqTransition, asq_in_step, asq_step
 
 _lt = LazyTranslate(__name__)
 
 WORKFLOW_KEY = "asq_survey_workflow"
-GROUP_MANAGER = "after_sales_quality.group_asq_manager"
-GROUP_MGMT_REP = "after_sales_quality.group_asq_mgmt_rep"
 # The quality manager or the management representative runs a campaign.
 SURVEY_RUNNERS = (GROUP_MANAGER, GROUP_MGMT_REP)
 DIMENSIONS = ("quality", "delivery", "service", "price")
@@ -136,20 +136,14 @@ class AsqSurveyCampaign(models.Model):
     survey_title = fields.Char(
         string="Questionnaire Title", related="survey_id.title", readonly=True
     )
-    state = fields.Selection(
+    state = asq_state_field(
         selection=[
             ("draft", "Draft"),
             ("sampled", "Sampled"),
             ("running", "Running"),
             ("closed", "Closed"),
         ],
-        string="Status",
         default="draft",
-        required=True,
-        copy=False,
-        readonly=True,
-        tracking=True,
-        index=True,
         help="Draft: the parameters are set.\n"
         "Sampled: the customers to survey are drawn and frozen.\n"
         "Running: invitations are sent, answers come in.\n"
@@ -396,14 +390,13 @@ class AsqSurveyCampaign(models.Model):
                 raise UserError(
                     self.env._("Use the campaign buttons to change its status.")
                 )
-            frozen = self.filtered(lambda c: c.state != "draft")
-            if frozen and set(vals) & set(FROZEN_FIELDS):
-                raise UserError(
+            if set(vals) & set(FROZEN_FIELDS):
+                asq_refuse(
+                    self.filtered(lambda c: c.state != "draft"),
                     self.env._(
                         "%(names)s is sampled: its population, seed and sample "
-                        "are frozen for the audit.",
-                        names=", ".join(frozen.mapped("name")),
-                    )
+                        "are frozen for the audit."
+                    ),
                 )
             # (a closed campaign, then the table: the mixin's refusals)
             self._asq_ensure_editable(vals)
@@ -411,14 +404,10 @@ class AsqSurveyCampaign(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_sampled(self):
-        sampled = self.filtered(lambda c: c.state != "draft")
-        if sampled:
-            raise UserError(
-                self.env._(
-                    "Only draft campaigns can be deleted; %(names)s is sampled.",
-                    names=", ".join(sampled.mapped("name")),
-                )
-            )
+        asq_refuse(
+            self.filtered(lambda c: c.state != "draft"),
+            self.env._("Only draft campaigns can be deleted; %(names)s is sampled."),
+        )
 
     # ------------------------------------------------------------------
     # Actions

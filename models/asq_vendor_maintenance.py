@@ -2,24 +2,19 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import LazyTranslate
 
+from .asq_groups import GROUP_INSPECTOR, GROUP_USER_ALL
 from .asq_workflow_mixin import AsqEditable, AsqTransition, asq_in_step
 
 _lt = LazyTranslate(__name__)
 
-GROUP_INSPECTOR = "after_sales_quality.group_asq_inspector"
-GROUP_USER_ALL = "after_sales_quality.group_asq_user_all"
 WORKFLOW_KEY = "asq_vendor_workflow"
 # What the after-sales section records of the vendor's work: all of it until
 # quality verifies it, nothing afterwards. write() and the form's readonly=
 # both read this table (asq.editable.mixin).
-_TO_VERIFY = ("draft",)
-EDITABLE = {
-    "vendor_id": AsqEditable(_TO_VERIFY, GROUP_USER_ALL),
-    "equipment": AsqEditable(_TO_VERIFY, GROUP_USER_ALL),
-    "date": AsqEditable(_TO_VERIFY, GROUP_USER_ALL),
-    "company_id": AsqEditable(_TO_VERIFY, GROUP_USER_ALL),
-    "work": AsqEditable(_TO_VERIFY, GROUP_USER_ALL),
-}
+EDITABLE = dict.fromkeys(
+    ("vendor_id", "equipment", "date", "company_id", "work"),
+    AsqEditable(("draft",), GROUP_USER_ALL),
+)
 # Only the button Verify writes them.
 WORKFLOW_FIELDS = frozenset({"state", "verified_user_id", "verified_date"})
 
@@ -44,7 +39,12 @@ class AsqVendorMaintenance(models.Model):
 
     _name = "asq.vendor.maintenance"
     _description = "Vendor Maintenance Record"
-    _inherit = ["mail.thread", "asq.workflow.mixin", "asq.editable.mixin"]
+    _inherit = [
+        "mail.thread",
+        "asq.vendor.record",
+        "asq.workflow.mixin",
+        "asq.editable.mixin",
+    ]
     # The context key write() accepts from the step (the engine's writes).
     _asq_workflow_key = WORKFLOW_KEY
     _asq_editable = EDITABLE
@@ -54,16 +54,7 @@ class AsqVendorMaintenance(models.Model):
     _order = "date desc, id desc"
     _check_company_auto = True
 
-    vendor_id = fields.Many2one(
-        "res.partner",
-        required=True,
-        index=True,
-        tracking=True,
-        check_company=True,
-    )
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda s: s.env.company
-    )
+    # (vendor_id, company_id: asq.vendor.record)
     equipment = fields.Char(required=True, tracking=True)
     date = fields.Date(required=True, default=fields.Date.context_today, index=True)
     work = fields.Text(string="Work Done", required=True)

@@ -4,12 +4,12 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import LazyTranslate
 
+from .asq_document import asq_state_field
+from .asq_groups import GROUP_INSPECTOR, GROUP_MANAGER
 from .asq_workflow_mixin import AsqEditable, AsqTransition, asq_in_step
 
 _lt = LazyTranslate(__name__)
 
-GROUP_INSPECTOR = "after_sales_quality.group_asq_inspector"
-GROUP_MANAGER = "after_sales_quality.group_asq_manager"
 WORKFLOW_KEY = "asq_vendor_rectification_workflow"
 SIGNATURE_FIELDS = frozenset(
     {
@@ -102,6 +102,8 @@ class AsqVendorRectification(models.Model):
     _inherit = [
         "mail.thread",
         "mail.activity.mixin",
+        "asq.document",
+        "asq.vendor.record",
         "asq.workflow.mixin",
         "asq.editable.mixin",
         "asq.deadline.mixin",
@@ -112,6 +114,7 @@ class AsqVendorRectification(models.Model):
         fname: AsqEditable(states) for fname, states in EDITABLE_STATES.items()
     }
     _asq_transitions = TRANSITIONS
+    _asq_sequence_code = "asq.vendor.rectification"
     # The daily job escalates open notices past their deadline, once each
     # (asq.deadline.mixin).
     _asq_deadline_field = "deadline"
@@ -120,19 +123,7 @@ class AsqVendorRectification(models.Model):
     _order = "deadline desc, id desc"
     _check_company_auto = True
 
-    name = fields.Char(
-        string="Reference", required=True, readonly=True, copy=False, default="/"
-    )
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda s: s.env.company
-    )
-    vendor_id = fields.Many2one(
-        "res.partner",
-        required=True,
-        index=True,
-        tracking=True,
-        check_company=True,
-    )
+    # (name, company_id: asq.document; vendor_id: asq.vendor.record)
     score_id = fields.Many2one(
         "asq.vendor.score",
         string="Scorecard",
@@ -150,8 +141,7 @@ class AsqVendorRectification(models.Model):
     # 標準的,則開具書面《不合格項整改單》" (not rectified within the time limit:
     # a written rectification notice): the notice sets a calendar date.
     deadline = fields.Date(required=True, tracking=True, index=True)
-    state = fields.Selection(
-        string="Status",
+    state = asq_state_field(
         selection=[
             ("open", "Open"),
             ("rectified", "Rectified"),
@@ -160,11 +150,6 @@ class AsqVendorRectification(models.Model):
             ("escalated", "Escalated"),
         ],
         default="open",
-        required=True,
-        readonly=True,
-        copy=False,
-        tracking=True,
-        index=True,
         help="Open: the vendor rectifies before the deadline.\n"
         "Rectified: the vendor reports the rectification with evidence.\n"
         "Verified Compliant: quality checked it on site; the notice is closed.\n"
@@ -226,36 +211,12 @@ class AsqVendorRectification(models.Model):
         for vals in vals_list:
             if not asq_in_step(self.env, WORKFLOW_KEY):
                 self._ensure_no_signature(vals)
-            if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(
-                    vals.get("company_id") or self.env.company.id
-                )
-                vals["name"] = (
-                    self.env["ir.sequence"]
-                    .with_company(company)
-                    .next_by_code("asq.vendor.rectification")
-                    or "/"
-                )
         return super().create(vals_list)
 
     def write(self, vals):
         if not asq_in_step(self.env, WORKFLOW_KEY):
             self._ensure_no_signature(vals)
-            for fname in set(vals) & set(EDITABLE_STATES):
-                locked = self.filtered(
-                    lambda r, f=fname: r.state not in EDITABLE_STATES[f]
-                )
-                if locked:
-                    raise UserError(
-                        self.env._(
-                            "%(field)s cannot be changed on %(names)s in its "
-                            "current status.",
-                            field=self._fields[fname].get_description(self.env)[
-                                "string"
-                            ],
-                            names=locked._names(),
-                        )
-                    )
+            self._asq_ensure_states_allow(vals, EDITABLE_STATES)
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

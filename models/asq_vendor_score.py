@@ -2,24 +2,21 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import LazyTranslate, float_compare
 
+from .asq_document import asq_refuse
+from .asq_groups import GROUP_INSPECTOR
 from .asq_workflow_mixin import AsqEditable, AsqTransition, asq_in_step
 
 _lt = LazyTranslate(__name__)
 
-GROUP_INSPECTOR = "after_sales_quality.group_asq_inspector"
 WORKFLOW_KEY = "asq_vendor_score_workflow"
 # What the inspector fills in on a scorecard (the inspectors and the quality
 # manager write scorecards): all of it while it is a draft, nothing once
 # confirmed. write() and the form's readonly= both read this table
 # (asq.editable.mixin); the lines keep their own guard (_ensure_draft).
-_DRAFT = ("draft",)
-EDITABLE = {
-    "vendor_id": AsqEditable(_DRAFT, GROUP_INSPECTOR),
-    "month": AsqEditable(_DRAFT, GROUP_INSPECTOR),
-    "company_id": AsqEditable(_DRAFT, GROUP_INSPECTOR),
-    "line_ids": AsqEditable(_DRAFT, GROUP_INSPECTOR),
-    "note": AsqEditable(_DRAFT, GROUP_INSPECTOR),
-}
+EDITABLE = dict.fromkeys(
+    ("vendor_id", "month", "company_id", "line_ids", "note"),
+    AsqEditable(("draft",), GROUP_INSPECTOR),
+)
 
 
 # (lazy terms, translated where shown: self.env._(transition.label))
@@ -45,7 +42,12 @@ class AsqVendorScore(models.Model):
 
     _name = "asq.vendor.score"
     _description = "Vendor Monthly Scorecard"
-    _inherit = ["mail.thread", "asq.workflow.mixin", "asq.editable.mixin"]
+    _inherit = [
+        "mail.thread",
+        "asq.vendor.record",
+        "asq.workflow.mixin",
+        "asq.editable.mixin",
+    ]
     # The context key write() accepts from the step (the engine's writes).
     _asq_workflow_key = WORKFLOW_KEY
     _asq_editable = EDITABLE
@@ -56,16 +58,7 @@ class AsqVendorScore(models.Model):
     _check_company_auto = True
 
     name = fields.Char(compute="_compute_name", store=True)
-    vendor_id = fields.Many2one(
-        "res.partner",
-        required=True,
-        index=True,
-        tracking=True,
-        check_company=True,
-    )
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda s: s.env.company
-    )
+    # (vendor_id, company_id: asq.vendor.record)
     month = fields.Date(
         required=True,
         index=True,
@@ -181,15 +174,12 @@ class AsqVendorScore(models.Model):
     # Helpers
     # ------------------------------------------------------------------
     def _ensure_draft(self):
-        confirmed = self.filtered(lambda s: s.state != "draft")
-        if confirmed:
-            raise UserError(
-                self.env._(
-                    "The scorecard %(names)s is confirmed: it can no longer be "
-                    "changed.",
-                    names=", ".join(confirmed.mapped("name")),
-                )
-            )
+        asq_refuse(
+            self.filtered(lambda s: s.state != "draft"),
+            self.env._(
+                "The scorecard %(names)s is confirmed: it can no longer be changed."
+            ),
+        )
 
     def _ensure_no_signature(self, vals):
         if {"state", "confirmed_user_id", "confirmed_date"} & set(vals):

@@ -5,6 +5,8 @@ from odoo import api, models
 from odoo.exceptions import UserError
 from odoo.tools.mimetypes import guess_mimetype
 
+from .asq_document import asq_refuse
+
 # What a customer may upload from the portal (the complaint form and the
 # chatter of the complaint, return and service report pages), checked on the
 # content: the detected type and the file name extensions it may keep (the
@@ -42,14 +44,13 @@ class IrAttachment(models.Model):
             .sudo()
             .search([("id", "in", list(pack_ids)), ("state", "=", "sent")])
         )
-        if sent:
-            raise UserError(
-                self.env._(
-                    "The files of %(names)s were sent to management: they are "
-                    "a record for the auditors and cannot be deleted.",
-                    names=", ".join(sent.mapped("name")),
-                )
-            )
+        asq_refuse(
+            sent,
+            self.env._(
+                "The files of %(names)s were sent to management: they are "
+                "a record for the auditors and cannot be deleted."
+            ),
+        )
 
     # ------------------------------------------------------------------
     # Customer uploads from the portal

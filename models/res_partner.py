@@ -382,65 +382,56 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     def action_asq_view_delivered_lines(self):
         """Smart button "Delivered": the goods delivered to this customer."""
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "after_sales_quality.asq_delivered_line_action"
+        return self._asq_customer_action(
+            "asq_delivered_line_action",
+            "partner_id",
+            {"search_default_group_by_product": 1},
         )
-        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
-        action["context"] = {"search_default_group_by_product": 1}
-        return action
 
     def action_asq_view_capa(self):
         """Smart button "CAPA": the CAPA concerning this customer."""
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "after_sales_quality.asq_capa_action"
+        return self._asq_customer_action(
+            "asq_capa_action",
+            "partner_ids",
+            {"default_partner_ids": self.commercial_partner_id.ids},
         )
-        action["domain"] = [("partner_ids", "in", self.commercial_partner_id.ids)]
-        action["context"] = {"default_partner_ids": self.commercial_partner_id.ids}
-        return action
 
     def action_asq_view_complaints(self):
         """Smart button "Complaints": the customer's complaints and feedback."""
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "after_sales_quality.asq_complaint_action"
+        return self._asq_customer_action(
+            "asq_complaint_action", "commercial_partner_id", default=True
         )
-        action["domain"] = [
-            ("commercial_partner_id", "=", self.commercial_partner_id.id)
-        ]
-        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
-        return action
 
     def action_asq_view_returns(self):
         """Smart button "Returns": the return requests of this customer."""
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "after_sales_quality.asq_return_action"
+        return self._asq_customer_action(
+            "asq_return_action", "partner_id", default=True
         )
-        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
-        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
-        return action
 
     def action_asq_view_service_visits(self):
         """Smart button "Service Visits": the customer's service visits."""
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "after_sales_quality.asq_service_visit_action"
+        return self._asq_customer_action(
+            "asq_service_visit_action", "commercial_partner_id", default=True
         )
-        action["domain"] = [
-            ("commercial_partner_id", "=", self.commercial_partner_id.id)
-        ]
-        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
-        return action
 
     def action_asq_view_survey_targets(self):
         """Smart button "Surveys": the campaigns this customer was surveyed in."""
+        return self._asq_customer_action("asq_survey_target_action", "partner_id")
+
+    def _asq_customer_action(self, xmlid, field, context=None, default=False):
+        """The smart buttons' window action ``xmlid`` on the records whose
+        ``field`` is this customer (its commercial entity), with ``context``;
+        with ``default``, new records are for this customer."""
         self.ensure_one()
+        customer = self.commercial_partner_id
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "after_sales_quality.asq_survey_target_action"
+            f"after_sales_quality.{xmlid}"
         )
-        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["domain"] = [(field, "=", customer.id)]
+        if default:
+            context = {"default_partner_id": customer.id}
+        if context is not None:
+            action["context"] = context
         return action
 
     # ------------------------------------------------------------------

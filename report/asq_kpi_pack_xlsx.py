@@ -78,33 +78,19 @@ class AsqKpiPackXlsx(models.AbstractModel):
 
     def _asq_rate_sheet(self, workbook, formats, figures):
         sheet = workbook.add_worksheet(self.env._("Complaint Rate"))
-        rate_headers = [
-            self.env._("Delivered Orders"),
-            self.env._("Complaints"),
-            self.env._("Complaint Rate (%)"),
-            self.env._("Product Incident Rate (%)"),
+        rate_columns = [
+            (self.env._("Delivered Orders"), "deliveries"),
+            (self.env._("Complaints"), "complaints"),
+            (self.env._("Complaint Rate (%)"), "complaint_rate"),
+            (self.env._("Product Incident Rate (%)"), "incident_rate"),
         ]
-        period_label = (
-            self.env._("Week")
-            if figures["period"]["interval"] == "week"
-            else self.env._("Month")
-        )
         row = self._asq_table(
             sheet,
             formats,
             0,
             self.env._("Complaint Rate by Period"),
-            [period_label, *rate_headers],
-            [
-                (
-                    line["label"],
-                    line["deliveries"],
-                    line["complaints"],
-                    line["complaint_rate"],
-                    line["incident_rate"],
-                )
-                for line in figures["rate_by_period"]
-            ],
+            [(self._asq_period_label(figures), "label"), *rate_columns],
+            figures["rate_by_period"],
             [28, 16, 14, 18, 22],
         )
         if figures["rate_by_period"]:
@@ -128,14 +114,11 @@ class AsqKpiPackXlsx(models.AbstractModel):
             max(row, 18),
             self.env._("By Complaint Category"),
             [
-                self.env._("Complaint Category"),
-                self.env._("Complaints"),
-                self.env._("Complaint Rate (%)"),
+                (self.env._("Complaint Category"), "label"),
+                rate_columns[1],
+                rate_columns[2],
             ],
-            [
-                (line["label"], line["complaints"], line["complaint_rate"])
-                for line in figures["by_category"]
-            ],
+            figures["by_category"],
         )
         row = self._asq_table(
             sheet,
@@ -143,123 +126,74 @@ class AsqKpiPackXlsx(models.AbstractModel):
             row,
             self.env._("By Product"),
             [
-                self.env._("Product"),
-                *rate_headers,
-                self.env._("Delivered Quantity"),
-                self.env._("Defective Quantity"),
+                (self.env._("Product"), "label"),
+                *rate_columns,
+                (self.env._("Delivered Quantity"), "delivered_qty"),
+                (self.env._("Defective Quantity"), "complained_qty"),
             ],
-            [
-                (
-                    line["label"],
-                    line["deliveries"],
-                    line["complaints"],
-                    line["complaint_rate"],
-                    line["incident_rate"],
-                    line["delivered_qty"],
-                    line["complained_qty"],
-                )
-                for line in figures["by_product"]
-            ],
+            figures["by_product"],
         )
         self._asq_table(
             sheet,
             formats,
             row,
             self.env._("By Customer (Top 20)"),
-            [self.env._("Customer"), *rate_headers],
-            [
-                (
-                    line["label"],
-                    line["deliveries"],
-                    line["complaints"],
-                    line["complaint_rate"],
-                    line["incident_rate"],
-                )
-                for line in figures["by_customer"]
-            ],
+            [(self.env._("Customer"), "label"), *rate_columns],
+            figures["by_customer"],
         )
 
     def _asq_timeliness_sheet(self, workbook, formats, figures):
         sheet = workbook.add_worksheet(self.env._("Timeliness"))
-        period_label = (
-            self.env._("Week")
-            if figures["period"]["interval"] == "week"
-            else self.env._("Month")
-        )
         summary = figures["summary"]
-        lines = [
-            (
-                line["label"],
-                line["complaints"],
-                line["disposition_due"],
-                line["disposition_met"],
-                line["disposition_rate"],
-                line["onsite_due"],
-                line["onsite_met"],
-                line["onsite_rate"],
-                line["answer_due"],
-                line["answer_met"],
-                line["answer_rate"],
-                line["handling_days"],
-            )
-            for line in figures["timeliness"]
-        ]
-        lines.append(
-            (
-                self.env._("Total"),
-                summary["received"],
-                sum(line["disposition_due"] for line in figures["timeliness"]),
-                sum(line["disposition_met"] for line in figures["timeliness"]),
-                summary["disposition_rate"],
-                sum(line["onsite_due"] for line in figures["timeliness"]),
-                sum(line["onsite_met"] for line in figures["timeliness"]),
-                summary["onsite_rate"],
-                sum(line["answer_due"] for line in figures["timeliness"]),
-                sum(line["answer_met"] for line in figures["timeliness"]),
-                summary["answer_rate"],
-                summary["handling_days"],
-            )
-        )
+        timeliness = figures["timeliness"]
+        # The total line: the period's rates, and the sums of the counts.
+        total = {
+            "label": self.env._("Total"),
+            "complaints": summary["received"],
+            "handling_days": summary["handling_days"],
+        }
+        for step in ("disposition", "onsite", "answer"):
+            total[f"{step}_rate"] = summary[f"{step}_rate"]
+            for count in ("due", "met"):
+                key = f"{step}_{count}"
+                total[key] = sum(line[key] for line in timeliness)
         self._asq_table(
             sheet,
             formats,
             0,
             self.env._("Reply Timeliness"),
             [
-                period_label,
-                self.env._("Complaints"),
-                self.env._("Dispositions Due"),
-                self.env._("Dispositions on Time"),
-                self.env._("Disposition on Time (%)"),
-                self.env._("On-Site Checks Due"),
-                self.env._("On-Site Checks on Time"),
-                self.env._("On-Site on Time (%)"),
-                self.env._("Quality Answers Due"),
-                self.env._("Quality Answers on Time"),
-                self.env._("Quality Answer on Time (%)"),
-                self.env._("Handling Time (Days)"),
+                (self._asq_period_label(figures), "label"),
+                (self.env._("Complaints"), "complaints"),
+                (self.env._("Dispositions Due"), "disposition_due"),
+                (self.env._("Dispositions on Time"), "disposition_met"),
+                (self.env._("Disposition on Time (%)"), "disposition_rate"),
+                (self.env._("On-Site Checks Due"), "onsite_due"),
+                (self.env._("On-Site Checks on Time"), "onsite_met"),
+                (self.env._("On-Site on Time (%)"), "onsite_rate"),
+                (self.env._("Quality Answers Due"), "answer_due"),
+                (self.env._("Quality Answers on Time"), "answer_met"),
+                (self.env._("Quality Answer on Time (%)"), "answer_rate"),
+                (self.env._("Handling Time (Days)"), "handling_days"),
             ],
-            lines,
+            [*timeliness, total],
             [22] + [14] * 11,
         )
 
     def _asq_loss_sheet(self, workbook, formats, figures):
         sheet = workbook.add_worksheet(self.env._("Loss"))
         by_responsibility = figures["loss_by_responsibility"]
+        loss_columns = [
+            (self.env._("Complaints"), "complaints"),
+            (self.env._("Loss Amount"), "loss"),
+        ]
         row = self._asq_table(
             sheet,
             formats,
             0,
             self.env._("Loss by Responsible Party"),
-            [
-                self.env._("Responsibility"),
-                self.env._("Complaints"),
-                self.env._("Loss Amount"),
-            ],
-            [
-                (line["label"], line["complaints"], line["loss"])
-                for line in by_responsibility
-            ],
+            [(self.env._("Responsibility"), "label"), *loss_columns],
+            by_responsibility,
             [28, 14, 16],
             number_format=formats["amount"],
         )
@@ -268,15 +202,8 @@ class AsqKpiPackXlsx(models.AbstractModel):
             formats,
             row,
             self.env._("Loss by Loss Bearer"),
-            [
-                self.env._("Loss Borne By"),
-                self.env._("Complaints"),
-                self.env._("Loss Amount"),
-            ],
-            [
-                (line["label"], line["complaints"], line["loss"])
-                for line in figures["loss_by_bearer"]
-            ],
+            [(self.env._("Loss Borne By"), "label"), *loss_columns],
+            figures["loss_by_bearer"],
             number_format=formats["amount"],
         )
         if any(line["loss"] for line in by_responsibility):
@@ -301,24 +228,14 @@ class AsqKpiPackXlsx(models.AbstractModel):
             0,
             self.env._("CAPA Opened in the Period by Source"),
             [
-                self.env._("Source"),
-                self.env._("Opened"),
-                self.env._("Closed"),
-                self.env._("Actions on Time (%)"),
-                self.env._("Effectiveness Rate (%)"),
-                self.env._("Days to Close"),
+                (self.env._("Source"), "label"),
+                (self.env._("Opened"), "opened"),
+                (self.env._("Closed"), "closed"),
+                (self.env._("Actions on Time (%)"), "on_time_rate"),
+                (self.env._("Effectiveness Rate (%)"), "effective_rate"),
+                (self.env._("Days to Close"), "days_to_close"),
             ],
-            [
-                (
-                    line["label"],
-                    line["opened"],
-                    line["closed"],
-                    line["on_time_rate"],
-                    line["effective_rate"],
-                    line["days_to_close"],
-                )
-                for line in figures["capa_by_source"]
-            ],
+            figures["capa_by_source"],
             [30, 12, 12, 20, 20, 14],
         )
 
@@ -331,26 +248,22 @@ class AsqKpiPackXlsx(models.AbstractModel):
             0,
             self.env._("Return Ratio by Customer"),
             [
-                self.env._("Customer"),
-                self.env._("Deliveries"),
-                self.env._("Delivered Amount"),
-                self.env._("Returned Amount"),
-                self.env._("Return Ratio (%)"),
-                self.env._("Quantity Return Ratio (%)"),
-                self.env._("Ratio Cap (%)"),
-                self.env._("Over the Cap"),
+                (self.env._("Customer"), "customer"),
+                (self.env._("Deliveries"), "deliveries"),
+                (self.env._("Delivered Amount"), "delivered_amount"),
+                (self.env._("Returned Amount"), "returned_amount"),
+                (self.env._("Return Ratio (%)"), "amount_ratio"),
+                (self.env._("Quantity Return Ratio (%)"), "qty_ratio"),
+                (self.env._("Ratio Cap (%)"), "ratio_cap"),
+                (self.env._("Over the Cap"), "over_cap_label"),
             ],
             [
-                (
-                    line["customer"],
-                    line["deliveries"],
-                    line["delivered_amount"],
-                    line["returned_amount"],
-                    line["amount_ratio"],
-                    line["qty_ratio"],
-                    line["ratio_cap"],
-                    self.env._("Yes") if line["over_cap"] else self.env._("No"),
-                )
+                {
+                    **line,
+                    "over_cap_label": self.env._("Yes")
+                    if line["over_cap"]
+                    else self.env._("No"),
+                }
                 for line in ratios
             ],
             [34, 12, 16, 16, 16, 20, 14, 12],
@@ -394,14 +307,11 @@ class AsqKpiPackXlsx(models.AbstractModel):
             4,
             self.env._("Satisfaction by Dimension"),
             [
-                self.env._("Dimension"),
-                self.env._("Satisfaction Index"),
-                self.env._("Answers"),
+                (self.env._("Dimension"), "label"),
+                (self.env._("Satisfaction Index"), "index"),
+                (self.env._("Answers"), "answers"),
             ],
-            [
-                (line["label"], line["index"], line["answers"])
-                for line in satisfaction["dimensions"]
-            ],
+            satisfaction["dimensions"],
         )
 
     def _asq_items_sheet(self, workbook, formats, figures):
@@ -437,20 +347,39 @@ class AsqKpiPackXlsx(models.AbstractModel):
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
+    def _asq_period_label(self, figures):
+        """The header of the column of the weeks or months of the period."""
+        if figures["period"]["interval"] == "week":
+            return self.env._("Week")
+        return self.env._("Month")
+
     def _asq_table(
         self,
         sheet,
         formats,
         row,
         title,
-        headers,
+        columns,
         lines,
         widths=None,
         number_format=None,
     ):
-        """A titled table from ``row``; return the first free row after it."""
+        """A titled table from ``row``: a column per (header, key) of
+        ``columns``, a row per line (a dict) of ``lines``; return the first
+        free row after it."""
         sheet.write_string(row, 0, title, formats["title"])
-        asq_write_headers(sheet, row + 1, headers, formats["header"], widths)
-        for offset, values in enumerate(lines, start=row + 2):
-            asq_write_row(sheet, offset, values, number_format or formats["number"])
+        asq_write_headers(
+            sheet,
+            row + 1,
+            [header for header, _key in columns],
+            formats["header"],
+            widths,
+        )
+        for offset, line in enumerate(lines, start=row + 2):
+            asq_write_row(
+                sheet,
+                offset,
+                [line[key] for _header, key in columns],
+                number_format or formats["number"],
+            )
         return row + 2 + len(lines) + 1

@@ -2,6 +2,15 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 
+def half_year_start(date):
+    """SQL: the first day of the half-year of the ``date`` expression."""
+    return SQL(
+        "make_date(EXTRACT(YEAR FROM %(date)s)::int, "
+        "CASE WHEN EXTRACT(MONTH FROM %(date)s) <= 6 THEN 1 ELSE 7 END, 1)",
+        date=date,
+    )
+
+
 class AsqVendorEvaluationReport(models.Model):
     """Semi-annual comprehensive evaluation of the equipment vendors: the
     confirmed monthly scorecards per vendor and half-year, ranked."""
@@ -33,12 +42,7 @@ class AsqVendorEvaluationReport(models.Model):
             WITH scores AS (
                 SELECT s.vendor_id,
                        s.company_id,
-                       make_date(
-                           EXTRACT(YEAR FROM s.month)::int,
-                           CASE WHEN EXTRACT(MONTH FROM s.month) <= 6
-                                THEN 1 ELSE 7 END,
-                           1
-                       ) AS period_start,
+                       %(score_half_year)s AS period_start,
                        s.total
                   FROM asq_vendor_score s
                  WHERE s.state = 'confirmed'
@@ -55,12 +59,7 @@ class AsqVendorEvaluationReport(models.Model):
             notices AS (
                 SELECT r.vendor_id,
                        r.company_id,
-                       make_date(
-                           EXTRACT(YEAR FROM r.notice_date)::int,
-                           CASE WHEN EXTRACT(MONTH FROM r.notice_date) <= 6
-                                THEN 1 ELSE 7 END,
-                           1
-                       ) AS period_start,
+                       %(notice_half_year)s AS period_start,
                        COUNT(*) AS rectification_count
                   FROM asq_vendor_rectification r
                  GROUP BY 1, 2, 3
@@ -86,7 +85,9 @@ class AsqVendorEvaluationReport(models.Model):
                 ON n.vendor_id = p.vendor_id
                AND n.company_id = p.company_id
                AND n.period_start = p.period_start
-            """
+            """,
+            score_half_year=half_year_start(SQL("s.month")),
+            notice_half_year=half_year_start(SQL("r.notice_date")),
         )
 
     @api.model

@@ -1,5 +1,6 @@
 from . import asq_complaint_cancel
 from . import asq_complaint_ledger
+from . import asq_cancel_reason
 from . import asq_capa_cancel
 from . import asq_return_sign
 from . import stock_return_picking
