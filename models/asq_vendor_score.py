@@ -2,7 +2,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import LazyTranslate, float_compare
 
-from .asq_document import asq_refuse
+from .asq_document import asq_refuse, asq_state_field
 from .asq_groups import GROUP_INSPECTOR
 from .asq_workflow_mixin import AsqEditable, AsqTransition, asq_in_step
 
@@ -65,15 +65,9 @@ class AsqVendorScore(models.Model):
         default=lambda s: fields.Date.context_today(s).replace(day=1),
         help="Any day of the month scored; stored as its first day.",
     )
-    state = fields.Selection(
-        string="Status",
+    state = asq_state_field(
         selection=[("draft", "Draft"), ("confirmed", "Confirmed")],
         default="draft",
-        required=True,
-        readonly=True,
-        copy=False,
-        tracking=True,
-        index=True,
         help="Draft: the scores are being entered.\n"
         "Confirmed: the scorecard is locked and counts in the evaluations.",
     )
