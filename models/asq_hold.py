@@ -541,6 +541,18 @@ class AsqHold(models.Model):
             lots=", ".join(self.lot_ids.mapped("name")),
         )
 
+    def _held_goods_domain(self, *leaves, lots=True):
+        """Lines of the held goods (``lot_id``: of its lots, if it names lots;
+        not with ``lots=False``) in the hold's company, and ``leaves``."""
+        domain = [
+            ("company_id", "=", self.company_id.id),
+            ("product_id", "=", self.product_id.id),
+            *leaves,
+        ]
+        if lots and self.lot_ids:
+            domain.append(("lot_id", "in", self.lot_ids.ids))
+        return domain
+
     def _unreserve_held_goods(self):
         """Release the reservations of the held goods on outgoing moves;
         return the moves concerned."""
@@ -549,13 +561,9 @@ class AsqHold(models.Model):
             self.env["stock.move.line"]
             .sudo()
             .search(
-                [
-                    ("product_id", "=", self.product_id.id),
-                    ("company_id", "=", self.company_id.id),
-                    ("state", "not in", ("done", "cancel")),
-                    ("picked", "=", False),
-                ]
-                + ([("lot_id", "in", self.lot_ids.ids)] if self.lot_ids else [])
+                self._held_goods_domain(
+                    ("state", "not in", ("done", "cancel")), ("picked", "=", False)
+                )
             )
         )
         moves = lines.move_id.filtered(lambda m: m._asq_is_outgoing())
@@ -569,18 +577,11 @@ class AsqHold(models.Model):
         """Rebuild the buyer lines: one grouped read of the deliveries of the
         held goods, per customer and delivery."""
         self.ensure_one()
-        domain = [
-            ("company_id", "=", self.company_id.id),
-            ("product_id", "=", self.product_id.id),
-            ("partner_id", "!=", False),
-        ]
-        if self.lot_ids:
-            domain.append(("lot_id", "in", self.lot_ids.ids))
         groups = (
             self.env["asq.delivered.line"]
             .sudo()
             ._read_group(
-                domain,
+                self._held_goods_domain(("partner_id", "!=", False)),
                 ["partner_id", "picking_id"],
                 ["quantity:sum", "remaining_qty:sum", "lot_id:array_agg", "date:max"],
             )
@@ -642,11 +643,9 @@ class AsqHold(models.Model):
             self.env["sale.order.line"]
             .sudo()
             .search(
-                [
-                    ("product_id", "=", self.product_id.id),
-                    ("company_id", "=", self.company_id.id),
-                    ("state", "in", ("draft", "sent", "sale")),
-                ]
+                self._held_goods_domain(
+                    ("state", "in", ("draft", "sent", "sale")), lots=False
+                )
             )
             .order_id
         )
@@ -665,15 +664,15 @@ class AsqHold(models.Model):
         """Nonconforming: return requests for the buyers still holding
         in-date goods, and a CAPA."""
         self.ensure_one()
-        domain = [
-            ("company_id", "=", self.company_id.id),
-            ("product_id", "=", self.product_id.id),
-            ("partner_id", "!=", False),
-            ("remaining_qty", ">", 0),
-        ]
-        if self.lot_ids:
-            domain.append(("lot_id", "in", self.lot_ids.ids))
-        delivered = self.env["asq.delivered.line"].sudo().search(domain)
+        delivered = (
+            self.env["asq.delivered.line"]
+            .sudo()
+            .search(
+                self._held_goods_domain(
+                    ("partner_id", "!=", False), ("remaining_qty", ">", 0)
+                )
+            )
+        )
         if "expiration_date" in self.env["stock.lot"]._fields:
             now = fields.Datetime.now()
             delivered = delivered.filtered(
