@@ -268,10 +268,9 @@ class AsqComplaintAlert(models.Model):
 
     def _asq_notify(self):
         self.ensure_one()
-        Complaint = self.env["asq.complaint"]
-        users = Complaint._asq_users_of(
+        users = self._asq_company_users(
             GROUP_MANAGER, self.company_id
-        ) | Complaint._asq_users_of(GROUP_MGMT_REP, self.company_id)
+        ) | self._asq_company_users(GROUP_MGMT_REP, self.company_id)
         subject = self._asq_subject()
         for user in users:
             self.activity_schedule(

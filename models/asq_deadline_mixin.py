@@ -3,10 +3,13 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 
 # How a deadline counts time (see _asq_deadline_plan).
 WORKING_DAYS = "working_days"
 HOURS = "hours"
+# 12:00 (company time zone) of the first working day after the start.
+NEXT_WORKING_NOON = "next_working_noon"
 
 
 class AsqDeadlineMixin(models.AbstractModel):
@@ -26,7 +29,9 @@ class AsqDeadlineMixin(models.AbstractModel):
       what :meth:`_cron_escalate_overdue` escalates, and how.
 
     Working days are planned on the company calendar
-    (``resource.calendar._asq_plan_working_days_batch``)."""
+    (``resource.calendar._asq_plan_working_days_batch``). ``is_overdue`` is
+    the mixin's own: past the deadline (and still due,
+    :meth:`_asq_overdue_domain`)."""
 
     _name = "asq.deadline.mixin"
     _description = "After-Sales Deadlines"
@@ -40,6 +45,14 @@ class AsqDeadlineMixin(models.AbstractModel):
     _asq_deadline_fields = ()
     # xmlid of the scheduled job that escalates (failures are reported on it).
     _asq_escalation_job = None
+    # What the clocks are computed from (the fields _compute_deadlines and
+    # _compute_next_deadline depend on, besides their hooks' own).
+    _asq_deadline_depends = ()
+    _asq_next_deadline_depends = ()
+
+    is_overdue = fields.Boolean(
+        string="Overdue", compute="_compute_is_overdue", search="_search_is_overdue"
+    )
 
     # ------------------------------------------------------------------
     # Hooks
@@ -53,6 +66,12 @@ class AsqDeadlineMixin(models.AbstractModel):
     def _asq_pending_deadlines(self):
         """The deadlines the record (one) still has to meet."""
         self.ensure_one()
+        return []
+
+    @api.model
+    def _asq_overdue_domain(self):
+        """Besides past the deadline: which records are overdue (default:
+        all; a document whose deadline stays once met narrows it)."""
         return []
 
     @api.model
@@ -73,6 +92,7 @@ class AsqDeadlineMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
+    @api.depends(lambda self: self._asq_deadline_depends)
     def _compute_deadlines(self):
         """The clocks of the batch (:meth:`_asq_deadline_plan`), the working
         days planned on each calendar in one pass. Each field is assigned
@@ -84,6 +104,13 @@ class AsqDeadlineMixin(models.AbstractModel):
         for record, fname, start, amount, unit in self._asq_deadline_plan():
             if unit == HOURS:
                 values[record][fname] = start + timedelta(hours=amount)
+            elif unit == NEXT_WORKING_NOON:
+                company = record.company_id
+                values[record][fname] = (
+                    company.resource_calendar_id._asq_next_working_noon(
+                        start, company.partner_id.tz or self.env.user.tz
+                    )
+                )
             else:
                 todo[record.company_id].append((record, fname, start, amount))
         for company, plans in todo.items():
@@ -97,6 +124,7 @@ class AsqDeadlineMixin(models.AbstractModel):
         for record, deadlines in values.items():
             record.update(deadlines)
 
+    @api.depends(lambda self: self._asq_next_deadline_depends)
     def _compute_next_deadline(self):
         """The earliest pending deadline; a new deadline is not escalated."""
         for record in self:
@@ -116,18 +144,24 @@ class AsqDeadlineMixin(models.AbstractModel):
     @api.depends(lambda self: [self._asq_deadline_field])
     def _compute_is_overdue(self):
         now = self._asq_deadline_now()
+        due = self._asq_overdue_domain()
+        due = self.filtered_domain(due) if due else self
         for record in self:
             deadline = record[self._asq_deadline_field]
-            record.is_overdue = bool(deadline and deadline < now)
+            record.is_overdue = bool(deadline and deadline < now and record in due)
 
     def _search_is_overdue(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("Unsupported search on overdue records."))
         fname = self._asq_deadline_field
         now = self._asq_deadline_now()
+        due = self._asq_overdue_domain()
         if (operator == "=") == value:
-            return [(fname, "<", now)]
-        return ["|", (fname, "=", False), (fname, ">=", now)]
+            return [(fname, "<", now), *due]
+        not_past = ["|", (fname, "=", False), (fname, ">=", now)]
+        if not due:
+            return not_past
+        return expression.OR([not_past, ["!", *expression.normalize_domain(due)]])
 
     # ------------------------------------------------------------------
     # Escalation

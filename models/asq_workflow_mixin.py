@@ -59,6 +59,22 @@ def asq_carried(env, key, default=None):
     return mark.value if isinstance(mark, AsqMark) else default
 
 
+def asq_signature(who, when):
+    """The (who, when) fields a step stamps, "<stamp>_user_id" and
+    "<stamp>_date" (see :attr:`AsqTransition.stamp`): read-only, written by
+    the step only and never copied; the signer shown to the back office."""
+    return (
+        fields.Many2one(
+            "res.users",
+            string=who,
+            readonly=True,
+            copy=False,
+            groups="base.group_user",
+        ),
+        fields.Datetime(string=when, readonly=True, copy=False),
+    )
+
+
 # Locking rule. A step a user fires (a button, a portal action, an RPC call)
 # locks its rows with NOWAIT: a second transaction on the same document fails
 # at once with a readable error (reload and see what the other one did)
@@ -477,6 +493,26 @@ class AsqWorkflowMixin(models.AbstractModel):
             )
 
     @api.model
+    def _asq_company_users(self, group_xmlid, company):
+        """The internal users of ``company`` holding the role ``group_xmlid``."""
+        return (
+            self.env.ref(group_xmlid)
+            .sudo()
+            .users.filtered(lambda u: not u.share and company in u.company_ids)
+        )
+
+    @api.model
+    def _asq_portal_responsible(self, partner):
+        """The internal user answering a portal customer: the customer's
+        salesperson when they handle after-sales, else the after-sales section."""
+        salesperson = partner.commercial_partner_id.user_id
+        if salesperson and salesperson.has_group("after_sales_quality.group_asq_user"):
+            return salesperson
+        return self._asq_company_users(
+            "after_sales_quality.group_asq_user_all", self.env.company
+        )[:1]
+
+    @api.model
     def _asq_records_action(self, xmlid, records):
         """The window action ``xmlid`` (its name, views and search) opened on
         ``records``: their form when there is one, else the list of them."""
@@ -559,6 +595,7 @@ class AsqWorkflowMixin(models.AbstractModel):
         records = self._asq_workflow_step(
             transition.from_states, transition.groups, label, transition.access
         )
+        records._asq_ensure_progress(step)
         if transition.signer and not self.env.su:
             allowed = records.filtered_domain(
                 getattr(records, transition.signer)() or expression.FALSE_DOMAIN
@@ -581,6 +618,12 @@ class AsqWorkflowMixin(models.AbstractModel):
         if reasons:
             raise UserError("\n".join(dict.fromkeys(reasons.values())))
         return records
+
+    def _asq_ensure_progress(self, step):
+        """Hook of :meth:`_asq_begin`, once the records are locked in a
+        from-state: refuse ``step`` for what the document's progress says
+        (done already, not ready yet) in the document's own words, before
+        the signer and the precondition are checked."""
 
     def _asq_finish(self, step, vals=None):
         """Write the step's outcome: its next state (unless ``vals`` choose
