@@ -1336,12 +1336,9 @@ class AsqComplaint(models.Model):
     def action_view_returns(self):
         """Smart button "Returns"."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "after_sales_quality.asq_return_action"
+        return self._asq_list_action(
+            "after_sales_quality.asq_return_action", [("complaint_id", "=", self.id)]
         )
-        action["domain"] = [("complaint_id", "=", self.id)]
-        action["context"] = {}
-        return action
 
     def _asq_check_capa_before_close(self):
         """Refuse to close a repeat complaint without a linked CAPA (004
@@ -1700,10 +1697,6 @@ class AsqComplaint(models.Model):
     # ------------------------------------------------------------------
     # Business helpers
     # ------------------------------------------------------------------
-    def _asq_names(self):
-        """The references of ``self``, for messages."""
-        return ", ".join(self.mapped("name"))
-
     def _asq_ensure_no_signature(self, vals):
         protected = set(SIGNATURE_FIELDS.intersection(vals)) - {"state"}
         if vals.get("state", "draft") != "draft":
@@ -1746,31 +1739,16 @@ class AsqComplaint(models.Model):
                 user_id=self.user_id.id,
             )
 
-    def _asq_notify_internal(self, partners, subject, body):
-        """Log ``body`` on the complaint and e-mail it to ``partners``."""
-        self.ensure_one()
-        self.message_post(
-            subject=subject,
-            body=body,
-            partner_ids=partners.ids,
-            message_type="comment",
-            subtype_xmlid="mail.mt_note",
-        )
-
     def _asq_escalate_major(self):
         for complaint in self.filtered(lambda c: c.severity in ("major", "critical")):
             managers = self._asq_company_users(GROUP_MANAGER, complaint.company_id)
             heads = self._asq_company_users(GROUP_HEAD, complaint.company_id)
-            for manager in managers:
-                complaint.activity_schedule(
-                    "mail.mail_activity_data_todo",
-                    date_deadline=fields.Date.context_today(self),
-                    summary=self.env._(
-                        "Convene the department heads on %(name)s",
-                        name=complaint.name,
-                    ),
-                    user_id=manager.id,
-                )
+            complaint._asq_todo(
+                managers,
+                self.env._(
+                    "Convene the department heads on %(name)s", name=complaint.name
+                ),
+            )
             severity = dict(self._fields["severity"]._description_selection(self.env))[
                 complaint.severity
             ]

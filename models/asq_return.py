@@ -551,14 +551,14 @@ class AsqReturn(models.Model):
                         "%(names)s: its lines can no longer be changed here (QC "
                         "findings are entered by a quality inspector once the "
                         "goods are received).",
-                        names=", ".join(locked.mapped("name")),
+                        names=locked._asq_names(),
                     )
                 )
             raise UserError(
                 self.env._(
                     "%(names)s is submitted: its approved content is read-only. "
                     "A quality manager may reopen it with a reason.",
-                    names=", ".join(locked.mapped("name")),
+                    names=locked._asq_names(),
                 )
             )
 
@@ -726,22 +726,20 @@ class AsqReturn(models.Model):
     def action_view_pickings(self):
         """Smart button "Transfers"."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "stock.action_picking_tree_all"
+        return self._asq_list_action(
+            "stock.action_picking_tree_all",
+            [("id", "in", self.picking_ids.ids)],
+            {"create": False},
         )
-        action["domain"] = [("id", "in", self.picking_ids.ids)]
-        action["context"] = {"create": False}
-        return action
 
     def action_view_refunds(self):
         """Smart button "Credit Notes"."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "account.action_move_out_refund_type"
+        return self._asq_list_action(
+            "account.action_move_out_refund_type",
+            [("id", "in", self.refund_ids.ids)],
+            {"create": False},
         )
-        action["domain"] = [("id", "in", self.refund_ids.ids)]
-        action["context"] = {"create": False}
-        return action
 
     # ------------------------------------------------------------------
     # Integration: complaints build requests through this
@@ -953,7 +951,7 @@ class AsqReturn(models.Model):
                 self.env._(
                     "The transport order of %(names)s exists only once the request "
                     "is approved.",
-                    names=", ".join(early.mapped("name")),
+                    names=early._asq_names(),
                 )
             )
 

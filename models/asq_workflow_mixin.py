@@ -200,6 +200,10 @@ class AsqCompanyFixed(models.AbstractModel):
     _name = "asq.company.fixed"
     _description = "After-Sales Document Kept in Its Company"
 
+    def _asq_names(self):
+        """The names of ``self``, for messages."""
+        return ", ".join(self.mapped("display_name"))
+
     def write(self, vals):
         if "company_id" in vals:
             moved = self.filtered(
@@ -210,7 +214,7 @@ class AsqCompanyFixed(models.AbstractModel):
                     self.env._(
                         "%(names)s cannot move to another company: create it "
                         "again in that company instead.",
-                        names=", ".join(moved.sudo().mapped("display_name")),
+                        names=moved.sudo()._asq_names(),
                     )
                 )
         return super().write(vals)
@@ -439,7 +443,7 @@ class AsqWorkflowMixin(models.AbstractModel):
                     "(%(status)s). Reload the page: someone may have done it "
                     "already.",
                     step=step,
-                    names=", ".join(wrong.mapped("display_name")),
+                    names=wrong._asq_names(),
                     status=", ".join(selection[s] for s in set(wrong.mapped("state"))),
                 )
             )
@@ -513,16 +517,45 @@ class AsqWorkflowMixin(models.AbstractModel):
         )[:1]
 
     @api.model
-    def _asq_records_action(self, xmlid, records):
-        """The window action ``xmlid`` (its name, views and search) opened on
-        ``records``: their form when there is one, else the list of them."""
+    def _asq_list_action(self, xmlid, domain, context=None):
+        """The window action ``xmlid`` (its name, views and search) listing
+        the records of ``domain``, with ``context`` instead of its own."""
         action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
-        action["context"] = {}
-        if len(records) == 1:
-            action.update(views=[(False, "form")], res_id=records.id)
-        else:
-            action["domain"] = [("id", "in", records.ids)]
+        action.update(domain=domain, context=context or {})
         return action
+
+    @api.model
+    def _asq_records_action(self, xmlid, records):
+        """The window action ``xmlid`` opened on ``records``: their form when
+        there is one, else the list of them."""
+        if len(records) != 1:
+            return self._asq_list_action(xmlid, [("id", "in", records.ids)])
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action.update(context={}, views=[(False, "form")], res_id=records.id)
+        return action
+
+    def _asq_todo(self, users, summary):
+        """A to-do ``summary``, due today, for each of ``users`` on the
+        document (one)."""
+        self.ensure_one()
+        for user in users:
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=fields.Date.context_today(self),
+                summary=summary,
+                user_id=user.id,
+            )
+
+    def _asq_notify_internal(self, partners, subject, body):
+        """Log ``body`` on the document (one) and e-mail it to ``partners``."""
+        self.ensure_one()
+        self.message_post(
+            subject=subject,
+            body=body,
+            partner_ids=partners.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
 
     def _asq_post_portal_filing(self, contact, body, responsible, summary):
         """A document the customer's ``contact`` filed on the portal: ``body``
@@ -611,7 +644,7 @@ class AsqWorkflowMixin(models.AbstractModel):
                         "You are not allowed to do this step (%(step)s) on "
                         "%(names)s.",
                         step=label,
-                        names=", ".join((records - allowed).mapped("display_name")),
+                        names=(records - allowed)._asq_names(),
                     )
                 )
         reasons = records._asq_why_not(step)
