@@ -1219,26 +1219,15 @@ class AsqComplaint(models.Model):
                 )
             )
         holds = self.env["asq.hold"]
-        for product in lines.product_id:
-            existing = self.hold_ids.filtered(
-                lambda h, p=product: h.product_id == p
-                and h.state in ("draft", "active")
-            )
-            if existing:
-                holds |= existing
-                continue
-            holds |= holds.create(
+        open_holds = self.hold_ids.filtered(lambda h: h.state in ("draft", "active"))
+        for product, product_lines in lines.grouped("product_id").items():
+            existing = open_holds.filtered(lambda h, p=product: h.product_id == p)
+            holds |= existing or holds.create(
                 {
                     "complaint_id": self.id,
                     "company_id": self.company_id.id,
                     "product_id": product.id,
-                    "lot_ids": [
-                        fields.Command.set(
-                            lines.filtered(
-                                lambda x, p=product: x.product_id == p
-                            ).lot_id.ids
-                        )
-                    ],
+                    "lot_ids": [Command.set(product_lines.lot_id.ids)],
                     "reason": self.description or self.name,
                 }
             )
@@ -1372,7 +1361,7 @@ class AsqComplaint(models.Model):
         )
         # (linked from the complaints' side: their CAPAs, read again after
         # the step's lock, include it)
-        complaints.sudo().write({"capa_ids": [fields.Command.link(capa.id)]})
+        complaints.sudo().write({"capa_ids": [Command.link(capa.id)]})
         return capa
 
     # ------------------------------------------------------------------
@@ -1449,7 +1438,7 @@ class AsqComplaint(models.Model):
             ),
             "body_html": body,
             "email_from": company.email_formatted or self.env.user.email_formatted,
-            "recipient_ids": [fields.Command.set(partners.ids)],
+            "recipient_ids": [Command.set(partners.ids)],
             "auto_delete": False,
         }
 
