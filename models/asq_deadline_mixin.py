@@ -16,11 +16,12 @@ class AsqDeadlineMixin(models.AbstractModel):
     """Deadlines, overdue search and escalation of the after-sales documents,
     one vocabulary for all of them.
 
-    A document names its fields with the class attributes below (the
-    complaint's ``next_deadline``/``overdue_escalated``, a CAPA action's
+    A document declares its own deadline fields (each has its own names and
+    columns) and names them with the class attributes below (the complaint's
+    ``next_deadline``/``overdue_escalated``, a CAPA action's
     ``date_due``/``escalated``, a rectification notice's
-    ``deadline``/``overdue_notified``, a hold's ``release_deadline``) and
-    implements the hooks it needs:
+    ``deadline``/``overdue_notified``, a hold's ``release_deadline``, a
+    return request's ``note_deadline``) and implements the hooks it needs:
 
     - :meth:`_asq_deadline_plan`: the clocks :meth:`_compute_deadlines` sets;
     - :meth:`_asq_pending_deadlines`: what :meth:`_compute_next_deadline`
@@ -29,9 +30,9 @@ class AsqDeadlineMixin(models.AbstractModel):
       what :meth:`_cron_escalate_overdue` escalates, and how.
 
     Working days are planned on the company calendar
-    (``resource.calendar._asq_plan_working_days_batch``). ``is_overdue`` is
-    the mixin's own: past the deadline (and still due,
-    :meth:`_asq_overdue_domain`)."""
+    (``resource.calendar._asq_plan_working_days_batch``). The mixin's own
+    field is ``is_overdue``: past the deadline and still due
+    (:meth:`_asq_overdue_domain`), searchable."""
 
     _name = "asq.deadline.mixin"
     _description = "After-Sales Deadlines"

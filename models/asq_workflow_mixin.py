@@ -292,17 +292,22 @@ class AsqEditableMixin(models.AbstractModel):
         return "\n".join(rows)
 
     @api.model
+    def _asq_apply_readonly(self, nodes):
+        """Set the ``readonly=`` of the field ``nodes`` (of this model) from
+        the table; a field shown read-only everywhere (readonly="1") stays so."""
+        for node in nodes:
+            if node.get("readonly") == "1":
+                continue
+            expr = self._asq_readonly_expr(node.get("name"))
+            if expr:
+                node.set("readonly", expr)
+
+    @api.model
     def _get_view(self, view_id=None, view_type="form", **options):
         arch, view = super()._get_view(view_id, view_type, **options)
         if view_type == "form":
-            # The document's own fields (not those of its line sub-views); a
-            # field shown read-only everywhere (readonly="1") stays so.
-            for node in arch.xpath("//field[@name][not(ancestor::field)]"):
-                if node.get("readonly") == "1":
-                    continue
-                expr = self._asq_readonly_expr(node.get("name"))
-                if expr:
-                    node.set("readonly", expr)
+            # The document's own fields (not those of its line sub-views).
+            self._asq_apply_readonly(arch.xpath("//field[@name][not(ancestor::field)]"))
         return arch, view
 
     def _asq_ensure_editable(self, vals):
