@@ -848,33 +848,18 @@ class AsqComplaint(models.Model):
             received = complaint.received_date
             if complaint.feedback_type != "complaint" or not received:
                 continue
-            plan.append(
-                (
-                    complaint,
-                    "disposition_deadline",
-                    received,
-                    company.asq_complaint_disposition_days,
-                    WORKING_DAYS,
-                )
-            )
+            days = company.asq_complaint_disposition_days
+            clocks = [("disposition_deadline", received, days)]
             if complaint.onsite_required:
                 if complaint.commercial_partner_id.asq_locality == "local":
                     days = company.asq_complaint_onsite_local_hours / 24.0
                 else:
                     days = company.asq_complaint_onsite_remote_days
-                plan.append(
-                    (complaint, "onsite_deadline", received, days, WORKING_DAYS)
-                )
+                clocks.append(("onsite_deadline", received, days))
             if complaint.validity == "valid" and complaint.judged_date:
-                plan.append(
-                    (
-                        complaint,
-                        "answer_deadline",
-                        complaint.judged_date,
-                        company.asq_complaint_answer_days,
-                        WORKING_DAYS,
-                    )
-                )
+                days = company.asq_complaint_answer_days
+                clocks.append(("answer_deadline", complaint.judged_date, days))
+            plan += [(complaint, *clock, WORKING_DAYS) for clock in clocks]
         return plan
 
     def _asq_pending_deadlines(self):
