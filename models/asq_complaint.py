@@ -18,6 +18,7 @@ from .asq_workflow_mixin import (
     AsqTransition,
     asq_in_step,
     asq_lock_rows,
+    asq_signature,
     asq_step,
 )
 
@@ -50,35 +51,6 @@ CATEGORIES = [
     ("service", "Service"),
     ("documentation", "Documentation"),
 ]
-
-# Who signed which step: stamped by the step methods only (see write()).
-SIGNATURE_FIELDS = frozenset(
-    {
-        "submitted_user_id",
-        "submitted_date",
-        "judged_user_id",
-        "judged_date",
-        "onsite_user_id",
-        "onsite_date",
-        "investigated_user_id",
-        "investigated_date",
-        "decided_user_id",
-        "decided_date",
-        "replied_user_id",
-        "replied_date",
-        "confirmed_user_id",
-        "confirmed_date",
-        "closed_user_id",
-        "closed_date",
-        "cancelled_user_id",
-        "cancelled_date",
-        "validity",
-        "state",
-        "is_repeat",
-        "repeat_of_id",
-        "alert_id",
-    }
-)
 
 # Content a person fills in by hand: the states in which it may still change,
 # the role that may change it and the step that freezes it. Outside them only
@@ -323,6 +295,20 @@ TRANSITIONS = (
     ),
 )
 # pylint: enable=prefer-env-translation
+# Who signed which step, and what only the steps decide: written by the step
+# methods only (see write()).
+SIGNATURE_FIELDS = frozenset(
+    {fname for transition in TRANSITIONS for fname in transition.stamp_fields}
+    | {"validity", "state", "is_repeat", "repeat_of_id", "alert_id"}
+)
+# The economic loss, in company currency (loss_amount is their sum).
+LOSS_FIELDS = (
+    "loss_compensation",
+    "loss_freight",
+    "loss_replacement",
+    "loss_scrap",
+    "loss_discount",
+)
 
 
 class AsqComplaint(models.Model):
@@ -352,6 +338,35 @@ class AsqComplaint(models.Model):
         "answer_deadline",
     )
     _asq_escalation_job = "after_sales_quality.asq_complaint_cron_escalate"
+    _asq_deadline_depends = (
+        "feedback_type",
+        "received_date",
+        "judged_date",
+        "validity",
+        "onsite_required",
+        "company_id",
+    )
+    _asq_next_deadline_depends = (
+        "state",
+        "disposition_deadline",
+        "onsite_deadline",
+        "answer_deadline",
+        "onsite_date",
+        "decided_date",
+        "judged_date",
+    )
+    # The buttons read the complaint's progress besides its status: its
+    # kind, judgment, findings and on-site visit.
+    _asq_can_depends = (
+        "state",
+        "feedback_type",
+        "feedback_status",
+        "validity",
+        "investigator_id",
+        "investigated_date",
+        "onsite_required",
+        "onsite_date",
+    )
     _asq_closed_states = ("closed", "cancel")
     _asq_closed_writable = CLOSED_WRITABLE
 
@@ -501,14 +516,7 @@ class AsqComplaint(models.Model):
         ],
         string="Customer Asks For",
     )
-    submitted_user_id = fields.Many2one(
-        "res.users",
-        string="Registered By",
-        readonly=True,
-        copy=False,
-        groups="base.group_user",
-    )
-    submitted_date = fields.Datetime(string="Registered On", readonly=True, copy=False)
+    submitted_user_id, submitted_date = asq_signature("Registered By", "Registered On")
 
     # ------------------------------------------------------------------
     # Validity judgment
@@ -524,14 +532,7 @@ class AsqComplaint(models.Model):
         copy=False,
         help="Why the complaint is not valid: it is explained to the customer.",
     )
-    judged_user_id = fields.Many2one(
-        "res.users",
-        readonly=True,
-        copy=False,
-        groups="base.group_user",
-        string="Judged By",
-    )
-    judged_date = fields.Datetime(readonly=True, copy=False, string="Judged At")
+    judged_user_id, judged_date = asq_signature("Judged By", "Judged At")
 
     # ------------------------------------------------------------------
     # Investigation
@@ -567,15 +568,8 @@ class AsqComplaint(models.Model):
         groups="base.group_user",
     )
     root_cause = fields.Text(copy=False, groups="base.group_user")
-    investigated_user_id = fields.Many2one(
-        "res.users",
-        readonly=True,
-        copy=False,
-        groups="base.group_user",
-        string="Investigated By",
-    )
-    investigated_date = fields.Datetime(
-        readonly=True, copy=False, string="Investigated At"
+    investigated_user_id, investigated_date = asq_signature(
+        "Investigated By", "Investigated At"
     )
     onsite_required = fields.Boolean(
         string="On-Site Verification Needed",
@@ -586,14 +580,7 @@ class AsqComplaint(models.Model):
     onsite_result = fields.Text(
         string="On-Site Verification Result", copy=False, groups="base.group_user"
     )
-    onsite_user_id = fields.Many2one(
-        "res.users",
-        string="Verified By",
-        readonly=True,
-        copy=False,
-        groups="base.group_user",
-    )
-    onsite_date = fields.Datetime(string="Verified On Site", readonly=True, copy=False)
+    onsite_user_id, onsite_date = asq_signature("Verified By", "Verified On Site")
 
     # ------------------------------------------------------------------
     # Disposition
@@ -613,26 +600,12 @@ class AsqComplaint(models.Model):
     no_action_reason = fields.Text(
         string="Reason for No Action", copy=False, groups="base.group_user"
     )
-    decided_user_id = fields.Many2one(
-        "res.users",
-        readonly=True,
-        copy=False,
-        groups="base.group_user",
-        string="Decided By",
-    )
-    decided_date = fields.Datetime(readonly=True, copy=False, string="Decided At")
+    decided_user_id, decided_date = asq_signature("Decided By", "Decided At")
 
     # ------------------------------------------------------------------
     # Reply and satisfaction
     # ------------------------------------------------------------------
-    replied_user_id = fields.Many2one(
-        "res.users",
-        readonly=True,
-        copy=False,
-        groups="base.group_user",
-        string="Replied By",
-    )
-    replied_date = fields.Datetime(readonly=True, copy=False, string="Replied At")
+    replied_user_id, replied_date = asq_signature("Replied By", "Replied At")
     satisfaction = fields.Selection(
         selection=[("satisfied", "Satisfied"), ("not_satisfied", "Not Satisfied")],
         readonly=True,
@@ -640,34 +613,13 @@ class AsqComplaint(models.Model):
         tracking=True,
     )
     satisfaction_note = fields.Text(string="Customer's Comment", copy=False)
-    confirmed_user_id = fields.Many2one(
-        "res.users",
-        readonly=True,
-        copy=False,
-        groups="base.group_user",
-        string="Confirmed By",
-    )
-    confirmed_date = fields.Datetime(readonly=True, copy=False, string="Confirmed At")
+    confirmed_user_id, confirmed_date = asq_signature("Confirmed By", "Confirmed At")
     reopen_count = fields.Integer(
         string="Times Not Satisfied", readonly=True, copy=False
     )
-    closed_user_id = fields.Many2one(
-        "res.users",
-        readonly=True,
-        copy=False,
-        groups="base.group_user",
-        string="Closed By",
-    )
-    closed_date = fields.Datetime(readonly=True, copy=False, string="Closed At")
+    closed_user_id, closed_date = asq_signature("Closed By", "Closed At")
     cancel_reason = fields.Text(readonly=True, copy=False)
-    cancelled_user_id = fields.Many2one(
-        "res.users",
-        readonly=True,
-        copy=False,
-        groups="base.group_user",
-        string="Cancelled By",
-    )
-    cancelled_date = fields.Datetime(readonly=True, copy=False, string="Cancelled At")
+    cancelled_user_id, cancelled_date = asq_signature("Cancelled By", "Cancelled At")
 
     # ------------------------------------------------------------------
     # Clocks (company working calendar)
@@ -705,9 +657,6 @@ class AsqComplaint(models.Model):
         copy=False,
         help="Technical: the escalation job already escalated the current deadline.",
         groups="base.group_user",
-    )
-    is_overdue = fields.Boolean(
-        string="Overdue", compute="_compute_is_overdue", search="_search_is_overdue"
     )
     disposition_on_time = fields.Boolean(
         compute="_compute_on_time",
@@ -779,6 +728,9 @@ class AsqComplaint(models.Model):
     )
     hold_count = fields.Integer(
         string="Quality Hold Count", compute="_compute_hold_count"
+    )
+    visit_ids = fields.One2many(
+        "asq.service.visit", "complaint_id", string="Service Visits"
     )
 
     # ------------------------------------------------------------------
@@ -883,34 +835,6 @@ class AsqComplaint(models.Model):
         for complaint in self:
             complaint.is_complaint = complaint.feedback_type == "complaint"
 
-    @api.depends(
-        "state",
-        "feedback_type",
-        "feedback_status",
-        "validity",
-        "investigator_id",
-        "investigated_date",
-        "onsite_required",
-        "onsite_date",
-    )
-    @api.depends_context("uid")
-    def _compute_asq_can(self):
-        """The engine's buttons; besides the status, they read the
-        complaint's progress (its kind, judgment, findings, on-site visit)."""
-        return super()._compute_asq_can()
-
-    @api.depends(
-        "feedback_type",
-        "received_date",
-        "judged_date",
-        "validity",
-        "onsite_required",
-        "company_id",
-    )
-    def _compute_deadlines(self):
-        """(asq.deadline.mixin, from _asq_deadline_plan)"""
-        return super()._compute_deadlines()
-
     def _asq_deadline_plan(self):
         # Procedure 001, 4.4: "本埠企業應在24小時內派質量檢查人員到進行實地核實,
         # 外埠企業應在七天內進行實地核實處理完畢。對于所有顧客的投訴,需在3天內
@@ -924,47 +848,19 @@ class AsqComplaint(models.Model):
             received = complaint.received_date
             if complaint.feedback_type != "complaint" or not received:
                 continue
-            plan.append(
-                (
-                    complaint,
-                    "disposition_deadline",
-                    received,
-                    company.asq_complaint_disposition_days,
-                    WORKING_DAYS,
-                )
-            )
+            days = company.asq_complaint_disposition_days
+            clocks = [("disposition_deadline", received, days)]
             if complaint.onsite_required:
                 if complaint.commercial_partner_id.asq_locality == "local":
                     days = company.asq_complaint_onsite_local_hours / 24.0
                 else:
                     days = company.asq_complaint_onsite_remote_days
-                plan.append(
-                    (complaint, "onsite_deadline", received, days, WORKING_DAYS)
-                )
+                clocks.append(("onsite_deadline", received, days))
             if complaint.validity == "valid" and complaint.judged_date:
-                plan.append(
-                    (
-                        complaint,
-                        "answer_deadline",
-                        complaint.judged_date,
-                        company.asq_complaint_answer_days,
-                        WORKING_DAYS,
-                    )
-                )
+                days = company.asq_complaint_answer_days
+                clocks.append(("answer_deadline", complaint.judged_date, days))
+            plan += [(complaint, *clock, WORKING_DAYS) for clock in clocks]
         return plan
-
-    @api.depends(
-        "state",
-        "disposition_deadline",
-        "onsite_deadline",
-        "answer_deadline",
-        "onsite_date",
-        "decided_date",
-        "judged_date",
-    )
-    def _compute_next_deadline(self):
-        """(asq.deadline.mixin, from _asq_pending_deadlines)"""
-        return super()._compute_next_deadline()
 
     def _asq_pending_deadlines(self):
         self.ensure_one()
@@ -1008,49 +904,23 @@ class AsqComplaint(models.Model):
                 and complaint.decided_date <= complaint.answer_deadline
             )
 
-    @api.depends(
-        "loss_compensation",
-        "loss_freight",
-        "loss_replacement",
-        "loss_scrap",
-        "loss_discount",
-    )
+    @api.depends(*LOSS_FIELDS)
     def _compute_loss_amount(self):
         # The currency of every record at once: the ORM rounds each amount
         # in its currency when it writes, and would else compute it record
         # by record.
         self.mapped("currency_id")
         for complaint in self:
-            complaint.loss_amount = (
-                complaint.loss_compensation
-                + complaint.loss_freight
-                + complaint.loss_replacement
-                + complaint.loss_scrap
-                + complaint.loss_discount
-            )
+            complaint.loss_amount = sum(complaint[fname] for fname in LOSS_FIELDS)
 
     # ------------------------------------------------------------------
     # Constraints
     # ------------------------------------------------------------------
-    @api.constrains(
-        "loss_compensation",
-        "loss_freight",
-        "loss_replacement",
-        "loss_scrap",
-        "loss_discount",
-    )
+    @api.constrains(*LOSS_FIELDS)
     def _check_loss_positive(self):
+        """The SQL CHECK loss_positive holds too: this names the complaint."""
         for complaint in self:
-            if (
-                min(
-                    complaint.loss_compensation,
-                    complaint.loss_freight,
-                    complaint.loss_replacement,
-                    complaint.loss_scrap,
-                    complaint.loss_discount,
-                )
-                < 0
-            ):
+            if min(complaint[fname] for fname in LOSS_FIELDS) < 0:
                 raise ValidationError(
                     self.env._(
                         "Loss amounts of %(name)s cannot be negative.",
@@ -1334,26 +1204,15 @@ class AsqComplaint(models.Model):
                 )
             )
         holds = self.env["asq.hold"]
-        for product in lines.product_id:
-            existing = self.hold_ids.filtered(
-                lambda h, p=product: h.product_id == p
-                and h.state in ("draft", "active")
-            )
-            if existing:
-                holds |= existing
-                continue
-            holds |= holds.create(
+        open_holds = self.hold_ids.filtered(lambda h: h.state in ("draft", "active"))
+        for product, product_lines in lines.grouped("product_id").items():
+            existing = open_holds.filtered(lambda h, p=product: h.product_id == p)
+            holds |= existing or holds.create(
                 {
                     "complaint_id": self.id,
                     "company_id": self.company_id.id,
                     "product_id": product.id,
-                    "lot_ids": [
-                        fields.Command.set(
-                            lines.filtered(
-                                lambda x, p=product: x.product_id == p
-                            ).lot_id.ids
-                        )
-                    ],
+                    "lot_ids": [Command.set(product_lines.lot_id.ids)],
                     "reason": self.description or self.name,
                 }
             )
@@ -1427,29 +1286,13 @@ class AsqComplaint(models.Model):
     # Hooks for the other issues
     # ------------------------------------------------------------------
     def _asq_create_return_request(self):
-        """Return or exchange decided: create the draft return request from
-        the affected goods, as quality returns (refund for a return, like for
-        like for an exchange), and log it on the complaint."""
+        """Return or exchange decided: create the draft return request of
+        the affected goods and log it on the complaint."""
         requests = self.env["asq.return"]
         for complaint in self:
             if complaint.sudo().return_ids:
                 continue
-            resolution = "refund" if complaint.disposition == "return" else "exchange"
-            reason = complaint.root_cause or complaint.description or complaint.name
-            request = requests.sudo()._asq_create_from_complaint(
-                complaint,
-                [
-                    {
-                        "delivered_line_id": line.delivered_line_id.id,
-                        "quantity": line.quantity,
-                        "kind": "quality",
-                        "resolution": resolution,
-                        "reason": reason,
-                    }
-                    for line in complaint.line_ids
-                ],
-            )
-            request.sudo().user_id = complaint.user_id
+            request = requests.sudo()._asq_create_from_complaint(complaint)
             complaint.message_post(
                 body=self.env._(
                     "Disposition %(disposition)s decided: return request "
@@ -1467,12 +1310,9 @@ class AsqComplaint(models.Model):
     def action_view_returns(self):
         """Smart button "Returns"."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "after_sales_quality.asq_return_action"
+        return self._asq_list_action(
+            "after_sales_quality.asq_return_action", [("complaint_id", "=", self.id)]
         )
-        action["domain"] = [("complaint_id", "=", self.id)]
-        action["context"] = {}
-        return action
 
     def _asq_check_capa_before_close(self):
         """Refuse to close a repeat complaint without a linked CAPA (004
@@ -1506,7 +1346,7 @@ class AsqComplaint(models.Model):
         )
         # (linked from the complaints' side: their CAPAs, read again after
         # the step's lock, include it)
-        complaints.sudo().write({"capa_ids": [fields.Command.link(capa.id)]})
+        complaints.sudo().write({"capa_ids": [Command.link(capa.id)]})
         return capa
 
     # ------------------------------------------------------------------
@@ -1527,7 +1367,7 @@ class AsqComplaint(models.Model):
         mails = []
         for company in self.company_id:
             complaints = self.filtered(lambda c, co=company: c.company_id == co)
-            managers = self._asq_users_of(GROUP_MANAGER, company)
+            managers = self._asq_company_users(GROUP_MANAGER, company)
             for complaint in complaints:
                 vals_list.extend(
                     {
@@ -1583,29 +1423,21 @@ class AsqComplaint(models.Model):
             ),
             "body_html": body,
             "email_from": company.email_formatted or self.env.user.email_formatted,
-            "recipient_ids": [fields.Command.set(partners.ids)],
+            "recipient_ids": [Command.set(partners.ids)],
             "auto_delete": False,
         }
 
     # ------------------------------------------------------------------
     # The workflow's checks (see _asq_transitions)
     # ------------------------------------------------------------------
-    def _asq_begin(self, step):
-        """The engine's checks, with the complaint's own refusals first once
-        the status is right: a feedback is not a complaint (and the other
-        way round), and a step the complaint's progress refuses (judged
-        already, findings not recorded yet, the customer not asked yet) says
-        so instead of "not allowed"."""
-        transition = self._asq_transition(step)
-        label = self._asq_label(step)
-        self._asq_ensure_role(transition.groups, label)
-        if self:
-            if transition.access and not self.env.su:
-                self.check_access(transition.access)
-            self._asq_lock_in_states(transition.from_states, label)
-            self._asq_refuse_kind(step)
-            self._asq_refuse_progress(step)
-        return super()._asq_begin(step)
+    def _asq_ensure_progress(self, step):
+        """(asq.workflow.mixin) The complaint's own refusals once the status
+        is right: a feedback is not a complaint (and the other way round),
+        and a step the complaint's progress refuses (judged already, findings
+        not recorded yet, the customer not asked yet) says so instead of
+        "not allowed"."""
+        self._asq_refuse_kind(step)
+        self._asq_refuse_progress(step)
 
     def _asq_refuse_kind(self, step):
         if step in FEEDBACK_STEPS:
@@ -1839,10 +1671,6 @@ class AsqComplaint(models.Model):
     # ------------------------------------------------------------------
     # Business helpers
     # ------------------------------------------------------------------
-    def _asq_names(self):
-        """The references of ``self``, for messages."""
-        return ", ".join(self.mapped("name"))
-
     def _asq_ensure_no_signature(self, vals):
         protected = set(SIGNATURE_FIELDS.intersection(vals)) - {"state"}
         if vals.get("state", "draft") != "draft":
@@ -1885,39 +1713,16 @@ class AsqComplaint(models.Model):
                 user_id=self.user_id.id,
             )
 
-    @api.model
-    def _asq_users_of(self, group_xmlid, company):
-        return (
-            self.env.ref(group_xmlid)
-            .sudo()
-            .users.filtered(lambda u: not u.share and company in u.company_ids)
-        )
-
-    def _asq_notify_internal(self, partners, subject, body):
-        """Log ``body`` on the complaint and e-mail it to ``partners``."""
-        self.ensure_one()
-        self.message_post(
-            subject=subject,
-            body=body,
-            partner_ids=partners.ids,
-            message_type="comment",
-            subtype_xmlid="mail.mt_note",
-        )
-
     def _asq_escalate_major(self):
         for complaint in self.filtered(lambda c: c.severity in ("major", "critical")):
-            managers = self._asq_users_of(GROUP_MANAGER, complaint.company_id)
-            heads = self._asq_users_of(GROUP_HEAD, complaint.company_id)
-            for manager in managers:
-                complaint.activity_schedule(
-                    "mail.mail_activity_data_todo",
-                    date_deadline=fields.Date.context_today(self),
-                    summary=self.env._(
-                        "Convene the department heads on %(name)s",
-                        name=complaint.name,
-                    ),
-                    user_id=manager.id,
-                )
+            managers = self._asq_company_users(GROUP_MANAGER, complaint.company_id)
+            heads = self._asq_company_users(GROUP_HEAD, complaint.company_id)
+            complaint._asq_todo(
+                managers,
+                self.env._(
+                    "Convene the department heads on %(name)s", name=complaint.name
+                ),
+            )
             severity = dict(self._fields["severity"]._description_selection(self.env))[
                 complaint.severity
             ]
@@ -2000,10 +1805,6 @@ class AsqComplaint(models.Model):
     # ------------------------------------------------------------------
     # Service visits: the on-site verification is a visit
     # ------------------------------------------------------------------
-    visit_ids = fields.One2many(
-        "asq.service.visit", "complaint_id", string="Service Visits"
-    )
-
     def action_plan_onsite_visit(self):
         """Button "Plan On-Site Visit": a service visit for the on-site
         verification, opened in its form."""
@@ -2146,21 +1947,6 @@ class AsqComplaint(models.Model):
     # ------------------------------------------------------------------
     # Portal intake
     # ------------------------------------------------------------------
-    @api.model
-    def _asq_portal_responsible(self, partner):
-        """The internal user answering a portal customer: the customer's
-        salesperson when they handle complaints, else the after-sales section."""
-        salesperson = partner.commercial_partner_id.user_id
-        if salesperson and salesperson.has_group("after_sales_quality.group_asq_user"):
-            return salesperson
-        return (
-            self.env.ref("after_sales_quality.group_asq_user_all")
-            .sudo()
-            .users.filtered(
-                lambda u: not u.share and self.env.company in u.company_ids
-            )[:1]
-        )
-
     @api.model
     def _asq_portal_submission_key(self, contact, form_token, vals, lines, files):
         """The key of one filing of the portal form: its one-time form token,

@@ -268,18 +268,11 @@ class AsqComplaintAlert(models.Model):
 
     def _asq_notify(self):
         self.ensure_one()
-        Complaint = self.env["asq.complaint"]
-        users = Complaint._asq_users_of(
+        users = self._asq_company_users(
             GROUP_MANAGER, self.company_id
-        ) | Complaint._asq_users_of(GROUP_MGMT_REP, self.company_id)
+        ) | self._asq_company_users(GROUP_MGMT_REP, self.company_id)
         subject = self._asq_subject()
-        for user in users:
-            self.activity_schedule(
-                "mail.mail_activity_data_todo",
-                date_deadline=fields.Date.context_today(self),
-                summary=subject,
-                user_id=user.id,
-            )
+        self._asq_todo(users, subject)
         body = Markup("<p>%s</p><ul>%s</ul>") % (
             self.env._(
                 "%(count)s customers reported the same problem within "
@@ -292,13 +285,7 @@ class AsqComplaintAlert(models.Model):
                 for c in self.complaint_ids
             ),
         )
-        self.message_post(
-            subject=subject,
-            body=body,
-            partner_ids=users.partner_id.ids,
-            message_type="comment",
-            subtype_xmlid="mail.mt_note",
-        )
+        self._asq_notify_internal(users.partner_id, subject, body)
 
     def _asq_subject(self):
         if self.product_id:

@@ -3,21 +3,25 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 
 # How a deadline counts time (see _asq_deadline_plan).
 WORKING_DAYS = "working_days"
 HOURS = "hours"
+# 12:00 (company time zone) of the first working day after the start.
+NEXT_WORKING_NOON = "next_working_noon"
 
 
 class AsqDeadlineMixin(models.AbstractModel):
     """Deadlines, overdue search and escalation of the after-sales documents,
     one vocabulary for all of them.
 
-    A document names its fields with the class attributes below (the
-    complaint's ``next_deadline``/``overdue_escalated``, a CAPA action's
+    A document declares its own deadline fields (each has its own names and
+    columns) and names them with the class attributes below (the complaint's
+    ``next_deadline``/``overdue_escalated``, a CAPA action's
     ``date_due``/``escalated``, a rectification notice's
-    ``deadline``/``overdue_notified``, a hold's ``release_deadline``) and
-    implements the hooks it needs:
+    ``deadline``/``overdue_notified``, a hold's ``release_deadline``, a
+    return request's ``note_deadline``) and implements the hooks it needs:
 
     - :meth:`_asq_deadline_plan`: the clocks :meth:`_compute_deadlines` sets;
     - :meth:`_asq_pending_deadlines`: what :meth:`_compute_next_deadline`
@@ -26,7 +30,9 @@ class AsqDeadlineMixin(models.AbstractModel):
       what :meth:`_cron_escalate_overdue` escalates, and how.
 
     Working days are planned on the company calendar
-    (``resource.calendar._asq_plan_working_days_batch``)."""
+    (``resource.calendar._asq_plan_working_days_batch``). The mixin's own
+    field is ``is_overdue``: past the deadline and still due
+    (:meth:`_asq_overdue_domain`), searchable."""
 
     _name = "asq.deadline.mixin"
     _description = "After-Sales Deadlines"
@@ -40,6 +46,14 @@ class AsqDeadlineMixin(models.AbstractModel):
     _asq_deadline_fields = ()
     # xmlid of the scheduled job that escalates (failures are reported on it).
     _asq_escalation_job = None
+    # What the clocks are computed from (the fields _compute_deadlines and
+    # _compute_next_deadline depend on, besides their hooks' own).
+    _asq_deadline_depends = ()
+    _asq_next_deadline_depends = ()
+
+    is_overdue = fields.Boolean(
+        string="Overdue", compute="_compute_is_overdue", search="_search_is_overdue"
+    )
 
     # ------------------------------------------------------------------
     # Hooks
@@ -53,6 +67,12 @@ class AsqDeadlineMixin(models.AbstractModel):
     def _asq_pending_deadlines(self):
         """The deadlines the record (one) still has to meet."""
         self.ensure_one()
+        return []
+
+    @api.model
+    def _asq_overdue_domain(self):
+        """Besides past the deadline: which records are overdue (default:
+        all; a document whose deadline stays once met narrows it)."""
         return []
 
     @api.model
@@ -73,6 +93,7 @@ class AsqDeadlineMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
+    @api.depends(lambda self: self._asq_deadline_depends)
     def _compute_deadlines(self):
         """The clocks of the batch (:meth:`_asq_deadline_plan`), the working
         days planned on each calendar in one pass. Each field is assigned
@@ -84,6 +105,13 @@ class AsqDeadlineMixin(models.AbstractModel):
         for record, fname, start, amount, unit in self._asq_deadline_plan():
             if unit == HOURS:
                 values[record][fname] = start + timedelta(hours=amount)
+            elif unit == NEXT_WORKING_NOON:
+                company = record.company_id
+                values[record][fname] = (
+                    company.resource_calendar_id._asq_next_working_noon(
+                        start, company.partner_id.tz or self.env.user.tz
+                    )
+                )
             else:
                 todo[record.company_id].append((record, fname, start, amount))
         for company, plans in todo.items():
@@ -97,6 +125,7 @@ class AsqDeadlineMixin(models.AbstractModel):
         for record, deadlines in values.items():
             record.update(deadlines)
 
+    @api.depends(lambda self: self._asq_next_deadline_depends)
     def _compute_next_deadline(self):
         """The earliest pending deadline; a new deadline is not escalated."""
         for record in self:
@@ -116,18 +145,24 @@ class AsqDeadlineMixin(models.AbstractModel):
     @api.depends(lambda self: [self._asq_deadline_field])
     def _compute_is_overdue(self):
         now = self._asq_deadline_now()
+        due = self._asq_overdue_domain()
+        due = self.filtered_domain(due) if due else self
         for record in self:
             deadline = record[self._asq_deadline_field]
-            record.is_overdue = bool(deadline and deadline < now)
+            record.is_overdue = bool(deadline and deadline < now and record in due)
 
     def _search_is_overdue(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("Unsupported search on overdue records."))
         fname = self._asq_deadline_field
         now = self._asq_deadline_now()
+        due = self._asq_overdue_domain()
         if (operator == "=") == value:
-            return [(fname, "<", now)]
-        return ["|", (fname, "=", False), (fname, ">=", now)]
+            return [(fname, "<", now), *due]
+        not_past = ["|", (fname, "=", False), (fname, ">=", now)]
+        if not due:
+            return not_past
+        return expression.OR([not_past, ["!", *expression.normalize_domain(due)]])
 
     # ------------------------------------------------------------------
     # Escalation

@@ -6,6 +6,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, LazyTranslate, float_compare, float_round
 
+from .asq_deadline_mixin import NEXT_WORKING_NOON
 from .asq_delivered_line import asq_received_by_receipt
 from .asq_workflow_mixin import (
     AsqEditable,
@@ -14,6 +15,7 @@ from .asq_workflow_mixin import (
     AsqTransition,
     asq_in_step,
     asq_lock_rows,
+    asq_signature,
     asq_step,
 )
 
@@ -183,6 +185,7 @@ class AsqReturn(models.Model):
         "portal.mixin",
         "asq.portal.chatter",
         "mail.thread",
+        "asq.deadline.mixin",
     ]
     _asq_workflow_key = WORKFLOW_KEY
     _asq_signature_fields = SIGNATURE_FIELDS
@@ -192,6 +195,12 @@ class AsqReturn(models.Model):
     _asq_closed_states = ("done", "refused")
     _asq_closed_writable = CLOSED_WRITABLE
     _asq_transitions = TRANSITIONS
+    # The return note's clock (asq.deadline.mixin); the note is mailed as
+    # soon as the goods are in (_cron_send_return_notes): no escalation.
+    _asq_deadline_field = "note_deadline"
+    _asq_deadline_fields = ("note_deadline",)
+    _asq_deadline_depends = ("received_date", "company_id")
+    _asq_escalated_field = None
     _order = "date_request desc, id desc"
     _check_company_auto = True
     _mail_post_access = "read"
@@ -333,26 +342,13 @@ class AsqReturn(models.Model):
     # ------------------------------------------------------------------
     # Signatures
     # ------------------------------------------------------------------
-    review_user_id = fields.Many2one(
-        "res.users", string="Reviewed By", readonly=True, groups="base.group_user"
+    review_user_id, review_date = asq_signature("Reviewed By", "Reviewed On")
+    finance_user_id, finance_date = asq_signature("Checked By", "Checked On")
+    business_user_id, business_date = asq_signature(
+        "Business Head", "Business Approval On"
     )
-    review_date = fields.Datetime(string="Reviewed On", readonly=True)
-    finance_user_id = fields.Many2one(
-        "res.users", string="Checked By", readonly=True, groups="base.group_user"
-    )
-    finance_date = fields.Datetime(string="Checked On", readonly=True)
-    business_user_id = fields.Many2one(
-        "res.users", string="Business Head", readonly=True, groups="base.group_user"
-    )
-    business_date = fields.Datetime(string="Business Approval On", readonly=True)
-    gm_user_id = fields.Many2one(
-        "res.users", string="General Manager", readonly=True, groups="base.group_user"
-    )
-    gm_date = fields.Datetime(string="GM Approval On", readonly=True)
-    qc_user_id = fields.Many2one(
-        "res.users", string="QC Signed By", readonly=True, groups="base.group_user"
-    )
-    qc_date = fields.Datetime(string="QC Signed On", readonly=True)
+    gm_user_id, gm_date = asq_signature("General Manager", "GM Approval On")
+    qc_user_id, qc_date = asq_signature("QC Signed By", "QC Signed On")
     refusal_reason = fields.Text(readonly=True, tracking=True)
 
     # ------------------------------------------------------------------
@@ -370,11 +366,12 @@ class AsqReturn(models.Model):
     # The back office's own clock: not on the portal pages, not over RPC.
     note_deadline = fields.Datetime(
         string="Return Note Due",
-        compute="_compute_note_deadline",
+        compute="_compute_deadlines",
         store=True,
         help="12:00 of the working day after the receipt.",
         groups="base.group_user",
     )
+    is_overdue = fields.Boolean(groups="base.group_user")
     note_sent_date = fields.Datetime(string="Return Note Sent On", readonly=True)
 
     # ------------------------------------------------------------------
@@ -465,19 +462,19 @@ class AsqReturn(models.Model):
             ret.picking_count = len(ret.picking_ids)
             ret.refund_count = len(ret.refund_ids)
 
-    @api.depends("received_date", "company_id")
-    def _compute_note_deadline(self):
-        for ret in self:
-            # 《退貨單》 "予第二天上午12:00前把《退貨單》傳真給各客戶" (procedure
-            # 001, 4.2.9): by 12:00 of the next working day, company time.
-            ret.note_deadline = (
-                ret.company_id.resource_calendar_id._asq_next_working_noon(
-                    ret.received_date,
-                    ret.company_id.partner_id.tz or self.env.user.tz,
-                )
-                if ret.received_date
-                else False
-            )
+    def _asq_deadline_plan(self):
+        # 《退貨單》 "予第二天上午12:00前把《退貨單》傳真給各客戶" (procedure
+        # 001, 4.2.9): by 12:00 of the next working day, company time.
+        return [
+            (ret, "note_deadline", ret.received_date, 1, NEXT_WORKING_NOON)
+            for ret in self
+            if ret.received_date
+        ]
+
+    @api.model
+    def _asq_overdue_domain(self):
+        """(asq.deadline.mixin) Overdue until the return note is sent."""
+        return [("note_sent_date", "=", False)]
 
     @api.depends("state")
     @api.depends_context("uid")
@@ -554,14 +551,14 @@ class AsqReturn(models.Model):
                         "%(names)s: its lines can no longer be changed here (QC "
                         "findings are entered by a quality inspector once the "
                         "goods are received).",
-                        names=", ".join(locked.mapped("name")),
+                        names=locked._asq_names(),
                     )
                 )
             raise UserError(
                 self.env._(
                     "%(names)s is submitted: its approved content is read-only. "
                     "A quality manager may reopen it with a reason.",
-                    names=", ".join(locked.mapped("name")),
+                    names=locked._asq_names(),
                 )
             )
 
@@ -729,39 +726,53 @@ class AsqReturn(models.Model):
     def action_view_pickings(self):
         """Smart button "Transfers"."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "stock.action_picking_tree_all"
+        return self._asq_list_action(
+            "stock.action_picking_tree_all",
+            [("id", "in", self.picking_ids.ids)],
+            {"create": False},
         )
-        action["domain"] = [("id", "in", self.picking_ids.ids)]
-        action["context"] = {"create": False}
-        return action
 
     def action_view_refunds(self):
         """Smart button "Credit Notes"."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "account.action_move_out_refund_type"
+        return self._asq_list_action(
+            "account.action_move_out_refund_type",
+            [("id", "in", self.refund_ids.ids)],
+            {"create": False},
         )
-        action["domain"] = [("id", "in", self.refund_ids.ids)]
-        action["context"] = {"create": False}
-        return action
 
     # ------------------------------------------------------------------
     # Integration: complaints build requests through this
     # ------------------------------------------------------------------
     @api.model
-    def _asq_create_from_complaint(self, complaint, lines):
+    def _asq_create_from_complaint(self, complaint):
         """Create the draft request a complaint's return or exchange
-        disposition asks for. ``lines`` are dicts: delivered_line_id,
-        quantity, kind, resolution, reason."""
-        return self.create(
+        disposition asks for: its affected goods as quality returns (refund
+        for a return, like for like for an exchange), requested by the
+        complaint's owner."""
+        resolution = "refund" if complaint.disposition == "return" else "exchange"
+        reason = complaint.root_cause or complaint.description or complaint.name
+        request = self.create(
             {
                 "partner_id": complaint.commercial_partner_id.id,
                 "company_id": complaint.company_id.id,
                 "complaint_id": complaint.id,
-                "line_ids": [Command.create(dict(line)) for line in lines],
+                "line_ids": [
+                    Command.create(
+                        {
+                            "delivered_line_id": line.delivered_line_id.id,
+                            "quantity": line.quantity,
+                            "kind": "quality",
+                            "resolution": resolution,
+                            "reason": reason,
+                        }
+                    )
+                    for line in complaint.line_ids
+                ],
             }
         )
+        request.user_id = complaint.user_id
+        return request
 
     # ------------------------------------------------------------------
     # Scheduled job: the return note (《退货单》)
@@ -940,7 +951,7 @@ class AsqReturn(models.Model):
                 self.env._(
                     "The transport order of %(names)s exists only once the request "
                     "is approved.",
-                    names=", ".join(early.mapped("name")),
+                    names=early._asq_names(),
                 )
             )
 
@@ -1536,7 +1547,7 @@ class AsqReturn(models.Model):
                         remaining=delivered.remaining_qty,
                     )
                 )
-        responsible = self.env["asq.complaint"]._asq_portal_responsible(customer)
+        responsible = self._asq_portal_responsible(customer)
         ret = self.create(
             {
                 "partner_id": customer.id,

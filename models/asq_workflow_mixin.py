@@ -59,6 +59,22 @@ def asq_carried(env, key, default=None):
     return mark.value if isinstance(mark, AsqMark) else default
 
 
+def asq_signature(who, when):
+    """The (who, when) fields a step stamps, "<stamp>_user_id" and
+    "<stamp>_date" (see :attr:`AsqTransition.stamp`): read-only, written by
+    the step only and never copied; the signer shown to the back office."""
+    return (
+        fields.Many2one(
+            "res.users",
+            string=who,
+            readonly=True,
+            copy=False,
+            groups="base.group_user",
+        ),
+        fields.Datetime(string=when, readonly=True, copy=False),
+    )
+
+
 # Locking rule. A step a user fires (a button, a portal action, an RPC call)
 # locks its rows with NOWAIT: a second transaction on the same document fails
 # at once with a readable error (reload and see what the other one did)
@@ -184,6 +200,10 @@ class AsqCompanyFixed(models.AbstractModel):
     _name = "asq.company.fixed"
     _description = "After-Sales Document Kept in Its Company"
 
+    def _asq_names(self):
+        """The names of ``self``, for messages."""
+        return ", ".join(self.mapped("display_name"))
+
     def write(self, vals):
         if "company_id" in vals:
             moved = self.filtered(
@@ -194,7 +214,7 @@ class AsqCompanyFixed(models.AbstractModel):
                     self.env._(
                         "%(names)s cannot move to another company: create it "
                         "again in that company instead.",
-                        names=", ".join(moved.sudo().mapped("display_name")),
+                        names=moved.sudo()._asq_names(),
                     )
                 )
         return super().write(vals)
@@ -272,17 +292,22 @@ class AsqEditableMixin(models.AbstractModel):
         return "\n".join(rows)
 
     @api.model
+    def _asq_apply_readonly(self, nodes):
+        """Set the ``readonly=`` of the field ``nodes`` (of this model) from
+        the table; a field shown read-only everywhere (readonly="1") stays so."""
+        for node in nodes:
+            if node.get("readonly") == "1":
+                continue
+            expr = self._asq_readonly_expr(node.get("name"))
+            if expr:
+                node.set("readonly", expr)
+
+    @api.model
     def _get_view(self, view_id=None, view_type="form", **options):
         arch, view = super()._get_view(view_id, view_type, **options)
         if view_type == "form":
-            # The document's own fields (not those of its line sub-views); a
-            # field shown read-only everywhere (readonly="1") stays so.
-            for node in arch.xpath("//field[@name][not(ancestor::field)]"):
-                if node.get("readonly") == "1":
-                    continue
-                expr = self._asq_readonly_expr(node.get("name"))
-                if expr:
-                    node.set("readonly", expr)
+            # The document's own fields (not those of its line sub-views).
+            self._asq_apply_readonly(arch.xpath("//field[@name][not(ancestor::field)]"))
         return arch, view
 
     def _asq_ensure_editable(self, vals):
@@ -423,7 +448,7 @@ class AsqWorkflowMixin(models.AbstractModel):
                     "(%(status)s). Reload the page: someone may have done it "
                     "already.",
                     step=step,
-                    names=", ".join(wrong.mapped("display_name")),
+                    names=wrong._asq_names(),
                     status=", ".join(selection[s] for s in set(wrong.mapped("state"))),
                 )
             )
@@ -477,16 +502,65 @@ class AsqWorkflowMixin(models.AbstractModel):
             )
 
     @api.model
-    def _asq_records_action(self, xmlid, records):
-        """The window action ``xmlid`` (its name, views and search) opened on
-        ``records``: their form when there is one, else the list of them."""
+    def _asq_company_users(self, group_xmlid, company):
+        """The internal users of ``company`` holding the role ``group_xmlid``."""
+        return (
+            self.env.ref(group_xmlid)
+            .sudo()
+            .users.filtered(lambda u: not u.share and company in u.company_ids)
+        )
+
+    @api.model
+    def _asq_portal_responsible(self, partner):
+        """The internal user answering a portal customer: the customer's
+        salesperson when they handle after-sales, else the after-sales section."""
+        salesperson = partner.commercial_partner_id.user_id
+        if salesperson and salesperson.has_group("after_sales_quality.group_asq_user"):
+            return salesperson
+        return self._asq_company_users(
+            "after_sales_quality.group_asq_user_all", self.env.company
+        )[:1]
+
+    @api.model
+    def _asq_list_action(self, xmlid, domain, context=None):
+        """The window action ``xmlid`` (its name, views and search) listing
+        the records of ``domain``, with ``context`` instead of its own."""
         action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
-        action["context"] = {}
-        if len(records) == 1:
-            action.update(views=[(False, "form")], res_id=records.id)
-        else:
-            action["domain"] = [("id", "in", records.ids)]
+        action.update(domain=domain, context=context or {})
         return action
+
+    @api.model
+    def _asq_records_action(self, xmlid, records):
+        """The window action ``xmlid`` opened on ``records``: their form when
+        there is one, else the list of them."""
+        if len(records) != 1:
+            return self._asq_list_action(xmlid, [("id", "in", records.ids)])
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action.update(context={}, views=[(False, "form")], res_id=records.id)
+        return action
+
+    def _asq_todo(self, users, summary):
+        """A to-do ``summary``, due today, for each of ``users`` on the
+        document (one)."""
+        self.ensure_one()
+        for user in users:
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=fields.Date.context_today(self),
+                summary=summary,
+                user_id=user.id,
+            )
+
+    def _asq_notify_internal(self, partners, subject, body):
+        """Log ``body`` on the document (one) and e-mail it to ``partners``."""
+        self.ensure_one()
+        self.message_post(
+            subject=subject,
+            body=body,
+            partner_ids=partners.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
 
     def _asq_post_portal_filing(self, contact, body, responsible, summary):
         """A document the customer's ``contact`` filed on the portal: ``body``
@@ -559,6 +633,7 @@ class AsqWorkflowMixin(models.AbstractModel):
         records = self._asq_workflow_step(
             transition.from_states, transition.groups, label, transition.access
         )
+        records._asq_ensure_progress(step)
         if transition.signer and not self.env.su:
             allowed = records.filtered_domain(
                 getattr(records, transition.signer)() or expression.FALSE_DOMAIN
@@ -574,13 +649,19 @@ class AsqWorkflowMixin(models.AbstractModel):
                         "You are not allowed to do this step (%(step)s) on "
                         "%(names)s.",
                         step=label,
-                        names=", ".join((records - allowed).mapped("display_name")),
+                        names=(records - allowed)._asq_names(),
                     )
                 )
         reasons = records._asq_why_not(step)
         if reasons:
             raise UserError("\n".join(dict.fromkeys(reasons.values())))
         return records
+
+    def _asq_ensure_progress(self, step):
+        """Hook of :meth:`_asq_begin`, once the records are locked in a
+        from-state: refuse ``step`` for what the document's progress says
+        (done already, not ready yet) in the document's own words, before
+        the signer and the precondition are checked."""
 
     def _asq_finish(self, step, vals=None):
         """Write the step's outcome: its next state (unless ``vals`` choose
