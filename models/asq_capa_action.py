@@ -247,6 +247,11 @@ class AsqCapaAction(models.Model):
         return [("state", "=", "open"), ("capa_id.state", "=", "action")]
 
     @api.model
+    def _asq_overdue_domain(self):
+        """(asq.deadline.mixin) Overdue while the action is still open."""
+        return [("state", "=", "open")]
+
+    @api.model
     def _asq_escalation_anchor(self, record):
         return record.capa_id
 

@@ -281,6 +281,11 @@ class AsqHold(models.Model):
         """(asq.deadline.mixin, from _asq_deadline_plan)"""
         return super()._compute_deadlines()
 
+    @api.model
+    def _asq_overdue_domain(self):
+        """(asq.deadline.mixin) The release deadline runs until released."""
+        return [("state", "=", "active")]
+
     def _asq_deadline_plan(self):
         return [
             (hold, "release_deadline", hold.verified_date, RELEASE_HOURS, HOURS)

@@ -331,6 +331,11 @@ class AsqVendorRectification(models.Model):
         and a mail, once per notice."""
         return [("state", "=", "open")]
 
+    @api.model
+    def _asq_overdue_domain(self):
+        """(asq.deadline.mixin) Overdue until the vendor's evidence is in."""
+        return [("state", "in", ("open", "overdue"))]
+
     def _asq_escalate_overdue_batch(self):
         for notice in self:
             notice._escalate_overdue()
