@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import LazyTranslate
 
-from .asq_document import asq_refuse, asq_set_readonly, asq_state_field
+from .asq_document import asq_refuse, asq_state_field
 from .asq_groups import GROUP_INSPECTOR, GROUP_MANAGER, GROUP_MGMT_REP, GROUP_USER
 from .asq_workflow_mixin import AsqEditable, AsqTransition, asq_in_step
 
@@ -384,9 +384,8 @@ class AsqCapa(models.Model):
         action line (asq.capa.action's own form reads it too)."""
         arch, view = super()._get_view(view_id, view_type, **options)
         if view_type == "form":
-            asq_set_readonly(
-                self.env["asq.capa.action"],
-                arch.xpath("//field[@name='action_ids']/list/field[@name]"),
+            self.env["asq.capa.action"]._asq_apply_readonly(
+                arch.xpath("//field[@name='action_ids']/list/field[@name]")
             )
         return arch, view
 

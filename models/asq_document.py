@@ -18,18 +18,6 @@ def asq_state_field(selection, **kwargs):
     )
 
 
-def asq_set_readonly(model, nodes):
-    """Give the field ``nodes`` of a form the ``readonly=`` that ``model``'s
-    editable table (asq.editable.mixin) says; a field shown read-only
-    everywhere (readonly="1") stays so."""
-    for node in nodes:
-        if node.get("readonly") == "1":
-            continue
-        expr = model._asq_readonly_expr(node.get("name"))
-        if expr:
-            node.set("readonly", expr)
-
-
 def asq_refuse(records, message):
     """Refuse with ``message`` (already translated; its ``%(names)s`` names
     the records) when there are ``records``; nothing otherwise."""
