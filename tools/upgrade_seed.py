@@ -4,7 +4,7 @@ of the *older* commit, with that commit's code):
 
   odoo-bin shell -c OLD.conf -d DB < tools/upgrade_seed.py
 
-Each after-sales document with a workflow (DOCUMENTS) is walked from a fresh
+Each after-sales document with a workflow (``documents``) is walked from a fresh
 draft through its steps by real calls of a user holding every after-sales
 role, breadth first: every state a step reaches gets a document that reached
 it that way, with the signatures, step records, mails and stock moves the
@@ -27,23 +27,6 @@ import logging
 import socket
 
 _logger = logging.getLogger("asq.upgrade_seed")
-
-# The documents with a workflow (every model declaring ``_asq_transitions``
-# at 18.0.1.2.0; the same documents before the engine).
-DOCUMENTS = (
-    "asq.complaint",
-    "asq.complaint.alert",
-    "asq.return",
-    "asq.capa",
-    "asq.capa.action",
-    "asq.hold",
-    "asq.service.visit",
-    "asq.survey.campaign",
-    "asq.kpi.pack",
-    "asq.vendor.score",
-    "asq.vendor.maintenance",
-    "asq.vendor.rectification",
-)
 
 # Documents walked as part of another one: a CAPA's actions are added while
 # its plan is drafted and done while it is in action, so copies of one
@@ -68,7 +51,7 @@ DIALOG_METHODS = {
 # (tested elsewhere then): (from states, method).
 LEGACY_BUTTONS = {
     "asq.complaint.alert": [(("open",), "action_close")],
-    "asq.capa.action": [(("open",), "action_done"), (("open",), "action_cancel")],
+    "asq.capa.action": [],  # walked with its CAPA (WALKED_WITH)
     "asq.vendor.score": [(("draft",), "action_confirm")],
     "asq.vendor.maintenance": [(("draft",), "action_verify")],
 }
@@ -98,22 +81,18 @@ def _prep_capa_actions_done(capa):
         capa.action_department_signoff()
 
 
-def _prep_capa_action_done(action):
-    action.write({"evidence": f"{SEED}: done as planned."})
-
-
 def _prep_alert_note(alert):
     alert.write({"note": f"{SEED}: the reports share one lot."})
 
 
 def _nothing(_record):
-    """The walk did the earlier step for real (the sample is drawn)."""
+    """The walk did for real what the state table prepares (the sample
+    drawn, the invitations sent, the buyers listed by the activation)."""
 
 
 OWN_PREPARE = {
     ("asq.return", "received", "action_qc_sign"): _prep_return_qc,
     ("asq.capa", "action", "action_request_verification"): _prep_capa_actions_done,
-    ("asq.capa.action", "open", "action_done"): _prep_capa_action_done,
     ("asq.complaint.alert", "open", "action_close"): _prep_alert_note,
     ("asq.survey.campaign", "sampled", "action_send_invitations"): _nothing,
     ("asq.survey.campaign", "running", "action_send_invitations"): _nothing,
@@ -467,15 +446,27 @@ def state_counts(env, name, since):
     return counts
 
 
+def documents(env, table_mod):
+    """The documents with a workflow: those declaring ``_asq_transitions``;
+    before the engine, those of the state-table test and LEGACY_BUTTONS."""
+    names = {
+        name
+        for name, model in env.registry.items()
+        if not model._abstract and getattr(model, "_asq_transitions", ())
+    }
+    return sorted(names or {*getattr(table_mod, "TRANSITIONS", {}), *LEGACY_BUTTONS})
+
+
 def seed(env):
+    from odoo.addons.after_sales_quality.tests import test_state_table as table_mod
+
+    workflows = documents(env, table_mod)
     names = [
         name
-        for name in DOCUMENTS
-        if name in env
-        and "state" in env[name]._fields
+        for name in workflows
+        if "state" in env[name]._fields
         and env[name]._fields["state"].type == "selection"
     ]
-    from odoo.addons.after_sales_quality.tests import test_state_table as table_mod
 
     params = env["ir.config_parameter"].sudo()
     report_url = params.get_param("report.url")
@@ -498,7 +489,7 @@ def seed(env):
     env.flush_all()
 
     missing, made_all = [], 0
-    for name in sorted(set(DOCUMENTS) - set(names)):
+    for name in sorted(set(workflows) - set(names)):
         print(f"seed: {name}: no such document with a state at this version")
     print(f"seed: {'model':26} {'state':16} {'walked':>7} {'in db':>6}")
     for name in names:
