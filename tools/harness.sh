@@ -321,6 +321,7 @@ cmd_test_upgrade() {
 upgrade_from() {
     local from="$1" db="${UPGRADE_DB:-${TEST_DB}_upgrade}"
     local start=$SECONDS old_tree old_conf dsn log rc=0 sha
+    local seed_out="$BUILD/upgrade-seed.out" seed_log="$BUILD/upgrade-seed.log"
     sha="$(git -C "$ROOT" rev-parse --verify --quiet "$from^{commit}")" \
         || die "commit $from is not in this clone (a shallow clone? git fetch --unshallow)"
     old_tree="$(mktemp -d "${TMPDIR:-/tmp}/asq-upgrade-XXXXXX")"
@@ -338,10 +339,18 @@ upgrade_from() {
     say "installing $MODULE as of $from (${sha:0:12}) with demo data and Chinese in a fresh database $db"
     PYTHONPATH="$ODOO_PATH" "$PY" "$ODOO_PATH/odoo-bin" -c "$old_conf" -d "$db" \
         -i "$MODULE" --load-language zh_CN --stop-after-init --log-level warn
-    say "walking documents of $from into every state they reach (tools/upgrade_seed.py)"
+    say "walking documents of $from into every state they reach (tools/upgrade_seed.py, log: $seed_log)"
+    # (the seed points report.url at a closed port while it renders PDFs:
+    # wkhtmltopdf never waits for, nor reaches, another server)
     PYTHONPATH="$ODOO_PATH" "$PY" "$ODOO_PATH/odoo-bin" shell -c "$old_conf" -d "$db" \
-        --no-http --log-level warn < "$ROOT/tools/upgrade_seed.py" 2>/dev/null | grep '^seed: ' \
-        || die "seeding the database of $from failed"
+        --no-http --log-level warn --log-handler asq.upgrade_seed:INFO \
+        < "$ROOT/tools/upgrade_seed.py" > "$seed_out" 2> "$seed_log" || true
+    grep '^seed: ' "$seed_out" || true
+    if ! grep -q '^seed: done' "$seed_out"; then
+        tail -n 30 "$seed_log" >&2
+        echo "seeding the database of $from failed (no \"seed: done\"; see $seed_log)"
+        return 1
+    fi
     "$PY" "$ROOT/tools/upgrade_check.py" snapshot "$dsn" "$BUILD/upgrade-before.json"
     say "upgrading $db to the checkout (-u $MODULE, log: $log)"
     odoo -d "$db" -u "$MODULE" --stop-after-init --logfile="$log" || rc=$?

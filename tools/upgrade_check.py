@@ -1,10 +1,11 @@
 """The upgrade check of ``make test-upgrade`` (tools/harness.sh test-upgrade).
 
   upgrade_check.py snapshot DSN OUT.json
-      every after-sales document of the database (each base table asq_*): id,
-      state, every who/when stamp and every figure (numeric columns), the return
-      transfers' states and, per delivered move, the delivered and returned
-      quantities;
+      every after-sales record of the database (each base table asq_*): id,
+      state, every who/when stamp, date, figure, decision, flag and link (all
+      columns but free text), the documents' files (drawn signatures, packs),
+      the return transfers' states and, per delivered move, the delivered and
+      returned quantities;
   upgrade_check.py compare DSN OLD.json AUDIT.sql
       the same snapshot of the upgraded database must hold every record of
       OLD.json with the same values (columns and tables may be added), and
@@ -33,10 +34,23 @@ ASQ_AUDIT = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(ASQ_AUDIT)
 
 STATE = re.compile(r"^(state|status)$|_(state|status)$")
-WHO = re.compile(r"_by(_id)?$|_user_id$")
-WHEN = re.compile(r"_(at|date|on)$")
-NOT_STAMPS = {"create_date", "write_date"}
-FIGURE_TYPES = {"numeric", "double precision"}
+# who signed (a document's stamps, a step record's, an approval's, a review's)
+WHO = re.compile(r"_by(_id)?$|(^|_)user_id$")
+NOT_STAMPS = {"create_date", "write_date", "create_uid", "write_uid"}
+# figures, dates (when a step was signed, deadlines), decisions (selections),
+# flags and links (many2one ids, counts): every column but free text and
+# translated terms
+KEPT_TYPES = {
+    "numeric",
+    "double precision",
+    "integer",
+    "bigint",
+    "smallint",
+    "boolean",
+    "date",
+    "timestamp without time zone",
+    "character varying",
+}
 
 # Figures of the stock side the after-sales documents rest on.
 EXTRA = {
@@ -62,6 +76,10 @@ EXTRA = {
                   JOIN stock_location dst ON dst.id = rml.location_dest_id
                  WHERE rml.state = 'done' AND dst.usage <> 'customer'
               GROUP BY rm.origin_returned_move_id) r ON r.move_id = d.move_id""",
+    # the files of the documents: drawn signatures, generated packs
+    "ir_attachment[asq]": """
+        SELECT id, res_model, res_field, res_id, checksum, file_size
+          FROM ir_attachment WHERE res_model LIKE 'asq.%'""",
     # the credit notes of the returns
     "account_move[refunds]": """
         SELECT id, state, move_type, amount_total, invoice_origin
@@ -109,9 +127,7 @@ def snapshot(cr):
             for c, t in columns
             if c != "id"
             and c not in NOT_STAMPS
-            and (
-                STATE.search(c) or WHO.search(c) or WHEN.search(c) or t in FIGURE_TYPES
-            )
+            and (STATE.search(c) or WHO.search(c) or t in KEPT_TYPES)
         ]
         select = ", ".join(f'"{c}"' for c in ["id", *kept])
         snap[table] = rows(cr, f'SELECT {select} FROM "{table}" ORDER BY id')
