@@ -11,6 +11,13 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import LazyTranslate
 
 from .asq_deadline_mixin import WORKING_DAYS
+from .asq_document import asq_state_field
+from .asq_groups import (
+    GROUP_HEAD,
+    GROUP_INSPECTOR,
+    GROUP_MANAGER,
+    GROUP_USER,
+)
 from .asq_orm_speed import fill_batch_defaults
 from .asq_workflow_mixin import (
     AsqEditable,
@@ -25,11 +32,6 @@ from .asq_workflow_mixin import (
 _lt = LazyTranslate(__name__)
 
 ASQ = "after_sales_quality."
-GROUP_USER = f"{ASQ}group_asq_user"
-GROUP_INSPECTOR = f"{ASQ}group_asq_inspector"
-GROUP_MANAGER = f"{ASQ}group_asq_manager"
-GROUP_HEAD = f"{ASQ}group_asq_business_head"
-GROUP_MGMT_REP = f"{ASQ}group_asq_mgmt_rep"
 STEP_CONTEXT = "asq_complaint_step"
 OWNER_ACTIVITY = f"{ASQ}mail_activity_type_asq_complaint"
 # Minutes a "received at" may lie ahead of the server's clock (the caller's
@@ -388,8 +390,7 @@ class AsqComplaint(models.Model):
         default=lambda self: self.env.company,
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    state = fields.Selection(
-        string="Status",
+    state = asq_state_field(
         selection=[
             ("draft", "New"),
             ("review", "Under Review"),
@@ -401,11 +402,6 @@ class AsqComplaint(models.Model):
             ("cancel", "Cancelled"),
         ],
         default="draft",
-        required=True,
-        copy=False,
-        readonly=True,
-        tracking=True,
-        index=True,
         help="New: being registered. Under Review: the quality manager judges "
         "whether the complaint is valid. Investigating: the quality department "
         "finds responsibility and root cause. Disposition Decided: the quality "
@@ -1587,11 +1583,7 @@ class AsqComplaint(models.Model):
     # button shows, the click names what is missing.
     def _asq_ensure_registration_complete(self):
         for complaint in self:
-            missing = [
-                complaint._fields[fname].string
-                for fname in ("category", "description")
-                if not complaint[fname]
-            ]
+            missing = complaint._asq_empty_fields(("category", "description"))
             if missing:
                 raise UserError(
                     self.env._(
@@ -1603,23 +1595,14 @@ class AsqComplaint(models.Model):
 
     def _asq_ensure_findings_complete(self):
         for complaint in self:
-            missing = [
-                complaint._fields[fname].string
-                for fname in ("responsibility", "root_cause")
-                if not complaint[fname]
-            ]
-            if complaint.onsite_required and not complaint.onsite_date:
-                missing.append(complaint._fields["onsite_date"].string)
-            if (
-                complaint.responsibility in ("supplier", "carrier")
-                and not complaint.responsible_partner_id
-            ):
-                missing.append(complaint._fields["responsible_partner_id"].string)
-            if (
-                complaint.responsibility == "internal"
-                and not complaint.responsible_department_id
-            ):
-                missing.append(complaint._fields["responsible_department_id"].string)
+            required = ["responsibility", "root_cause"]
+            if complaint.onsite_required:
+                required.append("onsite_date")
+            if complaint.responsibility in ("supplier", "carrier"):
+                required.append("responsible_partner_id")
+            if complaint.responsibility == "internal":
+                required.append("responsible_department_id")
+            missing = complaint._asq_empty_fields(required)
             if missing:
                 raise UserError(
                     self.env._(
@@ -1680,9 +1663,7 @@ class AsqComplaint(models.Model):
                 self.env._(
                     "These fields are signed by the workflow buttons and cannot "
                     "be written directly: %(fields)s.",
-                    fields=", ".join(
-                        sorted(self._fields[fname].string for fname in protected)
-                    ),
+                    fields=", ".join(sorted(self._asq_field_labels(protected))),
                 )
             )
 

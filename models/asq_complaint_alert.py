@@ -6,13 +6,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import LazyTranslate
 
-from .asq_complaint import (
-    CATEGORIES,
-    GROUP_INSPECTOR,
-    GROUP_MANAGER,
-    GROUP_MGMT_REP,
-    STEP_CONTEXT,
-)
+from .asq_complaint import CATEGORIES, STEP_CONTEXT
+from .asq_groups import GROUP_INSPECTOR, GROUP_MANAGER, GROUP_MGMT_REP
 from .asq_workflow_mixin import AsqEditable, AsqTransition, asq_in_step, asq_step
 
 _lt = LazyTranslate(__name__)
@@ -121,10 +116,7 @@ class AsqComplaintAlert(models.Model):
                         "These fields of an early warning are set when it is "
                         "raised or by its buttons and cannot be changed: "
                         "%(fields)s.",
-                        fields=", ".join(
-                            self._fields[fname].get_description(self.env)["string"]
-                            for fname in raised
-                        ),
+                        fields=", ".join(self._asq_field_labels(raised)),
                     )
                 )
             # Who may not write the warning at all is refused as such first.

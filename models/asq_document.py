@@ -49,7 +49,7 @@ class AsqDocument(models.AbstractModel):
                     self.env._(
                         "%(field)s cannot be changed on %(names)s in its current "
                         "status.",
-                        field=self._fields[fname].get_description(self.env)["string"],
+                        field=self._asq_field_labels([fname])[0],
                         names=", ".join(locked.mapped("name")),
                     )
                 )

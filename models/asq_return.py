@@ -8,6 +8,17 @@ from odoo.tools import SQL, LazyTranslate, float_compare, float_round
 
 from .asq_deadline_mixin import NEXT_WORKING_NOON
 from .asq_delivered_line import asq_received_by_receipt
+from .asq_document import asq_state_field
+from .asq_groups import (
+    GROUP_FINANCE,
+    GROUP_GM,
+    GROUP_HEAD,
+    GROUP_INSPECTOR,
+    GROUP_MANAGER,
+    GROUP_USER,
+    GROUP_USER_ALL,
+    GROUP_WAREHOUSE,
+)
 from .asq_workflow_mixin import (
     AsqEditable,
     AsqMark,
@@ -40,15 +51,20 @@ SIGNATURE_FIELDS = (
     "note_sent_date",
     "refusal_reason",
 )
+
+
+def _finance_figure(field_type, string, **kwargs):
+    """A live figure of the finance check (``_compute_finance_figures``),
+    for internal users; frozen into ``finance_*`` when finance signs."""
+    return field_type(
+        string=string,
+        compute="_compute_finance_figures",
+        groups="base.group_user",
+        **kwargs,
+    )
+
+
 WORKFLOW_KEY = "asq_return_workflow"
-GROUP_USER = "after_sales_quality.group_asq_user"
-GROUP_USER_ALL = "after_sales_quality.group_asq_user_all"
-GROUP_INSPECTOR = "after_sales_quality.group_asq_inspector"
-GROUP_MANAGER = "after_sales_quality.group_asq_manager"
-GROUP_WAREHOUSE = "after_sales_quality.group_asq_warehouse"
-GROUP_FINANCE = "after_sales_quality.group_asq_finance"
-GROUP_BUSINESS = "after_sales_quality.group_asq_business_head"
-GROUP_GM = "after_sales_quality.group_asq_general_manager"
 # Requests whose goods are requested but not yet back (counted against what
 # remains at the customer on top of the done returns).
 OPEN_STATES = ("submitted", "finance", "business", "gm", "approved")
@@ -89,7 +105,7 @@ TRANSITIONS = (
         "business",
         _lt("Business Head Approval"),
         ("business",),
-        (GROUP_BUSINESS,),
+        (GROUP_HEAD,),
         branches=("gm", "approved", "refused"),
         stamp="business",
         action="action_sign",
@@ -186,6 +202,7 @@ class AsqReturn(models.Model):
         "asq.portal.chatter",
         "mail.thread",
         "asq.deadline.mixin",
+        "asq.document",
     ]
     _asq_workflow_key = WORKFLOW_KEY
     _asq_signature_fields = SIGNATURE_FIELDS
@@ -205,14 +222,8 @@ class AsqReturn(models.Model):
     _check_company_auto = True
     _mail_post_access = "read"
 
-    name = fields.Char(
-        string="Reference", required=True, copy=False, readonly=True, default="/"
-    )
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda s: s.env.company
-    )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    state = fields.Selection(
+    state = asq_state_field(
         selection=[
             ("draft", "Draft"),
             ("submitted", "After-Sales Review"),
@@ -225,13 +236,7 @@ class AsqReturn(models.Model):
             ("done", "Done"),
             ("refused", "Refused"),
         ],
-        string="Status",
         default="draft",
-        required=True,
-        copy=False,
-        readonly=True,
-        tracking=True,
-        index=True,
         help="Draft: the detail form is being filled in.\n"
         "After-Sales Review: submitted, the after-sales section reviews it.\n"
         "Finance Check: finance compares the return ratio and delivery age with "
@@ -287,42 +292,17 @@ class AsqReturn(models.Model):
     # ------------------------------------------------------------------
     # Finance check: live figures, frozen when finance signs
     # ------------------------------------------------------------------
-    live_delivered_amount = fields.Monetary(
-        string="Delivered in Contract Period",
-        compute="_compute_finance_figures",
-        groups="base.group_user",
+    live_delivered_amount = _finance_figure(
+        fields.Monetary, "Delivered in Contract Period"
     )
-    live_returned_amount = fields.Monetary(
-        string="Returned incl. this Request",
-        compute="_compute_finance_figures",
-        groups="base.group_user",
+    live_returned_amount = _finance_figure(
+        fields.Monetary, "Returned incl. this Request"
     )
-    live_ratio = fields.Float(
-        string="Return Ratio (%)",
-        compute="_compute_finance_figures",
-        digits=(16, 2),
-        groups="base.group_user",
-    )
-    ratio_cap = fields.Float(
-        string="Exchange Ratio Cap (%)",
-        compute="_compute_finance_figures",
-        groups="base.group_user",
-    )
-    return_days_limit = fields.Integer(
-        string="Return Time Limit (days)",
-        compute="_compute_finance_figures",
-        groups="base.group_user",
-    )
-    max_days = fields.Integer(
-        string="Oldest Delivery (days)",
-        compute="_compute_finance_figures",
-        groups="base.group_user",
-    )
-    live_beyond = fields.Boolean(
-        string="Beyond the Contract",
-        compute="_compute_finance_figures",
-        groups="base.group_user",
-    )
+    live_ratio = _finance_figure(fields.Float, "Return Ratio (%)", digits=(16, 2))
+    ratio_cap = _finance_figure(fields.Float, "Exchange Ratio Cap (%)")
+    return_days_limit = _finance_figure(fields.Integer, "Return Time Limit (days)")
+    max_days = _finance_figure(fields.Integer, "Oldest Delivery (days)")
+    live_beyond = _finance_figure(fields.Boolean, "Beyond the Contract")
     finance_ratio = fields.Float(
         string="Return Ratio at Finance Check (%)",
         readonly=True,

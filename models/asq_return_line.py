@@ -2,7 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
 
-from .asq_return import GROUP_INSPECTOR, WORKFLOW_KEY
+from .asq_groups import GROUP_INSPECTOR
+from .asq_return import WORKFLOW_KEY
 from .asq_workflow_mixin import asq_in_step
 
 QC_LINE_FIELDS = (

@@ -383,18 +383,12 @@ class AsqServiceVisit(models.Model):
         return ""
 
     def _asq_check_sign(self):
-        missing = [
-            self._fields[fname].get_description(self.env)["string"]
-            for fname in ("signer_name", "signature", "satisfaction")
-            if not self[fname]
-        ]
+        missing = self._asq_empty_fields(("signer_name", "signature", "satisfaction"))
         if (
             self.satisfaction == "not_satisfied"
             and not (self.satisfaction_comment or "").strip()
         ):
-            missing.append(
-                self._fields["satisfaction_comment"].get_description(self.env)["string"]
-            )
+            missing += self._asq_field_labels(["satisfaction_comment"])
         if missing:
             return self.env._(
                 "%(name)s cannot be signed yet. Missing: %(fields)s.",

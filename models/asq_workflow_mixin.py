@@ -204,6 +204,17 @@ class AsqCompanyFixed(models.AbstractModel):
         """The names of ``self``, for messages."""
         return ", ".join(self.mapped("display_name"))
 
+    def _asq_field_labels(self, fnames):
+        """The labels of the fields ``fnames``, in the user's language, for
+        messages (never the English ``string`` inside a Chinese sentence)."""
+        return [self._fields[f]._description_string(self.env) for f in fnames]
+
+    def _asq_empty_fields(self, fnames):
+        """The labels (:meth:`_asq_field_labels`) of the fields of ``fnames``
+        left empty on this record."""
+        self.ensure_one()
+        return self._asq_field_labels([f for f in fnames if not self[f]])
+
     def write(self, vals):
         if "company_id" in vals:
             moved = self.filtered(
@@ -322,9 +333,9 @@ class AsqEditableMixin(models.AbstractModel):
                     "%(names)s is closed: %(fields)s can no longer be changed.",
                     names=", ".join(ended.mapped("display_name")),
                     fields=", ".join(
-                        self._fields[fname].get_description(self.env)["string"]
-                        for fname in sorted(frozen)
-                        if fname in self._fields
+                        self._asq_field_labels(
+                            f for f in sorted(frozen) if f in self._fields
+                        )
                     ),
                 )
             )
@@ -332,7 +343,7 @@ class AsqEditableMixin(models.AbstractModel):
             rule = self._asq_editable.get(fname)
             if not rule:
                 continue
-            label = self._fields[fname].get_description(self.env)["string"]
+            [label] = self._asq_field_labels([fname])
             if (
                 rule.group
                 and not self.env.su
@@ -492,12 +503,7 @@ class AsqWorkflowMixin(models.AbstractModel):
                 self.env._(
                     "These fields are set by the workflow buttons and cannot be "
                     "written directly: %(fields)s.",
-                    fields=", ".join(
-                        sorted(
-                            self._fields[f].get_description(self.env)["string"]
-                            for f in protected
-                        )
-                    ),
+                    fields=", ".join(sorted(self._asq_field_labels(protected))),
                 )
             )
 
