@@ -57,6 +57,12 @@ def registry_reachable():
     return patch.object(Registry, "_lock", DummyRLock())
 
 
+def validate_picking(picking):
+    """Book all ``picking`` moves as done, without a backorder."""
+    picking.move_ids.picked = True
+    picking.with_context(skip_backorder=True).button_validate()
+
+
 def db_state(record):
     """``record``'s state as the database holds it (what the ORM still
     had to write written first, its cache dropped)."""
@@ -170,8 +176,7 @@ class AsqCommon(BaseCommon):
         order.action_confirm()
         picking = order.picking_ids
         picking.action_assign()
-        picking.move_ids.picked = True
-        picking.with_context(skip_backorder=True).button_validate()
+        validate_picking(picking)
         if date:
             picking.date_done = date
             picking.move_ids.date = date

@@ -23,7 +23,10 @@ from odoo.tests.common import BaseCase, get_db_name
 from odoo.tools import mute_logger
 
 from odoo.addons.after_sales_quality.models.asq_workflow_mixin import asq_step
-from odoo.addons.after_sales_quality.tests.common import registry_reachable
+from odoo.addons.after_sales_quality.tests.common import (
+    registry_reachable,
+    validate_picking,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -189,8 +192,7 @@ class TestRaces(BaseCase):
         order.action_confirm()
         delivery = order.picking_ids
         delivery.action_assign()
-        delivery.move_ids.picked = True
-        delivery.with_context(skip_backorder=True).button_validate()
+        validate_picking(delivery)
         env.flush_all()
         cls.delivered_line_id = (
             env["asq.delivered.line"].search([("picking_id", "=", delivery.id)]).id
