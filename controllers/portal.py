@@ -26,6 +26,40 @@ SUBMISSION_KEY_RE = re.compile(r"[0-9a-f]{64}")
 # Characters no portal text takes (NUL and the other C0 controls but tab,
 # line feed and carriage return): the database refuses NUL.
 FORBIDDEN_TEXT_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The customer's documents the portal lists, by page name: model, list URL,
+# the date the newest come first by, the domain method, the session key that
+# keeps the list's order (the record page's previous/next links), the list
+# and record templates, and the states a record page shows.
+PORTAL_DOCUMENTS = {
+    "asq_complaint": {
+        "model": "asq.complaint",
+        "url": "/my/complaints",
+        "date": "received_date",
+        "domain": "_asq_complaint_domain",
+        "history": "my_asq_complaints_history",
+        "list": "after_sales_quality.portal_my_asq_complaints",
+        "page": "after_sales_quality.portal_asq_complaint_page",
+    },
+    "asq_return": {
+        "model": "asq.return",
+        "url": "/my/returns",
+        "date": "date_request",
+        "domain": "_asq_return_domain",
+        "history": "my_asq_returns_history",
+        "list": "after_sales_quality.portal_my_asq_returns",
+        "page": "after_sales_quality.portal_asq_return_page",
+    },
+    "asq_visit": {
+        "model": "asq.service.visit",
+        "url": "/my/service_visits",
+        "date": "planned_date",
+        "domain": "_asq_visit_domain",
+        "history": "my_asq_visits_history",
+        "list": "after_sales_quality.portal_my_asq_visits",
+        "page": "after_sales_quality.portal_asq_visit_page",
+        "states": ("done", "signed"),
+    },
+}
 
 
 def asq_check_text(env, values):
@@ -172,12 +206,23 @@ class AsqCustomerPortal(CustomerPortal):
             raise Forbidden() from error
         return record, None
 
-    def _asq_list_values(self, model, domain, url, page, sortby, sortings, history):
-        values = self._prepare_portal_layout_values()
-        sortby = sortby if sortby in sortings else next(iter(sortings))
-        Model = request.env[model]
+    def _asq_render_list(self, page_name, page, sortby):
+        """The portal list ``page_name`` (a PORTAL_DOCUMENTS key): the
+        customer's documents, ``page`` by ``page``, sorted by ``sortby``."""
+        document = PORTAL_DOCUMENTS[page_name]
+        sortings = {
+            "date": {
+                "label": request.env._("Newest"),
+                "order": f"{document['date']} desc",
+            },
+            "name": {"label": request.env._("Reference"), "order": "name desc"},
+            "state": {"label": request.env._("Status"), "order": "state, id desc"},
+        }
+        sortby = sortby if sortby in sortings else "date"
+        Model = request.env[document["model"]]
+        domain = getattr(self, document["domain"])(request.env.user.partner_id)
         pager = portal_pager(
-            url=url,
+            url=document["url"],
             total=Model.search_count(domain),
             page=page,
             step=self._items_per_page,
@@ -189,28 +234,78 @@ class AsqCustomerPortal(CustomerPortal):
             limit=self._items_per_page,
             offset=pager["offset"],
         )
-        request.session[history] = records.ids[:100]
+        request.session[document["history"]] = records.ids[:100]
+        values = self._prepare_portal_layout_values()
         values.update(
             {
                 # sudo: read what the page shows of the records found above.
                 "records": records.sudo(),
                 "pager": pager,
-                "default_url": url,
+                "default_url": document["url"],
                 "searchbar_sortings": sortings,
                 "sortby": sortby,
+                "page_name": page_name,
             }
         )
-        return values
+        return request.render(document["list"], values)
 
-    def _asq_page_values(self, record, access_token, history, **kwargs):
+    def _asq_document_page(self, page_name, record_id, access_token, kwargs):
+        """The page of one document of the list ``page_name``: 404 for a
+        record in a state the portal does not show."""
+        document = PORTAL_DOCUMENTS[page_name]
+        record, redirect = self._asq_check_document(
+            document["model"], record_id, access_token
+        )
+        if redirect:
+            return redirect
+        if record.state not in document.get("states", (record.state,)):
+            raise NotFound()
+        return self._asq_render_page(page_name, record, access_token, kwargs)
+
+    def _asq_render_page(self, page_name, record, access_token, kwargs, error=None):
+        """Render ``record``'s page; with ``error`` shown, as a 400."""
+        document = PORTAL_DOCUMENTS[page_name]
         values = {"record": record, "timeline": record._asq_portal_timeline()}
         values = self._get_page_view_values(
-            record, access_token, values, history, False, **kwargs
+            record, access_token, values, document["history"], False, **kwargs
         )
         # The customer only reads these records: the chatter posts with the
         # record's token (the user was checked above).
         values.setdefault("token", record._portal_ensure_token())
-        return values
+        values["page_name"] = page_name
+        if error:
+            values["asq_error"] = error
+            return request.render(document["page"], values, status=400)
+        return request.render(document["page"], values)
+
+    def _asq_render_form(self, template, values, create, post):
+        """``create(post)`` the document the form ``template`` files: its
+        record, or the response to send (the form as it was on GET, the form
+        with the refusal as a 400)."""
+        if request.httprequest.method != "POST":
+            return None, request.render(template, values)
+        try:
+            return create(post), None
+        except (UserError, ValidationError) as error:
+            values["asq_error"] = error.args[0]
+            return None, request.render(template, values, status=400)
+
+    def _asq_posted_goods(self, post):
+        """(delivered line, quantity) for each delivered line the form posts:
+        the customer's own, with a valid quantity, else a readable refusal."""
+        env = request.env
+        posted = request.httprequest.form.getlist("delivered_line_id")
+        allowed = self._asq_delivered_lines(ids=posted)
+        goods = []
+        for delivered_id in posted:
+            delivered = allowed.filtered(lambda d, i=delivered_id: str(d.id) == i)
+            if not delivered:
+                raise UserError(env._("Choose goods that were delivered to you."))
+            quantity = asq_quantity(
+                env, post.get(f"quantity_{delivered.id}"), delivered.product_id
+            )
+            goods.append((delivered, quantity))
+        return goods
 
     def _asq_delivered_lines(self, ids=None, returnable=False):
         """The customer's own delivered goods (the newest 200 for the forms,
@@ -232,13 +327,6 @@ class AsqCustomerPortal(CustomerPortal):
     # ------------------------------------------------------------------
     # Complaints
     # ------------------------------------------------------------------
-    def _asq_complaint_sortings(self):
-        return {
-            "date": {"label": request.env._("Newest"), "order": "received_date desc"},
-            "name": {"label": request.env._("Reference"), "order": "name desc"},
-            "state": {"label": request.env._("Status"), "order": "state, id desc"},
-        }
-
     @http.route(
         ["/my/complaints", "/my/complaints/page/<int:page>"],
         type="http",
@@ -246,32 +334,15 @@ class AsqCustomerPortal(CustomerPortal):
         website=True,
     )
     def portal_my_asq_complaints(self, page=1, sortby=None, **kwargs):
-        values = self._asq_list_values(
-            "asq.complaint",
-            self._asq_complaint_domain(request.env.user.partner_id),
-            "/my/complaints",
-            page,
-            sortby,
-            self._asq_complaint_sortings(),
-            "my_asq_complaints_history",
-        )
-        values["page_name"] = "asq_complaint"
-        return request.render("after_sales_quality.portal_my_asq_complaints", values)
+        return self._asq_render_list("asq_complaint", page, sortby)
 
     @http.route(
         ["/my/complaints/<int:complaint_id>"], type="http", auth="public", website=True
     )
     def portal_asq_complaint_page(self, complaint_id, access_token=None, **kwargs):
-        complaint, redirect = self._asq_check_document(
-            "asq.complaint", complaint_id, access_token
+        return self._asq_document_page(
+            "asq_complaint", complaint_id, access_token, kwargs
         )
-        if redirect:
-            return redirect
-        values = self._asq_page_values(
-            complaint, access_token, "my_asq_complaints_history", **kwargs
-        )
-        values["page_name"] = "asq_complaint"
-        return request.render("after_sales_quality.portal_asq_complaint_page", values)
 
     @http.route(
         ["/my/complaints/new"],
@@ -306,16 +377,12 @@ class AsqCustomerPortal(CustomerPortal):
                 else uuid.uuid4().hex,
             }
         )
-        if request.httprequest.method != "POST":
-            return request.render(
-                "after_sales_quality.portal_asq_complaint_new", values
-            )
         try:
-            complaint = self._asq_create_complaint(post)
-        except (UserError, ValidationError) as error:
-            values["asq_error"] = error.args[0]
-            return request.render(
-                "after_sales_quality.portal_asq_complaint_new", values, status=400
+            complaint, response = self._asq_render_form(
+                "after_sales_quality.portal_asq_complaint_new",
+                values,
+                self._asq_create_complaint,
+                post,
             )
         except AsqPortalDuplicate as duplicate:
             # Its complaint is committed but not visible to this transaction:
@@ -323,7 +390,7 @@ class AsqCustomerPortal(CustomerPortal):
             return request.redirect(
                 f"/my/complaints/new?{url_encode({'submitted': duplicate.key})}"
             )
-        return self._asq_complaint_created(complaint)
+        return response or self._asq_complaint_created(complaint)
 
     def _asq_complaint_created(self, complaint):
         return request.redirect(
@@ -349,17 +416,7 @@ class AsqCustomerPortal(CustomerPortal):
             if post.get("customer_request") in selections["customer_request"]
             else False,
         }
-        lines = []
-        posted = request.httprequest.form.getlist("delivered_line_id")
-        allowed = self._asq_delivered_lines(ids=posted)
-        for delivered_id in posted:
-            delivered = allowed.filtered(lambda d, i=delivered_id: str(d.id) == i)
-            if not delivered:
-                raise UserError(env._("Choose goods that were delivered to you."))
-            quantity = asq_quantity(
-                env, post.get(f"quantity_{delivered.id}"), delivered.product_id
-            )
-            lines.append((delivered, quantity))
+        lines = self._asq_posted_goods(post)
         files = [
             (upload.filename or "file", upload.read())
             for upload in request.httprequest.files.getlist("attachments")
@@ -383,13 +440,6 @@ class AsqCustomerPortal(CustomerPortal):
     # ------------------------------------------------------------------
     # Return requests
     # ------------------------------------------------------------------
-    def _asq_return_sortings(self):
-        return {
-            "date": {"label": request.env._("Newest"), "order": "date_request desc"},
-            "name": {"label": request.env._("Reference"), "order": "name desc"},
-            "state": {"label": request.env._("Status"), "order": "state, id desc"},
-        }
-
     @http.route(
         ["/my/returns", "/my/returns/page/<int:page>"],
         type="http",
@@ -397,30 +447,13 @@ class AsqCustomerPortal(CustomerPortal):
         website=True,
     )
     def portal_my_asq_returns(self, page=1, sortby=None, **kwargs):
-        values = self._asq_list_values(
-            "asq.return",
-            self._asq_return_domain(request.env.user.partner_id),
-            "/my/returns",
-            page,
-            sortby,
-            self._asq_return_sortings(),
-            "my_asq_returns_history",
-        )
-        values["page_name"] = "asq_return"
-        return request.render("after_sales_quality.portal_my_asq_returns", values)
+        return self._asq_render_list("asq_return", page, sortby)
 
     @http.route(
         ["/my/returns/<int:return_id>"], type="http", auth="public", website=True
     )
     def portal_asq_return_page(self, return_id, access_token=None, **kwargs):
-        ret, redirect = self._asq_check_document("asq.return", return_id, access_token)
-        if redirect:
-            return redirect
-        values = self._asq_page_values(
-            ret, access_token, "my_asq_returns_history", **kwargs
-        )
-        values["page_name"] = "asq_return"
-        return request.render("after_sales_quality.portal_asq_return_page", values)
+        return self._asq_document_page("asq_return", return_id, access_token, kwargs)
 
     @http.route(
         ["/my/returns/new"],
@@ -439,16 +472,13 @@ class AsqCustomerPortal(CustomerPortal):
                 "asq_error": False,
             }
         )
-        if request.httprequest.method != "POST":
-            return request.render("after_sales_quality.portal_asq_return_new", values)
-        try:
-            ret = self._asq_create_return(post)
-        except (UserError, ValidationError) as error:
-            values["asq_error"] = error.args[0]
-            return request.render(
-                "after_sales_quality.portal_asq_return_new", values, status=400
-            )
-        return request.redirect(
+        ret, response = self._asq_render_form(
+            "after_sales_quality.portal_asq_return_new",
+            values,
+            self._asq_create_return,
+            post,
+        )
+        return response or request.redirect(
             f"/my/returns/{ret.id}?{url_encode({'message': 'created'})}"
         )
 
@@ -457,13 +487,8 @@ class AsqCustomerPortal(CustomerPortal):
         asq_check_text(env, post.values())
         # Every line the customer selects; the model re-checks the customer,
         # the reason and the quantity still at the customer.
-        posted = request.httprequest.form.getlist("delivered_line_id")
-        allowed = self._asq_delivered_lines(ids=posted)
         lines = []
-        for delivered_id in posted:
-            delivered = allowed.filtered(lambda d, i=delivered_id: str(d.id) == i)
-            if not delivered:
-                raise UserError(env._("Choose goods that were delivered to you."))
+        for delivered, quantity in self._asq_posted_goods(post):
             kind = post.get(f"kind_{delivered.id}")
             kind = kind if kind in ("unsaleable", "quality") else "quality"
             resolution = post.get(f"resolution_{delivered.id}")
@@ -472,9 +497,7 @@ class AsqCustomerPortal(CustomerPortal):
             lines.append(
                 {
                     "delivered_line_id": delivered,
-                    "quantity": asq_quantity(
-                        env, post.get(f"quantity_{delivered.id}"), delivered.product_id
-                    ),
+                    "quantity": quantity,
                     "kind": kind,
                     "resolution": resolution,
                     "reason": post.get(f"reason_{delivered.id}") or "",
@@ -506,13 +529,6 @@ class AsqCustomerPortal(CustomerPortal):
     # ------------------------------------------------------------------
     # Service reports
     # ------------------------------------------------------------------
-    def _asq_visit_sortings(self):
-        return {
-            "date": {"label": request.env._("Newest"), "order": "planned_date desc"},
-            "name": {"label": request.env._("Reference"), "order": "name desc"},
-            "state": {"label": request.env._("Status"), "order": "state, id desc"},
-        }
-
     @http.route(
         ["/my/service_visits", "/my/service_visits/page/<int:page>"],
         type="http",
@@ -520,17 +536,7 @@ class AsqCustomerPortal(CustomerPortal):
         website=True,
     )
     def portal_my_asq_visits(self, page=1, sortby=None, **kwargs):
-        values = self._asq_list_values(
-            "asq.service.visit",
-            self._asq_visit_domain(request.env.user.partner_id),
-            "/my/service_visits",
-            page,
-            sortby,
-            self._asq_visit_sortings(),
-            "my_asq_visits_history",
-        )
-        values["page_name"] = "asq_visit"
-        return request.render("after_sales_quality.portal_my_asq_visits", values)
+        return self._asq_render_list("asq_visit", page, sortby)
 
     @http.route(
         ["/my/service_visits/<int:visit_id>"],
@@ -539,18 +545,7 @@ class AsqCustomerPortal(CustomerPortal):
         website=True,
     )
     def portal_asq_visit_page(self, visit_id, access_token=None, **kwargs):
-        visit, redirect = self._asq_check_document(
-            "asq.service.visit", visit_id, access_token
-        )
-        if redirect:
-            return redirect
-        if visit.state not in ("done", "signed"):
-            raise NotFound()
-        values = self._asq_page_values(
-            visit, access_token, "my_asq_visits_history", **kwargs
-        )
-        values["page_name"] = "asq_visit"
-        return request.render("after_sales_quality.portal_asq_visit_page", values)
+        return self._asq_document_page("asq_visit", visit_id, access_token, kwargs)
 
     @http.route(
         ["/my/service_visits/<int:visit_id>/satisfaction"],
@@ -574,10 +569,8 @@ class AsqCustomerPortal(CustomerPortal):
                     satisfaction, comment
                 )
         except UserError as error:
-            values = self._asq_page_values(visit, access_token, "my_asq_visits_history")
-            values.update(page_name="asq_visit", asq_error=error.args[0])
-            return request.render(
-                "after_sales_quality.portal_asq_visit_page", values, status=400
+            return self._asq_render_page(
+                "asq_visit", visit, access_token, {}, error=error.args[0]
             )
         query = {"access_token": access_token} if access_token else {}
         return request.redirect(f"{visit.access_url}?{url_encode(query)}#sign")

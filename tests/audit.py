@@ -52,7 +52,7 @@ def stamp_audit_sql(env):
         asq_engine_models,
     )
 
-    parts = []
+    stamps, tables = [], []
     for name in asq_engine_models(env):
         Model = env[name]
         steps_by_who = {}
@@ -61,13 +61,26 @@ def stamp_audit_sql(env):
                 steps_by_who.setdefault(transition.stamp_fields[0], []).append(
                     transition.step
                 )
-        for who, steps in steps_by_who.items():
-            step_list = ", ".join(f"'{step}'" for step in steps)
-            parts.append(
-                f'SELECT t.id FROM "{Model._table}" t\n'
-                f'  WHERE t."{who}" IS NOT NULL AND NOT EXISTS (\n'
-                "    SELECT 1 FROM asq_step_record s\n"
-                f"     WHERE s.res_model = '{name}' AND s.res_id = t.id\n"
-                f'       AND s.step IN ({step_list}) AND s.user_id = t."{who}")'
+        if steps_by_who:
+            tables.append(
+                f"SELECT '{name}', t.id, to_jsonb(t) FROM \"{Model._table}\" t"
             )
-    return "\nUNION ALL\n".join(parts) + "\n ORDER BY 1"
+        for who, steps in steps_by_who.items():
+            # (the steps as an array literal: {step,step})
+            stamps.append(f"    ('{name}', '{who}', '{{{','.join(steps)}}}')")
+    # (stamp: each document's who-fields and the steps stamping them; doc:
+    # every document's row, its fields by name)
+    return (
+        "WITH stamp(res_model, who, steps) AS (VALUES\n"
+        + ",\n".join(stamps)
+        + "\n), doc(res_model, res_id, vals) AS (\n    "
+        + "\n    UNION ALL ".join(tables)
+        + "\n)\n"
+        "SELECT d.res_id FROM doc d JOIN stamp st ON st.res_model = d.res_model\n"
+        " WHERE d.vals ->> st.who IS NOT NULL AND NOT EXISTS (\n"
+        "    SELECT 1 FROM asq_step_record s\n"
+        "     WHERE s.res_model = d.res_model AND s.res_id = d.res_id\n"
+        "       AND s.step = ANY(st.steps::varchar[])\n"
+        "       AND s.user_id = (d.vals ->> st.who)::int)\n"
+        " ORDER BY 1"
+    )

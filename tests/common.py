@@ -3,6 +3,7 @@ from unittest.mock import patch
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, fields
+from odoo.exceptions import UserError
 from odoo.modules.registry import DummyRLock, Registry
 from odoo.tests import new_test_user
 
@@ -24,6 +25,22 @@ ROLE_GROUPS = {
     "asq_employee": "base.group_user",
 }
 
+# Two customers' answers to the satisfaction survey (index 600 / 8 = 75).
+SURVEY_ANSWERS = [
+    {
+        "quality": "very_satisfied",
+        "delivery": "satisfied",
+        "service": "neutral",
+        "price": "not_very_satisfied",
+    },
+    {
+        "quality": "satisfied",
+        "delivery": "satisfied",
+        "service": "very_satisfied",
+        "price": "neutral",
+    },
+]
+
 
 def registry_reachable():
     """A patcher letting threads other than the test's reach the registry
@@ -38,6 +55,22 @@ def registry_reachable():
     nobody holds the lock and the swap changes nothing.
     """
     return patch.object(Registry, "_lock", DummyRLock())
+
+
+def validate_picking(picking):
+    """Book all ``picking`` moves as done, without a backorder."""
+    picking.move_ids.picked = True
+    picking.with_context(skip_backorder=True).button_validate()
+
+
+def db_state(record):
+    """``record``'s state as the database holds it (what the ORM still
+    had to write written first, its cache dropped)."""
+    record.env.invalidate_all()
+    record.env.cr.execute(
+        f'SELECT state FROM "{record._table}" WHERE id = %s', [record.id]
+    )
+    return record.env.cr.fetchone()[0]
 
 
 class AsqCommon(BaseCommon):
@@ -143,13 +176,45 @@ class AsqCommon(BaseCommon):
         order.action_confirm()
         picking = order.picking_ids
         picking.action_assign()
-        picking.move_ids.picked = True
-        picking.with_context(skip_backorder=True).button_validate()
+        validate_picking(picking)
         if date:
             picking.date_done = date
             picking.move_ids.date = date
             picking.move_line_ids.date = date
         return picking
+
+    @classmethod
+    def _create_as(cls, user, model, values):
+        """A ``model`` record created by ``user``, returned as that user's."""
+        return cls.env[model].with_user(user).create(values).with_user(user)
+
+    @classmethod
+    def _delivered_lines(cls, picking):
+        """The delivered lines ``picking`` made."""
+        return cls.env["asq.delivered.line"].search([("picking_id", "=", picking.id)])
+
+    @classmethod
+    def _return_request(cls, partner, lines, user=None, **line_vals):
+        """A return request of ``partner`` for ``lines`` [(delivered line,
+        quantity)], made by ``user`` (else the test's user) and returned in
+        the test's environment. ``line_vals`` complete every line: unsaleable
+        goods that do not sell unless said otherwise."""
+        line_vals = {"kind": "unsaleable", "reason": "Slow seller", **line_vals}
+        Return = cls.env["asq.return"]
+        if user:
+            Return = Return.with_user(user)
+        ret = Return.create(
+            {
+                "partner_id": partner.id,
+                "line_ids": [
+                    Command.create(
+                        {"delivered_line_id": delivered.id, "quantity": qty} | line_vals
+                    )
+                    for delivered, qty in lines
+                ],
+            }
+        )
+        return ret.with_env(cls.env)
 
     @classmethod
     def _return(cls, picking, quantities):
@@ -167,6 +232,54 @@ class AsqCommon(BaseCommon):
         receipt.move_ids.picked = True
         receipt.button_validate()
         return receipt
+
+    def _sql(self, query, params=None):
+        """Write ``query`` in the database under the ORM's feet, as someone
+        with SQL access would (what the ORM still had to write written
+        first, its cache dropped after)."""
+        self.env.flush_all()
+        self.env.cr.execute(query, params)
+        self.env.invalidate_all()
+
+    def _fill_and_press(self, record, user, vals, action):
+        """As ``user``: enter ``vals`` on ``record``, then press its button
+        ``action``; the record returned as that user's."""
+        record = record.with_user(user)
+        record.write(vals)
+        getattr(record, action)()
+        return record
+
+    def _refused_until(self, record, action, message, **vals):
+        """The button ``action`` of ``record`` is refused with ``message`` (a
+        regular expression) until ``vals`` are entered; then it runs."""
+        with self.assertRaisesRegex(UserError, message):
+            getattr(record, action)()
+        record.write(vals)
+        getattr(record, action)()
+
+    def _assert_cancelled(self, record, reason, login):
+        """``record`` is cancelled for ``reason``, signed by ``login``."""
+        self.assertEqual(
+            (record.state, record.cancel_reason, record.cancelled_user_id),
+            ("cancel", reason, self.users[login]),
+        )
+
+    def _html(self, report, records):
+        """``report`` (an xml id) of ``records`` as HTML text."""
+        html, _type = self.env["ir.actions.report"]._render_qweb_html(
+            report, records.ids
+        )
+        return html.decode()
+
+    def _assert_pdf(self, report, records):
+        """``report`` (an xml id) prints ``records`` as a real PDF file."""
+        pdf, report_type = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf(report, records.ids)
+        )
+        self.assertEqual(report_type, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF"))
 
     @staticmethod
     def _months_ago(months):

@@ -1,4 +1,7 @@
+import base64
+
 from odoo import fields
+from odoo.exceptions import UserError
 
 from odoo.addons.after_sales_quality.tests.common import AsqCommon
 
@@ -78,15 +81,28 @@ class AsqComplaintCommon(AsqCommon):
             ],
             **vals,
         }
-        return (
-            cls.env["asq.complaint"]
-            .with_user(cls.users[login])
-            .create(values)
-            .with_user(cls.users[login])
-        )
+        return cls._create_as(cls.users[login], "asq.complaint", values)
 
     def _as(self, record, login):
         return record.with_user(self.users[login])
+
+    def _refused(self, record, login, action, message):
+        """The button ``action`` pressed by ``login`` on ``record`` is
+        refused with ``message`` (a regular expression)."""
+        with self.assertRaisesRegex(UserError, message):
+            getattr(self._as(record, login), action)()
+
+    def _export_ledger(self, complaints):
+        """The complaint ledger of ``complaints`` (xlsx file content), as the
+        after-sales section exports it."""
+        wizard = (
+            self.env["asq.complaint.ledger"]
+            .with_user(self.users["asq_aftersales"])
+            .with_context(active_model="asq.complaint", active_ids=complaints.ids)
+            .create({})
+        )
+        wizard.action_export()
+        return base64.b64decode(wizard.file_data)
 
     def _walk(self, complaint, until):
         """Walk ``complaint`` from where it is up to the milestone ``until``

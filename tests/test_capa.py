@@ -290,11 +290,7 @@ class TestCapaLifeCycle(CapaCommon):
             html = html.decode()
             self.assertIn("Supplier changed the plating process", html)
             self.assertIn("Change plating spec", html)
-            pdf, kind = Report.with_context(
-                force_report_rendering=True
-            )._render_qweb_pdf(report, capa.ids)
-            self.assertEqual(kind, "pdf")
-            self.assertTrue(pdf.startswith(b"%PDF"))
+            self._assert_pdf(report, capa)
         html = Report._render_qweb_html(
             "after_sales_quality.asq_capa_report_8d", capa.ids
         )[0].decode()

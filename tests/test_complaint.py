@@ -117,12 +117,13 @@ class TestComplaintWorkflow(AsqComplaintCommon):
     def test_invalid_complaint_is_explained_then_closed(self):
         complaint = self._walk(self._create_complaint(), "review")
         manager = self._as(complaint, "asq_qm")
-        with self.assertRaisesRegex(
-            UserError,
+        self._refused(
+            complaint,
+            "asq_qm",
+            "action_judge_invalid",
             "Give the reason why .* is not valid: the customer receives it as "
             "the explanation.",
-        ):
-            manager.action_judge_invalid()
+        )
         manager.invalid_reason = "The readings are within the stated tolerance."
         manager.action_judge_invalid()
         self.assertEqual(complaint.state, "review")
@@ -169,9 +170,7 @@ class TestComplaintWorkflow(AsqComplaintCommon):
         )
         wizard_form.reason = "Customer withdrew the complaint"
         wizard_form.save().action_cancel()
-        self.assertEqual(complaint.state, "cancel")
-        self.assertEqual(complaint.cancel_reason, "Customer withdrew the complaint")
-        self.assertEqual(complaint.cancelled_user_id, self.users["asq_qm"])
+        self._assert_cancelled(complaint, "Customer withdrew the complaint", "asq_qm")
         with self.assertRaisesRegex(UserError, "Cancel is not possible on"):
             self._as(complaint, "asq_qm")._action_cancel("again")
 
@@ -213,26 +212,32 @@ class TestComplaintGuards(AsqComplaintCommon):
         ):
             self._create_complaint(lines=[(foreign, 1.0)])
 
-    def test_reply_before_the_judgment_is_refused(self):
-        complaint = self._walk(self._create_complaint(), "review")
-        with self.assertRaisesRegex(
-            UserError,
-            "cannot be answered before the quality manager judged it and "
-            "approved a disposition.",
+    def test_steps_out_of_order_are_refused(self):
+        """A reply before the judgment, a closing before the customer's
+        answer: refused with the reason, the complaint unchanged."""
+        for state, role, action, message, stamp in (
+            (
+                "review",
+                "asq_sales",
+                "action_reply",
+                "cannot be answered before the quality manager judged it and "
+                "approved a disposition.",
+                "replied_date",
+            ),
+            (
+                "replied",
+                "asq_qm",
+                "action_close",
+                "cannot be closed before the customer said whether the answer "
+                "is satisfactory.",
+                "closed_date",
+            ),
         ):
-            self._as(complaint, "asq_sales").action_reply()
-        self.assertEqual(complaint.state, "review")
-        self.assertFalse(complaint.replied_date)
-
-    def test_closing_without_the_satisfaction_answer_is_refused(self):
-        complaint = self._walk(self._create_complaint(), "replied")
-        with self.assertRaisesRegex(
-            UserError,
-            "cannot be closed before the customer said whether the answer is "
-            "satisfactory.",
-        ):
-            self._as(complaint, "asq_qm").action_close()
-        self.assertEqual(complaint.state, "replied")
+            with self.subTest(action=action):
+                complaint = self._walk(self._create_complaint(), state)
+                self._refused(complaint, role, action, message)
+                self.assertEqual(complaint.state, state)
+                self.assertFalse(complaint[stamp])
 
     def test_double_click_never_repeats_a_step(self):
         complaint = self._walk(self._create_complaint(), "review")
@@ -287,17 +292,18 @@ class TestComplaintGuards(AsqComplaintCommon):
         complaint = self._walk(
             self._create_complaint(onsite_required=True), "investigating"
         )
-        inspector = self._as(complaint, "asq_inspector")
-        with self.assertRaisesRegex(
-            UserError,
-            "The investigation of CC/.* is incomplete: Responsibility, Root Cause, "
-            "Verified On Site.",
+        for action, message in (
+            (
+                "action_record_findings",
+                "The investigation of CC/.* is incomplete: Responsibility, "
+                "Root Cause, Verified On Site.",
+            ),
+            (
+                "action_onsite_verified",
+                "Record the on-site verification result of CC/.* first.",
+            ),
         ):
-            inspector.action_record_findings()
-        with self.assertRaisesRegex(
-            UserError, "Record the on-site verification result of CC/.* first."
-        ):
-            inspector.action_onsite_verified()
+            self._refused(complaint, "asq_inspector", action, message)
 
     def test_no_action_needs_a_reason(self):
         complaint = self._walk(self._create_complaint(), "investigating")
@@ -427,11 +433,7 @@ class TestComplaintClocks(AsqComplaintCommon):
 class TestComplaintEscalation(MockEmail, AsqComplaintCommon):
     def test_escalation_job_in_batches(self):
         self._escalate_existing()
-        complaints = self.env["asq.complaint"]
-        for _i in range(12):
-            complaints |= self._walk(
-                self._create_complaint(received_date=FRIDAY), "review"
-            )
+        complaints = self._overdue(12)
         on_time = self._walk(self._create_complaint(), "review")
         managers = self.env.ref("after_sales_quality.group_asq_manager").users
         digest = [("subject", "like", "overdue customer complaints")]
@@ -458,11 +460,7 @@ class TestComplaintEscalation(MockEmail, AsqComplaintCommon):
 
     def test_escalation_run_stops_after_its_batches_and_reports_the_rest(self):
         self._escalate_existing()
-        complaints = self.env["asq.complaint"]
-        for _i in range(5):
-            complaints |= self._walk(
-                self._create_complaint(received_date=FRIDAY), "review"
-            )
+        complaints = self._overdue(5)
         cron = self.env.ref("after_sales_quality.asq_complaint_cron_escalate")
         cron_with_progress, progress = cron._add_progress()
         Complaint = self.env["asq.complaint"].with_context(
@@ -481,35 +479,34 @@ class TestComplaintEscalation(MockEmail, AsqComplaintCommon):
         self.assertEqual((progress.done, progress.remaining), (1, 0))
         self.assertTrue(all(complaints.mapped("overdue_escalated")))
 
+    def _overdue(self, count):
+        """``count`` complaints received on FRIDAY, under review: overdue."""
+        complaints = self.env["asq.complaint"]
+        for _i in range(count):
+            complaints |= self._walk(
+                self._create_complaint(received_date=FRIDAY), "review"
+            )
+        return complaints
+
     def _escalate_existing(self):
         """Complaints of the demo data are not these tests' business."""
-        self.env.flush_all()
-        self.env.cr.execute("UPDATE asq_complaint SET overdue_escalated = TRUE")
-        self.env.invalidate_all()
+        self._sql("UPDATE asq_complaint SET overdue_escalated = TRUE")
 
     def test_escalation_query_count_does_not_grow_per_record(self):
         self._escalate_existing()
 
-        def overdue(count):
-            return [
-                self._walk(self._create_complaint(received_date=FRIDAY), "review")
-                for _i in range(count)
-            ]
+        def queries(count):
+            """The queries escalating ``count`` new overdue complaints."""
+            self._overdue(count)
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            self.env["asq.complaint"]._cron_escalate_overdue()
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - before
 
-        overdue(2)
-        self.env.flush_all()
-        self.env.invalidate_all()
-        before = self.env.cr.sql_log_count
-        self.env["asq.complaint"]._cron_escalate_overdue()
-        self.env.flush_all()
-        small = self.env.cr.sql_log_count - before
-        overdue(10)
-        self.env.flush_all()
-        self.env.invalidate_all()
-        before = self.env.cr.sql_log_count
-        self.env["asq.complaint"]._cron_escalate_overdue()
-        self.env.flush_all()
-        large = self.env.cr.sql_log_count - before
+        small = queries(2)
+        large = queries(10)
         # Activity creation inserts one row per record; everything else is
         # per batch. Allow the inserts, nothing more.
         self.assertLessEqual(large - small, (10 - 2) * 2)
@@ -678,13 +675,7 @@ class TestComplaintFeedback(AsqComplaintCommon):
 class TestComplaintOutputs(AsqComplaintCommon):
     def test_handling_sheet_shows_judgments_and_signatures(self):
         complaint = self._walk(self._create_complaint(), "closed")
-        html = (
-            self.env["ir.actions.report"]
-            ._render_qweb_html(
-                "after_sales_quality.asq_complaint_report", complaint.ids
-            )[0]
-            .decode()
-        )
+        html = self._html("after_sales_quality.asq_complaint_report", complaint)
         for text in (
             "Complaint Handling Sheet",
             complaint.name,
@@ -696,25 +687,13 @@ class TestComplaintOutputs(AsqComplaintCommon):
             self.users["asq_inspector"].name,
         ):
             self.assertIn(text, html)
-        pdf, report_type = (
-            self.env["ir.actions.report"]
-            .with_context(force_report_rendering=True)
-            ._render_qweb_pdf("after_sales_quality.asq_complaint_report", complaint.ids)
-        )
-        self.assertEqual(report_type, "pdf")
-        self.assertTrue(pdf.startswith(b"%PDF"))
+        self._assert_pdf("after_sales_quality.asq_complaint_report", complaint)
 
     def test_handling_sheet_in_chinese(self):
         self.env["res.lang"]._activate_lang("zh_CN")
         self.customer.lang = "zh_CN"
         complaint = self._walk(self._create_complaint(), "decided")
-        html = (
-            self.env["ir.actions.report"]
-            ._render_qweb_html(
-                "after_sales_quality.asq_complaint_report", complaint.ids
-            )[0]
-            .decode()
-        )
+        html = self._html("after_sales_quality.asq_complaint_report", complaint)
         self.assertIn('data-oe-lang="zh_CN"', html)
         self.assertIn("Sensor calibration drift", html)
 
@@ -723,16 +702,7 @@ class TestComplaintOutputs(AsqComplaintCommon):
         complaint.sudo().with_context(
             **asq_step("asq_complaint_step")
         ).loss_freight = 120.0
-        wizard = (
-            self.env["asq.complaint.ledger"]
-            .with_user(self.users["asq_aftersales"])
-            .with_context(active_model="asq.complaint", active_ids=complaint.ids)
-            .create({})
-        )
-        wizard.action_export()
-        workbook = openpyxl.load_workbook(
-            io.BytesIO(base64.b64decode(wizard.file_data))
-        )
+        workbook = openpyxl.load_workbook(io.BytesIO(self._export_ledger(complaint)))
         sheet = workbook.active
         headers = [cell.value for cell in sheet[1]]
         row = dict(zip(headers, [cell.value for cell in sheet[2]], strict=True))

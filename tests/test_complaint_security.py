@@ -9,18 +9,20 @@ REFUSED = "You are not allowed to do this step \\(%s\\): it needs the role %s."
 
 @tagged("post_install", "-at_install", "asq_complaint", "security")
 class TestComplaintSecurity(AsqComplaintCommon):
+    def _refused_step(self, record, action, step, role="Quality Manager"):
+        """The button ``action`` of ``record`` refused: its step ``step``
+        needs the role ``role``."""
+        with self.assertRaisesRegex(AccessError, REFUSED % (step, role)):
+            getattr(record, action)()
+
     def test_sales_registers_and_replies_but_never_judges(self):
         complaint = self._walk(self._create_complaint(), "review")
         sales = self._as(complaint, "asq_sales")
-        with self.assertRaisesRegex(
-            AccessError, REFUSED % ("Judge", "Quality Manager")
-        ):
-            sales.action_judge_valid()
+        self._refused_step(sales, "action_judge_valid", "Judge")
         self._walk(complaint, "investigating")
-        with self.assertRaisesRegex(
-            AccessError, REFUSED % ("Record findings", "Quality Inspector")
-        ):
-            sales.action_record_findings()
+        self._refused_step(
+            sales, "action_record_findings", "Record findings", "Quality Inspector"
+        )
         with self.assertRaisesRegex(
             AccessError,
             "Root Cause may only be changed by the role Quality Inspector.",
@@ -29,44 +31,26 @@ class TestComplaintSecurity(AsqComplaintCommon):
         self._walk(complaint, "decided")
         sales.action_reply()
         sales.action_customer_satisfied()
-        with self.assertRaisesRegex(
-            AccessError, REFUSED % ("Close", "Quality Manager")
-        ):
-            sales.action_close()
-        with self.assertRaisesRegex(
-            AccessError, REFUSED % ("Cancel", "Quality Manager")
-        ):
-            sales.action_open_cancel_wizard()
+        self._refused_step(sales, "action_close", "Close")
+        self._refused_step(sales, "action_open_cancel_wizard", "Cancel")
         with self.assertRaises(AccessError):
             sales.unlink()
 
     def test_inspector_investigates_but_does_not_approve(self):
         complaint = self._walk(self._create_complaint(), "review")
         inspector = self._as(complaint, "asq_inspector")
-        with self.assertRaisesRegex(
-            AccessError, REFUSED % ("Judge", "Quality Manager")
-        ):
-            inspector.action_judge_invalid()
+        self._refused_step(inspector, "action_judge_invalid", "Judge")
         self._walk(complaint, "findings")
         self.assertEqual(complaint.investigated_user_id, self.users["asq_inspector"])
-        with self.assertRaisesRegex(
-            AccessError, REFUSED % ("Approve disposition", "Quality Manager")
-        ):
-            inspector.action_decide()
+        self._refused_step(inspector, "action_decide", "Approve disposition")
         self._walk(complaint, "confirmed")
-        with self.assertRaisesRegex(
-            AccessError, REFUSED % ("Close", "Quality Manager")
-        ):
-            inspector.action_close()
+        self._refused_step(inspector, "action_close", "Close")
 
     def test_management_representative_reads_everything_judges_nothing(self):
         complaint = self._walk(self._create_complaint(), "review")
         mgmt_rep = self._as(complaint, "asq_mgmt_rep")
         self.assertEqual(mgmt_rep.name, complaint.name)
-        with self.assertRaisesRegex(
-            AccessError, REFUSED % ("Judge", "Quality Manager")
-        ):
-            mgmt_rep.action_judge_valid()
+        self._refused_step(mgmt_rep, "action_judge_valid", "Judge")
 
     def test_own_documents_rule(self):
         other_sales = new_test_user(

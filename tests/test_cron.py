@@ -1,3 +1,4 @@
+import contextlib
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -22,6 +23,25 @@ MANAGER = "after_sales_quality.group_asq_manager"
 
 class CronToldMixin:
     """What the quality managers were told about a failing job."""
+
+    @contextlib.contextmanager
+    def _failing(self, model, method, error, fails=None, logger=GUARD_LOGGER):
+        """Within: ``model``'s ``method`` raises ValueError(``error``) on the
+        calls where ``fails(records, *args)`` holds (by default: where the
+        record ``model`` is among the records), and the job logs an error."""
+        fails = fails or (lambda records, *_args: model in records)
+        original = getattr(type(model), method)
+
+        def failing(records, *args, **kwargs):
+            if fails(records, *args):
+                raise ValueError(error)
+            return original(records, *args, **kwargs)
+
+        with (
+            patch.object(type(model), method, failing),
+            self.assertLogs(logger, "ERROR") as logs,
+        ):
+            yield logs
 
     def _last_message_id(self):
         return self.env["mail.message"].search([], order="id desc", limit=1).id or 0
@@ -58,27 +78,16 @@ class CronToldMixin:
 @tagged("post_install", "-at_install", "asq_security")
 class TestComplaintEscalationSurvivesABadRecord(CronToldMixin, AsqComplaintCommon):
     def test_one_failing_complaint_spares_the_others_and_is_reported(self):
-        self.env.flush_all()
-        self.env.cr.execute("UPDATE asq_complaint SET overdue_escalated = TRUE")
-        self.env.invalidate_all()
+        self._sql("UPDATE asq_complaint SET overdue_escalated = TRUE")
         first, bad, last = (
             self._walk(self._create_complaint(received_date=FRIDAY), "review")
             for _i in range(3)
         )
         qm = self.users["asq_qm"]
-        Complaint = type(self.env["asq.complaint"])
-        mail_values = Complaint._asq_overdue_mail_values
-
-        def failing(complaints, company, partners):
-            if bad in complaints:
-                raise ValueError("mail gateway refused the digest")
-            return mail_values(complaints, company, partners)
+        gateway = "mail gateway refused the digest"
 
         since = self._last_message_id()
-        with (
-            patch.object(Complaint, "_asq_overdue_mail_values", failing),
-            self.assertLogs(GUARD_LOGGER, "ERROR") as logs,
-        ):
+        with self._failing(bad, "_asq_overdue_mail_values", gateway) as logs:
             done = self.env["asq.complaint"]._cron_escalate_overdue(batch_size=2)
         self.assertEqual(done, 2)
         self.assertIn(bad.name, "\n".join(logs.output), "the record is named")
@@ -104,10 +113,7 @@ class TestComplaintEscalationSurvivesABadRecord(CronToldMixin, AsqComplaintCommo
         # Next run: the complaint is tried again, fails again, and the
         # managers, who have a To-Do open about it, are not told twice.
         since = self._last_message_id()
-        with (
-            patch.object(Complaint, "_asq_overdue_mail_values", failing),
-            self.assertLogs(GUARD_LOGGER, "ERROR"),
-        ):
+        with self._failing(bad, "_asq_overdue_mail_values", gateway):
             self.assertEqual(self.env["asq.complaint"]._cron_escalate_overdue(), 0)
         self.assertFalse(self._told(since, qm, bad.name))
         self.assertEqual(len(self._failure_todos(bad)), 1)
@@ -118,25 +124,12 @@ class TestComplaintEscalationSurvivesABadRecord(CronToldMixin, AsqComplaintCommo
     def test_a_failing_complaint_is_not_reported_as_remaining(self):
         """The scheduler reruns a job at once while it reports work remaining:
         a complaint that fails must not keep it looping."""
-        self.env.flush_all()
-        self.env.cr.execute("UPDATE asq_complaint SET overdue_escalated = TRUE")
-        self.env.invalidate_all()
+        self._sql("UPDATE asq_complaint SET overdue_escalated = TRUE")
         bad = self._walk(self._create_complaint(received_date=FRIDAY), "review")
         good = self._walk(self._create_complaint(received_date=FRIDAY), "review")
         cron = self.env.ref("after_sales_quality.asq_complaint_cron_escalate")
         _cron, progress = cron._add_progress()
-        Complaint = type(self.env["asq.complaint"])
-        batch = Complaint._asq_escalate_overdue_batch
-
-        def failing(complaints):
-            if bad in complaints:
-                raise ValueError("boom")
-            return batch(complaints)
-
-        with (
-            patch.object(Complaint, "_asq_escalate_overdue_batch", failing),
-            self.assertLogs(GUARD_LOGGER, "ERROR"),
-        ):
+        with self._failing(bad, "_asq_escalate_overdue_batch", "boom"):
             done = (
                 self.env["asq.complaint"]
                 .with_context(ir_cron_progress_id=progress.id)
@@ -150,20 +143,17 @@ class TestComplaintEscalationSurvivesABadRecord(CronToldMixin, AsqComplaintCommo
 @tagged("post_install", "-at_install", "asq_security")
 class TestKpiPackJobReportsAFailedPack(CronToldMixin, AsqComplaintCommon):
     def test_a_failed_pack_is_reported_to_the_quality_managers(self):
-        Pack = type(self.env["asq.kpi.pack"])
-        generate = Pack.action_generate
-
-        def failing(packs):
-            if self.company in packs.company_id:
-                raise ValueError("the figures do not add up")
-            return generate(packs)
-
         qm = self.users["asq_qm"]
         since = self._last_message_id()
         with (
             freeze_time("2025-03-02 06:00:00"),
-            patch.object(Pack, "action_generate", failing),
-            self.assertLogs(KPI_LOGGER, "ERROR"),
+            self._failing(
+                self.env["asq.kpi.pack"],
+                "action_generate",
+                "the figures do not add up",
+                fails=lambda packs: self.company in packs.company_id,
+                logger=KPI_LOGGER,
+            ),
         ):
             self.env["asq.kpi.pack"]._cron_send_packs()
         told = self._told(since, qm, "Statistics pack", "the figures do not add up")
@@ -175,11 +165,9 @@ class TestKpiPackJobReportsAFailedPack(CronToldMixin, AsqComplaintCommon):
 @tagged("post_install", "-at_install", "asq_security")
 class TestReturnNoteJobSurvivesABadRecord(CronToldMixin, ReturnCommon):
     def test_one_failing_return_note_spares_the_others_and_is_reported(self):
-        self.env.flush_all()
-        self.env.cr.execute(
+        self._sql(
             "UPDATE asq_return SET note_sent_date = now() WHERE note_sent_date IS NULL"
         )
-        self.env.invalidate_all()
         rets = []
         for _i in range(3):
             ret = self._create_return(qty=1.0)
@@ -188,20 +176,14 @@ class TestReturnNoteJobSurvivesABadRecord(CronToldMixin, ReturnCommon):
             rets.append(ret)
         first, bad, last = rets
         template = self.env.ref("after_sales_quality.asq_return_mail_note")
-        Template = type(template)
-        send_mail = Template.send_mail
-
-        def failing(tmpl, res_id, *args, **kwargs):
-            if tmpl == template and res_id == bad.id:
-                raise ValueError("no PDF for this one")
-            return send_mail(tmpl, res_id, *args, **kwargs)
-
         qm = self.users["asq_qm"]
         since = self._last_message_id()
-        with (
-            patch.object(Template, "send_mail", failing),
-            self.assertLogs(GUARD_LOGGER, "ERROR") as logs,
-        ):
+        with self._failing(
+            template,
+            "send_mail",
+            "no PDF for this one",
+            fails=lambda tmpl, res_id, *_args: tmpl == template and res_id == bad.id,
+        ) as logs:
             self.assertEqual(self.env["asq.return"]._cron_send_return_notes(), 2)
         self.assertIn(bad.name, "\n".join(logs.output))
         self.assertTrue(first.note_sent_date)
@@ -229,11 +211,7 @@ class TestReturnNoteJobSurvivesABadRecord(CronToldMixin, ReturnCommon):
 @tagged("post_install", "-at_install", "asq_security")
 class TestCapaRemindersSurviveABadRecord(CronToldMixin, CapaCommon):
     def test_one_failing_action_spares_the_others_and_is_reported(self):
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE asq_capa_action SET reminded = TRUE, escalated = TRUE"
-        )
-        self.env.invalidate_all()
+        self._sql("UPDATE asq_capa_action SET reminded = TRUE, escalated = TRUE")
         capa = self._create_capa()
         capa.action_start_analysis()
         first = self._add_action(capa, "Retrain the line", days=1)
@@ -242,19 +220,9 @@ class TestCapaRemindersSurviveABadRecord(CronToldMixin, CapaCommon):
         soon = self._add_action(capa, "Update the work instruction", days=1)
         capa.action_plan()
         (first | bad | last).sudo().date_due = self.today - timedelta(days=2)
-        Action = type(self.env["asq.capa.action"])
-        escalate = Action._asq_escalate_overdue_batch
-
-        def failing(actions):
-            if bad in actions:
-                raise ValueError("the escalation broke")
-            return escalate(actions)
-
         since = self._last_message_id()
-        with (
-            patch.object(Action, "_asq_escalate_overdue_batch", failing),
-            self.assertLogs(GUARD_LOGGER, "ERROR") as logs,
-        ):
+        error = "the escalation broke"
+        with self._failing(bad, "_asq_escalate_overdue_batch", error) as logs:
             reminded, escalated = self.env["asq.capa"]._cron_action_reminders()
         self.assertEqual((reminded, escalated), (1, 2))
         self.assertIn(bad.name, "\n".join(logs.output))

@@ -51,44 +51,49 @@ class TestFoundationRoles(AsqCommon):
                 with self.assertRaises(AccessError):
                     self.line.with_user(user).write({"quantity": 1})
 
+    def _each_role(self, refused_vals, keeper):
+        """For each role (a subtest), the customer as that role: a role not
+        keeping the customer archive is refused writing ``refused_vals``;
+        ``keeper(login, customer)`` checks the others."""
+        for login, user in self.users.items():
+            with self.subTest(role=login):
+                customer = self.customer.with_user(user)
+                if login not in ARCHIVE_EDITORS:
+                    with self.assertRaises(AccessError):
+                        customer.write(refused_vals)
+                else:
+                    keeper(login, customer)
+
     def test_contract_terms_only_by_finance_and_business_head(self):
         expected_error = "Only finance, the business head or an administrator"
-        for login, user in self.users.items():
-            with self.subTest(role=login):
-                customer = self.customer.with_user(user)
-                if login not in ARCHIVE_EDITORS:
-                    with self.assertRaises(AccessError):
-                        customer.write({"asq_credit_level": "1"})
-                elif login in TERMS_EDITORS:
-                    customer.write({"asq_credit_level": "2", "asq_custom_terms": True})
-                    self.assertEqual(self.customer.asq_credit_level, "2")
-                    customer.write({"asq_credit_level": "3", "asq_custom_terms": False})
-                else:
-                    for vals in (
-                        {"asq_credit_level": "1"},
-                        {"asq_custom_terms": True},
-                        {"asq_credit_level": False},
-                    ):
-                        with self.assertRaisesRegex(AccessError, expected_error):
-                            customer.write(vals)
-                    with self.assertRaisesRegex(AccessError, expected_error):
-                        customer.create(
-                            {"name": f"New {login}", "asq_exchange_ratio_cap": 9}
-                        )
-                    self.assertEqual(self.customer.asq_credit_level, "3")
+
+        def keeper(login, customer):
+            if login in TERMS_EDITORS:
+                customer.write({"asq_credit_level": "2", "asq_custom_terms": True})
+                self.assertEqual(self.customer.asq_credit_level, "2")
+                customer.write({"asq_credit_level": "3", "asq_custom_terms": False})
+                return
+            for vals in (
+                {"asq_credit_level": "1"},
+                {"asq_custom_terms": True},
+                {"asq_credit_level": False},
+            ):
+                with self.assertRaisesRegex(AccessError, expected_error):
+                    customer.write(vals)
+            with self.assertRaisesRegex(AccessError, expected_error):
+                customer.create({"name": f"New {login}", "asq_exchange_ratio_cap": 9})
+            self.assertEqual(self.customer.asq_credit_level, "3")
+
+        self._each_role({"asq_credit_level": "1"}, keeper)
 
     def test_class_and_locality_by_the_archive_keepers(self):
-        for login, user in self.users.items():
-            with self.subTest(role=login):
-                customer = self.customer.with_user(user)
-                if login not in ARCHIVE_EDITORS:
-                    with self.assertRaises(AccessError):
-                        customer.write({"asq_customer_class": "c"})
-                    continue
-                customer.write({"asq_customer_class": "b", "asq_locality": "remote"})
-                self.assertEqual(self.customer.asq_customer_class, "b")
-                # Writing unchanged terms along with the class is not a change.
-                customer.write({"asq_customer_class": "a", "asq_credit_level": "3"})
+        def keeper(_login, customer):
+            customer.write({"asq_customer_class": "b", "asq_locality": "remote"})
+            self.assertEqual(self.customer.asq_customer_class, "b")
+            # Writing unchanged terms along with the class is not a change.
+            customer.write({"asq_customer_class": "a", "asq_credit_level": "3"})
+
+        self._each_role({"asq_customer_class": "c"}, keeper)
 
     def test_contact_creation_copies_terms_without_rights(self):
         contact = (

@@ -74,18 +74,15 @@ class HoldCommon(AsqCommon):
             "reason": "Readings drift after two weeks",
             **vals,
         }
-        return (
-            self.env["asq.hold"]
-            .with_user(user or self.inspector)
-            .create(values)
-            .with_user(user or self.inspector)
-        )
+        return self._create_as(user or self.inspector, "asq.hold", values)
 
     def _verify(self, hold, result, user=None):
-        hold = hold.with_user(user or self.inspector)
-        hold.write({"proposed_result": result, "verification_note": "Lab retest"})
-        hold.action_verify()
-        return hold
+        return self._fill_and_press(
+            hold,
+            user or self.inspector,
+            {"proposed_result": result, "verification_note": "Lab retest"},
+            "action_verify",
+        )
 
 
 @tagged("post_install", "-at_install", "asq_hold")

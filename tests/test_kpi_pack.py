@@ -11,6 +11,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
 from odoo.addons.after_sales_quality.models.asq_workflow_mixin import asq_step
+from odoo.addons.after_sales_quality.tests.common import SURVEY_ANSWERS
 from odoo.addons.after_sales_quality.tests.complaint_common import (
     FRIDAY,
     AsqComplaintCommon,
@@ -139,27 +140,23 @@ class TestKpiPack(AsqComplaintCommon):
         cls.c1 = cls._create_complaint(
             lines=[(line(march[0]), 2.0)], received_date=FRIDAY
         )
-        cls.c1.action_submit()
-        with freeze_time("2025-03-07 11:00:00"):
-            cls.c1.with_user(cls.users["asq_qm"]).action_judge_valid()
-        cls.c1.with_user(cls.users["asq_inspector"]).write(
+        cls._decide(
+            cls.c1,
+            "2025-03-07 11:00:00",
             {
                 "responsibility": "internal",
                 "responsible_department_id": cls.department.id,
                 "root_cause": "Sensor calibration drift",
                 "disposition": "exchange",
-            }
+            },
+            "2025-03-10 10:00:00",
         )
-        cls.c1.with_user(cls.users["asq_inspector"]).action_record_findings()
         with freeze_time("2025-03-10 10:00:00"):
-            cls.c1.with_user(cls.users["asq_qm"]).action_decide()
             cls.c1.with_user(cls.users["asq_sales"]).action_reply()
             cls.c1.with_user(cls.users["asq_sales"]).action_customer_satisfied()
         with freeze_time("2025-03-14 10:00:00"):
             cls.c1.with_user(cls.users["asq_qm"]).action_close()
-        cls.c1.sudo().with_context(**asq_step("asq_complaint_step")).write(
-            {"loss_freight": 300.0, "loss_bearer": "company"}
-        )
+        cls._write_loss(cls.c1, 300.0, "company")
         # C2, March: customer text "=1+1", judged at once, decided late
         cls.c2 = cls._create_complaint(
             partner=cls.remote,
@@ -168,23 +165,18 @@ class TestKpiPack(AsqComplaintCommon):
             category="packaging",
             description="=1+1",
         )
-        cls.c2.action_submit()
-        with freeze_time("2025-03-10 10:00:00"):
-            cls.c2.with_user(cls.users["asq_qm"]).action_judge_valid()
-        cls.c2.with_user(cls.users["asq_inspector"]).write(
+        cls._decide(
+            cls.c2,
+            "2025-03-10 10:00:00",
             {
                 "responsibility": "carrier",
                 "responsible_partner_id": cls.carrier.id,
                 "root_cause": "Crushed in transit",
                 "disposition": "return",
-            }
+            },
+            "2025-03-14 10:00:00",
         )
-        cls.c2.with_user(cls.users["asq_inspector"]).action_record_findings()
-        with freeze_time("2025-03-14 10:00:00"):
-            cls.c2.with_user(cls.users["asq_qm"]).action_decide()
-        cls.c2.sudo().with_context(**asq_step("asq_complaint_step")).write(
-            {"loss_freight": 50.0, "loss_bearer": "carrier"}
-        )
+        cls._write_loss(cls.c2, 50.0, "carrier")
         # A draft complaint of March does not count
         cls._create_complaint(
             lines=[(line(march[1]), 1.0)], received_date=dt("2025-03-20 09:00:00")
@@ -202,6 +194,26 @@ class TestKpiPack(AsqComplaintCommon):
             )
         )
         cls._survey(company)
+
+    @classmethod
+    def _decide(cls, complaint, judged_at, findings, decided_at):
+        """Register ``complaint``, judge it valid at ``judged_at``, record its
+        ``findings`` and decide it at ``decided_at``, each by its role."""
+        complaint.action_submit()
+        with freeze_time(judged_at):
+            complaint.with_user(cls.users["asq_qm"]).action_judge_valid()
+        inspector = complaint.with_user(cls.users["asq_inspector"])
+        inspector.write(findings)
+        inspector.action_record_findings()
+        with freeze_time(decided_at):
+            complaint.with_user(cls.users["asq_qm"]).action_decide()
+
+    @classmethod
+    def _write_loss(cls, complaint, freight, bearer):
+        """The loss the closed or decided ``complaint`` booked."""
+        complaint.sudo().with_context(**asq_step("asq_complaint_step")).write(
+            {"loss_freight": freight, "loss_bearer": bearer}
+        )
 
     @classmethod
     def _survey(cls, company):
@@ -237,21 +249,7 @@ class TestKpiPack(AsqComplaintCommon):
         )
         campaign.action_draw_sample()
         campaign.action_send_invitations()
-        answers = [
-            {
-                "quality": "very_satisfied",
-                "delivery": "satisfied",
-                "service": "neutral",
-                "price": "not_very_satisfied",
-            },
-            {
-                "quality": "satisfied",
-                "delivery": "satisfied",
-                "service": "very_satisfied",
-                "price": "neutral",
-            },
-        ]
-        for customer, levels in zip(customers, answers, strict=True):
+        for customer, levels in zip(customers, SURVEY_ANSWERS, strict=True):
             target = campaign.target_ids.filtered(
                 lambda t, c=customer: t.partner_id == c
             )
@@ -466,13 +464,7 @@ class TestKpiPack(AsqComplaintCommon):
             self.assertNotIn("<f>", sheet_xml, "no formula anywhere")
             self.assertIn("1+1", archive.read("xl/sharedStrings.xml").decode())
 
-        pdf, report_type = (
-            self.env["ir.actions.report"]
-            .with_context(force_report_rendering=True)
-            ._render_qweb_pdf("after_sales_quality.asq_kpi_pack_report", pack.ids)
-        )
-        self.assertEqual(report_type, "pdf")
-        self.assertTrue(pdf.startswith(b"%PDF"))
+        self._assert_pdf("after_sales_quality.asq_kpi_pack_report", pack)
 
         # Regenerating replaces the files
         old = pack.attachment_ids

@@ -294,84 +294,49 @@ class TestAsqQueryBudget(AsqComplaintCommon):
             )
 
     # ------------------------------------------------------------------
-    # Complaints
+    # Documents: their lists and forms
     # ------------------------------------------------------------------
-    def test_complaint_list(self):
-        self._assert_list_flat(self.complaints)
+    def _documents(self):
+        """The 100 records of each document and line model."""
+        return [
+            self.complaints,
+            self.complaints.line_ids,
+            self.returns,
+            self.returns.line_ids,
+            self.capas,
+            self.capas.action_ids,
+            self.holds,
+            self.visits,
+            self.scores,
+            self.rectifications,
+            self.campaigns,
+            self.targets,
+        ]
 
-    def test_complaint_form(self):
-        self._assert_form_flat(self.complaint_by_lines)
+    def test_document_lists(self):
+        for records in self._documents():
+            with self.subTest(model=records._name):
+                self._assert_list_flat(records)
+
+    def test_document_forms(self):
+        lines = self.complaints.line_ids
+        for by_size in (
+            self.complaint_by_lines,
+            {size: lines[size - 1] for size in SIZES},
+            self.return_by_lines,
+            self.capa_by_actions,
+            self.hold_by_lots,
+            self.visit_by_parts,
+            self.campaign_by_targets,
+        ):
+            with self.subTest(model=by_size[SIZES[0]]._name):
+                self._assert_form_flat(by_size)
 
     def test_complaint_counters(self):
         self._assert_counters_flat(
             self.complaints,
             ["capa_count", "return_count", "hold_count", "is_overdue", "can_reply"],
         )
-
-    def test_complaint_line_list(self):
-        lines = self.complaints.line_ids
-        self._assert_list_flat(lines)
-        self._assert_form_flat({size: lines[size - 1] for size in SIZES})
-
-    # ------------------------------------------------------------------
-    # Returns
-    # ------------------------------------------------------------------
-    def test_return_list(self):
-        self._assert_list_flat(self.returns)
-
-    def test_return_form(self):
-        self._assert_form_flat(self.return_by_lines)
-
-    def test_return_line_list(self):
-        self._assert_list_flat(self.returns.line_ids)
-
-    # ------------------------------------------------------------------
-    # CAPA
-    # ------------------------------------------------------------------
-    def test_capa_list(self):
-        self._assert_list_flat(self.capas)
-
-    def test_capa_form(self):
-        self._assert_form_flat(self.capa_by_actions)
-
-    def test_capa_action_list(self):
-        self._assert_list_flat(self.capas.action_ids)
-
-    # ------------------------------------------------------------------
-    # Holds, service visits
-    # ------------------------------------------------------------------
-    def test_hold_list(self):
-        self._assert_list_flat(self.holds)
-
-    def test_hold_form(self):
-        self._assert_form_flat(self.hold_by_lots)
-
-    def test_service_visit_list(self):
-        self._assert_list_flat(self.visits)
-
-    def test_service_visit_form(self):
-        self._assert_form_flat(self.visit_by_parts)
-
-    # ------------------------------------------------------------------
-    # Vendors
-    # ------------------------------------------------------------------
-    def test_vendor_score_list(self):
-        self._assert_list_flat(self.scores)
-
-    def test_vendor_rectification_list(self):
-        self._assert_list_flat(self.rectifications)
-
-    # ------------------------------------------------------------------
-    # Surveys
-    # ------------------------------------------------------------------
-    def test_survey_campaign_list(self):
-        self._assert_list_flat(self.campaigns)
-
-    def test_survey_campaign_form(self):
-        self._assert_form_flat(self.campaign_by_targets)
-
-    def test_survey_target_list(self):
-        self._assert_list_flat(self.targets)
 
     # ------------------------------------------------------------------
     # Customers, orders, deliveries
@@ -422,22 +387,7 @@ class TestAsqQueryBudget(AsqComplaintCommon):
         self.env["asq.complaint"].create(
             [{"partner_id": partner.id} for partner in self.partners]
         )
-        batches = [
-            self.complaints,
-            self.complaints.line_ids,
-            self.returns,
-            self.returns.line_ids,
-            self.capas,
-            self.capas.action_ids,
-            self.holds,
-            self.visits,
-            self.scores,
-            self.rectifications,
-            self.campaigns,
-            self.targets,
-            self.partners,
-        ]
-        for records in batches:
+        for records in [*self._documents(), self.partners]:
             fnames = [
                 name
                 for name, field in records._fields.items()

@@ -33,26 +33,23 @@ class AsqPortalCommon(AsqComplaintCommon):
         cls.contact_b = cls.env["res.partner"].create(
             {"name": "Wang B", "parent_id": cls.customer_b.id}
         )
-        cls.portal_a = new_test_user(
-            cls.env,
-            login="asq_portal_a",
-            groups="base.group_portal",
-            partner_id=cls.customer_contact.id,
-            email="li.test@example.com",
-        )
-        cls.portal_b = new_test_user(
-            cls.env,
-            login="asq_portal_b",
-            groups="base.group_portal",
-            partner_id=cls.contact_b.id,
-            email="wang.b@example.com",
+        cls.portal_a, cls.portal_b = (
+            new_test_user(
+                cls.env,
+                login=login,
+                groups="base.group_portal",
+                partner_id=contact.id,
+                email=email,
+            )
+            for login, contact, email in (
+                ("asq_portal_a", cls.customer_contact, "li.test@example.com"),
+                ("asq_portal_b", cls.contact_b, "wang.b@example.com"),
+            )
         )
         cls.picking_b = cls._deliver(
             cls.customer_b, [(cls.product, 5, 100.0, "PORTAL-LOT-B")]
         )
-        cls.delivered_b = cls.env["asq.delivered.line"].search(
-            [("picking_id", "=", cls.picking_b.id)]
-        )
+        cls.delivered_b = cls._delivered_lines(cls.picking_b)
         cls.complaint_a = cls._make_complaint(cls.customer, cls.delivered_product)
         cls.complaint_b = cls._make_complaint(cls.customer_b, cls.delivered_b)
         cls.return_a = cls._make_return(cls.customer, cls.delivered_product)
@@ -76,21 +73,7 @@ class AsqPortalCommon(AsqComplaintCommon):
 
     @classmethod
     def _make_return(cls, customer, delivered):
-        return cls.env["asq.return"].create(
-            {
-                "partner_id": customer.id,
-                "line_ids": [
-                    Command.create(
-                        {
-                            "delivered_line_id": delivered.id,
-                            "quantity": 1,
-                            "kind": "unsaleable",
-                            "reason": "Slow seller",
-                        }
-                    )
-                ],
-            }
-        )
+        return cls._return_request(customer, [(delivered, 1)])
 
     @classmethod
     def _make_visit(cls, customer):

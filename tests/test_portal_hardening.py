@@ -58,6 +58,15 @@ FIELD_REFUSED = "You do not have enough rights to access the fields"
 
 
 class AsqHardeningCommon(AsqPortalCommon):
+    def _complaints(self):
+        """The complaints customer A filed on the portal."""
+        return self.env["asq.complaint"].search(
+            [
+                ("commercial_partner_id", "=", self.customer.id),
+                ("channel", "=", "portal"),
+            ]
+        )
+
     def _rpc(self, route, params, login="asq_portal_a"):
         """The decoded JSON-RPC answer (result or error), never a 500."""
         self._login(login)
@@ -299,14 +308,6 @@ class TestPortalChatterFiles(HttpCase, AsqHardeningCommon):
 class TestPortalFormInput(HttpCase, AsqHardeningCommon):
     """Malformed numbers, text and file names in the portal forms."""
 
-    def _complaints(self):
-        return self.env["asq.complaint"].search(
-            [
-                ("commercial_partner_id", "=", self.customer.id),
-                ("channel", "=", "portal"),
-            ]
-        )
-
     def _new_returns(self):
         return self.env["asq.return"].search(
             [("partner_id", "=", self.customer.id), ("id", "!=", self.return_a.id)]
@@ -456,14 +457,6 @@ class TestPortalFormInput(HttpCase, AsqHardeningCommon):
 @tagged("post_install", "-at_install", "asq_security")
 class TestPortalDoubleSubmit(HttpCase, AsqHardeningCommon):
     """The same complaint form sent ten times at once files one complaint."""
-
-    def _complaints(self):
-        return self.env["asq.complaint"].search(
-            [
-                ("commercial_partner_id", "=", self.customer.id),
-                ("channel", "=", "portal"),
-            ]
-        )
 
     def _fire(self, data, count=10):
         """Post ``data`` ``count`` times at once with the same session and CSRF

@@ -155,6 +155,11 @@ class TestReturnProperty(AsqCommon):
             domain.append(("state", "in", states))
         return self.env["asq.return"].search(domain)
 
+    def _pick(self, rng, states):
+        """A request in ``states`` drawn by ``rng``; None when there is none."""
+        rets = self._requests(states)
+        return rng.choice(list(rets)) if rets else None
+
     def _receipts(self):
         return self.env["stock.picking"].search(
             [
@@ -188,10 +193,10 @@ class TestReturnProperty(AsqCommon):
         return f"create {ret.name}"
 
     def op_split(self, rng):
-        rets = self._requests(["draft"])
-        if not rets:
+        ret = self._pick(rng, ["draft"])
+        if not ret:
             return None
-        ret = rng.choice(list(rets)).with_user(self.sales)
+        ret = ret.with_user(self.sales)
         line = rng.choice(list(ret.line_ids))
         part = rng.randint(1, max(1, int(line.quantity)))
         ret.write(
@@ -213,36 +218,32 @@ class TestReturnProperty(AsqCommon):
         return f"split {ret.name}"
 
     def op_submit(self, rng):
-        rets = self._requests(["draft"])
-        if not rets:
+        ret = self._pick(rng, ["draft"])
+        if not ret:
             return None
-        ret = rng.choice(list(rets))
         ret.with_user(self.sales).action_submit()
         return f"submit {ret.name}"
 
     def op_sign(self, rng):
-        rets = self._requests(list(self.signers))
-        if not rets:
+        ret = self._pick(rng, list(self.signers))
+        if not ret:
             return None
-        ret = rng.choice(list(rets))
         step = ret.state
         ret.with_user(self.signers[step]).action_sign("Special case OK")
         return f"sign {step} {ret.name}"
 
     def op_approve_all(self, rng):
-        rets = self._requests(list(self.signers))
-        if not rets:
+        ret = self._pick(rng, list(self.signers))
+        if not ret:
             return None
-        ret = rng.choice(list(rets))
         while ret.state in self.signers:
             ret.with_user(self.signers[ret.state]).action_sign("Special case OK")
         return f"approve {ret.name}"
 
     def op_create_receipt(self, rng):
-        rets = self._requests(["finance", "business", "gm", "approved"])
-        if not rets:
+        ret = self._pick(rng, ["finance", "business", "gm", "approved"])
+        if not ret:
             return None
-        ret = rng.choice(list(rets))
         ret.with_user(self.warehouse_user).action_create_receipt()
         return f"receipt {ret.name}"
 
@@ -276,12 +277,11 @@ class TestReturnProperty(AsqCommon):
         return f"cancel {receipt.name}"
 
     def op_reopen(self, rng):
-        rets = self._requests(
-            ["submitted", "finance", "business", "gm", "approved", "refused"]
+        ret = self._pick(
+            rng, ["submitted", "finance", "business", "gm", "approved", "refused"]
         )
-        if not rets:
+        if not ret:
             return None
-        ret = rng.choice(list(rets))
         self.env["asq.return.sign"].with_user(self.qm).create(
             {"return_id": ret.id, "reopen": True, "comment": "Wrong quantity"}
         ).action_confirm()

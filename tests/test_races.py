@@ -23,13 +23,26 @@ from odoo.tests.common import BaseCase, get_db_name
 from odoo.tools import mute_logger
 
 from odoo.addons.after_sales_quality.models.asq_workflow_mixin import asq_step
-from odoo.addons.after_sales_quality.tests.common import registry_reachable
+from odoo.addons.after_sales_quality.tests.common import (
+    registry_reachable,
+    validate_picking,
+)
 
 _logger = logging.getLogger(__name__)
 
 ASQ = "after_sales_quality."
 ROUNDS = 20
 CLEAR_ERRORS = (UserError, ValidationError, AccessError)
+
+
+def state_changes(record, to=None):
+    """The changes of ``record``'s state its chatter tracked (to the state
+    labelled ``to`` only, if given)."""
+    return record.message_ids.tracking_value_ids.filtered(
+        lambda t: t.field_id.name == "state" and to in (None, t.new_value_char)
+    )
+
+
 ROLES = {
     "finance": f"{ASQ}group_asq_finance",
     "business": f"{ASQ}group_asq_business_head",
@@ -179,8 +192,7 @@ class TestRaces(BaseCase):
         order.action_confirm()
         delivery = order.picking_ids
         delivery.action_assign()
-        delivery.move_ids.picked = True
-        delivery.with_context(skip_backorder=True).button_validate()
+        validate_picking(delivery)
         env.flush_all()
         cls.delivered_line_id = (
             env["asq.delivered.line"].search([("picking_id", "=", delivery.id)]).id
@@ -190,6 +202,14 @@ class TestRaces(BaseCase):
     # ------------------------------------------------------------------
     # The race
     # ------------------------------------------------------------------
+    @contextmanager
+    def _raced(self, role, model, res_id, call):
+        """:meth:`_race` ``call`` on the record, then yield the record as a
+        new transaction reads it."""
+        self._race(role, model, res_id, call)
+        with self._env() as env:
+            yield env[model].browse(res_id)
+
     def _race(self, role, model, res_id, call, prepare=None):
         """Fire ``call(record)`` from two transactions at once, each as a
         different user of ``role``; return the two outcomes ("ok", or the
@@ -382,21 +402,19 @@ class TestRaces(BaseCase):
                 ret = self._new_return(env, kind="unsaleable", resolution="exchange")
                 ret._workflow_write({"state": "business"})
                 ret_id = ret.id
-            self._race(
+            with self._raced(
                 "business",
                 "asq.return",
                 ret_id,
                 lambda r: r.action_sign(
                     "Not in the contract", approve=False, expected_state="business"
                 ),
-            )
-            with self._env() as env:
-                ret = env["asq.return"].browse(ret_id)
+            ) as ret:
                 self.assertEqual(ret.state, "refused")
                 self.assertEqual(
                     len(ret.approval_ids.filtered(lambda a: a.result == "refused")), 1
                 )
-                mails = env["mail.mail"].search(
+                mails = ret.env["mail.mail"].search(
                     [("model", "=", "asq.return"), ("res_id", "=", ret_id)]
                 )
                 self.assertEqual(len(mails), 1, "exactly one refusal mail")
@@ -422,18 +440,13 @@ class TestRaces(BaseCase):
                     {"state": "review"}
                 )
                 complaint_id = complaint.id
-            self._race(
+            with self._raced(
                 "qm", "asq.complaint", complaint_id, lambda c: c.action_judge_valid()
-            )
-            with self._env() as env:
-                complaint = env["asq.complaint"].browse(complaint_id)
+            ) as complaint:
                 self.assertEqual(complaint.state, "investigating")
                 self.assertEqual(complaint.validity, "valid")
                 self.assertIn(complaint.judged_user_id.id, self.uids["qm"])
-                tracked = complaint.message_ids.tracking_value_ids.filtered(
-                    lambda t: t.field_id.name == "state"
-                    and t.new_value_char == "Investigating"
-                )
+                tracked = state_changes(complaint, "Investigating")
                 self.assertEqual(len(tracked), 1)
 
     def test_capa_step_races(self):
@@ -446,16 +459,11 @@ class TestRaces(BaseCase):
                     else {"problem": "Readings drift"}
                 )
                 capa_id = capa.id
-            self._race(
+            with self._raced(
                 "inspector", "asq.capa", capa_id, lambda c: c.action_start_analysis()
-            )
-            with self._env() as env:
-                capa = env["asq.capa"].browse(capa_id)
+            ) as capa:
                 self.assertEqual(capa.state, "analysis")
-                tracked = capa.message_ids.tracking_value_ids.filtered(
-                    lambda t: t.field_id.name == "state"
-                )
-                self.assertEqual(len(tracked), 1)
+                self.assertEqual(len(state_changes(capa)), 1)
 
     def test_hold_release_races(self):
         """Two quality managers release the same hold at once: one release,
@@ -479,9 +487,9 @@ class TestRaces(BaseCase):
                 hold._compute_buyers()
                 self.assertEqual(hold.buyer_ids.partner_id.id, self.customer_id)
                 hold_id = hold.id
-            self._race("qm", "asq.hold", hold_id, lambda h: h.action_release())
-            with self._env() as env:
-                hold = env["asq.hold"].browse(hold_id)
+            with self._raced(
+                "qm", "asq.hold", hold_id, lambda h: h.action_release()
+            ) as hold:
                 self.assertEqual(hold.state, "released")
                 notices = hold.notice_ids.filtered(lambda n: n.kind == "resume")
                 self.assertEqual(len(notices), 1)

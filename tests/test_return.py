@@ -45,30 +45,16 @@ class ReturnCommon(AsqCommon):
 
     def _create_return(self, qty=2.0, kind="unsaleable", resolution="exchange", **kw):
         """Created by the sales user; returned in the test's environment."""
-        ret = (
-            self.env["asq.return"]
-            .with_user(self.sales)
-            .create(
-                {
-                    "partner_id": self.customer.id,
-                    "line_ids": [
-                        Command.create(
-                            {
-                                "delivered_line_id": self._delivered(
-                                    kw.get("product")
-                                ).id,
-                                "quantity": qty,
-                                "kind": kind,
-                                "resolution": resolution,
-                                "reason": "Does not sell in this region",
-                            }
-                        )
-                    ],
-                }
-            )
+        ret = self._return_request(
+            self.customer,
+            [(self._delivered(kw.get("product")), qty)],
+            user=self.sales,
+            kind=kind,
+            resolution=resolution,
+            reason="Does not sell in this region",
         )
         self.assertEqual(ret.user_id, self.sales)
-        return ret.with_env(self.env)
+        return ret
 
     def _sign(self, ret, user, comment="OK"):
         ret.with_user(user).action_sign(comment)
@@ -152,25 +138,11 @@ class TestReturnChain(ReturnCommon):
             [(self.product, 10, 100.0, "L-OLD")],
             date=self._months_ago(6),
         )
-        line = self.env["asq.delivered.line"].search([("picking_id", "=", old.id)])
-        ret = (
-            self.env["asq.return"]
-            .with_user(self.sales)
-            .create(
-                {
-                    "partner_id": self.customer.id,
-                    "line_ids": [
-                        Command.create(
-                            {
-                                "delivered_line_id": line.id,
-                                "quantity": 1,
-                                "kind": "unsaleable",
-                                "reason": "Old stock",
-                            }
-                        )
-                    ],
-                }
-            )
+        ret = self._return_request(
+            self.customer,
+            [(self._delivered_lines(old), 1)],
+            user=self.sales,
+            reason="Old stock",
         )
         self.assertGreater(ret.max_days, 90)
         self.assertTrue(ret.live_beyond)
@@ -614,26 +586,22 @@ class TestReturnForms(ReturnCommon):
         ret = form.save()
         self.assertEqual(ret.amount_total, 50.0)
         ret.action_submit()
-        action = ret.with_user(self.aftersales).action_open_sign()
-        dialog = Form(
-            self.env[action["res_model"]]
-            .with_user(self.aftersales)
-            .with_context(**action["context"])
-        )
-        dialog.comment = "Checked against the delivery"
-        dialog.save().action_confirm()
+
+        def sign_in_dialog(user, comment, **context):
+            """The sign dialog confirmed as ``user`` (to refuse: asq_refuse)."""
+            action = ret.with_user(user).with_context(**context).action_open_sign()
+            dialog = Form(
+                self.env[action["res_model"]]
+                .with_user(user)
+                .with_context(**action["context"])
+            )
+            dialog.comment = comment
+            dialog.save().action_confirm()
+
+        sign_in_dialog(self.aftersales, "Checked against the delivery")
         self.assertEqual(ret.state, "finance")
         self.assertEqual(ret.review_user_id, self.aftersales)
-        action = (
-            ret.with_user(self.finance).with_context(asq_refuse=True).action_open_sign()
-        )
-        dialog = Form(
-            self.env[action["res_model"]]
-            .with_user(self.finance)
-            .with_context(**action["context"])
-        )
-        dialog.comment = "Beyond the return terms"
-        dialog.save().action_confirm()
+        sign_in_dialog(self.finance, "Beyond the return terms", asq_refuse=True)
         self.assertEqual(ret.state, "refused")
         self.assertEqual(ret.refusal_reason, "Beyond the return terms")
 
@@ -645,27 +613,13 @@ class TestReturnPartialReceipt(ReturnCommon):
 
     def _create_return_lines(self, lines, kind="quality", resolution="refund"):
         """A request of ``lines`` [(delivered line, quantity)]."""
-        return (
-            self.env["asq.return"]
-            .with_user(self.sales)
-            .create(
-                {
-                    "partner_id": self.customer.id,
-                    "line_ids": [
-                        Command.create(
-                            {
-                                "delivered_line_id": delivered.id,
-                                "quantity": qty,
-                                "kind": kind,
-                                "resolution": resolution,
-                                "reason": "Display fails",
-                            }
-                        )
-                        for delivered, qty in lines
-                    ],
-                }
-            )
-            .with_env(self.env)
+        return self._return_request(
+            self.customer,
+            lines,
+            user=self.sales,
+            kind=kind,
+            resolution=resolution,
+            reason="Display fails",
         )
 
     def _validate_short(self, ret, quantities, backorder=False):
@@ -875,16 +829,15 @@ class TestReturnPartialReceipt(ReturnCommon):
         self.assertNotIn(ret.line_ids.id, result["return_line_received_mismatch"][1])
         self.assertNotIn(ret.id, result["return_followup_beyond_received"][1])
         putaway = ret.picking_ids.filtered(lambda p: p.asq_return_role == "putaway")
-        self.env.cr.execute(
+        self._sql(
             "UPDATE stock_move SET product_uom_qty = 3, product_qty = 3 "
             "WHERE id IN %s",
             [tuple(putaway.move_ids.ids)],
         )
-        self.env.cr.execute(
+        self._sql(
             "UPDATE asq_return_line SET received_qty = 1 WHERE id = %s",
             [ret.line_ids.id],
         )
-        self.env.invalidate_all()
         result = audit(self.env)
         self.assertIn(ret.line_ids.id, result["return_line_received_mismatch"][1])
         self.assertIn(ret.id, result["return_followup_beyond_received"][1])

@@ -1,4 +1,3 @@
-from odoo import Command
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.after_sales_quality.tests.common import AsqCommon
@@ -11,27 +10,10 @@ class TestReturnTour(HttpCase, AsqCommon):
             {"name": "Tour Return Customer", "is_company": True}
         )
         picking = self._deliver(customer, [(self.product, 100, 100.0, "TOUR-RET-1")])
-        delivered = self.env["asq.delivered.line"].search(
-            [("picking_id", "=", picking.id)]
-        )
-        ret = (
-            self.env["asq.return"]
-            .with_user(self.users["asq_sales"])
-            .create(
-                {
-                    "partner_id": customer.id,
-                    "line_ids": [
-                        Command.create(
-                            {
-                                "delivered_line_id": delivered.id,
-                                "quantity": 1,
-                                "kind": "unsaleable",
-                                "reason": "Slow seller",
-                            }
-                        )
-                    ],
-                }
-            )
+        ret = self._return_request(
+            customer,
+            [(self._delivered_lines(picking), 1)],
+            user=self.users["asq_sales"],
         )
         self.start_tour(
             "/odoo/asq-returns", "asq_return_submit_tour", login="asq_sales"

@@ -32,7 +32,9 @@ ROLE_LOGINS = {
 }
 INTERNAL = tuple(ROLE_LOGINS)
 PORTAL = ("portal_a", "portal_b")
-ALL_ROLES = (*INTERNAL, *PORTAL, "company_b")
+# The roles of company A (the second company's user left out).
+COMPANY_A = (*INTERNAL, *PORTAL)
+ALL_ROLES = (*COMPANY_A, "company_b")
 # The roles implying group_asq_user_all (all documents of the company).
 USER_ALL = (
     "user_all",
@@ -43,16 +45,33 @@ USER_ALL = (
     "mgmt_rep",
 )
 OPS = {"c": "create", "r": "read", "w": "write", "u": "unlink"}
+# Roles that hold none of the documents a button signs (a warehouse clerk,
+# finance, a plain employee, the portal customer, the other company).
+NO_DOCUMENTS = ("warehouse", "finance", "employee", "portal_a", "company_b")
 
 
-def cells(ops, roles=ALL_ROLES, **allowed):
-    """A matrix row: the operations tested, the roles tested and, per role,
-    the operations it may do (all others must be refused). ``allowed`` keys
-    may name USER_ALL to give every all-documents role the same cell."""
+def all_roles_but(*roles):
+    """Every internal role, customer A on the portal and the second
+    company's user, but ``roles``."""
+    return tuple(r for r in (*INTERNAL, "portal_a", "company_b") if r not in roles)
+
+
+# Who may not press an inspector's button (the manager may: an inspector too).
+NOT_INSPECTOR = all_roles_but("inspector", "manager")
+
+
+def cells(ops, grants="", roles=ALL_ROLES):
+    """A matrix row: the operations tested, the operations each role may do
+    (all others must be refused) and the roles tested. ``grants`` is a list
+    of ``role,role=ops`` items, later items overriding earlier ones; USER_ALL
+    stands for every all-documents role, INTERNAL for every internal one."""
+    aliases = {"USER_ALL": USER_ALL, "INTERNAL": INTERNAL}
     granted = {}
-    for key, value in allowed.items():
-        for role in USER_ALL if key == "USER_ALL" else (key,):
-            granted[role] = value
+    for item in grants.split():
+        names, allowed = item.split("=")
+        for name in names.split(","):
+            for role in aliases.get(name, (name,)):
+                granted[role] = allowed
     return {"ops": ops, "roles": roles, "allowed": granted}
 
 
@@ -60,125 +79,70 @@ def cells(ops, roles=ALL_ROLES, **allowed):
 # of each row belongs to company A and customer A, and is owned by nobody of
 # the roles (``*_own`` rows: owned by the own-documents user).
 MATRIX = {
-    "asq.complaint": cells(
-        "crwu", user="c", USER_ALL="crw", manager="crwu", portal_a="r"
-    ),
-    "asq.complaint (own)": cells("rwu", ("user",), user="rw"),
-    "asq.complaint.line": cells("crwu", USER_ALL="crwu", portal_a="r"),
-    "asq.complaint.alert": cells("crwu", USER_ALL="r", manager="rw"),
+    "asq.complaint": cells("crwu", "user=c USER_ALL=crw manager=crwu portal_a=r"),
+    "asq.complaint (own)": cells("rwu", "user=rw", roles=("user",)),
+    "asq.complaint.line": cells("crwu", "USER_ALL=crwu portal_a=r"),
+    "asq.complaint.alert": cells("crwu", "USER_ALL=r manager=rw"),
     "asq.return": cells(
-        "crwu",
-        user="c",
-        USER_ALL="crw",
-        manager="crwu",
-        warehouse="r",
-        finance="r",
-        portal_a="r",
+        "crwu", "user=c USER_ALL=crw manager=crwu warehouse,finance,portal_a=r"
     ),
-    "asq.return (own)": cells("rwu", ("user",), user="rw"),
-    "asq.return.line": cells(
-        "crwu", USER_ALL="crwu", warehouse="r", finance="r", portal_a="r"
-    ),
+    "asq.return (own)": cells("rwu", "user=rw", roles=("user",)),
+    "asq.return.line": cells("crwu", "USER_ALL=crwu warehouse,finance,portal_a=r"),
     # Approval records are immutable for everyone (UserError): no write.
-    "asq.return.approval": cells("cru", USER_ALL="r", warehouse="r", finance="r"),
-    "asq.return.approval (own)": cells("r", ("user",), user="r"),
+    "asq.return.approval": cells("cru", "USER_ALL,warehouse,finance=r"),
+    "asq.return.approval (own)": cells("r", "user=r", roles=("user",)),
     "asq.capa": cells(
         "crwu",
-        user_all="r",
-        business_head="r",
-        general_manager="r",
-        finance="r",
-        inspector="crw",
-        manager="crwu",
-        mgmt_rep="rw",
+        "user_all,business_head,general_manager,finance=r "
+        "inspector=crw manager=crwu mgmt_rep=rw",
     ),
-    "asq.capa (own)": cells("rwu", ("user",), user="r"),
+    "asq.capa (own)": cells("rwu", "user=r", roles=("user",)),
     "asq.capa.action": cells(
         "crwu",
-        user_all="r",
-        business_head="r",
-        general_manager="r",
-        mgmt_rep="r",
-        finance="r",
-        inspector="crwu",
-        manager="crwu",
+        "user_all,business_head,general_manager,mgmt_rep,finance=r "
+        "inspector,manager=crwu",
     ),
-    "asq.capa.action (own)": cells("rwu", ("user",), user="rw"),
+    "asq.capa.action (own)": cells("rwu", "user=rw", roles=("user",)),
     # Verification records are immutable for everyone (UserError): no write.
-    "asq.capa.review": cells("cru", USER_ALL="r", finance="r"),
-    "asq.capa.review (own)": cells("r", ("user",), user="r"),
+    "asq.capa.review": cells("cru", "USER_ALL,finance=r"),
+    "asq.capa.review (own)": cells("r", "user=r", roles=("user",)),
     "asq.hold": cells(
-        "crwu",
-        user="r",
-        USER_ALL="r",
-        inspector="crw",
-        manager="crwu",
-        warehouse="r",
-        finance="r",
+        "crwu", "user,USER_ALL=r inspector=crw manager=crwu warehouse,finance=r"
     ),
-    "asq.hold.buyer": cells("crwu", user="r", USER_ALL="r", warehouse="r", finance="r"),
-    "asq.hold.notice": cells(
-        "crwu", user="r", USER_ALL="r", warehouse="r", finance="r"
-    ),
-    "asq.service.visit": cells(
-        "crwu", user="c", USER_ALL="crw", manager="crwu", portal_a="r"
-    ),
-    "asq.service.visit (own)": cells("rwu", ("user",), user="rw"),
-    "asq.service.visit.part": cells("crwu", USER_ALL="crwu", portal_a="r"),
+    "asq.hold.buyer": cells("crwu", "user,USER_ALL,warehouse,finance=r"),
+    "asq.hold.notice": cells("crwu", "user,USER_ALL,warehouse,finance=r"),
+    "asq.service.visit": cells("crwu", "user=c USER_ALL=crw manager=crwu portal_a=r"),
+    "asq.service.visit (own)": cells("rwu", "user=rw", roles=("user",)),
+    "asq.service.visit.part": cells("crwu", "USER_ALL=crwu portal_a=r"),
     # Criteria have no company: the second company's manager is not tested.
-    "asq.vendor.criterion": cells(
-        "crwu", (*INTERNAL, *PORTAL), USER_ALL="r", manager="crwu"
-    ),
-    "asq.vendor.maintenance": cells("crwu", USER_ALL="crw", manager="crwu"),
-    "asq.vendor.score": cells("crwu", USER_ALL="r", inspector="crw", manager="crwu"),
-    "asq.vendor.score.line": cells(
-        "crwu", USER_ALL="r", inspector="crwu", manager="crwu"
-    ),
-    "asq.vendor.rectification": cells(
-        "crwu", USER_ALL="r", inspector="crw", manager="crwu"
-    ),
-    "asq.survey.campaign": cells("crwu", USER_ALL="r", manager="crwu", mgmt_rep="crwu"),
+    "asq.vendor.criterion": cells("crwu", "USER_ALL=r manager=crwu", roles=COMPANY_A),
+    "asq.vendor.maintenance": cells("crwu", "USER_ALL=crw manager=crwu"),
+    "asq.vendor.score": cells("crwu", "USER_ALL=r inspector=crw manager=crwu"),
+    "asq.vendor.score.line": cells("crwu", "USER_ALL=r inspector,manager=crwu"),
+    "asq.vendor.rectification": cells("crwu", "USER_ALL=r inspector=crw manager=crwu"),
+    "asq.survey.campaign": cells("crwu", "USER_ALL=r manager,mgmt_rep=crwu"),
     # Targets are created and written by Draw Sample only (UserError for all).
-    "asq.survey.target": cells("ru", USER_ALL="r", manager="ru", mgmt_rep="ru"),
+    "asq.survey.target": cells("ru", "USER_ALL=r manager,mgmt_rep=ru"),
     "asq.kpi.pack": cells(
         "crwu",
-        user_all="r",
-        inspector="r",
-        finance="r",
-        manager="crwu",
-        mgmt_rep="crw",
-        business_head="crw",
-        general_manager="crw",
+        "user_all,inspector,finance=r manager=crwu "
+        "mgmt_rep,business_head,general_manager=crw",
     ),
     # Reports: read only. Without a fixture the read cell is "the search
     # runs" (the second company reads its own figures: not tested).
-    "asq.delivered.line": cells(
-        "cr",
-        user="r",
-        USER_ALL="r",
-        warehouse="r",
-        finance="r",
-        portal_a="r",
-    ),
-    "asq.complaint.report": cells("cr", (*INTERNAL, *PORTAL), USER_ALL="r"),
-    "asq.capa.report": cells("cr", (*INTERNAL, *PORTAL), USER_ALL="r"),
-    "asq.return.ratio.report": cells(
-        "cr", (*INTERNAL, *PORTAL), USER_ALL="r", finance="r"
-    ),
-    "asq.vendor.evaluation.report": cells("cr", (*INTERNAL, *PORTAL), USER_ALL="r"),
-    "asq.survey.result": cells("cr", (*INTERNAL, *PORTAL), USER_ALL="r"),
+    "asq.delivered.line": cells("cr", "user,USER_ALL,warehouse,finance,portal_a=r"),
+    "asq.complaint.report": cells("cr", "USER_ALL=r", roles=COMPANY_A),
+    "asq.capa.report": cells("cr", "USER_ALL=r", roles=COMPANY_A),
+    "asq.return.ratio.report": cells("cr", "USER_ALL,finance=r", roles=COMPANY_A),
+    "asq.vendor.evaluation.report": cells("cr", "USER_ALL=r", roles=COMPANY_A),
+    "asq.survey.result": cells("cr", "USER_ALL=r", roles=COMPANY_A),
     # Contract terms and internal ratings of customer A: internal staff read
     # them, finance and the business heads agree them; its portal contact
     # reads neither.
     "res.partner (contract terms)": cells(
         "rw",
-        (*INTERNAL, *PORTAL),
-        **{
-            **dict.fromkeys(INTERNAL, "r"),
-            "finance": "rw",
-            "business_head": "rw",
-            "general_manager": "rw",
-        },
+        "INTERNAL=r finance,business_head,general_manager=rw",
+        roles=COMPANY_A,
     ),
 }
 
@@ -794,6 +758,26 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
     def _log_refusals(self, what, refusals):
         _logger.info("%s: %s refused button presses", what, refusals)
 
+    def _press(self, record, action, wrong, stamps, label, signer=None, args=()):
+        """The button ``action`` refused to every ``wrong`` role (AccessError,
+        ``stamps`` unchanged), then pressed by the role ``signer`` if given;
+        the number of refusals. (A dialog's values: ``record``'s context.)"""
+        refused = self._refuse(
+            record, lambda r: getattr(r, action)(*args), wrong, stamps, label
+        )
+        if signer:
+            getattr(record.with_user(self.role_users[signer]), action)(*args)
+        return refused
+
+    def _press_all(self, record, stamps, steps):
+        """:meth:`_press` each of ``steps`` (action, wrong roles, label,
+        signer, the state it then reaches); the number of refusals."""
+        refused = 0
+        for action, wrong, label, signer, state in steps:
+            refused += self._press(record, action, wrong, stamps, label, signer)
+            self.assertEqual(record.state, state, label)
+        return refused
+
     def test_complaint_buttons(self):
         complaint = self._create_complaint("asq_sales")
         stamps = ["state", "validity", "submitted_user_id", "judged_user_id"]
@@ -803,25 +787,15 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
             "replied_user_id",
             "closed_user_id",
         ]
-        not_manager = ("user", "user_all", "inspector", "warehouse", "finance")
-        not_manager += ("business_head", "general_manager", "mgmt_rep", "employee")
-        not_manager += ("portal_a", "company_b")
-        not_user = ("warehouse", "finance", "employee", "portal_a", "company_b")
-        n = self._refuse(
-            complaint, lambda c: c.action_submit(), not_user, stamps, "Register"
+        not_manager = all_roles_but("manager")
+        n = self._press(
+            complaint, "action_submit", NO_DOCUMENTS, stamps, "Register", "user"
         )
-        self._as(complaint, "asq_sales").action_submit()
         self.assertEqual(complaint.state, "review")
         self.assertEqual(complaint.submitted_user_id, self.sales)
-        n += self._refuse(
-            complaint, lambda c: c.action_judge_valid(), not_manager, stamps, "Valid"
-        )
-        n += self._refuse(
-            complaint,
-            lambda c: c.action_judge_invalid(),
-            not_manager,
-            stamps,
-            "Not valid",
+        n += self._press(complaint, "action_judge_valid", not_manager, stamps, "Valid")
+        n += self._press(
+            complaint, "action_judge_invalid", not_manager, stamps, "Not valid"
         )
         self._as(complaint, "asq_qm").action_judge_valid()
         self.assertEqual(complaint.state, "investigating")
@@ -835,41 +809,31 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
                 "disposition_note": "Exchange the meter",
             }
         )
-        not_inspector = ("user", "user_all", "warehouse", "finance", "business_head")
-        not_inspector += ("general_manager", "mgmt_rep", "employee", "portal_a")
-        not_inspector += ("company_b",)
-        n += self._refuse(
+        n += self._press(
             complaint,
-            lambda c: c.action_record_findings(),
-            not_inspector,
+            "action_record_findings",
+            NOT_INSPECTOR,
             stamps,
             "Record findings",
+            "inspector",
         )
-        self._as(complaint, "asq_inspector").action_record_findings()
         self.assertEqual(complaint.investigated_user_id, self.users["asq_inspector"])
-        n += self._refuse(
-            complaint, lambda c: c.action_decide(), not_manager, stamps, "Decide"
-        )
-        self._as(complaint, "asq_qm").action_decide()
-        self.assertEqual(complaint.state, "decided")
-        n += self._refuse(
-            complaint, lambda c: c.action_reply(), not_user, stamps, "Reply"
-        )
-        self._as(complaint, "asq_sales").action_reply()
-        self.assertEqual(complaint.state, "replied")
-        n += self._refuse(
+        n += self._press_all(
             complaint,
-            lambda c: c.action_customer_satisfied(),
-            not_user,
             stamps,
-            "Satisfied",
+            [
+                ("action_decide", not_manager, "Decide", "manager", "decided"),
+                ("action_reply", NO_DOCUMENTS, "Reply", "user", "replied"),
+                (
+                    "action_customer_satisfied",
+                    NO_DOCUMENTS,
+                    "Satisfied",
+                    "user",
+                    "confirmed",
+                ),
+                ("action_close", not_manager, "Close", "manager", "closed"),
+            ],
         )
-        self._as(complaint, "asq_sales").action_customer_satisfied()
-        n += self._refuse(
-            complaint, lambda c: c.action_close(), not_manager, stamps, "Close"
-        )
-        self._as(complaint, "asq_qm").action_close()
-        self.assertEqual(complaint.state, "closed")
         self.assertEqual(complaint.closed_user_id, self.users["asq_qm"])
         other = self._create_complaint("asq_sales")
         n += self._refuse(
@@ -888,14 +852,7 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
         ret = self.env["asq.return"].with_user(self.sales).create(self._return_vals())
         stamps = ["state", "review_user_id", "finance_user_id", "business_user_id"]
         stamps += ["gm_user_id", "qc_user_id"]
-        n = self._refuse(
-            ret,
-            lambda r: r.action_submit(),
-            ("warehouse", "finance", "employee", "portal_a", "company_b"),
-            stamps,
-            "Submit",
-        )
-        ret.with_user(self.sales).action_submit()
+        n = self._press(ret, "action_submit", NO_DOCUMENTS, stamps, "Submit", "user")
         self.assertEqual(ret.state, "submitted")
         chain = (
             ("submitted", "user_all", "finance", "review_user_id"),
@@ -911,11 +868,7 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
         }
         for state, signer, next_state, stamp in chain:
             self.assertEqual(ret.state, state)
-            wrong = [
-                role
-                for role in (*INTERNAL, "portal_a", "company_b")
-                if role not in implied[signer]
-            ]
+            wrong = [role for role in all_roles_but() if role not in implied[signer]]
             n += self._refuse(
                 ret,
                 lambda r: r.action_sign(comment="Matrix"),
@@ -927,24 +880,26 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
             self.assertEqual(ret.state, next_state)
             self.assertEqual(ret[stamp], self.role_users[signer])
         receipt_wrong = ("user", "finance", "employee", "portal_a", "company_b")
-        n += self._refuse(
+        n += self._press(
             ret,
-            lambda r: r.action_create_receipt(),
+            "action_create_receipt",
             receipt_wrong,
             ["state"],
             "Create receipt",
+            "warehouse",
         )
-        ret.with_user(self.users["asq_warehouse"]).action_create_receipt()
         self.assertTrue(ret.picking_ids)
         reopen = (
             self.env["asq.return"].with_user(self.sales).create(self._return_vals())
         )
         reopen.with_user(self.sales).action_submit()
-        not_manager = [
-            r for r in (*INTERNAL, "portal_a", "company_b") if r != "manager"
-        ]
-        n += self._refuse(
-            reopen, lambda r: r._reopen("Matrix"), not_manager, stamps, "Reopen"
+        n += self._press(
+            reopen,
+            "_reopen",
+            all_roles_but("manager"),
+            stamps,
+            "Reopen",
+            args=("Matrix",),
         )
         reopen.with_user(self.users["asq_qm"])._reopen("Wrong lines")
         self.assertEqual(reopen.state, "draft")
@@ -959,10 +914,9 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
                 {"received_qty": line.quantity}
             )
         ret.with_context(**asq_step("asq_return_workflow")).write({"state": "received"})
-        wrong = ("user", "user_all", "warehouse", "finance", "business_head")
-        wrong += ("general_manager", "mgmt_rep", "employee", "portal_a", "company_b")
-        n = self._refuse(
-            ret, lambda r: r.action_qc_sign(), wrong, ["state", "qc_user_id"], "Sign QC"
+        wrong = all_roles_but("inspector", "manager")
+        n = self._press(
+            ret, "action_qc_sign", wrong, ["state", "qc_user_id"], "Sign QC"
         )
         # The inspector passes the role check; the QC itself is incomplete.
         with self.assertRaisesRegex(
@@ -974,95 +928,87 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
 
     def test_capa_buttons(self):
         inspector = self.users["asq_inspector"]
-        capa = (
-            self.env["asq.capa"]
-            .with_user(inspector)
-            .create(
-                {
-                    "problem": "E-3 after two weeks",
-                    "department_id": self.department.id,
-                    "cause_category": "material",
-                    "why_1": "Battery contact oxidised",
-                    "root_cause": "Plating",
-                    "verification_date": fields.Date.today(),
-                }
-            )
+        capa = self._create_as(
+            inspector,
+            "asq.capa",
+            {
+                "problem": "E-3 after two weeks",
+                "department_id": self.department.id,
+                "cause_category": "material",
+                "why_1": "Battery contact oxidised",
+                "root_cause": "Plating",
+                "verification_date": fields.Date.today(),
+            },
         )
         stamps = ["state", "analysis_user_id", "signoff_user_id", "verified_user_id"]
-        not_inspector = ["user", "user_all", "warehouse", "finance", "business_head"]
-        not_inspector += ["general_manager", "mgmt_rep", "employee", "portal_a"]
-        not_inspector += ["company_b"]
-        n = self._refuse(
+        n = self._press(
             capa,
-            lambda c: c.action_start_analysis(),
-            not_inspector,
+            "action_start_analysis",
+            NOT_INSPECTOR,
             stamps,
             "Start analysis",
+            "inspector",
         )
-        capa.with_user(inspector).action_start_analysis()
         self.assertEqual(capa.state, "analysis")
         action = (
             self.env["asq.capa.action"]
             .with_user(inspector)
             .create(self._capa_action_vals(capa, self.sales))
         )
-        n += self._refuse(
-            capa, lambda c: c.action_plan(), not_inspector, stamps, "Confirm analysis"
+        n += self._press(
+            capa, "action_plan", NOT_INSPECTOR, stamps, "Confirm analysis", "inspector"
         )
-        capa.with_user(inspector).action_plan()
         self.assertEqual(capa.state, "action")
         self.assertEqual(capa.analysis_user_id, inspector)
-        not_manager = [*not_inspector, "inspector"]
-        n += self._refuse(
+        not_manager = all_roles_but("manager")
+        n += self._press(
             capa,
-            lambda c: c.action_department_signoff(),
+            "action_department_signoff",
             not_manager,
             stamps,
             "Department sign-off",
+            "manager",
         )
-        capa.with_user(self.users["asq_qm"]).action_department_signoff()
         self.assertEqual(capa.signoff_user_id, self.users["asq_qm"])
         action.with_user(self.sales).evidence = "Supplier audited"
-        n += self._refuse(
+        n += self._press(
             action,
-            lambda a: a.action_done(),
+            "action_done",
             ("user_all", "business_head", "mgmt_rep", "employee", "company_b"),
             ["state", "done_user_id"],
             "Action done",
+            "user",
         )
-        action.with_user(self.sales).action_done()
         self.assertEqual(action.done_user_id, self.sales)
-        n += self._refuse(
+        n += self._press(
             capa,
-            lambda c: c.action_request_verification(),
-            not_inspector,
+            "action_request_verification",
+            NOT_INSPECTOR,
             stamps,
             "Actions done",
+            "inspector",
         )
-        capa.with_user(inspector).action_request_verification()
         self.assertEqual(capa.state, "verification")
         not_rep = [r for r in (*INTERNAL, "portal_a") if r != "mgmt_rep"]
-        n += self._refuse(
+        n += self._press(
             capa,
-            lambda c: c.action_verify_effective(),
+            "action_verify_effective",
             not_rep,
             stamps,
             "Verify effectiveness",
+            "mgmt_rep",
         )
-        capa.with_user(self.users["asq_mgmt_rep"]).action_verify_effective()
         self.assertEqual(capa.state, "closed")
         self.assertEqual(capa.verified_user_id, self.users["asq_mgmt_rep"])
         other = self.env["asq.capa"].with_user(inspector).create({"problem": "Other"})
-        n += self._refuse(
-            other.with_context(asq_cancel_reason="Matrix"),
-            lambda c: c.action_cancel(),
+        n += self._press(
+            other.with_context(asq_cancel_reason="Duplicate"),
+            "action_cancel",
             not_manager,
             ["state"],
             "Cancel",
+            "manager",
         )
-        other.with_user(self.users["asq_qm"]).with_context(
-            asq_cancel_reason="Duplicate"
-        ).action_cancel()
         self.assertEqual(other.state, "cancel")
         self._log_refusals("CAPA", n)
 
@@ -1070,67 +1016,52 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
         inspector = self.users["asq_inspector"]
         hold = self.env["asq.hold"].with_user(inspector).create(self._hold_vals())
         stamps = ["state", "verified_user_id", "released_user_id"]
-        not_inspector = ["user", "user_all", "warehouse", "finance", "business_head"]
-        not_inspector += ["general_manager", "mgmt_rep", "employee", "portal_a"]
-        not_inspector += ["company_b"]
-        n = self._refuse(
-            hold, lambda h: h.action_activate(), not_inspector, stamps, "Activate"
+        n = self._press(
+            hold, "action_activate", NOT_INSPECTOR, stamps, "Activate", "inspector"
         )
-        hold.with_user(inspector).action_activate()
         self.assertEqual(hold.state, "active")
-        n += self._refuse(
-            hold,
-            lambda h: h.action_send_notices(),
-            not_inspector,
-            stamps,
-            "Send notices",
+        n += self._press(
+            hold, "action_send_notices", NOT_INSPECTOR, stamps, "Send notices"
         )
         hold.with_user(inspector).write(
             {"proposed_result": "conforming", "verification_note": "Lab retest"}
         )
-        n += self._refuse(
-            hold, lambda h: h.action_verify(), not_inspector, stamps, "Verify"
+        n += self._press(
+            hold, "action_verify", NOT_INSPECTOR, stamps, "Verify", "inspector"
         )
-        hold.with_user(inspector).action_verify()
         self.assertEqual(hold.verified_user_id, inspector)
-        n += self._refuse(
+        n += self._press(
             hold,
-            lambda h: h.action_release(),
-            [*not_inspector, "inspector"],
+            "action_release",
+            all_roles_but("manager"),
             stamps,
             "Release",
+            "manager",
         )
-        hold.with_user(self.users["asq_qm"]).action_release()
         self.assertEqual(hold.state, "released")
         self._log_refusals("Quality hold", n)
 
     def test_service_visit_buttons(self):
         technician = self.users["asq_aftersales"]
-        visit = (
-            self.env["asq.service.visit"]
-            .with_user(technician)
-            .create(
-                {
-                    **self._visit_vals(),
-                    "technician_ids": [Command.set(technician.ids)],
-                    "work_done": "Replaced the sensor",
-                    "result": "Works",
-                }
-            )
+        visit = self._create_as(
+            technician,
+            "asq.service.visit",
+            {
+                **self._visit_vals(),
+                "technician_ids": [Command.set(technician.ids)],
+                "work_done": "Replaced the sensor",
+                "result": "Works",
+            },
         )
         stamps = ["state", "started_user_id", "done_user_id", "signed_user_id"]
-        not_technician = ["user", "warehouse", "finance", "business_head"]
-        not_technician += ["general_manager", "mgmt_rep", "employee", "portal_a"]
-        not_technician += ["company_b"]
-        n = self._refuse(
-            visit, lambda v: v.action_start(), not_technician, stamps, "Start"
+        not_technician = all_roles_but("user_all", "inspector", "manager")
+        n = self._press(
+            visit, "action_start", not_technician, stamps, "Start", "user_all"
         )
-        visit.with_user(technician).action_start()
         self.assertEqual(visit.started_user_id, technician)
-        n += self._refuse(
-            visit, lambda v: v.action_done(), not_technician, stamps, "Done"
+        n += self._press(
+            visit, "action_done", not_technician, stamps, "Done", "user_all"
         )
-        visit.with_user(technician).action_done()
         self.assertEqual(visit.state, "done")
         visit.with_user(technician).write(
             {
@@ -1139,119 +1070,101 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
                 "satisfaction": "satisfied",
             }
         )
-        n += self._refuse(
-            visit,
-            lambda v: v.action_sign(),
-            ("user", "warehouse", "finance", "employee", "portal_a", "company_b"),
-            stamps,
-            "Customer signature",
+        not_user = ("user", "warehouse", "finance", "employee", "portal_a", "company_b")
+        n += self._press(
+            visit, "action_sign", not_user, stamps, "Customer signature", "user_all"
         )
-        visit.with_user(technician).action_sign()
         self.assertEqual(visit.state, "signed")
         other = self.env["asq.service.visit"].create(self._visit_vals())
-        n += self._refuse(
-            other.with_context(asq_cancel_reason="Matrix"),
-            lambda v: v.action_cancel(),
-            ("user", "warehouse", "finance", "employee", "portal_a", "company_b"),
+        n += self._press(
+            other.with_context(asq_cancel_reason="Customer moved"),
+            "action_cancel",
+            not_user,
             ["state", "cancelled_user_id"],
             "Cancel visit",
+            "user_all",
         )
-        other.with_user(technician).with_context(
-            asq_cancel_reason="Customer moved"
-        ).action_cancel()
         self.assertEqual(other.state, "cancel")
         self._log_refusals("Service visit", n)
 
     def test_survey_campaign_buttons(self):
         campaign = self.fixtures["asq.survey.campaign"]
-        wrong = ["user", "user_all", "inspector", "warehouse", "finance"]
-        wrong += ["business_head", "general_manager", "employee", "portal_a"]
-        wrong += ["company_b"]
+        wrong = all_roles_but("manager", "mgmt_rep")
         stamps = ["state", "sampled_user_id"]
-        n = self._refuse(
-            campaign, lambda c: c.action_draw_sample(), wrong, stamps, "Draw sample"
-        )
-        campaign.with_user(self.users["asq_mgmt_rep"]).action_draw_sample()
-        self.assertEqual(campaign.state, "sampled")
-        n += self._refuse(
+        n = self._press_all(
             campaign,
-            lambda c: c.action_send_invitations(),
-            wrong,
             stamps,
-            "Send invitations",
+            [
+                ("action_draw_sample", wrong, "Draw sample", "mgmt_rep", "sampled"),
+                (
+                    "action_send_invitations",
+                    wrong,
+                    "Send invitations",
+                    "manager",
+                    "running",
+                ),
+                ("action_close", wrong, "Close campaign", "manager", "closed"),
+            ],
         )
-        campaign.with_user(self.users["asq_qm"]).action_send_invitations()
-        self.assertEqual(campaign.state, "running")
-        n += self._refuse(
-            campaign, lambda c: c.action_close(), wrong, stamps, "Close campaign"
-        )
-        campaign.with_user(self.users["asq_qm"]).action_close()
-        self.assertEqual(campaign.state, "closed")
         self._log_refusals("Survey campaign", n)
 
     def test_kpi_pack_buttons(self):
         pack = self.fixtures["asq.kpi.pack"]
-        wrong = ["user", "user_all", "inspector", "warehouse", "finance"]
-        wrong += ["employee", "portal_a", "company_b"]
+        wrong = all_roles_but("manager", "business_head", "general_manager", "mgmt_rep")
         stamps = ["state", "generated_user_id", "sent_user_id"]
-        n = self._refuse(pack, lambda p: p.action_generate(), wrong, stamps, "Generate")
-        pack.with_user(self.users["asq_business"]).action_generate()
+        n = self._press(
+            pack, "action_generate", wrong, stamps, "Generate", "business_head"
+        )
         self.assertEqual(pack.state, "generated")
         self.assertEqual(pack.generated_user_id, self.users["asq_business"])
-        n += self._refuse(
+        n += self._press(
             pack,
-            lambda p: p.action_generate(),
+            "action_generate",
             [*wrong, "business_head", "general_manager"],
             stamps,
             "Regenerate",
         )
-        n += self._refuse(pack, lambda p: p.action_send(), wrong, stamps, "Send")
-        pack.with_user(self.users["asq_mgmt_rep"]).action_send()
+        n += self._press(pack, "action_send", wrong, stamps, "Send", "mgmt_rep")
         self.assertEqual(pack.state, "sent")
         self._log_refusals("Statistics pack", n)
 
     def test_vendor_and_alert_buttons(self):
-        not_inspector = ["user", "user_all", "warehouse", "finance", "business_head"]
-        not_inspector += ["general_manager", "mgmt_rep", "employee", "portal_a"]
-        not_inspector += ["company_b"]
         inspector = self.users["asq_inspector"]
         score = self.fixtures["asq.vendor.score"]
-        n = self._refuse(
-            score, lambda s: s.action_confirm(), not_inspector, ["state"], "Scorecard"
-        )
+        n = self._press(score, "action_confirm", NOT_INSPECTOR, ["state"], "Scorecard")
         score.line_ids.score = 80
         score.with_user(inspector).action_confirm()
         self.assertEqual(score.state, "confirmed")
         maintenance = self.fixtures["asq.vendor.maintenance"]
-        n += self._refuse(
+        n += self._press(
             maintenance,
-            lambda m: m.action_verify(),
-            not_inspector,
+            "action_verify",
+            NOT_INSPECTOR,
             ["verified_user_id"],
             "Verify maintenance",
+            "inspector",
         )
-        maintenance.with_user(inspector).action_verify()
         self.assertEqual(maintenance.verified_user_id, inspector)
         notice = self.fixtures["asq.vendor.rectification"]
         notice.evidence = "Log kept again"
-        n += self._refuse(
+        n += self._press(
             notice,
-            lambda r: r.action_rectified(),
-            not_inspector,
+            "action_rectified",
+            NOT_INSPECTOR,
             ["state", "rectified_user_id"],
             "Rectified",
+            "inspector",
         )
-        notice.with_user(inspector).action_rectified()
         self.assertEqual(notice.state, "rectified")
         alert = self.fixtures["asq.complaint.alert"]
         alert.note = "Same lot"
-        n += self._refuse(
+        n += self._press(
             alert,
-            lambda a: a.action_close(),
-            [*not_inspector, "inspector"],
+            "action_close",
+            all_roles_but("manager"),
             ["state"],
             "Close early warning",
+            "manager",
         )
-        alert.with_user(self.users["asq_qm"]).action_close()
         self.assertEqual(alert.state, "closed")
         self._log_refusals("Vendor and early warning", n)

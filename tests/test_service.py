@@ -41,18 +41,15 @@ class ServiceCommon(AsqComplaintCommon):
             "technician_ids": [Command.set(self.technician.ids)],
             **vals,
         }
-        return (
-            self.env["asq.service.visit"]
-            .with_user(self.users[login])
-            .create(values)
-            .with_user(self.users[login])
-        )
+        return self._create_as(self.users[login], "asq.service.visit", values)
 
     def _finish(self, visit, login="asq_inspector"):
-        visit = self._as(visit, login)
-        visit.write({"work_done": "Replaced the sensor", "result": "Readings correct"})
-        visit.action_done()
-        return visit
+        return self._fill_and_press(
+            visit,
+            self.users[login],
+            {"work_done": "Replaced the sensor", "result": "Readings correct"},
+            "action_done",
+        )
 
 
 @tagged("post_install", "-at_install", "asq_service")
@@ -155,13 +152,12 @@ class TestServiceVisit(ServiceCommon):
                 "satisfaction": "not_satisfied",
             }
         )
-        with self.assertRaisesRegex(
-            UserError,
+        self._refused_until(
+            visit,
+            "action_sign",
             f"^{visit.name} cannot be signed yet. Missing: Customer's Comment.$",
-        ):
-            visit.action_sign()
-        visit.satisfaction_comment = "Technician came two days late"
-        visit.action_sign()
+            satisfaction_comment="Technician came two days late",
+        )
         activity = visit.activity_ids
         self.assertEqual(len(activity), 1)
         self.assertEqual(
@@ -202,9 +198,7 @@ class TestServiceVisit(ServiceCommon):
         )
         wizard.reason = "Customer moved the machine"
         wizard.save().action_confirm()
-        self.assertEqual(visit.state, "cancel")
-        self.assertEqual(visit.cancel_reason, "Customer moved the machine")
-        self.assertEqual(visit.cancelled_user_id, self.users["asq_aftersales"])
+        self._assert_cancelled(visit, "Customer moved the machine", "asq_aftersales")
         with self.assertRaisesRegex(UserError, "Give the reason"):
             self._create_visit().action_cancel()
 
@@ -283,13 +277,11 @@ class TestServiceVisit(ServiceCommon):
         )
 
         report = "after_sales_quality.asq_service_visit_report"
-        Report = self.env["ir.actions.report"].with_context(force_report_rendering=True)
-        html = Report._render_qweb_html(report, visit.ids)[0].decode()
+        html = self._html(report, visit)
         self.assertIn(self.technician.name, html)
         self.assertIn("Wang Wei", html)
         self.assertIn("data:image/png;base64", html)
-        pdf = Report._render_qweb_pdf(report, visit.ids)[0]
-        self.assertTrue(pdf.startswith(b"%PDF"))
+        self._assert_pdf(report, visit)
 
 
 @tagged("post_install", "-at_install", "asq_service")
@@ -309,13 +301,17 @@ class TestComplaintOnSiteVisit(ServiceCommon):
         self.assertEqual(visit.planned_date, complaint.onsite_deadline)
         return complaint, visit
 
-    def test_visit_before_deadline_is_on_time(self):
+    def _finished_at(self, when):
+        """A complaint whose on-site visit is finished at ``when``: the
+        complaint records it as its on-site date."""
         complaint, visit = self._onsite_complaint()
-        with freeze_time("2025-03-10 09:00:00"):
+        with freeze_time(when):
             self._finish(visit)
-        self.assertEqual(
-            complaint.onsite_date, fields.Datetime.to_datetime("2025-03-10 09:00:00")
-        )
+        self.assertEqual(complaint.onsite_date, fields.Datetime.to_datetime(when))
+        return complaint
+
+    def test_visit_before_deadline_is_on_time(self):
+        complaint = self._finished_at("2025-03-10 09:00:00")
         self.assertEqual(complaint.onsite_user_id, self.users["asq_inspector"])
         self.assertEqual(complaint.onsite_result, "Readings correct")
         self.assertTrue(complaint.onsite_on_time)
@@ -325,12 +321,7 @@ class TestComplaintOnSiteVisit(ServiceCommon):
         self.assertTrue(complaint.investigated_date)
 
     def test_visit_after_deadline_is_late(self):
-        complaint, visit = self._onsite_complaint()
-        with freeze_time("2025-03-10 11:00:00"):
-            self._finish(visit)
-        self.assertEqual(
-            complaint.onsite_date, fields.Datetime.to_datetime("2025-03-10 11:00:00")
-        )
+        complaint = self._finished_at("2025-03-10 11:00:00")
         self.assertFalse(complaint.onsite_on_time)
 
     def test_draft_complaint_refuses_the_visit_result(self):

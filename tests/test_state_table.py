@@ -32,6 +32,7 @@ from odoo.addons.after_sales_quality.models.asq_workflow_mixin import (
     AsqStateError,
     asq_step,
 )
+from odoo.addons.after_sales_quality.tests.common import db_state
 
 _logger = logging.getLogger(__name__)
 
@@ -75,110 +76,6 @@ NEUTRAL = {
     "action_view_holds",
     "action_view_pickings",
     "action_view_refunds",
-}
-# The hand-written table this test used before the engine (kept until every
-# document declares its steps; compared with the declarations below).
-LEGACY_TRANSITIONS = {
-    "asq.complaint": {
-        ("draft", "action_submit"): "review",
-        ("review", "action_judge_valid"): "investigating",
-        ("review", "action_judge_invalid"): SAME,
-        ("investigating", "action_onsite_verified"): SAME,
-        ("investigating", "action_record_findings"): SAME,
-        ("investigating", "action_decide"): "decided",
-        ("review", "action_reply"): "replied",
-        ("decided", "action_reply"): "replied",
-        ("replied", "action_customer_satisfied"): "confirmed",
-        ("replied", "action_customer_not_satisfied"): "investigating",
-        ("replied", "action_close"): "closed",
-        ("confirmed", "action_close"): "closed",
-        ("draft", "action_plan_onsite_visit"): SAME,
-        ("review", "action_plan_onsite_visit"): SAME,
-        ("investigating", "action_plan_onsite_visit"): SAME,
-        # Other feedback (not a complaint): answered or recorded closes it,
-        # pending with the departments keeps it open.
-        ("draft", "action_feedback_answer"): "closed",
-        ("draft", "action_feedback_pending"): SAME,
-        ("draft", "action_feedback_record"): "closed",
-        **{
-            (state, "action_propose_capa"): SAME
-            for state in (
-                "review",
-                "investigating",
-                "decided",
-                "replied",
-                "confirmed",
-                "closed",
-            )
-        },
-        **{
-            (state, "action_asq_quality_hold"): SAME
-            for state in (
-                "draft",
-                "review",
-                "investigating",
-                "decided",
-                "replied",
-                "confirmed",
-                "closed",
-            )
-        },
-    },
-    "asq.return": {
-        ("draft", "action_submit"): "submitted",
-        **{
-            (state, "action_create_receipt"): SAME
-            for state in ("finance", "business", "gm", "approved")
-        },
-        ("received", "action_qc_sign"): "inspected",
-    },
-    "asq.capa": {
-        ("draft", "action_start_analysis"): "analysis",
-        ("analysis", "action_plan"): "action",
-        ("action", "action_department_signoff"): SAME,
-        ("verification", "action_department_signoff"): SAME,
-        ("action", "action_request_verification"): "verification",
-        ("verification", "action_verify_effective"): "closed",
-        ("verification", "action_verify_not_effective"): "action",
-    },
-    "asq.hold": {
-        ("draft", "action_activate"): "active",
-        ("active", "action_verify"): SAME,
-        ("active", "action_release"): "released",
-        ("active", "action_refresh_buyers"): SAME,
-        ("nonconforming", "action_refresh_buyers"): SAME,
-        ("active", "action_send_notices"): SAME,
-        ("nonconforming", "action_send_notices"): SAME,
-    },
-    "asq.service.visit": {
-        ("planned", "action_start"): "in_progress",
-        ("planned", "action_done"): "done",
-        ("in_progress", "action_done"): "done",
-        ("done", "action_sign"): "signed",
-        ("in_progress", "action_consume_parts"): SAME,
-        ("done", "action_consume_parts"): SAME,
-        ("signed", "action_consume_parts"): SAME,
-    },
-    "asq.vendor.rectification": {
-        ("open", "action_rectified"): "rectified",
-        ("overdue", "action_rectified"): "rectified",
-        ("rectified", "action_verify_compliant"): "verified",
-        ("rectified", "action_not_compliant"): "open",
-        ("overdue", "action_submit_escalation"): SAME,
-        ("overdue", "action_approve_escalation"): "escalated",
-    },
-    "asq.survey.campaign": {
-        ("draft", "action_draw_sample"): "sampled",
-        ("sampled", "action_send_invitations"): "running",
-        ("running", "action_send_invitations"): "running",
-        ("running", "action_send_reminders"): SAME,
-        ("running", "action_close"): "closed",
-    },
-    "asq.kpi.pack": {
-        ("draft", "action_generate"): "generated",
-        ("generated", "action_generate"): "generated",
-        ("generated", "action_send"): "sent",
-    },
 }
 # The documents the state table walks (a template record of each is made
 # below; the others' steps are walked by their own tests).
@@ -260,13 +157,42 @@ SCOPE = {
     ("asq.complaint", "action_feedback_pending"): FEEDBACK,
     ("asq.complaint", "action_feedback_record"): FEEDBACK,
 }
-# (model, state, action) -> the method filling in, before the step, what the
-# user enters on the way to it (see the hooks below).
+# A 1x1 PNG: the customer's drawn signature.
+SIGNATURE = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8A"
+    "AAAASUVORK5CYII="
+)
+# The states of a registered complaint (a CAPA may be proposed in them).
+COMPLAINT_REGISTERED = (
+    "review",
+    "investigating",
+    "decided",
+    "replied",
+    "confirmed",
+    "closed",
+)
+# In EFFECT: the user who pressed the button (the all-roles user).
+SIGNER = object()
+INVALID_REASON = {"invalid_reason": "State table: used beyond its shelf life."}
+HOLD_VERIFICATION = {
+    "proposed_result": "conforming",
+    "verification_note": "State table: retained samples conform.",
+}
+RECTIFICATION_EVALUATION = {
+    "escalation_evaluation": "State table: late twice this year.",
+    "escalation_conclusion": "keep",
+}
+# (model, state, action) -> what the user enters on the way to the step,
+# filled in before it: the values the all-roles user writes, or the hook
+# (a method below) that does it.
 PREPARE = {
     "asq.complaint": {
-        ("review", "action_judge_invalid"): "_prep_complaint_invalid_reason",
+        ("review", "action_judge_invalid"): INVALID_REASON,
         ("review", "action_reply"): "_prep_complaint_judged_invalid",
-        ("investigating", "action_onsite_verified"): "_prep_complaint_onsite",
+        ("investigating", "action_onsite_verified"): {
+            "onsite_required": True,
+            "onsite_result": "State table: defect seen at the customer.",
+        },
         ("investigating", "action_record_findings"): "_prep_complaint_findings",
         ("investigating", "action_decide"): "_prep_complaint_disposition",
         ("replied", "action_customer_satisfied"): "_prep_complaint_replied_valid",
@@ -279,27 +205,45 @@ PREPARE = {
     "asq.capa": {
         ("analysis", "action_plan"): "_prep_capa_plan",
         ("action", "action_request_verification"): "_prep_capa_actions_done",
-        ("verification", "action_verify_effective"): "_prep_capa_verification",
-        ("verification", "action_verify_not_effective"): "_prep_capa_verification",
+        **{
+            ("verification", action): "_prep_capa_verification"
+            for action in ("action_verify_effective", "action_verify_not_effective")
+        },
     },
     "asq.hold": {
-        ("active", "action_verify"): "_prep_hold_verification",
+        ("active", "action_verify"): HOLD_VERIFICATION,
         ("active", "action_release"): "_prep_hold_verified",
-        ("active", "action_send_notices"): "_prep_hold_buyers",
-        ("nonconforming", "action_send_notices"): "_prep_hold_buyers",
+        **{
+            (state, "action_send_notices"): "_prep_hold_buyers"
+            for state in ("active", "nonconforming")
+        },
     },
     "asq.service.visit": {
-        ("planned", "action_done"): "_prep_visit_report",
-        ("in_progress", "action_done"): "_prep_visit_report",
-        ("done", "action_sign"): "_prep_visit_signature",
-        ("in_progress", "action_consume_parts"): "_prep_visit_parts",
-        ("done", "action_consume_parts"): "_prep_visit_parts",
-        ("signed", "action_consume_parts"): "_prep_visit_parts",
+        **{
+            (state, "action_done"): {
+                "work_done": "State table: pump recalibrated.",
+                "result": "State table: works.",
+            }
+            for state in ("planned", "in_progress")
+        },
+        ("done", "action_sign"): {
+            "signer_name": "State Table Customer",
+            "signature": SIGNATURE,
+            "satisfaction": "satisfied",
+        },
+        **{
+            (state, "action_consume_parts"): "_prep_visit_parts"
+            for state in ("in_progress", "done", "signed")
+        },
     },
     "asq.vendor.rectification": {
-        ("open", "action_rectified"): "_prep_rectification_evidence",
-        ("overdue", "action_rectified"): "_prep_rectification_evidence",
-        ("overdue", "action_submit_escalation"): "_prep_rectification_evaluation",
+        **{
+            (state, "action_rectified"): {
+                "evidence": "State table: new calibration report."
+            }
+            for state in ("open", "overdue")
+        },
+        ("overdue", "action_submit_escalation"): RECTIFICATION_EVALUATION,
         ("overdue", "action_approve_escalation"): "_prep_rectification_submitted",
     },
     "asq.survey.campaign": {
@@ -308,19 +252,35 @@ PREPARE = {
         ("running", "action_send_reminders"): "_prep_survey_invited",
     },
 }
-# (model, state, action) -> the method checking what a legal step did besides
-# its state (a step keeping the state must still have done something).
+# (model, state, action) -> what a legal step did besides its state (a step
+# keeping the state must still have done something): the values its record
+# then holds (SIGNER: signed by the caller), or the method checking it.
 EFFECT = {
     "asq.complaint": {
-        ("draft", "action_feedback_answer"): "_check_feedback_answered",
-        ("draft", "action_feedback_pending"): "_check_feedback_pending",
-        ("draft", "action_feedback_record"): "_check_feedback_recorded",
-        ("review", "action_judge_invalid"): "_check_complaint_judged_invalid",
+        ("draft", "action_feedback_answer"): {
+            "feedback_status": "answered",
+            "closed_user_id": SIGNER,
+        },
+        ("draft", "action_feedback_pending"): {
+            "feedback_status": "pending",
+            "submitted_user_id": SIGNER,
+        },
+        ("draft", "action_feedback_record"): {
+            "feedback_status": "recorded",
+            "closed_user_id": SIGNER,
+        },
+        ("review", "action_judge_invalid"): {
+            "validity": "invalid",
+            "judged_user_id": SIGNER,
+        },
         ("review", "action_reply"): "_check_complaint_replied",
         ("investigating", "action_onsite_verified"): "_check_complaint_onsite",
-        ("investigating", "action_record_findings"): "_check_complaint_findings",
-        ("investigating", "action_decide"): "_check_complaint_decided",
-        ("replied", "action_customer_satisfied"): "_check_complaint_satisfied",
+        ("investigating", "action_record_findings"): {"investigated_user_id": SIGNER},
+        ("investigating", "action_decide"): {"decided_user_id": SIGNER},
+        ("replied", "action_customer_satisfied"): {
+            "satisfaction": "satisfied",
+            "confirmed_user_id": SIGNER,
+        },
         ("replied", "action_customer_not_satisfied"): "_check_complaint_reopened",
         **{
             (state, "action_plan_onsite_visit"): "_check_complaint_visit"
@@ -328,26 +288,11 @@ EFFECT = {
         },
         **{
             (state, "action_propose_capa"): "_check_complaint_capa"
-            for state in (
-                "review",
-                "investigating",
-                "decided",
-                "replied",
-                "confirmed",
-                "closed",
-            )
+            for state in COMPLAINT_REGISTERED
         },
         **{
             (state, "action_asq_quality_hold"): "_check_complaint_holds"
-            for state in (
-                "draft",
-                "review",
-                "investigating",
-                "decided",
-                "replied",
-                "confirmed",
-                "closed",
-            )
+            for state in ("draft", *COMPLAINT_REGISTERED)
         },
     },
     "asq.return": {
@@ -358,50 +303,67 @@ EFFECT = {
         ("received", "action_qc_sign"): "_check_return_qc",
     },
     "asq.capa": {
-        ("action", "action_department_signoff"): "_check_capa_signoff",
-        ("verification", "action_department_signoff"): "_check_capa_signoff",
+        **{
+            (state, "action_department_signoff"): {"signoff_user_id": SIGNER}
+            for state in ("action", "verification")
+        },
         ("verification", "action_verify_effective"): "_check_capa_effective",
         ("verification", "action_verify_not_effective"): "_check_capa_new_round",
     },
     "asq.hold": {
-        ("active", "action_verify"): "_check_hold_verified",
-        ("active", "action_release"): "_check_hold_released",
-        ("active", "action_refresh_buyers"): "_check_hold_buyers",
-        ("nonconforming", "action_refresh_buyers"): "_check_hold_buyers",
-        ("active", "action_send_notices"): "_check_hold_notices",
-        ("nonconforming", "action_send_notices"): "_check_hold_notices",
+        ("active", "action_verify"): {
+            "verification_result": "conforming",
+            "verified_user_id": SIGNER,
+        },
+        ("active", "action_release"): {"released_user_id": SIGNER},
+        **{
+            (state, action): check
+            for state in ("active", "nonconforming")
+            for action, check in (
+                ("action_refresh_buyers", "_check_hold_buyers"),
+                ("action_send_notices", "_check_hold_notices"),
+            )
+        },
     },
     "asq.service.visit": {
-        ("planned", "action_done"): "_check_visit_done",
-        ("in_progress", "action_done"): "_check_visit_done",
-        ("done", "action_sign"): "_check_visit_signed",
-        ("in_progress", "action_consume_parts"): "_check_visit_parts",
-        ("done", "action_consume_parts"): "_check_visit_parts",
-        ("signed", "action_consume_parts"): "_check_visit_parts",
+        **{
+            (state, "action_done"): {"done_user_id": SIGNER}
+            for state in ("planned", "in_progress")
+        },
+        ("done", "action_sign"): {"signed_user_id": SIGNER},
+        **{
+            (state, "action_consume_parts"): "_check_visit_parts"
+            for state in ("in_progress", "done", "signed")
+        },
     },
     "asq.vendor.rectification": {
-        ("open", "action_rectified"): "_check_rectification_rectified",
-        ("overdue", "action_rectified"): "_check_rectification_rectified",
-        ("overdue", "action_submit_escalation"): "_check_rectification_submitted",
-        ("overdue", "action_approve_escalation"): "_check_rectification_approved",
+        **{
+            (state, "action_rectified"): {"rectified_user_id": SIGNER}
+            for state in ("open", "overdue")
+        },
+        ("overdue", "action_submit_escalation"): {
+            "escalation_submitted_user_id": SIGNER
+        },
+        ("overdue", "action_approve_escalation"): {
+            "escalation_approved_user_id": SIGNER
+        },
     },
     "asq.survey.campaign": {
         ("draft", "action_draw_sample"): "_check_survey_sample",
-        ("sampled", "action_send_invitations"): "_check_survey_invited",
-        ("running", "action_send_invitations"): "_check_survey_invited",
+        **{
+            (state, "action_send_invitations"): "_check_survey_invited"
+            for state in ("sampled", "running")
+        },
         ("running", "action_send_reminders"): "_check_survey_reminded",
     },
     "asq.kpi.pack": {
-        ("draft", "action_generate"): "_check_kpi_files",
-        ("generated", "action_generate"): "_check_kpi_files",
+        **{
+            (state, "action_generate"): "_check_kpi_files"
+            for state in ("draft", "generated")
+        },
         ("generated", "action_send"): "_check_kpi_sent",
     },
 }
-# A 1x1 PNG: the customer's drawn signature.
-SIGNATURE = (
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8A"
-    "AAAASUVORK5CYII="
-)
 
 
 class _Rollback(Exception):
@@ -506,13 +468,6 @@ class TestStateTable(TransactionCase):
         # as a caller would, without it)
         return record.with_env(self.env)
 
-    def _db_state(self, record):
-        self.env.flush_all()
-        self.env.cr.execute(
-            f'SELECT state FROM "{record._table}" WHERE id = %s', [record.id]
-        )
-        return self.env.cr.fetchone()[0]
-
     def test_state_action_table(self):
         self.copies = 0
         counts = {"pairs": 0, "illegal": 0, "legal": 0, "data": 0, "neutral": 0}
@@ -520,7 +475,8 @@ class TestStateTable(TransactionCase):
         unwalked = []
         declared = declared_transitions(self.env)
         for model in STATE_MODELS:
-            table = declared.get(model) or LEGACY_TRANSITIONS[model]
+            self.assertIn(model, declared, f"{model} declares no step")
+            table = declared[model]
             actions = self._actions(model)
             self.assertTrue(actions, f"{model}: no action button found")
             for _state, action in table:
@@ -640,7 +596,10 @@ class TestStateTable(TransactionCase):
                 self._history(record, SCOPE[model, action])
             if prepare:
                 try:
-                    getattr(self, prepare)(caller)
+                    if isinstance(prepare, dict):
+                        caller.write(prepare)
+                    else:
+                        getattr(self, prepare)(caller)
                 except Exception as error:
                     outcome["problem"] = f"{prepare} failed: {error!r}"
                     raise _Rollback from error
@@ -652,36 +611,35 @@ class TestStateTable(TransactionCase):
             except Exception as error:
                 outcome["error"] = error
             self.env.invalidate_all()
-            outcome["after"] = self._db_state(record)
+            outcome["after"] = db_state(record)
             if check and outcome["error"] is None:
                 try:
-                    getattr(self, check)(record, result)
+                    self._check_effect(record, result, check)
                 except self.failureException as error:
                     outcome["problem"] = f"{check}: {error}"
             raise _Rollback
         self.env.invalidate_all()
         return outcome
 
+    def _check_effect(self, record, result, check):
+        """The step's effect as EFFECT states it: ``check`` a method name or
+        the values ``record`` holds."""
+        if isinstance(check, str):
+            getattr(self, check)(record, result)
+            return
+        for fname, expected in check.items():
+            expected = self.user if expected is SIGNER else expected
+            self.assertEqual(record[fname], expected, fname)
+
     # ------------------------------------------------------------------
     # Prepare hooks: what the user enters before pressing the button. They
     # get the copy as the all-roles user; earlier steps are done for real,
     # what the state jump skipped is written as history.
     # ------------------------------------------------------------------
-    def _prep_complaint_invalid_reason(self, complaint):
-        complaint.write({"invalid_reason": "State table: used beyond its shelf life."})
-
     def _prep_complaint_judged_invalid(self, complaint):
         """Under review, the reply explains a complaint judged not valid."""
-        self._prep_complaint_invalid_reason(complaint)
+        complaint.write(INVALID_REASON)
         complaint.action_judge_invalid()
-
-    def _prep_complaint_onsite(self, complaint):
-        complaint.write(
-            {
-                "onsite_required": True,
-                "onsite_result": "State table: defect seen at the customer.",
-            }
-        )
 
     def _prep_complaint_findings(self, complaint):
         department = self.env["hr.department"].search(
@@ -763,38 +721,13 @@ class TestStateTable(TransactionCase):
             }
         )
 
-    def _prep_hold_verification(self, hold):
-        hold.write(
-            {
-                "proposed_result": "conforming",
-                "verification_note": "State table: retained samples conform.",
-            }
-        )
-
     def _prep_hold_verified(self, hold):
-        self._prep_hold_verification(hold)
+        hold.write(HOLD_VERIFICATION)
         hold.action_verify()
 
     def _prep_hold_buyers(self, hold):
         """The activation listed the buyers of the held goods."""
         hold.sudo()._compute_buyers()
-
-    def _prep_visit_report(self, visit):
-        visit.write(
-            {
-                "work_done": "State table: pump recalibrated.",
-                "result": "State table: works.",
-            }
-        )
-
-    def _prep_visit_signature(self, visit):
-        visit.write(
-            {
-                "signer_name": "State Table Customer",
-                "signature": SIGNATURE,
-                "satisfaction": "satisfied",
-            }
-        )
 
     def _prep_visit_parts(self, visit):
         """A part used on the visit, entered before the customer signed."""
@@ -815,19 +748,8 @@ class TestStateTable(TransactionCase):
         if signed:
             self._history(visit, {"state": "signed"})
 
-    def _prep_rectification_evidence(self, notice):
-        notice.write({"evidence": "State table: new calibration report."})
-
-    def _prep_rectification_evaluation(self, notice):
-        notice.write(
-            {
-                "escalation_evaluation": "State table: late twice this year.",
-                "escalation_conclusion": "keep",
-            }
-        )
-
     def _prep_rectification_submitted(self, notice):
-        self._prep_rectification_evaluation(notice)
+        notice.write(RECTIFICATION_EVALUATION)
         notice.action_submit_escalation()
 
     def _prep_survey_sample(self, campaign):
@@ -846,42 +768,22 @@ class TestStateTable(TransactionCase):
     # Effects: what a legal step did besides its state (record as superuser,
     # the step's return value).
     # ------------------------------------------------------------------
-    def _check_feedback_answered(self, complaint, _result):
-        self.assertEqual(complaint.feedback_status, "answered")
-        self.assertEqual(complaint.closed_user_id, self.user)
-
-    def _check_feedback_pending(self, complaint, _result):
-        self.assertEqual(complaint.feedback_status, "pending")
-        self.assertEqual(complaint.submitted_user_id, self.user)
-
-    def _check_feedback_recorded(self, complaint, _result):
-        self.assertEqual(complaint.feedback_status, "recorded")
-        self.assertEqual(complaint.closed_user_id, self.user)
-
-    def _check_complaint_judged_invalid(self, complaint, _result):
-        self.assertEqual(complaint.validity, "invalid")
-        self.assertEqual(complaint.judged_user_id, self.user)
+    def _assert_signed_and_made(self, record, who, made, what):
+        """``record`` signed (``who``) by the caller, and the step made
+        ``what`` (``made``, not empty)."""
+        self.assertEqual(record[who], self.user, who)
+        self.assertTrue(made, f"no {what}")
 
     def _check_complaint_replied(self, complaint, _result):
-        self.assertEqual(complaint.replied_user_id, self.user)
-        self.assertTrue(
-            complaint.message_ids.filtered(lambda m: m.message_type == "comment"),
-            "no reply posted to the customer",
+        replies = complaint.message_ids.filtered(lambda m: m.message_type == "comment")
+        self._assert_signed_and_made(
+            complaint, "replied_user_id", replies, "reply posted to the customer"
         )
 
     def _check_complaint_onsite(self, complaint, _result):
-        self.assertEqual(complaint.onsite_user_id, self.user)
-        self.assertTrue(complaint.onsite_date)
-
-    def _check_complaint_findings(self, complaint, _result):
-        self.assertEqual(complaint.investigated_user_id, self.user)
-
-    def _check_complaint_decided(self, complaint, _result):
-        self.assertEqual(complaint.decided_user_id, self.user)
-
-    def _check_complaint_satisfied(self, complaint, _result):
-        self.assertEqual(complaint.satisfaction, "satisfied")
-        self.assertEqual(complaint.confirmed_user_id, self.user)
+        self._assert_signed_and_made(
+            complaint, "onsite_user_id", complaint.onsite_date, "on-site date"
+        )
 
     def _check_complaint_reopened(self, complaint, _result):
         self.assertEqual(complaint.satisfaction, "not_satisfied")
@@ -912,14 +814,8 @@ class TestStateTable(TransactionCase):
         self.assertNotIn("cancel", receipts.mapped("state"))
 
     def _check_return_qc(self, ret, _result):
-        self.assertEqual(ret.qc_user_id, self.user)
-        self.assertTrue(
-            ret.picking_ids.filtered(lambda p: p.asq_return_role == "putaway"),
-            "no put-away made",
-        )
-
-    def _check_capa_signoff(self, capa, _result):
-        self.assertEqual(capa.signoff_user_id, self.user)
+        putaways = ret.picking_ids.filtered(lambda p: p.asq_return_role == "putaway")
+        self._assert_signed_and_made(ret, "qc_user_id", putaways, "put-away made")
 
     def _check_capa_effective(self, capa, _result):
         self.assertEqual(capa.effectiveness, "effective")
@@ -931,13 +827,6 @@ class TestStateTable(TransactionCase):
         self.assertEqual(capa.review_ids.mapped("result"), ["not_effective"])
         self.assertEqual(capa.round, capa.review_ids.round + 1)
 
-    def _check_hold_verified(self, hold, _result):
-        self.assertEqual(hold.verification_result, "conforming")
-        self.assertEqual(hold.verified_user_id, self.user)
-
-    def _check_hold_released(self, hold, _result):
-        self.assertEqual(hold.released_user_id, self.user)
-
     def _check_hold_buyers(self, hold, _result):
         self.assertTrue(hold.buyer_ids, "no buyer listed")
 
@@ -947,25 +836,10 @@ class TestStateTable(TransactionCase):
         self.assertEqual(notices.partner_id, hold.buyer_ids.partner_id)
         self.assertTrue(all(notices.mapped("mail_id")), "a notice has no mail")
 
-    def _check_visit_done(self, visit, _result):
-        self.assertEqual(visit.done_user_id, self.user)
-
-    def _check_visit_signed(self, visit, _result):
-        self.assertEqual(visit.signed_user_id, self.user)
-
     def _check_visit_parts(self, visit, _result):
         moves = visit.part_ids.move_id
         self.assertEqual(len(moves), len(visit.part_ids))
         self.assertEqual(set(moves.mapped("state")), {"done"})
-
-    def _check_rectification_rectified(self, notice, _result):
-        self.assertEqual(notice.rectified_user_id, self.user)
-
-    def _check_rectification_submitted(self, notice, _result):
-        self.assertEqual(notice.escalation_submitted_user_id, self.user)
-
-    def _check_rectification_approved(self, notice, _result):
-        self.assertEqual(notice.escalation_approved_user_id, self.user)
 
     def _check_survey_sample(self, campaign, _result):
         self.assertTrue(campaign.target_ids, "no customer sampled")

@@ -7,7 +7,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from .common import AsqCommon
+from .common import SURVEY_ANSWERS, AsqCommon
 
 LEVELS = {
     "very_satisfied": 100,
@@ -229,23 +229,7 @@ class TestSurveyCampaign(AsqCommon):
     # Scores
     # ------------------------------------------------------------------
     def test_scores_from_survey_answers(self):
-        campaign = self._run(
-            [
-                {
-                    "quality": "very_satisfied",
-                    "delivery": "satisfied",
-                    "service": "neutral",
-                    "price": "not_very_satisfied",
-                },
-                {
-                    "quality": "satisfied",
-                    "delivery": "satisfied",
-                    "service": "very_satisfied",
-                    "price": "neutral",
-                },
-            ],
-            "scores",
-        )
+        campaign = self._run(SURVEY_ANSWERS, "scores")
         user_input = campaign.target_ids[0].user_input_id.sudo()
         self.assertEqual(user_input.scoring_total, 280.0, "Odoo Survey's own scores")
         self.assertAlmostEqual(campaign.score_quality, 90.0)
@@ -426,11 +410,4 @@ class TestSurveyCampaign(AsqCommon):
     def test_pdf_renders(self):
         campaign = self._run([self._all("satisfied")], "t-pdf")
         campaign.action_close()
-        pdf, _type = (
-            self.env["ir.actions.report"]
-            .with_context(force_report_rendering=True)
-            ._render_qweb_pdf(
-                "after_sales_quality.asq_survey_campaign_report", campaign.ids
-            )
-        )
-        self.assertTrue(pdf.startswith(b"%PDF"))
+        self._assert_pdf("after_sales_quality.asq_survey_campaign_report", campaign)

@@ -33,7 +33,7 @@ from odoo.addons.after_sales_quality.models import (
 )
 from odoo.addons.after_sales_quality.models.asq_workflow_mixin import asq_step
 from odoo.addons.after_sales_quality.tests import test_state_table
-from odoo.addons.after_sales_quality.tests.common import ROLE_GROUPS
+from odoo.addons.after_sales_quality.tests.common import ROLE_GROUPS, db_state
 from odoo.addons.after_sales_quality.tests.test_state_table import (
     ALL_ROLES,
     ENGINE_MODELS,
@@ -377,13 +377,6 @@ class TestTrustBoundaryRpc(HttpCase):
         record.flush_recordset()
         return record.with_env(self.env)
 
-    def _state(self, record):
-        self.env.invalidate_all()
-        self.env.cr.execute(
-            f'SELECT state FROM "{record._table}" WHERE id = %s', [record.id]
-        )
-        return self.env.cr.fetchone()[0]
-
     def test_sales_cannot_approve_its_own_return(self):
         ret = self._in_state("asq.return", "submitted", "asq_return_workflow")
         approvals = len(ret.approval_ids)
@@ -399,7 +392,7 @@ class TestTrustBoundaryRpc(HttpCase):
                 error["data"]["message"],
                 r"workflow|not allowed|access|read-only|signed",
             )
-        self.assertEqual(self._state(ret), "submitted")
+        self.assertEqual(db_state(ret), "submitted")
         self.assertEqual(len(ret.approval_ids), approvals)
         # and the warehouse cannot make the receipt of an unapproved request
         error = self._rpc(
@@ -412,7 +405,7 @@ class TestTrustBoundaryRpc(HttpCase):
 
     def test_inspector_cannot_close_capa_or_release_hold(self):
         capa = self._in_state("asq.capa", "verification", "asq_capa_workflow")
-        state = self._state(capa)
+        state = db_state(capa)
         error = self._rpc(
             "asq_inspector",
             "asq.capa",
@@ -420,13 +413,13 @@ class TestTrustBoundaryRpc(HttpCase):
             [capa.ids, {"state": "closed", "effectiveness": "effective"}],
         )
         self.assertTrue(error)
-        self.assertEqual(self._state(capa), state)
+        self.assertEqual(db_state(capa), state)
         hold = self._in_state("asq.hold", "active", "asq_hold_workflow")
         error = self._rpc(
             "asq_inspector", "asq.hold", "write", [hold.ids, {"state": "released"}]
         )
         self.assertTrue(error)
-        self.assertEqual(self._state(hold), "active")
+        self.assertEqual(db_state(hold), "active")
 
     def test_closed_complaint_not_rewritten(self):
         complaint = self.env["asq.complaint"].search(
@@ -444,7 +437,7 @@ class TestTrustBoundaryRpc(HttpCase):
             self.assertTrue(error)
         self.env.invalidate_all()
         self.assertEqual(complaint.description, description)
-        self.assertEqual(self._state(complaint), "closed")
+        self.assertEqual(db_state(complaint), "closed")
 
     def test_own_documents_stay_in_their_company(self):
         company_b = self.env["res.company"].create({"name": "RPC Co B"})

@@ -171,13 +171,12 @@ class TestVendorRectification(VendorCommon):
         self.assertTrue(notice.name.startswith("VR/"))
         with self.assertRaises(AccessError):
             notice.with_user(self.users["asq_aftersales"]).action_rectified()
-        with self.assertRaisesRegex(
-            UserError,
+        self._refused_until(
+            notice,
+            "action_rectified",
             f"^Record the rectification evidence of {notice.name} first.$",
-        ):
-            notice.action_rectified()
-        notice.evidence = "Log book filled, photos attached"
-        notice.action_rectified()
+            evidence="Log book filled, photos attached",
+        )
         self.assertEqual(notice.state, "rectified")
         notice.action_not_compliant()
         self.assertEqual(notice.state, "open")
@@ -322,8 +321,4 @@ class TestVendorPrintouts(VendorCommon):
             html = Report._render_qweb_html(xmlid, record.ids)[0].decode()
             for text in texts:
                 self.assertIn(text, html, xmlid)
-            pdf, kind = Report.with_context(
-                force_report_rendering=True
-            )._render_qweb_pdf(xmlid, record.ids)
-            self.assertEqual(kind, "pdf")
-            self.assertTrue(pdf.startswith(b"%PDF"))
+            self._assert_pdf(xmlid, record)

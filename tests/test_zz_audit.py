@@ -35,16 +35,15 @@ class TestZzAudit(AsqCommon):
         picking = self._deliver(self.customer, [(self.product, 3, 50.0, "L-AUD-1")])
         returned = self._return(picking, {self.product: 2.0})
         # Forge a return beyond the delivery and an orphan return step.
-        self.env.cr.execute(
+        self._sql(
             "UPDATE stock_move_line SET quantity = 9, quantity_product_uom = 9 "
             "WHERE move_id IN %s",
             [tuple(returned.move_ids.ids)],
         )
-        self.env.cr.execute(
+        self._sql(
             "UPDATE stock_picking SET asq_return_role = 'receipt' WHERE id = %s",
             [returned.id],
         )
-        self.env.invalidate_all()
         result = audit(self.env)
         self.assertEqual(result["returned_beyond_delivered"][1], picking.move_ids.ids)
         self.assertIn(returned.id, result["return_transfer_without_request"][1])

@@ -312,219 +312,60 @@ SELECT r.id FROM asq_step_record r
 
 -- name: step_stamp_without_record
 -- why: every who-field a step stamps on a document (declared in the document's _asq_transitions) has the engine's step record of that step by that user: a signature without one was written behind the engine's back (generated from the declarations; tests/test_engine.py keeps it equal).
-SELECT t.id FROM "asq_capa" t
-  WHERE t."analysis_user_id" IS NOT NULL AND NOT EXISTS (
+WITH stamp(res_model, who, steps) AS (VALUES
+    ('asq.capa', 'analysis_user_id', '{plan}'),
+    ('asq.capa', 'signoff_user_id', '{department_signoff}'),
+    ('asq.capa', 'verified_user_id', '{verify_effective}'),
+    ('asq.capa.action', 'done_user_id', '{done}'),
+    ('asq.complaint', 'submitted_user_id', '{submit,feedback_pending}'),
+    ('asq.complaint', 'judged_user_id', '{judge_valid,judge_invalid}'),
+    ('asq.complaint', 'onsite_user_id', '{onsite_verified}'),
+    ('asq.complaint', 'investigated_user_id', '{record_findings}'),
+    ('asq.complaint', 'decided_user_id', '{decide}'),
+    ('asq.complaint', 'replied_user_id', '{reply}'),
+    ('asq.complaint', 'confirmed_user_id', '{customer_satisfied}'),
+    ('asq.complaint', 'closed_user_id', '{close,feedback_answer,feedback_record}'),
+    ('asq.complaint', 'cancelled_user_id', '{cancel}'),
+    ('asq.hold', 'opened_user_id', '{activate}'),
+    ('asq.hold', 'verified_user_id', '{verify}'),
+    ('asq.hold', 'released_user_id', '{release}'),
+    ('asq.kpi.pack', 'generated_user_id', '{generate,regenerate}'),
+    ('asq.kpi.pack', 'sent_user_id', '{send}'),
+    ('asq.return', 'review_user_id', '{review}'),
+    ('asq.return', 'finance_user_id', '{finance}'),
+    ('asq.return', 'business_user_id', '{business}'),
+    ('asq.return', 'gm_user_id', '{gm}'),
+    ('asq.return', 'received_user_id', '{receive}'),
+    ('asq.return', 'qc_user_id', '{qc_sign}'),
+    ('asq.service.visit', 'started_user_id', '{start}'),
+    ('asq.service.visit', 'done_user_id', '{done}'),
+    ('asq.service.visit', 'signed_user_id', '{sign}'),
+    ('asq.service.visit', 'cancelled_user_id', '{cancel}'),
+    ('asq.survey.campaign', 'sampled_user_id', '{draw_sample}'),
+    ('asq.survey.campaign', 'closed_user_id', '{close}'),
+    ('asq.vendor.maintenance', 'verified_user_id', '{verify}'),
+    ('asq.vendor.rectification', 'rectified_user_id', '{rectified}'),
+    ('asq.vendor.rectification', 'verified_user_id', '{verify_compliant}'),
+    ('asq.vendor.rectification', 'escalation_submitted_user_id', '{submit_escalation}'),
+    ('asq.vendor.rectification', 'escalation_approved_user_id', '{approve_escalation}'),
+    ('asq.vendor.score', 'confirmed_user_id', '{confirm}')
+), doc(res_model, res_id, vals) AS (
+    SELECT 'asq.capa', t.id, to_jsonb(t) FROM "asq_capa" t
+    UNION ALL SELECT 'asq.capa.action', t.id, to_jsonb(t) FROM "asq_capa_action" t
+    UNION ALL SELECT 'asq.complaint', t.id, to_jsonb(t) FROM "asq_complaint" t
+    UNION ALL SELECT 'asq.hold', t.id, to_jsonb(t) FROM "asq_hold" t
+    UNION ALL SELECT 'asq.kpi.pack', t.id, to_jsonb(t) FROM "asq_kpi_pack" t
+    UNION ALL SELECT 'asq.return', t.id, to_jsonb(t) FROM "asq_return" t
+    UNION ALL SELECT 'asq.service.visit', t.id, to_jsonb(t) FROM "asq_service_visit" t
+    UNION ALL SELECT 'asq.survey.campaign', t.id, to_jsonb(t) FROM "asq_survey_campaign" t
+    UNION ALL SELECT 'asq.vendor.maintenance', t.id, to_jsonb(t) FROM "asq_vendor_maintenance" t
+    UNION ALL SELECT 'asq.vendor.rectification', t.id, to_jsonb(t) FROM "asq_vendor_rectification" t
+    UNION ALL SELECT 'asq.vendor.score', t.id, to_jsonb(t) FROM "asq_vendor_score" t
+)
+SELECT d.res_id FROM doc d JOIN stamp st ON st.res_model = d.res_model
+ WHERE d.vals ->> st.who IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.capa' AND s.res_id = t.id
-       AND s.step IN ('plan') AND s.user_id = t."analysis_user_id")
-UNION ALL
-SELECT t.id FROM "asq_capa" t
-  WHERE t."signoff_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.capa' AND s.res_id = t.id
-       AND s.step IN ('department_signoff') AND s.user_id = t."signoff_user_id")
-UNION ALL
-SELECT t.id FROM "asq_capa" t
-  WHERE t."verified_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.capa' AND s.res_id = t.id
-       AND s.step IN ('verify_effective') AND s.user_id = t."verified_user_id")
-UNION ALL
-SELECT t.id FROM "asq_capa_action" t
-  WHERE t."done_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.capa.action' AND s.res_id = t.id
-       AND s.step IN ('done') AND s.user_id = t."done_user_id")
-UNION ALL
-SELECT t.id FROM "asq_complaint" t
-  WHERE t."submitted_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.complaint' AND s.res_id = t.id
-       AND s.step IN ('submit', 'feedback_pending') AND s.user_id = t."submitted_user_id")
-UNION ALL
-SELECT t.id FROM "asq_complaint" t
-  WHERE t."judged_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.complaint' AND s.res_id = t.id
-       AND s.step IN ('judge_valid', 'judge_invalid') AND s.user_id = t."judged_user_id")
-UNION ALL
-SELECT t.id FROM "asq_complaint" t
-  WHERE t."onsite_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.complaint' AND s.res_id = t.id
-       AND s.step IN ('onsite_verified') AND s.user_id = t."onsite_user_id")
-UNION ALL
-SELECT t.id FROM "asq_complaint" t
-  WHERE t."investigated_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.complaint' AND s.res_id = t.id
-       AND s.step IN ('record_findings') AND s.user_id = t."investigated_user_id")
-UNION ALL
-SELECT t.id FROM "asq_complaint" t
-  WHERE t."decided_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.complaint' AND s.res_id = t.id
-       AND s.step IN ('decide') AND s.user_id = t."decided_user_id")
-UNION ALL
-SELECT t.id FROM "asq_complaint" t
-  WHERE t."replied_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.complaint' AND s.res_id = t.id
-       AND s.step IN ('reply') AND s.user_id = t."replied_user_id")
-UNION ALL
-SELECT t.id FROM "asq_complaint" t
-  WHERE t."confirmed_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.complaint' AND s.res_id = t.id
-       AND s.step IN ('customer_satisfied') AND s.user_id = t."confirmed_user_id")
-UNION ALL
-SELECT t.id FROM "asq_complaint" t
-  WHERE t."closed_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.complaint' AND s.res_id = t.id
-       AND s.step IN ('close', 'feedback_answer', 'feedback_record') AND s.user_id = t."closed_user_id")
-UNION ALL
-SELECT t.id FROM "asq_complaint" t
-  WHERE t."cancelled_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.complaint' AND s.res_id = t.id
-       AND s.step IN ('cancel') AND s.user_id = t."cancelled_user_id")
-UNION ALL
-SELECT t.id FROM "asq_hold" t
-  WHERE t."opened_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.hold' AND s.res_id = t.id
-       AND s.step IN ('activate') AND s.user_id = t."opened_user_id")
-UNION ALL
-SELECT t.id FROM "asq_hold" t
-  WHERE t."verified_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.hold' AND s.res_id = t.id
-       AND s.step IN ('verify') AND s.user_id = t."verified_user_id")
-UNION ALL
-SELECT t.id FROM "asq_hold" t
-  WHERE t."released_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.hold' AND s.res_id = t.id
-       AND s.step IN ('release') AND s.user_id = t."released_user_id")
-UNION ALL
-SELECT t.id FROM "asq_kpi_pack" t
-  WHERE t."generated_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.kpi.pack' AND s.res_id = t.id
-       AND s.step IN ('generate', 'regenerate') AND s.user_id = t."generated_user_id")
-UNION ALL
-SELECT t.id FROM "asq_kpi_pack" t
-  WHERE t."sent_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.kpi.pack' AND s.res_id = t.id
-       AND s.step IN ('send') AND s.user_id = t."sent_user_id")
-UNION ALL
-SELECT t.id FROM "asq_return" t
-  WHERE t."review_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.return' AND s.res_id = t.id
-       AND s.step IN ('review') AND s.user_id = t."review_user_id")
-UNION ALL
-SELECT t.id FROM "asq_return" t
-  WHERE t."finance_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.return' AND s.res_id = t.id
-       AND s.step IN ('finance') AND s.user_id = t."finance_user_id")
-UNION ALL
-SELECT t.id FROM "asq_return" t
-  WHERE t."business_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.return' AND s.res_id = t.id
-       AND s.step IN ('business') AND s.user_id = t."business_user_id")
-UNION ALL
-SELECT t.id FROM "asq_return" t
-  WHERE t."gm_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.return' AND s.res_id = t.id
-       AND s.step IN ('gm') AND s.user_id = t."gm_user_id")
-UNION ALL
-SELECT t.id FROM "asq_return" t
-  WHERE t."received_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.return' AND s.res_id = t.id
-       AND s.step IN ('receive') AND s.user_id = t."received_user_id")
-UNION ALL
-SELECT t.id FROM "asq_return" t
-  WHERE t."qc_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.return' AND s.res_id = t.id
-       AND s.step IN ('qc_sign') AND s.user_id = t."qc_user_id")
-UNION ALL
-SELECT t.id FROM "asq_service_visit" t
-  WHERE t."started_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.service.visit' AND s.res_id = t.id
-       AND s.step IN ('start') AND s.user_id = t."started_user_id")
-UNION ALL
-SELECT t.id FROM "asq_service_visit" t
-  WHERE t."done_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.service.visit' AND s.res_id = t.id
-       AND s.step IN ('done') AND s.user_id = t."done_user_id")
-UNION ALL
-SELECT t.id FROM "asq_service_visit" t
-  WHERE t."signed_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.service.visit' AND s.res_id = t.id
-       AND s.step IN ('sign') AND s.user_id = t."signed_user_id")
-UNION ALL
-SELECT t.id FROM "asq_service_visit" t
-  WHERE t."cancelled_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.service.visit' AND s.res_id = t.id
-       AND s.step IN ('cancel') AND s.user_id = t."cancelled_user_id")
-UNION ALL
-SELECT t.id FROM "asq_survey_campaign" t
-  WHERE t."sampled_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.survey.campaign' AND s.res_id = t.id
-       AND s.step IN ('draw_sample') AND s.user_id = t."sampled_user_id")
-UNION ALL
-SELECT t.id FROM "asq_survey_campaign" t
-  WHERE t."closed_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.survey.campaign' AND s.res_id = t.id
-       AND s.step IN ('close') AND s.user_id = t."closed_user_id")
-UNION ALL
-SELECT t.id FROM "asq_vendor_maintenance" t
-  WHERE t."verified_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.vendor.maintenance' AND s.res_id = t.id
-       AND s.step IN ('verify') AND s.user_id = t."verified_user_id")
-UNION ALL
-SELECT t.id FROM "asq_vendor_rectification" t
-  WHERE t."rectified_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.vendor.rectification' AND s.res_id = t.id
-       AND s.step IN ('rectified') AND s.user_id = t."rectified_user_id")
-UNION ALL
-SELECT t.id FROM "asq_vendor_rectification" t
-  WHERE t."verified_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.vendor.rectification' AND s.res_id = t.id
-       AND s.step IN ('verify_compliant') AND s.user_id = t."verified_user_id")
-UNION ALL
-SELECT t.id FROM "asq_vendor_rectification" t
-  WHERE t."escalation_submitted_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.vendor.rectification' AND s.res_id = t.id
-       AND s.step IN ('submit_escalation') AND s.user_id = t."escalation_submitted_user_id")
-UNION ALL
-SELECT t.id FROM "asq_vendor_rectification" t
-  WHERE t."escalation_approved_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.vendor.rectification' AND s.res_id = t.id
-       AND s.step IN ('approve_escalation') AND s.user_id = t."escalation_approved_user_id")
-UNION ALL
-SELECT t.id FROM "asq_vendor_score" t
-  WHERE t."confirmed_user_id" IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM asq_step_record s
-     WHERE s.res_model = 'asq.vendor.score' AND s.res_id = t.id
-       AND s.step IN ('confirm') AND s.user_id = t."confirmed_user_id")
+     WHERE s.res_model = d.res_model AND s.res_id = d.res_id
+       AND s.step = ANY(st.steps::varchar[])
+       AND s.user_id = (d.vals ->> st.who)::int)
  ORDER BY 1;

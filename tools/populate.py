@@ -42,19 +42,28 @@ def columns(cr, table, overrides):
     return cols, [overrides.get(col, f"t.{col}") for col in cols]
 
 
-def clone(cr, table, template_id, overrides, source, params, where="TRUE"):
+def clone(cr, table, template_id, overrides, source, params=None, **options):
     """INSERT one row per row of ``source`` (SQL FROM items besides the
-    template ``t``), the template's values but ``overrides``."""
+    template ``t``), the template's values but ``overrides``. Options:
+    ``where`` (SQL) filters the rows, ``order`` (SQL) orders them, and
+    ``into`` names a temporary table (dropped at commit) keeping the new
+    rows' ``returning`` columns."""
     cols, select = columns(cr, table, overrides)
-    cr.execute(
-        f"""
+    order = options.get("order")
+    query = f"""
         INSERT INTO {table} ({", ".join(cols)})
         SELECT {", ".join(select)}
           FROM {table} t, {source}
-         WHERE t.id = %(template)s AND {where}
-        """,
-        {**params, "template": template_id},
-    )
+         WHERE t.id = %(template)s AND {options.get("where", "TRUE")}
+         {f"ORDER BY {order}" if order else ""}
+        """
+    if options.get("into"):
+        query = f"""
+        CREATE TEMP TABLE {options["into"]} ON COMMIT DROP AS
+        WITH ins AS ({query} RETURNING {options["returning"]})
+        SELECT * FROM ins
+        """
+    cr.execute(query, {**(params or {}), "template": template_id})
     return cr.rowcount
 
 
@@ -249,9 +258,10 @@ class Populate:
             """,
             {"c": customers, "per": per_customer, "m": moves},
         )
-        cols, select = columns(
+        clone(
             cr,
             "stock_move",
+            self.move.id,
             {
                 "picking_id": "pk.id",
                 "partner_id": "NULL",
@@ -259,36 +269,17 @@ class Populate:
                 "date": "pk.date_done",
                 "reference": "pk.id::text",
             },
+            "pop_move pm JOIN pop_picking pk ON pk.k = pm.k AND pk.j = pm.j",
+            into="pop_new_move",
+            order="pm.n",
+            returning="id, picking_id, date",
         )
-        cr.execute(
-            f"""
-            CREATE TEMP TABLE pop_new_move ON COMMIT DROP AS
-            WITH ins AS (
-                INSERT INTO stock_move ({", ".join(cols)})
-                SELECT {", ".join(select)}
-                  FROM stock_move t, pop_move pm
-                  JOIN pop_picking pk ON pk.k = pm.k AND pk.j = pm.j
-                 WHERE t.id = %(template)s
-                 ORDER BY pm.n
-             RETURNING id, picking_id, date
-            )
-            SELECT * FROM ins
-            """,
-            {"template": self.move.id},
-        )
-        lcols, lselect = columns(
+        clone(
             cr,
             "stock_move_line",
+            self.move_line.id,
             {"move_id": "nm.id", "picking_id": "nm.picking_id", "date": "nm.date"},
-        )
-        cr.execute(
-            f"""
-            INSERT INTO stock_move_line ({", ".join(lcols)})
-            SELECT {", ".join(lselect)}
-              FROM stock_move_line t, pop_new_move nm
-             WHERE t.id = %(template)s
-            """,
-            {"template": self.move_line.id},
+            "pop_new_move nm",
         )
         # move number n (0-based, in creation order) went to customer n mod C
         cr.execute(
@@ -309,9 +300,10 @@ class Populate:
         wizard would book it (origin_returned_move_id)."""
         cr = self.cr
         move = self.move
-        cols, select = columns(
+        clone(
             cr,
             "stock_move",
+            move.id,
             {
                 "origin_returned_move_id": "m.id",
                 "picking_id": "NULL",
@@ -325,24 +317,15 @@ class Populate:
                 "date": "m.date + interval '10 days'",
                 "sale_line_id": "NULL",
             },
+            "pop_new_move m",
+            where="m.id %% 50 = 0",
+            into="pop_return_move",
+            returning="id, date",
         )
-        cr.execute(
-            f"""
-            CREATE TEMP TABLE pop_return_move ON COMMIT DROP AS
-            WITH ins AS (
-                INSERT INTO stock_move ({", ".join(cols)})
-                SELECT {", ".join(select)}
-                  FROM stock_move t, pop_new_move m
-                 WHERE t.id = %(template)s AND m.id %% 50 = 0
-             RETURNING id, date
-            )
-            SELECT * FROM ins
-            """,
-            {"template": move.id},
-        )
-        lcols, lselect = columns(
+        clone(
             cr,
             "stock_move_line",
+            self.move_line.id,
             {
                 "move_id": "rm.id",
                 "picking_id": "NULL",
@@ -352,15 +335,23 @@ class Populate:
                 "quantity_product_uom": "1",
                 "date": "rm.date",
             },
+            "pop_return_move rm",
         )
-        cr.execute(
+
+    def sources(self, table, count, move_of, extra):
+        """Temporary table ``table``: rows g = 1 .. ``count``, each with move
+        number ``move_of`` (SQL of g) mod M, its customer, delivered line and
+        delivery, and the ``extra`` SQL columns."""
+        self.cr.execute(f"DROP TABLE IF EXISTS {table}")
+        self.cr.execute(
             f"""
-            INSERT INTO stock_move_line ({", ".join(lcols)})
-            SELECT {", ".join(lselect)}
-              FROM stock_move_line t, pop_return_move rm
-             WHERE t.id = %(template)s
+            CREATE TEMP TABLE {table} AS
+            SELECT g, nm.partner_id, nm.id AS move_id, nm.line_id,
+                   nm.picking_id, {extra}
+              FROM generate_series(1, %(n)s) g
+              JOIN pop_move_n nm ON nm.n = ({move_of}) %% %(m)s
             """,
-            {"template": self.move_line.id},
+            {"n": count, "m": self.counts["moves"]},
         )
 
     def complaints(self):
@@ -368,19 +359,11 @@ class Populate:
         customer's own delivery); received after it; 70 % open and
         overdue, the rest closed."""
         cr = self.cr
-        n, customers = self.counts["complaints"], self.counts["customers"]
-        moves = self.counts["moves"]
-        cr.execute("DROP TABLE IF EXISTS pop_complaint_src")
-        cr.execute(
-            """
-            CREATE TEMP TABLE pop_complaint_src AS
-            SELECT g, nm.partner_id, nm.id AS move_id, nm.line_id,
-                   nm.picking_id,
-                   nm.date + ((g %% 20) + 1) * interval '1 day' AS received
-              FROM generate_series(1, %(n)s) g
-              JOIN pop_move_n nm ON nm.n = g %% %(m)s
-            """,
-            {"n": n, "m": moves, "c": customers},
+        self.sources(
+            "pop_complaint_src",
+            self.counts["complaints"],
+            "g",
+            "nm.date + ((g %% 20) + 1) * interval '1 day' AS received",
         )
         clone(
             cr,
@@ -425,19 +408,7 @@ class Populate:
 
     def return_requests(self):
         cr = self.cr
-        n, customers = self.counts["returns"], self.counts["customers"]
-        moves = self.counts["moves"]
-        cr.execute("DROP TABLE IF EXISTS pop_return_src")
-        cr.execute(
-            """
-            CREATE TEMP TABLE pop_return_src AS
-            SELECT g, nm.partner_id, nm.id AS move_id, nm.line_id,
-                   nm.picking_id, nm.date
-              FROM generate_series(1, %(n)s) g
-              JOIN pop_move_n nm ON nm.n = (g * 37) %% %(m)s
-            """,
-            {"n": n, "m": moves, "c": customers},
-        )
+        self.sources("pop_return_src", self.counts["returns"], "g * 37", "nm.date")
         clone(
             cr,
             "asq_return",
