@@ -137,9 +137,11 @@ MATRIX = {
     "asq.vendor.rectification": cells(
         "crwu", USER_ALL="r", inspector="crw", manager="crwu"
     ),
-    "asq.survey.campaign": cells("crwu", USER_ALL="r", manager="crwu", mgmt_rep="crwu"),
+    # The after-sales section runs surveys, the management representative
+    # supervises them (000 §3.2, 003 §4.3.4).
+    "asq.survey.campaign": cells("crwu", USER_ALL="crw", mgmt_rep="crwu"),
     # Targets are created and written by Draw Sample only (UserError for all).
-    "asq.survey.target": cells("ru", USER_ALL="r", manager="ru", mgmt_rep="ru"),
+    "asq.survey.target": cells("ru", USER_ALL="r", mgmt_rep="ru"),
     "asq.kpi.pack": cells(
         "crwu",
         user_all="r",
@@ -1164,14 +1166,13 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
 
     def test_survey_campaign_buttons(self):
         campaign = self.fixtures["asq.survey.campaign"]
-        wrong = ["user", "user_all", "inspector", "warehouse", "finance"]
-        wrong += ["business_head", "general_manager", "employee", "portal_a"]
+        wrong = ["user", "warehouse", "finance", "employee", "portal_a"]
         wrong += ["company_b"]
         stamps = ["state", "sampled_user_id"]
         n = self._refuse(
             campaign, lambda c: c.action_draw_sample(), wrong, stamps, "Draw sample"
         )
-        campaign.with_user(self.users["asq_mgmt_rep"]).action_draw_sample()
+        campaign.with_user(self.users["asq_aftersales"]).action_draw_sample()
         self.assertEqual(campaign.state, "sampled")
         n += self._refuse(
             campaign,
@@ -1180,13 +1181,24 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
             stamps,
             "Send invitations",
         )
-        campaign.with_user(self.users["asq_qm"]).action_send_invitations()
+        campaign.with_user(self.users["asq_aftersales"]).action_send_invitations()
         self.assertEqual(campaign.state, "running")
         n += self._refuse(
             campaign, lambda c: c.action_close(), wrong, stamps, "Close campaign"
         )
-        campaign.with_user(self.users["asq_qm"]).action_close()
+        campaign.with_user(self.users["asq_aftersales"]).action_close()
         self.assertEqual(campaign.state, "closed")
+        not_rep = [*wrong, "user_all", "inspector", "manager", "business_head"]
+        not_rep += ["general_manager"]
+        n += self._refuse(
+            campaign,
+            lambda c: c.action_review(),
+            not_rep,
+            ["reviewed_user_id"],
+            "Review campaign",
+        )
+        campaign.with_user(self.users["asq_mgmt_rep"]).action_review()
+        self.assertEqual(campaign.reviewed_user_id, self.users["asq_mgmt_rep"])
         self._log_refusals("Survey campaign", n)
 
     def test_kpi_pack_buttons(self):
