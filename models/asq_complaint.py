@@ -567,6 +567,7 @@ class AsqComplaint(models.Model):
         groups="base.group_user",
     )
     counts_as_complaint = fields.Boolean(
+        string="Counts as Complaint",
         compute="_compute_counts_as_complaint",
         store=True,
         index=True,

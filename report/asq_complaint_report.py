@@ -37,8 +37,9 @@ class AsqComplaintReport(models.Model):
     delivered orders and quantity) and one row per complaint and product
     line (the numerators). Registered complaints count, cancelled and draft
     ones don't, nor those found not to be the company's responsibility
-    (``counts_as_complaint``; shown apart in ``not_ours_ref``). A complaint's loss, clocks and handling time sit on its
-    first row only, so that no total counts them twice.
+    (``counts_as_complaint``; shown apart in ``not_ours_ref``). A
+    complaint's loss, clocks and handling time sit on its first row only, so
+    that no total counts them twice.
     """
 
     _name = "asq.complaint.report"
@@ -118,7 +119,7 @@ class AsqComplaintReport(models.Model):
     )
     # 003 §5.2.3 「认为不是本公司责任时,即不为客户投诉」: such a complaint
     # counts in not_ours_ref, never in complaint_ref (the complaint rate).
-    counts_as_complaint = fields.Boolean(readonly=True)
+    counts_as_complaint = fields.Boolean(string="Counts as Complaint", readonly=True)
     complaint_ref = fields.Integer(
         string="Complaints",
         readonly=True,

@@ -253,7 +253,8 @@ class TestFidelityStats(AsqComplaintCommon):
         by_rep.action_review()
         self.assertEqual(campaign.reviewed_user_id, rep)
         self.assertTrue(campaign.reviewed_date)
-        self.assertFalse(campaign.sudo().activity_ids.filtered(lambda a: a.user_id == rep))
+        todos = campaign.sudo().activity_ids
+        self.assertFalse(todos.filtered(lambda a: a.user_id == rep))
         self.assertFalse(by_rep.can_review)
         with self.assertRaisesRegex(UserError, "was reviewed already"):
             by_rep.action_review()

@@ -492,6 +492,12 @@ SELECT t.id FROM "asq_survey_campaign" t
      WHERE s.res_model = 'asq.survey.campaign' AND s.res_id = t.id
        AND s.step IN ('close') AND s.user_id = t."closed_user_id")
 UNION ALL
+SELECT t.id FROM "asq_survey_campaign" t
+  WHERE t."reviewed_user_id" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM asq_step_record s
+     WHERE s.res_model = 'asq.survey.campaign' AND s.res_id = t.id
+       AND s.step IN ('review') AND s.user_id = t."reviewed_user_id")
+UNION ALL
 SELECT t.id FROM "asq_vendor_maintenance" t
   WHERE t."verified_user_id" IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM asq_step_record s
