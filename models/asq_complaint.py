@@ -38,6 +38,11 @@ OWNER_ACTIVITY = f"{ASQ}mail_activity_type_asq_complaint"
 # clock is not the server's).
 RECEIVED_CLOCK_SKEW = 5
 OPEN_STATES = ("draft", "review", "investigating", "decided", "replied", "confirmed")
+# 003 §5.2.3: found not to be the company's responsibility 「即不为客户投诉」:
+# the customer's misuse or the carrier's damage. A supplier's defective part
+# stays the company's responsibility towards its customer (ISO 9001 §8.4:
+# the organization answers for what it buys in), so it stays a complaint.
+NOT_OUR_RESPONSIBILITY = ("carrier", "customer")
 # Registered (and not cancelled): a CAPA may be proposed for it.
 REGISTERED_STATES = ("review", "investigating", "decided", "replied", "confirmed")
 # The steps of a customer complaint; the other feedback has its own three.
@@ -302,6 +307,7 @@ TRANSITIONS = (
 SIGNATURE_FIELDS = frozenset(
     {fname for transition in TRANSITIONS for fname in transition.stamp_fields}
     | {"validity", "state", "is_repeat", "repeat_of_id", "alert_id"}
+    | {"counts_as_complaint"}
 )
 # The economic loss, in company currency (loss_amount is their sum).
 LOSS_FIELDS = (
@@ -562,6 +568,16 @@ class AsqComplaint(models.Model):
         copy=False,
         check_company=True,
         groups="base.group_user",
+    )
+    counts_as_complaint = fields.Boolean(
+        string="Counts as Complaint",
+        compute="_compute_counts_as_complaint",
+        store=True,
+        index=True,
+        help="Counted in the complaint rate and the complaint counts. A "
+        "complaint the investigation finds is not the company's responsibility "
+        "(customer misuse, carrier) stays in the register and is "
+        "reported separately (company setting).",
     )
     root_cause = fields.Text(copy=False, groups="base.group_user")
     investigated_user_id, investigated_date = asq_signature(
@@ -830,6 +846,19 @@ class AsqComplaint(models.Model):
     def _compute_is_complaint(self):
         for complaint in self:
             complaint.is_complaint = complaint.feedback_type == "complaint"
+
+    @api.depends(
+        "feedback_type", "responsibility", "company_id.asq_complaint_rate_own_only"
+    )
+    def _compute_counts_as_complaint(self):
+        """003 §5.2.3: 「若品质部在调查分析时,认为不是本公司责任时,即不为客户
+        投诉」: the one definition of what the complaint rate and the complaint
+        counts count (statistics, pack, dashboard, ledger)."""
+        for complaint in self:
+            complaint.counts_as_complaint = complaint.feedback_type == "complaint" and (
+                not complaint.company_id.asq_complaint_rate_own_only
+                or complaint.responsibility not in NOT_OUR_RESPONSIBILITY
+            )
 
     def _asq_deadline_plan(self):
         # Procedure 001, 4.4: "本埠企業應在24小時內派質量檢查人員到進行實地核實,

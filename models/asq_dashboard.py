@@ -66,9 +66,11 @@ class AsqDashboard(models.AbstractModel):
                 "action": f"{ASQ}asq_complaint_action",
                 "groups": complaint_groups,
                 "label": self.env._("Complaints This Month"),
-                "domain": expression.AND(
-                    [complaints, [("received_date", ">=", self._month_start())]]
-                ),
+                # 003 §5.2.3 「认为不是本公司责任时,即不为客户投诉」
+                "domain": [
+                    ("counts_as_complaint", "=", True),
+                    ("received_date", ">=", self._month_start()),
+                ],
             },
             "active_holds": {
                 "model": "asq.hold",

@@ -160,7 +160,8 @@ class AsqKpiPack(models.Model):
         help="Draft: the figures are not computed yet.\n"
         "Generated: the XLSX and PDF are built; the quality manager or the "
         "management representative may regenerate them until they are sent.\n"
-        "Sent: mailed to the management representatives; the pack is a "
+        "Sent: mailed to the management representatives and management; the "
+        "pack is a "
         "record and can no longer change.",
     )
 
@@ -202,8 +203,9 @@ class AsqKpiPack(models.Model):
         "res.partner",
         string="Recipients",
         compute="_compute_recipient_ids",
-        help="The company's management representatives; if it has none, its "
-        "quality managers.",
+        help="The company's management representatives (if it has none, its "
+        "quality managers), with the business heads for a monthly or quarterly "
+        "pack and the general managers for the yearly one.",
     )
     over_cap_alerted = fields.Boolean(
         string="Return-Ratio Alert Sent",
@@ -251,7 +253,7 @@ class AsqKpiPack(models.Model):
                 else False
             )
 
-    @api.depends("company_id")
+    @api.depends("company_id", "period_type")
     def _compute_recipient_ids(self):
         for pack in self:
             pack.recipient_ids = pack._asq_recipient_users().partner_id
@@ -463,14 +465,25 @@ class AsqKpiPack(models.Model):
     # Sending
     # ------------------------------------------------------------------
     def _asq_recipient_users(self):
-        """The company's management representatives, else its quality
-        managers."""
+        """The company's management representatives (else its quality
+        managers), and the pack's management audience: the business heads
+        for a monthly or quarterly pack (001 §4.4 「售後服務科負責人每月定期收集
+        統計產品售後服務的客戶信息,匯總後交經營部負責人」), the general
+        managers (top management) for the yearly one (000 §4.7.4 「……形成文件,
+        提交最高管理层」: the annual quality report before the management
+        review)."""
         self.ensure_one()
+        users = self.env["res.users"]
         for group in (GROUP_MGMT_REP, GROUP_MANAGER):
             users = self._asq_users_of(group)
             if users:
-                return users
-        return self.env["res.users"]
+                break
+        if self.period_type == "year":
+            return users | self._asq_users_of(GROUP_GM)
+        # the business department's head, not the company's (who holds the
+        # role too, and gets the yearly pack)
+        heads = self._asq_users_of(GROUP_HEAD) - self._asq_users_of(GROUP_GM)
+        return users | heads
 
     def _asq_users_of(self, group_xmlids):
         """Internal, active users of one of the groups in the pack's company."""

@@ -6,17 +6,23 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import LazyTranslate, float_round
 
 from .asq_document import asq_refuse, asq_state_field
-from .asq_groups import GROUP_MANAGER, GROUP_MGMT_REP
+from .asq_groups import GROUP_MGMT_REP, GROUP_USER_ALL
 from .asq_workflow_mixin import AsqEditable, AsqTransition, asq_in_step, asq_step
 
 _lt = LazyTranslate(__name__)
 
 WORKFLOW_KEY = "asq_survey_workflow"
-# The quality manager or the management representative runs a campaign.
-SURVEY_RUNNERS = (GROUP_MANAGER, GROUP_MGMT_REP)
+# The after-sales section (sales / marketing) runs a campaign: 000 §3.2
+# 「营销中心……负责组织对顾客满意程度进行测量」, 003 §4.3.4.1 「市场营销部每年对公司
+# 主要客户进行一次书面的满意度调查」. The management representative supervises:
+# 003 §4.3.4.3-4 「……编制客户满意度调查报告,并分发至管理者代表和品质部」,
+# 「管理者代表应依据客户满意度调查报告分析……要求有关部门适时采取改进、纠正和预防
+# 措施」: the Review step.
+SURVEY_RUNNERS = (GROUP_USER_ALL,)
+SURVEY_SUPERVISORS = (GROUP_MGMT_REP,)
 DIMENSIONS = ("quality", "delivery", "service", "price")
 # What a person fills in on the campaign and the states in which it may still
-# change (by whoever may write a campaign: the quality manager or the
+# change (by whoever may write a campaign: the after-sales section or the
 # management representative). write() and the form's readonly= both read this
 # table (asq.editable.mixin); a closed campaign no longer changes at all.
 _DRAFT = ("draft",)
@@ -88,8 +94,21 @@ TRANSITIONS = (
         stamp="closed",
         todo=False,
     ),
+    # The closed campaign's report waits for the management representative's
+    # review (a to-do), once.
+    AsqTransition(
+        "review",
+        _lt("Review"),
+        ("closed",),
+        SURVEY_SUPERVISORS,
+        stamp="reviewed",
+        check="_asq_check_review",
+        signer="_asq_signer_review",
+    ),
 )
 # pylint: enable=prefer-env-translation
+# Who/when of each step: written by the buttons only.
+STAMP_FIELDS = tuple(fname for t in TRANSITIONS for fname in t.stamp_fields)
 
 
 class AsqSurveyCampaign(models.Model):
@@ -108,6 +127,7 @@ class AsqSurveyCampaign(models.Model):
     _asq_closed_states = ("closed",)
     _asq_closed_writable = frozenset({"message_main_attachment_id"})
     _asq_transitions = TRANSITIONS
+    _asq_signature_fields = STAMP_FIELDS
     _order = "date_start desc, id desc"
     _check_company_auto = True
 
@@ -200,6 +220,14 @@ class AsqSurveyCampaign(models.Model):
     closed_user_id = fields.Many2one(
         "res.users", string="Closed By", readonly=True, copy=False
     )
+    reviewed_date = fields.Datetime(string="Reviewed On", readonly=True, copy=False)
+    reviewed_user_id = fields.Many2one(
+        "res.users",
+        string="Reviewed By",
+        readonly=True,
+        copy=False,
+        help="The management representative who reviewed the survey report.",
+    )
     capa_ids = fields.Many2many(
         "asq.capa",
         "asq_survey_campaign_capa_rel",
@@ -214,6 +242,7 @@ class AsqSurveyCampaign(models.Model):
     can_send_invitations = fields.Boolean(compute="_compute_asq_can")
     can_send_reminders = fields.Boolean(compute="_compute_asq_can")
     can_close = fields.Boolean(compute="_compute_asq_can")
+    can_review = fields.Boolean(compute="_compute_asq_can")
 
     # ------------------------------------------------------------------
     # Response rates
@@ -380,7 +409,7 @@ class AsqSurveyCampaign(models.Model):
     def create(self, vals_list):
         if not asq_in_step(self.env, WORKFLOW_KEY):
             for vals in vals_list:
-                for fname in ("state", "sampled_date", "sampled_user_id", "capa_ids"):
+                for fname in ("state", "capa_ids", *STAMP_FIELDS):
                     vals.pop(fname, None)
         return super().create(vals_list)
 
@@ -398,6 +427,7 @@ class AsqSurveyCampaign(models.Model):
                         "are frozen for the audit."
                     ),
                 )
+            self._ensure_no_signature([vals])
             # (a closed campaign, then the table: the mixin's refusals)
             self._asq_ensure_editable(vals)
         return super().write(vals)
@@ -511,6 +541,20 @@ class AsqSurveyCampaign(models.Model):
                     index=campaign.satisfaction_index,
                     target=campaign.target_index,
                     count=len(capas),
+                )
+            )
+        return True
+
+    def action_review(self):
+        """Button "Review": the management representative has read the closed
+        campaign's report and the CAPA it proposed (003 §4.3.4.4)."""
+        for campaign in self._asq_begin("review"):
+            campaign._asq_finish("review")
+            campaign.message_post(
+                body=self.env._(
+                    "Survey report reviewed by the management representative; "
+                    "CAPA proposed: %(capa)s.",
+                    capa=", ".join(campaign.capa_ids.mapped("name")) or "-",
                 )
             )
         return True
@@ -770,6 +814,18 @@ class AsqSurveyCampaign(models.Model):
     # ------------------------------------------------------------------
     # Workflow helpers
     # ------------------------------------------------------------------
+    def _asq_signer_review(self):
+        return [("reviewed_date", "=", False)]
+
+    def _asq_check_review(self):
+        if self.reviewed_date:
+            return self.env._(
+                "%(name)s was reviewed already by %(user)s.",
+                name=self.name,
+                user=self.reviewed_user_id.name,
+            )
+        return ""
+
     def _asq_check_send_invitations(self):
         """Once running, something left to send: a customer sampled and not
         invited yet."""

@@ -112,6 +112,18 @@ class ResCompany(models.Model):
         default=30,
     )
 
+    # ------------------------------------------------------------------
+    # Statistics
+    # ------------------------------------------------------------------
+    # 003 §5.2.3: 「若品质部在调查分析时,认为不是本公司责任时,即不为客户投诉」
+    asq_complaint_rate_own_only = fields.Boolean(
+        string="Complaint Rate: Our Responsibility Only",
+        default=True,
+        help="A complaint the quality department finds is not the company's "
+        "responsibility (customer misuse, supplier or carrier) stays in the "
+        "register, is reported separately and leaves the complaint rate.",
+    )
+
     @api.constrains(
         "asq_complaint_disposition_days",
         "asq_complaint_onsite_local_hours",

@@ -34,6 +34,9 @@ class ResConfigSettings(models.TransientModel):
     asq_warning_window_days = fields.Integer(
         related="company_id.asq_warning_window_days", readonly=False
     )
+    asq_complaint_rate_own_only = fields.Boolean(
+        related="company_id.asq_complaint_rate_own_only", readonly=False
+    )
     asq_resource_calendar_id = fields.Many2one(
         related="company_id.resource_calendar_id", readonly=False
     )

@@ -14,6 +14,7 @@ COMPLAINT_ONLY = (
     "responsibility",
     "responsible_department_id",
     "loss_bearer",
+    "counts_as_complaint",
 )
 
 
@@ -35,8 +36,10 @@ class AsqComplaintReport(models.Model):
     product, category): one row per delivery and product (the denominators:
     delivered orders and quantity) and one row per complaint and product
     line (the numerators). Registered complaints count, cancelled and draft
-    ones don't. A complaint's loss, clocks and handling time sit on its
-    first row only, so that no total counts them twice.
+    ones don't, nor those found not to be the company's responsibility
+    (``counts_as_complaint``; shown apart in ``not_ours_ref``). A
+    complaint's loss, clocks and handling time sit on its first row only, so
+    that no total counts them twice.
     """
 
     _name = "asq.complaint.report"
@@ -56,6 +59,7 @@ class AsqComplaintReport(models.Model):
             "validity",
             "responsibility",
             "responsible_department_id",
+            "counts_as_complaint",
             "loss_amount",
             "loss_bearer",
             "disposition_deadline",
@@ -113,8 +117,21 @@ class AsqComplaintReport(models.Model):
     delivery_ref = fields.Integer(
         string="Delivered Orders", readonly=True, aggregator="count_distinct"
     )
+    # 003 §5.2.3 「认为不是本公司责任时,即不为客户投诉」: such a complaint
+    # counts in not_ours_ref, never in complaint_ref (the complaint rate).
+    counts_as_complaint = fields.Boolean(string="Counts as Complaint", readonly=True)
     complaint_ref = fields.Integer(
-        string="Complaints", readonly=True, aggregator="count_distinct"
+        string="Complaints",
+        readonly=True,
+        aggregator="count_distinct",
+        help="Complaints counted in the complaint rate.",
+    )
+    not_ours_ref = fields.Integer(
+        string="Not Our Responsibility",
+        readonly=True,
+        aggregator="count_distinct",
+        help="Complaints the investigation found not to be the company's "
+        "responsibility: in the register, out of the complaint rate.",
     )
     delivered_qty = fields.Float(
         string="Delivered Quantity", digits="Product Unit of Measure", readonly=True
@@ -123,7 +140,7 @@ class AsqComplaintReport(models.Model):
         string="Defective Quantity",
         digits="Product Unit of Measure",
         readonly=True,
-        help="Quantity on the lines of complaints judged valid.",
+        help="Quantity on the lines of counted complaints judged valid.",
     )
     complaint_rate = fields.Float(
         string="Complaint Rate (%)",
@@ -217,8 +234,10 @@ class AsqComplaintReport(models.Model):
                    NULL AS responsibility,
                    NULL::integer AS responsible_department_id,
                    NULL AS loss_bearer,
+                   NULL::boolean AS counts_as_complaint,
                    COALESCE(d.picking_id, -d.id) AS delivery_ref,
                    NULL::integer AS complaint_ref,
+                   NULL::integer AS not_ours_ref,
                    d.quantity AS delivered_qty,
                    0 AS complained_qty,
                    0 AS disposition_due, 0 AS disposition_met,
@@ -252,10 +271,13 @@ class AsqComplaintReport(models.Model):
                    cl.responsibility,
                    cl.responsible_department_id,
                    cl.loss_bearer,
+                   cl.counts_as_complaint,
                    NULL::integer AS delivery_ref,
-                   cl.id AS complaint_ref,
+                   CASE WHEN cl.counts_as_complaint THEN cl.id END AS complaint_ref,
+                   CASE WHEN NOT cl.counts_as_complaint THEN cl.id END
+                       AS not_ours_ref,
                    0 AS delivered_qty,
-                   CASE WHEN cl.validity = 'valid'
+                   CASE WHEN cl.validity = 'valid' AND cl.counts_as_complaint
                         THEN COALESCE(cl.quantity, 0) ELSE 0 END AS complained_qty,
                    due.disposition::int AS disposition_due,
                    (cl.first_row AND cl.disposition_on_time)::int

@@ -172,7 +172,7 @@ class AsqKpiPackReport(models.AbstractModel):
                 "onsite_rate",
                 "answer_rate",
             ),
-            ("loss_amount:sum", "handling_days:avg"),
+            ("loss_amount:sum", "handling_days:avg", "not_ours_ref:count_distinct"),
         )
         totals = totals[0] if totals else {}
         valid = closed = 0
@@ -204,6 +204,7 @@ class AsqKpiPackReport(models.AbstractModel):
         return {
             "deliveries": totals.get("delivery_ref") or 0,
             "received": totals.get("complaint_ref") or 0,
+            "not_ours": totals.get("not_ours_ref") or 0,
             "valid": valid,
             "closed": closed,
             "complaint_rate": self._asq_rate(totals.get("complaint_rate")),
@@ -226,6 +227,12 @@ class AsqKpiPackReport(models.AbstractModel):
         return [
             ("deliveries", self.env._("Delivered Orders"), "count"),
             ("received", self.env._("Complaints Received"), "count"),
+            # 003 §5.2.3 「认为不是本公司责任时,即不为客户投诉」
+            (
+                "not_ours",
+                self.env._("Not Our Responsibility (Out of the Rate)"),
+                "count",
+            ),
             ("valid", self.env._("Valid Complaints"), "count"),
             ("closed", self.env._("Complaints Closed"), "count"),
             ("complaint_rate", self.env._("Complaint Rate (%)"), "rate"),
@@ -328,7 +335,7 @@ class AsqKpiPackReport(models.AbstractModel):
                 "loss": loss or 0.0,
             }
             for key, count, loss in Complaint._read_group(
-                domain, [fname], ["complaint_ref:count_distinct", "loss_amount:sum"]
+                domain, [fname], ["complaint_id:count_distinct", "loss_amount:sum"]
             )
         ]
         return sorted(rows, key=lambda row: -row["loss"])
@@ -468,6 +475,7 @@ class AsqKpiPackReport(models.AbstractModel):
                 "disposition",
                 "state",
                 "loss_amount",
+                "counts_as_complaint",
             ],
             order="received_date, id",
         )
@@ -497,6 +505,9 @@ class AsqKpiPackReport(models.AbstractModel):
                 "root_cause": record["root_cause"] or "",
                 "loss": record["loss_amount"] or 0.0,
                 "severity_key": record["severity"],
+                "counted": self.env._("Yes")
+                if record["counts_as_complaint"]
+                else self.env._("No (Not Our Responsibility)"),
             }
             for fname, labels in selections.items():
                 item[fname] = labels.get(record[fname], "") if record[fname] else ""

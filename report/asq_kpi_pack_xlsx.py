@@ -324,6 +324,7 @@ class AsqKpiPackXlsx(models.AbstractModel):
             (self.env._("Category"), 20, "category"),
             (self.env._("Severity"), 10, "severity"),
             (self.env._("Validity"), 10, "validity"),
+            (self.env._("Counts as Complaint"), 14, "counted"),
             (self.env._("Description"), 40, "description"),
             (self.env._("Root Cause"), 40, "root_cause"),
             (self.env._("Disposition"), 18, "disposition"),

@@ -63,6 +63,9 @@ class TestKpiPack(AsqComplaintCommon):
                 "asq_complaint_onsite_local_hours": 24,
                 "asq_complaint_onsite_remote_days": 7,
                 "asq_complaint_answer_days": 3,
+                # The figures below count the carrier's complaint too (003
+                # §5.2.3 is tested in test_fidelity_stats.py).
+                "asq_complaint_rate_own_only": False,
             }
         )
         for user in cls.users.values():
@@ -452,7 +455,7 @@ class TestKpiPack(AsqComplaintCommon):
         self.assertEqual(summary["Loss Amount"], 350.0)
         items = book["Complaint Items"]
         cell = next(
-            row[7] for row in items.iter_rows(min_row=2) if row[0].value == self.c2.name
+            row[8] for row in items.iter_rows(min_row=2) if row[0].value == self.c2.name
         )
         self.assertEqual(cell.value, "=1+1")
         self.assertEqual(cell.data_type, "s", "customer text stays text")
@@ -503,12 +506,14 @@ class TestKpiPack(AsqComplaintCommon):
         pack = self.env["asq.kpi.pack"].browse(action["res_id"])
         self.assertEqual(pack.state, "sent")
         self.assertEqual(pack.sent_user_id, rep)
-        self.assertEqual(pack.sent_to_ids, rep.partner_id)
+        # with the business head (001 §4.4)
+        audience = rep.partner_id | self.users["asq_business"].partner_id
+        self.assertEqual(pack.sent_to_ids, audience)
         mail = self.env["mail.mail"].search(
             [("model", "=", "asq.kpi.pack"), ("res_id", "=", pack.id)]
         )
         self.assertEqual(len(mail), 1)
-        self.assertEqual(mail.recipient_ids, rep.partner_id)
+        self.assertEqual(mail.recipient_ids, audience)
         self.assertEqual(len(mail.attachment_ids), 2)
         self.assertIn("25.00", mail.body_html)
         # The same period again opens the sent pack as it is
@@ -529,7 +534,10 @@ class TestKpiPack(AsqComplaintCommon):
             }
         )
         pack = self._pack()
-        self.assertEqual(pack.recipient_ids, self.users["asq_qm"].partner_id)
+        self.assertEqual(
+            pack.recipient_ids,
+            self.users["asq_qm"].partner_id | self.users["asq_business"].partner_id,
+        )
 
     # ------------------------------------------------------------------
     # Scheduled job
@@ -554,7 +562,11 @@ class TestKpiPack(AsqComplaintCommon):
             [("model", "=", "asq.kpi.pack"), ("res_id", "=", pack.id)]
         )
         self.assertEqual(len(mail), 1)
-        self.assertEqual(mail.recipient_ids, self.users["asq_mgmt_rep"].partner_id)
+        self.assertEqual(
+            mail.recipient_ids,
+            self.users["asq_mgmt_rep"].partner_id
+            | self.users["asq_business"].partner_id,
+        )
         self.assertEqual(len(mail.attachment_ids), 2)
         self.assertEqual(pack.complaint_count, 1)
 

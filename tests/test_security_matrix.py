@@ -120,9 +120,11 @@ MATRIX = {
     "asq.vendor.score": cells("crwu", "USER_ALL=r inspector=crw manager=crwu"),
     "asq.vendor.score.line": cells("crwu", "USER_ALL=r inspector,manager=crwu"),
     "asq.vendor.rectification": cells("crwu", "USER_ALL=r inspector=crw manager=crwu"),
-    "asq.survey.campaign": cells("crwu", "USER_ALL=r manager,mgmt_rep=crwu"),
+    # The after-sales section runs surveys, the management representative
+    # supervises them (000 §3.2, 003 §4.3.4).
+    "asq.survey.campaign": cells("crwu", "USER_ALL=crw mgmt_rep=crwu"),
     # Targets are created and written by Draw Sample only (UserError for all).
-    "asq.survey.target": cells("ru", "USER_ALL=r manager,mgmt_rep=ru"),
+    "asq.survey.target": cells("ru", "USER_ALL=r mgmt_rep=ru"),
     "asq.kpi.pack": cells(
         "crwu",
         "user_all,inspector,finance=r manager=crwu "
@@ -1089,23 +1091,33 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
 
     def test_survey_campaign_buttons(self):
         campaign = self.fixtures["asq.survey.campaign"]
-        wrong = all_roles_but("manager", "mgmt_rep")
+        wrong = ("user", "warehouse", "finance", "employee", "portal_a", "company_b")
         stamps = ["state", "sampled_user_id"]
         n = self._press_all(
             campaign,
             stamps,
             [
-                ("action_draw_sample", wrong, "Draw sample", "mgmt_rep", "sampled"),
+                ("action_draw_sample", wrong, "Draw sample", "user_all", "sampled"),
                 (
                     "action_send_invitations",
                     wrong,
                     "Send invitations",
-                    "manager",
+                    "user_all",
                     "running",
                 ),
-                ("action_close", wrong, "Close campaign", "manager", "closed"),
+                ("action_close", wrong, "Close campaign", "user_all", "closed"),
             ],
         )
+        not_rep = all_roles_but("mgmt_rep")
+        n += self._press(
+            campaign,
+            "action_review",
+            not_rep,
+            ["reviewed_user_id"],
+            "Review campaign",
+            "mgmt_rep",
+        )
+        self.assertEqual(campaign.reviewed_user_id, self.role_users["mgmt_rep"])
         self._log_refusals("Survey campaign", n)
 
     def test_kpi_pack_buttons(self):

@@ -350,13 +350,11 @@ class TestSurveyCampaign(AsqCommon):
     # Roles
     # ------------------------------------------------------------------
     def test_roles(self):
+        """The after-sales section runs the campaign (000 §3.2, 003 §4.3.4.1),
+        the management representative reviews it (003 §4.3.4.4)."""
         campaign = self._create_campaign()
         aftersales = self.users["asq_aftersales"]
         self.assertEqual(campaign.with_user(aftersales).name, campaign.name)
-        with self.assertRaises(AccessError):
-            campaign.with_user(aftersales).action_draw_sample()
-        with self.assertRaises(AccessError):
-            campaign.with_user(self.users["asq_inspector"]).action_draw_sample()
         for login in ("asq_sales", "asq_employee", "asq_warehouse"):
             with self.assertRaises(AccessError):
                 campaign.with_user(self.users[login]).check_access("read")
@@ -364,14 +362,16 @@ class TestSurveyCampaign(AsqCommon):
                 self.env["asq.survey.campaign"].with_user(self.users[login]).create(
                     {"name": "no", "survey_id": self.survey.id}
                 )
-        rep = self.users["asq_mgmt_rep"]
-        campaign.with_user(rep).action_draw_sample()
-        campaign.with_user(rep).action_send_invitations()
+        campaign.with_user(aftersales).action_draw_sample()
+        campaign.with_user(aftersales).action_send_invitations()
         self.assertTrue(campaign.with_user(aftersales).target_ids)
+        campaign.with_user(aftersales).action_close()
+        self.assertEqual(campaign.closed_user_id, aftersales)
         with self.assertRaises(AccessError):
-            campaign.with_user(aftersales).action_close()
-        campaign.with_user(rep).action_close()
-        self.assertEqual(campaign.closed_user_id, rep)
+            campaign.with_user(aftersales).action_review()
+        rep = self.users["asq_mgmt_rep"]
+        campaign.with_user(rep).action_review()
+        self.assertEqual(campaign.reviewed_user_id, rep)
 
     def test_partner_smart_button(self):
         campaign = self._create_campaign()

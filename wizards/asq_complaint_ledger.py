@@ -105,6 +105,15 @@ class AsqComplaintLedger(models.TransientModel):
             (self.env._("Description"), 40, lambda c: c.description or ""),
             (self.env._("Validity"), 10, lambda c: label(c, "validity")),
             (self.env._("Responsibility"), 18, lambda c: label(c, "responsibility")),
+            # 003 §5.2.3 「认为不是本公司责任时,即不为客户投诉」: in the register,
+            # out of the complaint rate.
+            (
+                self.env._("Counts as Complaint"),
+                12,
+                lambda c: self.env._("Yes")
+                if c.counts_as_complaint
+                else self.env._("No (Not Our Responsibility)"),
+            ),
             (self.env._("Root Cause"), 40, lambda c: c.root_cause or ""),
             (self.env._("Disposition"), 18, lambda c: label(c, "disposition")),
             (self.env._("Replied At"), 18, lambda c: when(c.replied_date)),
