@@ -343,6 +343,7 @@ WITH stamp(res_model, who, steps) AS (VALUES
     ('asq.service.visit', 'cancelled_user_id', '{cancel}'),
     ('asq.survey.campaign', 'sampled_user_id', '{draw_sample}'),
     ('asq.survey.campaign', 'closed_user_id', '{close}'),
+    ('asq.survey.campaign', 'reviewed_user_id', '{review}'),
     ('asq.vendor.maintenance', 'verified_user_id', '{verify}'),
     ('asq.vendor.rectification', 'rectified_user_id', '{rectified}'),
     ('asq.vendor.rectification', 'verified_user_id', '{verify_compliant}'),
