@@ -528,3 +528,9 @@ SELECT t.id FROM "asq_vendor_score" t
      WHERE s.res_model = 'asq.vendor.score' AND s.res_id = t.id
        AND s.step IN ('confirm') AND s.user_id = t."confirmed_user_id")
  ORDER BY 1;
+
+-- name: customer_return_gate_exception
+-- why: the warehouse books goods back from a customer only as the receipt of a return request every approver signed (001: 「如沒有以上各部門的簽字確認,倉庫一律不予辦理入庫手續」); a move booked by the administrator's exception (group "Book customer returns without a return request (exception)") is listed here for review: who is stock_move.asq_gate_exception_user_id, when its date, and its transfer's chatter says so.
+SELECT sm.id FROM stock_move sm
+ WHERE sm.asq_gate_exception_user_id IS NOT NULL AND sm.state = 'done'
+ ORDER BY sm.id;
