@@ -151,28 +151,14 @@ class StockMove(models.Model):
         returns = self.filtered(
             lambda m: m.state not in ("done", "cancel") and m._asq_is_customer_return()
         )
-        untied = self.env["stock.move"]
-        for move in returns:
-            picking = move.picking_id
-            request = picking.asq_return_id.sudo()
-            if (
-                request
-                and picking.asq_return_role == "receipt"
-                and move.origin_returned_move_id in request.line_ids.move_id
-            ):
-                missing = request._missing_signatures("receipt")
-                if missing:
-                    raise UserError(
-                        self.env._(
-                            "%(picking)s cannot be validated: return request "
-                            "%(request)s still needs %(missing)s.",
-                            picking=picking.name,
-                            request=request.name,
-                            missing=", ".join(missing),
-                        )
-                    )
-                continue
-            untied |= move
+        tied = returns.filtered(
+            lambda m: m.picking_id.asq_return_role == "receipt"
+            and m.origin_returned_move_id
+            in m.picking_id.asq_return_id.sudo().line_ids.move_id
+        )
+        # the receipt of a request: every signature it needs, or refused
+        tied.picking_id._asq_ensure_return_signed()
+        untied = returns - tied
         if not untied or self.env.user.has_group(GROUP_GATE_EXCEPTION):
             return untied
         move = untied[0]
