@@ -74,6 +74,7 @@
         "wizards/asq_service_visit_cancel_views.xml",
         "wizards/asq_return_ratio_period_views.xml",
         "wizards/asq_kpi_pack_wizard_views.xml",
+        "wizards/stock_return_picking_views.xml",
         # menus last: they open the actions of the files above
         "views/after_sales_quality_menus.xml",
     ],

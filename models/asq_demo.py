@@ -467,17 +467,52 @@ class AsqDemo(models.AbstractModel):
 
     @api.model
     def _demo_returns(self, pickings):
-        """Return part of a few deliveries through Odoo's return wizard."""
+        """Take back part of a few deliveries as 001 has it: a return request
+        signed by each approver (the demo users of the roles), its receipt
+        booked by the warehouse into the Return QC location (no customer
+        return without the signatures: stock_move.py)."""
+        env = self.env
+
+        def user(xid):
+            return env.ref(f"after_sales_quality.asq_demo_user_{xid}")
+
+        signers = [user(x) for x in ("aftersales", "finance", "business_head")]
+        warehouse = user("warehouse")
+        Delivered = env["asq.delivered.line"]
         for picking in pickings:
-            wizard = (
-                self.env["stock.return.picking"]
-                .with_context(active_id=picking.id, active_model="stock.picking")
-                .create({})
+            goods = Delivered.search([("picking_id", "=", picking.id)])
+            ret = (
+                env["asq.return"]
+                .with_user(user("sales"))
+                .create(
+                    {
+                        "partner_id": picking.partner_id.commercial_partner_id.id,
+                        "date_request": picking.date_done + relativedelta(days=3),
+                        "line_ids": [
+                            fields.Command.create(
+                                {
+                                    "delivered_line_id": line.id,
+                                    "quantity": max(1, line.quantity // 10),
+                                    "reason": "Slow seller in the customer's "
+                                    "region: exchanged like for like.",
+                                }
+                            )
+                            for line in goods
+                        ],
+                    }
+                )
             )
-            for line in wizard.product_return_moves:
-                line.quantity = max(1, line.move_id.quantity // 10)
-            action = wizard.action_create_returns()
-            receipt = self.env["stock.picking"].browse(action["res_id"])
-            receipt.move_ids.picked = True
-            receipt.button_validate()
-            receipt.date_done = picking.date_done + relativedelta(days=10)
+            ret.action_submit()
+            for signer in signers:
+                ret.with_user(signer).action_sign(comment="Checked.")
+            if ret.state == "gm":
+                ret.with_user(user("general_manager")).action_sign(
+                    comment="Long-standing customer: special case accepted."
+                )
+            ret.with_user(warehouse).action_create_receipt()
+            for receipt in ret.picking_ids:
+                receipt.move_ids.picked = True
+                receipt.with_user(warehouse).button_validate()
+                receipt.date_done = picking.date_done + relativedelta(days=10)
+            # History: the return note went out by fax at the time.
+            ret._workflow_write({"note_sent_date": fields.Datetime.now()})

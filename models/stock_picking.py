@@ -1,7 +1,11 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .asq_workflow_mixin import asq_lock_rows
+
+# Set by the return request's own steps (in sudo): a caller never ties a
+# transfer to a request, nor unties it.
+RETURN_LINK_FIELDS = ("asq_return_id", "asq_return_role")
 
 
 class StockPicking(models.Model):
@@ -29,6 +33,27 @@ class StockPicking(models.Model):
     asq_complaint_count = fields.Integer(
         string="Complaints", compute="_compute_asq_complaint_count"
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(
+            vals.get(name) for vals in vals_list for name in RETURN_LINK_FIELDS
+        ):
+            self._asq_refuse_return_link()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su and set(RETURN_LINK_FIELDS) & set(vals):
+            self._asq_refuse_return_link()
+        return super().write(vals)
+
+    def _asq_refuse_return_link(self):
+        raise UserError(
+            self.env._(
+                "A transfer is tied to a return request by the request itself "
+                "(Create Receipt, Sign QC), never by hand."
+            )
+        )
 
     def _compute_asq_complaint_count(self):
         """Smart button "Complaints": one grouped read for the batch."""
@@ -69,6 +94,7 @@ class StockPicking(models.Model):
     def button_validate(self):
         self._asq_lock_return_transfers()
         self._asq_ensure_return_signed()
+        self.move_ids._asq_ensure_return_gate()
         self.move_ids._asq_ensure_not_held()
         return super().button_validate()
 
@@ -87,7 +113,7 @@ class StockPicking(models.Model):
         """The backorder of a return transfer serves the same request."""
         backorders = super()._create_backorder(backorder_moves=backorder_moves)
         for backorder in backorders.filtered("backorder_id.asq_return_id"):
-            backorder.write(
+            backorder.sudo().write(
                 {
                     "asq_return_id": backorder.backorder_id.asq_return_id.id,
                     "asq_return_role": backorder.backorder_id.asq_return_role,

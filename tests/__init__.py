@@ -32,3 +32,4 @@ from . import test_state_table
 from . import test_security_matrix
 from . import test_odoo_returns
 from . import test_fidelity_stats
+from . import test_fidelity_gate

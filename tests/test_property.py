@@ -10,7 +10,7 @@ import time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL
 
 from odoo.addons.after_sales_quality.models.asq_delivered_line import (
@@ -18,7 +18,11 @@ from odoo.addons.after_sales_quality.models.asq_delivered_line import (
     asq_received_by_receipt,
     asq_returned_move_lines,
 )
-from odoo.addons.after_sales_quality.tests.common import AsqCommon
+from odoo.addons.after_sales_quality.tests.common import (
+    ASQ,
+    GATE_EXCEPTION,
+    AsqCommon,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -86,6 +90,12 @@ class TestReturnProperty(AsqCommon):
         super().setUpClass()
         cls.sales = cls.users["asq_sales"]
         cls.warehouse_user = cls.users["asq_warehouse"]
+        # Direct returns without a request: the gate's logged exception.
+        cls.gate_user = new_test_user(
+            cls.env,
+            login="asq_prop_gate",
+            groups=f"{ASQ}group_asq_warehouse,{GATE_EXCEPTION}",
+        )
         cls.qm = cls.users["asq_qm"]
         cls.signers = {
             "submitted": cls.users["asq_aftersales"],
@@ -288,10 +298,10 @@ class TestReturnProperty(AsqCommon):
         return f"reopen {ret.name}"
 
     def op_direct_return(self, rng):
-        delivery = rng.choice(list(self.deliveries)).with_user(self.warehouse_user)
+        delivery = rng.choice(list(self.deliveries)).with_user(self.gate_user)
         wizard = (
             self.env["stock.return.picking"]
-            .with_user(self.warehouse_user)
+            .with_user(self.gate_user)
             .with_context(active_id=delivery.id, active_model="stock.picking")
             .create({})
         )
@@ -300,7 +310,7 @@ class TestReturnProperty(AsqCommon):
         action = wizard.action_create_returns()
         picking = self.env["stock.picking"].browse(action["res_id"])
         picking.move_ids.picked = True
-        picking.with_user(self.warehouse_user).button_validate()
+        picking.with_user(self.gate_user).button_validate()
         return f"direct return {line.quantity} of {delivery.name}"
 
     # ------------------------------------------------------------------

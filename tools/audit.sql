@@ -370,3 +370,9 @@ SELECT d.res_id FROM doc d JOIN stamp st ON st.res_model = d.res_model
        AND s.step = ANY(st.steps::varchar[])
        AND s.user_id = (d.vals ->> st.who)::int)
  ORDER BY 1;
+
+-- name: customer_return_gate_exception
+-- why: the warehouse books goods back from a customer only as the receipt of a return request every approver signed (001: 「如沒有以上各部門的簽字確認,倉庫一律不予辦理入庫手續」); a move booked by the administrator's exception (group "Book customer returns without a return request (exception)") is listed here for review: who is stock_move.asq_gate_exception_user_id, when its date, and its transfer's chatter says so.
+SELECT sm.id FROM stock_move sm
+ WHERE sm.asq_gate_exception_user_id IS NOT NULL AND sm.state = 'done'
+ ORDER BY sm.id;

@@ -223,7 +223,8 @@ shared_tools() {
 
 cmd_test_core() {
     # Odoo's own stock suites on a database with the addon: any failure
-    # beyond the baseline (tests failing without the addon too) fails.
+    # beyond the baseline (tests failing without the addon too) fails, but
+    # for the tests the warehouse gate refuses (listed, counted, accepted).
     local tools db="${CORE_DB:-${TEST_DB}_odoo}" port="${CORE_HTTP_PORT:-$TEST_HTTP_PORT}"
     local modules="stock,sale_stock,purchase_stock,stock_account,sale_management"
     local min="${CORE_MIN_TESTS:-1000}" start rc=0 count
@@ -254,16 +255,37 @@ PYEOF
     "$PY" "$tools/odoo_core_suites.py" --compare "$BUILD/core_results.jsonl" \
         "$tools/core_baseline_failures.txt" || rc=$?
     if [ "$rc" -ne 0 ]; then
-        "$PY" - "$BUILD/core_results.jsonl" "$tools/core_baseline_failures.txt" <<'PYEOF' >&2
+        # The warehouse gate (models/stock_move.py): Odoo's own tests that book
+        # a customer return without a return request are refused by design.
+        # A failure beyond the baseline is accepted only when every traceback
+        # of that test is the gate's refusal (it quotes 001, 4.2.7, the same
+        # in every language); any other failure still fails.
+        rc=0
+        "$PY" - "$BUILD/core_results.jsonl" "$tools/core_baseline_failures.txt" <<'PYEOF' >&2 || rc=$?
 import json, sys
+MARKER = "倉庫一律不予辦理入庫手續"
+REASON = ("refused by the warehouse gate, 001: 「如沒有以上各部門的簽字確認,"
+          "倉庫一律不予辦理入庫手續」 (a customer return booked without a signed "
+          "return request)")
 baseline = {line.strip() for line in open(sys.argv[2], encoding="utf8") if line.strip()}
+failures = {}
 for line in open(sys.argv[1], encoding="utf8"):
     rec = json.loads(line)
     tid = rec["id"]
     if not tid.startswith(("setUpClass", "tearDownClass")):
         tid = tid.split(" ")[0]
     if rec["event"] in ("error", "fail") and tid not in baseline:
+        failures.setdefault(tid, []).append(rec)
+gated = sorted(t for t, recs in failures.items() if all(MARKER in r.get("tb", "") for r in recs))
+other = sorted(set(failures) - set(gated))
+for tid in gated:
+    print(f"GATED {tid}")
+print(f"core suites: {len(gated)} failing beyond the baseline {REASON}: accepted")
+for tid in other:
+    for rec in failures[tid]:
         print(f"--- {rec['event'].upper()} {rec['id']}\n{rec.get('tb', '')}")
+print(f"core suites: {len(other)} other failures beyond the baseline")
+sys.exit(1 if other else 0)
 PYEOF
     fi
     say "core suites took $(( (SECONDS - start) / 60 )) min $(( (SECONDS - start) % 60 )) s"
