@@ -66,6 +66,7 @@
         "views/asq_kpi_views.xml",
         "views/asq_portal_templates.xml",
         "views/asq_kpi_pack_views.xml",
+        "views/asq_kpi_pack_capa_views.xml",
         # wizards
         "wizards/asq_capa_cancel_views.xml",
         "wizards/asq_complaint_cancel_views.xml",

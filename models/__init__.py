@@ -43,6 +43,7 @@ from . import asq_survey_campaign
 from . import asq_survey_target
 from . import asq_dashboard
 from . import asq_kpi_pack
+from . import asq_kpi_pack_capa
 from . import ir_attachment
 from . import stock_move_line
 from . import asq_cron

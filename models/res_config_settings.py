@@ -34,6 +34,9 @@ class ResConfigSettings(models.TransientModel):
     asq_warning_window_days = fields.Integer(
         related="company_id.asq_warning_window_days", readonly=False
     )
+    asq_capa_verifier = fields.Selection(
+        related="company_id.asq_capa_verifier", readonly=False
+    )
     asq_resource_calendar_id = fields.Many2one(
         related="company_id.resource_calendar_id", readonly=False
     )
