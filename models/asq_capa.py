@@ -470,6 +470,7 @@ class AsqCapa(models.Model):
 
     def action_verify_effective(self):
         """Button "Effective": verified effective, the CAPA closes."""
+        self._asq_explain_verify()
         capas = self._asq_begin("verify_effective")
         capas._log_review("effective")
         capas._asq_finish(
@@ -484,6 +485,7 @@ class AsqCapa(models.Model):
 
     def action_verify_not_effective(self):
         """Button "Not Effective": a new action round starts, history kept."""
+        self._asq_explain_verify()
         capas = self._asq_begin("verify_not_effective")
         # The evidence is written just before this button (the other outcome
         # does not need it): refused at click time, the button stays shown.
@@ -749,6 +751,23 @@ class AsqCapa(models.Model):
         if not settings:
             return None
         return [("company_id.asq_capa_verifier", "in", settings)]
+
+    def _asq_explain_verify(self):
+        """Who verifies, in the words of the company's setting (the engine
+        refuses the same, after the row lock, with a general message)."""
+        if self.env.su or not self or not self.has_access("read"):
+            return
+        for capa in self:
+            group = VERIFIER_GROUPS[capa.company_id.sudo().asq_capa_verifier]
+            if not self.env.user.has_group(group):
+                raise AccessError(
+                    self.env._(
+                        "%(name)s is verified by the role %(role)s (the "
+                        "company's setting of who verifies CAPA effectiveness).",
+                        name=capa.name,
+                        role=self.env.ref(group).sudo().name,
+                    )
+                )
 
     def _asq_signers(self, transition):
         """(asq.workflow.mixin) The sign-off waits for the head of the

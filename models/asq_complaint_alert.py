@@ -233,28 +233,33 @@ class AsqComplaintAlert(models.Model):
                 self._asq_record_hits(company, since, hits)
 
     def _asq_record_hits(self, company, since, hits):
-        """One cluster, one warning: a complaint is on one warning of the
-        window at most. A hit counts only the complaints no other warning
-        holds (the product's first: the same product reported with the same
-        defect category is one problem); its own warning takes them in, or a
-        new one is raised when they alone still come from enough customers.
-        The quality managers and the management representative are told once.
-        002: 接到抱怨后立即填写"顾客信息与产品质量早期报警表"报总经理或治理者代表
-        批准 (one early-warning form for the problem)."""
+        """One cluster, one warning. The product's warning comes first and
+        takes its complaints; a defect category's counts only the complaints
+        no product warning of the window holds (it is raised when they alone
+        still come from enough customers): the same product reported with
+        the same defect category raises one warning, and the quality managers
+        and the management representative are told once, not once per
+        product and once per category. 002: 接到抱怨后立即填写"顾客信息与产品
+        质量早期报警表"报总经理或治理者代表批准 (one early-warning form for the
+        problem)."""
         existing = self.search([("company_id", "=", company.id), ("date", ">=", since)])
-        held = {alert: set(alert.complaint_ids.ids) for alert in existing}
+        by_product = set(existing.filtered("product_id").complaint_ids.ids)
         Complaint = self.env["asq.complaint"]
         hits = sorted(hits, key=lambda hit: hit[0] != "product_id")
         for key, value, complaint_ids in hits:
             if key == "category":
                 alert = existing.filtered(lambda a, v=value: a.category == v)[:1]
+                ids = [c for c in complaint_ids if c not in by_product]
             else:
                 alert = existing.filtered(lambda a, v=value: a.product_id.id == v)[:1]
-            taken = set().union(*(ids for a, ids in held.items() if a != alert))
-            fresh = Complaint.browse([c for c in complaint_ids if c not in taken])
+                ids = complaint_ids
+            complaints = Complaint.browse(ids)
             if alert:
-                alert.complaint_ids = [fields.Command.link(c) for c in fresh.ids]
-            elif len(fresh.commercial_partner_id) >= company.asq_warning_customer_count:
+                alert.complaint_ids = [fields.Command.link(c) for c in ids]
+            elif (
+                len(complaints.commercial_partner_id)
+                >= company.asq_warning_customer_count
+            ):
                 alert = self.create(
                     {
                         "name": self.env["ir.sequence"]
@@ -264,15 +269,16 @@ class AsqComplaintAlert(models.Model):
                         "company_id": company.id,
                         "date": fields.Datetime.now(),
                         key: value,
-                        "complaint_ids": [fields.Command.set(fresh.ids)],
+                        "complaint_ids": [fields.Command.set(ids)],
                     }
                 )
                 existing |= alert
                 alert._asq_notify()
             else:
                 continue
-            held[alert] = held.get(alert, set()) | set(fresh.ids)
-            fresh.filtered(lambda c: not c.alert_id).with_context(
+            if key == "product_id":
+                by_product.update(ids)
+            complaints.filtered(lambda c: not c.alert_id).with_context(
                 **asq_step(STEP_CONTEXT)
             ).write({"alert_id": alert.id})
 

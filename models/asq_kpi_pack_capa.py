@@ -37,19 +37,23 @@ class AsqKpiPack(models.Model):
             ]
         )
         for pack in self:
-            pack.can_open_capa = (
-                may and pack.period_type == "quarter" and pack.state != "draft"
-            )
             pack.capa_id = capas.filtered(
                 lambda c, p=pack: c.origin == p.name and c.company_id == p.company_id
             )[:1]
+            # (once opened, the smart button opens it)
+            pack.can_open_capa = (
+                may
+                and pack.period_type == "quarter"
+                and pack.state != "draft"
+                and not pack.capa_id
+            )
 
     def _asq_may_open_capa(self):
         return self.env.su or any(
             self.env.user.has_group(group) for group in CAPA_OPENERS
         )
 
-    def action_open_capa(self):
+    def action_view_capa(self):
         """Button "Open CAPA" on a quarterly pack: the CAPA of the quarter's
         analysis (source "Quarterly analysis"), proposed once and opened."""
         self.ensure_one()

@@ -155,7 +155,10 @@ class TestFidelityCapa(AsqComplaintCommon):
         other = self._capa_in_action(
             self.env["hr.department"].create({"name": "Moulding"})
         )
-        with self.assertRaises(AccessError):
+        # (a CAPA the head may not even read is refused as such)
+        with self.assertRaisesRegex(
+            AccessError, r"Only the head of Moulding|\(asq\.capa\)"
+        ):
             other.with_user(head).action_department_signoff()
         capa.with_user(self.inspector).action_request_verification()
         self.assertEqual(capa.state, "verification")
@@ -183,26 +186,27 @@ class TestFidelityCapa(AsqComplaintCommon):
         pack = pack.with_user(self.rep)
         pack.action_generate()
         self.assertTrue(pack.can_open_capa)
-        action = pack.action_open_capa()
+        action = pack.action_view_capa()
         capa = self.env["asq.capa"].browse(action["res_id"])
         self.assertEqual(capa.source, "quarterly")
         self.assertEqual(capa.origin, pack.name)
-        pack.invalidate_recordset(["capa_id"])  # the form reloads
+        pack.invalidate_recordset(["capa_id", "can_open_capa"])  # the form reloads
         self.assertEqual(pack.capa_id, capa)
+        self.assertFalse(pack.can_open_capa, "its CAPA button opens it now")
         # The representative describes it and hands it to the department.
         as_rep = capa.with_user(self.rep)
         as_rep.write({"problem": "Complaint rate up in Q3", "department_id": False})
         self.assertEqual(capa.problem, "Complaint rate up in Q3")
         # A second click opens the same CAPA.
-        self.assertEqual(pack.action_open_capa()["res_id"], capa.id)
+        self.assertEqual(pack.action_view_capa()["res_id"], capa.id)
         # A monthly pack is not the quarterly summary.
         monthly = self._pack("month").with_user(self.rep)
         monthly.action_generate()
         self.assertFalse(monthly.can_open_capa)
         with self.assertRaisesRegex(UserError, "quarterly summary"):
-            monthly.action_open_capa()
-        with self.assertRaises(AccessError):
-            pack.with_user(self.users["asq_sales"]).action_open_capa()
+            monthly.action_view_capa()
+        with self.assertRaisesRegex(AccessError, "Only the management representative"):
+            pack.with_user(self.users["asq_sales"]).action_view_capa()
 
     def test_rep_proposes_capa_from_early_warning(self):
         """000 4.6.8: 营销中心建立信息反馈系统以提供质量问题的早期报警,
@@ -237,7 +241,7 @@ class TestFidelityCapa(AsqComplaintCommon):
         todo = capa.activity_ids.filtered(lambda a: a.asq_step == "verify_effective")
         self.assertEqual(todo.user_id, self.env.ref(f"{ASQ}group_asq_mgmt_rep").users)
         self.assertFalse(capa.with_user(self.inspector).can_verify_effective)
-        with self.assertRaises(AccessError):
+        with self.assertRaisesRegex(AccessError, "role Management Representative"):
             capa.with_user(self.inspector).action_verify_effective()
         capa.with_user(self.rep).action_verify_effective()
         self.assertEqual(capa.verified_user_id, self.rep)
@@ -252,7 +256,7 @@ class TestFidelityCapa(AsqComplaintCommon):
         self.assertNotIn(self.rep, todo.user_id)
         self.assertIn(self.qm, todo.user_id)
         self.assertFalse(capa.with_user(self.rep).can_verify_effective)
-        with self.assertRaises(AccessError):
+        with self.assertRaisesRegex(AccessError, "role Quality Inspector"):
             capa.with_user(self.rep).action_verify_effective()
         capa.with_user(self.qm).action_verify_effective()
         self.assertEqual(capa.verified_user_id, self.qm)
