@@ -6,10 +6,13 @@ from odoo.osv import expression
 from odoo.tools import LazyTranslate
 
 from .asq_document import asq_refuse, asq_state_field
-from .asq_groups import GROUP_INSPECTOR, GROUP_MANAGER, GROUP_MGMT_REP, GROUP_USER
+from .asq_groups import GROUP_INSPECTOR, GROUP_MANAGER, GROUP_MGMT_REP
 from .asq_workflow_mixin import AsqEditable, AsqTransition, asq_in_step
 
 _lt = LazyTranslate(__name__)
+
+# Any internal user: the head of a department may hold no after-sales role.
+GROUP_EMPLOYEE = "base.group_user"
 
 # Who/when fields that only the workflow buttons write (context key below).
 SIGNATURE_FIELDS = (
@@ -68,6 +71,14 @@ EDITABLE = {
 CLOSED_WRITABLE = frozenset({"message_main_attachment_id"})
 
 
+# Who verifies the effect, by the company's setting asq_capa_verifier.
+# 000 §4.6.11: "由管理者代表对实施结果进行跟踪验证" (the management
+# representative follows up and verifies the result: the default); 003
+# §3.2.3: 品质管理部 "负责对纠正预防措施的制定和效果验证" (the quality
+# department verifies the effect).
+VERIFIER_GROUPS = {"mgmt_rep": GROUP_MGMT_REP, "quality": GROUP_INSPECTOR}
+VERIFIERS = tuple(VERIFIER_GROUPS.values())
+
 # (lazy terms, translated where shown: self.env._(transition.label))
 # pylint: disable=prefer-env-translation
 TRANSITIONS = (
@@ -92,12 +103,14 @@ TRANSITIONS = (
         todo=False,
     ),
     # The head of the responsible department or a quality manager (see
-    # the signer); the head may only read the CAPA.
+    # the signer); the head may only read the CAPA, and needs no more than
+    # an employee's role (000 4.6.10: the CAPA form goes "给责任部门", to the
+    # responsible department; record rule asq_capa_rule_department_head).
     AsqTransition(
         "department_signoff",
         _lt("Department Sign-off"),
         ("action", "verification"),
-        (GROUP_USER,),
+        (GROUP_EMPLOYEE,),
         stamp="signoff",
         signer="_asq_signer_department_signoff",
         access="read",
@@ -111,14 +124,17 @@ TRANSITIONS = (
         check="_asq_check_request_verification",
         todo=False,
     ),
+    # The management representative (000 §4.6.11) or the quality department
+    # (003 §3.2.3), as the company's setting says (see the signer).
     AsqTransition(
         "verify_effective",
         _lt("Verify Effectiveness"),
         ("verification",),
-        (GROUP_MGMT_REP,),
+        VERIFIERS,
         "closed",
         stamp="verified",
         check="_asq_check_verify",
+        signer="_asq_signer_verify",
         deadline="verification_date",
     ),
     # The other outcome of the same verification (its to-do is the one
@@ -127,9 +143,10 @@ TRANSITIONS = (
         "verify_not_effective",
         _lt("Verify Effectiveness"),
         ("verification",),
-        (GROUP_MGMT_REP,),
+        VERIFIERS,
         "action",
         check="_asq_check_verify",
+        signer="_asq_signer_verify",
         todo=False,
     ),
     AsqTransition(
@@ -184,7 +201,8 @@ class AsqCapa(models.Model):
         "Root Cause Analysis: the quality department analyses the cause.\n"
         "Actions in Progress: the action plan of the current round is carried out.\n"
         "Effectiveness Verification: every action is done; the management "
-        "representative verifies the effect on or after the verification date.\n"
+        "representative (or the quality department, as the company's setting "
+        "says) verifies the effect on or after the verification date.\n"
         "Closed: verified effective.\nCancelled: withdrawn with a reason.",
     )
     user_id = fields.Many2one(
@@ -308,7 +326,8 @@ class AsqCapa(models.Model):
     # ------------------------------------------------------------------
     verification_date = fields.Date(
         string="Verify On or After",
-        help="The management representative verifies the effect from this date.",
+        help="The effect is verified from this date (by the management "
+        "representative or the quality department, as the company's setting says).",
     )
     effectiveness = fields.Selection(
         selection=[("effective", "Effective"), ("not_effective", "Not effective")],
@@ -451,6 +470,7 @@ class AsqCapa(models.Model):
 
     def action_verify_effective(self):
         """Button "Effective": verified effective, the CAPA closes."""
+        self._asq_explain_verify()
         capas = self._asq_begin("verify_effective")
         capas._log_review("effective")
         capas._asq_finish(
@@ -465,6 +485,7 @@ class AsqCapa(models.Model):
 
     def action_verify_not_effective(self):
         """Button "Not Effective": a new action round starts, history kept."""
+        self._asq_explain_verify()
         capas = self._asq_begin("verify_not_effective")
         # The evidence is written just before this button (the other outcome
         # does not need it): refused at click time, the button stays shown.
@@ -716,6 +737,59 @@ class AsqCapa(models.Model):
         if not headed:
             return None
         return expression.AND([waiting, [("department_id", "in", headed.ids)]])
+
+    @api.model
+    def _asq_signer_verify(self):
+        """The CAPA the user verifies: those of the companies whose setting
+        names a role the user holds (management representative or quality
+        department)."""
+        settings = [
+            setting
+            for setting, group in VERIFIER_GROUPS.items()
+            if self.env.user.has_group(group)
+        ]
+        if not settings:
+            return None
+        return [("company_id.asq_capa_verifier", "in", settings)]
+
+    def _asq_explain_verify(self):
+        """Who verifies, in the words of the company's setting (the engine
+        refuses the same, after the row lock, with a general message)."""
+        if self.env.su or not self or not self.has_access("read"):
+            return
+        for capa in self:
+            group = VERIFIER_GROUPS[capa.company_id.sudo().asq_capa_verifier]
+            if not self.env.user.has_group(group):
+                raise AccessError(
+                    self.env._(
+                        "%(name)s is verified by the role %(role)s (the "
+                        "company's setting of who verifies CAPA effectiveness).",
+                        name=capa.name,
+                        role=self.env.ref(group).sudo().name,
+                    )
+                )
+
+    def _asq_signers(self, transition):
+        """(asq.workflow.mixin) The sign-off waits for the head of the
+        responsible department and the quality managers: looked up as such,
+        not by asking every employee of the company whether they sign."""
+        if transition.step != "department_signoff":
+            return super()._asq_signers(transition)
+        self.ensure_one()
+        Users = self.env["res.users"].sudo()
+        if self.signoff_user_id or not self.department_id:
+            return Users
+        managers = Users.search(
+            [
+                ("share", "=", False),
+                ("company_ids", "in", self.company_id.ids),
+                ("groups_id", "in", self.env.ref(GROUP_MANAGER).id),
+            ]
+        )
+        head = self.department_id.sudo().manager_id.user_id.filtered(
+            lambda user: not user.share and self.company_id in user.company_ids
+        )
+        return managers | head
 
     def _asq_explain_department_signoff(self):
         """Why the user may not sign off these CAPA, in the words of the

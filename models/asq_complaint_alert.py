@@ -37,13 +37,16 @@ TRANSITIONS = (
         "closed",
         check="_asq_check_close",
     ),
-    # The quality department only reads the warning: the CAPA it links
-    # is written by the step.
+    # The quality department or the management representative (the
+    # warning goes to both) only read the warning: the CAPA it links is
+    # written by the step. 000 §4.6.8: "营销中心建立信息反馈系统以提供质量问题
+    # 的早期报警,及时作为纠正、预防措施的输入" (the early warning feeds
+    # corrective and preventive action).
     AsqTransition(
         "propose_capa",
         _lt("Propose CAPA"),
         ("open", "closed"),
-        (GROUP_INSPECTOR,),
+        (GROUP_INSPECTOR, GROUP_MGMT_REP),
         check="_asq_check_propose_capa",
         access="read",
         todo=False,
@@ -144,7 +147,10 @@ class AsqComplaintAlert(models.Model):
         self.ensure_one()
         self._asq_refuse_role(
             "propose_capa",
-            self.env._("Only the quality department may propose a CAPA."),
+            self.env._(
+                "Only the quality department or the management representative "
+                "may propose a CAPA."
+            ),
         )
         alert = self._asq_begin("propose_capa")
         complaints = alert.complaint_ids
@@ -227,19 +233,33 @@ class AsqComplaintAlert(models.Model):
                 self._asq_record_hits(company, since, hits)
 
     def _asq_record_hits(self, company, since, hits):
+        """One cluster, one warning. The product's warning comes first and
+        takes its complaints; a defect category's counts only the complaints
+        no product warning of the window holds (it is raised when they alone
+        still come from enough customers): the same product reported with
+        the same defect category raises one warning, and the quality managers
+        and the management representative are told once, not once per
+        product and once per category. 002: 接到抱怨后立即填写"顾客信息与产品
+        质量早期报警表"报总经理或治理者代表批准 (one early-warning form for the
+        problem)."""
         existing = self.search([("company_id", "=", company.id), ("date", ">=", since)])
+        by_product = set(existing.filtered("product_id").complaint_ids.ids)
+        Complaint = self.env["asq.complaint"]
+        hits = sorted(hits, key=lambda hit: hit[0] != "product_id")
         for key, value, complaint_ids in hits:
-            complaints = self.env["asq.complaint"].browse(complaint_ids)
             if key == "category":
-                alert = existing.filtered(lambda a, v=value: a.category == v)
+                alert = existing.filtered(lambda a, v=value: a.category == v)[:1]
+                ids = [c for c in complaint_ids if c not in by_product]
             else:
-                alert = existing.filtered(lambda a, v=value: a.product_id.id == v)
+                alert = existing.filtered(lambda a, v=value: a.product_id.id == v)[:1]
+                ids = complaint_ids
+            complaints = Complaint.browse(ids)
             if alert:
-                alert[:1].complaint_ids = [
-                    fields.Command.link(c) for c in complaint_ids
-                ]
-                alert = alert[:1]
-            else:
+                alert.complaint_ids = [fields.Command.link(c) for c in ids]
+            elif (
+                len(complaints.commercial_partner_id)
+                >= company.asq_warning_customer_count
+            ):
                 alert = self.create(
                     {
                         "name": self.env["ir.sequence"]
@@ -249,11 +269,15 @@ class AsqComplaintAlert(models.Model):
                         "company_id": company.id,
                         "date": fields.Datetime.now(),
                         key: value,
-                        "complaint_ids": [fields.Command.set(complaint_ids)],
+                        "complaint_ids": [fields.Command.set(ids)],
                     }
                 )
                 existing |= alert
                 alert._asq_notify()
+            else:
+                continue
+            if key == "product_id":
+                by_product.update(ids)
             complaints.filtered(lambda c: not c.alert_id).with_context(
                 **asq_step(STEP_CONTEXT)
             ).write({"alert_id": alert.id})

@@ -111,6 +111,21 @@ class ResCompany(models.Model):
         string="Early Warning: Window (days)",
         default=30,
     )
+    # Who verifies the effect of a CAPA. 000 §4.6.11: "由管理者代表对实施结果进行
+    # 跟踪验证" (the management representative, the default); 003 §3.2.3:
+    # (品质管理部) "负责对纠正预防措施的制定和效果验证" (the quality department).
+    asq_capa_verifier = fields.Selection(
+        selection=[
+            ("mgmt_rep", "Management representative"),
+            ("quality", "Quality department"),
+        ],
+        string="CAPA Effectiveness Verified By",
+        required=True,
+        default="mgmt_rep",
+        help="Management representative: as procedure 000 (4.6.11). Quality "
+        "department: the quality inspectors and managers verify, as procedures "
+        "002 and 003.",
+    )
 
     # ------------------------------------------------------------------
     # Statistics

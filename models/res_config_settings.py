@@ -37,6 +37,9 @@ class ResConfigSettings(models.TransientModel):
     asq_complaint_rate_own_only = fields.Boolean(
         related="company_id.asq_complaint_rate_own_only", readonly=False
     )
+    asq_capa_verifier = fields.Selection(
+        related="company_id.asq_capa_verifier", readonly=False
+    )
     asq_resource_calendar_id = fields.Many2one(
         related="company_id.resource_calendar_id", readonly=False
     )

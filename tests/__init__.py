@@ -33,3 +33,4 @@ from . import test_security_matrix
 from . import test_odoo_returns
 from . import test_fidelity_stats
 from . import test_fidelity_gate
+from . import test_fidelity_capa
