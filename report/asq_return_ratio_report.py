@@ -15,6 +15,18 @@ CREDIT_LEVELS = [("1", "I"), ("2", "II"), ("3", "III")]
 LOCALITIES = [("local", "Local"), ("remote", "Remote")]
 
 
+def _rate(string, help_text):
+    """A rate column: grouped, the quotient of the group's totals
+    (``asq.report.ratio.mixin``)."""
+    return fields.Float(
+        string=string,
+        digits=(16, 2),
+        readonly=True,
+        aggregator="avg",
+        help=help_text,
+    )
+
+
 class AsqReturnRatioReport(models.Model):
     """Finance's exchange-ratio watch (001: the finance head tracks each
     customer's exchange ratio against company policy and alerts management).
@@ -71,12 +83,9 @@ class AsqReturnRatioReport(models.Model):
     returned_qty = fields.Float(
         string="Returned Quantity", digits="Product Unit of Measure", readonly=True
     )
-    qty_ratio = fields.Float(
-        string="Quantity Return Ratio (%)",
-        digits=(16, 2),
-        readonly=True,
-        aggregator="avg",
-        help="Returned quantity ÷ delivered quantity, of the goods delivered "
+    qty_ratio = _rate(
+        "Quantity Return Ratio (%)",
+        "Returned quantity ÷ delivered quantity, of the goods delivered "
         "in the period. Grouped, the ratio of the group's totals.",
     )
     currency_id = fields.Many2one("res.currency", readonly=True)
@@ -94,23 +103,17 @@ class AsqReturnRatioReport(models.Model):
     exchange_amount = fields.Monetary(
         string="Unsaleable Exchanged incl. Open Requests", readonly=True
     )
-    amount_ratio = fields.Float(
-        string="Total Return Ratio (%)",
-        digits=(16, 2),
-        readonly=True,
-        aggregator="avg",
-        help="Every return (quality returns included) and what open requests "
+    amount_ratio = _rate(
+        "Total Return Ratio (%)",
+        "Every return (quality returns included) and what open requests "
         "still ask for ÷ delivered amount, of the goods delivered in the "
         "period, in company currency net of discount and tax. Goods QC "
         "rejected and sent back are not returned. Grouped, the ratio of the "
         "group's totals.",
     )
-    exchange_ratio = fields.Float(
-        string="Unsaleable Exchange Ratio (%)",
-        digits=(16, 2),
-        readonly=True,
-        aggregator="avg",
-        help="Returns but the quality returns of requests, and unsaleable "
+    exchange_ratio = _rate(
+        "Unsaleable Exchange Ratio (%)",
+        "Returns but the quality returns of requests, and unsaleable "
         "goods asked for in open requests ÷ delivered amount: the ratio the "
         "contract caps and the finance check compares with the cap. Grouped, "
         "the ratio of the group's totals.",
