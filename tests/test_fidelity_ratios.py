@@ -55,8 +55,20 @@ class TestFidelityRatios(ReturnCommon):
         self.assertEqual(line.returned_qty, 0.0)
         self.assertEqual(ret.line_ids.returned_amount, 0.0, "the return note")
         self.assertEqual(line.remaining_qty, 100.0)
-        # the send-back is no new delivery
+        # the send-back is no new delivery, nor a delivered order of the
+        # complaint statistics
         self.assertFalse(delivered.search([("picking_id", "=", back.id)]))
+        complaint_rows = self.env["asq.complaint.report"].with_user(self.qm)
+        self.assertFalse(
+            complaint_rows.search(
+                [("kind", "=", "delivery"), ("delivery_ref", "=", back.id)]
+            )
+        )
+        self.assertTrue(
+            complaint_rows.search(
+                [("kind", "=", "delivery"), ("delivery_ref", "=", self.delivery.id)]
+            )
+        )
         customer = self.customer.with_user(self.finance)
         self.assertEqual(customer.asq_period_delivered_amount, 11000.0)
         self.assertEqual(customer.asq_period_returned_amount, 0.0)
