@@ -101,6 +101,15 @@ class TestFidelityRatios(ReturnCommon):
         # the verdict says why the red total ratio does not bind
         self.assertIn("quality returns", ret.live_verdict_note)
         self.assertIn("8.18", ret.live_verdict_note)
+        # the Return Ratios report names both, the cap reads the first
+        row = (
+            self.env["asq.return.ratio.report"]
+            .with_user(self.finance)
+            .search([("partner_id", "=", self.customer.id)])
+        )
+        self.assertAlmostEqual(row.exchange_ratio, 100 / 11000 * 100, 2)
+        self.assertAlmostEqual(row.amount_ratio, 900 / 11000 * 100, 2)
+        self.assertFalse(row.over_cap)
         self._sign(ret, self.finance)
         self.assertFalse(ret.finance_beyond)
         self.assertAlmostEqual(ret.finance_exchange_ratio, 100 / 11000 * 100, 2)
