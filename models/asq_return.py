@@ -443,7 +443,7 @@ class AsqReturn(models.Model):
             returned = values.returned + values.committed if values else 0.0
             exchanged = values.exchanged + values.committed_exchange if values else 0.0
             unsaleable = ret.line_ids.filtered(lambda x: x.kind == "unsaleable")
-            if ret.state == "draft" or not ret.id:
+            if ret.state == "draft":
                 # not yet among the open requests the figures count
                 returned += ret.amount_total
                 exchanged += sum(unsaleable.mapped("amount"))
