@@ -13,6 +13,14 @@ from .asq_workflow_mixin import asq_carried
 # queries from these functions. tools/audit.sql (plain SQL for psql) and
 # tools/bench.py (the hand-written baseline) mirror them;
 # tests/test_definitions.py keeps the audit equal to them.
+#
+# 001, second procedure: 「對客戶的退貨,質管部應對所有退回貨物進行檢驗」 and
+# 「如因客戶原因造成的損壞,可拒收並書面說明」: goods QC rejects go back to
+# the customer. They were never returned: the send-back transfer is no
+# delivery, and what a rejected line brought back is not "returned".
+
+# Return requests whose goods are requested but not yet back.
+ASQ_OPEN_RETURN_STATES = ("submitted", "finance", "business", "gm", "approved")
 
 
 def asq_delivered_move_lines(condition=None):
@@ -20,8 +28,10 @@ def asq_delivered_move_lines(condition=None):
     that is not a customer's to a customer location, one row per move
     line: id, move_id, lot_id, date, quantity (in the product's unit),
     company_id, product_id, picking_id and partner_id (the commercial
-    partner of the picking's partner, else of the move's). ``condition``
-    ("AND ...") may name the move line ``sml`` and its move ``sm``."""
+    partner of the picking's partner, else of the move's). The transfer
+    that sends goods QC rejected back to the customer (return step
+    "reject") is no delivery. ``condition`` ("AND ...") may name the move
+    line ``sml``, its move ``sm`` and its transfer ``sp``."""
     return SQL(
         """
         SELECT sml.id, sml.move_id, sml.lot_id, sml.date,
@@ -37,6 +47,7 @@ def asq_delivered_move_lines(condition=None):
          WHERE sml.state = 'done'
            AND dst.usage = 'customer'
            AND src.usage <> 'customer'
+           AND sp.asq_return_role IS DISTINCT FROM 'reject'
            %s
         """,
         condition or SQL(),
@@ -46,9 +57,12 @@ def asq_delivered_move_lines(condition=None):
 def asq_returned_move_lines(condition=None):
     """Goods returned: the done move lines of return moves (moves with
     ``origin_returned_move_id``) to a location that is not a customer's,
-    one row per move line: move_id (the move they return), lot_id,
-    quantity (in the product's unit). ``condition`` may name the return
-    move ``rm`` and its move line ``rml``."""
+    less what the request lines QC rejected (signed) brought back: those
+    go back to the customer. One row per move line or rejected line:
+    move_id (the move they return), lot_id, quantity (in the product's
+    unit, negative for a rejection). ``condition`` may name the returned
+    move as ``rm.origin_returned_move_id`` and the lot as ``rm.lot_id``
+    (both parts of the query take it)."""
     return SQL(
         """
         SELECT rm.origin_returned_move_id AS move_id, rml.lot_id,
@@ -59,9 +73,18 @@ def asq_returned_move_lines(condition=None):
          WHERE rm.origin_returned_move_id IS NOT NULL
            AND rml.state = 'done'
            AND rdst.usage <> 'customer'
-           %s
+           %(condition)s
+     UNION ALL
+        SELECT rm.origin_returned_move_id, rm.lot_id, -rm.quantity
+          FROM (SELECT rj.move_id AS origin_returned_move_id, rj.lot_id,
+                       rj.received_qty AS quantity
+                  FROM asq_return_line rj
+                 WHERE rj.qc_result = 'reject'
+                   AND rj.qc_date IS NOT NULL
+                   AND rj.received_qty > 0) rm
+         WHERE TRUE %(condition)s
         """,
-        condition or SQL(),
+        condition=condition or SQL(),
     )
 
 
@@ -131,6 +154,39 @@ def asq_received_by_line(condition=None):
     )
 
 
+def asq_request_line_figures(condition=None, extra_return_ids=()):
+    """Per return request line, what it weighs against its delivered goods:
+    id, return_id, company_id, partner_id (the request's commercial
+    partner), move_id, lot_id, kind, delivery_date, price_unit,
+    returned_qty (what its receipts brought back, ``asq_received_by_line``,
+    nothing once QC rejected it) and outstanding_qty (what an open request,
+    or one of ``extra_return_ids``, still asks for beyond that). The
+    over-return check, the finance check and the customer's ratios read
+    them. ``condition`` restricts the lines ``rl`` to whole requests (as
+    ``asq_received_by_line``)."""
+    return SQL(
+        """
+        SELECT rl.id, rl.return_id, r.company_id,
+               COALESCE(rp.commercial_partner_id, rp.id) AS partner_id,
+               rl.move_id, rl.lot_id, rl.kind, rl.delivery_date, rl.price_unit,
+               CASE WHEN rl.qc_result = 'reject' AND rl.qc_date IS NOT NULL
+                    THEN 0 ELSE rc.received_qty END AS returned_qty,
+               CASE WHEN r.state IN %(open)s OR r.id IN %(extra)s
+                    THEN GREATEST(rl.quantity - rc.received_qty, 0)
+                    ELSE 0 END AS outstanding_qty
+          FROM asq_return_line rl
+          JOIN asq_return r ON r.id = rl.return_id
+          JOIN res_partner rp ON rp.id = r.partner_id
+          JOIN (%(received)s) rc ON rc.id = rl.id
+         WHERE TRUE %(condition)s
+        """,
+        open=ASQ_OPEN_RETURN_STATES,
+        extra=tuple(extra_return_ids) or (0,),
+        received=asq_received_by_line(condition),
+        condition=condition or SQL(),
+    )
+
+
 class AsqDeliveredLine(models.Model):
     """What a customer received: one row per delivered move and lot."""
 
@@ -160,8 +216,15 @@ class AsqDeliveredLine(models.Model):
             "origin_returned_move_id",
             "state",
         ],
-        "stock.picking": ["partner_id"],
+        "stock.picking": ["partner_id", "asq_return_role"],
         "stock.location": ["usage"],
+        "asq.return.line": [
+            "move_id",
+            "lot_id",
+            "received_qty",
+            "qc_result",
+            "qc_date",
+        ],
         "res.partner": ["commercial_partner_id"],
         "sale.order.line": ["order_id", "price_reduce_taxexcl", "product_uom"],
         "sale.order": ["currency_rate"],

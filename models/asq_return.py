@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, LazyTranslate, float_compare, float_round
 
 from .asq_deadline_mixin import NEXT_WORKING_NOON
-from .asq_delivered_line import asq_received_by_receipt
+from .asq_delivered_line import ASQ_OPEN_RETURN_STATES, asq_received_by_receipt
 from .asq_document import asq_state_field
 from .asq_groups import (
     GROUP_FINANCE,
@@ -40,6 +40,7 @@ SIGNATURE_FIELDS = (
     "finance_user_id",
     "finance_date",
     "finance_ratio",
+    "finance_exchange_ratio",
     "finance_beyond",
     "business_user_id",
     "business_date",
@@ -67,7 +68,7 @@ def _finance_figure(field_type, string, **kwargs):
 WORKFLOW_KEY = "asq_return_workflow"
 # Requests whose goods are requested but not yet back (counted against what
 # remains at the customer on top of the done returns).
-OPEN_STATES = ("submitted", "finance", "business", "gm", "approved")
+OPEN_STATES = ASQ_OPEN_RETURN_STATES
 APPROVAL_STATES = ("submitted", "finance", "business", "gm")
 # The request's steps (the engine: models/asq_workflow_mixin.py). 001, second
 # procedure: 「如沒有以上各部門的簽字確認,倉庫一律不予辦理入庫手續」 — the
@@ -97,7 +98,7 @@ TRANSITIONS = (
         "business",
         branches=("refused",),
         stamp="finance",
-        freezes=("finance_ratio", "finance_beyond"),
+        freezes=("finance_ratio", "finance_exchange_ratio", "finance_beyond"),
         action="action_sign",
         access="read",
     ),
@@ -296,15 +297,28 @@ class AsqReturn(models.Model):
         fields.Monetary, "Delivered in Contract Period"
     )
     live_returned_amount = _finance_figure(
-        fields.Monetary, "Returned incl. this Request"
+        fields.Monetary, "Returned incl. Open Requests"
     )
-    live_ratio = _finance_figure(fields.Float, "Return Ratio (%)", digits=(16, 2))
+    live_ratio = _finance_figure(fields.Float, "Total Return Ratio (%)", digits=(16, 2))
+    live_exchange_amount = _finance_figure(
+        fields.Monetary, "Unsaleable Exchanged incl. Open Requests"
+    )
+    live_exchange_ratio = _finance_figure(
+        fields.Float, "Unsaleable Exchange Ratio (%)", digits=(16, 2)
+    )
+    live_verdict_note = _finance_figure(fields.Char, "Why")
     ratio_cap = _finance_figure(fields.Float, "Exchange Ratio Cap (%)")
     return_days_limit = _finance_figure(fields.Integer, "Return Time Limit (days)")
     max_days = _finance_figure(fields.Integer, "Oldest Delivery (days)")
     live_beyond = _finance_figure(fields.Boolean, "Beyond the Contract")
     finance_ratio = fields.Float(
-        string="Return Ratio at Finance Check (%)",
+        string="Total Return Ratio at Finance Check (%)",
+        readonly=True,
+        digits=(16, 2),
+        groups="base.group_user",
+    )
+    finance_exchange_ratio = fields.Float(
+        string="Unsaleable Exchange Ratio at Finance Check (%)",
         readonly=True,
         digits=(16, 2),
         groups="base.group_user",
@@ -398,13 +412,23 @@ class AsqReturn(models.Model):
             ret.has_unsaleable = "unsaleable" in ret.line_ids.mapped("kind")
 
     @api.depends(
-        "line_ids.amount", "line_ids.delivery_date", "partner_id", "state", "company_id"
+        "line_ids.amount",
+        "line_ids.kind",
+        "line_ids.delivery_date",
+        "partner_id",
+        "state",
+        "company_id",
     )
     def _compute_finance_figures(self):
-        """The customer return ratio over the contract period of the
-        request's company (``res.partner._asq_return_ratio``), one grouped
-        read per company of the batch; the cap and time limit the partner
-        has in that company."""
+        """The customer's figures over the contract period of the request's
+        company (``res.partner._asq_return_ratio``), one grouped read per
+        company of the batch; the cap and time limit the partner has in
+        that company. 001, second procedure: finance checks 「所調換貨占總
+        進貨的比例」 against 「不適銷產品的調換比例」 and the time limit: the
+        cap governs the unsaleable exchange ratio, what open requests still
+        ask for included (this one too); the total return ratio (quality
+        returns included) is shown beside it. The company's own quality
+        defects never put a customer beyond the contract."""
         figures = {}
         for company in self.company_id:
             rets = self.filtered(lambda r, c=company: r.company_id == c)
@@ -414,17 +438,23 @@ class AsqReturn(models.Model):
         now = fields.Datetime.now()
         for ret in self:
             partner = ret.partner_id.commercial_partner_id.with_company(ret.company_id)
-            delivered, returned, _ratio = figures.get(
-                (ret.company_id.id, partner.id), (0.0, 0.0, 0.0)
-            )
-            if ret.state not in ("received", "inspected", "done", "refused"):
+            values = figures.get((ret.company_id.id, partner.id))
+            delivered = values.delivered if values else 0.0
+            returned = values.returned + values.committed if values else 0.0
+            exchanged = values.exchanged + values.committed_exchange if values else 0.0
+            unsaleable = ret.line_ids.filtered(lambda x: x.kind == "unsaleable")
+            if ret.state == "draft":
+                # not yet among the open requests the figures count
                 returned += ret.amount_total
+                exchanged += sum(unsaleable.mapped("amount"))
             ret.live_delivered_amount = delivered
             ret.live_returned_amount = returned
-            ret.live_ratio = returned / delivered * 100.0 if delivered else 0.0
+            ret.live_exchange_amount = exchanged
+            share = 100.0 / delivered if delivered else 0.0
+            ret.live_ratio = returned * share
+            ret.live_exchange_ratio = exchanged * share
             ret.ratio_cap = partner.asq_effective_exchange_ratio_cap
             ret.return_days_limit = partner.asq_effective_return_days
-            unsaleable = ret.line_ids.filtered(lambda x: x.kind == "unsaleable")
             ret.max_days = max(
                 [(now - d).days for d in ret.line_ids.mapped("delivery_date") if d]
                 or [0]
@@ -433,9 +463,49 @@ class AsqReturn(models.Model):
                 [(now - d).days for d in unsaleable.mapped("delivery_date") if d] or [0]
             )
             ret.live_beyond = bool(unsaleable) and (
-                float_compare(ret.live_ratio, ret.ratio_cap, 2) > 0
+                float_compare(ret.live_exchange_ratio, ret.ratio_cap, 2) > 0
                 or days > ret.return_days_limit
             )
+            ret.live_verdict_note = ret._asq_verdict_note(bool(unsaleable), days)
+
+    def _asq_verdict_note(self, has_unsaleable, unsaleable_days):
+        """Why the verdict holds when a figure shown in red is above its
+        cap: a verdict never contradicts the figures without a sentence."""
+        self.ensure_one()
+        ratio_over = float_compare(self.live_ratio, self.ratio_cap, 2) > 0
+        exchange_over = float_compare(self.live_exchange_ratio, self.ratio_cap, 2) > 0
+        days_over = self.max_days > self.return_days_limit
+        if self.live_beyond or not (ratio_over or exchange_over or days_over):
+            return False
+        if not has_unsaleable:
+            return self.env._(
+                "Within the contract: this request has no unsaleable goods, and "
+                "the exchange ratio cap and the return time limit govern "
+                "unsaleable exchanges only (quality returns are the company's "
+                "own defects)."
+            )
+        notes = []
+        if ratio_over:
+            notes.append(
+                self.env._(
+                    "the total return ratio %(ratio).2f %% is above the cap "
+                    "%(cap).2f %% because of quality returns, but the cap governs "
+                    "the unsaleable exchange ratio, %(exchange).2f %%",
+                    ratio=self.live_ratio,
+                    cap=self.ratio_cap,
+                    exchange=self.live_exchange_ratio,
+                )
+            )
+        if days_over:
+            notes.append(
+                self.env._(
+                    "the oldest delivery beyond the %(limit)s days is on quality "
+                    "return lines only; the unsaleable goods are %(days)s days old",
+                    limit=self.return_days_limit,
+                    days=unsaleable_days,
+                )
+            )
+        return self.env._("Within the contract: %(why)s.", why="; ".join(notes))
 
     def _compute_documents(self):
         for ret in self:
@@ -600,11 +670,14 @@ class AsqReturn(models.Model):
         if step == "finance":
             vals = {
                 "finance_ratio": ret.live_ratio,
+                "finance_exchange_ratio": ret.live_exchange_ratio,
                 "finance_beyond": ret.live_beyond,
             }
             comment = self.env._(
-                "Return ratio %(ratio).2f %% (cap %(cap).2f %%), oldest delivery "
-                "%(days)s days (limit %(limit)s): %(verdict)s. %(comment)s",
+                "Unsaleable exchange ratio %(exchange).2f %% (cap %(cap).2f %%), "
+                "total return ratio %(ratio).2f %%, oldest delivery %(days)s days "
+                "(limit %(limit)s): %(verdict)s. %(why)s %(comment)s",
+                exchange=ret.live_exchange_ratio,
                 ratio=ret.live_ratio,
                 cap=ret.ratio_cap,
                 days=ret.max_days,
@@ -612,6 +685,7 @@ class AsqReturn(models.Model):
                 verdict=self.env._("beyond the contract")
                 if ret.live_beyond
                 else self.env._("within the contract"),
+                why=ret.live_verdict_note or "",
                 comment=comment or "",
             )
         elif step == "business":

@@ -86,6 +86,12 @@ class AsqReturnLine(models.Model):
         "it; the requested quantity stays as approved.",
     )
     amount = fields.Monetary(compute="_compute_amount", store=True)
+    returned_amount = fields.Monetary(
+        compute="_compute_returned_amount",
+        help="What came back and stays: the received quantity at the unit "
+        "price, nothing once QC rejected it (the goods go back to the "
+        "customer: they were not returned).",
+    )
     days_since_delivery = fields.Integer(compute="_compute_days_since_delivery")
     kind = fields.Selection(
         selection=[
@@ -166,6 +172,16 @@ class AsqReturnLine(models.Model):
     def _compute_amount(self):
         for line in self:
             line.amount = line.quantity * line.price_unit
+
+    @api.depends("received_qty", "price_unit", "qc_result", "qc_date")
+    def _compute_returned_amount(self):
+        # 001: 「如因客戶原因造成的損壞,可拒收並書面說明」: a rejection signed
+        # by QC sends the goods back; the return note does not count them.
+        for line in self:
+            rejected = line.qc_result == "reject" and line.qc_date
+            line.returned_amount = (
+                0.0 if rejected else line.received_qty * line.price_unit
+            )
 
     @api.depends("delivery_date")
     def _compute_days_since_delivery(self):

@@ -1,7 +1,31 @@
+from collections import namedtuple
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import SQL
+
+from .asq_delivered_line import asq_request_line_figures
+
+# A customer's figures over the contract period (res.partner._asq_return_ratio),
+# in company currency. 001, second procedure: finance checks 「所調換貨占總
+# 進貨的比例」 against 「不適銷產品的調換比例」: the exchange ratio is the
+# unsaleable goods exchanged (and asked for in open requests) over the goods
+# delivered; the return ratio counts every return, quality ones included.
+AsqReturnFigures = namedtuple(
+    "AsqReturnFigures",
+    [
+        "delivered",  # goods delivered in the period
+        "returned",  # came back (done returns, less what QC rejected)
+        "ratio",  # total return ratio in %: returned + committed
+        "exchanged",  # came back, but for the quality returns of requests
+        "exchange_ratio",  # unsaleable exchange ratio in %: exchanged + committed
+        "committed",  # asked for in open requests, not back yet
+        "committed_exchange",  # of which unsaleable goods
+    ],
+)
+ASQ_NO_FIGURES = AsqReturnFigures(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 
 # Contract terms of the customer archive: only finance and the business head
 # (and administrators) may set them, since they decide what finance accepts.
@@ -125,11 +149,30 @@ class ResPartner(models.Model):
         currency_field="asq_currency_id",
         groups="base.group_user",
     )
-    asq_period_return_ratio = fields.Float(
-        string="Return Ratio (%)",
+    asq_period_committed_amount = fields.Monetary(
+        string="Requested, Not Back Yet",
         compute="_compute_asq_delivery_figures",
-        help="Value returned divided by value delivered over the contract "
-        "period, for goods delivered in that period.",
+        currency_field="asq_currency_id",
+        help="What open return requests (approved or on their way) still ask "
+        "for of the goods delivered in the contract period: it counts in both "
+        "ratios.",
+        groups="base.group_user",
+    )
+    asq_period_return_ratio = fields.Float(
+        string="Total Return Ratio (%)",
+        compute="_compute_asq_delivery_figures",
+        help="Every return (quality returns included), plus what open requests "
+        "still ask for, over the value delivered in the contract period. "
+        "Goods QC rejected and sent back are not returned.",
+        groups="base.group_user",
+    )
+    asq_period_exchange_ratio = fields.Float(
+        string="Unsaleable Exchange Ratio (%)",
+        compute="_compute_asq_delivery_figures",
+        help="The ratio the contract caps: every return but the quality "
+        "returns of requests, plus what open requests still ask for of "
+        "unsaleable goods, over the value delivered in the contract period. "
+        "The company's own quality defects never count in it.",
         groups="base.group_user",
     )
 
@@ -225,27 +268,32 @@ class ResPartner(models.Model):
             key = partner.commercial_partner_id.id
             company = partner.commercial_partner_id.company_id or self.env.company
             count, products, last_date = overall.get(key, (0, 0, False))
-            delivered, returned, ratio = period.get(company, {}).get(
-                key, (0.0, 0.0, 0.0)
-            )
+            figures = period.get(company, {}).get(key, ASQ_NO_FIGURES)
             partner.asq_delivered_line_count = count
             partner.asq_delivered_product_count = products
             partner.asq_last_delivery_date = last_date
             partner.asq_currency_id = company.currency_id
-            partner.asq_period_delivered_amount = delivered
-            partner.asq_period_returned_amount = returned
-            partner.asq_period_return_ratio = ratio
+            partner.asq_period_delivered_amount = figures.delivered
+            partner.asq_period_returned_amount = figures.returned
+            partner.asq_period_committed_amount = figures.committed
+            partner.asq_period_return_ratio = figures.ratio
+            partner.asq_period_exchange_ratio = figures.exchange_ratio
 
     def _asq_return_ratio(self, company, date_to=None, all_companies=False):
-        """The customer return ratio: per commercial partner of ``self``,
-        (delivered, returned, ratio in %) of the goods delivered over
+        """The customer's return figures (``AsqReturnFigures``): per
+        commercial partner of ``self``, of the goods delivered over
         ``company``'s contract period (``asq_return_period_months``) up to
-        ``date_to`` (now): the value that came back of them over their
-        value, in company currency. The goods are ``company``'s, or with
-        ``all_companies`` those of every company the environment reads (its
-        record rules). The finance check of a return request, the
-        customer's archive and the return ratio report (through
-        ``_asq_return_period_start``) share this definition."""
+        ``date_to`` (now), the value that came back of them (less what QC
+        rejected: it goes back to the customer), the value open requests
+        still ask for (「所調換貨占總進貨的比例」 counts what is committed:
+        splitting a return into small requests passes no cap), and of both
+        the exchanges (every return but the quality returns of requests: the
+        company's own defects), in company currency. The goods are
+        ``company``'s, or with ``all_companies`` those of every company the
+        environment reads (its record rules). The finance check of a return
+        request, the customer's archive, the return ratio report (through
+        ``_asq_return_period_start``) and the statistics packs share this
+        definition. Two grouped queries for the batch."""
         partners = self.commercial_partner_id
         if not partners:
             return {}
@@ -253,18 +301,70 @@ class ResPartner(models.Model):
         domain = [("partner_id", "in", partners.ids), ("date", ">=", start)]
         if date_to:
             domain.append(("date", "<", date_to))
+        companies = self.env.companies if all_companies else company
         if not all_companies:
             domain.append(("company_id", "=", company.id))
-        return {
-            partner.id: (
-                delivered,
-                returned,
-                returned / delivered * 100.0 if delivered else 0.0,
+        delivered = {
+            partner.id: (amount, returned)
+            for partner, amount, returned in self.env["asq.delivered.line"]._read_group(
+                domain, ["partner_id"], ["amount:sum", "returned_amount:sum"]
             )
-            for partner, delivered, returned in self.env[
-                "asq.delivered.line"
-            ]._read_group(domain, ["partner_id"], ["amount:sum", "returned_amount:sum"])
         }
+        requested = {}
+        if self.env["asq.delivered.line"].has_access("read"):
+            self.env.flush_all()
+            requests = SQL(
+                """AND rl.return_id IN (
+                       SELECT r2.id FROM asq_return r2
+                         JOIN res_partner p2 ON p2.id = r2.partner_id
+                        WHERE COALESCE(p2.commercial_partner_id, p2.id) IN %s
+                          AND r2.company_id IN %s)""",
+                tuple(partners.ids),
+                tuple(companies.ids) or (0,),
+            )
+            self.env.cr.execute(
+                SQL(
+                    """
+                SELECT f.partner_id,
+                       SUM(f.returned_qty * f.price_unit)
+                           FILTER (WHERE f.kind = 'quality'),
+                       SUM(f.outstanding_qty * f.price_unit),
+                       SUM(f.outstanding_qty * f.price_unit)
+                           FILTER (WHERE f.kind = 'unsaleable')
+                  FROM (%s) f
+                 WHERE f.delivery_date >= %s %s
+              GROUP BY f.partner_id
+                    """,
+                    asq_request_line_figures(requests),
+                    start,
+                    SQL("AND f.delivery_date < %s", date_to) if date_to else SQL(),
+                )
+            )
+            requested = {
+                row[0]: tuple(float(v or 0.0) for v in row[1:])
+                for row in self.env.cr.fetchall()
+            }
+        result = {}
+        for partner_id in set(delivered) | set(requested):
+            amount, returned = delivered.get(partner_id, (0.0, 0.0))
+            quality, committed, committed_exchange = requested.get(
+                partner_id, (0.0, 0.0, 0.0)
+            )
+            # every return but the quality returns of a request: a return
+            # outside the procedure proves no company defect
+            exchanged = max(returned - quality, 0.0)
+            result[partner_id] = AsqReturnFigures(
+                delivered=amount,
+                returned=returned,
+                ratio=(returned + committed) / amount * 100.0 if amount else 0.0,
+                exchanged=exchanged,
+                exchange_ratio=(exchanged + committed_exchange) / amount * 100.0
+                if amount
+                else 0.0,
+                committed=committed,
+                committed_exchange=committed_exchange,
+            )
+        return result
 
     @api.model
     def _asq_return_period_start(self, company, date_to):

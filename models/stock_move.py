@@ -6,10 +6,9 @@ from odoo.tools import SQL, float_compare
 
 from .asq_delivered_line import (
     asq_delivered_move_lines,
-    asq_received_by_receipt,
+    asq_request_line_figures,
     asq_returned_move_lines,
 )
-from .asq_return import OPEN_STATES
 from .asq_workflow_mixin import AsqMark, asq_lock_rows
 
 HOLD_LOTS_KEY = "asq_hold_excluded_lot_ids"
@@ -215,9 +214,11 @@ class StockMove(models.Model):
     def _asq_return_balance(self, extra_return_ids=()):
         """Per delivered move of ``self`` and lot: (move id, lot id,
         delivered, returned, outstanding). ``returned`` is what came back
-        (done return moves), ``outstanding`` what open return requests (and
-        the requests ``extra_return_ids``) still ask for beyond what their
-        own receipts brought back. One query for the batch."""
+        (done return moves, less what QC rejected and sends back),
+        ``outstanding`` what open return requests (and the requests
+        ``extra_return_ids``) still ask for beyond what their own receipts
+        brought back (``asq_request_line_figures``). One query for the
+        batch."""
         if not self.ids:
             return []
         self.env.flush_all()
@@ -233,24 +234,10 @@ class StockMove(models.Model):
                 SELECT move_id, lot_id, SUM(quantity) AS qty
                   FROM (%(returned_lines)s) rl
               GROUP BY move_id, lot_id
-            ), requested AS (
-                SELECT rl.return_id, rl.move_id, rl.lot_id,
-                       SUM(rl.quantity) AS qty
-                  FROM asq_return_line rl
-                  JOIN asq_return r ON r.id = rl.return_id
-                 WHERE rl.move_id IN %(moves)s
-                   AND (r.state IN %(open)s OR r.id IN %(extra)s)
-              GROUP BY rl.return_id, rl.move_id, rl.lot_id
-            ), received AS (%(received)s
             ), outstanding AS (
-                SELECT q.move_id, q.lot_id,
-                       SUM(GREATEST(q.qty - COALESCE(rc.qty, 0), 0)) AS qty
-                  FROM requested q
-             LEFT JOIN received rc
-                    ON rc.return_id = q.return_id
-                   AND rc.move_id = q.move_id
-                   AND rc.lot_id IS NOT DISTINCT FROM q.lot_id
-              GROUP BY q.move_id, q.lot_id
+                SELECT move_id, lot_id, SUM(outstanding_qty) AS qty
+                  FROM (%(requested)s) q
+              GROUP BY move_id, lot_id
             ), keys AS (
                 SELECT move_id, lot_id FROM delivered
                  UNION SELECT move_id, lot_id FROM returned
@@ -267,18 +254,15 @@ class StockMove(models.Model):
                 ON o.move_id = k.move_id AND o.lot_id IS NOT DISTINCT FROM k.lot_id
           ORDER BY k.move_id, k.lot_id
                 """,
-                moves=moves,
                 delivered_lines=asq_delivered_move_lines(
                     SQL("AND sml.move_id IN %s", moves)
                 ),
                 returned_lines=asq_returned_move_lines(
                     SQL("AND rm.origin_returned_move_id IN %s", moves)
                 ),
-                received=asq_received_by_receipt(
-                    SQL("AND rm.origin_returned_move_id IN %s", moves)
+                requested=asq_request_line_figures(
+                    SQL("AND rl.move_id IN %s", moves), extra_return_ids
                 ),
-                open=OPEN_STATES,
-                extra=tuple(extra_return_ids) or (0,),
             )
         )
         return [

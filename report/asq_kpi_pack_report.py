@@ -380,12 +380,14 @@ class AsqKpiPackReport(models.AbstractModel):
         ]
 
     def _asq_return_ratios(self, company, date_from, date_to):
-        """Every customer delivered in the period, the highest ratio first."""
+        """Every customer delivered in the period, the highest unsaleable
+        exchange ratio (the one the contract caps, 「不適銷產品的調換比例」)
+        first, the total return ratio beside it."""
         groups = self._asq_return_report(date_from, date_to)._asq_rates(
             [("company_id", "=", company.id)],
             ["partner_id", "over_cap"],
-            ("amount_ratio", "qty_ratio"),
-            ("delivery_count:sum", "ratio_cap:max"),
+            ("exchange_ratio", "amount_ratio", "qty_ratio"),
+            ("delivery_count:sum", "ratio_cap:max", "returned_amount:sum"),
         )
         rows = [
             {
@@ -393,6 +395,8 @@ class AsqKpiPackReport(models.AbstractModel):
                 "deliveries": int(group["delivery_count"] or 0),
                 "delivered_amount": group["delivered_amount"] or 0.0,
                 "returned_amount": group["returned_amount"] or 0.0,
+                "exchange_amount": group["exchange_amount"] or 0.0,
+                "exchange_ratio": self._asq_rate(group["exchange_ratio"]),
                 "amount_ratio": self._asq_rate(group["amount_ratio"]),
                 "qty_ratio": self._asq_rate(group["qty_ratio"]),
                 "ratio_cap": group["ratio_cap"] or 0.0,
@@ -400,7 +404,14 @@ class AsqKpiPackReport(models.AbstractModel):
             }
             for group in groups
         ]
-        return sorted(rows, key=lambda row: (-row["amount_ratio"], row["customer"]))
+        return sorted(
+            rows,
+            key=lambda row: (
+                -row["exchange_ratio"],
+                -row["amount_ratio"],
+                row["customer"],
+            ),
+        )
 
     def _asq_latest_campaign(self, company, date_to):
         """The company's last survey campaign started by ``date_to``: its

@@ -252,7 +252,12 @@ class AsqKpiPackXlsx(models.AbstractModel):
                 (self.env._("Deliveries"), "deliveries"),
                 (self.env._("Delivered Amount"), "delivered_amount"),
                 (self.env._("Returned Amount"), "returned_amount"),
-                (self.env._("Return Ratio (%)"), "amount_ratio"),
+                (
+                    self.env._("Unsaleable Exchanged incl. Open Requests"),
+                    "exchange_amount",
+                ),
+                (self.env._("Unsaleable Exchange Ratio (%)"), "exchange_ratio"),
+                (self.env._("Total Return Ratio (%)"), "amount_ratio"),
                 (self.env._("Quantity Return Ratio (%)"), "qty_ratio"),
                 (self.env._("Ratio Cap (%)"), "ratio_cap"),
                 (self.env._("Over the Cap"), "over_cap_label"),
@@ -266,15 +271,15 @@ class AsqKpiPackXlsx(models.AbstractModel):
                 }
                 for line in ratios
             ],
-            [34, 12, 16, 16, 16, 20, 14, 12],
+            [34, 12, 16, 16, 20, 18, 16, 20, 14, 12],
             number_format=formats["amount"],
         )
         over = sum(1 for line in ratios if line["over_cap"])
         if over:
             chart = workbook.add_chart({"type": "bar"})
             for col, name in (
-                (4, self.env._("Return Ratio (%)")),
-                (6, self.env._("Ratio Cap (%)")),
+                (5, self.env._("Unsaleable Exchange Ratio (%)")),
+                (8, self.env._("Ratio Cap (%)")),
             ):
                 chart.add_series(
                     {

@@ -4,11 +4,27 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..models.asq_delivered_line import AsqDeliveredLine, asq_by_company
+from ..models.asq_delivered_line import (
+    AsqDeliveredLine,
+    asq_by_company,
+    asq_request_line_figures,
+)
 
 CUSTOMER_CLASSES = [("a", "A"), ("b", "B"), ("c", "C")]
 CREDIT_LEVELS = [("1", "I"), ("2", "II"), ("3", "III")]
 LOCALITIES = [("local", "Local"), ("remote", "Remote")]
+
+
+def _rate(string, help_text):
+    """A rate column: grouped, the quotient of the group's totals
+    (``asq.report.ratio.mixin``)."""
+    return fields.Float(
+        string=string,
+        digits=(16, 2),
+        readonly=True,
+        aggregator="avg",
+        help=help_text,
+    )
 
 
 class AsqReturnRatioReport(models.Model):
@@ -16,7 +32,10 @@ class AsqReturnRatioReport(models.Model):
     customer's exchange ratio against company policy and alerts management).
 
     One row per customer and company for a period: what was delivered in
-    the period, how much of it came back, and the contractual cap. The
+    the period, how much of it came back or is asked for in open requests,
+    and the contractual cap. 001: 「所調換貨占總進貨的比例」 for
+    「不適銷產品的調換比例」: the cap governs the unsaleable exchange ratio;
+    the total return ratio (quality returns included) stands beside it. The
     period comes from the context (``asq_date_from``, ``asq_date_to``,
     dates, both included); without it, each company's contract period up to
     today, the window the finance check of a return request uses.
@@ -28,10 +47,25 @@ class AsqReturnRatioReport(models.Model):
     _auto = False
     _order = "amount_ratio desc, partner_id"
     _rec_name = "partner_id"
-    _depends = AsqDeliveredLine._depends
+    _depends = {
+        **AsqDeliveredLine._depends,
+        "asq.return.line": [
+            "move_id",
+            "lot_id",
+            "kind",
+            "quantity",
+            "price_unit",
+            "delivery_date",
+            "received_qty",
+            "qc_result",
+            "qc_date",
+        ],
+        "asq.return": ["state", "partner_id", "company_id"],
+    }
     _asq_ratios = {
         "qty_ratio": ("returned_qty", "delivered_qty", 100.0, ()),
-        "amount_ratio": ("returned_amount", "delivered_amount", 100.0, ()),
+        "amount_ratio": ("return_total_amount", "delivered_amount", 100.0, ()),
+        "exchange_ratio": ("exchange_amount", "delivered_amount", 100.0, ()),
     }
 
     company_id = fields.Many2one("res.company", readonly=True)
@@ -49,26 +83,40 @@ class AsqReturnRatioReport(models.Model):
     returned_qty = fields.Float(
         string="Returned Quantity", digits="Product Unit of Measure", readonly=True
     )
-    qty_ratio = fields.Float(
-        string="Quantity Return Ratio (%)",
-        digits=(16, 2),
-        readonly=True,
-        aggregator="avg",
-        help="Returned quantity ÷ delivered quantity, of the goods delivered "
+    qty_ratio = _rate(
+        "Quantity Return Ratio (%)",
+        "Returned quantity ÷ delivered quantity, of the goods delivered "
         "in the period. Grouped, the ratio of the group's totals.",
     )
     currency_id = fields.Many2one("res.currency", readonly=True)
     delivered_amount = fields.Monetary(readonly=True)
     returned_amount = fields.Monetary(readonly=True)
-    amount_ratio = fields.Float(
-        string="Return Ratio (%)",
-        digits=(16, 2),
+    committed_amount = fields.Monetary(
+        string="Requested, Not Back Yet",
         readonly=True,
-        aggregator="avg",
-        help="Returned amount ÷ delivered amount, of the goods delivered in "
-        "the period, in company currency net of discount and tax: the figure "
-        "the finance check compares with the cap. Grouped, the ratio of the "
+        help="What open return requests still ask for of the goods delivered "
+        "in the period.",
+    )
+    return_total_amount = fields.Monetary(
+        string="Returned incl. Open Requests", readonly=True
+    )
+    exchange_amount = fields.Monetary(
+        string="Unsaleable Exchanged incl. Open Requests", readonly=True
+    )
+    amount_ratio = _rate(
+        "Total Return Ratio (%)",
+        "Every return (quality returns included) and what open requests "
+        "still ask for ÷ delivered amount, of the goods delivered in the "
+        "period, in company currency net of discount and tax. Goods QC "
+        "rejected and sent back are not returned. Grouped, the ratio of the "
         "group's totals.",
+    )
+    exchange_ratio = _rate(
+        "Unsaleable Exchange Ratio (%)",
+        "Returns but the quality returns of requests, and unsaleable "
+        "goods asked for in open requests ÷ delivered amount: the ratio the "
+        "contract caps and the finance check compares with the cap. Grouped, "
+        "the ratio of the group's totals.",
     )
     ratio_cap = fields.Float(
         string="Ratio Cap (%)",
@@ -77,7 +125,11 @@ class AsqReturnRatioReport(models.Model):
         aggregator="max",
         help="The contract's exchange-ratio cap, or the company default.",
     )
-    over_cap = fields.Boolean(string="Over the Cap", readonly=True)
+    over_cap = fields.Boolean(
+        string="Over the Cap",
+        readonly=True,
+        help="The unsaleable exchange ratio is above the cap.",
+    )
 
     @api.model
     def _asq_context_date(self, key):
@@ -139,14 +191,33 @@ class AsqReturnRatioReport(models.Model):
                 "(%s)::date",
                 asq_by_company(SQL("d.company_id"), {**starts, None: default}),
             )
+        requested = SQL(
+            """
+            SELECT f.company_id, f.partner_id,
+                   SUM(f.outstanding_qty * f.price_unit) AS committed,
+                   SUM(f.outstanding_qty * f.price_unit)
+                       FILTER (WHERE f.kind = 'unsaleable') AS committed_exchange,
+                   SUM(f.returned_qty * f.price_unit)
+                       FILTER (WHERE f.kind = 'quality') AS quality
+              FROM (%(lines)s) f
+             WHERE f.delivery_date >= %(start)s AND f.delivery_date < %(end)s
+          GROUP BY f.company_id, f.partner_id
+            """,
+            lines=asq_request_line_figures(),
+            start=asq_by_company(SQL("f.company_id"), start_of),
+            end=fields.Datetime.to_datetime(date_to + relativedelta(days=1)),
+        )
         return SQL(
             """
             SELECT t.*,
+                   t.returned_amount + t.committed_amount AS return_total_amount,
                    COALESCE(t.returned_qty * 100.0
                             / NULLIF(t.delivered_qty, 0), 0) AS qty_ratio,
-                   COALESCE(t.returned_amount * 100.0
+                   COALESCE((t.returned_amount + t.committed_amount) * 100.0
                             / NULLIF(t.delivered_amount, 0), 0) AS amount_ratio,
-                   COALESCE(t.returned_amount * 100.0
+                   COALESCE(t.exchange_amount * 100.0
+                            / NULLIF(t.delivered_amount, 0), 0) AS exchange_ratio,
+                   COALESCE(t.exchange_amount * 100.0
                             / NULLIF(t.delivered_amount, 0), 0)
                        > t.ratio_cap AS over_cap
               FROM (
@@ -165,18 +236,26 @@ class AsqReturnRatioReport(models.Model):
                        c.currency_id,
                        SUM(d.amount) AS delivered_amount,
                        SUM(d.returned_amount) AS returned_amount,
+                       COALESCE(MAX(q.committed), 0) AS committed_amount,
+                       GREATEST(SUM(d.returned_amount)
+                                - COALESCE(MAX(q.quality), 0), 0)
+                           + COALESCE(MAX(q.committed_exchange), 0)
+                           AS exchange_amount,
                        CASE WHEN p.asq_custom_terms
                             THEN p.asq_exchange_ratio_cap
                             ELSE c.asq_exchange_ratio_cap END AS ratio_cap
                   FROM (%(delivered)s) d
                   JOIN res_partner p ON p.id = d.partner_id
                   JOIN res_company c ON c.id = d.company_id
+             LEFT JOIN (%(requested)s) q
+                    ON q.company_id = d.company_id AND q.partner_id = d.partner_id
                  GROUP BY d.company_id, d.partner_id, p.id, c.id
               ) t
             """,
             date_from=date_from,
             date_to=date_to,
             delivered=delivered,
+            requested=requested,
         )
 
     def action_view_returned_lines(self):

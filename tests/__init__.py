@@ -34,3 +34,4 @@ from . import test_odoo_returns
 from . import test_fidelity_stats
 from . import test_fidelity_gate
 from . import test_fidelity_capa
+from . import test_fidelity_ratios

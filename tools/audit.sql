@@ -4,7 +4,7 @@
 -- Run: psql -d <database> -f tools/audit.sql   (or: make audit DB=<database>)
 -- The tests and tools/upgrade_check.py read this file (tests/audit.py):
 -- each query starts with "-- name:" and "-- why:" lines and ends with ";".
--- "Delivered to a customer", "returned" and "received by a return receipt"
+-- "Delivered to a customer", "returned" (less what QC rejected) and "received by a return receipt"
 -- are written out here as in their one Python definition
 -- (models/asq_delivered_line.py: asq_delivered_move_lines,
 -- asq_returned_move_lines, asq_received_by_receipt, asq_received_by_line);
@@ -44,26 +44,38 @@ SELECT rl.id FROM asq_return_line rl
         SELECT SUM(sml.quantity_product_uom) FROM stock_move_line sml
           JOIN stock_location dst ON dst.id = sml.location_dest_id
           JOIN stock_location src ON src.id = sml.location_id
+          JOIN stock_move sm ON sm.id = sml.move_id
+     LEFT JOIN stock_picking sp ON sp.id = sm.picking_id
          WHERE sml.move_id = rl.move_id AND sml.state = 'done'
            AND sml.lot_id IS NOT DISTINCT FROM rl.lot_id
-           AND dst.usage = 'customer' AND src.usage <> 'customer'), 0) + 0.0001
+           AND dst.usage = 'customer' AND src.usage <> 'customer'
+           AND sp.asq_return_role IS DISTINCT FROM 'reject'), 0) + 0.0001
  ORDER BY rl.id;
 
 -- name: returned_beyond_delivered
--- why: for every delivered move, the done returned quantity (return moves not going back to a customer) never exceeds the delivered quantity.
+-- why: for every delivered move, the done returned quantity (return moves not going back to a customer, less what QC rejected: 「如因客戶原因造成的損壞,可拒收並書面說明」, those go back) never exceeds the delivered quantity; the send-back of rejected goods is no delivery.
 SELECT d.move_id AS id FROM (
         SELECT sml.move_id, SUM(sml.quantity_product_uom) AS qty
           FROM stock_move_line sml
           JOIN stock_location dst ON dst.id = sml.location_dest_id
           JOIN stock_location src ON src.id = sml.location_id
+          JOIN stock_move sm ON sm.id = sml.move_id
+     LEFT JOIN stock_picking sp ON sp.id = sm.picking_id
          WHERE sml.state = 'done' AND dst.usage = 'customer' AND src.usage <> 'customer'
+           AND sp.asq_return_role IS DISTINCT FROM 'reject'
       GROUP BY sml.move_id) d
-  JOIN (SELECT rm.origin_returned_move_id AS move_id, SUM(rml.quantity_product_uom) AS qty
-          FROM stock_move rm
-          JOIN stock_move_line rml ON rml.move_id = rm.id
-          JOIN stock_location dst ON dst.id = rml.location_dest_id
-         WHERE rml.state = 'done' AND dst.usage <> 'customer'
-      GROUP BY rm.origin_returned_move_id) r ON r.move_id = d.move_id
+  JOIN (SELECT x.move_id, SUM(x.qty) AS qty FROM (
+            SELECT rm.origin_returned_move_id AS move_id, rml.quantity_product_uom AS qty
+              FROM stock_move rm
+              JOIN stock_move_line rml ON rml.move_id = rm.id
+              JOIN stock_location dst ON dst.id = rml.location_dest_id
+             WHERE rm.origin_returned_move_id IS NOT NULL
+               AND rml.state = 'done' AND dst.usage <> 'customer'
+         UNION ALL
+            SELECT rj.move_id, -rj.received_qty FROM asq_return_line rj
+             WHERE rj.qc_result = 'reject' AND rj.qc_date IS NOT NULL
+               AND rj.received_qty > 0) x
+      GROUP BY x.move_id) r ON r.move_id = d.move_id
  WHERE r.qty > d.qty + 0.0001
  ORDER BY d.move_id;
 
