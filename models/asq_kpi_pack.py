@@ -658,12 +658,7 @@ class AsqKpiPack(models.Model):
         )
         groups = report.read_group(
             [("company_id", "=", self.company_id.id), ("over_cap", "=", True)],
-            [
-                "returned_amount",
-                "delivered_amount",
-                "amount_ratio",
-                "ratio_cap:max",
-            ],
+            ["exchange_ratio", "ratio_cap:max"],
             ["partner_id"],
             lazy=False,
         )
@@ -673,14 +668,19 @@ class AsqKpiPack(models.Model):
         lines = Markup("").join(
             Markup("<li>%s</li>")
             % self.env._(
-                "%(customer)s: %(ratio)s %% (cap %(cap)s %%)",
+                "%(customer)s: unsaleable exchange ratio %(ratio)s %% (cap "
+                "%(cap)s %%)",
                 customer=group["partner_id"][1],
                 ratio=ratio,
                 cap=cap,
             )
             for group, ratio, cap in (
-                (g, format(g["amount_ratio"], ".2f"), format(g["ratio_cap"], ".2f"))
-                for g in sorted(groups, key=lambda g: -g["amount_ratio"])
+                (
+                    g,
+                    format(g["exchange_ratio"], ".2f"),
+                    format(g["ratio_cap"], ".2f"),
+                )
+                for g in sorted(groups, key=lambda g: -g["exchange_ratio"])
             )
         )
         note = Markup("<p>%s</p><ul>%s</ul>") % (

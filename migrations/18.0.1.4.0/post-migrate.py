@@ -1,6 +1,8 @@
 """18.0.1.4.0 post-migration: data the new code reads that older versions did
-not write. Each branch's change is one function named after it; ``migrate``
-calls them.
+not write. (The other 18.0.1.4.0 fields need nothing here: the new stored
+compute ``asq.complaint.counts_as_complaint`` is computed for every existing
+complaint when its column is added, the new company settings take their
+default.)
 """
 
 import logging
