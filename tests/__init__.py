@@ -31,3 +31,4 @@ from . import test_trust_boundary
 from . import test_state_table
 from . import test_security_matrix
 from . import test_odoo_returns
+from . import test_fidelity_clocks
