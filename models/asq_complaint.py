@@ -654,20 +654,12 @@ class AsqComplaint(models.Model):
         "verification is still due.",
         groups="base.group_user",
     )
-    disposition_clock = fields.Char(
-        string="Disposition Counts",
-        compute="_compute_clock_labels",
-        groups="base.group_user",
-    )
-    onsite_clock = fields.Char(
-        string="On-Site Counts",
-        compute="_compute_clock_labels",
-        groups="base.group_user",
-    )
-    answer_clock = fields.Char(
-        string="Quality Answer Counts",
-        compute="_compute_clock_labels",
-        groups="base.group_user",
+    # How each clock counts, shown next to its deadline ("24 h elapsed").
+    disposition_clock, onsite_clock, answer_clock = (
+        fields.Char(
+            string=string, compute="_compute_clock_labels", groups="base.group_user"
+        )
+        for string in ("Disposition Counts", "On-Site Counts", "Quality Answer Counts")
     )
     next_deadline = fields.Datetime(
         compute="_compute_next_deadline",
@@ -879,7 +871,8 @@ class AsqComplaint(models.Model):
             hours = company.asq_complaint_onsite_local_hours
             if company.asq_complaint_onsite_local_basis == "working":
                 return hours / 24.0, WORKING_DAYS, self._asq_working_label(hours / 24)
-            return hours, HOURS, self.env._("%(hours)s h elapsed", hours=f"{hours:g}")
+            shown = format(hours, "g")
+            return hours, HOURS, self.env._("%(hours)s h elapsed", hours=shown)
         if clock == "onsite":
             days = company.asq_complaint_onsite_remote_days
             basis = company.asq_complaint_onsite_remote_basis
@@ -888,12 +881,14 @@ class AsqComplaint(models.Model):
             basis = company[f"asq_complaint_{clock}_basis"]
         if basis == "working":
             return days, WORKING_DAYS, self._asq_working_label(days)
-        return days * 24.0, HOURS, self.env._("%(days)s days elapsed", days=f"{days:g}")
+        shown = format(days, "g")
+        return days * 24.0, HOURS, self.env._("%(days)s days elapsed", days=shown)
 
     def _asq_working_label(self, days):
         if days == 1:
             return self.env._("1 working day")
-        return self.env._("%(days)s working days", days=f"{days:g}")
+        shown = format(days, "g")
+        return self.env._("%(days)s working days", days=shown)
 
     @api.depends(
         "partner_id.commercial_partner_id.asq_locality", "state", "onsite_date"

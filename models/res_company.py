@@ -6,6 +6,13 @@ from odoo.exceptions import ValidationError
 ASQ_CLOCK_BASIS = [("elapsed", "Elapsed time"), ("working", "Working time")]
 
 
+def _asq_clock_basis(string):
+    """How one complaint clock counts; the document's elapsed time by default."""
+    return fields.Selection(
+        ASQ_CLOCK_BASIS, string=string, default="elapsed", required=True
+    )
+
+
 class ResCompany(models.Model):
     _inherit = "res.company"
 
@@ -81,8 +88,7 @@ class ResCompany(models.Model):
     asq_complaint_disposition_days = fields.Float(
         string="Complaint Disposition (days)",
         default=3.0,
-        help="Days after receipt within which every complaint gets a "
-        "disposition.",
+        help="Days after receipt within which every complaint gets a " "disposition.",
     )
     asq_complaint_onsite_local_hours = fields.Float(
         string="On-Site Verification, Local Customers (hours)",
@@ -101,30 +107,14 @@ class ResCompany(models.Model):
         help="Days the quality department has to answer sales once it takes "
         "over a valid complaint.",
     )
-    asq_complaint_disposition_basis = fields.Selection(
-        ASQ_CLOCK_BASIS,
-        string="Complaint Disposition Counts",
-        default="elapsed",
-        required=True,
+    asq_complaint_disposition_basis = _asq_clock_basis("Complaint Disposition Counts")
+    asq_complaint_onsite_local_basis = _asq_clock_basis(
+        "On-Site Verification (Local) Counts"
     )
-    asq_complaint_onsite_local_basis = fields.Selection(
-        ASQ_CLOCK_BASIS,
-        string="On-Site Verification (Local) Counts",
-        default="elapsed",
-        required=True,
+    asq_complaint_onsite_remote_basis = _asq_clock_basis(
+        "On-Site Verification (Remote) Counts"
     )
-    asq_complaint_onsite_remote_basis = fields.Selection(
-        ASQ_CLOCK_BASIS,
-        string="On-Site Verification (Remote) Counts",
-        default="elapsed",
-        required=True,
-    )
-    asq_complaint_answer_basis = fields.Selection(
-        ASQ_CLOCK_BASIS,
-        string="Quality Answer Counts",
-        default="elapsed",
-        required=True,
-    )
+    asq_complaint_answer_basis = _asq_clock_basis("Quality Answer Counts")
     asq_complaint_repeat_days = fields.Integer(
         string="Repeat Complaint Window (days)",
         default=180,

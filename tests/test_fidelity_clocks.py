@@ -40,18 +40,14 @@ class TestFidelityClocks(AsqComplaintCommon):
 
     def _settings(self, **values):
         """The administrator saves the complaint clocks in Settings."""
-        settings = (
-            self.env["res.config.settings"].with_user(self.admin).create(values)
-        )
+        settings = self.env["res.config.settings"].with_user(self.admin).create(values)
         settings.execute()
 
     def test_clocks_count_elapsed_time_by_default(self):
         company = (
             self.env["res.company"].with_user(self.admin).create({"name": "New Co"})
         )
-        self.assertEqual(
-            [company[fname] for fname in CLOCK_BASES], ["elapsed"] * 4
-        )
+        self.assertEqual([company[fname] for fname in CLOCK_BASES], ["elapsed"] * 4)
         self._settings(**dict.fromkeys(CLOCK_BASES, "elapsed"))
         # Received Friday 10:00, the customer is local (本埠).
         local = self._create_complaint(received_date=FRIDAY, onsite_required=True)

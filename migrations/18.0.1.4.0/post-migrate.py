@@ -16,7 +16,6 @@ def clocks(env):
     complaints = Complaint.search([("state", "not in", ("closed", "cancel"))])
     for fname in Complaint._asq_deadline_fields:
         env.add_to_compute(Complaint._fields[fname], complaints)
-    complaints.flush_recordset()
     env.flush_all()
 
 
