@@ -1,6 +1,17 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+# How a complaint clock counts (procedure 001, 4.4: "24小時內", "七天內",
+# "3天內" are elapsed time unless the company counts working time).
+ASQ_CLOCK_BASIS = [("elapsed", "Elapsed time"), ("working", "Working time")]
+
+
+def _asq_clock_basis(string):
+    """How one complaint clock counts; the document's elapsed time by default."""
+    return fields.Selection(
+        ASQ_CLOCK_BASIS, string=string, default="elapsed", required=True
+    )
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -70,31 +81,40 @@ class ResCompany(models.Model):
                 )
 
     # ------------------------------------------------------------------
-    # Customer complaint clocks (working days on the company calendar)
+    # Customer complaint clocks: each counts elapsed time (the document's
+    # default) or working time of the company calendar (public holidays
+    # excluded)
     # ------------------------------------------------------------------
     asq_complaint_disposition_days = fields.Float(
-        string="Complaint Disposition (working days)",
+        string="Complaint Disposition (days)",
         default=3.0,
-        help="Working days after receipt within which every complaint gets a "
-        "disposition.",
+        help="Days after receipt within which every complaint gets a " "disposition.",
     )
     asq_complaint_onsite_local_hours = fields.Float(
         string="On-Site Verification, Local Customers (hours)",
         default=24.0,
-        help="Hours after receipt within which someone verifies a local "
-        "customer's complaint on site; 24 hours count as one working day of "
-        "the company calendar.",
+        help="Hours after receipt within which the on-site verification of a "
+        "local customer's complaint is done; counted in working time, 24 hours "
+        "are one working day of the company calendar.",
     )
     asq_complaint_onsite_remote_days = fields.Float(
-        string="On-Site Verification, Remote Customers (working days)",
+        string="On-Site Verification, Remote Customers (days)",
         default=7.0,
     )
     asq_complaint_answer_days = fields.Float(
-        string="Quality Answer to Sales (working days)",
+        string="Quality Answer to Sales (days)",
         default=3.0,
-        help="Working days the quality department has to answer sales once it "
-        "takes over a valid complaint.",
+        help="Days the quality department has to answer sales once it takes "
+        "over a valid complaint.",
     )
+    asq_complaint_disposition_basis = _asq_clock_basis("Complaint Disposition Counts")
+    asq_complaint_onsite_local_basis = _asq_clock_basis(
+        "On-Site Verification (Local) Counts"
+    )
+    asq_complaint_onsite_remote_basis = _asq_clock_basis(
+        "On-Site Verification (Remote) Counts"
+    )
+    asq_complaint_answer_basis = _asq_clock_basis("Quality Answer Counts")
     asq_complaint_repeat_days = fields.Integer(
         string="Repeat Complaint Window (days)",
         default=180,

@@ -25,6 +25,19 @@ class ResConfigSettings(models.TransientModel):
     asq_complaint_answer_days = fields.Float(
         related="company_id.asq_complaint_answer_days", readonly=False
     )
+    # Elapsed or working time, clock by clock (res.company).
+    asq_complaint_disposition_basis = fields.Selection(
+        related="company_id.asq_complaint_disposition_basis", readonly=False
+    )
+    asq_complaint_onsite_local_basis = fields.Selection(
+        related="company_id.asq_complaint_onsite_local_basis", readonly=False
+    )
+    asq_complaint_onsite_remote_basis = fields.Selection(
+        related="company_id.asq_complaint_onsite_remote_basis", readonly=False
+    )
+    asq_complaint_answer_basis = fields.Selection(
+        related="company_id.asq_complaint_answer_basis", readonly=False
+    )
     asq_complaint_repeat_days = fields.Integer(
         related="company_id.asq_complaint_repeat_days", readonly=False
     )

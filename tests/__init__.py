@@ -35,3 +35,4 @@ from . import test_fidelity_stats
 from . import test_fidelity_gate
 from . import test_fidelity_capa
 from . import test_fidelity_ratios
+from . import test_fidelity_clocks

@@ -31,6 +31,12 @@ class AsqComplaintCommon(AsqCommon):
                 "asq_complaint_onsite_local_hours": 24,
                 "asq_complaint_onsite_remote_days": 7,
                 "asq_complaint_answer_days": 3,
+                # The clock tests count working time (the company default is
+                # elapsed time: see test_fidelity_clocks).
+                "asq_complaint_disposition_basis": "working",
+                "asq_complaint_onsite_local_basis": "working",
+                "asq_complaint_onsite_remote_basis": "working",
+                "asq_complaint_answer_basis": "working",
                 "asq_complaint_repeat_days": 180,
                 "asq_warning_customer_count": 3,
                 "asq_warning_window_days": 30,

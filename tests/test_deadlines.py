@@ -58,13 +58,22 @@ class TestDeadlineMixin(VendorCommon):
         self.assertFalse(hold.release_deadline)
 
     def test_overdue_search_on_a_date_deadline(self):
+        # A notice is overdue until its evidence is in (open or overdue).
         Notice = self.env["asq.vendor.rectification"]
+        due = ("state", "in", ("open", "overdue"))
         self.assertEqual(
-            Notice._search_is_overdue("=", True), [("deadline", "<", self.today)]
+            Notice._search_is_overdue("=", True), [("deadline", "<", self.today), due]
         )
         self.assertEqual(
             Notice._search_is_overdue("!=", True),
-            ["|", ("deadline", "=", False), ("deadline", ">=", self.today)],
+            [
+                "|",
+                "|",
+                ("deadline", "=", False),
+                ("deadline", ">=", self.today),
+                "!",
+                due,
+            ],
         )
 
     def test_escalation_runs_in_batches(self):
