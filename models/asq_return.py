@@ -50,6 +50,10 @@ SIGNATURE_FIELDS = (
     "qc_date",
     "received_date",
     "note_sent_date",
+    "booked_date",
+    "note_check_user_id",
+    "note_check_date",
+    "qc_explanation_sent_date",
     "refusal_reason",
 )
 
@@ -154,6 +158,22 @@ TRANSITIONS = (
         stamp="qc",
         access="read",
     ),
+    # 001, 4.2.8-4.2.9: 「倉庫開具退貨入庫單后,營銷統計員及時統計退貨單的數量和
+    # 金額並電腦錄入」「《退貨單》統計完畢后,營銷文員負責及時審核《退貨單》並予
+    # 第二天上午12:00前把《退貨單》傳真給各客戶」: once the warehouse has booked
+    # the accepted goods into stock (the request is done, booked_date), a
+    # sales clerk checks the note before it goes out, by the note's deadline.
+    AsqTransition(
+        "check_note",
+        _lt("Check Return Note"),
+        ("done",),
+        (GROUP_USER,),
+        stamp="note_check",
+        check="_asq_why_no_note_check",
+        signer="_asq_signer_check_note",
+        access="read",
+        deadline="note_deadline",
+    ),
     AsqTransition(
         "reopen",
         _lt("Reopen"),
@@ -213,11 +233,13 @@ class AsqReturn(models.Model):
     _asq_closed_states = ("done", "refused")
     _asq_closed_writable = CLOSED_WRITABLE
     _asq_transitions = TRANSITIONS
-    # The return note's clock (asq.deadline.mixin); the note is mailed as
-    # soon as the goods are in (_cron_send_return_notes): no escalation.
+    # The return note's clock (asq.deadline.mixin): it starts when the
+    # warehouse books the accepted goods into stock (booked_date); the note
+    # goes out when a sales clerk checks it (action_check_note): no
+    # escalation.
     _asq_deadline_field = "note_deadline"
     _asq_deadline_fields = ("note_deadline",)
-    _asq_deadline_depends = ("received_date", "company_id")
+    _asq_deadline_depends = ("booked_date", "company_id")
     _asq_escalated_field = None
     _order = "date_request desc, id desc"
     _check_company_auto = True
@@ -362,11 +384,29 @@ class AsqReturn(models.Model):
         string="Return Note Due",
         compute="_compute_deadlines",
         store=True,
-        help="12:00 of the working day after the receipt.",
+        help="12:00 of the working day after the warehouse booked the accepted "
+        "goods into stock.",
         groups="base.group_user",
     )
     is_overdue = fields.Boolean(groups="base.group_user")
+    booked_date = fields.Datetime(
+        string="Booked Into Stock On",
+        readonly=True,
+        copy=False,
+        help="When the warehouse booked the last put-away of the accepted "
+        "goods: the return note is due from then.",
+    )
+    note_check_user_id, note_check_date = asq_signature(
+        "Return Note Checked By", "Return Note Checked On"
+    )
     note_sent_date = fields.Datetime(string="Return Note Sent On", readonly=True)
+    qc_explanation_sent_date = fields.Datetime(
+        string="QC Explanation Sent On",
+        readonly=True,
+        copy=False,
+        help="When the written explanation of the goods QC refused was mailed "
+        "to the customer.",
+    )
 
     # ------------------------------------------------------------------
     # Who may do what (drives the buttons)
@@ -385,6 +425,7 @@ class AsqReturn(models.Model):
     can_gm = fields.Boolean(compute="_compute_asq_can")
     can_create_receipt = fields.Boolean(compute="_compute_asq_can")
     can_qc_sign = fields.Boolean(compute="_compute_asq_can")
+    can_check_note = fields.Boolean(compute="_compute_asq_can")
     can_reopen = fields.Boolean(compute="_compute_asq_can")
     can_refuse = fields.Boolean(
         compute="_compute_can_refuse",
@@ -513,12 +554,14 @@ class AsqReturn(models.Model):
             ret.refund_count = len(ret.refund_ids)
 
     def _asq_deadline_plan(self):
-        # 《退貨單》 "予第二天上午12:00前把《退貨單》傳真給各客戶" (procedure
-        # 001, 4.2.9): by 12:00 of the next working day, company time.
+        # 《退貨單》 「倉庫開具退貨入庫單后……《退貨單》統計完畢后,營銷文員負責
+        # 及時審核《退貨單》並予第二天上午12:00前把《退貨單》傳真給各客戶」
+        # (procedure 001, 4.2.8-4.2.9): by 12:00 of the next working day
+        # after the warehouse booked the goods into stock, company time.
         return [
-            (ret, "note_deadline", ret.received_date, 1, NEXT_WORKING_NOON)
+            (ret, "note_deadline", ret.booked_date, 1, NEXT_WORKING_NOON)
             for ret in self
-            if ret.received_date
+            if ret.booked_date
         ]
 
     @api.model
@@ -746,8 +789,57 @@ class AsqReturn(models.Model):
             ret.sudo()._create_putaways()
             ret.sudo()._create_replacements()
             ret.sudo()._create_refunds()
+            ret.sudo()._asq_send_qc_explanation()
             ret._check_done()
         return True
+
+    def _asq_qc_refused_lines(self):
+        """The received lines QC refused, with their written explanation."""
+        return self.line_ids._asq_received().filtered(
+            lambda line: line.qc_result == "reject" and line.qc_date
+        )
+
+    def _asq_send_qc_explanation(self):
+        """001, 4.2.6: 「如屬客戶損壞而影響產品質量的,質管部有權不予確認簽字並做
+        詳細的書面說明,以便售后服務科反饋客戶,做為不予調退貨的依據」 — QC's
+        written explanation of the goods it refused goes to the customer in
+        writing: mailed (queued) on QC's sign-off in the name of the
+        request's after-sales responsible, logged in the chatter and shown
+        on the portal page (_asq_portal_qc_refusals)."""
+        self.ensure_one()
+        if not self._asq_qc_refused_lines() or self.qc_explanation_sent_date:
+            return
+        template = self.env.ref("after_sales_quality.asq_return_mail_qc_refusal")
+        template.send_mail(self.id, force_send=False)
+        self._workflow_write({"qc_explanation_sent_date": fields.Datetime.now()})
+        self.message_post(
+            body=self.env._(
+                "QC's written explanation of the refused goods mailed to the "
+                "customer: %(explanation)s",
+                explanation=self._asq_qc_explanation_text(),
+            )
+        )
+
+    def _asq_qc_explanation_text(self):
+        return "; ".join(
+            f"{line.product_id.display_name} {line.lot_id.name or ''}: "
+            f"{line.qc_note or ''}"
+            for line in self.sudo()._asq_qc_refused_lines()
+        )
+
+    def _asq_portal_qc_refusals(self):
+        """For the portal page: the goods QC refused and why, once QC signed."""
+        self.ensure_one()
+        return [
+            {
+                "product": line.product_id.display_name,
+                "lot": line.lot_id.name or "",
+                "quantity": line.received_qty,
+                "uom": line.product_uom_id.name,
+                "explanation": line.qc_note or "",
+            }
+            for line in self.sudo()._asq_qc_refused_lines()
+        ]
 
     def action_reopen(self):
         """Button "Reopen": a quality manager sends the request back to draft."""
@@ -833,15 +925,17 @@ class AsqReturn(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _cron_send_return_notes(self, batch_size=200):
-        """Mail the return note of every received request not yet told,
-        oldest deadline first; log when it went. Each request in its own
-        savepoint: one that fails is skipped (tried again next run) and the
-        quality managers are told; the others are sent."""
+        """Mail the return note of every request whose note a sales clerk
+        checked but that is not yet told (the check sends it at once,
+        action_check_note; this catches what was left), oldest deadline
+        first; log when it went. Each request in its own savepoint: one that
+        fails is skipped (tried again next run) and the quality managers
+        are told; the others are sent."""
         rets = self.search(
             [
-                ("received_date", "!=", False),
+                ("note_check_date", "!=", False),
                 ("note_sent_date", "=", False),
-                ("state", "in", ("received", "inspected", "done")),
+                ("state", "=", "done"),
             ],
             order="note_deadline, id",
             limit=batch_size,
@@ -857,6 +951,47 @@ class AsqReturn(models.Model):
         if len(rets) == batch_size and done:
             self.env.ref(job)._trigger()
         return len(done)
+
+    def action_check_note(self):
+        """Button "Check Return Note": a sales clerk checks the note of the
+        goods booked into stock, and it goes to the customer. 001, 4.2.9:
+        「營銷文員負責及時審核《退貨單》並予第二天上午12:00前把《退貨單》傳真給
+        各客戶」 — the clerk who checks the note is the one who sends it, by
+        the deadline: sent on the check (queued at once, not at the next
+        hourly run of the job, which could fall after 12:00)."""
+        rets = self._asq_begin("check_note")
+        template = self.env.ref("after_sales_quality.asq_return_mail_note")
+        for ret in rets:
+            ret._asq_finish("check_note")
+            ret.sudo()._asq_send_return_note(template)
+        return True
+
+    def _asq_signer_check_note(self):
+        """The notes of the goods booked into stock not checked yet."""
+        return [("booked_date", "!=", False), ("note_check_date", "=", False)]
+
+    def _asq_why_no_note_check(self):
+        if not self.booked_date:
+            return self.env._(
+                "%(name)s has no goods booked into stock: there is no return "
+                "note to check (rejected goods go back to the customer).",
+                name=self.name,
+            )
+        if self.note_check_date:
+            return self.env._(
+                "The return note of %(name)s is already checked. Reload the "
+                "page: someone may have done it already.",
+                name=self.name,
+            )
+        return ""
+
+    def _asq_note_lines(self):
+        """The lines the return note lists: the goods QC accepted, booked
+        into stock (「退貨入庫單」), with their quantity and amount; goods
+        QC rejected go back to the customer and are not on it."""
+        return self.line_ids._asq_received().filtered(
+            lambda line: line.qc_result == "accept"
+        )
 
     def _asq_send_return_note(self, template):
         self.ensure_one()
@@ -1496,14 +1631,20 @@ class AsqReturn(models.Model):
         self._workflow_write({"refund_ids": [Command.link(r.id) for r in refunds]})
 
     def _check_done(self):
-        """Every put-away booked: the request is done."""
+        """Every put-away booked: the request is done. When accepted goods
+        were booked into stock, the return note's clock starts
+        (booked_date) and the sales clerks get the check to do."""
         for ret in self.filtered(lambda r: r.state == "inspected"):
             pending = ret.picking_ids.filtered(
                 lambda p: p.asq_return_role in ("putaway", "reject")
                 and p.state not in ("done", "cancel")
             )
             if not pending:
-                ret._workflow_write({"state": "done"})
+                vals = {"state": "done"}
+                if ret._asq_note_lines():
+                    vals["booked_date"] = fields.Datetime.now()
+                ret._workflow_write(vals)
+                ret._asq_update_todos()
 
     # ------------------------------------------------------------------
     # Portal
@@ -1543,6 +1684,14 @@ class AsqReturn(models.Model):
                     "label": self.env._("Goods received"),
                     "result": "",
                     "date": self.received_date,
+                }
+            )
+        if self.booked_date:
+            timeline.append(
+                {
+                    "label": self.env._("Goods booked into stock"),
+                    "result": "",
+                    "date": self.booked_date,
                 }
             )
         if self.note_sent_date:

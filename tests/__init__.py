@@ -36,3 +36,4 @@ from . import test_fidelity_gate
 from . import test_fidelity_capa
 from . import test_fidelity_ratios
 from . import test_fidelity_clocks
+from . import test_fidelity_returnnote

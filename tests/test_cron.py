@@ -173,6 +173,11 @@ class TestReturnNoteJobSurvivesABadRecord(CronToldMixin, ReturnCommon):
             ret = self._create_return(qty=1.0)
             self._approve(ret)
             self._receive(ret)
+            # booked into stock and checked by a sales clerk: due to be sent
+            now = fields.Datetime.now()
+            ret._workflow_write(
+                {"state": "done", "booked_date": now, "note_check_date": now}
+            )
             rets.append(ret)
         first, bad, last = rets
         template = self.env.ref("after_sales_quality.asq_return_mail_note")

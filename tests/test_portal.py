@@ -533,8 +533,9 @@ class TestPortalReturn(HttpCase, AsqPortalCommon):
         )
         self.return_a._workflow_write(
             {
-                "state": "received",
-                "received_date": "2025-03-07 10:00:00",
+                "state": "done",
+                "booked_date": "2025-03-07 10:00:00",
+                "note_check_date": "2025-03-07 11:00:00",
                 "note_sent_date": False,
             }
         )

@@ -160,7 +160,7 @@ class TestPortalRpcFields(HttpCase, AsqHardeningCommon):
         self.assertNotIn("SECRET", page.text)
 
     def test_return_hides_its_note_deadline(self):
-        self.return_a._workflow_write({"received_date": fields.Datetime.now()})
+        self.return_a._workflow_write({"booked_date": fields.Datetime.now()})
         self.assertTrue(self.return_a.note_deadline)
         self._check_hidden(
             "asq.return",

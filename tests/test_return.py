@@ -545,13 +545,20 @@ class TestReturnNote(ReturnCommon):
         )
 
     def test_cron_mails_return_note_once(self):
+        # The note is due from the booking into stock and goes out once a
+        # sales clerk checked it (test_fidelity_returnnote): the job sends a
+        # checked note that is left unsent.
         ret = self._create_return()
         self._approve(ret)
-        received = datetime(2026, 11, 20, 8, 0)
-        with patch.object(fields.Datetime, "now", return_value=received):
-            self._receive(ret)
-        self.assertEqual(ret.received_date, received)
+        self._receive(ret)
+        self._qc(ret)
+        booked = datetime(2026, 11, 20, 8, 0)
+        putaway = ret.picking_ids.filtered(lambda p: p.asq_return_role == "putaway")
+        with patch.object(fields.Datetime, "now", return_value=booked):
+            putaway.with_user(self.warehouse_user).button_validate()
+        self.assertEqual(ret.booked_date, booked)
         self.assertEqual(ret.note_deadline.weekday(), 0)
+        ret._workflow_write({"note_check_date": fields.Datetime.now()})
         Mail = self.env["mail.mail"]
         domain = [
             ("model", "=", "asq.return"),

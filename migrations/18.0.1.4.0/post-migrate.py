@@ -41,8 +41,44 @@ def clocks(env):
     env.flush_all()
 
 
+def retnote(env):
+    """The return note is due from the booking into stock now, and goes out
+    once a sales clerk checked it (procedure 001, 4.2.8-4.2.9: 「倉庫開具退貨
+    入庫單后……營銷文員負責及時審核《退貨單》並予第二天上午12:00前把《退貨單》
+    傳真給各客戶」). Requests done before 18.0.1.4.0 whose note was never sent
+    and which booked accepted goods get their booking time (their last
+    put-away, else their last change) so that the clerks get the check to
+    do; every note deadline is planned again from the booking (those of the
+    notes not booked are cleared)."""
+    env.cr.execute(
+        """
+        UPDATE asq_return r
+           SET booked_date = COALESCE(
+                   (SELECT max(p.date_done) FROM stock_picking p
+                     WHERE p.asq_return_id = r.id
+                       AND p.asq_return_role = 'putaway'
+                       AND p.state = 'done'),
+                   r.write_date)
+         WHERE r.state = 'done'
+           AND r.booked_date IS NULL
+           AND r.note_sent_date IS NULL
+           AND EXISTS (SELECT 1 FROM asq_return_line l
+                        WHERE l.return_id = r.id
+                          AND l.qc_result = 'accept'
+                          AND l.received_qty > 0)
+        """
+    )
+    _logger.info("retnote: %s done return requests booked", env.cr.rowcount)
+    Return = env["asq.return"].with_context(active_test=False)
+    returns = Return.search([])
+    env.add_to_compute(Return._fields["note_deadline"], returns)
+    env.flush_all()
+    returns.filtered("booked_date")._asq_update_todos()
+
+
 def migrate(cr, version):
     if not version:
         return
     ratios(cr)
     clocks(api.Environment(cr, SUPERUSER_ID, {}))
+    retnote(api.Environment(cr, SUPERUSER_ID, {}))
