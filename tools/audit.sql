@@ -349,6 +349,7 @@ WITH stamp(res_model, who, steps) AS (VALUES
     ('asq.return', 'gm_user_id', '{gm}'),
     ('asq.return', 'received_user_id', '{receive}'),
     ('asq.return', 'qc_user_id', '{qc_sign}'),
+    ('asq.return', 'note_check_user_id', '{check_note}'),
     ('asq.service.visit', 'started_user_id', '{start}'),
     ('asq.service.visit', 'done_user_id', '{done}'),
     ('asq.service.visit', 'signed_user_id', '{sign}'),
