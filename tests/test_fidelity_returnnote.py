@@ -39,13 +39,16 @@ class TestFidelityReturnNote(HttpCase, ReturnCommon):
             partner_id=cls.portal_contact.id,
         )
 
-    def _two_line_return(self):
-        """Two glucometers (to accept) and three strips (customer damage)."""
+    def _two_line_return(self, products=None):
+        """Two glucometers (to accept) and three strips (customer damage),
+        received for QC (of ``products`` only when given)."""
+        quantities = {self.product: 2.0, self.product_b: 3.0}
         ret = self._return_request(
             self.customer,
             [
-                (self._delivered(self.product), 2.0),
-                (self._delivered(self.product_b), 3.0),
+                (self._delivered(product), qty)
+                for product, qty in quantities.items()
+                if not products or product in products
             ],
             user=self.sales,
             kind="quality",
@@ -148,16 +151,7 @@ class TestFidelityReturnNote(HttpCase, ReturnCommon):
         self.assertIn("200.00", html)  # 2 x 100
 
     def test_all_rejected_no_note_to_check(self):
-        ret = self._return_request(
-            self.customer,
-            [(self._delivered(self.product_b), 3.0)],
-            user=self.sales,
-            kind="quality",
-            resolution="refund",
-            reason="Does not work",
-        )
-        self._approve(ret)
-        self._receive(ret)
+        ret = self._two_line_return(self.product_b)
         ret.line_ids.with_user(self.inspector).write(
             {"qc_result": "reject", "qc_note": EXPLANATION}
         )

@@ -201,6 +201,7 @@ PREPARE = {
     },
     "asq.return": {
         ("received", "action_qc_sign"): "_prep_return_qc",
+        ("done", "action_check_note"): "_prep_return_booked",
     },
     "asq.capa": {
         ("analysis", "action_plan"): "_prep_capa_plan",
@@ -301,6 +302,7 @@ EFFECT = {
             for state in ("finance", "business", "gm", "approved")
         },
         ("received", "action_qc_sign"): "_check_return_qc",
+        ("done", "action_check_note"): "_check_return_note",
     },
     "asq.capa": {
         **{
@@ -686,6 +688,17 @@ class TestStateTable(TransactionCase):
         self.assertEqual(ret.state, "received")
         ret.line_ids.write({"qc_result": "accept", "qc_disposition": "stock"})
 
+    def _prep_return_booked(self, ret):
+        """Done: QC accepted its goods and the warehouse booked them into
+        stock, so the return note waits for a sales clerk's check."""
+        self._prep_return_qc(ret)
+        ret.action_qc_sign()
+        ret.picking_ids.filtered(
+            lambda p: p.asq_return_role == "putaway"
+        ).button_validate()
+        self.assertEqual(ret.state, "done")
+        self.assertTrue(ret.booked_date)
+
     def _capa_action(self, capa):
         return capa.env["asq.capa.action"].create(
             {
@@ -816,6 +829,10 @@ class TestStateTable(TransactionCase):
     def _check_return_qc(self, ret, _result):
         putaways = ret.picking_ids.filtered(lambda p: p.asq_return_role == "putaway")
         self._assert_signed_and_made(ret, "qc_user_id", putaways, "put-away made")
+
+    def _check_return_note(self, ret, _result):
+        self.assertEqual(ret.note_check_user_id, self.user)
+        self.assertTrue(ret.note_sent_date, "the checked note is sent")
 
     def _check_capa_effective(self, capa, _result):
         self.assertEqual(capa.effectiveness, "effective")

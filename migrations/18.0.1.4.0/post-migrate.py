@@ -48,8 +48,9 @@ def retnote(env):
     傳真給各客戶」). Requests done before 18.0.1.4.0 whose note was never sent
     and which booked accepted goods get their booking time (their last
     put-away, else their last change) so that the clerks get the check to
-    do; every note deadline is planned again from the booking (those of the
-    notes not booked are cleared)."""
+    do; the deadline of every note not yet sent is planned again from the
+    booking (cleared while nothing is booked); the notes sent keep the
+    deadline they were held to."""
     env.cr.execute(
         """
         UPDATE asq_return r
@@ -70,7 +71,7 @@ def retnote(env):
     )
     _logger.info("retnote: %s done return requests booked", env.cr.rowcount)
     Return = env["asq.return"].with_context(active_test=False)
-    returns = Return.search([])
+    returns = Return.search([("note_sent_date", "=", False)])
     env.add_to_compute(Return._fields["note_deadline"], returns)
     env.flush_all()
     returns.filtered("booked_date")._asq_update_todos()
