@@ -743,10 +743,13 @@ class AsqCapa(models.Model):
         """The CAPA the user verifies: those of the companies whose setting
         names a role the user holds (management representative or quality
         department)."""
+        # (None when no active company names the user's role: the user
+        # verifies nothing, no dashboard tile, no to-do)
+        in_use = set(self.env.companies.sudo().mapped("asq_capa_verifier"))
         settings = [
             setting
             for setting, group in VERIFIER_GROUPS.items()
-            if self.env.user.has_group(group)
+            if setting in in_use and self.env.user.has_group(group)
         ]
         if not settings:
             return None

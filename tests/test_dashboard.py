@@ -284,13 +284,17 @@ class TestDashboard(DashboardCommon):
 
         sales = self._dashboard("asq_sales").retrieve_dashboard()
         self.assertLessEqual(complaint_tiles, {t["key"] for t in sales["tiles"]})
-        self.assertFalse(sales["approvals"])
+        # The sales clerk checks the return notes (001 §4.2.9): their only
+        # approvals tile.
+        self.assertEqual(
+            {t["key"] for t in sales["approvals"]["tiles"]}, {"my_returns"}
+        )
         self.assertFalse(sales["satisfaction"])
 
         for login, key in (
             ("asq_finance", "capa_due"),
             ("asq_warehouse", "overdue_complaints"),
-            ("asq_sales", "my_returns"),
+            ("asq_sales", "my_capa"),
             ("asq_finance", "satisfaction"),
         ):
             with self.assertRaises(AccessError):
