@@ -2,8 +2,6 @@
 them for every record (and track the change in every chatter).
 """
 
-from odoo.tools import SQL
-
 
 def clocks(cr):
     """``asq_complaint.onsite_locality`` (the locality the on-site clock counts
@@ -11,8 +9,7 @@ def clocks(cr):
     it, without logging "Customer Locality: → Local" on every complaint, closed
     ones included."""
     cr.execute(
-        SQL(
-            """
+        """
             ALTER TABLE asq_complaint
             ADD COLUMN IF NOT EXISTS onsite_locality varchar;
             UPDATE asq_complaint c
@@ -21,8 +18,7 @@ def clocks(cr):
               JOIN res_partner cp ON cp.id = p.commercial_partner_id
              WHERE p.id = c.partner_id
                AND c.onsite_locality IS NULL
-            """
-        )
+        """
     )
 
 
