@@ -142,10 +142,32 @@ def same(old, new):
     return old == new
 
 
-# Columns a migration plans again on purpose (not kept values): the return
-# note's deadline runs from the booking into stock since 18.0.1.4.0 (the
-# notes not yet sent are re-planned, migrations/18.0.1.4.0 retnote()).
-REPLANNED = {("asq_return", "note_deadline")}
+# Columns a migration plans again on purpose (not kept values), with the
+# states of the records it re-plans (None: any). Since 18.0.1.4.0 the return
+# note's deadline runs from the booking into stock (the notes not yet sent
+# are re-planned), and the complaint clocks count elapsed time by default
+# (001 §4.4: the open complaints are re-planned, closed and cancelled ones
+# keep the deadlines they were held to): migrations/18.0.1.4.0.
+_OPEN_COMPLAINTS = (
+    "draft",
+    "review",
+    "investigating",
+    "decided",
+    "replied",
+    "confirmed",
+)
+REPLANNED = {
+    ("asq_return", "note_deadline"): None,
+    **{
+        ("asq_complaint", column): _OPEN_COMPLAINTS
+        for column in (
+            "disposition_deadline",
+            "onsite_deadline",
+            "answer_deadline",
+            "next_deadline",
+        )
+    },
+}
 
 
 def renamed_columns():
@@ -182,7 +204,9 @@ def compare(old, new):
                 compared += 1
                 column = renames.get((table, column), column)
                 if (table, column) in REPLANNED:
-                    continue
+                    states = REPLANNED[table, column]
+                    if states is None or values.get("state") in states:
+                        continue
                 if column not in now:
                     problems.append(f"{table}.{column}: column gone")
                 elif not same(value, now[column]):
