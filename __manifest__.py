@@ -2,12 +2,12 @@
     "name": "After-Sales Quality",
     "summary": "Complaints, return approvals, quality holds, CAPA, satisfaction "
     "surveys and after-sales statistics for ISO 9001 / ISO 13485 / IATF 16949",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Inventory/Quality",
     "website": "https://github.com/after-sales-quality/after_sales_quality",
     "author": "After-Sales Quality contributors",
     "license": "LGPL-3",
-    "depends": ["sale_stock", "survey", "resource", "hr", "portal"],
+    "depends": ["sale_management", "sale_stock", "survey", "resource", "hr", "portal"],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         # security: groups first (the access rights and rules name them)
