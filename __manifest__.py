@@ -46,6 +46,7 @@
         "data/asq_service_data.xml",
         "data/asq_survey_data.xml",
         "data/asq_kpi_data.xml",
+        "data/asq_stock_data.xml",
         # views
         "views/asq_delivered_line_views.xml",
         "views/asq_capa_views.xml",

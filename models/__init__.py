@@ -47,3 +47,5 @@ from . import ir_attachment
 from . import stock_move_line
 from . import asq_cron
 from . import ir_cron
+from . import stock_warehouse
+from . import stock_picking_type

@@ -1193,12 +1193,20 @@ class AsqReturn(models.Model):
             lines = self.line_ids.filtered(lambda x, d=delivery: x.picking_id == d)
             warehouse = delivery.picking_type_id.warehouse_id
             qc_location = self._qc_location(warehouse)
+            # The warehouse's own "Customer Returns" operation type, apart
+            # from the purchase receipts (made if the warehouse has none).
+            if not warehouse.asq_return_type_id:
+                warehouse._asq_create_return_types()
+            carried = {
+                "asq_return_location_dest_id": AsqMark(qc_location.id),
+                "asq_return_picking_type_id": AsqMark(
+                    warehouse.asq_return_type_id.id
+                ),
+            }
             wizard = (
                 self.env["stock.return.picking"]
                 .with_context(
-                    active_id=delivery.id,
-                    active_model="stock.picking",
-                    asq_return_location_dest_id=AsqMark(qc_location.id),
+                    active_id=delivery.id, active_model="stock.picking", **carried
                 )
                 .create({})
             )
@@ -1208,9 +1216,7 @@ class AsqReturn(models.Model):
                         "quantity"
                     )
                 )
-            receipt = wizard.with_context(
-                asq_return_location_dest_id=AsqMark(qc_location.id)
-            )._create_return()
+            receipt = wizard.with_context(**carried)._create_return()
             receipt.write(
                 {
                     "asq_return_id": self.id,

@@ -1,4 +1,11 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from .stock_picking import (
+    asq_complaint_lines,
+    asq_new_document_action,
+    asq_return_lines,
+)
 
 
 class SaleOrder(models.Model):
@@ -9,6 +16,12 @@ class SaleOrder(models.Model):
 
     asq_hold_warning = fields.Text(
         string="Quality Hold Warning", compute="_compute_asq_hold_warning"
+    )
+    asq_customer_delivered = fields.Boolean(
+        string="Goods Delivered",
+        compute="_compute_asq_customer_delivered",
+        help="Drives the button Return Request: a confirmed order some of whose "
+        "goods reached the customer.",
     )
 
     @api.depends("order_line.product_id", "company_id")
@@ -32,3 +45,65 @@ class SaleOrder(models.Model):
                     )
                 )
             order.asq_hold_warning = "\n".join(lines) or False
+
+    @api.depends("state", "picking_ids.state")
+    def _compute_asq_customer_delivered(self):
+        for order in self:
+            order.asq_customer_delivered = order.state == "sale" and any(
+                picking._asq_is_customer_delivery() for picking in order.picking_ids
+            )
+
+    def _asq_delivered_goods(self):
+        """The goods of this confirmed order delivered to the customer
+        (asq.delivered.line), oldest delivery first."""
+        self.ensure_one()
+        if self.state != "sale":
+            raise UserError(
+                self.env._(
+                    "%(order)s is not a confirmed sale: complaints and return "
+                    "requests are about confirmed orders.",
+                    order=self.name,
+                )
+            )
+        return self.env["asq.delivered.line"].search(
+            [("sale_order_id", "=", self.id)], order="date, id"
+        )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_asq_register_complaint(self):
+        """Button "Register Complaint": a new complaint of the customer about
+        this order's delivered goods (before any delivery, the user adds
+        the goods later)."""
+        self.ensure_one()
+        return asq_new_document_action(
+            self.env,
+            "asq.complaint",
+            self.partner_id.commercial_partner_id,
+            self.company_id,
+            asq_complaint_lines(self._asq_delivered_goods()),
+            self,
+        )
+
+    def action_asq_new_return(self):
+        """Button "Return Request": a new return request of the customer for
+        what of this order's deliveries is still at the customer."""
+        self.ensure_one()
+        lines = asq_return_lines(self._asq_delivered_goods())
+        if not lines:
+            raise UserError(
+                self.env._(
+                    "Nothing %(order)s delivered is still at the customer: no "
+                    "goods to ask back.",
+                    order=self.name,
+                )
+            )
+        return asq_new_document_action(
+            self.env,
+            "asq.return",
+            self.partner_id.commercial_partner_id,
+            self.company_id,
+            lines,
+            self,
+        )

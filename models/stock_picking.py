@@ -1,11 +1,66 @@
-from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import float_compare
 
 from .asq_workflow_mixin import asq_lock_rows
 
 # Set by the return request's own steps (in sudo): a caller never ties a
 # transfer to a request, nor unties it.
 RETURN_LINK_FIELDS = ("asq_return_id", "asq_return_role")
+
+
+def asq_new_document_action(env, model, partner, company, lines, origin):
+    """The form of a new ``model`` (asq.complaint or asq.return) prefilled
+    from a sale order or delivery: its customer and company and ``lines``
+    (line values on the delivered goods); nothing is created until the user
+    saves. Refused to whoever may not create one: the buttons are shown only
+    to them, a direct call says why."""
+    Model = env[model]
+    if not Model.has_access("create"):
+        raise AccessError(
+            env._(
+                "%(document)s: only the sales and after-sales users register "
+                "complaints and return requests.",
+                document=origin.display_name,
+            )
+        )
+    return {
+        "type": "ir.actions.act_window",
+        "name": Model._description,
+        "res_model": model,
+        "view_mode": "form",
+        "views": [(False, "form")],
+        "target": "current",
+        "context": {
+            "default_partner_id": partner.id,
+            "default_company_id": company.id,
+            "default_line_ids": [Command.create(vals) for vals in lines],
+        },
+    }
+
+
+def asq_complaint_lines(delivered):
+    """Complaint lines on ``delivered`` (asq.delivered.line): all of each
+    delivered quantity affected until the user says how much."""
+    return [
+        {"delivered_line_id": goods.id, "quantity": goods.quantity}
+        for goods in delivered
+    ]
+
+
+def asq_return_lines(delivered):
+    """Return request lines on what of ``delivered`` is still at the
+    customer; the reason is the user's to write."""
+    return [
+        {"delivered_line_id": goods.id, "quantity": goods.remaining_qty}
+        for goods in delivered
+        if float_compare(
+            goods.remaining_qty,
+            0.0,
+            precision_rounding=goods.product_uom_id.rounding or 0.01,
+        )
+        > 0
+    ]
 
 
 class StockPicking(models.Model):
@@ -32,6 +87,12 @@ class StockPicking(models.Model):
 
     asq_complaint_count = fields.Integer(
         string="Complaints", compute="_compute_asq_complaint_count"
+    )
+    asq_customer_delivered = fields.Boolean(
+        string="Delivered to the Customer",
+        compute="_compute_asq_customer_delivered",
+        help="Drives the buttons Register Complaint and Return Request: a done "
+        "delivery of goods to a customer.",
     )
 
     @api.model_create_multi
@@ -70,6 +131,73 @@ class StockPicking(models.Model):
             }
         for picking in self:
             picking.asq_complaint_count = counts.get(picking.id, 0)
+
+    @api.depends("state", "location_id.usage", "location_dest_id.usage")
+    def _compute_asq_customer_delivered(self):
+        for picking in self:
+            picking.asq_customer_delivered = picking._asq_is_customer_delivery()
+
+    def _asq_is_customer_delivery(self):
+        """A done transfer that took goods out to a customer (the last step
+        of a delivery, not a return nor a vendor return)."""
+        self.ensure_one()
+        return (
+            self.state == "done"
+            and self.partner_id
+            and self.location_dest_id.usage == "customer"
+            and self.location_id.usage != "customer"
+        )
+
+    def _asq_delivered_goods(self):
+        """The delivered goods (asq.delivered.line) of this delivery."""
+        self.ensure_one()
+        if not self._asq_is_customer_delivery():
+            raise UserError(
+                self.env._(
+                    "%(picking)s did not deliver goods to a customer: complaints "
+                    "and return requests are about done deliveries.",
+                    picking=self.name,
+                )
+            )
+        return self.env["asq.delivered.line"].search(
+            [("picking_id", "=", self.id)], order="id"
+        )
+
+    def action_asq_register_complaint(self):
+        """Button "Register Complaint": a new complaint of the customer about
+        the goods of this delivery (each lot on its own line)."""
+        self.ensure_one()
+        delivered = self._asq_delivered_goods()
+        return asq_new_document_action(
+            self.env,
+            "asq.complaint",
+            self.partner_id.commercial_partner_id,
+            self.company_id,
+            asq_complaint_lines(delivered),
+            self,
+        )
+
+    def action_asq_new_return(self):
+        """Button "Return Request": a new return request of the customer for
+        what of this delivery is still at the customer."""
+        self.ensure_one()
+        lines = asq_return_lines(self._asq_delivered_goods())
+        if not lines:
+            raise UserError(
+                self.env._(
+                    "Everything %(picking)s delivered has come back or is asked "
+                    "back already.",
+                    picking=self.name,
+                )
+            )
+        return asq_new_document_action(
+            self.env,
+            "asq.return",
+            self.partner_id.commercial_partner_id,
+            self.company_id,
+            lines,
+            self,
+        )
 
     def action_asq_view_complaints(self):
         """Smart button "Complaints": the complaints about this delivery."""

@@ -22,6 +22,13 @@ class StockReturnPicking(models.TransientModel):
         help="Shows Odoo's own return buttons on a customer delivery: the user "
         "holds the exception group (each booking is logged).",
     )
+    asq_can_request = fields.Boolean(
+        string="May File a Return Request",
+        compute="_compute_asq_customer_delivery",
+        help="Drives the button Create Return Request: only those who may "
+        "create a return request (sales and after-sales users) see it; the "
+        "others are told whom to ask.",
+    )
     asq_return_reason = fields.Text(
         string="Reason for the Return",
         help="Written on every line of the return request (the after-sales "
@@ -31,18 +38,24 @@ class StockReturnPicking(models.TransientModel):
     @api.depends("picking_id")
     def _compute_asq_customer_delivery(self):
         exception = self.env.user.has_group(GROUP_GATE_EXCEPTION)
+        can_request = self.env["asq.return"].has_access("create")
         for wizard in self:
+            wizard.asq_can_request = can_request
             wizard.asq_customer_delivery = any(
                 move._asq_is_customer_delivery() for move in wizard.picking_id.move_ids
             )
             wizard.asq_gate_exception = exception
 
     def _prepare_picking_default_values(self):
-        """Return requests send the goods to the warehouse's QC location."""
+        """Return requests send the goods to the warehouse's QC location,
+        as the warehouse's "Customer Returns" operation."""
         vals = super()._prepare_picking_default_values()
         location = asq_carried(self.env, "asq_return_location_dest_id")
         if location:
             vals["location_dest_id"] = location
+        picking_type = asq_carried(self.env, "asq_return_picking_type_id")
+        if picking_type:
+            vals["picking_type_id"] = picking_type
         return vals
 
     # ------------------------------------------------------------------

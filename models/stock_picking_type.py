@@ -1,0 +1,96 @@
+from odoo import fields, models
+
+# The transfers that take returned goods out of the return QC location.
+PUTAWAY_ROLES = ("putaway", "reject")
+# A put-away not yet to do (draft) or no longer to do.
+NOT_TO_DO = ("draft", "done", "cancel")
+
+
+class StockPickingType(models.Model):
+    _inherit = "stock.picking.type"
+
+    asq_customer_return = fields.Boolean(
+        string="Customer Returns",
+        compute="_compute_asq_customer_return",
+        help="The operation type of a warehouse's customer returns: its "
+        "Overview card counts the goods waiting for QC and to put away.",
+    )
+    asq_count_waiting_qc = fields.Integer(
+        string="Waiting for QC", compute="_compute_asq_return_counts"
+    )
+    asq_count_to_putaway = fields.Integer(
+        string="To Put Away", compute="_compute_asq_return_counts"
+    )
+
+    def _compute_asq_customer_return(self):
+        types = self.env["stock.warehouse"].sudo().search(
+            [("asq_return_type_id", "in", self.ids)]
+        ).asq_return_type_id
+        for picking_type in self:
+            picking_type.asq_customer_return = picking_type in types
+
+    def _compute_asq_return_counts(self):
+        """Overview card "Customer Returns": what waits for QC and what is
+        to put away (a warehouse or two: one count each)."""
+        Return = self.env["asq.return"]
+        can_read = Return.has_access("read")
+        for picking_type in self:
+            picking_type.asq_count_waiting_qc = 0
+            picking_type.asq_count_to_putaway = 0
+            if not picking_type.asq_customer_return:
+                continue
+            if can_read:
+                picking_type.asq_count_waiting_qc = Return.search_count(
+                    picking_type._asq_waiting_qc_domain()
+                )
+            picking_type.asq_count_to_putaway = self.env["stock.picking"].search_count(
+                picking_type._asq_to_putaway_domain()
+            )
+
+    def _asq_waiting_qc_domain(self):
+        """Requests whose goods are in the QC location, not yet inspected."""
+        return [
+            ("state", "=", "received"),
+            ("picking_ids.picking_type_id", "in", self.ids),
+        ]
+
+    def _asq_to_putaway_domain(self):
+        """The open transfers out of this type's return QC location."""
+        self.ensure_one()
+        return [
+            ("asq_return_role", "in", PUTAWAY_ROLES),
+            ("state", "not in", NOT_TO_DO),
+            ("location_id", "child_of", self.default_location_dest_id.id),
+        ]
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_asq_waiting_qc(self):
+        """Overview card link "Waiting for QC": the requests received into
+        QC through this type, waiting for the inspectors."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "after_sales_quality.asq_return_action"
+        )
+        action.update(
+            display_name=self.env._("Waiting for QC"),
+            domain=self._asq_waiting_qc_domain(),
+            context={},
+        )
+        return action
+
+    def action_asq_to_putaway(self):
+        """Overview card link "To Put Away": the transfers taking inspected
+        goods out of the QC location (to stock, rework, scrap or back to the
+        customer)."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "stock.action_picking_tree_all"
+        )
+        action.update(
+            display_name=self.env._("To Put Away"),
+            domain=self._asq_to_putaway_domain(),
+            context={"create": False},
+        )
+        return action
