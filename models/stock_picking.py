@@ -1,7 +1,10 @@
+from collections import defaultdict
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
 
+from .asq_delivered_line import ASQ_OPEN_RETURN_STATES
 from .asq_workflow_mixin import asq_lock_rows
 
 # Set by the return request's own steps (in sudo): a caller never ties a
@@ -50,17 +53,29 @@ def asq_complaint_lines(delivered):
 
 def asq_return_lines(delivered):
     """Return request lines on what of ``delivered`` is still at the
-    customer; the reason is the user's to write."""
-    return [
-        {"delivered_line_id": goods.id, "quantity": goods.remaining_qty}
-        for goods in delivered
-        if float_compare(
-            goods.remaining_qty,
-            0.0,
-            precision_rounding=goods.product_uom_id.rounding or 0.01,
+    customer and no open request asks for yet (the over-return check of the
+    submission would refuse more); the reason is the user's to write."""
+    asked = defaultdict(float)
+    for line in (
+        delivered.env["asq.return.line"]
+        .sudo()
+        .search(
+            [
+                ("move_id", "in", delivered.move_id.ids),
+                ("return_id.state", "in", ASQ_OPEN_RETURN_STATES),
+            ]
         )
-        > 0
-    ]
+    ):
+        asked[(line.move_id, line.lot_id)] += max(
+            line.quantity - line.received_qty, 0.0
+        )
+    lines = []
+    for goods in delivered:
+        quantity = goods.remaining_qty - asked[(goods.move_id, goods.lot_id)]
+        rounding = goods.product_uom_id.rounding or 0.01
+        if float_compare(quantity, 0.0, precision_rounding=rounding) > 0:
+            lines.append({"delivered_line_id": goods.id, "quantity": quantity})
+    return lines
 
 
 class StockPicking(models.Model):
