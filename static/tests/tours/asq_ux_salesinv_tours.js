@@ -4,7 +4,12 @@ import { registry } from "@web/core/registry";
 registry.category("web_tour.tours").add("asq_ux_sales_complaint_tour", {
     steps: () => [
         {
-            content: "Open the Sales app from the home menu",
+            content: "Open the home menu (the apps)",
+            trigger: ".o_navbar_apps_menu button",
+            run: "click",
+        },
+        {
+            content: "Open the Sales app",
             trigger: ".o_app[data-menu-xmlid='sale.sale_menu_root']",
             run: "click",
         },
