@@ -1199,9 +1199,7 @@ class AsqReturn(models.Model):
                 warehouse._asq_create_return_types()
             carried = {
                 "asq_return_location_dest_id": AsqMark(qc_location.id),
-                "asq_return_picking_type_id": AsqMark(
-                    warehouse.asq_return_type_id.id
-                ),
+                "asq_return_picking_type_id": AsqMark(warehouse.asq_return_type_id.id),
             }
             wizard = (
                 self.env["stock.return.picking"]

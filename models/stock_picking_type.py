@@ -23,9 +23,12 @@ class StockPickingType(models.Model):
     )
 
     def _compute_asq_customer_return(self):
-        types = self.env["stock.warehouse"].sudo().search(
-            [("asq_return_type_id", "in", self.ids)]
-        ).asq_return_type_id
+        types = (
+            self.env["stock.warehouse"]
+            .sudo()
+            .search([("asq_return_type_id", "in", self.ids)])
+            .asq_return_type_id
+        )
         for picking_type in self:
             picking_type.asq_customer_return = picking_type in types
 
