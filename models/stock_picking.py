@@ -158,7 +158,7 @@ class StockPicking(models.Model):
         self.ensure_one()
         return (
             self.state == "done"
-            and self.partner_id
+            and bool(self.partner_id)
             and self.location_dest_id.usage == "customer"
             and self.location_id.usage != "customer"
         )
