@@ -50,6 +50,22 @@ class StockPickingType(models.Model):
                 picking_type._asq_to_putaway_domain()
             )
 
+    def _asq_translate_name(self):
+        """Name the "Customer Returns" types in every installed language:
+        the type is made in one language (the installer's), and the
+        Overview card of a Chinese user must read 客户退货 all the same."""
+        langs = [code for code, _name in self.env["res.lang"].get_installed()]
+        for picking_type in self:
+            picking_type.update_field_translations(
+                "name",
+                {
+                    lang: picking_type.with_context(lang=lang).env._(
+                        "Customer Returns"
+                    )
+                    for lang in langs
+                },
+            )
+
     def _asq_waiting_qc_domain(self):
         """Requests whose goods are in the QC location, not yet inspected."""
         return [

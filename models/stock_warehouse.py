@@ -14,6 +14,12 @@ class StockWarehouse(models.Model):
         "apart from the purchase receipts.",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        warehouses = super().create(vals_list)
+        warehouses.asq_return_type_id._asq_translate_name()
+        return warehouses
+
     def _get_sequence_values(self, name=False, code=False):
         values = super()._get_sequence_values(name=name, code=code)
         values["asq_return_type_id"] = {
@@ -93,4 +99,5 @@ class StockWarehouse(models.Model):
                 sequence_id=sequence.id,
             )
             warehouse.asq_return_type_id = PickingType.create(values)
+        warehouses.asq_return_type_id._asq_translate_name()
         return True

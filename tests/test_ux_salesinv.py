@@ -206,6 +206,13 @@ class TestCustomerReturnsType(SalesInvCommon):
         )
         ptype = warehouse.asq_return_type_id
         self.assertEqual(ptype.name, "Customer Returns")
+        # A Chinese user's Overview card reads the type in Chinese, whoever
+        # made the warehouse.
+        self.env["res.lang"]._activate_lang("zh_CN")
+        south = self.env["stock.warehouse"].create({"name": "UX South", "code": "UXS"})
+        self.assertEqual(
+            south.asq_return_type_id.with_context(lang="zh_CN").name, "客户退货"
+        )
         self.assertEqual(ptype.default_location_dest_id.asq_return_usage, "qc")
         self.assertEqual(ptype.default_location_dest_id.warehouse_id, warehouse)
         self.assertTrue(ptype.sequence_id.prefix.startswith("UXN/RET/"))
