@@ -47,3 +47,4 @@ from . import ir_attachment
 from . import stock_move_line
 from . import asq_cron
 from . import ir_cron
+from . import asq_waiting_for_me
