@@ -175,8 +175,8 @@ class AsqDashboard(models.AbstractModel):
     @api.model
     def _chart_specs(self):
         """{key: spec} of the trend charts, in display order: the report
-        model a graph view reads (its own grouped read, clickable through to
-        the rows), its domain and the graph's context."""
+        model a graph view (``view``) reads with its own grouped read,
+        clickable through to the rows, its domain and the graph's context."""
         since = fields.Datetime.to_string(self._month_start(TREND_MONTHS - 1))
         complaints = [
             ("kind", "=", "complaint"),
@@ -191,6 +191,7 @@ class AsqDashboard(models.AbstractModel):
         return {
             "complaints_month": {
                 "model": "asq.complaint.report",
+                "view": f"{ASQ}asq_complaint_report_view_graph_dashboard",
                 "title": self.env._("Complaints per Month"),
                 "domain": complaints,
                 "context": {
@@ -201,18 +202,21 @@ class AsqDashboard(models.AbstractModel):
             },
             "pareto_category": {
                 "model": "asq.complaint.report",
+                "view": f"{ASQ}asq_complaint_report_view_graph_dashboard",
                 "title": self.env._("Complaints by Category (12 Months)"),
                 "domain": complaints,
                 "context": {**pareto, "graph_groupbys": ["category"]},
             },
             "pareto_product": {
                 "model": "asq.complaint.report",
+                "view": f"{ASQ}asq_complaint_report_view_graph_dashboard",
                 "title": self.env._("Complaints by Product (12 Months)"),
                 "domain": complaints,
                 "context": {**pareto, "graph_groupbys": ["product_id"]},
             },
             "reply_timeliness": {
                 "model": "asq.complaint.report",
+                "view": f"{ASQ}asq_complaint_report_view_graph_dashboard",
                 "title": self.env._("Quality Answers on Time and Late"),
                 "domain": [
                     ("kind", "=", "complaint"),
@@ -228,6 +232,7 @@ class AsqDashboard(models.AbstractModel):
             },
             "capa_age": {
                 "model": "asq.capa.age.report",
+                "view": f"{ASQ}asq_capa_age_report_view_graph",
                 "title": self.env._("Open CAPA by Age"),
                 "domain": [],
                 "context": {
@@ -243,7 +248,11 @@ class AsqDashboard(models.AbstractModel):
         """The charts of the report models the user reads (no query: the
         access rights are cached)."""
         return [
-            {"key": key, **spec}
+            {
+                "key": key,
+                **spec,
+                "view": self.env["ir.model.data"]._xmlid_to_res_id(spec["view"]),
+            }
             for key, spec in self._chart_specs().items()
             if self.env[spec["model"]].has_access("read")
         ]

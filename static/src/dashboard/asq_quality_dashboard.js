@@ -49,6 +49,11 @@ export class AsqQualityDashboard extends Component {
         return {
             resModel: chart.model,
             type: "graph",
+            viewId: chart.view,
+            views: [
+                [chart.view, "graph"],
+                [false, "search"],
+            ],
             domain: chart.domain,
             context: chart.context,
             display: { controlPanel: false, searchPanel: false },
