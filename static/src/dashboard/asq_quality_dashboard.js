@@ -37,7 +37,6 @@ export class AsqQualityDashboard extends Component {
             noPrevious: _t("No previous campaign to compare with"),
             noCampaign: _t("No satisfaction survey closed yet."),
             refresh: _t("Refresh"),
-            trends: _t("Trends"),
         };
     }
 
