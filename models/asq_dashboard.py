@@ -226,7 +226,7 @@ class AsqDashboard(models.AbstractModel):
                 "context": {
                     "graph_measure": "__count",
                     "graph_mode": "bar",
-                    "graph_stacked": True,
+                    "graph_stacked": False,
                     "graph_groupbys": ["date:month", "reply_status"],
                 },
             },
