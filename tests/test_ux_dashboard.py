@@ -1,4 +1,7 @@
+import io
 from datetime import timedelta
+
+import openpyxl
 
 from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
@@ -292,6 +295,49 @@ class TestUxComplaintRate(DashboardCommon):
             [("company_id", "=", self.company.id)], ["complaint_rate"], [], lazy=False
         )
         self.assertIsInstance(total["complaint_rate"], float)
+
+    def test_kpi_pack_says_no_deliveries(self):
+        company = self.env["res.company"].create({"name": "ASQ UX Pack"})
+        self.users["asq_qm"].company_ids = [Command.link(company.id)]
+        self._complaint(company=company, state="review")
+        pack = (
+            self.env["asq.kpi.pack"]
+            .with_user(self.users["asq_qm"])
+            .with_context(allowed_company_ids=company.ids)
+            .create(
+                {
+                    "company_id": company.id,
+                    "period_type": "month",
+                    "date_from": fields.Date.context_today(self.env.user).replace(
+                        day=1
+                    ),
+                }
+            )
+        )
+        figures = pack.env[
+            "report.after_sales_quality.asq_kpi_pack_report_template"
+        ]._asq_figures(pack)
+        self.assertEqual(figures["summary"]["received"], 1)
+        self.assertEqual(figures["summary"]["deliveries"], 0)
+        html = (
+            self.env["ir.actions.report"]
+            .with_context(allowed_company_ids=company.ids)
+            ._render_qweb_html("after_sales_quality.asq_kpi_pack_report", pack.ids)[0]
+            .decode()
+        )
+        # The summary, the month, the category, the product (none on the
+        # complaint) and the customer: no rate, not 0.00.
+        self.assertEqual(html.count("no deliveries"), 5)
+        book = openpyxl.load_workbook(
+            io.BytesIO(pack.env["asq.kpi.pack.xlsx"]._asq_build(figures))
+        )
+        cells = [
+            cell.value
+            for sheet in book.worksheets
+            for row in sheet.iter_rows()
+            for cell in row
+        ]
+        self.assertEqual(cells.count("no deliveries"), 5)
 
     def test_report_opens_on_last_12_months(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(
