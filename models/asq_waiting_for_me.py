@@ -3,7 +3,7 @@ from odoo.exceptions import UserError
 
 
 class AsqWaitingForMe(models.AbstractModel):
-    """"Waiting for Me": the document waits for a step one of the current
+    """ "Waiting for Me": the document waits for a step one of the current
     user's roles signs (the workflow's declared steps). Searchable, so that
     the search view's filter of that name shows the dashboard's to-dos as a
     facet the user may remove."""

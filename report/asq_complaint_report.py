@@ -209,7 +209,7 @@ class AsqComplaintReport(models.Model):
         )
         if any(spec.split(":")[0] == "complaint_rate" for spec in fields):
             for group in groups:
-                # The rate is the complaints × 100 ÷ the deliveries: a group
+                # The rate is 100 * complaints / deliveries: a group
                 # with complaints and a nil rate had no deliveries.
                 if group.get("complaint_ref") and not group.get("complaint_rate"):
                     group["complaint_rate"] = False

@@ -7,7 +7,8 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.osv import expression
 from odoo.tests import HttpCase, tagged
-from odoo.tools.safe_eval import datetime as safe_datetime, safe_eval
+from odoo.tools.safe_eval import datetime as safe_datetime
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.after_sales_quality.models.asq_workflow_mixin import asq_step
 from odoo.addons.after_sales_quality.tests.common import AsqCommon

@@ -2,7 +2,6 @@ import io
 from datetime import timedelta
 
 import openpyxl
-
 from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 
