@@ -364,3 +364,14 @@ class TestUxDashboardTour(HttpCase, DashboardCommon):
             .id,
         )
         self.start_tour("/odoo/asq-dashboard", "asq_ux_dashboard_tour", login="admin")
+
+    def test_ux_complaint_rate_tour(self):
+        company = self.env["res.company"].create({"name": "ASQ UX Tour Rate"})
+        admin = self.env.ref("base.user_admin")
+        admin.company_ids = [Command.link(company.id)]
+        self._complaint(company=company, state="review")
+        self.start_tour(
+            f"/odoo/asq-complaint-statistics?cids={company.id}",
+            "asq_ux_complaint_rate_tour",
+            login="admin",
+        )

@@ -43,3 +43,30 @@ registry.category("web_tour.tours").add("asq_ux_dashboard_tour", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("asq_ux_complaint_rate_tour", {
+    steps: () => [
+        {
+            content: "The complaint rate opens on the last 12 months, a facet",
+            trigger: ".o_searchview_facet:contains(Last 12 Months)",
+        },
+        {
+            content: "Switch to the pivot",
+            trigger: ".o_switch_view.o_pivot",
+            run: "click",
+        },
+        {
+            content: "Complaints and no delivery: no rate, not 0 %",
+            trigger: ".o_pivot .o_pivot_cell_value:contains(no deliveries)",
+        },
+        {
+            content: "Remove the period",
+            trigger: ".o_searchview_facet:contains(Last 12 Months) .o_facet_remove",
+            run: "click",
+        },
+        {
+            content: "The facet is gone",
+            trigger: ".o_searchview:not(:has(.o_searchview_facet))",
+        },
+    ],
+});
