@@ -22,6 +22,7 @@
         "security/asq_survey_security.xml",
         "security/asq_kpi_security.xml",
         "security/asq_portal_security.xml",
+        "security/asq_dashboard_security.xml",
         # reports before data: the mail templates attach them (as core sale)
         "report/asq_return_reports.xml",
         "report/asq_return_templates.xml",

@@ -49,3 +49,4 @@ from . import asq_cron
 from . import ir_cron
 from . import stock_warehouse
 from . import stock_picking_type
+from . import asq_waiting_for_me

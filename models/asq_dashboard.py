@@ -1,6 +1,7 @@
 from datetime import datetime, time, timedelta
 
 import pytz
+from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
@@ -12,6 +13,8 @@ ASQ = "after_sales_quality."
 
 # Days ahead within which an open CAPA action counts as due.
 CAPA_DUE_DAYS = 7
+# Months the trend charts look back, the current one included.
+TREND_MONTHS = 12
 
 
 class AsqDashboard(models.AbstractModel):
@@ -50,6 +53,7 @@ class AsqDashboard(models.AbstractModel):
                 "groups": complaint_groups,
                 "label": self.env._("Open Complaints"),
                 "domain": open_complaints,
+                "filters": ("complaints", "open"),
             },
             "overdue_complaints": {
                 "model": "asq.complaint",
@@ -59,6 +63,7 @@ class AsqDashboard(models.AbstractModel):
                 "domain": expression.AND(
                     [open_complaints, [("is_overdue", "=", True)]]
                 ),
+                "filters": ("complaints", "open", "overdue"),
                 "alert": True,
             },
             "month_complaints": {
@@ -71,6 +76,19 @@ class AsqDashboard(models.AbstractModel):
                     ("counts_as_complaint", "=", True),
                     ("received_date", ">=", self._month_start()),
                 ],
+                # received_date: the search view's date filter, this month.
+                "filters": ("counted", "received_date"),
+            },
+            # 001 §4.2.7 「倉庫主管根據售后服務科負責人、經營部負責人及質管部
+            # 評審簽字后的《調退貨明細單》辦理入庫手續」: the warehouse receives
+            # the goods of an approved request through its return receipt.
+            "to_receive": {
+                "model": "stock.picking",
+                "action": "stock.action_picking_tree_all",
+                "groups": (GROUP_WAREHOUSE,),
+                "label": self.env._("To Receive"),
+                "domain": self._to_receive_domain(),
+                "filters": ("asq_to_receive",),
             },
             "active_holds": {
                 "model": "asq.hold",
@@ -78,6 +96,7 @@ class AsqDashboard(models.AbstractModel):
                 "groups": (GROUP_USER, GROUP_FINANCE, GROUP_WAREHOUSE),
                 "label": self.env._("Active Quality Holds"),
                 "domain": [("state", "in", ("active", "nonconforming"))],
+                "filters": ("active_holds",),
             },
             "capa_due": {
                 "model": "asq.capa.action",
@@ -90,6 +109,7 @@ class AsqDashboard(models.AbstractModel):
                         [("date_due", "<=", today + timedelta(days=CAPA_DUE_DAYS))],
                     ]
                 ),
+                "filters": ("due_soon",),
             },
             "capa_overdue": {
                 "model": "asq.capa.action",
@@ -97,6 +117,7 @@ class AsqDashboard(models.AbstractModel):
                 "groups": (GROUP_USER,),
                 "label": self.env._("Overdue CAPA Actions"),
                 "domain": expression.AND([open_actions, [("date_due", "<", today)]]),
+                "filters": ("overdue", "capa_open"),
                 "alert": True,
             },
             # Approvals waiting for one of my roles.
@@ -106,6 +127,7 @@ class AsqDashboard(models.AbstractModel):
                 "groups": return_groups,
                 "label": self.env._("Return Requests"),
                 "domain": self._my_return_domain(),
+                "filters": ("waiting_for_me",),
                 "section": "approvals",
             },
             "my_complaints": {
@@ -114,6 +136,7 @@ class AsqDashboard(models.AbstractModel):
                 "groups": complaint_groups,
                 "label": self.env._("Complaints"),
                 "domain": self._my_complaint_domain(),
+                "filters": ("waiting_for_me",),
                 "section": "approvals",
             },
             "my_capa": {
@@ -122,6 +145,7 @@ class AsqDashboard(models.AbstractModel):
                 "groups": capa_groups,
                 "label": self.env._("CAPA"),
                 "domain": self._my_capa_domain(),
+                "filters": ("waiting_for_me",),
                 "section": "approvals",
             },
             "my_holds": {
@@ -130,21 +154,122 @@ class AsqDashboard(models.AbstractModel):
                 "groups": (GROUP_USER, GROUP_FINANCE, GROUP_WAREHOUSE),
                 "label": self.env._("Quality Holds"),
                 "domain": self._my_hold_domain(),
+                "filters": ("waiting_for_me",),
                 "section": "approvals",
             },
         }
 
     @api.model
-    def _month_start(self):
-        """Midnight of the first day of the user's current month, in UTC."""
+    def _month_start(self, months_back=0):
+        """Midnight of the first day of the user's current month (or of the
+        month ``months_back`` months before), in UTC."""
         tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
         first = fields.Date.context_today(self).replace(day=1)
+        first -= relativedelta(months=months_back)
         local = tz.localize(datetime.combine(first, time.min))
         return local.astimezone(pytz.utc).replace(tzinfo=None)
 
     # ------------------------------------------------------------------
+    # Trends: Odoo graph views the client action embeds
+    # ------------------------------------------------------------------
+    @api.model
+    def _chart_specs(self):
+        """{key: spec} of the trend charts, in display order: the report
+        model a graph view (``view``) reads with its own grouped read,
+        clickable through to the rows, its domain and the graph's context."""
+        since = fields.Datetime.to_string(self._month_start(TREND_MONTHS - 1))
+        complaints = [
+            ("kind", "=", "complaint"),
+            ("counts_as_complaint", "=", True),
+            ("date", ">=", since),
+        ]
+        pareto = {
+            "graph_measure": "complaint_ref",
+            "graph_mode": "bar",
+            "graph_order": "DESC",
+        }
+        return {
+            "complaints_month": {
+                "model": "asq.complaint.report",
+                "view": f"{ASQ}asq_complaint_report_view_graph_dashboard",
+                "title": self.env._("Complaints per Month"),
+                "domain": complaints,
+                "context": {
+                    "graph_measure": "complaint_ref",
+                    "graph_mode": "bar",
+                    "graph_groupbys": ["date:month"],
+                },
+            },
+            "pareto_category": {
+                "model": "asq.complaint.report",
+                "view": f"{ASQ}asq_complaint_report_view_graph_dashboard",
+                "title": self.env._("Complaints by Category (12 Months)"),
+                "domain": complaints,
+                "context": {**pareto, "graph_groupbys": ["category"]},
+            },
+            "pareto_product": {
+                "model": "asq.complaint.report",
+                "view": f"{ASQ}asq_complaint_report_view_graph_dashboard",
+                "title": self.env._("Complaints by Product (12 Months)"),
+                "domain": complaints,
+                "context": {**pareto, "graph_groupbys": ["product_id"]},
+            },
+            "reply_timeliness": {
+                "model": "asq.complaint.report",
+                "view": f"{ASQ}asq_complaint_report_view_graph_dashboard",
+                "title": self.env._("Quality Answers on Time and Late"),
+                "domain": [
+                    ("kind", "=", "complaint"),
+                    ("reply_status", "!=", False),
+                    ("date", ">=", since),
+                ],
+                "context": {
+                    "graph_measure": "__count",
+                    "graph_mode": "bar",
+                    "graph_stacked": False,
+                    "graph_groupbys": ["date:month", "reply_status"],
+                },
+            },
+            "capa_age": {
+                "model": "asq.capa.age.report",
+                "view": f"{ASQ}asq_capa_age_report_view_graph",
+                "title": self.env._("Open CAPA by Age"),
+                "domain": [],
+                "context": {
+                    "graph_measure": "__count",
+                    "graph_mode": "bar",
+                    "graph_groupbys": ["age_bucket"],
+                },
+            },
+        }
+
+    @api.model
+    def _charts(self):
+        """The charts of the report models the user reads (no query: the
+        access rights are cached)."""
+        return [
+            {
+                "key": key,
+                **spec,
+                "view": self.env["ir.model.data"]._xmlid_to_res_id(spec["view"]),
+            }
+            for key, spec in self._chart_specs().items()
+            if self.env[spec["model"]].has_access("read")
+        ]
+
+    # ------------------------------------------------------------------
     # "Waiting for me": the next step is signed by one of my roles
     # ------------------------------------------------------------------
+    @api.model
+    def _to_receive_domain(self):
+        """Return receipts of approved requests, not validated yet (the
+        filter "To Receive" of the transfers' search view)."""
+        return [
+            ("asq_return_role", "=", "receipt"),
+            ("asq_return_id.state", "=", "approved"),
+            ("state", "not in", ("done", "cancel")),
+        ]
+
     @api.model
     def _my_return_domain(self):
         return self.env["asq.return"]._asq_waiting_domain()
@@ -218,6 +343,7 @@ class AsqDashboard(models.AbstractModel):
             "tiles": tiles,
             "approvals": approvals or False,
             "satisfaction": self._satisfaction_figures(),
+            "charts": self._charts(),
         }
 
     @api.model
@@ -279,9 +405,10 @@ class AsqDashboard(models.AbstractModel):
             {
                 "name": spec["label"],
                 "display_name": spec["label"],
-                "domain": spec["domain"],
-                # The tile's domain replaces the list's default filters.
-                "context": {},
+                # The tile's filters of the list's search view, shown as
+                # facets the user sees and may remove, replace the list's
+                # default filters; no hidden domain.
+                "context": {f"search_default_{name}": 1 for name in spec["filters"]},
                 "target": "current",
             }
         )

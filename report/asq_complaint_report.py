@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..models.asq_delivered_line import asq_delivered_move_lines
@@ -174,6 +174,13 @@ class AsqComplaintReport(models.Model):
     )
     answer_due = fields.Integer(string="Quality Answers Due", readonly=True)
     answer_met = fields.Integer(string="Quality Answers on Time", readonly=True)
+    reply_status = fields.Selection(
+        [("on_time", "On Time"), ("late", "Late")],
+        string="Quality Answer",
+        readonly=True,
+        help="Of the complaints whose quality answer is due: answered by the "
+        "deadline, or answered late or not yet answered past it.",
+    )
     answer_rate = fields.Float(
         string="Quality Answer on Time (%)",
         digits=(16, 1),
@@ -190,6 +197,23 @@ class AsqComplaintReport(models.Model):
         aggregator="avg",
         help="Days from receipt to closing, of closed complaints.",
     )
+
+    @api.model
+    def read_group(
+        self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True
+    ):
+        """A group with complaints and no delivery has no complaint rate:
+        False (shown "no deliveries"), not 0 %."""
+        groups = super().read_group(
+            domain, fields, groupby, offset, limit, orderby, lazy
+        )
+        if any(spec.split(":")[0] == "complaint_rate" for spec in fields):
+            for group in groups:
+                # The rate is 100 * complaints / deliveries: a group
+                # with complaints and a nil rate had no deliveries.
+                if group.get("complaint_ref") and not group.get("complaint_rate"):
+                    group["complaint_rate"] = False
+        return groups
 
     @property
     def _table_query(self):
@@ -243,6 +267,7 @@ class AsqComplaintReport(models.Model):
                    0 AS disposition_due, 0 AS disposition_met,
                    0 AS onsite_due, 0 AS onsite_met,
                    0 AS answer_due, 0 AS answer_met,
+                   NULL AS reply_status,
                    company.currency_id,
                    0 AS loss_amount,
                    NULL::float AS handling_days,
@@ -286,6 +311,8 @@ class AsqComplaintReport(models.Model):
                    (cl.first_row AND cl.onsite_on_time)::int AS onsite_met,
                    due.answer::int AS answer_due,
                    (cl.first_row AND cl.answer_on_time)::int AS answer_met,
+                   CASE WHEN due.answer AND cl.answer_on_time THEN 'on_time'
+                        WHEN due.answer THEN 'late' END AS reply_status,
                    company.currency_id,
                    CASE WHEN cl.first_row
                         THEN COALESCE(cl.loss_amount, 0) ELSE 0 END AS loss_amount,

@@ -66,15 +66,42 @@ class AsqKpiPackXlsx(models.AbstractModel):
             formats["header"],
             [44, 16, 30, 14],
         )
+        counts = {line["key"]: line for line in figures["summary_rows"]}
         for row, line in enumerate(figures["summary_rows"], start=3):
             fmt = formats["amount"] if line["kind"] == "amount" else formats["number"]
+            values = [line["current"], line["previous"], line["difference"]]
+            if line["key"] == "complaint_rate":
+                # Complaints and no delivery: no complaint rate, not 0 %.
+                none = [
+                    bool(counts["received"][when] and not counts["deliveries"][when])
+                    for when in ("current", "previous")
+                ]
+                values = [
+                    self.env._("no deliveries") if none[0] else values[0],
+                    self.env._("no deliveries") if none[1] else values[1],
+                    None if any(none) else values[2],
+                ]
             asq_write_row(
                 sheet,
                 row,
-                [line["label"], line["current"], line["previous"], line["difference"]],
+                [line["label"], *values],
                 fmt,
             )
         sheet.freeze_panes(3, 1)
+
+    def _asq_rate_lines(self, lines, no_deliveries=None):
+        """``lines`` with the complaint rate of those with complaints and no
+        delivery (``no_deliveries``: whether the period had none, for lines
+        that don't count them) written "no deliveries", not 0 %."""
+        result = []
+        for line in lines:
+            none = line["complaints"] and (
+                not line["deliveries"] if no_deliveries is None else no_deliveries
+            )
+            if none:
+                line = {**line, "complaint_rate": self.env._("no deliveries")}
+            result.append(line)
+        return result
 
     def _asq_rate_sheet(self, workbook, formats, figures):
         sheet = workbook.add_worksheet(self.env._("Complaint Rate"))
@@ -90,7 +117,7 @@ class AsqKpiPackXlsx(models.AbstractModel):
             0,
             self.env._("Complaint Rate by Period"),
             [(self._asq_period_label(figures), "label"), *rate_columns],
-            figures["rate_by_period"],
+            self._asq_rate_lines(figures["rate_by_period"]),
             [28, 16, 14, 18, 22],
         )
         if figures["rate_by_period"]:
@@ -118,7 +145,10 @@ class AsqKpiPackXlsx(models.AbstractModel):
                 rate_columns[1],
                 rate_columns[2],
             ],
-            figures["by_category"],
+            self._asq_rate_lines(
+                figures["by_category"],
+                no_deliveries=not figures["summary"]["deliveries"],
+            ),
         )
         row = self._asq_table(
             sheet,
@@ -131,7 +161,7 @@ class AsqKpiPackXlsx(models.AbstractModel):
                 (self.env._("Delivered Quantity"), "delivered_qty"),
                 (self.env._("Defective Quantity"), "complained_qty"),
             ],
-            figures["by_product"],
+            self._asq_rate_lines(figures["by_product"]),
         )
         self._asq_table(
             sheet,
@@ -139,7 +169,7 @@ class AsqKpiPackXlsx(models.AbstractModel):
             row,
             self.env._("By Customer (Top 20)"),
             [(self.env._("Customer"), "label"), *rate_columns],
-            figures["by_customer"],
+            self._asq_rate_lines(figures["by_customer"]),
         )
 
     def _asq_timeliness_sheet(self, workbook, formats, figures):

@@ -1,8 +1,14 @@
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
+from lxml import etree
+
 from odoo import Command, fields
 from odoo.exceptions import AccessError
+from odoo.osv import expression
 from odoo.tests import HttpCase, tagged
+from odoo.tools.safe_eval import datetime as safe_datetime
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.after_sales_quality.models.asq_workflow_mixin import asq_step
 from odoo.addons.after_sales_quality.tests.common import AsqCommon
@@ -53,6 +59,73 @@ class DashboardCommon(AsqCommon):
 
     def _delta(self, before, after):
         return {key: after[key] - before.get(key, 0) for key in after}
+
+    def _list_domain(self, action, login, names=None):
+        """What the list a tile opens shows: the action's own domain and the
+        search view's filters its context turns on (``names``: those
+        instead), evaluated as the web client does for ``login``."""
+        user = self.users[login]
+        Model = self.env[action["res_model"]].with_user(user)
+        view_id = action.get("search_view_id") and action["search_view_id"][0]
+        arch = Model.get_views([(view_id, "search")])["views"]["search"]["arch"]
+        root = etree.fromstring(arch)
+        if names is None:
+            names = [
+                key.removeprefix("search_default_")
+                for key, value in action["context"].items()
+                if key.startswith("search_default_") and value
+            ]
+        today = fields.Date.context_today(Model)
+        values = {
+            "uid": user.id,
+            "context_today": lambda: today,
+            "relativedelta": relativedelta,
+            "datetime": safe_datetime,
+        }
+        domains = [safe_eval(action["domain"] or "[]", values)]
+        for name in names:
+            [node] = root.xpath(f"//filter[@name='{name}']")
+            if node.get("date"):
+                # A date filter turned on by default: the user's month.
+                dashboard = self.env["asq.dashboard"].with_user(user)
+                domains.append(
+                    [
+                        (node.get("date"), ">=", dashboard._month_start()),
+                        (node.get("date"), "<", dashboard._month_start(-1)),
+                    ]
+                )
+            else:
+                domains.append(safe_eval(node.get("domain"), values))
+        return expression.AND(domains)
+
+    def _list_count(self, action, login, names=None):
+        return (
+            self.env[action["res_model"]]
+            .with_user(self.users[login])
+            .search_count(self._list_domain(action, login, names))
+        )
+
+    def _assert_tiles_open_their_count(self, login):
+        """Every tile of ``login`` opens its list with visible filters (no
+        hidden domain) showing as many records as the tile counts."""
+        dashboard = self._dashboard(login)
+        data = dashboard.retrieve_dashboard()
+        tiles = data["tiles"] + (data["approvals"] or {"tiles": []})["tiles"]
+        for tile in tiles:
+            action = dashboard.action_open_tile(tile["key"])
+            xml_action = self.env["ir.actions.act_window"]._for_xml_id(
+                self.env["asq.dashboard"]._tile_specs()[tile["key"]]["action"]
+            )
+            self.assertEqual(action["domain"], xml_action["domain"], tile["key"])
+            self.assertTrue(action["context"], tile["key"])
+            self.assertTrue(
+                all(key.startswith("search_default_") for key in action["context"]),
+                tile["key"],
+            )
+            self.assertEqual(
+                self._list_count(action, login), tile["count"], (login, tile["key"])
+            )
+        return tiles
 
 
 @tagged("post_install", "-at_install", "asq_kpi")
@@ -277,7 +350,9 @@ class TestDashboard(DashboardCommon):
         self.assertFalse(finance["satisfaction"])
 
         warehouse = self._dashboard("asq_warehouse").retrieve_dashboard()
-        self.assertEqual({t["key"] for t in warehouse["tiles"]}, {"active_holds"})
+        self.assertEqual(
+            {t["key"] for t in warehouse["tiles"]}, {"to_receive", "active_holds"}
+        )
         self.assertEqual(
             {t["key"] for t in warehouse["approvals"]["tiles"]}, {"my_returns"}
         )
@@ -308,23 +383,22 @@ class TestDashboard(DashboardCommon):
         self.assertEqual(action["res_model"], "asq.complaint")
         self.assertEqual(action["type"], "ir.actions.act_window")
         self.assertEqual(action["display_name"], "Overdue Complaints")
+        self.assertEqual(
+            action["context"],
+            {
+                "search_default_complaints": 1,
+                "search_default_open": 1,
+                "search_default_overdue": 1,
+            },
+        )
         found = (
             self.env["asq.complaint"]
             .with_user(self.users["asq_qm"])
-            .search(action["domain"])
+            .search(self._list_domain(action, "asq_qm"))
         )
         self.assertIn(overdue, found)
         self.assertNotIn(on_time, found)
-        data = dashboard.retrieve_dashboard()
-        for tile in data["tiles"] + data["approvals"]["tiles"]:
-            action = dashboard.action_open_tile(tile["key"])
-            self.assertEqual(
-                self.env[action["res_model"]]
-                .with_user(self.users["asq_qm"])
-                .search_count(action["domain"]),
-                tile["count"],
-                tile["key"],
-            )
+        self._assert_tiles_open_their_count("asq_qm")
         with self.assertRaises(AccessError):
             dashboard.action_open_tile("no_such_tile")
 

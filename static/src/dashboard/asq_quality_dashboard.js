@@ -3,6 +3,7 @@ import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
 import { Layout } from "@web/search/layout";
+import { View } from "@web/views/view";
 import { standardActionServiceProps } from "@web/webclient/actions/action_service";
 
 /**
@@ -12,7 +13,7 @@ import { standardActionServiceProps } from "@web/webclient/actions/action_servic
  */
 export class AsqQualityDashboard extends Component {
     static template = "after_sales_quality.QualityDashboard";
-    static components = { Layout };
+    static components = { Layout, View };
     static props = { ...standardActionServiceProps };
 
     setup() {
@@ -39,8 +40,30 @@ export class AsqQualityDashboard extends Component {
         };
     }
 
+    /**
+     * Props of Odoo's graph view for a chart of ``retrieve_dashboard``: the
+     * report model's own grouped read, a click opens the rows behind a bar.
+     */
+    chartProps(chart) {
+        return {
+            resModel: chart.model,
+            type: "graph",
+            viewId: chart.view,
+            views: [
+                [chart.view, "graph"],
+                [false, "search"],
+            ],
+            domain: chart.domain,
+            context: chart.context,
+            display: { controlPanel: false, searchPanel: false },
+            useSampleModel: false,
+        };
+    }
+
     async load() {
         this.state.data = await this.orm.call("asq.dashboard", "retrieve_dashboard");
+        // A new key remounts the charts: they read their figures again.
+        this.state.loads = (this.state.loads || 0) + 1;
     }
 
     async openTile(key) {
