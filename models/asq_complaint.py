@@ -1996,7 +1996,12 @@ class AsqComplaint(models.Model):
                     'You do not have enough rights to access the fields "%(fields)s" '
                     "on %(document_kind)s (%(document_model)s): the customer portal "
                     "does not show them.",
-                    fields=", ".join(self._asq_field_labels(hidden)),
+                    fields=", ".join(
+                        f"{label} ({fname})"
+                        for label, fname in zip(
+                            self._asq_field_labels(hidden), hidden, strict=True
+                        )
+                    ),
                     document_kind=self._description,
                     document_model=self._name,
                 )
