@@ -87,6 +87,9 @@
         "web.assets_backend": [
             "after_sales_quality/static/src/dashboard/**/*",
         ],
+        "web.assets_frontend": [
+            "after_sales_quality/static/src/portal/**/*",
+        ],
         "web.assets_tests": [
             "after_sales_quality/static/tests/tours/**/*",
         ],

@@ -9,6 +9,7 @@ from werkzeug.urls import url_encode
 from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
+from odoo.tools import consteq
 
 from odoo.addons.mail.controllers.attachment import AttachmentController
 from odoo.addons.portal.controllers.portal import CustomerPortal
@@ -273,6 +274,7 @@ class AsqCustomerPortal(CustomerPortal):
         # record's token (the user was checked above).
         values.setdefault("token", record._portal_ensure_token())
         values["page_name"] = page_name
+        values["asq_comment"] = kwargs.get("asq_comment") or ""
         if error:
             values["asq_error"] = error
             return request.render(document["page"], values, status=400)
@@ -288,7 +290,100 @@ class AsqCustomerPortal(CustomerPortal):
             return create(post), None
         except (UserError, ValidationError) as error:
             values["asq_error"] = error.args[0]
+            # The form comes back as the customer left it: the goods ticked
+            # (and their quantities, in ``post``) and the photos sent.
+            values["asq_chosen_ids"] = {
+                int(i)
+                for i in request.httprequest.form.getlist("delivered_line_id")
+                if RECORD_ID_RE.fullmatch(i)
+            }
+            # The files kept from an earlier try are kept anew with the
+            # new ones (once each).
+            self._asq_kept_attachments(
+                request.httprequest.form.getlist("asq_kept_file")
+            ).unlink()
+            values["asq_kept_files"] = self._asq_keep_files(values.get("asq_files"))
             return None, request.render(template, values, status=400)
+
+    # Files of a refused form kept for the next try, as the chatter keeps a
+    # file uploaded before its message is sent: pending attachments of the
+    # composer (res_id 0, collected after a day by its _gc_lost_attachments),
+    # shown to the customer who sent them by their access token.
+    ASQ_PENDING_MODEL = "mail.compose.message"
+
+    def _asq_form_files(self, post):
+        """The files the form sends: those kept from a refused try (the
+        customer's own, by id and token) then the new uploads, as (file
+        name, content bytes)."""
+        files = []
+        kept = self._asq_kept_attachments(
+            request.httprequest.form.getlist("asq_kept_file")
+        )
+        files += [(attachment.name, attachment.raw) for attachment in kept]
+        files += [
+            (upload.filename or "file", upload.read())
+            for upload in request.httprequest.files.getlist("attachments")
+            if upload.filename
+        ]
+        return files
+
+    def _asq_kept_attachments(self, refs):
+        """The pending attachments ``refs`` ("id:token") name that this user
+        uploaded; anything else is ignored."""
+        wanted = {}
+        for ref in refs:
+            record_id, _sep, token = str(ref).partition(":")
+            if RECORD_ID_RE.fullmatch(record_id) and token:
+                wanted[int(record_id)] = token
+        if not wanted:
+            return request.env["ir.attachment"]
+        # sudo: pending attachments belong to no record; the owner and the
+        # token are checked here.
+        attachments = (
+            request.env["ir.attachment"]
+            .sudo()
+            .search(
+                [
+                    ("id", "in", list(wanted)),
+                    ("res_model", "=", self.ASQ_PENDING_MODEL),
+                    ("res_id", "=", 0),
+                    ("create_uid", "=", request.env.uid),
+                ]
+            )
+        )
+        return attachments.filtered(
+            lambda a: a.access_token and consteq(a.access_token, wanted[a.id])
+        )
+
+    def _asq_keep_files(self, files):
+        """Keep the files of a refused form as pending attachments (only
+        files the form accepts: a refused file is not kept); returns
+        [{id, token, name}] for the form to send back."""
+        if not files:
+            return []
+        Attachment = request.env["ir.attachment"].sudo()
+        try:
+            checked = Attachment._asq_portal_check_files(files)
+        except UserError:
+            return []
+        kept = []
+        for name, content, mimetype in checked:
+            attachment = Attachment.create(
+                {
+                    "name": name,
+                    "raw": content,
+                    "mimetype": mimetype,
+                    "res_model": self.ASQ_PENDING_MODEL,
+                    "res_id": 0,
+                }
+            )
+            kept.append(
+                {
+                    "ref": f"{attachment.id}:{attachment.generate_access_token()[0]}",
+                    "name": name,
+                }
+            )
+        return kept
 
     def _asq_posted_goods(self, post):
         """(delivered line, quantity) for each delivered line the form posts:
@@ -307,22 +402,42 @@ class AsqCustomerPortal(CustomerPortal):
             goods.append((delivered, quantity))
         return goods
 
-    def _asq_delivered_lines(self, ids=None, returnable=False):
+    def _asq_goods_shown(self, post, returnable=False):
+        """The goods a filing form lists: those matching its search box
+        (``goods_search``), and those the customer ticked in any case."""
+        search = post.get("goods_search")
+        shown = self._asq_delivered_lines(returnable=returnable, search=search)
+        chosen = request.httprequest.form.getlist("delivered_line_id")
+        if chosen:
+            shown = self._asq_delivered_lines(ids=chosen, returnable=returnable) | shown
+        return shown
+
+    def _asq_delivered_lines(self, ids=None, returnable=False, search=None):
         """The customer's own delivered goods (the newest 200 for the forms,
-        or the posted ``ids`` among them)."""
+        those matching ``search``: product, internal reference, lot or
+        delivery, or the posted ``ids`` among them)."""
         domain = self._asq_delivered_domain(request.env.user.partner_id)
         if returnable:
             domain.append(("remaining_qty", ">", 0))
         if ids is not None:
             ids = [int(i) for i in ids if RECORD_ID_RE.fullmatch(str(i))]
             domain.append(("id", "in", ids))
+        Delivered = request.env["asq.delivered.line"]
+        if isinstance(search, str) and search.strip():
+            # The record rule limits the search to the customer's goods;
+            # the names searched (lot, delivery) are read in sudo, within
+            # the goods of that first search.
+            mine = Delivered.search(domain)
+            return Delivered.sudo().search(
+                [
+                    ("id", "in", mine.ids),
+                    ("display_name", "ilike", search.strip()[:100]),
+                ],
+                limit=200,
+            )
         # The record rule limits the search to the customer's goods; sudo
         # then reads the delivery, lot and product names for display.
-        return (
-            request.env["asq.delivered.line"]
-            .search(domain, limit=None if ids is not None else 200)
-            .sudo()
-        )
+        return Delivered.search(domain, limit=None if ids is not None else 200).sudo()
 
     # ------------------------------------------------------------------
     # Complaints
@@ -345,6 +460,59 @@ class AsqCustomerPortal(CustomerPortal):
         )
 
     @http.route(
+        ["/my/complaints/<int:complaint_id>/satisfaction"],
+        type="http",
+        auth="user",
+        website=True,
+        methods=["POST"],
+    )
+    def portal_asq_complaint_satisfaction(
+        self, complaint_id, satisfaction=None, comment=None, **kwargs
+    ):
+        """The customer answers the reply: satisfied, or not with a comment.
+        Only a portal user of the complaint's company, on a complaint
+        replied and not answered yet; a second answer (another tab, a
+        replayed post) is refused on the page."""
+        complaint, redirect = self._asq_check_document(
+            "asq.complaint", complaint_id, None
+        )
+        if redirect:
+            return redirect
+        user = request.env.user
+        if complaint.feedback_type != "complaint":
+            raise NotFound()
+        if complaint.commercial_partner_id != user.partner_id.commercial_partner_id:
+            raise Forbidden()
+        try:
+            asq_check_text(request.env, (satisfaction, comment))
+            if not complaint._asq_portal_can_answer(user):
+                raise UserError(
+                    request.env._(
+                        "%(name)s is not waiting for your answer (any more): "
+                        "reload the page to see where it stands.",
+                        name=complaint.name,
+                    )
+                )
+            with request.env.cr.savepoint():
+                # sudo as the customer (the company was checked above): the
+                # engine's step stamps who answered.
+                complaint.with_user(user).sudo()._asq_portal_answer_satisfaction(
+                    satisfaction if isinstance(satisfaction, str) else None,
+                    comment if isinstance(comment, str) else None,
+                )
+        except UserError as error:
+            return self._asq_render_page(
+                "asq_complaint",
+                complaint,
+                None,
+                {"asq_comment": comment if isinstance(comment, str) else ""},
+                error=error.args[0],
+            )
+        return request.redirect(
+            f"{complaint.access_url}?{url_encode({'message': 'answered'})}"
+        )
+
+    @http.route(
         ["/my/complaints/new"],
         type="http",
         auth="user",
@@ -362,11 +530,14 @@ class AsqCustomerPortal(CustomerPortal):
             if complaint:
                 return self._asq_complaint_created(complaint)
         token = post.get("asq_form_token")
+        is_post = request.httprequest.method == "POST"
+        files = self._asq_form_files(post) if is_post else []
         values = self._prepare_portal_layout_values()
         values.update(
             {
                 "page_name": "asq_complaint_new",
-                "delivered_lines": self._asq_delivered_lines(),
+                "delivered_lines": self._asq_goods_shown(post),
+                "asq_files": files,
                 "complaint_model": request.env["asq.complaint"],
                 "post": post,
                 "asq_error": False,
@@ -381,7 +552,7 @@ class AsqCustomerPortal(CustomerPortal):
             complaint, response = self._asq_render_form(
                 "after_sales_quality.portal_asq_complaint_new",
                 values,
-                self._asq_create_complaint,
+                lambda post: self._asq_create_complaint(post, files),
                 post,
             )
         except AsqPortalDuplicate as duplicate:
@@ -397,7 +568,7 @@ class AsqCustomerPortal(CustomerPortal):
             f"/my/complaints/{complaint.id}?{url_encode({'message': 'created'})}"
         )
 
-    def _asq_create_complaint(self, post):
+    def _asq_create_complaint(self, post, files):
         env = request.env
         asq_check_text(env, post.values())
         if not (post.get("description") or "").strip():
@@ -417,11 +588,6 @@ class AsqCustomerPortal(CustomerPortal):
             else False,
         }
         lines = self._asq_posted_goods(post)
-        files = [
-            (upload.filename or "file", upload.read())
-            for upload in request.httprequest.files.getlist("attachments")
-            if upload.filename
-        ]
         contact = env.user.partner_id
         token = post.get("asq_form_token")
         # sudo: the portal user may not create complaints; the controller
@@ -435,7 +601,12 @@ class AsqCustomerPortal(CustomerPortal):
             files,
         )
         with env.cr.savepoint():
-            return Complaint._asq_portal_create(contact, vals, lines, files, key)
+            complaint = Complaint._asq_portal_create(contact, vals, lines, files, key)
+        # The files kept from a refused try are now the complaint's evidence.
+        self._asq_kept_attachments(
+            request.httprequest.form.getlist("asq_kept_file")
+        ).unlink()
+        return complaint
 
     # ------------------------------------------------------------------
     # Return requests
@@ -467,7 +638,7 @@ class AsqCustomerPortal(CustomerPortal):
         values.update(
             {
                 "page_name": "asq_return_new",
-                "delivered_lines": self._asq_delivered_lines(returnable=True),
+                "delivered_lines": self._asq_goods_shown(post, returnable=True),
                 "post": post,
                 "asq_error": False,
             }

@@ -1996,7 +1996,12 @@ class AsqComplaint(models.Model):
                     'You do not have enough rights to access the fields "%(fields)s" '
                     "on %(document_kind)s (%(document_model)s): the customer portal "
                     "does not show them.",
-                    fields=",".join(hidden),
+                    fields=", ".join(
+                        f"{label} ({fname})"
+                        for label, fname in zip(
+                            self._asq_field_labels(hidden), hidden, strict=True
+                        )
+                    ),
                     document_kind=self._description,
                     document_model=self._name,
                 )
@@ -2064,6 +2069,68 @@ class AsqComplaint(models.Model):
             if not earlier or earlier.create_date >= limit:
                 return key
             key = hashlib.sha256(f"{key}:{earlier.id}".encode()).hexdigest()
+
+    def _asq_portal_can_answer(self, user):
+        """Whether ``user`` (a portal user) may answer the reply of this
+        complaint on the portal: a complaint of the user's company, replied
+        as valid and not answered yet. Drives the portal's buttons; the
+        answer itself goes through the engine's steps (their state check
+        refuses a second answer)."""
+        self.ensure_one()
+        return bool(
+            user.share
+            and not user._is_public()
+            and self.feedback_type == "complaint"
+            and self.commercial_partner_id == user.partner_id.commercial_partner_id
+            and self.state == "replied"
+            and self.validity == "valid"
+        )
+
+    def _asq_portal_answer_satisfaction(self, satisfaction, comment):
+        """The customer answers the reply on the portal: "Satisfied" or
+        "Not satisfied" with a comment, recorded by the engine's own steps
+        (customer_satisfied / customer_not_satisfied: state, lock, checks,
+        the customer stamped as who answered). Call it with sudo as the
+        portal user once the controller checked the complaint is the
+        user's company's (:meth:`_asq_portal_can_answer`)."""
+        self.ensure_one()
+        if satisfaction not in ("satisfied", "not_satisfied"):
+            raise UserError(
+                self.env._("Tell us whether you are satisfied with our answer.")
+            )
+        comment = (comment or "").strip()
+        if satisfaction == "not_satisfied" and not comment:
+            raise UserError(
+                self.env._("Tell us what does not satisfy you in our answer.")
+            )
+        if self.state != "replied":
+            raise UserError(
+                self.env._(
+                    "%(name)s is not waiting for your answer (any more): "
+                    "reload the page to see where it stands.",
+                    name=self.name,
+                )
+            )
+        if comment:
+            self.write({"satisfaction_note": comment})
+        if satisfaction == "satisfied":
+            self.action_customer_satisfied()
+        else:
+            self.action_customer_not_satisfied()
+        user = self.env.user
+        self.message_post(
+            body=self.env._(
+                "Answered on the customer portal by %(name)s: %(answer)s.",
+                name=user.name,
+                answer=dict(
+                    self._fields["satisfaction"]._description_selection(self.env)
+                )[satisfaction],
+            )
+            + (f" {comment}" if comment else ""),
+            author_id=user.partner_id.id,
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
 
     @api.model
     def _asq_portal_submitted(self, contact, key):

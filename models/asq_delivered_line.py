@@ -1,5 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.misc import format_date, formatLang
 
 from .asq_workflow_mixin import asq_carried
 
@@ -195,6 +196,9 @@ class AsqDeliveredLine(models.Model):
     _auto = False
     _order = "date desc, id desc"
     _rec_name = "product_id"
+    # The picker (return request and complaint lines, the portal) finds the
+    # goods by product (name or internal reference), lot or delivery.
+    _rec_names_search = ["product_id", "lot_id.name", "picking_id.name"]
     # Flushed before every read so that a delivery validated in the same
     # transaction shows at once.
     _depends = {
@@ -286,6 +290,43 @@ class AsqDeliveredLine(models.Model):
     price_unit = fields.Monetary(string="Unit Price", readonly=True, aggregator=None)
     amount = fields.Monetary(string="Delivered Amount", readonly=True)
     returned_amount = fields.Monetary(readonly=True)
+
+    @api.depends_context("lang", "tz")
+    @api.depends("product_id", "lot_id", "picking_id", "date", "remaining_qty")
+    def _compute_display_name(self):
+        """The picker's line: product · lot · delivery · date · quantity
+        still at the customer (the date and figure in the user's language)."""
+        for line in self:
+            line.display_name = " · ".join(line._asq_picker_parts())
+
+    def _asq_picker_parts(self):
+        """The words of :meth:`_compute_display_name` (the portal's goods
+        table shows them in columns)."""
+        self.ensure_one()
+        line = self.sudo()
+        date = (
+            format_date(
+                self.env, fields.Datetime.context_timestamp(self, line.date).date()
+            )
+            if line.date
+            else ""
+        )
+        quantity = self.env._(
+            "%(qty)s %(unit)s at customer",
+            qty=formatLang(self.env, line.remaining_qty, dp="Product Unit of Measure"),
+            unit=line.product_uom_id.name or "",
+        )
+        return [
+            part
+            for part in (
+                line.product_id.display_name,
+                line.lot_id.name,
+                line.picking_id.name,
+                date,
+                quantity,
+            )
+            if part
+        ]
 
     @property
     def _table_query(self):

@@ -127,10 +127,12 @@ TRANSITIONS = (
         action="action_sign",
         access="read",
     ),
+    # [15] 「如沒有以上各部門的簽字確認,倉庫一律不予辦理入庫手續」: the receipt
+    # is made once every signature is in (the request approved), not before.
     AsqTransition(
         "create_receipt",
         _lt("Create Receipt"),
-        ("finance", "business", "gm", "approved"),
+        ("approved",),
         (GROUP_USER_ALL, GROUP_WAREHOUSE),
         check="_asq_why_no_receipt",
         access="read",

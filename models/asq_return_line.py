@@ -156,6 +156,20 @@ class AsqReturnLine(models.Model):
         ("quantity_positive", "CHECK(quantity > 0)", "Quantities must be positive."),
     ]
 
+    @api.depends("return_id.name", "product_id", "lot_id")
+    def _compute_display_name(self):
+        """The line's form and breadcrumb: request · product · lot."""
+        for line in self:
+            line.display_name = " · ".join(
+                part
+                for part in (
+                    line.return_id.name,
+                    line.product_id.display_name,
+                    line.lot_id.name,
+                )
+                if part
+            )
+
     @api.depends("delivered_line_id")
     def _compute_from_delivery(self):
         for line in self:

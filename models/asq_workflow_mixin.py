@@ -488,7 +488,7 @@ class AsqWorkflowMixin(models.AbstractModel):
                 self.env._(
                     "%(fields)s are signed by the workflow buttons and cannot be "
                     "written directly.",
-                    fields=", ".join(sorted(signed)),
+                    fields=", ".join(sorted(self._asq_field_labels(signed))),
                 )
             )
 

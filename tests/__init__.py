@@ -39,3 +39,4 @@ from . import test_fidelity_clocks
 from . import test_fidelity_returnnote
 from . import test_ux_salesinv
 from . import test_ux_dashboard
+from . import test_ux_screens

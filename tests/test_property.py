@@ -251,7 +251,7 @@ class TestReturnProperty(AsqCommon):
         return f"approve {ret.name}"
 
     def op_create_receipt(self, rng):
-        ret = self._pick(rng, ["finance", "business", "gm", "approved"])
+        ret = self._pick(rng, ["approved"])
         if not ret:
             return None
         ret.with_user(self.warehouse_user).action_create_receipt()

@@ -268,7 +268,12 @@ class TestReturnGate(ReturnCommon):
         ret = self._create_return()
         ret.with_user(self.sales).action_submit()
         self._sign(ret, self.aftersales)
-        ret.with_user(self.warehouse_user).action_create_receipt()
+        # [15] The button waits for every signature ...
+        with self.assertRaisesRegex(UserError, "Create Receipt is not possible"):
+            ret.with_user(self.warehouse_user).action_create_receipt()
+        self.assertFalse(ret.with_user(self.warehouse_user).can_create_receipt)
+        # ... and a receipt made anyway (in code) cannot be booked before.
+        ret.sudo()._create_receipts()
         receipt = ret.picking_ids
         self.assertEqual(receipt.return_id, self.delivery)
         self.assertEqual(receipt.move_ids.origin_returned_move_id, self.move)
@@ -292,7 +297,9 @@ class TestReturnGate(ReturnCommon):
         self._sign(ret, self.aftersales)
         self._sign(ret, self.finance)
         self._sign(ret, self.business)
-        ret.with_user(self.aftersales).action_create_receipt()
+        with self.assertRaisesRegex(UserError, "Create Receipt is not possible"):
+            ret.with_user(self.aftersales).action_create_receipt()
+        ret.sudo()._create_receipts()
         with self.assertRaisesRegex(UserError, "still needs general manager approval"):
             ret.picking_ids.with_user(self.warehouse_user).button_validate()
 

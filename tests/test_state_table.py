@@ -299,7 +299,7 @@ EFFECT = {
     "asq.return": {
         **{
             (state, "action_create_receipt"): "_check_return_receipt"
-            for state in ("finance", "business", "gm", "approved")
+            for state in ("approved",)
         },
         ("received", "action_qc_sign"): "_check_return_qc",
         ("done", "action_check_note"): "_check_return_note",
