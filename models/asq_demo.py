@@ -229,6 +229,7 @@ class AsqDemo(models.AbstractModel):
             ),
         }
         history = Complaint
+        owner = env.ref("after_sales_quality.asq_demo_user_aftersales")
 
         def product_zh(product):
             return product.with_context(lang="zh_CN").name
@@ -245,6 +246,7 @@ class AsqDemo(models.AbstractModel):
             complaint = Complaint.create(
                 {
                     "partner_id": line.partner_id.id,
+                    "user_id": owner.id,
                     "channel": rng.choice(["phone", "email", "fax", "letter"]),
                     "category": category,
                     "severity": "major" if rng.random() < 0.15 else "minor",
@@ -331,6 +333,8 @@ class AsqDemo(models.AbstractModel):
         now = fields.Datetime.now()
         department = env.ref("after_sales_quality.asq_demo_department_production")
         Complaint = env["asq.complaint"]
+        # The after-sales section registers what customers report.
+        owner = env.ref("after_sales_quality.asq_demo_user_aftersales")
 
         def register(customer_xid, product_xid, days_ago, **vals):
             customer = env.ref(f"after_sales_quality.asq_demo_customer_{customer_xid}")
@@ -342,6 +346,7 @@ class AsqDemo(models.AbstractModel):
             ) or Delivered.search([("partner_id", "=", customer.id)], limit=1)
             values = {
                 "partner_id": customer.id,
+                "user_id": owner.id,
                 "channel": "phone",
                 "category": "quality",
                 "received_date": now - relativedelta(days=days_ago),
@@ -422,6 +427,7 @@ class AsqDemo(models.AbstractModel):
                 "partner_id": env.ref(
                     "after_sales_quality.asq_demo_customer_beifang"
                 ).id,
+                "user_id": owner.id,
                 "feedback_type": "suggestion",
                 "channel": "email",
                 "description": "建议在外箱上印刷批号，便于我方入库核对。",

@@ -130,5 +130,10 @@ class TestChineseDemo(TransactionCase):
             [("partner_id", "=", self._ref("asq_demo_customer_kangtai").id)]
         )
         self.assertTrue(complaints)
+        aftersales = self._ref("asq_demo_user_aftersales")
         for complaint in complaints:
             self.assertRegex(complaint.description, r"[\u4e00-\u9fff]")
+            # registered by the after-sales section, its to-dos in Chinese
+            self.assertEqual(complaint.user_id, aftersales)
+            for summary in complaint.activity_ids.mapped("summary"):
+                self.assertRegex(summary or "", r"^$|[\u4e00-\u9fff]")
