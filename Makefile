@@ -14,9 +14,12 @@
 #   make bench  - benchmarks against hand-written SQL (SCALES="0.1 1"; 1 = 1M moves)
 #   make audit  - the auditor's queries (tools/audit.sql) on DB=<database>
 #   make populate - a large dataset in asq_populate (SCALE=1: 1M moves, 10k customers)
-export ODOO_PATH ?= /opt/odoo/18.0
+#   make fetch-odoo - only make sure Odoo 18.0 is there (what every target does first)
+# Odoo 18.0: ODOO_PATH, else /opt/odoo/18.0, else fetched by the harness (a
+# shallow clone of the 18.0 branch of ODOO_GIT_URL, default Odoo's official
+# repository, into ~/.cache/after_sales_quality/odoo-18.0).
 
-.PHONY: demo test test-core test-odoo test-upgrade lint format bench populate venv clean audit
+.PHONY: demo test test-core test-odoo test-upgrade lint format bench populate venv clean audit fetch-odoo
 
 demo:
 	@bash tools/harness.sh demo
@@ -50,6 +53,9 @@ audit:
 
 venv:
 	@bash tools/harness.sh venv
+
+fetch-odoo:
+	@bash tools/harness.sh fetch-odoo >/dev/null
 
 clean:
 	rm -rf .pgdata "$${ASQ_HOME:-$${XDG_CACHE_HOME:-$$HOME/.cache}/after_sales_quality}"

@@ -1,5 +1,9 @@
+# The demo data is written in Chinese, with its full-width punctuation.
+# ruff: noqa: RUF001, RUF003
 import random
+from datetime import date, datetime, time, timedelta
 
+import pytz
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
@@ -21,14 +25,83 @@ DEMO_CUSTOMERS = (
     "nordic",
     "zhongshan",
 )
-DEMO_PRODUCTS = (
-    "glucometer",
-    "strips",
-    "infusion_pump",
-    "oximeter",
-    "brake_pad",
-    "sensor",
+# What each customer's trade buys (a distributor of home-care devices no
+# infusion pumps, a monitor maker only SpO2 sensors); the first product of
+# each list is in its first order.
+DEMO_CUSTOMER_PRODUCTS = {
+    "kangtai": ("glucometer", "strips", "oximeter"),
+    "huaxin": ("infusion_pump", "brake_pad", "oximeter"),
+    "ruibang": ("sensor", "oximeter"),
+    "jinlong": ("strips", "glucometer"),
+    "beifang": ("glucometer", "strips", "brake_pad"),
+    "xinda": ("sensor",),
+    "anjie": ("glucometer", "oximeter", "strips"),
+    "mingde": ("oximeter", "sensor", "infusion_pump"),
+    "yongsheng": ("glucometer", "strips", "oximeter"),
+    "hengtong": ("brake_pad", "infusion_pump"),
+    "lianhe": ("glucometer", "strips", "oximeter"),
+    "dongfang": ("brake_pad", "oximeter"),
+    "pacific": ("glucometer", "strips"),
+    "nordic": ("strips", "oximeter"),
+    "zhongshan": ("infusion_pump", "brake_pad"),
+}
+# The Chinese names of the demo records whose names Odoo translates.
+DEMO_PRODUCT_NAMES_ZH = {
+    "glucometer": "血糖仪 GM-300",
+    "strips": "血糖试纸（50 条装）",
+    "infusion_pump": "输液泵 IP-2",
+    "oximeter": "指夹式脉搏血氧仪 PO-10",
+    "brake_pad": "一次性使用输液器 IS-20（50 套装）",
+    "sensor": "重复使用血氧探头 SP-8",
+}
+DEMO_DEPARTMENT_NAMES_ZH = {
+    "quality": "质量部",
+    "production": "生产部",
+}
+# China's public holidays (days off, Shanghai time), as the State Council's
+# notices publish them: 国办发明电〔2024〕12号 for 2025 and the notice of
+# 4 November 2025 for 2026. The 2027 notice is not in the demo (its dates are
+# not known to it); the working weekend days of 调休 (e.g. 2026-01-04,
+# 2026-02-14) are not modelled: a resource calendar has no extra working day.
+CN_PUBLIC_HOLIDAYS = (
+    ("元旦", date(2025, 1, 1), date(2025, 1, 1)),
+    ("春节", date(2025, 1, 28), date(2025, 2, 4)),
+    ("清明节", date(2025, 4, 4), date(2025, 4, 6)),
+    ("劳动节", date(2025, 5, 1), date(2025, 5, 5)),
+    ("端午节", date(2025, 5, 31), date(2025, 6, 2)),
+    ("国庆节、中秋节", date(2025, 10, 1), date(2025, 10, 8)),
+    ("元旦", date(2026, 1, 1), date(2026, 1, 3)),
+    ("春节", date(2026, 2, 15), date(2026, 2, 23)),
+    ("清明节", date(2026, 4, 4), date(2026, 4, 6)),
+    ("劳动节", date(2026, 5, 1), date(2026, 5, 5)),
+    ("端午节", date(2026, 6, 19), date(2026, 6, 21)),
+    ("中秋节", date(2026, 9, 25), date(2026, 9, 27)),
+    ("国庆节", date(2026, 10, 1), date(2026, 10, 7)),
 )
+# What the customers of the history wrote: by product for a quality
+# complaint, by category otherwise; and what the investigation found.
+QUALITY_PROBLEMS = {
+    "GM-300": ("开机后显示 E-3 错误。", "屏幕显示缺笔画，读数无法辨认。"),
+    "TS-50": ("吸样缓慢，同一样本两次结果相差超过 15%。", "铝箔袋封口不严，试纸受潮。"),
+    "IP-2": ("无堵塞时频繁误报“管路堵塞”。", "流速偏差超过 ±5%。"),
+    "PO-10": ("读数跳动，静止状态下血氧值波动 4%。", "按键失灵，无法开机。"),
+    "IS-20": ("滴斗内有注塑毛刺。", "流量调节器卡滞，无法调节滴速。"),
+    "SP-8": ("探头线缆接头松动，信号时有时无。", "读数较参考探头偏低 3%。"),
+}
+HISTORY_PROBLEMS = {
+    "late": ("到货晚于合同交期 5 天。",),
+    "not_as_ordered": ("到货规格与订单不符。", "到货数量比订单少一箱。"),
+    "packaging": ("外箱破损，内包装受潮。",),
+    "transport": ("运输途中受挤压，部分产品外壳破裂。",),
+    "tolerance": ("抽检尺寸超出图纸公差。",),
+    "documentation": ("随货缺少产品合格证和检验报告。",),
+}
+HISTORY_CAUSES = {
+    "internal": "生产过程控制不到位，出厂检验未能检出。",
+    "supplier": "供应商来料不良，来料检验抽样未覆盖。",
+    "carrier": "承运商装卸不当造成损坏。",
+    "customer": "客户使用或储存不当，产品本身无缺陷。",
+}
 # Orders per customer class over the 18 months of history.
 ORDERS_PER_CLASS = {"a": 6, "b": 4, "c": 2}
 
@@ -38,6 +111,51 @@ class AsqDemo(models.AbstractModel):
 
     _name = "asq.demo"
     _description = "After-Sales Quality Demo Loader"
+
+    @api.model
+    def _load_demo_company(self):
+        """The demo company as its users know it: China's public holidays on
+        its calendar, Chinese names on the products and departments (English
+        kept as the source). Its currency stays Odoo's: Odoo refuses another
+        one once journal items exist ("You cannot change the currency of the
+        company since some journal items already exist"), and Odoo's own
+        demo invoices are posted in it before this addon's demo loads."""
+        env = self.env
+        company = env.ref("base.main_company")
+        calendar = env.ref("after_sales_quality.asq_demo_calendar")
+        shanghai = pytz.timezone("Asia/Shanghai")
+
+        def utc(day, at):
+            moment = shanghai.localize(datetime.combine(day, at))
+            return moment.astimezone(pytz.utc).replace(tzinfo=None)
+
+        Leave = env["resource.calendar.leaves"]
+        for name, first, last in CN_PUBLIC_HOLIDAYS:
+            date_from = utc(first, time.min)
+            if Leave.search_count(
+                [("calendar_id", "=", calendar.id), ("date_from", "=", date_from)]
+            ):
+                continue
+            Leave.create(
+                {
+                    "name": f"{name} {first.year}",
+                    "calendar_id": calendar.id,
+                    "company_id": company.id,
+                    "date_from": date_from,
+                    "date_to": utc(last + timedelta(days=1), time.min)
+                    - timedelta(seconds=1),
+                    "time_type": "leave",
+                }
+            )
+        for xid, name in DEMO_PRODUCT_NAMES_ZH.items():
+            env.ref(
+                f"after_sales_quality.asq_demo_product_{xid}"
+            ).product_tmpl_id.update_field_translations("name", {"zh_CN": name})
+        for xid, name in DEMO_DEPARTMENT_NAMES_ZH.items():
+            env.ref(
+                f"after_sales_quality.asq_demo_department_{xid}"
+            ).update_field_translations("name", {"zh_CN": name})
+        return True
 
     @api.model
     def _load_demo_sales(self):
@@ -51,23 +169,25 @@ class AsqDemo(models.AbstractModel):
             env.ref(f"after_sales_quality.asq_demo_customer_{xid}")
             for xid in DEMO_CUSTOMERS
         ]
-        products = [
-            env.ref(f"after_sales_quality.asq_demo_product_{xid}")
-            for xid in DEMO_PRODUCTS
-        ]
         warehouse = env["stock.warehouse"].search(
             [("company_id", "=", env.company.id)], limit=1
         )
         now = fields.Datetime.now()
         pickings = env["stock.picking"]
-        for customer in customers:
+        for xid, customer in zip(DEMO_CUSTOMERS, customers, strict=True):
+            products = [
+                env.ref(f"after_sales_quality.asq_demo_product_{product}")
+                for product in DEMO_CUSTOMER_PRODUCTS[xid]
+            ]
             count = ORDERS_PER_CLASS[customer.asq_customer_class]
-            for _index in range(count):
-                date = now - relativedelta(
+            for index in range(count):
+                day = now - relativedelta(
                     days=rng.randint(3, 540), hours=rng.randint(0, 8)
                 )
-                lines = rng.sample(products, rng.randint(1, 3))
-                pickings |= self._demo_sell(customer, lines, date, warehouse, rng)
+                lines = rng.sample(products, rng.randint(1, len(products)))
+                if not index and products[0] not in lines:
+                    lines.insert(0, products[0])
+                pickings |= self._demo_sell(customer, lines, day, warehouse, rng)
         self._demo_returns(pickings.sorted("date_done")[:40:8])
         complaints = self._demo_complaints()
         self._demo_capa(complaints)
@@ -102,27 +222,37 @@ class AsqDemo(models.AbstractModel):
         }
         liable = {
             "supplier": env["res.partner"].create(
-                {"name": "Suzhou Jingrui Plating Co., Ltd.", "is_company": True}
+                {"name": "苏州精锐电镀有限公司", "is_company": True}
             ),
             "carrier": env["res.partner"].create(
-                {"name": "Huayun Express Logistics Co., Ltd.", "is_company": True}
+                {"name": "华运快递物流有限公司", "is_company": True}
             ),
         }
         history = Complaint
+        owner = env.ref("after_sales_quality.asq_demo_user_aftersales")
+
+        def product_zh(product):
+            return product.with_context(lang="zh_CN").name
+
         for line in rng.sample(list(delivered), min(16, len(delivered))):
             received = line.date + relativedelta(days=rng.randint(5, 30))
+            category = rng.choice(categories)
+            problems = HISTORY_PROBLEMS.get(category) or QUALITY_PROBLEMS.get(
+                line.product_id.default_code, QUALITY_PROBLEMS["GM-300"]
+            )
             responsibility = rng.choice(
                 ["internal"] * 4 + ["supplier", "supplier", "carrier", "customer"]
             )
             complaint = Complaint.create(
                 {
                     "partner_id": line.partner_id.id,
+                    "user_id": owner.id,
                     "channel": rng.choice(["phone", "email", "fax", "letter"]),
-                    "category": rng.choice(categories),
+                    "category": category,
                     "severity": "major" if rng.random() < 0.15 else "minor",
                     "received_date": received,
-                    "description": f"{line.product_id.name}: nonconformity "
-                    f"found at the customer's incoming inspection.",
+                    "description": f"{product_zh(line.product_id)}："
+                    f"{rng.choice(problems)}",
                     "customer_request": rng.choice(
                         ["exchange", "return", "explanation"]
                     ),
@@ -149,7 +279,7 @@ class AsqDemo(models.AbstractModel):
                     "responsible_partner_id": liable.get(
                         responsibility, env["res.partner"]
                     ).id,
-                    "root_cause": "Found at the investigation.",
+                    "root_cause": HISTORY_CAUSES[responsibility],
                     "disposition": rng.choice(["exchange", "return", "discount"]),
                     "loss_freight": rng.choice([0, 80, 150, 300]),
                     "loss_replacement": rng.choice([0, 200, 500, 1200]),
@@ -201,10 +331,10 @@ class AsqDemo(models.AbstractModel):
         returns them by key for the CAPA demo."""
         env = self.env
         now = fields.Datetime.now()
-        department = env["hr.department"].create(
-            {"name": "Production", "company_id": env.company.id}
-        )
+        department = env.ref("after_sales_quality.asq_demo_department_production")
         Complaint = env["asq.complaint"]
+        # The after-sales section registers what customers report.
+        owner = env.ref("after_sales_quality.asq_demo_user_aftersales")
 
         def register(customer_xid, product_xid, days_ago, **vals):
             customer = env.ref(f"after_sales_quality.asq_demo_customer_{customer_xid}")
@@ -216,6 +346,7 @@ class AsqDemo(models.AbstractModel):
             ) or Delivered.search([("partner_id", "=", customer.id)], limit=1)
             values = {
                 "partner_id": customer.id,
+                "user_id": owner.id,
                 "channel": "phone",
                 "category": "quality",
                 "received_date": now - relativedelta(days=days_ago),
@@ -251,15 +382,15 @@ class AsqDemo(models.AbstractModel):
             "kangtai",
             "glucometer",
             40,
-            description="Meters show error E-3 after two weeks of use.",
+            description="血糖仪使用两周后显示 E-3 错误，无法测量。",
             customer_request="exchange",
             sample_returned=True,
         )
         investigate(
             closed,
             "exchange",
-            root_cause="Battery contact plating too thin.",
-            disposition_note="Exchange the affected meters.",
+            root_cause="电池触片镀层过薄，受潮后氧化接触不良。",
+            disposition_note="更换受影响批次的血糖仪。",
         )
         closed.action_decide()
         closed.action_reply()
@@ -268,10 +399,10 @@ class AsqDemo(models.AbstractModel):
 
         major = register(
             "ruibang",
-            "brake_pad",
+            "sensor",
             3,
-            description="Brake pads squeal on the customer's test bench; "
-            "their line is stopped.",
+            description="SP-8 血氧探头在客户整机出厂检验中读数偏低 3%~5%，"
+            "其监护仪生产线已停线待料。",
             severity="major",
             customer_request="onsite",
         )
@@ -281,14 +412,14 @@ class AsqDemo(models.AbstractModel):
             "jinlong",
             "strips",
             6,
-            description="Strips read 10 % high against the lab analyser.",
+            description="试纸测量值较检验科生化分析仪偏高约 10%。",
             customer_request="explanation",
         )
         repeat = register(
             "kangtai",
             "glucometer",
             5,
-            description="E-3 errors again on meters of a newer lot.",
+            description="新批次血糖仪再次出现 E-3 错误。",
             customer_request="return",
         )
         feedback = Complaint.create(
@@ -296,9 +427,10 @@ class AsqDemo(models.AbstractModel):
                 "partner_id": env.ref(
                     "after_sales_quality.asq_demo_customer_beifang"
                 ).id,
+                "user_id": owner.id,
                 "feedback_type": "suggestion",
                 "channel": "email",
-                "description": "Please print the lot number on the outer carton.",
+                "description": "建议在外箱上印刷批号，便于我方入库核对。",
             }
         )
         return {
@@ -318,7 +450,7 @@ class AsqDemo(models.AbstractModel):
         kangtai = env.ref("after_sales_quality.asq_demo_customer_kangtai")
         ruibang = env.ref("after_sales_quality.asq_demo_customer_ruibang")
         meter = env.ref("after_sales_quality.asq_demo_product_glucometer")
-        pads = env.ref("after_sales_quality.asq_demo_product_brake_pad")
+        probe = env.ref("after_sales_quality.asq_demo_product_sensor")
         inspector = env.ref("after_sales_quality.asq_demo_user_inspector")
         manager = env.ref("after_sales_quality.asq_demo_user_quality_manager")
         department = complaints["department"]
@@ -328,41 +460,37 @@ class AsqDemo(models.AbstractModel):
                 "source": "complaint",
                 "origin": complaints["closed"].name,
                 "complaint_ids": [fields.Command.set(complaints["closed"].ids)],
-                "problem": "Blood glucose meters show error E-3 after two weeks.",
+                "problem": "血糖仪使用两周后显示 E-3 错误。",
                 "partner_ids": [fields.Command.set(kangtai.ids)],
                 "product_ids": [fields.Command.set(meter.ids)],
-                "containment": "Stock of the suspect lots blocked, customer "
-                "supplied with meters from another lot.",
-                "why_1": "Battery contact oxidised",
-                "why_2": "Contact plating too thin",
-                "why_3": "Supplier changed its plating bath",
+                "containment": "冻结可疑批次库存，以其他批次的血糖仪向客户补货。",
+                "why_1": "电池触片氧化",
+                "why_2": "触片镀层过薄",
+                "why_3": "供应商更换了电镀槽液",
                 "cause_category": "material",
-                "root_cause": "Plating thickness not controlled at incoming "
-                "inspection.",
+                "root_cause": "来料检验未控制镀层厚度。",
                 "user_id": inspector.id,
                 "verification_date": today,
                 "date_open": today - relativedelta(months=4),
             }
         )
         closed.action_start_analysis()
-        self._demo_capa_action(
-            closed, "Add plating thickness to incoming inspection", inspector
-        )
+        self._demo_capa_action(closed, "来料检验增加镀层厚度检测", inspector)
         closed.action_plan()
-        closed.action_ids.evidence = "Inspection instruction QI-17 rev. B"
+        closed.action_ids.evidence = "检验指导书 QI-17 B 版"
         closed.action_ids.action_done()
         closed.action_request_verification()
-        closed.verification_note = "Two more E-3 returns in the following month."
+        closed.verification_note = "次月又有两台 E-3 退货。"
         closed.action_verify_not_effective()
         self._demo_capa_action(
-            closed, "Supplier audit and plating specification", manager, "preventive"
+            closed, "供应商审核并签订镀层技术规范", manager, "preventive"
         )
         closed.action_ids.filtered(
             lambda a: a.state == "open"
-        ).evidence = "Audit report SA-2026-03, specification signed by the supplier"
+        ).evidence = "审核报告 SA-2026-03，供应商已签署技术规范"
         closed.action_ids.filtered(lambda a: a.state == "open").action_done()
         closed.action_request_verification()
-        closed.verification_note = "No E-3 return for three months."
+        closed.verification_note = "连续三个月无 E-3 退货。"
         closed.action_verify_effective()
 
         running = Capa.create(
@@ -370,14 +498,13 @@ class AsqDemo(models.AbstractModel):
                 "source": "return_qc",
                 "origin": complaints["major"].name,
                 "complaint_ids": [fields.Command.set(complaints["major"].ids)],
-                "problem": "Brake pads squeal at low speed on the customer's "
-                "test bench.",
+                "problem": "SP-8 血氧探头在客户整机检验中读数偏低。",
                 "partner_ids": [fields.Command.set(ruibang.ids)],
-                "product_ids": [fields.Command.set(pads.ids)],
+                "product_ids": [fields.Command.set(probe.ids)],
                 "department_id": department.id,
-                "why_1": "Chamfer missing on some pads",
+                "why_1": "部分探头透光窗厚度超差",
                 "cause_category": "machine",
-                "root_cause": "Worn chamfer tool on line 2.",
+                "root_cause": "2 号线透光窗注塑模具磨损，未按寿命更换。",
                 "user_id": inspector.id,
                 "customer_report": True,
                 "customer_report_deadline": today + relativedelta(days=10),
@@ -385,10 +512,10 @@ class AsqDemo(models.AbstractModel):
         )
         running.action_start_analysis()
         self._demo_capa_action(
-            running, "Replace chamfer tool", inspector, "correction", -2
+            running, "更换 2 号线透光窗模具", inspector, "correction", -2
         )
         self._demo_capa_action(
-            running, "Tool life counter on line 2", manager, "corrective", 12
+            running, "2 号线模具寿命计数管理", manager, "corrective", 12
         )
         running.action_plan()
 
@@ -493,8 +620,7 @@ class AsqDemo(models.AbstractModel):
                                 {
                                     "delivered_line_id": line.id,
                                     "quantity": max(1, line.quantity // 10),
-                                    "reason": "Slow seller in the customer's "
-                                    "region: exchanged like for like.",
+                                    "reason": "该区域滞销，同型号调换。",
                                 }
                             )
                             for line in goods
@@ -504,10 +630,10 @@ class AsqDemo(models.AbstractModel):
             )
             ret.action_submit()
             for signer in signers:
-                ret.with_user(signer).action_sign(comment="Checked.")
+                ret.with_user(signer).action_sign(comment="已核对。")
             if ret.state == "gm":
                 ret.with_user(user("general_manager")).action_sign(
-                    comment="Long-standing customer: special case accepted."
+                    comment="长期合作客户，特殊情况同意。"
                 )
             ret.with_user(warehouse).action_create_receipt()
             for receipt in ret.picking_ids:

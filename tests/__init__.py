@@ -40,3 +40,5 @@ from . import test_fidelity_returnnote
 from . import test_ux_salesinv
 from . import test_ux_dashboard
 from . import test_ux_screens
+from . import test_ux_terms
+from . import test_ux_demo

@@ -5,11 +5,18 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MODULE=after_sales_quality
-ODOO_PATH="${ODOO_PATH:-/opt/odoo/18.0}"
+# Odoo 18.0: ODOO_PATH, else /opt/odoo/18.0 when it holds Odoo, else a copy
+# the harness fetches itself (a shallow clone of the 18.0 branch from
+# ODOO_GIT_URL) into $ASQ_HOME/odoo-18.0 (see check_odoo).
+ODOO_GIT_URL="${ODOO_GIT_URL:-https://github.com/odoo/odoo.git}"
 # The virtualenv and the build folder (Odoo config, filestore, test reports)
 # live outside the checkout: the checkout is the addon, and Odoo walks every
 # file of an addon (following links) when it extracts translatable terms.
 ASQ_HOME="${ASQ_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/after_sales_quality}"
+if [ -z "${ODOO_PATH:-}" ]; then
+    ODOO_PATH=/opt/odoo/18.0
+    [ -f "$ODOO_PATH/odoo-bin" ] || ODOO_PATH="$ASQ_HOME/odoo-18.0"
+fi
 VENV="${VENV:-$ASQ_HOME/venv}"
 BUILD="${ASQ_BUILD:-$ASQ_HOME/build-$(printf %s "$ROOT" | sha1sum | cut -c1-12)}"
 PGHOST="${PGHOST:-127.0.0.1}"
@@ -28,11 +35,48 @@ is_root() { [ "$(id -u)" = 0 ]; }
 may_install_system() { is_root || [ "${CI:-}" = true ]; }
 
 check_odoo() {
-    if [ ! -f "$ODOO_PATH/odoo-bin" ] || [ ! -d "$ODOO_PATH/addons/sale_stock" ]; then
-        die "no Odoo 18.0 source at ODOO_PATH=$ODOO_PATH; set ODOO_PATH to an Odoo 18.0 tree (online: git clone --depth 1 -b 18.0 https://github.com/odoo/odoo \"$ODOO_PATH\")"
+    # A fresh machine has no Odoo: fetch it rather than stop.
+    [ -f "$ODOO_PATH/odoo-bin" ] || fetch_odoo
+    if [ ! -d "$ODOO_PATH/addons/sale_stock" ]; then
+        die "ODOO_PATH=$ODOO_PATH has no addons/sale_stock: set ODOO_PATH to an Odoo 18.0 tree"
     fi
     grep -q "version_info = (18, 0" "$ODOO_PATH/odoo/release.py" \
         || die "ODOO_PATH=$ODOO_PATH is not Odoo 18.0; set ODOO_PATH to an Odoo 18.0 tree"
+}
+
+fetch_odoo() {
+    # A shallow clone of the 18.0 branch into a temporary folder beside
+    # ODOO_PATH, moved into place once complete: an interrupted clone never
+    # passes for an Odoo tree.
+    local partial
+    if [ -e "$ODOO_PATH" ] && [ -n "$(ls -A "$ODOO_PATH" 2>/dev/null)" ]; then
+        die "ODOO_PATH=$ODOO_PATH is not empty but holds no odoo-bin: empty it, or set ODOO_PATH to an Odoo 18.0 tree or to a new folder to fetch Odoo into"
+    fi
+    command -v git >/dev/null \
+        || die "no Odoo 18.0 at ODOO_PATH=$ODOO_PATH and no git to fetch it (install git, or set ODOO_PATH to an Odoo 18.0 tree)"
+    mkdir -p "$(dirname "$ODOO_PATH")" 2>/dev/null \
+        || die "cannot create $(dirname "$ODOO_PATH") to fetch Odoo into: set ODOO_PATH to a writable folder"
+    partial="$(mktemp -d "$ODOO_PATH.partial-XXXXXX" 2>/dev/null)" \
+        || die "cannot write beside ODOO_PATH=$ODOO_PATH to fetch Odoo: set ODOO_PATH to a writable folder"
+    say "no Odoo 18.0 at ODOO_PATH=$ODOO_PATH: fetching it (git clone --depth 1 -b 18.0 $ODOO_GIT_URL, a few hundred MB)"
+    if ! git clone --quiet --depth 1 --branch 18.0 "$ODOO_GIT_URL" "$partial/odoo"; then
+        rm -rf "$partial"
+        die "fetching Odoo 18.0 from ODOO_GIT_URL=$ODOO_GIT_URL failed (git's message above): set ODOO_GIT_URL to a reachable Odoo repository, or ODOO_PATH to an Odoo 18.0 tree"
+    fi
+    rmdir "$ODOO_PATH" 2>/dev/null || true
+    mv "$partial/odoo" "$ODOO_PATH"
+    rm -rf "$partial"
+    [ -f "$ODOO_PATH/odoo-bin" ] \
+        || die "ODOO_GIT_URL=$ODOO_GIT_URL gave no odoo-bin in its 18.0 branch: it is not an Odoo repository"
+    say "Odoo $(git -C "$ODOO_PATH" log -1 --format='18.0 at %h (%cs)') fetched into $ODOO_PATH"
+}
+
+cmd_fetch_odoo() {
+    # Only what every command does first: make sure Odoo 18.0 is at
+    # ODOO_PATH (fetched when absent); prints its path.
+    check_odoo
+    say "Odoo $(sed -n "s/^version_info = (\([0-9]*\), \([0-9]*\).*/\1.\2/p" "$ODOO_PATH/odoo/release.py") at $ODOO_PATH"
+    printf '%s\n' "$ODOO_PATH"
 }
 
 check_system() {
@@ -184,7 +228,7 @@ PYEOF
     business_head    business head
     general_manager  general manager
     management_rep   management representative
-    customer         portal user of the customer Shenzhen Kangtai (/my)
+    customer         portal user of the customer 深圳市康泰医疗器械有限公司 (/my)
   Stop with Ctrl-C.
 
 MSG
@@ -466,7 +510,8 @@ case "${1:-}" in
     format) cmd_format ;;
     bench) cmd_bench ;;
     populate) cmd_populate ;;
+    fetch-odoo) cmd_fetch_odoo ;;
     venv) venv ;;
     pg) venv; postgres; say "PostgreSQL ready at $PGHOST:$PGPORT as $PGUSER" ;;
-    *) die "usage: tools/harness.sh demo|test|test-core|test-odoo|test-upgrade|lint|format|bench|populate|venv|pg" ;;
+    *) die "usage: tools/harness.sh demo|test|test-core|test-odoo|test-upgrade|lint|format|bench|populate|fetch-odoo|venv|pg" ;;
 esac
