@@ -13,6 +13,8 @@ from odoo.tools.pdf import PdfFileReader
 
 from ..models.asq_workflow_mixin import AsqMark
 from .complaint_common import AsqComplaintCommon
+from .test_service import SIGNATURE, ServiceCommon
+from .test_vendor import VendorCommon
 
 HARNESS = os.path.join(os.path.dirname(__file__), "..", "tools", "harness.sh")
 PACK = "after_sales_quality.asq_kpi_pack_report"
@@ -232,3 +234,72 @@ class TestUxForms(AsqComplaintCommon):
         self.assertEqual(
             self._harness_note("wkhtmltopdf 0.12.6.1 (with patched qt)"), ""
         )
+
+
+@tagged("post_install", "-at_install", "asq_ux")
+class TestUxVendorForms(VendorCommon):
+    """The vendor forms carry their heading and signature boxes."""
+
+    def test_scorecard_and_notice_carry_heading_and_signatures(self):
+        self.company.name = "Kangtai Property Test Co"
+        card = self._score(self.vendor_a, "2025-03-01", [90, 80, 70])
+        notice = self._notice(self.vendor_a, self.today)
+        Report = self.env["ir.actions.report"].with_context(force_report_rendering=True)
+        for xmlid, record, texts in (
+            (
+                "after_sales_quality.asq_vendor_score_report",
+                card,
+                (
+                    "Qualified Maintenance Vendor Scorecard",
+                    "Scored and Confirmed (Equipment Manager)",
+                    "Vendor Representative",
+                    self.inspector.name,
+                ),
+            ),
+            (
+                "after_sales_quality.asq_vendor_rectification_report",
+                notice,
+                (
+                    "Nonconformity Rectification Notice",
+                    notice.name,
+                    "Notice Issued (Equipment Manager)",
+                    "Received (Vendor)",
+                    self.inspector.name,
+                ),
+            ),
+        ):
+            pdf, _type = Report._render_qweb_pdf(xmlid, record.ids)
+            text = " ".join(TestUxForms._pages(pdf))
+            for expected in ("Kangtai Property Test Co", "Date Signed", *texts):
+                self.assertIn(expected, text, xmlid)
+
+
+@tagged("post_install", "-at_install", "asq_ux")
+class TestUxServiceRecord(ServiceCommon):
+    def test_service_record_signed_by_technician_and_customer(self):
+        visit = self._finish(self._create_visit())
+        visit.write(
+            {
+                "signer_name": "Wang Wei",
+                "signature": SIGNATURE,
+                "satisfaction": "satisfied",
+            }
+        )
+        visit.action_sign()
+        pdf, _type = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf("after_sales_quality.asq_service_visit_report", visit.ids)
+        )
+        text = " ".join(TestUxForms._pages(pdf))
+        for expected in (
+            self.company.name,
+            "Service Record",
+            visit.name,
+            "Service Done (Technician)",
+            self.users["asq_inspector"].name,
+            "Customer Representative",
+            "Wang Wei",
+            "Reviewed (Management Representative)",
+        ):
+            self.assertIn(expected, text)
