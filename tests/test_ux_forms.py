@@ -189,6 +189,10 @@ class TestUxForms(AsqComplaintCommon):
         root_cause = pack.with_context(lang=pack._asq_lang()).env._("Root Cause")
         for page in item_pages:
             self.assertIn(root_cause, page)
+        # wkhtmltopdf without the patched Qt prints no footer: the pages
+        # are numbered "x / y" all the same
+        for number, page in enumerate(pages, start=1):
+            self.assertIn(f"{number} / {len(pages)}", page)
         # every item is printed whole on one page: never cut across two
         for index in range(50):
             name = f"CC/TEST/{index:05d}"

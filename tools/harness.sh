@@ -39,14 +39,14 @@ check_odoo() {
 # --header-html/--footer-html Odoo passes, so the letterhead (logo, address)
 # and the "page x / y" footer of web.external_layout are missing from every
 # PDF. The forms still print the company, number, date and signatures in
-# their body (after_sales_quality.asq_form_heading); say once which build
-# gives the full letterhead, do not fail.
+# their body (after_sales_quality.asq_form_heading) and number their pages
+# themselves; say once which build gives the full letterhead, do not fail.
 wkhtmltopdf_note() {
     local version
     version="$(wkhtmltopdf --version 2>/dev/null || true)"
     case "$version" in
         *"with patched qt"*) ;;
-        *) say "wkhtmltopdf ${version##* } lacks the patched Qt: PDFs print without letterhead and page numbers; install wkhtmltox 0.12.6.1-3 (with patched qt) from https://github.com/wkhtmltopdf/packaging/releases" ;;
+        *) say "wkhtmltopdf ${version##* } lacks the patched Qt: PDFs print without the letterhead (logo, address) and footer; install wkhtmltox 0.12.6.1-3 (with patched qt) from https://github.com/wkhtmltopdf/packaging/releases" ;;
     esac
 }
 
