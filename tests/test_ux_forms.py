@@ -13,6 +13,7 @@ from odoo.tools.pdf import PdfFileReader
 
 from ..models.asq_workflow_mixin import AsqMark
 from .complaint_common import AsqComplaintCommon
+from .test_return import ReturnCommon
 from .test_service import SIGNATURE, ServiceCommon
 from .test_vendor import VendorCommon
 
@@ -305,5 +306,39 @@ class TestUxServiceRecord(ServiceCommon):
             "Customer Representative",
             "Wang Wei",
             "Reviewed (Management Representative)",
+        ):
+            self.assertIn(expected, text)
+
+
+@tagged("post_install", "-at_install", "asq_ux")
+class TestUxReturnForms(ReturnCommon):
+    def test_transport_order_names_who_authorised_and_leaves_boxes(self):
+        """001 §4.2.5: the driver collects only against the order; it names
+        who authorised the collection, with a box for the driver and one for
+        the customer handing the goods over."""
+        ret = self._create_return()
+        ret.with_user(self.sales).action_submit()
+        self._sign(ret, self.aftersales)
+        self._sign(ret, self.finance)
+        self._sign(ret, self.business)
+        pdf, _type = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf(
+                "after_sales_quality.asq_return_report_transport", ret.ids
+            )
+        )
+        text = " ".join(TestUxForms._pages(pdf))
+        for expected in (
+            self.company.name,
+            "Return Transport Order",
+            ret.name,
+            "Authorised by (After-Sales)",
+            self.aftersales.name,
+            "Approved by (Business Head)",
+            self.business.name,
+            "Driver (Goods Collected)",
+            "Customer (Goods Handed Over)",
+            "1 / 1",
         ):
             self.assertIn(expected, text)
