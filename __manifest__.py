@@ -24,6 +24,8 @@
         "security/asq_portal_security.xml",
         "security/asq_dashboard_security.xml",
         # reports before data: the mail templates attach them (as core sale)
+        "report/asq_paperformat.xml",
+        "report/asq_form_templates.xml",
         "report/asq_return_reports.xml",
         "report/asq_return_templates.xml",
         "report/asq_capa_reports.xml",

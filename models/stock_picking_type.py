@@ -59,9 +59,7 @@ class StockPickingType(models.Model):
             picking_type.update_field_translations(
                 "name",
                 {
-                    lang: picking_type.with_context(lang=lang).env._(
-                        "Customer Returns"
-                    )
+                    lang: picking_type.with_context(lang=lang).env._("Customer Returns")
                     for lang in langs
                 },
             )

@@ -1,13 +1,30 @@
+import math
+
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 
 from ..models.asq_kpi_pack import asq_period_bounds
 from ..models.asq_workflow_mixin import AsqMark
+from .asq_xlsx import asq_local
 
 TOP_CUSTOMERS = 20
 # The PDF is read by people: its long lists stop here (the workbook has all).
 PDF_ROWS = 50
+# The workbook's chart colours (Excel's default palette), for the PDF's SVG.
+CHART_COLOURS = ("#4472c4", "#ed7d31", "#a5a5a5", "#ffc000", "#5b9bd5", "#70ad47")
+
+
+def asq_chunks(rows, size):
+    """``rows`` in blocks of ``size`` (one empty block when there are none).
+
+    The PDF prints each block as a table with its own column headers in a
+    block that is never cut across two pages: wkhtmltopdf without the patched
+    Qt neither repeats a table's header on the next page nor keeps a row
+    whole (it ignores ``page-break-inside`` on table rows), so a long table
+    is printed as short ones that move whole to the next page."""
+    return [rows[index : index + size] for index in range(0, len(rows), size)] or [[]]
 
 
 class AsqKpiPackReport(models.AbstractModel):
@@ -43,6 +60,7 @@ class AsqKpiPackReport(models.AbstractModel):
             "docs": packs,
             "pack_figures": figures,
             "pack_pdf_rows": pdf_rows,
+            "asq_chunks": asq_chunks,
         }
 
     @api.model
@@ -126,7 +144,215 @@ class AsqKpiPackReport(models.AbstractModel):
             "complaints": sorted(complaints[:PDF_ROWS], key=lambda row: row["name"]),
             "ratio_note": ratio_note,
             "complaint_note": complaint_note,
+            "charts": self._asq_pdf_charts(figures, ratios),
         }
+
+    # ------------------------------------------------------------------
+    # Charts: the workbook's three charts drawn as inline SVG (wkhtmltopdf
+    # prints SVG; no JavaScript, no image files)
+    # ------------------------------------------------------------------
+    @api.model
+    def _asq_pdf_charts(self, figures, ratios):
+        """The PDF's charts, as the workbook draws them: the complaint rate
+        by period (line), the loss by responsible party (pie), the customers
+        over their return-ratio cap (bars against the cap). A chart without
+        data is left out (its table says "No data")."""
+        over = [line for line in ratios if line["over_cap"]]
+        losses = [
+            line for line in figures["loss_by_responsibility"] if line["loss"] > 0
+        ]
+        return {
+            "rate": self._asq_svg_line(
+                [
+                    (line["label"], line["complaint_rate"])
+                    for line in figures["rate_by_period"]
+                ]
+            )
+            if figures["rate_by_period"]
+            else "",
+            "loss": self._asq_svg_pie(
+                [(line["label"], line["loss"]) for line in losses]
+            )
+            if losses
+            else "",
+            "ratio": self._asq_svg_bars(
+                [
+                    (line["customer"], line["exchange_ratio"], line["ratio_cap"])
+                    for line in over[:15]
+                ],
+                (
+                    self.env._("Unsaleable Exchange Ratio (%)"),
+                    self.env._("Ratio Cap (%)"),
+                ),
+            )
+            if over
+            else "",
+        }
+
+    @staticmethod
+    def _asq_svg(width, height, body):
+        return Markup(
+            '<svg xmlns="http://www.w3.org/2000/svg" width="%(w)s" height="%(h)s" '
+            'viewBox="0 0 %(w)s %(h)s" style="font-family: sans-serif; '
+            'font-size: 10px;">%(body)s</svg>'
+        ) % {"w": width, "h": height, "body": Markup("").join(body)}
+
+    @api.model
+    def _asq_svg_line(self, points):
+        """A line chart of (label, value) with the value axis in %."""
+        width, height, left, bottom, top = 640, 200, 40, 40, 10
+        top_value = max(value for _label, value in points) or 1.0
+        top_value = math.ceil(top_value * 1.1 * 10) / 10
+        step = (width - left - 10) / max(len(points) - 1, 1)
+        plot = height - bottom - top
+
+        def y(value):
+            return top + plot - value / top_value * plot
+
+        body = [
+            Markup(
+                '<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#333"/>'
+                '<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#333"/>'
+            )
+            % (left, top, left, top + plot, left, top + plot, width - 5, top + plot)
+        ]
+        for tick in range(5):
+            value = top_value * tick / 4
+            body.append(
+                Markup(
+                    '<line x1="%s" y1="%.1f" x2="%s" y2="%.1f" stroke="#ddd"/>'
+                    '<text x="%s" y="%.1f" text-anchor="end">%.2f</text>'
+                )
+                % (left, y(value), width - 5, y(value), left - 4, y(value) + 3, value)
+            )
+        coords = [
+            (left + index * step, y(value))
+            for index, (_label, value) in enumerate(points)
+        ]
+        body.append(
+            Markup('<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>')
+            % (CHART_COLOURS[0], " ".join(f"{x:.1f},{y_:.1f}" for x, y_ in coords))
+        )
+        for (label, value), (cx, cy) in zip(points, coords, strict=True):
+            body.append(
+                Markup(
+                    '<circle cx="%.1f" cy="%.1f" r="3" fill="%s"/>'
+                    '<text x="%.1f" y="%.1f" text-anchor="middle">%.2f</text>'
+                    '<text x="%.1f" y="%s" text-anchor="middle">%s</text>'
+                )
+                % (
+                    cx,
+                    cy,
+                    CHART_COLOURS[0],
+                    cx,
+                    cy - 6,
+                    value,
+                    cx,
+                    top + plot + 14,
+                    escape(str(label)[:14]),
+                )
+            )
+        body.append(Markup('<text x="4" y="%s">%%</text>') % (top + 8,))
+        return self._asq_svg(width, height, body)
+
+    @api.model
+    def _asq_svg_pie(self, slices):
+        """A pie chart of (label, amount) with the share of each slice."""
+        width, height, radius = 420, 180, 80
+        cx, cy = 90, 90
+        total = sum(amount for _label, amount in slices)
+        body = []
+        angle = -math.pi / 2
+        for index, (label, amount) in enumerate(slices):
+            colour = CHART_COLOURS[index % len(CHART_COLOURS)]
+            share = amount / total
+            if share >= 0.9999:
+                body.append(
+                    Markup('<circle cx="%s" cy="%s" r="%s" fill="%s"/>')
+                    % (cx, cy, radius, colour)
+                )
+            else:
+                end = angle + share * 2 * math.pi
+                body.append(
+                    Markup(
+                        '<path d="M %s %s L %.2f %.2f A %s %s 0 %s 1 %.2f %.2f Z" '
+                        'fill="%s" stroke="#fff"/>'
+                    )
+                    % (
+                        cx,
+                        cy,
+                        cx + radius * math.cos(angle),
+                        cy + radius * math.sin(angle),
+                        radius,
+                        radius,
+                        1 if share > 0.5 else 0,
+                        cx + radius * math.cos(end),
+                        cy + radius * math.sin(end),
+                        colour,
+                    )
+                )
+                angle = end
+            body.append(
+                Markup(
+                    '<rect x="190" y="%s" width="10" height="10" fill="%s"/>'
+                    '<text x="205" y="%s">%s (%.1f%%)</text>'
+                )
+                % (
+                    20 + index * 16,
+                    colour,
+                    29 + index * 16,
+                    escape(str(label)[:30]),
+                    share * 100,
+                )
+            )
+        return self._asq_svg(width, height, body)
+
+    @api.model
+    def _asq_svg_bars(self, rows, series):
+        """Horizontal bars: per (label, value, cap), the value and the cap."""
+        bar, gap, left = 8, 8, 170
+        width = 640
+        height = len(rows) * (2 * bar + gap) + 30
+        top_value = max(max(value, cap) for _label, value, cap in rows) or 1.0
+        scale = (width - left - 50) / top_value
+        body = []
+        for index, name in enumerate(series):
+            body.append(
+                Markup(
+                    '<rect x="%s" y="2" width="10" height="10" fill="%s"/>'
+                    '<text x="%s" y="11">%s</text>'
+                )
+                % (
+                    left + index * 200,
+                    CHART_COLOURS[index],
+                    left + index * 200 + 14,
+                    escape(name),
+                )
+            )
+        for index, (label, value, cap) in enumerate(rows):
+            y0 = 20 + index * (2 * bar + gap)
+            body.append(
+                Markup('<text x="%s" y="%s" text-anchor="end">%s</text>')
+                % (left - 4, y0 + bar + 3, escape(str(label)[:28]))
+            )
+            for offset, figure in enumerate((value, cap)):
+                body.append(
+                    Markup(
+                        '<rect x="%s" y="%s" width="%.1f" height="%s" fill="%s"/>'
+                        '<text x="%.1f" y="%s">%.2f</text>'
+                    )
+                    % (
+                        left,
+                        y0 + offset * bar,
+                        figure * scale,
+                        bar,
+                        CHART_COLOURS[offset],
+                        left + figure * scale + 3,
+                        y0 + offset * bar + bar - 1,
+                        figure,
+                    )
+                )
+        return self._asq_svg(width, height, body)
 
     def _asq_complaint_domain(self, company, date_from, date_to):
         """Rows of ``asq.complaint.report`` of the company in the period
@@ -428,7 +654,7 @@ class AsqKpiPackReport(models.AbstractModel):
         return {
             "campaign_id": latest["campaign_id"][0],
             "campaign": latest["campaign_id"][1],
-            "date": fields.Date.to_string(latest["date"]),
+            "date": asq_local(self.env, latest["date"]),
             "index": latest["satisfaction_index"],
         }
 
@@ -506,10 +732,11 @@ class AsqKpiPackReport(models.AbstractModel):
         }
         items = []
         for record in records:
-            received = fields.Datetime.context_timestamp(self, record["received_date"])
             item = {
                 "name": record["name"],
-                "date": received.strftime("%Y-%m-%d %H:%M"),
+                # in the user's (or company's) time zone: a date cell in the
+                # workbook, the same date and time on the PDF
+                "date": asq_local(self.env, record["received_date"]),
                 "customer": record["partner_id"][1] if record["partner_id"] else "",
                 "products": ", ".join(products.get(record["id"], [])),
                 "description": record["description"] or "",

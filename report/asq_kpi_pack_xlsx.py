@@ -329,7 +329,12 @@ class AsqKpiPackXlsx(models.AbstractModel):
         asq_write_row(
             sheet, 0, [self.env._("Latest Survey Campaign"), satisfaction["campaign"]]
         )
-        asq_write_row(sheet, 1, [self.env._("Survey Date"), satisfaction["date"]])
+        asq_write_row(
+            sheet,
+            1,
+            [self.env._("Survey Date"), satisfaction["date"]],
+            date_formats=formats,
+        )
         asq_write_row(
             sheet,
             2,
@@ -376,7 +381,13 @@ class AsqKpiPackXlsx(models.AbstractModel):
         for row, item in enumerate(figures["complaints"], start=1):
             for col, (_header, _width, key) in enumerate(columns):
                 asq_write(
-                    sheet, row, col, item[key], formats["amount"], formats["wrap"]
+                    sheet,
+                    row,
+                    col,
+                    item[key],
+                    formats["amount"],
+                    formats["wrap"],
+                    date_formats=formats,
                 )
         sheet.freeze_panes(1, 1)
 

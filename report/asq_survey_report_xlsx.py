@@ -30,8 +30,8 @@ class AsqSurveyReportXlsx(models.AbstractModel):
         summary.set_column(1, 3, 16)
         rows = [
             (self.env._("Campaign"), campaign.name),
-            (self.env._("Survey From"), str(campaign.date_start)),
-            (self.env._("Answers Due By"), str(campaign.date_end)),
+            (self.env._("Survey From"), campaign.date_start or ""),
+            (self.env._("Answers Due By"), campaign.date_end or ""),
             (self.env._("Previous Campaign"), campaign.previous_campaign_id.name or ""),
             (self.env._("Random Seed"), campaign.seed),
             (self.env._("A/B Customers"), campaign.population_ab_count),
@@ -48,7 +48,7 @@ class AsqSurveyReportXlsx(models.AbstractModel):
         ]
         for row, (header, value) in enumerate(rows):
             summary.write_string(row, 0, header, bold)
-            asq_write(summary, row, 1, value, number)
+            asq_write(summary, row, 1, value, number, date_formats=formats)
         row = len(rows) + 1
         for col, header in enumerate(
             (

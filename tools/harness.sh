@@ -79,6 +79,21 @@ cmd_fetch_odoo() {
     printf '%s\n' "$ODOO_PATH"
 }
 
+# Debian's wkhtmltopdf is built without the patched Qt: it ignores the
+# --header-html/--footer-html Odoo passes, so the letterhead (logo, address)
+# and the "page x / y" footer of web.external_layout are missing from every
+# PDF. The forms still print the company, number, date and signatures in
+# their body (after_sales_quality.asq_form_heading) and number their pages
+# themselves; say once which build gives the full letterhead, do not fail.
+wkhtmltopdf_note() {
+    local version
+    version="$(wkhtmltopdf --version 2>/dev/null || true)"
+    case "$version" in
+        *"with patched qt"*) ;;
+        *) say "wkhtmltopdf ${version##* } lacks the patched Qt: PDFs print without the letterhead (logo, address) and footer; install wkhtmltox 0.12.6.1-3 (with patched qt) from https://github.com/wkhtmltopdf/packaging/releases" ;;
+    esac
+}
+
 check_system() {
     # $1: "test" needs the browser and PDF tools too
     local missing=() pkgs=()
@@ -91,6 +106,7 @@ check_system() {
             || command -v google-chrome >/dev/null || { missing+=(chromium); pkgs+=(chromium); }
     fi
     command -v pg_config >/dev/null || pkgs+=(libpq-dev)
+    if command -v wkhtmltopdf >/dev/null; then wkhtmltopdf_note; fi
     [ ${#pkgs[@]} -eq 0 ] && return 0
     if may_install_system && command -v apt-get >/dev/null; then
         say "installing system packages: ${pkgs[*]}"

@@ -5,7 +5,7 @@ import xlsxwriter
 
 from odoo import api, fields, models
 
-from ..report.asq_xlsx import asq_formats, asq_write, asq_write_headers
+from ..report.asq_xlsx import asq_formats, asq_local, asq_write, asq_write_headers
 
 
 class AsqComplaintLedger(models.TransientModel):
@@ -78,7 +78,8 @@ class AsqComplaintLedger(models.TransientModel):
             return selection.get(record[fname], "")
 
         def when(value):
-            return fields.Datetime.to_string(value) if value else ""
+            # a date cell in the user's (or company's) time zone, not UTC text
+            return asq_local(self.env, value) or ""
 
         return [
             (self.env._("Reference"), 16, lambda c: c.name),
@@ -159,6 +160,7 @@ class AsqComplaintLedger(models.TransientModel):
                     getter(complaint),
                     formats["amount"],
                     formats["wrap"],
+                    date_formats=formats,
                 )
         sheet.freeze_panes(1, 1)
         workbook.close()
