@@ -37,3 +37,4 @@ from . import test_fidelity_capa
 from . import test_fidelity_ratios
 from . import test_fidelity_clocks
 from . import test_fidelity_returnnote
+from . import test_ux_handoffs
