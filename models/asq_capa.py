@@ -739,8 +739,9 @@ class AsqCapa(models.Model):
         """(asq.workflow.mixin) With the CAPA's own to-dos, those of its
         open actions: their owners act once the plan is carried out
         (state "action") and no longer after it."""
-        super()._asq_update_todos()
+        result = super()._asq_update_todos()
         self.sudo().action_ids.filtered(lambda a: a.state == "open")._asq_update_todos()
+        return result
 
     def _asq_assignee_department_signoff(self):
         """Whose to-do the sign-off is: the head of the responsible
