@@ -114,6 +114,7 @@ TRANSITIONS = (
         stamp="signoff",
         signer="_asq_signer_department_signoff",
         access="read",
+        assignee="_asq_assignee_department_signoff",
     ),
     AsqTransition(
         "request_verification",
@@ -442,10 +443,6 @@ class AsqCapa(models.Model):
         with_actions = capas.filtered(lambda c: not c.no_action)
         with_actions._asq_finish("plan", {"state": "action"})
         (capas - with_actions)._asq_finish("plan", {"state": "verification"})
-        for capa in with_actions:
-            capa.action_ids.filtered(
-                lambda a, c=capa: a.round == c.round and a.state == "open"
-            )._schedule_owner_activity()
         return True
 
     def action_department_signoff(self):
@@ -738,6 +735,24 @@ class AsqCapa(models.Model):
             return None
         return expression.AND([waiting, [("department_id", "in", headed.ids)]])
 
+    def _asq_update_todos(self):
+        """(asq.workflow.mixin) With the CAPA's own to-dos, those of its
+        open actions: their owners act once the plan is carried out
+        (state "action") and no longer after it."""
+        result = super()._asq_update_todos()
+        self.sudo().action_ids.filtered(lambda a: a.state == "open")._asq_update_todos()
+        return result
+
+    def _asq_assignee_department_signoff(self):
+        """Whose to-do the sign-off is: the head of the responsible
+        department (000 4.6.10: the CAPA form goes 「给责任部门」, to the
+        responsible department); the quality managers, who may sign for
+        it, only when that department has no head with a user."""
+        head = self.department_id.sudo().manager_id.user_id
+        if head:
+            return head
+        return self._asq_company_users(GROUP_MANAGER, self.company_id)
+
     @api.model
     def _asq_signer_verify(self):
         """The CAPA the user verifies: those of the companies whose setting
@@ -771,28 +786,6 @@ class AsqCapa(models.Model):
                         role=self.env.ref(group).sudo().name,
                     )
                 )
-
-    def _asq_signers(self, transition):
-        """(asq.workflow.mixin) The sign-off waits for the head of the
-        responsible department and the quality managers: looked up as such,
-        not by asking every employee of the company whether they sign."""
-        if transition.step != "department_signoff":
-            return super()._asq_signers(transition)
-        self.ensure_one()
-        Users = self.env["res.users"].sudo()
-        if self.signoff_user_id or not self.department_id:
-            return Users
-        managers = Users.search(
-            [
-                ("share", "=", False),
-                ("company_ids", "in", self.company_id.ids),
-                ("groups_id", "in", self.env.ref(GROUP_MANAGER).id),
-            ]
-        )
-        head = self.department_id.sudo().manager_id.user_id.filtered(
-            lambda user: not user.share and self.company_id in user.company_ids
-        )
-        return managers | head
 
     def _asq_explain_department_signoff(self):
         """Why the user may not sign off these CAPA, in the words of the

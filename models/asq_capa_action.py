@@ -39,7 +39,10 @@ TRANSITIONS = (
         stamp="done",
         check="_asq_check_done",
         signer="_asq_signer_done",
-        todo=False,
+        # Whoever must act next gets a to-do: the action's owner, on the
+        # CAPA (asq.workflow.mixin._asq_todo_holder), due on its date.
+        assignee="_asq_assignee_done",
+        deadline="date_due",
     ),
     AsqTransition(
         "cancel",
@@ -139,9 +142,7 @@ class AsqCapaAction(models.Model):
             vals["round"] = capa.round or 1
             vals.pop("state", None)
         actions = super().create(vals_list)
-        actions.filtered(
-            lambda a: a.capa_id.state == "action"
-        )._schedule_owner_activity()
+        actions._asq_update_todos()
         return actions
 
     def write(self, vals):
@@ -169,7 +170,11 @@ class AsqCapaAction(models.Model):
                 ),
             )
             self._asq_ensure_editable(vals)
-        return super().write(vals)
+        result = super().write(vals)
+        if {"user_id", "date_due"} & set(vals):
+            # Whose to-do the action is, and by when, changed.
+            self._asq_update_todos()
+        return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_planned(self):
@@ -193,11 +198,6 @@ class AsqCapaAction(models.Model):
                     )
                 )
         actions._asq_finish("done", {"done_date": fields.Date.context_today(self)})
-        actions.capa_id.activity_feedback(
-            ["mail.mail_activity_data_todo"],
-            user_id=self.env.uid,
-            feedback=self.env._("Action done"),
-        )
         return True
 
     def action_cancel(self):
@@ -219,19 +219,31 @@ class AsqCapaAction(models.Model):
             return expression.TRUE_DOMAIN
         return [("user_id", "=", self.env.uid)]
 
-    def _schedule_owner_activity(self):
-        for action in self.filtered("user_id"):
-            action.capa_id.activity_schedule(
-                "mail.mail_activity_data_todo",
-                date_deadline=action.date_due or fields.Date.context_today(self),
-                summary=self.env._("CAPA action: %(action)s", action=action.name),
-                user_id=action.user_id.id,
-            )
+    def _asq_todo_holder(self):
+        """(asq.workflow.mixin) An action line has no chatter: its to-do is
+        on its CAPA."""
+        self.ensure_one()
+        return self.capa_id
+
+    def _asq_assignee_done(self):
+        """Whose to-do the action is while its CAPA carries out the plan:
+        its owner (the action's department head only reads the plan)."""
+        if self.capa_id.state != "action":
+            return self.env["res.users"]
+        return self.user_id
+
+    def _asq_todo_summary(self, step):
+        """(asq.workflow.mixin) The action's own words, e.g. "CAPA action:
+        Retrain the packers"."""
+        self.ensure_one()
+        return self.env._("CAPA action: %(action)s", action=self.name)
 
     def _remind_owner(self):
+        """(the reminder job) Tell each owner, in the owner's language."""
         for action in self.filtered("user_id"):
+            env = action.with_context(lang=action.user_id.lang or "en_US").env
             action.capa_id.message_post(
-                body=self.env._(
+                body=env._(
                     "Reminder: %(action)s is due on %(date)s.",
                     action=action.name,
                     date=action.date_due,
@@ -262,22 +274,29 @@ class AsqCapaAction(models.Model):
             company_managers = managers.filtered(
                 lambda u, a=action: a.company_id in u.company_ids
             )
-            action.capa_id.message_post(
-                body=self.env._(
-                    "Overdue: %(action)s (owner %(owner)s) was due on %(date)s.",
-                    action=action.name,
-                    owner=action.user_id.name or "-",
-                    date=action.date_due,
-                ),
-                partner_ids=company_managers.partner_id.ids,
-                subtype_xmlid="mail.mt_comment",
-            )
+            # (a job writes it: in each recipient's language, one message
+            # per language read by the managers)
+            by_lang = company_managers.grouped(lambda u: u.lang or "en_US") or {
+                self.env.lang: company_managers
+            }
+            for lang, users in by_lang.items():
+                action.capa_id.message_post(
+                    body=self.with_context(lang=lang).env._(
+                        "Overdue: %(action)s (owner %(owner)s) was due on %(date)s.",
+                        action=action.name,
+                        owner=action.user_id.name or "-",
+                        date=action.date_due,
+                    ),
+                    partner_ids=users.partner_id.ids,
+                    subtype_xmlid="mail.mt_comment",
+                )
             if company_managers:
+                manager = company_managers[0]
                 action.capa_id.activity_schedule(
                     "mail.mail_activity_data_todo",
-                    summary=self.env._(
+                    summary=self.with_context(lang=manager.lang or "en_US").env._(
                         "Overdue CAPA action: %(action)s", action=action.name
                     ),
-                    user_id=company_managers[0].id,
+                    user_id=manager.id,
                 )
         self.with_context(**asq_step(WORKFLOW_KEY)).write({"escalated": True})

@@ -1218,10 +1218,90 @@ class AsqComplaint(models.Model):
         return True
 
     def action_reply(self):
-        """Button "Send Reply": e-mail the reply (or the explanation of a
-        complaint not valid) to the customer, in the customer's language."""
-        complaints = self._asq_begin("reply")
-        no_email = complaints.filtered(lambda c: not c._asq_reply_partner().email)
+        """Button "Send Reply": open Odoo's composer on the reply (or the
+        explanation of a complaint not valid), prefilled from its template
+        in the customer's language and editable; the step Reply is signed
+        when the mail is sent from it (:meth:`message_post`)."""
+        # Refused here already (state, role, progress, e-mail address) with
+        # the message the step itself gives when the mail is sent.
+        complaint = self._asq_begin("reply")
+        complaint.ensure_one()
+        complaint._asq_ensure_reply_email()
+        ctx = {
+            "default_model": self._name,
+            "default_res_ids": complaint.ids,
+            "default_composition_mode": "comment",
+            "default_template_id": complaint._asq_reply_template().id,
+            "default_email_layout_xmlid": (
+                "mail.mail_notification_layout_with_responsible_signature"
+            ),
+            "force_email": True,
+            # Read by message_post: the mail sent from this composer is the
+            # reply. It unlocks nothing: message_post runs the step Reply
+            # (state, role, progress, e-mail address) before posting.
+            "asq_send_reply": True,
+        }
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send Reply"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": ctx,
+        }
+
+    def message_post(self, **kwargs):
+        """The mail sent from the composer of "Send Reply" (its context key
+        ``asq_send_reply``) signs the step Reply: the step checks the state,
+        the role, the progress and the customer's e-mail address itself
+        whatever the key says, and the mail must go to the customer."""
+        if not self.env.context.get("asq_send_reply") or len(self) != 1:
+            return super().message_post(**kwargs)
+        complaint = self._asq_begin("reply")
+        complaint._asq_ensure_reply_email()
+        if complaint._asq_reply_partner().id not in (kwargs.get("partner_ids") or []):
+            raise UserError(
+                self.env._(
+                    "The reply of %(name)s must go to the customer (%(partner)s): "
+                    "keep them among the recipients.",
+                    name=complaint.name,
+                    partner=complaint._asq_reply_partner().display_name,
+                )
+            )
+        complaint = complaint.with_context(asq_send_reply=False)
+        message = super(AsqComplaint, complaint).message_post(**kwargs)
+        complaint._asq_finish("reply")
+        if complaint.validity == "valid":
+            complaint._asq_schedule_owner_activity(
+                self.env._("Ask the customer whether satisfied"),
+                fields.Datetime.now(),
+            )
+        return message
+
+    def _asq_send_reply(self):
+        """Sign Reply and send the template unchanged, without the composer
+        (the demo data). The same checks as from the composer."""
+        for complaint in self:
+            template = complaint._asq_reply_template()
+            complaint.with_context(asq_send_reply=True).message_post_with_source(
+                template,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        return True
+
+    def _asq_reply_template(self):
+        """The customer's mail of the step Reply: the reply to a valid
+        complaint, or the explanation of one not valid."""
+        self.ensure_one()
+        return self.env.ref(
+            f"{ASQ}asq_complaint_mail_template_"
+            + ("explanation" if self.validity == "invalid" else "reply")
+        )
+
+    def _asq_ensure_reply_email(self):
+        no_email = self.filtered(lambda c: not c._asq_reply_partner().email)
         if no_email:
             raise UserError(
                 self.env._(
@@ -1229,23 +1309,6 @@ class AsqComplaint(models.Model):
                     names=no_email._asq_names(),
                 )
             )
-        complaints._asq_finish("reply")
-        for complaint in complaints:
-            template = self.env.ref(
-                f"{ASQ}asq_complaint_mail_template_"
-                + ("explanation" if complaint.validity == "invalid" else "reply")
-            )
-            complaint.message_post_with_source(
-                template,
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
-            )
-            if complaint.validity == "valid":
-                complaint._asq_schedule_owner_activity(
-                    self.env._("Ask the customer whether satisfied"),
-                    fields.Datetime.now(),
-                )
-        return True
 
     def action_customer_satisfied(self):
         """Button "Customer Satisfied"."""
@@ -1483,16 +1546,22 @@ class AsqComplaint(models.Model):
                         "res_id": complaint.id,
                         "activity_type_id": activity_type.id,
                         "user_id": manager.id,
-                        "summary": self.env._(
-                            "Overdue complaint %(name)s", name=complaint.name
+                        # (a job writes it: in the manager's language, due
+                        # today where the manager is)
+                        "summary": self.with_context(
+                            lang=manager.lang or "en_US"
+                        ).env._("Overdue complaint %(name)s", name=complaint.name),
+                        "date_deadline": fields.Date.context_today(
+                            self.with_context(tz=manager.tz)
                         ),
-                        "date_deadline": fields.Date.context_today(self),
                     }
                     for manager in managers
                 )
-            if managers:
+            for lang, readers in managers.grouped(lambda u: u.lang or "en_US").items():
                 mails.append(
-                    complaints._asq_overdue_mail_values(company, managers.partner_id)
+                    complaints.with_context(lang=lang)._asq_overdue_mail_values(
+                        company, readers.partner_id
+                    )
                 )
         # The digest mail below replaces one notification per activity.
         self.env["mail.activity"].sudo().with_context(

@@ -288,7 +288,7 @@ class AsqDemo(models.AbstractModel):
             )
             complaint.action_record_findings()
             complaint.action_decide()
-            complaint.action_reply()
+            complaint._asq_send_reply()
             complaint.action_customer_satisfied()
             if complaint.is_repeat and not complaint.capa_ids:
                 complaint.action_propose_capa()
@@ -393,7 +393,7 @@ class AsqDemo(models.AbstractModel):
             disposition_note="更换受影响批次的血糖仪。",
         )
         closed.action_decide()
-        closed.action_reply()
+        closed._asq_send_reply()
         closed.action_customer_satisfied()
         closed.action_close()
 

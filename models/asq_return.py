@@ -1001,8 +1001,9 @@ class AsqReturn(models.Model):
             return
         template.send_mail(self.id, force_send=False)
         self._workflow_write({"note_sent_date": fields.Datetime.now()})
+        # (the job writes it for the request's salesperson: in their language)
         self.message_post(
-            body=self.env._(
+            body=self.with_context(lang=self.user_id.lang or self.env.lang).env._(
                 "Return note mailed to the customer (due %(deadline)s).",
                 deadline=fields.Datetime.to_string(self.note_deadline),
             )

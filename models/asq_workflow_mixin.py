@@ -180,6 +180,11 @@ class AsqTransition(NamedTuple):
     # due on the date of the document's field ``deadline`` (today if none).
     todo: bool = True
     deadline: str | None = None
+    # Method of the document returning, for one record, the users whose
+    # to-do the step is, for a step signed by a person rather than a role
+    # (the owner of a line, their department head); None: every user of
+    # the company holding one of ``groups`` who signs it (``signer``).
+    assignee: str | None = None
 
     @property
     def method(self):
@@ -827,23 +832,28 @@ class AsqWorkflowMixin(models.AbstractModel):
         signing it for this document, ``signer``); none for a step anybody
         may do."""
         self.ensure_one()
-        if not transition.groups:
-            return self.env["res.users"]
-        users = (
-            self.env["res.users"]
-            .sudo()
-            .search(
-                [
-                    ("share", "=", False),
-                    ("company_ids", "in", self.company_id.ids),
-                    (
-                        "groups_id",
-                        "in",
-                        [self.env.ref(group).id for group in transition.groups],
-                    ),
-                ]
+        if transition.assignee:
+            users = getattr(self, transition.assignee)().filtered(
+                lambda user: not user.share and self.company_id in user.company_ids
             )
-        )
+        elif not transition.groups:
+            return self.env["res.users"]
+        else:
+            users = (
+                self.env["res.users"]
+                .sudo()
+                .search(
+                    [
+                        ("share", "=", False),
+                        ("company_ids", "in", self.company_id.ids),
+                        (
+                            "groups_id",
+                            "in",
+                            [self.env.ref(group).id for group in transition.groups],
+                        ),
+                    ]
+                )
+            )
         if transition.signer:
             users = users.filtered(
                 lambda user: self.sudo().filtered_domain(
@@ -865,11 +875,27 @@ class AsqWorkflowMixin(models.AbstractModel):
             return fields.Datetime.context_timestamp(local, when).date()
         return when
 
+    def _asq_todo_holder(self):
+        """The document whose chatter carries the to-dos of this one's steps
+        (one): itself, or the document a line without a chatter belongs to."""
+        self.ensure_one()
+        return self
+
+    def _asq_todo_activities(self, activity_type):
+        """The step to-dos of this document (one) on its holder: on a holder
+        that is not the document itself, only those about the document
+        (``asq_source``)."""
+        holder = self._asq_todo_holder()
+        source = False if holder == self else f"{self._name},{self.id}"
+        return holder.activity_ids.filtered(
+            lambda activity: activity.activity_type_id == activity_type
+            and (activity.asq_source or False) == source
+        )
+
     def _asq_update_todos(self):
         """Close the to-dos of the steps the documents no longer wait for and
-        give one to each user who signs a step they wait for now."""
-        if "activity_ids" not in self._fields:
-            return
+        give one to each user who signs a step they wait for now: the
+        summary in that user's language, due on a day where that user is."""
         activity_type = self.env.ref(
             "after_sales_quality.mail_activity_type_asq_sign",
             raise_if_not_found=False,
@@ -879,28 +905,33 @@ class AsqWorkflowMixin(models.AbstractModel):
         # mail.activity makes whoever it is assigned to a follower: the
         # signers' to-dos must not put them on the document's mails to the
         # customer, so the followers stay who they were.
-        followers = {
-            record.id: record.message_partner_ids
+        holder_of = {
+            record: holder
             for record in self.sudo()
-            if "message_partner_ids" in record._fields
+            if "activity_ids" in (holder := record._asq_todo_holder())._fields
         }
-        for record in self.sudo():
+        followers = {
+            holder: holder.message_partner_ids
+            for holder in set(holder_of.values())
+            if "message_partner_ids" in holder._fields
+        }
+        for record, holder in holder_of.items():
             waiting = record._asq_next_signers()
             expected = {
                 (user.id, step) for step, users in waiting.items() for user in users
             }
-            existing = record.activity_ids.filtered(
-                lambda activity: activity.activity_type_id == activity_type
-            )
+            existing = record._asq_todo_activities(activity_type)
             for activity in existing:
                 key = (activity.user_id.id, activity.asq_step)
                 if key in expected:
                     expected.discard(key)
                 elif activity.user_id == self.env.user:
+                    # (the signer's own to-do: in the signer's language)
+                    signer = record.with_context(lang=self.env.user.lang or "en_US")
                     activity.action_feedback(
-                        feedback=self.env._(
+                        feedback=signer.env._(
                             "Signed: %(step)s.",
-                            step=record._asq_label(activity.asq_step),
+                            step=signer._asq_label(activity.asq_step),
                         )
                         if activity.asq_step
                         in {t.step for t in record._asq_transitions}
@@ -911,16 +942,29 @@ class AsqWorkflowMixin(models.AbstractModel):
                     activity.unlink()
             for user_id, step in sorted(expected):
                 user = self.env["res.users"].browse(user_id)
-                record.activity_schedule(
+                # The signer reads the to-do: in the signer's language.
+                holder.with_context(lang=user.lang or "en_US").activity_schedule(
                     activity_type_id=activity_type.id,
-                    summary=record._asq_label(step),
+                    summary=record.with_context(
+                        lang=user.lang or "en_US"
+                    )._asq_todo_summary(step),
                     user_id=user_id,
                     date_deadline=record._asq_todo_date(step, user),
                     asq_step=step,
+                    asq_source=False
+                    if holder == record
+                    else f"{record._name},{record.id}",
                 )
-        for record in self.sudo():
-            added = record.message_partner_ids - followers.get(
-                record.id, record.message_partner_ids
-            )
+        for holder, before in followers.items():
+            added = holder.message_partner_ids - before
             if added:
-                record.message_unsubscribe(added.ids)
+                holder.message_unsubscribe(added.ids)
+
+    def _asq_todo_summary(self, step):
+        """The summary of the to-do of ``step`` (in the context's language):
+        the step's name, and the line's when the to-do is on its holder."""
+        self.ensure_one()
+        label = self._asq_label(step)
+        if self._asq_todo_holder() == self:
+            return label
+        return f"{label}: {self.display_name}"

@@ -43,3 +43,4 @@ from . import test_ux_screens
 from . import test_ux_terms
 from . import test_ux_demo
 from . import test_ux_forms
+from . import test_ux_handoffs

@@ -2,12 +2,35 @@ import base64
 
 from odoo import fields
 from odoo.exceptions import UserError
+from odoo.tests import Form
 
 from odoo.addons.after_sales_quality.tests.common import AsqCommon
 
 # Friday 7 March 2025, 10:00 UTC: the working-time clocks start here.
 FRIDAY = fields.Datetime.to_datetime("2025-03-07 10:00:00")
 DELIVERED = fields.Datetime.to_datetime("2025-01-06 10:00:00")
+
+
+def asq_send_composer(env, action, body=None):
+    """Send the mail composer ``action`` opens (an action returned by a
+    button) as ``env``'s user would, its body replaced by ``body`` when
+    given; ``action`` anything else: nothing. Returns the composer."""
+    if not (
+        isinstance(action, dict) and action.get("res_model") == "mail.compose.message"
+    ):
+        return None
+    composer = Form(env[action["res_model"]].with_context(**action["context"]))
+    if body is not None:
+        composer.body = body
+    wizard = composer.save()
+    wizard.action_send_mail()
+    return wizard
+
+
+def asq_send_reply(complaint, body=None):
+    """Press "Send Reply" on ``complaint`` (as its environment's user) and
+    send the composer it opens (:func:`asq_send_composer`)."""
+    return asq_send_composer(complaint.env, complaint.action_reply(), body)
 
 
 class AsqComplaintCommon(AsqCommon):
@@ -131,7 +154,7 @@ class AsqComplaintCommon(AsqCommon):
             ("review", "investigating", "asq_qm", lambda c: c.action_judge_valid()),
             ("investigating", "findings", "asq_inspector", findings),
             ("investigating", "decided", "asq_qm", lambda c: c.action_decide()),
-            ("decided", "replied", "asq_sales", lambda c: c.action_reply()),
+            ("decided", "replied", "asq_sales", asq_send_reply),
             (
                 "replied",
                 "confirmed",

@@ -233,15 +233,21 @@ class TestCapaLifeCycle(CapaCommon):
         self.assertFalse(later.reminded)
         self.assertTrue(late.escalated)
         new = capa.message_ids[: len(capa.message_ids) - messages_before]
-        self.assertEqual(len(new), 2)
-        escalation = new.filtered(lambda m: "Overdue" in m.body)
+        reminder = new.filtered(lambda m: self.owner.partner_id in m.partner_ids)
+        self.assertEqual(len(reminder), 1)
+        # The escalation: one message per language the managers read.
+        escalation = new - reminder
+        managers = self.env.ref("after_sales_quality.group_asq_manager").users
+        self.assertEqual(
+            len(escalation), len(managers.grouped(lambda u: u.lang or "en_US"))
+        )
         self.assertIn(self.qm.partner_id, escalation.partner_ids)
-        reminder = new - escalation
-        self.assertIn(self.owner.partner_id, reminder.partner_ids)
+        english = escalation.filtered(lambda m: self.qm.partner_id in m.partner_ids)
+        self.assertIn("Overdue", english.body)
         self.assertTrue(
             capa.activity_ids.filtered(
                 lambda a: a.user_id.has_group("after_sales_quality.group_asq_manager")
-                and "Overdue" in (a.summary or "")
+                and "Already late" in (a.summary or "")
             )
         )
         self.assertEqual(

@@ -14,6 +14,7 @@ from odoo.addons.after_sales_quality.models.asq_workflow_mixin import asq_step
 from odoo.addons.after_sales_quality.tests.complaint_common import (
     FRIDAY,
     AsqComplaintCommon,
+    asq_send_reply,
 )
 from odoo.addons.mail.tests.common import MockEmail
 
@@ -59,13 +60,14 @@ class TestComplaintWorkflow(AsqComplaintCommon):
         self.assertTrue(complaint.disposition_on_time)
         self.assertTrue(complaint.answer_on_time)
 
-        self._as(complaint, "asq_sales").action_reply()
+        asq_send_reply(self._as(complaint, "asq_sales"))
         self.assertEqual(complaint.state, "replied")
         message = complaint.message_ids.filtered(
             lambda m: m.subject and "our reply" in m.subject
         )
         self.assertEqual(len(message), 1, "the reply is logged in the chatter")
-        self.assertIn("Sensor calibration drift", message.body)
+        # The root cause is the quality department's, not the customer's.
+        self.assertNotIn("Sensor calibration drift", message.body)
         mail = self.env["mail.mail"].search([("mail_message_id", "=", message.id)])
         self.assertEqual(mail.recipient_ids, self.customer, "mail queued to customer")
 
@@ -133,7 +135,7 @@ class TestComplaintWorkflow(AsqComplaintCommon):
             UserError, "CC/.* was already judged by asq_qm .*. Reload the page."
         ):
             manager.action_judge_valid()
-        self._as(complaint, "asq_sales").action_reply()
+        asq_send_reply(self._as(complaint, "asq_sales"))
         self.assertEqual(complaint.state, "replied")
         message = complaint.message_ids.filtered(
             lambda m: m.subject and "our explanation" in m.subject
@@ -256,7 +258,7 @@ class TestComplaintGuards(AsqComplaintCommon):
         complaint = self._walk(complaint, "replied")
         replies = len(complaint.message_ids)
         with self.assertRaisesRegex(UserError, "Reply is not possible on"):
-            self._as(complaint, "asq_sales").action_reply()
+            asq_send_reply(self._as(complaint, "asq_sales"))
         self.assertEqual(len(complaint.message_ids), replies, "no second e-mail")
 
     def test_row_locked_by_another_transaction(self):
@@ -436,24 +438,48 @@ class TestComplaintEscalation(MockEmail, AsqComplaintCommon):
         complaints = self._overdue(12)
         on_time = self._walk(self._create_complaint(), "review")
         managers = self.env.ref("after_sales_quality.group_asq_manager").users
-        digest = [("subject", "like", "overdue customer complaints")]
-        mails_before = self.env["mail.mail"].search_count(digest)
+        last_mail = self.env["mail.mail"].search([], order="id desc", limit=1)
+        # (the digests: in the managers' languages, to them only)
+        digest = [
+            ("id", ">", last_mail.id),
+            ("recipient_ids", "in", managers.partner_id.ids),
+            ("model", "=", False),
+        ]
         done = self.env["asq.complaint"]._cron_escalate_overdue(batch_size=5)
         self.assertEqual(done, 12)
         self.assertTrue(all(complaints.mapped("overdue_escalated")))
         self.assertFalse(on_time.overdue_escalated)
-        mails = self.env["mail.mail"].search(digest, order="id desc", limit=3)
-        self.assertEqual(self.env["mail.mail"].search_count(digest) - mails_before, 3)
-        self.assertIn("overdue customer complaints", mails[0].subject)
-        self.assertEqual(mails[0].recipient_ids, managers.partner_id)
+        # One digest per batch and per language the managers read.
+        langs = managers.grouped(lambda u: u.lang or "en_US")
+        sent = 3 * len(langs)
+        mails = self.env["mail.mail"].search(digest, order="id desc")
+        self.assertEqual(len(mails), sent)
+        last = mails[: len(langs)]
+        self.assertEqual(last.recipient_ids, managers.partner_id)
+        for mail in last:
+            readers = mail.recipient_ids.user_ids
+            self.assertEqual(len(set(readers.mapped("lang"))), 1, mail.subject)
+        english = last.filtered(lambda m: "overdue customer complaints" in m.subject)
+        self.assertEqual(
+            english.recipient_ids,
+            langs.get("en_US", managers.browse()).partner_id,
+        )
         activities = self.env["mail.activity"].search(
             [
                 ("res_model", "=", "asq.complaint"),
                 ("res_id", "in", complaints.ids),
-                ("summary", "like", "Overdue complaint"),
+                (
+                    "activity_type_id",
+                    "=",
+                    self.env.ref("mail.mail_activity_data_todo").id,
+                ),
+                ("user_id", "in", managers.ids),
             ]
         )
         self.assertEqual(len(activities), 12 * len(managers))
+        # Each manager reads the to-do in their language.
+        for activity in activities.filtered(lambda a: a.user_id.lang == "en_US"):
+            self.assertIn("Overdue complaint", activity.summary)
         self.assertEqual(
             self.env["asq.complaint"]._cron_escalate_overdue(), 0, "escalated once"
         )

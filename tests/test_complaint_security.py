@@ -2,7 +2,10 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.after_sales_quality.tests.complaint_common import AsqComplaintCommon
+from odoo.addons.after_sales_quality.tests.complaint_common import (
+    AsqComplaintCommon,
+    asq_send_reply,
+)
 
 REFUSED = "You are not allowed to do this step \\(%s\\): it needs the role %s."
 
@@ -29,7 +32,7 @@ class TestComplaintSecurity(AsqComplaintCommon):
         ):
             sales.root_cause = "guess"
         self._walk(complaint, "decided")
-        sales.action_reply()
+        asq_send_reply(sales)
         sales.action_customer_satisfied()
         self._refused_step(sales, "action_close", "Close")
         self._refused_step(sales, "action_open_cancel_wizard", "Cancel")

@@ -15,6 +15,7 @@ from odoo.addons.after_sales_quality.tests.common import SURVEY_ANSWERS
 from odoo.addons.after_sales_quality.tests.complaint_common import (
     FRIDAY,
     AsqComplaintCommon,
+    asq_send_reply,
 )
 
 ASQ = "after_sales_quality."
@@ -155,7 +156,7 @@ class TestKpiPack(AsqComplaintCommon):
             "2025-03-10 10:00:00",
         )
         with freeze_time("2025-03-10 10:00:00"):
-            cls.c1.with_user(cls.users["asq_sales"]).action_reply()
+            asq_send_reply(cls.c1.with_user(cls.users["asq_sales"]))
             cls.c1.with_user(cls.users["asq_sales"]).action_customer_satisfied()
         with freeze_time("2025-03-14 10:00:00"):
             cls.c1.with_user(cls.users["asq_qm"]).action_close()

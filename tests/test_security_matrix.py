@@ -11,6 +11,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.after_sales_quality.models.asq_workflow_mixin import asq_step
+from odoo.addons.after_sales_quality.tests.complaint_common import asq_send_composer
 from odoo.addons.after_sales_quality.tests.test_portal import PNG, AsqPortalCommon
 
 _logger = logging.getLogger(__name__)
@@ -768,7 +769,9 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
             record, lambda r: getattr(r, action)(*args), wrong, stamps, label
         )
         if signer:
-            getattr(record.with_user(self.role_users[signer]), action)(*args)
+            caller = record.with_user(self.role_users[signer])
+            # (Send Reply: its step is done when the composer sends the mail)
+            asq_send_composer(caller.env, getattr(caller, action)(*args))
         return refused
 
     def _press_all(self, record, stamps, steps):

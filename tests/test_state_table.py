@@ -33,6 +33,7 @@ from odoo.addons.after_sales_quality.models.asq_workflow_mixin import (
     asq_step,
 )
 from odoo.addons.after_sales_quality.tests.common import db_state
+from odoo.addons.after_sales_quality.tests.complaint_common import asq_send_composer
 
 _logger = logging.getLogger(__name__)
 
@@ -610,6 +611,9 @@ class TestStateTable(TransactionCase):
             try:
                 with self.env.cr.savepoint():
                     result = getattr(caller, action)()
+                    # A button opening the mail composer (Send Reply) does
+                    # its step when the mail is sent from it.
+                    asq_send_composer(caller.env, result)
             except Exception as error:
                 outcome["error"] = error
             self.env.invalidate_all()

@@ -85,6 +85,15 @@ registry.category("web_tour.tours").add("asq_complaint_tour", {
         clickButton("action_decide", "The quality manager approves the disposition"),
         statusIs("Disposition Decided"),
         clickButton("action_reply", "Send the reply to the customer"),
+        {
+            content: "The reply opens in the mail composer, prefilled and editable",
+            trigger: ".modal .o_field_widget[name='body']:contains(What we will do)",
+        },
+        {
+            content: "Send it",
+            trigger: ".modal footer button.o_mail_send",
+            run: "click",
+        },
         statusIs("Replied"),
         clickButton("action_customer_satisfied", "The customer is satisfied"),
         statusIs("Satisfaction Confirmed"),
