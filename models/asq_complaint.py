@@ -199,7 +199,10 @@ TRANSITIONS = (
         "replied",
         stamp="replied",
         check="_asq_check_reply",
-        todo=False,
+        # The complaint's owner answers the customer (and asks whether
+        # satisfied): 「在規定期限内回復顧客」 - due on the answer deadline.
+        assignee="_asq_assignee_owner",
+        deadline="answer_deadline",
     ),
     AsqTransition(
         "customer_satisfied",
@@ -209,7 +212,7 @@ TRANSITIONS = (
         "confirmed",
         stamp="confirmed",
         check="_asq_check_satisfaction",
-        todo=False,
+        assignee="_asq_assignee_satisfaction",
     ),
     AsqTransition(
         "customer_not_satisfied",
@@ -1175,10 +1178,6 @@ class AsqComplaint(models.Model):
                 )
             )
         complaints._asq_finish("judge_invalid", {"validity": "invalid"})
-        for complaint in complaints:
-            complaint._asq_schedule_owner_activity(
-                self.env._("Explain to the customer"), fields.Datetime.now()
-            )
         return True
 
     def action_onsite_verified(self):
@@ -1211,10 +1210,6 @@ class AsqComplaint(models.Model):
         complaints.filtered(
             lambda c: c.disposition in ("return", "exchange")
         )._asq_create_return_request()
-        for complaint in complaints:
-            complaint._asq_schedule_owner_activity(
-                self.env._("Reply to the customer"), fields.Datetime.now()
-            )
         return True
 
     def action_reply(self):
@@ -1272,11 +1267,6 @@ class AsqComplaint(models.Model):
         complaint = complaint.with_context(asq_send_reply=False)
         message = super(AsqComplaint, complaint).message_post(**kwargs)
         complaint._asq_finish("reply")
-        if complaint.validity == "valid":
-            complaint._asq_schedule_owner_activity(
-                self.env._("Ask the customer whether satisfied"),
-                fields.Datetime.now(),
-            )
         return message
 
     def _asq_send_reply(self):
@@ -1863,14 +1853,49 @@ class AsqComplaint(models.Model):
         self.ensure_one()
         return self.contact_id if self.contact_id.email else self.partner_id
 
+    def _asq_assignee_owner(self):
+        """(asq.workflow.mixin) The reply's to-do: the complaint's owner, once
+        the reply can be sent (a disposition approved, or a complaint judged
+        not valid to explain) and when the owner may sign it."""
+        self.ensure_one()
+        if self._asq_check_reply():
+            return self.env["res.users"]
+        return self.user_id.filtered(lambda user: user.has_group(GROUP_USER))
+
+    def _asq_assignee_satisfaction(self):
+        """(asq.workflow.mixin) Asking the customer whether satisfied: the
+        owner's, once a valid complaint was answered (an explanation of a
+        complaint not valid asks nothing)."""
+        self.ensure_one()
+        if self._asq_check_satisfaction():
+            return self.env["res.users"]
+        return self.user_id.filtered(lambda user: user.has_group(GROUP_USER))
+
+    def _asq_todo_summary(self, step):
+        """(asq.workflow.mixin) The owner's to-dos say what to do."""
+        if step == "reply":
+            return (
+                self.env._("Explain to the customer")
+                if self.validity == "invalid"
+                else self.env._("Reply to the customer")
+            )
+        if step == "customer_satisfied":
+            return self.env._("Ask the customer whether satisfied")
+        return super()._asq_todo_summary(step)
+
     def _asq_schedule_owner_activity(self, summary, deadline):
         """Replace the owner's follow-up activity by the next step's."""
         self.ensure_one()
         self.activity_unlink([OWNER_ACTIVITY])
         if self.user_id:
+            # The owner's day (Asia/Shanghai is ahead of UTC), not the
+            # server's UTC date.
+            owner = self.with_user(self.user_id).with_context(tz=self.user_id.tz)
             self.activity_schedule(
                 OWNER_ACTIVITY,
-                date_deadline=(deadline or fields.Datetime.now()).date(),
+                date_deadline=fields.Datetime.context_timestamp(
+                    owner, deadline or fields.Datetime.now()
+                ).date(),
                 summary=summary,
                 user_id=self.user_id.id,
             )

@@ -54,6 +54,9 @@ class AsqKpiPackReport(models.AbstractModel):
             )
             figures[pack.id] = given.get(pack.id) or report._asq_figures(pack)
             pdf_rows[pack.id] = report._asq_pdf_rows(figures[pack.id])
+            pdf_rows[pack.id]["charts"] = report._asq_pdf_charts(
+                figures[pack.id], pdf_rows[pack.id]["return_ratios"]
+            )
         return {
             "doc_ids": docids,
             "doc_model": "asq.kpi.pack",
@@ -144,7 +147,6 @@ class AsqKpiPackReport(models.AbstractModel):
             "complaints": sorted(complaints[:PDF_ROWS], key=lambda row: row["name"]),
             "ratio_note": ratio_note,
             "complaint_note": complaint_note,
-            "charts": self._asq_pdf_charts(figures, ratios),
         }
 
     # ------------------------------------------------------------------
@@ -161,14 +163,12 @@ class AsqKpiPackReport(models.AbstractModel):
         losses = [
             line for line in figures["loss_by_responsibility"] if line["loss"] > 0
         ]
+        periods = figures["rate_by_period"]
         return {
             "rate": self._asq_svg_line(
-                [
-                    (line["label"], line["complaint_rate"])
-                    for line in figures["rate_by_period"]
-                ]
+                [(line["label"], line["complaint_rate"]) for line in periods]
             )
-            if figures["rate_by_period"]
+            if periods
             else "",
             "loss": self._asq_svg_pie(
                 [(line["label"], line["loss"]) for line in losses]

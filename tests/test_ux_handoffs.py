@@ -192,6 +192,57 @@ class TestComplaintHandoffs(HandoffMixin, AsqComplaintCommon):
             self._assert_closed_by(
                 complaint, qm, "decide", "Signed: Approve disposition."
             )
+            # Disposition approved: the owner replies to the customer, by the
+            # answer deadline (the owner's day), ...
+            owner = complaint.user_id
+            self.assertTrue(owner)
+            self._assert_todo(
+                complaint,
+                owner,
+                "reply",
+                "Reply to the customer",
+                fields.Datetime.context_timestamp(
+                    complaint.with_context(tz=TZ), complaint.answer_deadline
+                ).date(),
+            )
+            asq_send_reply(complaint.with_user(owner))
+            self._assert_closed_by(complaint, owner, "reply", "Signed: Reply.")
+            # ... then asks whether the customer is satisfied, which closes
+            # when the answer is recorded.
+            self._assert_todo(
+                complaint,
+                owner,
+                "customer_satisfied",
+                "Ask the customer whether satisfied",
+                local_today,
+            )
+            complaint.with_user(owner).action_customer_satisfied()
+            self.assertEqual(complaint.state, "confirmed")
+            self._assert_closed_by(
+                complaint, owner, "customer_satisfied", "Signed: Satisfaction."
+            )
+
+    def test_owner_explains_a_complaint_not_valid(self):
+        complaint = self._create_complaint()
+        self._as(complaint, "asq_sales").action_submit()
+        owner = complaint.user_id
+        # Registered, not judged: nothing to answer yet.
+        self.assertFalse(self._todos(complaint, "reply"))
+        complaint.with_user(self.users["asq_qm"]).write(
+            {"invalid_reason": "Used outside the specified temperature range"}
+        )
+        self._as(complaint, "asq_qm").action_judge_invalid()
+        todo = self._todos(complaint, "reply")
+        self.assertEqual(todo.user_id, owner)
+        self.assertEqual(todo.summary, "Explain to the customer")
+        asq_send_reply(complaint.with_user(owner))
+        # An explanation asks nothing back: the quality manager closes.
+        self.assertFalse(self._todos(complaint, "customer_satisfied"))
+        self.assertEqual(
+            self._todos(complaint).mapped("asq_step"),
+            ["close"] * len(self._todos(complaint)),
+        )
+        self.assertIn(self.users["asq_qm"], self._todos(complaint, "close").user_id)
 
 
 @tagged("post_install", "-at_install", "asq_ux")
