@@ -1,6 +1,6 @@
 import base64
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import Form
 
@@ -43,8 +43,31 @@ class AsqComplaintCommon(AsqCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # Its own hours: a new calendar otherwise copies the company's (the
+        # demo's is 8:30-17:30 in Shanghai).
         cls.calendar = cls.env["resource.calendar"].create(
-            {"name": "ASQ Test Calendar", "tz": "UTC", "hours_per_day": 8.0}
+            {
+                "name": "ASQ Test Calendar",
+                "tz": "UTC",
+                "hours_per_day": 8.0,
+                "attendance_ids": [Command.clear()]
+                + [
+                    Command.create(
+                        {
+                            "name": f"{day} {period}",
+                            "dayofweek": day,
+                            "hour_from": start,
+                            "hour_to": end,
+                            "day_period": period,
+                        }
+                    )
+                    for day in "01234"
+                    for start, end, period in (
+                        (8.0, 12.0, "morning"),
+                        (13.0, 17.0, "afternoon"),
+                    )
+                ],
+            }
         )
         cls.company.write(
             {
