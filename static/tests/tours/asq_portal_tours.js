@@ -79,7 +79,7 @@ registry.category("web_tour.tours").add("asq_portal_complaint_reply_tour", {
         },
         {
             content: "The reply is in the communication history",
-            trigger: "#chatterRoot:shadow .o-mail-Message:contains(Sensor calibration drift)",
+            trigger: "#chatterRoot:shadow .o-mail-Message:contains(Exchange the 2 meters)",
         },
     ],
 });
