@@ -35,6 +35,7 @@ SIGNATURE_FIELDS = (
     "over_cap_alerted",
 )
 HEADLINE_FIELDS = (
+    "delivery_count",
     "complaint_count",
     "complaint_rate",
     "incident_rate",
@@ -229,9 +230,17 @@ class AsqKpiPack(models.Model):
     # ------------------------------------------------------------------
     # Headline figures (kept for the list, the mail and the record)
     # ------------------------------------------------------------------
+    delivery_count = fields.Integer(string="Delivered Orders", readonly=True)
     complaint_count = fields.Integer(string="Complaints Received", readonly=True)
     complaint_rate = fields.Float(
         string="Complaint Rate (%)", digits=(16, 2), readonly=True
+    )
+    # Complaints and no delivery in the period: no rate, not 0 %.
+    complaint_rate_text = fields.Char(
+        string="Complaint Rate",
+        compute="_compute_complaint_rate_text",
+        help="The complaint rate in %, or \"no deliveries\" when complaints "
+        "came in a period without deliveries.",
     )
     incident_rate = fields.Float(
         string="Product Incident Rate (%)", digits=(16, 3), readonly=True
@@ -255,6 +264,14 @@ class AsqKpiPack(models.Model):
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
+    @api.depends("delivery_count", "complaint_count", "complaint_rate")
+    def _compute_complaint_rate_text(self):
+        for pack in self:
+            if pack.complaint_count and not pack.delivery_count:
+                pack.complaint_rate_text = self.env._("no deliveries")
+            else:
+                pack.complaint_rate_text = f"{pack.complaint_rate:.2f} %"
+
     @api.depends("period_type", "date_from")
     def _compute_date_to(self):
         for pack in self:
@@ -442,6 +459,7 @@ class AsqKpiPack(models.Model):
                 "xlsx_attachment_id": xlsx_file.id,
                 "pdf_attachment_id": pdf_file.id,
                 "attachment_ids": [fields.Command.set((xlsx_file | pdf_file).ids)],
+                "delivery_count": summary["deliveries"],
                 "complaint_count": summary["received"],
                 "complaint_rate": summary["complaint_rate"],
                 "incident_rate": summary["incident_rate"],
@@ -774,12 +792,12 @@ class AsqKpiPack(models.Model):
             self.name,
             self.env._(
                 "Quarterly summary %(name)s (%(date_from)s - %(date_to)s): "
-                "%(count)s complaints, complaint rate %(rate)s %%.",
+                "%(count)s complaints, complaint rate %(rate)s.",
                 name=self.name,
                 date_from=self.date_from,
                 date_to=self.date_to,
                 count=self.complaint_count,
-                rate=round(self.complaint_rate, 2),
+                rate=self.complaint_rate_text,
             ),
             company_id=self.company_id.id,
         )

@@ -337,6 +337,11 @@ class TestUxComplaintRate(DashboardCommon):
             for cell in row
         ]
         self.assertEqual(cells.count("no deliveries"), 5)
+        # The generated pack's list and form say so too, not 0.00 %.
+        pack.action_generate()
+        self.assertEqual(pack.state, "generated")
+        self.assertEqual((pack.delivery_count, pack.complaint_count), (0, 1))
+        self.assertEqual(pack.complaint_rate_text, "no deliveries")
 
     def test_report_opens_on_last_12_months(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(
