@@ -239,7 +239,7 @@ class AsqKpiPack(models.Model):
     complaint_rate_text = fields.Char(
         string="Complaint Rate",
         compute="_compute_complaint_rate_text",
-        help="The complaint rate in %, or \"no deliveries\" when complaints "
+        help='The complaint rate in %, or "no deliveries" when complaints '
         "came in a period without deliveries.",
     )
     incident_rate = fields.Float(

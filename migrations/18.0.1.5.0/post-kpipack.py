@@ -15,8 +15,10 @@ def migrate(cr, version):
     if not version:
         return
     env = api.Environment(cr, SUPERUSER_ID, {})
-    packs = env["asq.kpi.pack"].with_context(active_test=False).search(
-        [("state", "!=", "draft")]
+    packs = (
+        env["asq.kpi.pack"]
+        .with_context(active_test=False)
+        .search([("state", "!=", "draft")])
     )
     report = env["report.after_sales_quality.asq_kpi_pack_report_template"]
     for pack in packs:
