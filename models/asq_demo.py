@@ -77,6 +77,11 @@ CN_PUBLIC_HOLIDAYS = (
     ("端午节", date(2026, 6, 19), date(2026, 6, 21)),
     ("中秋节", date(2026, 9, 25), date(2026, 9, 27)),
     ("国庆节", date(2026, 10, 1), date(2026, 10, 7)),
+    # 2027: only the day the law itself fixes by date, whatever the notice
+    # arranges around it - 《全国年节及纪念日放假办法》第二条「元旦，放假1天
+    # （1月1日）」 - so that the demo's deadlines of this December do not run
+    # through New Year's Day.
+    ("元旦", date(2027, 1, 1), date(2027, 1, 1)),
 )
 # What the customers of the history wrote: by product for a quality
 # complaint, by category otherwise; and what the investigation found.

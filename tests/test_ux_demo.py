@@ -57,6 +57,12 @@ class TestChineseDemo(TransactionCase):
             calendar._asq_plan_working_days(datetime(2026, 9, 30, 8, 0), 1),
             datetime(2026, 10, 8, 8, 0),
         )
+        # Thursday 31 December 2026, 16:00: New Year's Day 2027 off, the
+        # next working day is Monday 4 January.
+        self.assertEqual(
+            calendar._asq_plan_working_days(datetime(2026, 12, 31, 8, 0), 1),
+            datetime(2027, 1, 4, 8, 0),
+        )
         # An ordinary week: Thursday 16:00 plus one day is Friday 16:00.
         self.assertEqual(
             calendar._asq_plan_working_days(datetime(2026, 11, 19, 8, 0), 1),
