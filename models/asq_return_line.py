@@ -158,14 +158,17 @@ class AsqReturnLine(models.Model):
 
     @api.depends("return_id.name", "product_id", "lot_id")
     def _compute_display_name(self):
-        """The line's form and breadcrumb: request · product · lot."""
+        """The line's form and breadcrumb: request · product · lot (named for
+        whoever reads the line, the customer's portal user included, who may
+        not read stock lots themselves)."""
         for line in self:
+            names = line.sudo()
             line.display_name = " · ".join(
                 part
                 for part in (
-                    line.return_id.name,
-                    line.product_id.display_name,
-                    line.lot_id.name,
+                    names.return_id.name,
+                    names.product_id.display_name,
+                    names.lot_id.name,
                 )
                 if part
             )
