@@ -1862,6 +1862,22 @@ class AsqComplaint(models.Model):
             return self.env["res.users"]
         return self.user_id.filtered(lambda user: user.has_group(GROUP_USER))
 
+    @api.model
+    def _asq_assignee_owner_domain(self):
+        """The complaints whose reply is the user's to send (as
+        :meth:`_asq_assignee_owner`)."""
+        return [
+            ("user_id", "=", self.env.uid),
+            "|",
+            ("state", "=", "decided"),
+            ("validity", "=", "invalid"),
+        ]
+
+    @api.model
+    def _asq_assignee_satisfaction_domain(self):
+        """The complaints whose customer the user asks whether satisfied."""
+        return [("user_id", "=", self.env.uid), ("validity", "=", "valid")]
+
     def _asq_assignee_satisfaction(self):
         """(asq.workflow.mixin) Asking the customer whether satisfied: the
         owner's, once a valid complaint was answered (an explanation of a

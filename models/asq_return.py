@@ -413,12 +413,6 @@ class AsqReturn(models.Model):
     # ------------------------------------------------------------------
     # Who may do what (drives the buttons)
     # ------------------------------------------------------------------
-    waiting_for_me = fields.Boolean(
-        string="Waiting for Me",
-        compute="_compute_waiting_for_me",
-        search="_search_waiting_for_me",
-        help="The request waits for a step one of my roles signs.",
-    )
     # The buttons (the engine: True exactly when the server runs the step).
     can_submit = fields.Boolean(compute="_compute_asq_can")
     can_review = fields.Boolean(compute="_compute_asq_can")
@@ -570,22 +564,6 @@ class AsqReturn(models.Model):
     def _asq_overdue_domain(self):
         """(asq.deadline.mixin) Overdue until the return note is sent."""
         return [("note_sent_date", "=", False)]
-
-    @api.depends("state")
-    @api.depends_context("uid")
-    def _compute_waiting_for_me(self):
-        domain = self._asq_waiting_domain()
-        mine = self.filtered_domain(domain) if domain else self.browse()
-        for ret in self:
-            ret.waiting_for_me = ret in mine
-
-    def _search_waiting_for_me(self, operator, value):
-        if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(self.env._("Unsupported search on Waiting for Me."))
-        domain = self._asq_waiting_domain() or [(0, "=", 1)]
-        if (operator == "=") == value:
-            return domain
-        return ["!", *domain]
 
     @api.depends("state")
     @api.depends_context("uid")

@@ -45,6 +45,11 @@ class AsqCapa(models.Model):
     _inherit = ["asq.capa", "asq.waiting.for.me.mixin"]
 
 
+class AsqReturn(models.Model):
+    _name = "asq.return"
+    _inherit = ["asq.return", "asq.waiting.for.me.mixin"]
+
+
 class AsqHold(models.Model):
     _name = "asq.hold"
     _inherit = ["asq.hold", "asq.waiting.for.me.mixin"]

@@ -812,6 +812,13 @@ class AsqWorkflowMixin(models.AbstractModel):
                 if extra is None:
                     continue
                 domain = expression.AND([domain, extra])
+            # A step given to a person (``assignee``) waits for the user on
+            # the documents that give it to them (``<assignee>_domain``).
+            assigned = transition.assignee and getattr(
+                self, f"{transition.assignee}_domain", None
+            )
+            if assigned:
+                domain = expression.AND([domain, assigned()])
             parts.append(domain)
         return expression.OR(parts) if parts else None
 

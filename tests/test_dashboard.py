@@ -359,10 +359,11 @@ class TestDashboard(DashboardCommon):
 
         sales = self._dashboard("asq_sales").retrieve_dashboard()
         self.assertLessEqual(complaint_tiles, {t["key"] for t in sales["tiles"]})
-        # The sales clerk checks the return notes (001 §4.2.9): their only
-        # approvals tile.
+        # The sales clerk checks the return notes (001 §4.2.9) and answers
+        # the customers of the complaints they own (reply, satisfaction).
         self.assertEqual(
-            {t["key"] for t in sales["approvals"]["tiles"]}, {"my_returns"}
+            {t["key"] for t in sales["approvals"]["tiles"]},
+            {"my_returns", "my_complaints"},
         )
         self.assertFalse(sales["satisfaction"])
 

@@ -205,6 +205,23 @@ class TestComplaintHandoffs(HandoffMixin, AsqComplaintCommon):
                     complaint.with_context(tz=TZ), complaint.answer_deadline
                 ).date(),
             )
+            # The owner's dashboard counts it among their approvals; another
+            # after-sales user's does not.
+            Complaint = self.env["asq.complaint"]
+            self.assertIn(
+                complaint,
+                Complaint.with_user(owner).search(
+                    Complaint.with_user(owner)._asq_waiting_domain()
+                ),
+            )
+            other = self.users["asq_aftersales"]
+            self.assertNotEqual(other, owner)
+            self.assertNotIn(
+                complaint,
+                Complaint.with_user(other).search(
+                    Complaint.with_user(other)._asq_waiting_domain() or [(0, "=", 1)]
+                ),
+            )
             asq_send_reply(complaint.with_user(owner))
             self._assert_closed_by(complaint, owner, "reply", "Signed: Reply.")
             # ... then asks whether the customer is satisfied, which closes
