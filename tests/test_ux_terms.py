@@ -1,5 +1,6 @@
 # The terms are Chinese, with their full-width punctuation.
 # ruff: noqa: RUF001, RUF003
+import importlib.util
 import re
 
 from odoo.modules.module import get_module_path
@@ -131,6 +132,25 @@ class TestChineseTermsLoaded(TransactionCase):
             severity["selection"],
             [("minor", "轻微"), ("major", "严重"), ("critical", "致命")],
         )
+
+    def test_upgrade_rewords_an_existing_database(self):
+        """An existing database read the old words (重大 for major): the
+        18.0.1.5.0 migration reloads the addon's Chinese terms over them."""
+        selection = (
+            self.env["ir.model.fields"]
+            ._get("asq.complaint", "severity")
+            .selection_ids.filtered(lambda s: s.value == "major")
+        )
+        selection.with_context(lang="zh_CN").name = "重大"
+        self.env.invalidate_all()
+        self.assertEqual(selection.with_context(lang="zh_CN").name, "重大")
+        path = f"{get_module_path(MODULE)}/migrations/18.0.1.5.0/post-terms.py"
+        spec = importlib.util.spec_from_file_location("asq_post_terms", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "18.0.1.4.0")
+        self.env.invalidate_all()
+        self.assertEqual(selection.with_context(lang="zh_CN").name, "严重")
 
     def test_menus_say_dashboard_and_capa(self):
         dashboard = self.zh.ref(f"{MODULE}.asq_menu_dashboard")
