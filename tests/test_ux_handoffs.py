@@ -2,7 +2,7 @@ from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 
@@ -15,6 +15,7 @@ from odoo.addons.after_sales_quality.tests.test_capa import CapaCommon
 from odoo.addons.after_sales_quality.tests.test_return import ReturnCommon
 
 SIGN = "after_sales_quality.mail_activity_type_asq_sign"
+SALESMAN = "sales_team.group_sale_salesman"
 # A signer in Shanghai (UTC+8) at 20:00 UTC: the UTC date is the signer's
 # yesterday. The to-do must be due on the signer's today.
 TZ = "Asia/Shanghai"
@@ -410,14 +411,23 @@ class TestReturnHandoffTour(HttpCase, ReturnCommon):
             {"name": "Handoff Tour Customer", "is_company": True}
         )
         picking = self._deliver(customer, [(self.product, 100, 100.0, "HANDOFF-1")])
-        # 6 of 100 at 100: 6 % over the 5 % cap, the general manager signs.
-        ret = self._return_request(
-            customer,
-            [(self._delivered_lines(picking), 6)],
-            user=self.sales,
-            reason="Does not sell in this region",
+        order = picking.sale_id
+        order.user_id = self.sales
+        self.sales.groups_id = [Command.link(self.env.ref(SALESMAN).id)]
+        # From the sale order, in the browser: 6 of 100 at 100 is 6 % over
+        # the 5 % cap, the general manager signs.
+        self.start_tour(
+            f"/odoo/action-sale.action_orders/{order.id}",
+            "asq_ux_handoff_from_order_tour",
+            login=self.sales.login,
         )
-        ret.with_user(self.sales).action_submit()
+        ret = self.env["asq.return"].search([("partner_id", "=", customer.id)])
+        self.assertEqual(len(ret), 1)
+        self.assertEqual(ret.state, "submitted")
+        self.assertEqual(ret.user_id, self.sales)
+        self.assertEqual(ret.line_ids.picking_id, picking)
+        self.assertEqual(ret.line_ids.quantity, 6)
+        self.assertEqual(ret.line_ids.reason, "Does not sell in this region")
         for user, step, reached in (
             (self.aftersales, "review", "finance"),
             (self.finance, "finance", "business"),

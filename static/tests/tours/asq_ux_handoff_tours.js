@@ -108,3 +108,52 @@ registry.category("web_tour.tours").add("asq_ux_handoff_qc_tour", {
         },
     ],
 });
+
+// The sales clerk asks the goods back from the sale order itself: the
+// request opens prefilled with what is still at the customer.
+registry.category("web_tour.tours").add("asq_ux_handoff_from_order_tour", {
+    steps: () => [
+        {
+            content: "Ask the order's goods back",
+            trigger: ".o_form_view .o_statusbar_buttons button[name='action_asq_new_return']",
+            run: "click",
+        },
+        {
+            content: "The request lists the delivered lot",
+            trigger: ".o_field_widget[name='line_ids'] .o_data_row:contains(HANDOFF-1)",
+        },
+        {
+            content: "Edit the line",
+            trigger: ".o_field_widget[name='line_ids'] .o_data_row td[name='quantity']",
+            run: "click",
+        },
+        {
+            content: "Six to exchange",
+            trigger: ".o_field_widget[name='line_ids'] .o_data_row [name='quantity'] input",
+            run: "edit 6",
+        },
+        {
+            content: "Why",
+            trigger: ".o_field_widget[name='line_ids'] .o_data_row [name='reason'] textarea",
+            run: "edit Does not sell in this region",
+        },
+        {
+            content: "Save the request",
+            trigger: ".o_form_view .o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "Submit it",
+            trigger: ".o_form_view .o_form_saved",
+        },
+        {
+            content: "Submit it",
+            trigger: ".o_statusbar_buttons button[name='action_submit']",
+            run: "click",
+        },
+        {
+            content: "Submitted: the button is gone",
+            trigger: ".o_form_view:not(:has(.o_statusbar_buttons button[name='action_submit']))",
+        },
+    ],
+});
