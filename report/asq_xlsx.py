@@ -38,6 +38,18 @@ def asq_local(env, value):
     return pytz.utc.localize(value).astimezone(tz).replace(tzinfo=None)
 
 
+def asq_day_start(env, day):
+    """The UTC moment (naive, as the ORM stores it) the local day ``day``
+    starts at in :func:`asq_tz`: a period "from 2 January" filtered for a
+    Shanghai user starts at 1 January 16:00 UTC, not at UTC midnight."""
+    try:
+        tz = pytz.timezone(asq_tz(env))
+    except pytz.UnknownTimeZoneError:
+        tz = pytz.utc
+    start = tz.localize(datetime.datetime.combine(day, datetime.time.min))
+    return start.astimezone(pytz.utc).replace(tzinfo=None)
+
+
 def asq_formats(workbook):
     """The formats every after-sales workbook uses, by role."""
     return {

@@ -102,6 +102,12 @@ class TestUxForms(AsqComplaintCommon):
         cell = sheet.cell(row=2, column=headers.index("Received At") + 1)
         self.assertEqual(cell.value, datetime.datetime(2026, 1, 2, 4, 0))
         self.assertTrue(cell.is_date)
+        # The ledger's period is the user's days: received on 2 January in
+        # Shanghai, in a ledger of 2 January, not of 1 January.
+        Ledger = self.env["asq.complaint.ledger"].with_user(aftersales)
+        for day, listed in (("2026-01-02", True), ("2026-01-01", False)):
+            ledger = Ledger.create({"date_from": day, "date_to": day})
+            self.assertEqual(complaint in ledger._asq_complaints(), listed, day)
         # a user without a time zone gets the company's
         aftersales.tz = False
         self.company.partner_id.tz = "Asia/Shanghai"

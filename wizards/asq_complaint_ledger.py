@@ -1,11 +1,18 @@
 import base64
 import io
+from datetime import timedelta
 
 import xlsxwriter
 
 from odoo import api, fields, models
 
-from ..report.asq_xlsx import asq_formats, asq_local, asq_write, asq_write_headers
+from ..report.asq_xlsx import (
+    asq_day_start,
+    asq_formats,
+    asq_local,
+    asq_write,
+    asq_write_headers,
+)
 
 
 class AsqComplaintLedger(models.TransientModel):
@@ -54,18 +61,18 @@ class AsqComplaintLedger(models.TransientModel):
         domain = [("feedback_type", "=", "complaint")]
         if self.complaint_ids:
             domain.append(("id", "in", self.complaint_ids.ids))
+        # The user's days (the ledger prints its dates in the user's time
+        # zone too), not UTC days.
         if self.date_from:
             domain.append(
-                ("received_date", ">=", fields.Datetime.to_datetime(self.date_from))
+                ("received_date", ">=", asq_day_start(self.env, self.date_from))
             )
         if self.date_to:
             domain.append(
                 (
                     "received_date",
                     "<",
-                    fields.Datetime.add(
-                        fields.Datetime.to_datetime(self.date_to), days=1
-                    ),
+                    asq_day_start(self.env, self.date_to + timedelta(days=1)),
                 )
             )
         return self.env["asq.complaint"].search(domain, order="received_date, id")
