@@ -94,6 +94,16 @@ class TestChineseDemo(TransactionCase):
             {"quality_manager", "inspector", "management_rep"},
         )
 
+    def test_warehouse_supervisor_reaches_returned_goods(self):
+        """The demo's 仓库主管 administers Inventory: Reporting > Returned
+        Goods is in their menu."""
+        user = self.env.ref("after_sales_quality.asq_demo_user_warehouse")
+        visible = self.env["ir.ui.menu"].with_user(user)._visible_menu_ids()
+        menu = self.env.ref("after_sales_quality.asq_stock_menu_returned_goods")
+        while menu:
+            self.assertIn(menu.id, visible, menu.complete_name)
+            menu = menu.parent_id
+
     def test_languages(self):
         """Staff work in Chinese, the administrator in English; both
         languages are installed so anyone can switch."""
