@@ -348,3 +348,155 @@ class TestUxReturnForms(ReturnCommon):
             "1 / 1",
         ):
             self.assertIn(expected, text)
+
+
+@tagged("post_install", "-at_install", "asq_ux")
+class TestUxFormFields(ServiceCommon):
+    """Fields the paper originals ask for (docs/printed_forms.md): each is
+    printed, label and value, on the form that carries it."""
+
+    def _date(self, value):
+        return value.strftime("%m/%d/%Y")
+
+    def test_complaint_sheet_names_evidence_capa_and_returns(self):
+        """004 §5.3.1: the sheet carries the photos attached; §5.3.4: the
+        CAPA it led to; its disposition's return requests."""
+        complaint = self._create_complaint()
+        photo = self.env["ir.attachment"].create(
+            {"name": "cracked-display.jpg", "raw": b"\xff\xd8\xff"}
+        )
+        complaint.evidence_ids = [fields.Command.set(photo.ids)]
+        complaint = self._walk(complaint, "closed")
+        capa = self.env["asq.capa"].create(
+            {
+                "problem": "Display cracks",
+                "source": "complaint",
+                "complaint_ids": [fields.Command.set(complaint.ids)],
+            }
+        )
+        ret = self.env["asq.return"].create(
+            {"partner_id": complaint.partner_id.id, "complaint_id": complaint.id}
+        )
+        html = self._html(SHEET, complaint)
+        for expected in (
+            "Evidence Attached:",
+            "cracked-display.jpg",
+            "Corrective and Preventive Actions:",
+            capa.name,
+            "Return Requests:",
+            ret.name,
+        ):
+            self.assertIn(expected, html)
+        # a complaint without them prints none of the three lines
+        html = self._html(SHEET, self._create_complaint())
+        self.assertNotIn("Evidence Attached:", html)
+        self.assertNotIn("Return Requests:", html)
+
+    def test_capa_form_names_complaints_and_8d_its_due_date(self):
+        """004 §5.3.4: the CAPA form names the complaints it answers; 002
+        §6.2: the 8D report shows the deadline the customer set."""
+        complaint = self._create_complaint()
+        due = fields.Date.today() + datetime.timedelta(days=10)
+        capa = self.env["asq.capa"].create(
+            {
+                "problem": "Display cracks",
+                "source": "complaint",
+                "complaint_ids": [fields.Command.set(complaint.ids)],
+                "customer_report": True,
+                "customer_report_deadline": due,
+            }
+        )
+        html = self._html("after_sales_quality.asq_capa_report_form", capa)
+        self.assertIn("Complaints:", html)
+        self.assertIn(complaint.name, html)
+        html = self._html("after_sales_quality.asq_capa_report_8d", capa)
+        self.assertIn("Report Due to Customer:", html)
+        self.assertIn(self._date(due), html)
+
+    def test_service_record_names_who_arranged_the_task(self):
+        """002 §6.4.3: the report is filled in 「按销售部签好的"服务报告"」."""
+        visit = self._create_visit()
+        html = self._html("after_sales_quality.asq_service_visit_report", visit)
+        self.assertIn("Task Arranged (Sales)", html)
+        self.assertIn(self.users["asq_aftersales"].name, html)
+        created = fields.Datetime.context_timestamp(visit, visit.create_date)
+        self.assertIn(self._date(created), html)
+
+    def test_survey_report_has_quality_department_box(self):
+        """003 §4.3.4.3: the report goes to the management representative
+        and the quality department."""
+        campaign = self.env["asq.survey.campaign"].create({"name": "SAT forms"})
+        html = self._html("after_sales_quality.asq_survey_campaign_report", campaign)
+        self.assertIn("Reviewed (Management Representative)", html)
+        self.assertIn("Received (Quality Department)", html)
+
+
+@tagged("post_install", "-at_install", "asq_ux")
+class TestUxReturnFormFields(ReturnCommon):
+    TRANSPORT = "after_sales_quality.asq_return_report_transport"
+    NOTE = "after_sales_quality.asq_return_report_note"
+
+    def test_transport_order_carries_request_reason_and_finance(self):
+        """001 §4.2.1-4.2.3: the detail form's reason and resolution per
+        line, the registered request, finance's signature."""
+        ret = self._create_return()
+        self._approve(ret)
+        html = self._html(self.TRANSPORT, ret)
+        for expected in (
+            "Request Date:",
+            ret.date_request.strftime("%m/%d/%Y"),
+            "Reason",
+            "Does not sell in this region",
+            "Resolution",
+            "Exchange like for like",
+            "Checked by (Finance)",
+            self.finance.name,
+        ):
+            self.assertIn(expected, html)
+
+    def test_return_note_lists_resolution_and_goods_not_accepted(self):
+        """001 §4.2.7: exchanged or refunded; §4.2.6: goods QC refused are
+        named with QC's written explanation."""
+        ret = self._create_return()
+        self._approve(ret)
+        self._receive(ret)
+        self._qc(ret)
+        html = self._html(self.NOTE, ret)
+        self.assertIn("Resolution", html)
+        self.assertIn("Exchange like for like", html)
+        self.assertNotIn("Not Accepted (Sent Back to You)", html)
+        rejected = self._create_return(qty=1.0, kind="quality", resolution="refund")
+        self._approve(rejected)
+        self._receive(rejected)
+        self._qc(rejected, "reject", False, qc_note="Casing crushed by the customer")
+        html = self._html(self.NOTE, rejected)
+        self.assertIn("Not Accepted (Sent Back to You)", html)
+        self.assertIn("Casing crushed by the customer", html)
+        self.assertIn("QC Findings", html)
+
+
+@tagged("post_install", "-at_install", "asq_ux")
+class TestUxVendorFormFields(VendorCommon):
+    def test_escalation_evaluation_has_equipment_manager_box(self):
+        """001: 《分承包方服務質量檢查評價表》「經設備經理審核后,報管理處審批」."""
+        notice = self._notice(self.vendor_a, self.today - datetime.timedelta(days=1))
+        xmlid = "after_sales_quality.asq_vendor_rectification_report"
+        html = self._html(xmlid, notice)
+        self.assertNotIn("Escalation Reviewed (Equipment Manager)", html)
+        self.env["asq.vendor.rectification"]._cron_escalate_overdue()
+        self.assertEqual(notice.state, "overdue")
+        notice.write(
+            {
+                "escalation_evaluation": "Lift stops between floors again",
+                "escalation_conclusion": "suspend",
+            }
+        )
+        html = self._html(xmlid, notice)
+        for expected in (
+            "Escalation Evaluation",
+            "Lift stops between floors again",
+            "Escalation Submitted",
+            "Escalation Reviewed (Equipment Manager)",
+            "Escalation Approved",
+        ):
+            self.assertIn(expected, html)
