@@ -94,6 +94,22 @@ class TestChineseDemo(TransactionCase):
             {"quality_manager", "inspector", "management_rep"},
         )
 
+    def test_every_signer_of_a_return_finds_one_waiting(self):
+        """Walked through as each role, the demo has a return request
+        waiting for each signer, and receipts for the warehouse to book."""
+        Return = self.env["asq.return"]
+        for login in ("aftersales", "finance", "business_head", "inspector"):
+            user = self.env["res.users"].search([("login", "=", login)])
+            mine = Return.with_user(user)
+            self.assertTrue(mine.search_count(mine._asq_waiting_domain()), login)
+        receipts = self.env["stock.picking"].search(
+            [
+                ("asq_return_role", "=", "receipt"),
+                ("state", "not in", ("done", "cancel")),
+            ]
+        )
+        self.assertTrue(receipts, "a receipt to receive")
+
     def test_warehouse_supervisor_reaches_returned_goods(self):
         """The demo's 仓库主管 administers Inventory: Reporting > Returned
         Goods is in their menu."""
