@@ -121,10 +121,12 @@ class AsqDemo(models.AbstractModel):
     def _load_demo_company(self):
         """The demo company as its users know it: China's public holidays on
         its calendar, Chinese names on the products and departments (English
-        kept as the source). Its currency stays Odoo's: Odoo refuses another
-        one once journal items exist ("You cannot change the currency of the
-        company since some journal items already exist"), and Odoo's own
-        demo invoices are posted in it before this addon's demo loads."""
+        kept as the source). Its currency is not set here: Odoo refuses
+        another one once journal items exist ("You cannot change the currency
+        of the company since some journal items already exist"), and Odoo's
+        own demo invoices are posted as Accounting installs. `make demo` puts
+        the company in China before that, so Accounting loads China's chart
+        of accounts in CNY (tools/harness.sh demo_company_in_china)."""
         env = self.env
         company = env.ref("base.main_company")
         calendar = env.ref("after_sales_quality.asq_demo_calendar")

@@ -211,6 +211,36 @@ PYEOF
     rm -rf "$BUILD/data/filestore/$1"
 }
 
+demo_shell() {
+    PYTHONPATH="$ODOO_PATH" "$PY" "$ODOO_PATH/odoo-bin" shell -c "$BUILD/odoo.conf" \
+        -d "$DEMO_DB" --no-http --log-level warn
+}
+
+demo_company_in_china() {
+    # The demo company keeps its books in CNY. A company's currency is set
+    # when Accounting loads its chart of accounts, from the company's
+    # country, and Odoo refuses to change it once journal items exist (its
+    # own demo invoices are posted as Accounting installs). So the company
+    # is put in China first, on a database with only Odoo's base: installing
+    # the addon then installs Accounting, which installs China's chart of
+    # accounts (l10n_cn, for companies in China) and its currency, CNY.
+    say "preparing $DEMO_DB: Odoo's base, the company in China (books in CNY)"
+    odoo -d "$DEMO_DB" -i base --stop-after-init --log-level warn
+    demo_shell <<'PYEOF' >/dev/null
+env.ref("base.main_company").country_id = env.ref("base.cn")
+env.cr.commit()
+PYEOF
+}
+
+demo_check_currency() {
+    local currency
+    currency="$(printf '%s\n' 'print("currency:", env.ref("base.main_company").currency_id.name)' \
+        | demo_shell 2>/dev/null | sed -n 's/^currency: //p')"
+    [ "$currency" = CNY ] \
+        || die "the demo company keeps its books in ${currency:-an unknown currency}, not CNY (see demo_company_in_china in tools/harness.sh)"
+    say "the demo company keeps its books in CNY (China's chart of accounts)"
+}
+
 cmd_demo() {
     venv; check_system; postgres; config "$HTTP_PORT"
     if [ "${FRESH:-0}" = 1 ]; then dropdb_if_exists "$DEMO_DB"; fi
@@ -224,8 +254,10 @@ with conn.cursor() as cr:
 PYEOF
     then
         dropdb_if_exists "$DEMO_DB"
+        demo_company_in_china
         say "building the demo database $DEMO_DB (Odoo, the addon, demo data, Chinese)"
         odoo -d "$DEMO_DB" -i "$MODULE" --load-language zh_CN --stop-after-init --log-level warn
+        demo_check_currency
     else
         say "updating the addon in the demo database $DEMO_DB"
         odoo -d "$DEMO_DB" -u "$MODULE" --stop-after-init --log-level warn
