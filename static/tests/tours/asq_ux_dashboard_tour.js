@@ -68,5 +68,25 @@ registry.category("web_tour.tours").add("asq_ux_complaint_rate_tour", {
             content: "The facet is gone",
             trigger: ".o_searchview:not(:has(.o_searchview_facet))",
         },
+        {
+            content: "Switch to the graph",
+            trigger: ".o_switch_view.o_graph",
+            run: "click",
+        },
+        {
+            content: "The month without deliveries is a gap in the line, not 0 %",
+            trigger: ".o_graph_renderer canvas",
+            run() {
+                const chart = window.Chart.getChart(
+                    document.querySelector(".o_graph_renderer canvas")
+                );
+                const data = chart.data.datasets.flatMap((dataset) => dataset.data);
+                if (!data.length || data.some((value) => value !== null)) {
+                    throw new Error(
+                        `Complaints and no delivery drawn as ${JSON.stringify(data)}`
+                    );
+                }
+            },
+        },
     ],
 });
