@@ -460,6 +460,32 @@ class AsqCustomerPortal(CustomerPortal):
         )
 
     @http.route(
+        ["/my/complaints/<int:complaint_id>/capa/<int:capa_id>"],
+        type="http",
+        auth="public",
+        website=True,
+    )
+    def portal_asq_complaint_capa_report(
+        self, complaint_id, capa_id, access_token=None, **kwargs
+    ):
+        """The CAPA report (PDF) sent to the customer for their complaint, as
+        they received it (000 §4.6.10 「将实施结果反馈给顾客」): only a
+        report sent to this complaint's customer, of a CAPA taken on it."""
+        complaint, redirect = self._asq_check_document(
+            "asq.complaint", complaint_id, access_token
+        )
+        if redirect:
+            return redirect
+        capa = complaint._asq_portal_capa_reports().filtered(lambda c: c.id == capa_id)
+        if not capa:
+            raise NotFound()
+        return (
+            request.env["ir.binary"]
+            ._get_stream_from(capa.customer_report_attachment_id.sudo())
+            .get_response(as_attachment=True)
+        )
+
+    @http.route(
         ["/my/complaints/<int:complaint_id>/satisfaction"],
         type="http",
         auth="user",

@@ -4,10 +4,17 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import LazyTranslate
+from odoo.tools.safe_eval import safe_eval, time
 
 from .asq_document import asq_refuse, asq_state_field
-from .asq_groups import GROUP_INSPECTOR, GROUP_MANAGER, GROUP_MGMT_REP
-from .asq_workflow_mixin import AsqEditable, AsqTransition, asq_in_step
+from .asq_groups import GROUP_INSPECTOR, GROUP_MANAGER, GROUP_MGMT_REP, GROUP_USER
+from .asq_workflow_mixin import (
+    AsqEditable,
+    AsqTransition,
+    asq_in_step,
+    asq_signature,
+    asq_step,
+)
 
 _lt = LazyTranslate(__name__)
 
@@ -23,8 +30,16 @@ SIGNATURE_FIELDS = (
     "verified_user_id",
     "verified_date",
     "date_closed",
+    "customer_report_user_id",
+    "customer_report_date",
+    "customer_report_attachment_id",
+    "customer_report_escalated",
 )
 WORKFLOW_KEY = "asq_capa_workflow"
+# What the customer asked for: the report's to-do follows it.
+REPORT_REQUEST = frozenset(
+    {"customer_report", "customer_report_deadline", "customer_report_partner_id"}
+)
 
 # Content a person fills in on the CAPA form: the states in which it may
 # still change (whoever may write the CAPA: the quality department and the
@@ -46,8 +61,13 @@ EDITABLE = {
     # The head of the department signs off for that department: it no longer
     # changes once signed (a new round clears the sign-off).
     "department_id": AsqEditable(_PLAN, frozen_by="signoff_user_id"),
-    "customer_report": AsqEditable(_OPEN),
-    "customer_report_deadline": AsqEditable(_OPEN),
+    # What the customer asked for and by when: no longer changes once the
+    # report is sent (a deadline moved afterwards would hide a late report).
+    "customer_report": AsqEditable(_OPEN, frozen_by="customer_report_user_id"),
+    "customer_report_deadline": AsqEditable(_OPEN, frozen_by="customer_report_user_id"),
+    "customer_report_partner_id": AsqEditable(
+        _OPEN, frozen_by="customer_report_user_id"
+    ),
     "problem": AsqEditable(_ANALYSIS),
     "complaint_ids": AsqEditable(_OPEN),
     "partner_ids": AsqEditable(_ANALYSIS),
@@ -158,6 +178,28 @@ TRANSITIONS = (
         "cancel",
         todo=False,
     ),
+    # The CAPA report (8D) goes back to the customer, by mail with the PDF
+    # and on the customer's portal: 000 §4.6.10 「营销中心根据情况将实施结果
+    # 反馈给顾客」 (the marketing centre, i.e. the after-sales staff who own
+    # the complaint, feed the result back to the customer) and 002 §6.2.8
+    # 「如若客户有要求提供纠正和预防措施的,则按客户要求在规定的期限内,提交纠正和
+    # 预防措施」 (when the customer asks for it: within the period the
+    # customer set, customer_report_deadline, the to-do's due date). Once
+    # the cause is known (the plan confirmed), again after closing for the
+    # final report; the last sending is stamped. Signed by an after-sales
+    # user who may read the CAPA (the engine checks it; they only read it).
+    AsqTransition(
+        "send_customer_report",
+        _lt("Send CAPA Report to Customer"),
+        ("action", "verification", "closed"),
+        (GROUP_USER,),
+        stamp="customer_report",
+        check="_asq_check_send_customer_report",
+        action="action_send_customer_report",
+        access="read",
+        deadline="customer_report_deadline",
+        assignee="_asq_assignee_customer_report",
+    ),
 )
 # pylint: enable=prefer-env-translation
 
@@ -173,6 +215,7 @@ class AsqCapa(models.Model):
         "asq.document",
         "asq.workflow.mixin",
         "asq.editable.mixin",
+        "asq.deadline.mixin",
     ]
     _order = "date_open desc, id desc"
     _asq_editable = EDITABLE
@@ -183,6 +226,12 @@ class AsqCapa(models.Model):
     _asq_workflow_fields = ("state", "round", "effectiveness")
     _asq_sequence_code = "asq.capa"
     _asq_transitions = TRANSITIONS
+    # (asq.deadline.mixin) The CAPA report the customer asked for: overdue
+    # while not sent after its due date, escalated once to the quality
+    # managers (the scheduled job of the action reminders).
+    _asq_deadline_field = "customer_report_deadline"
+    _asq_escalated_field = "customer_report_escalated"
+    _asq_escalation_job = "after_sales_quality.asq_capa_cron_reminders"
     _check_company_auto = True
     # Action owners and department heads comment without editing the CAPA.
     _mail_post_access = "read"
@@ -262,7 +311,36 @@ class AsqCapa(models.Model):
         tracking=True,
         help="The customer asked for an 8D report (IATF 16949).",
     )
-    customer_report_deadline = fields.Date(string="Report Due to Customer")
+    customer_report_deadline = fields.Date(
+        string="Report Due to Customer",
+        index=True,
+        help="The date by which the customer asked for the CAPA report.",
+    )
+    customer_report_partner_id = fields.Many2one(
+        "res.partner",
+        string="Report To",
+        check_company=True,
+        help="The customer (contact) the CAPA report is sent to; it shows on "
+        "their complaints in the customer portal.",
+    )
+    customer_report_user_id, customer_report_date = asq_signature(
+        "Report Sent By", "Report Sent On"
+    )
+    customer_report_attachment_id = fields.Many2one(
+        "ir.attachment",
+        string="Report Sent",
+        readonly=True,
+        copy=False,
+        help="The CAPA report (PDF) as the customer received it last.",
+    )
+    customer_report_escalated = fields.Boolean(readonly=True, copy=False)
+    customer_report_late = fields.Boolean(
+        string="Report Sent Late",
+        compute="_compute_customer_report_late",
+        store=True,
+        help="The CAPA report reached the customer after the date they asked for.",
+    )
+    is_overdue = fields.Boolean(string="Report Overdue")
 
     # ------------------------------------------------------------------
     # 1. Description
@@ -363,6 +441,7 @@ class AsqCapa(models.Model):
     can_verify_effective = fields.Boolean(compute="_compute_asq_can")
     can_verify_not_effective = fields.Boolean(compute="_compute_asq_can")
     can_cancel = fields.Boolean(compute="_compute_asq_can")
+    can_send_customer_report = fields.Boolean(compute="_compute_asq_can")
 
     _sql_constraints = [
         (
@@ -381,6 +460,20 @@ class AsqCapa(models.Model):
             current = capa.action_ids.filtered(lambda a, c=capa: a.round == c.round)
             capa.action_count = len(capa.action_ids)
             capa.open_action_count = len(current.filtered(lambda a: a.state == "open"))
+
+    @api.depends("customer_report_date", "customer_report_deadline")
+    def _compute_customer_report_late(self):
+        for capa in self:
+            # (the day it was sent where the company is)
+            sent = capa.customer_report_date and fields.Date.context_today(
+                capa.with_context(tz=capa.company_id.partner_id.tz or "UTC"),
+                capa.customer_report_date,
+            )
+            capa.customer_report_late = bool(
+                sent
+                and capa.customer_report_deadline
+                and sent > capa.customer_report_deadline
+            )
 
     @api.depends("date_open", "date_closed")
     def _compute_days_to_close(self):
@@ -409,6 +502,30 @@ class AsqCapa(models.Model):
             )
         return arch, view
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        capas = super().create(vals_list)
+        # Who receives the CAPA report, unless given: the customer of the
+        # CAPA's complaints (their contact with an e-mail address), or its
+        # only customer concerned.
+        for capa in capas.filtered(lambda c: not c.customer_report_partner_id):
+            partner = capa._asq_default_report_partner()
+            if partner:
+                capa.with_context(**asq_step(WORKFLOW_KEY)).write(
+                    {"customer_report_partner_id": partner.id}
+                )
+        return capas
+
+    def _asq_default_report_partner(self):
+        self.ensure_one()
+        complaints = self.sudo().complaint_ids
+        if len(complaints.partner_id.commercial_partner_id) == 1:
+            contact = complaints.contact_id.filtered("email")[:1]
+            return contact or complaints.partner_id[:1]
+        if len(self.partner_ids) == 1:
+            return self.partner_ids
+        return self.env["res.partner"]
+
     def write(self, vals):
         if not asq_in_step(self.env, WORKFLOW_KEY):
             self._ensure_no_signature([vals])
@@ -420,7 +537,12 @@ class AsqCapa(models.Model):
             if not self.env.su:
                 self.check_access("write")
             self._asq_ensure_editable(vals)
-        return super().write(vals)
+        result = super().write(vals)
+        if not asq_in_step(self.env, WORKFLOW_KEY) and REPORT_REQUEST.intersection(
+            vals
+        ):
+            self._asq_customer_report_changed("customer_report_deadline" in vals)
+        return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_started(self):
@@ -573,15 +695,228 @@ class AsqCapa(models.Model):
         return capa
 
     # ------------------------------------------------------------------
+    # The CAPA report to the customer (step send_customer_report)
+    # ------------------------------------------------------------------
+    def action_send_customer_report(self):
+        """Button "Send CAPA Report to Customer": Odoo's composer on the mail
+        to the customer, prefilled from its template in the customer's
+        language with the 8D report attached, editable; the step is signed
+        when the mail is sent from it (:meth:`message_post`)."""
+        # Refused here already (state, role, customer, e-mail address) with
+        # the message the step itself gives when the mail is sent.
+        capa = self._asq_begin("send_customer_report")
+        capa.ensure_one()
+        template = self.env.ref(
+            "after_sales_quality.asq_capa_mail_template_customer_report"
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send CAPA Report to Customer"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": self._name,
+                "default_res_ids": capa.ids,
+                "default_composition_mode": "comment",
+                "default_template_id": template.id,
+                "default_email_layout_xmlid": (
+                    "mail.mail_notification_layout_with_responsible_signature"
+                ),
+                "force_email": True,
+                # Read by message_post: the mail sent from this composer is
+                # the report. It unlocks nothing: message_post runs the step
+                # (state, role, customer, e-mail address, the report
+                # attached) before posting.
+                "asq_send_capa_report": True,
+            },
+        }
+
+    def message_post(self, **kwargs):
+        """The mail sent from the composer of "Send CAPA Report to Customer"
+        (its context key ``asq_send_capa_report``) signs that step: the step
+        checks the state, the role and the customer itself whatever the key
+        says; the mail must go to the customer and carry the report (PDF),
+        which is kept as the report sent (the customer's portal shows it)."""
+        if not self.env.context.get("asq_send_capa_report") or len(self) != 1:
+            return super().message_post(**kwargs)
+        capa = self._asq_begin("send_customer_report")
+        partner = capa.customer_report_partner_id
+        if partner.id not in (kwargs.get("partner_ids") or []):
+            raise UserError(
+                self.env._(
+                    "The CAPA report of %(name)s must go to the customer "
+                    "(%(partner)s): keep them among the recipients.",
+                    name=capa.name,
+                    partner=partner.display_name,
+                )
+            )
+        report = capa._asq_attached_report(kwargs.get("attachment_ids") or [])
+        if not report:
+            raise UserError(
+                self.env._(
+                    "Attach the CAPA report of %(name)s (%(file)s) to the mail.",
+                    name=capa.name,
+                    file=capa._asq_report_file_name(),
+                )
+            )
+        capa = capa.with_context(asq_send_capa_report=False)
+        message = super(AsqCapa, capa).message_post(**kwargs)
+        # The engine's check above (role, read access, state, customer) is
+        # the access control of this step: the after-sales staff only read
+        # the CAPA (as the department sign-off).
+        capa.sudo()._asq_finish(
+            "send_customer_report",
+            {"customer_report_attachment_id": report.id},
+        )
+        return message
+
+    def _asq_report_file_name(self):
+        """The name (without extension) of the 8D report's file, as the mail
+        template attaches it (its ``print_report_name``)."""
+        self.ensure_one()
+        report = self.env.ref("after_sales_quality.asq_capa_report_8d").sudo()
+        return safe_eval(report.print_report_name, {"object": self, "time": time})
+
+    def _asq_attached_report(self, attachment_ids):
+        """Of the mail's attachments, the 8D report of this CAPA (one)."""
+        stem = self._asq_report_file_name()
+        return (
+            self.env["ir.attachment"]
+            .sudo()
+            .browse(attachment_ids)
+            .filtered(lambda a: (a.name or "").rsplit(".", 1)[0] == stem)[:1]
+        )
+
+    def _asq_check_send_customer_report(self):
+        partner = self.customer_report_partner_id
+        if not partner:
+            return self.env._(
+                'Choose who receives the CAPA report of %(name)s ("Report To").',
+                name=self.name,
+            )
+        if not partner.email:
+            return self.env._(
+                "Give %(partner)s an e-mail address to send the CAPA report of "
+                "%(name)s to.",
+                partner=partner.display_name,
+                name=self.name,
+            )
+        return ""
+
+    def _asq_assignee_customer_report(self):
+        """Whose to-do the report is, while the customer's request waits: the
+        owners of the CAPA's complaints (the after-sales staff, 「营销中心」),
+        else its coordinator."""
+        self.ensure_one()
+        if not self.customer_report or self.customer_report_date:
+            return self.env["res.users"]
+        owners = self.sudo().complaint_ids.user_id or self.user_id
+        return owners.filtered(lambda user: user.has_group(GROUP_USER))
+
+    @api.model
+    def _asq_assignee_customer_report_domain(self):
+        """The CAPA whose report is the user's to send (as
+        :meth:`_asq_assignee_customer_report`)."""
+        uid = self.env.uid
+        return [
+            ("customer_report", "=", True),
+            ("customer_report_date", "=", False),
+            "|",
+            ("complaint_ids.user_id", "=", uid),
+            "&",
+            ("complaint_ids", "=", False),
+            ("user_id", "=", uid),
+        ]
+
+    def _asq_customer_report_changed(self, new_deadline):
+        """The customer's request changed: the report's to-do follows it,
+        given again as the request now stands (due on the new date, or gone
+        when no report is asked for any more); a new due date is not
+        escalated yet."""
+        if new_deadline:
+            self.sudo().with_context(**asq_step(WORKFLOW_KEY)).write(
+                {"customer_report_escalated": False}
+            )
+        # (not marked done: nobody sent anything)
+        self.sudo().activity_ids.filtered(
+            lambda a: a.asq_step == "send_customer_report"
+        ).unlink()
+        self._asq_update_todos()
+
+    @api.model
+    def _asq_overdue_domain(self):
+        """(asq.deadline.mixin) A report the customer asked for, not sent."""
+        return [
+            ("customer_report", "=", True),
+            ("customer_report_date", "=", False),
+            ("state", "!=", "cancel"),
+        ]
+
+    @api.model
+    def _asq_escalation_domain(self):
+        return self._asq_overdue_domain()
+
+    def _asq_escalate_overdue_batch(self):
+        """(asq.deadline.mixin) A CAPA report overdue to the customer: the
+        quality managers are told on the CAPA, in their language."""
+        for capa in self:
+            capa._asq_tell_managers(
+                lambda env, capa=capa: env._(
+                    "Overdue: the CAPA report the customer %(partner)s asked "
+                    "for was due on %(date)s and is not sent.",
+                    partner=capa.customer_report_partner_id.display_name or "-",
+                    date=capa.customer_report_deadline,
+                ),
+                lambda env, capa=capa: env._(
+                    "Overdue CAPA report to the customer: %(name)s", name=capa.name
+                ),
+            )
+        self.with_context(**asq_step(WORKFLOW_KEY)).write(
+            {"customer_report_escalated": True}
+        )
+
+    def _asq_tell_managers(self, body, summary):
+        """Tell the quality managers of the CAPA's company (one) about it: a
+        message ``body(env)`` in each of their languages and a to-do
+        ``summary(env)`` for the first (both called with an environment in
+        the recipient's language)."""
+        self.ensure_one()
+        managers = self.env.ref(GROUP_MANAGER).users.filtered(
+            lambda user: self.company_id in user.company_ids
+        )
+        # (a job writes it: in each recipient's language, one message per
+        # language read by the managers)
+        by_lang = managers.grouped(lambda user: user.lang or "en_US") or {
+            self.env.lang: managers
+        }
+        for lang, users in by_lang.items():
+            self.message_post(
+                body=body(self.with_context(lang=lang).env),
+                partner_ids=users.partner_id.ids,
+                subtype_xmlid="mail.mt_comment",
+            )
+        if managers:
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=summary(
+                    self.with_context(lang=managers[0].lang or "en_US").env
+                ),
+                user_id=managers[0].id,
+            )
+
+    # ------------------------------------------------------------------
     # Scheduled job
     # ------------------------------------------------------------------
     @api.model
     def _cron_action_reminders(self, reminder_days=3, batch_size=500):
         """Due soon: remind the owner. Overdue: escalate to the quality
-        managers, once per action (asq.deadline.mixin). Each batch runs in a
-        savepoint; if it fails, action by action: one that fails is skipped
-        (tried again next run) and the quality managers are told on its
-        CAPA."""
+        managers, once per action and once per CAPA report the customer
+        asked for and did not receive by its date (asq.deadline.mixin).
+        Each batch runs in a savepoint; if it fails, record by record: one
+        that fails is skipped (tried again next run) and the quality
+        managers are told on its CAPA."""
         job = "after_sales_quality.asq_capa_cron_reminders"
         Action = self.env["asq.capa.action"]
         Guard = self.env["asq.cron.guard"]
@@ -605,11 +940,17 @@ class AsqCapa(models.Model):
         escalated, escalation_failures, remaining = (
             Action._asq_escalate_overdue_batches(batch_size, max_batches=1)
         )
-        Guard._asq_report_failures(job, failures + escalation_failures)
+        # The CAPA reports the customers asked for, past their due date.
+        late_reports, report_failures, reports_remaining = (
+            self._asq_escalate_overdue_batches(batch_size, max_batches=1)
+        )
+        Guard._asq_report_failures(
+            job, failures + escalation_failures + report_failures
+        )
         # A full batch may hide more; a batch that only failed would loop.
-        if (len(soon) == batch_size and reminded) or remaining:
+        if (len(soon) == batch_size and reminded) or remaining or reports_remaining:
             self.env.ref(job)._trigger()
-        return len(reminded), len(escalated)
+        return len(reminded), len(escalated) + len(late_reports)
 
     # ------------------------------------------------------------------
     # Helpers
@@ -835,4 +1176,18 @@ class AsqCapa(models.Model):
                 }
                 for capa in self
             ]
+        )
+
+
+class AsqComplaint(models.Model):
+    _inherit = "asq.complaint"
+
+    def _asq_portal_capa_reports(self):
+        """The CAPA reports sent to this complaint's customer (one) on the
+        CAPA taken on it: what the complaint's portal page offers."""
+        self.ensure_one()
+        customer = self.sudo().partner_id.commercial_partner_id
+        return self.sudo().capa_ids.filtered(
+            lambda capa: capa.customer_report_attachment_id
+            and capa.customer_report_partner_id.commercial_partner_id == customer
         )

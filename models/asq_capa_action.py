@@ -5,7 +5,7 @@ from odoo.tools import LazyTranslate
 
 from .asq_capa import WORKFLOW_KEY
 from .asq_document import asq_refuse
-from .asq_groups import GROUP_INSPECTOR, GROUP_MANAGER
+from .asq_groups import GROUP_INSPECTOR
 from .asq_workflow_mixin import AsqEditable, AsqTransition, asq_in_step, asq_step
 
 _lt = LazyTranslate(__name__)
@@ -269,34 +269,16 @@ class AsqCapaAction(models.Model):
 
     def _asq_escalate_overdue_batch(self):
         """(asq.deadline.mixin) Tell the quality managers on the CAPA."""
-        managers = self.env.ref(GROUP_MANAGER).users
         for action in self:
-            company_managers = managers.filtered(
-                lambda u, a=action: a.company_id in u.company_ids
+            action.capa_id._asq_tell_managers(
+                lambda env, action=action: env._(
+                    "Overdue: %(action)s (owner %(owner)s) was due on %(date)s.",
+                    action=action.name,
+                    owner=action.user_id.name or "-",
+                    date=action.date_due,
+                ),
+                lambda env, action=action: env._(
+                    "Overdue CAPA action: %(action)s", action=action.name
+                ),
             )
-            # (a job writes it: in each recipient's language, one message
-            # per language read by the managers)
-            by_lang = company_managers.grouped(lambda u: u.lang or "en_US") or {
-                self.env.lang: company_managers
-            }
-            for lang, users in by_lang.items():
-                action.capa_id.message_post(
-                    body=self.with_context(lang=lang).env._(
-                        "Overdue: %(action)s (owner %(owner)s) was due on %(date)s.",
-                        action=action.name,
-                        owner=action.user_id.name or "-",
-                        date=action.date_due,
-                    ),
-                    partner_ids=users.partner_id.ids,
-                    subtype_xmlid="mail.mt_comment",
-                )
-            if company_managers:
-                manager = company_managers[0]
-                action.capa_id.activity_schedule(
-                    "mail.mail_activity_data_todo",
-                    summary=self.with_context(lang=manager.lang or "en_US").env._(
-                        "Overdue CAPA action: %(action)s", action=action.name
-                    ),
-                    user_id=manager.id,
-                )
         self.with_context(**asq_step(WORKFLOW_KEY)).write({"escalated": True})

@@ -211,6 +211,10 @@ PREPARE = {
             ("verification", action): "_prep_capa_verification"
             for action in ("action_verify_effective", "action_verify_not_effective")
         },
+        **{
+            (state, "action_send_customer_report"): "_prep_capa_report"
+            for state in ("action", "verification", "closed")
+        },
     },
     "asq.hold": {
         ("active", "action_verify"): HOLD_VERIFICATION,
@@ -312,6 +316,10 @@ EFFECT = {
         },
         ("verification", "action_verify_effective"): "_check_capa_effective",
         ("verification", "action_verify_not_effective"): "_check_capa_new_round",
+        **{
+            (state, "action_send_customer_report"): {"customer_report_user_id": SIGNER}
+            for state in ("action", "verification", "closed")
+        },
     },
     "asq.hold": {
         ("active", "action_verify"): {
@@ -740,6 +748,15 @@ class TestStateTable(TransactionCase):
                 "verification_date": fields.Date.context_today(capa),
                 "verification_note": "State table: no recurrence in 3 months.",
             }
+        )
+
+    def _prep_capa_report(self, capa):
+        """The customer the report goes to (what the CAPA's form asks)."""
+        partner = self.env["res.partner"].create(
+            {"name": "State Table Customer", "email": "state.table@example.com"}
+        )
+        capa.sudo().with_context(**asq_step("asq_capa_workflow")).write(
+            {"customer_report_partner_id": partner.id}
         )
 
     def _prep_hold_verified(self, hold):
