@@ -304,9 +304,7 @@ class AsqWarrantyClaim(models.Model):
         help="The credit the company accepts for a claim that is its fault "
         "(warranty cost).",
     )
-    credit_note_id = fields.Many2one(
-        "account.move", string="Credit Note", readonly=True, copy=False
-    )
+    credit_note_id = fields.Many2one("account.move", readonly=True, copy=False)
     closed_user_id, closed_date = asq_signature("Closed By", "Closed On")
     cancel_reason = fields.Text(copy=False)
     cancelled_user_id, cancelled_date = asq_signature("Cancelled By", "Cancelled On")
