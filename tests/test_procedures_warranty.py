@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.after_sales_quality.models.asq_workflow_mixin import AsqStateError
+from odoo.addons.after_sales_quality.tests.audit import audit
 from odoo.addons.after_sales_quality.tests.complaint_common import (
     AsqComplaintCommon,
     asq_send_composer,
@@ -188,6 +189,25 @@ class TestWarrantyClaim(WarrantyCommon):
         self.assertEqual(move.invoice_origin, claim.name)
         with self.assertRaisesRegex(UserError, "already has its credit note"):
             self._as(claim, self.finance).action_credit_note()
+        # Every signature on the claim has its step record, by a signer
+        # holding the step's role (the auditor's queries).
+        records = self.env["asq.step.record"].search(
+            [("res_model", "=", CLAIM), ("res_id", "=", claim.id)], order="id"
+        )
+        self.assertEqual(
+            [(r.step, r.user_id) for r in records],
+            [
+                ("receive", self.sales),
+                ("analyse", self.inspector),
+                ("close", self.qm),
+                ("credit_note", self.finance),
+            ],
+        )
+        findings = audit(self.env)
+        self.assertNotIn(claim.id, findings["step_stamp_without_record"][1])
+        self.assertFalse(
+            set(records.ids) & set(findings["step_signed_without_role"][1])
+        )
 
     def test_refusals_wrong_state_role_and_forged_context(self):
         claim = self._claim()
