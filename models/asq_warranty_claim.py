@@ -160,6 +160,7 @@ class AsqWarrantyClaim(models.Model):
         "asq.document",
         "asq.workflow.mixin",
         "asq.editable.mixin",
+        "asq.deadline.mixin",
     ]
     _asq_workflow_key = WORKFLOW_KEY
     _asq_signature_fields = SIGNATURE_FIELDS
@@ -169,6 +170,10 @@ class AsqWarrantyClaim(models.Model):
     _asq_closed_states = ("closed", "cancel")
     _asq_closed_writable = CLOSED_WRITABLE
     _asq_transitions = TRANSITIONS
+    # The customer's deadline for the verdict (asq.deadline.mixin: is_overdue
+    # until analysed); no escalation job.
+    _asq_deadline_field = "customer_due_date"
+    _asq_escalated_field = None
     _order = "claim_date desc, id desc"
     _check_company_auto = True
     _mail_post_access = "read"
@@ -348,6 +353,12 @@ class AsqWarrantyClaim(models.Model):
     def _compute_asq_can(self):
         """(the engine's, also when the data its preconditions read change)"""
         return super()._compute_asq_can()
+
+    @api.model
+    def _asq_overdue_domain(self):
+        """(asq.deadline.mixin) The verdict is due until the analysis is
+        signed."""
+        return [("state", "in", ("draft", "received"))]
 
     @api.onchange("move_id")
     def _onchange_move_id(self):

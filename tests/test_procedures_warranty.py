@@ -1,5 +1,7 @@
 from ast import literal_eval
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
@@ -257,6 +259,32 @@ class TestWarrantyClaim(WarrantyCommon):
                 body="Not our fault", partner_ids=self.sales.partner_id.ids
             )
         self.assertFalse(claim.explained_user_id)
+
+    def test_customer_deadline_overdue_and_todo(self):
+        """The customer's deadline: the inspectors' to-do is due then, and
+        the claim is overdue until the analysis is signed."""
+        today = fields.Date.context_today(self.env.user)
+        claim = self._claim(customer_due_date=today - relativedelta(days=2))
+        self.assertTrue(claim.is_overdue)
+        claim.action_receive()
+        todo = claim.activity_ids.filtered(lambda a: a.asq_step == "analyse")
+        self.assertIn(self.inspector, todo.user_id)
+        self.assertEqual(set(todo.mapped("date_deadline")), {claim.customer_due_date})
+        Claim = self.env[CLAIM].with_user(self.inspector)
+        self.assertIn(claim, Claim.search([("is_overdue", "=", True)]))
+        self._fill_and_press(
+            claim,
+            self.inspector,
+            {"analysis": "No fault", "verdict": "no_trouble"},
+            "action_analyse",
+        )
+        claim.invalidate_recordset()
+        self.assertFalse(claim.is_overdue)
+        self.assertNotIn(claim, Claim.search([("is_overdue", "=", True)]))
+        # The analysis signed, the explanation waits for the responsible.
+        todo = claim.activity_ids.filtered(lambda a: a.asq_step == "explain")
+        self.assertEqual(todo.user_id, self.sales)
+        self.assertFalse(claim.activity_ids.filtered(lambda a: a.asq_step == "analyse"))
 
     def test_cancel_needs_a_reason(self):
         claim = self._claim()
