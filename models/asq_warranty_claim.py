@@ -354,6 +354,25 @@ class AsqWarrantyClaim(models.Model):
         """(the engine's, also when the data its preconditions read change)"""
         return super()._compute_asq_can()
 
+    @api.constrains("accepted_amount", "verdict")
+    def _check_accepted_amount(self):
+        """Warranty cost is the credit of claims at our fault only."""
+        for claim in self:
+            if claim.accepted_amount and claim.verdict != "ours":
+                raise UserError(
+                    self.env._(
+                        "%(name)s is not our fault: no credit can be accepted for it.",
+                        name=claim.name,
+                    )
+                )
+            if claim.accepted_amount < 0:
+                raise UserError(
+                    self.env._(
+                        "The credit accepted for %(name)s cannot be negative.",
+                        name=claim.name,
+                    )
+                )
+
     @api.model
     def _asq_overdue_domain(self):
         """(asq.deadline.mixin) The verdict is due until the analysis is
@@ -364,7 +383,10 @@ class AsqWarrantyClaim(models.Model):
     def _onchange_move_id(self):
         """The delivery tells the sales order and the lot."""
         if self.move_id:
-            self.sale_order_id = self.move_id.sale_line_id.order_id
+            # (a salesperson reads their own orders only: then left empty)
+            order = self.move_id.sale_line_id.sudo().order_id.sudo(False)
+            if order and order.has_access("read"):
+                self.sale_order_id = order
             if not self.lot_id and len(self.move_id.lot_ids) == 1:
                 self.lot_id = self.move_id.lot_ids
 

@@ -4,7 +4,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import Form, HttpCase, tagged
 
 from odoo.addons.after_sales_quality.models.asq_workflow_mixin import AsqStateError
 from odoo.addons.after_sales_quality.tests.audit import audit
@@ -46,7 +46,7 @@ class WarrantyCommon(AsqComplaintCommon):
         }
         return self._create_as(self.sales, CLAIM, values)
 
-    def _as(self, claim, user):
+    def _by(self, claim, user):
         return claim.with_user(user).with_context(lang="en_US")
 
     def _analysed(self, verdict, analysis="Connector corroded", **vals):
@@ -81,10 +81,10 @@ class TestWarrantyClaim(WarrantyCommon):
         )
         # The analysis is the quality department's.
         with self.assertRaisesRegex(AccessError, "Quality Inspector"):
-            self._as(claim, self.sales).write({"verdict": "not_ours"})
+            self._by(claim, self.sales).write({"verdict": "not_ours"})
         with self.assertRaisesRegex(AccessError, "Quality Inspector"):
-            self._as(claim, self.sales).action_analyse()
-        inspector = self._as(claim, self.inspector)
+            self._by(claim, self.sales).action_analyse()
+        inspector = self._by(claim, self.inspector)
         with self.assertRaisesRegex(
             UserError, f"^Record the cause analysis and the verdict of {claim.name}"
         ):
@@ -110,7 +110,7 @@ class TestWarrantyClaim(WarrantyCommon):
             UserError,
             f"^Send the explanation of {claim.name} to the customer before closing",
         ):
-            self._as(claim, self.qm).action_close()
+            self._by(claim, self.qm).action_close()
         # Sent through Odoo's composer with the template: a mail to the customer.
         action = claim.action_explain()
         self.assertEqual(action["res_model"], "mail.compose.message")
@@ -131,17 +131,19 @@ class TestWarrantyClaim(WarrantyCommon):
             claim.action_explain()
         with self.assertRaisesRegex(UserError, "can no longer be changed"):
             claim.explanation = "Something else"
-        self._as(claim, self.qm).action_close()
+        self._by(claim, self.qm).action_close()
         self.assertEqual((claim.state, claim.closed_user_id), ("closed", self.qm))
         with self.assertRaisesRegex(UserError, "is closed"):
-            self._as(claim, self.qm).write({"customer_reference": "X"})
+            self._by(claim, self.qm).write({"customer_reference": "X"})
 
     def test_no_trouble_found_is_explained_too(self):
         claim = self._analysed("no_trouble", analysis="Bench test 48 h: no fault")
         self.assertTrue(claim.can_explain)
         asq_send_composer(claim.env, claim.action_explain())
         self.assertTrue(claim.explained_date)
-        self._as(claim, self.qm).action_close()
+        with self.assertRaisesRegex(UserError, "is not our fault: no credit"):
+            self._by(claim, self.qm).accepted_amount = 10.0
+        self._by(claim, self.qm).action_close()
         self.assertEqual(claim.state, "closed")
 
     def test_our_fault_opens_a_capa_and_accepts_the_credit(self):
@@ -159,12 +161,12 @@ class TestWarrantyClaim(WarrantyCommon):
         self.assertFalse(claim.can_explain)
         with self.assertRaisesRegex(UserError, "is our fault: there is no explanation"):
             claim.action_explain()
-        qm = self._as(claim, self.qm)
+        qm = self._by(claim, self.qm)
         with self.assertRaisesRegex(UserError, "Enter the credit accepted"):
             qm.action_close()
         # The credit is the quality manager's to accept, not above the claim.
         with self.assertRaisesRegex(AccessError, "Quality Manager"):
-            self._as(claim, self.sales).write({"accepted_amount": 300.0})
+            self._by(claim, self.sales).write({"accepted_amount": 300.0})
         qm.accepted_amount = 450.0
         with self.assertRaisesRegex(UserError, "more than the amount claimed"):
             qm.action_close()
@@ -181,8 +183,8 @@ class TestWarrantyClaim(WarrantyCommon):
             self.skipTest("no sales journal (no chart of accounts)")
         claim = self._settled_ours(300.0)
         with self.assertRaisesRegex(AccessError, "Finance Reviewer"):
-            self._as(claim, self.sales).action_credit_note()
-        self._as(claim, self.finance).action_credit_note()
+            self._by(claim, self.sales).action_credit_note()
+        self._by(claim, self.finance).action_credit_note()
         move = claim.credit_note_id.sudo()
         self.assertEqual(
             (move.move_type, move.state, move.partner_id, move.amount_total),
@@ -190,7 +192,7 @@ class TestWarrantyClaim(WarrantyCommon):
         )
         self.assertEqual(move.invoice_origin, claim.name)
         with self.assertRaisesRegex(UserError, "already has its credit note"):
-            self._as(claim, self.finance).action_credit_note()
+            self._by(claim, self.finance).action_credit_note()
         # Every signature on the claim has its step record, by a signer
         # holding the step's role (the auditor's queries).
         records = self.env["asq.step.record"].search(
@@ -214,7 +216,7 @@ class TestWarrantyClaim(WarrantyCommon):
     def test_refusals_wrong_state_role_and_forged_context(self):
         claim = self._claim()
         # Wrong state: analysing parts not received yet; receiving twice.
-        inspector = self._as(claim, self.inspector)
+        inspector = self._by(claim, self.inspector)
         with self.assertRaises(AsqStateError):
             inspector.action_analyse()
         claim.action_receive()
@@ -285,6 +287,27 @@ class TestWarrantyClaim(WarrantyCommon):
         todo = claim.activity_ids.filtered(lambda a: a.asq_step == "explain")
         self.assertEqual(todo.user_id, self.sales)
         self.assertFalse(claim.activity_ids.filtered(lambda a: a.asq_step == "analyse"))
+
+    def test_claim_from_the_delivery_it_came_from(self):
+        """The delivered move, when known, tells the sales order and the lot."""
+        move = self.picking.move_ids.filtered(lambda m: m.product_id == self.product)
+        aftersales = self.users["asq_aftersales"]
+        form = Form(self.env[CLAIM].with_user(aftersales))
+        form.partner_id = self.customer
+        form.product_id = self.product
+        form.move_id = move
+        self.assertEqual(form.sale_order_id, self.picking.sale_id)
+        self.assertEqual(form.lot_id.name, "CC-LOT-1")
+        claim = form.save()
+        self.assertEqual(claim.sale_order_id, self.picking.sale_id)
+        self.assertEqual(claim.user_id, aftersales)
+        # A salesperson who may not read that order: the lot only.
+        form = Form(self.env[CLAIM].with_user(self.sales))
+        form.partner_id = self.customer
+        form.product_id = self.product
+        form.move_id = move
+        self.assertFalse(form.sale_order_id)
+        self.assertEqual(form.lot_id.name, "CC-LOT-1")
 
     def test_cancel_needs_a_reason(self):
         claim = self._claim()
