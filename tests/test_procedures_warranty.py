@@ -4,7 +4,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, HttpCase, tagged
+from odoo.tests import Form, HttpCase, new_test_user, tagged
 
 from odoo.addons.after_sales_quality.models.asq_workflow_mixin import AsqStateError
 from odoo.addons.after_sales_quality.tests.audit import audit
@@ -375,6 +375,32 @@ class TestWarrantyClaim(WarrantyCommon):
         self.assertIn(claim.capa_id.name, html)
         self.assertIn(self.inspector.name, html)
         self._assert_pdf(REPORT, claim)
+
+    def test_printed_in_the_customers_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["after_sales_quality"], ["zh_CN"], overwrite=True
+        )
+        self.customer.lang = "zh_CN"
+        claim = self._analysed("not_ours", analysis="外壳有跌落撞击痕迹")
+        html = self._html(REPORT, claim)
+        for term in ("三包索赔件分析报告", "原因分析", "非公司原因", "质量部"):
+            self.assertIn(term, html)
+
+    def test_other_company_does_not_see_the_claim(self):
+        claim = self._claim()
+        other = self.env["res.company"].create({"name": "WC Other Company"})
+        outsider = new_test_user(
+            self.env,
+            login="wc_outsider",
+            groups="after_sales_quality.group_asq_manager",
+            company_id=other.id,
+            company_ids=[(6, 0, other.ids)],
+        )
+        Claim = self.env[CLAIM].with_user(outsider)
+        self.assertFalse(Claim.search([("id", "=", claim.id)]))
+        with self.assertRaises(AccessError):
+            claim.with_user(outsider).read(["name"])
 
     def test_chinese_labels(self):
         self.env["res.lang"]._activate_lang("zh_CN")
