@@ -40,6 +40,8 @@
         "report/asq_survey_templates.xml",
         "report/asq_kpi_pack_reports.xml",
         "report/asq_kpi_pack_templates.xml",
+        "report/asq_warranty_reports.xml",
+        "report/asq_warranty_templates.xml",
         # data
         "data/asq_workflow_data.xml",
         "data/asq_capa_data.xml",
@@ -50,6 +52,7 @@
         "data/asq_survey_data.xml",
         "data/asq_kpi_data.xml",
         "data/asq_stock_data.xml",
+        "data/asq_warranty_data.xml",
         # views
         "views/asq_delivered_line_views.xml",
         "views/asq_capa_views.xml",
@@ -70,6 +73,7 @@
         "views/asq_kpi_views.xml",
         "views/asq_portal_templates.xml",
         "views/asq_kpi_pack_views.xml",
+        "views/asq_warranty_claim_views.xml",
         # wizards
         "wizards/asq_capa_cancel_views.xml",
         "wizards/asq_complaint_cancel_views.xml",

@@ -363,7 +363,12 @@ WITH stamp(res_model, who, steps) AS (VALUES
     ('asq.vendor.rectification', 'verified_user_id', '{verify_compliant}'),
     ('asq.vendor.rectification', 'escalation_submitted_user_id', '{submit_escalation}'),
     ('asq.vendor.rectification', 'escalation_approved_user_id', '{approve_escalation}'),
-    ('asq.vendor.score', 'confirmed_user_id', '{confirm}')
+    ('asq.vendor.score', 'confirmed_user_id', '{confirm}'),
+    ('asq.warranty.claim', 'received_user_id', '{receive}'),
+    ('asq.warranty.claim', 'analysed_user_id', '{analyse}'),
+    ('asq.warranty.claim', 'explained_user_id', '{explain}'),
+    ('asq.warranty.claim', 'closed_user_id', '{close}'),
+    ('asq.warranty.claim', 'cancelled_user_id', '{cancel}')
 ), doc(res_model, res_id, vals) AS (
     SELECT 'asq.capa', t.id, to_jsonb(t) FROM "asq_capa" t
     UNION ALL SELECT 'asq.capa.action', t.id, to_jsonb(t) FROM "asq_capa_action" t
@@ -376,6 +381,7 @@ WITH stamp(res_model, who, steps) AS (VALUES
     UNION ALL SELECT 'asq.vendor.maintenance', t.id, to_jsonb(t) FROM "asq_vendor_maintenance" t
     UNION ALL SELECT 'asq.vendor.rectification', t.id, to_jsonb(t) FROM "asq_vendor_rectification" t
     UNION ALL SELECT 'asq.vendor.score', t.id, to_jsonb(t) FROM "asq_vendor_score" t
+    UNION ALL SELECT 'asq.warranty.claim', t.id, to_jsonb(t) FROM "asq_warranty_claim" t
 )
 SELECT d.res_id FROM doc d JOIN stamp st ON st.res_model = d.res_model
  WHERE d.vals ->> st.who IS NOT NULL AND NOT EXISTS (
