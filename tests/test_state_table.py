@@ -104,6 +104,7 @@ ENGINE_MODELS = (
     "asq.vendor.score",
     "asq.vendor.maintenance",
     "asq.vendor.rectification",
+    "asq.warranty.claim",
 )
 # Steps whose method is not a button of the document's form: they are run
 # from another screen and tested there.
