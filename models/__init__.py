@@ -50,3 +50,4 @@ from . import ir_cron
 from . import stock_warehouse
 from . import stock_picking_type
 from . import asq_waiting_for_me
+from . import res_lang
