@@ -93,6 +93,11 @@
         "web.assets_backend": [
             "after_sales_quality/static/src/dashboard/**/*",
         ],
+        # (Odoo loads its graph and pivot views in a lazy bundle; a view
+        # extending them goes with them, as crm's forecast views do)
+        "web.assets_backend_lazy": [
+            "after_sales_quality/static/src/views/**/*",
+        ],
         "web.assets_frontend": [
             "after_sales_quality/static/src/portal/**/*",
         ],
