@@ -51,3 +51,4 @@ from . import stock_warehouse
 from . import stock_picking_type
 from . import asq_waiting_for_me
 from . import asq_warranty_claim
+from . import res_lang

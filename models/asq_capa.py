@@ -1081,7 +1081,11 @@ class AsqCapa(models.Model):
         open actions: their owners act once the plan is carried out
         (state "action") and no longer after it."""
         result = super()._asq_update_todos()
-        self.sudo().action_ids.filtered(lambda a: a.state == "open")._asq_update_todos()
+        # (and the done actions their department has yet to confirm)
+        self.sudo().action_ids.filtered(
+            lambda a: a.state == "open"
+            or (a.state == "done" and not a.department_confirm_user_id)
+        )._asq_update_todos()
         return result
 
     def _asq_assignee_department_signoff(self):

@@ -3,7 +3,7 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import LazyTranslate
 
-from .asq_capa import WORKFLOW_KEY
+from .asq_capa import GROUP_EMPLOYEE, WORKFLOW_KEY
 from .asq_document import asq_refuse
 from .asq_groups import GROUP_INSPECTOR
 from .asq_workflow_mixin import AsqEditable, AsqTransition, asq_in_step, asq_step
@@ -43,6 +43,25 @@ TRANSITIONS = (
         # CAPA (asq.workflow.mixin._asq_todo_holder), due on its date.
         assignee="_asq_assignee_done",
         deadline="date_due",
+    ),
+    # The head of the department the action falls to confirms it for the
+    # department once its owner has marked it done: 004 「3.3 责任单位:负责
+    # 不良原因调查、对策提出与处置。」 (the responsible unit answers for the
+    # countermeasure and its carrying out) and 003 「按照评审结论由责任部门
+    # 进行检讨分析,并提出永久性改善对策及预防方案转交给销售部回复客户。」 (the
+    # responsible department hands its countermeasures on). The head may
+    # only read the action: the engine's check (read access, state, signer)
+    # is the access control of this step.
+    AsqTransition(
+        "department_confirm",
+        _lt("Confirm for the Department"),
+        ("done",),
+        (GROUP_EMPLOYEE,),
+        access="read",
+        stamp="department_confirm",
+        check="_asq_check_department_confirm",
+        signer="_asq_signer_department_confirm",
+        assignee="_asq_assignee_department_confirm",
     ),
     AsqTransition(
         "cancel",
@@ -114,11 +133,23 @@ class AsqCapaAction(models.Model):
     attachment_ids = fields.Many2many("ir.attachment", string="Evidence Files")
     done_date = fields.Date(string="Done On", readonly=True)
     done_user_id = fields.Many2one("res.users", string="Done By", readonly=True)
+    department_confirm_user_id = fields.Many2one(
+        "res.users",
+        string="Confirmed for the Department By",
+        readonly=True,
+        copy=False,
+        help="The head of the action's department (or of the CAPA's "
+        "responsible department) who confirmed it for the department.",
+    )
+    department_confirm_date = fields.Datetime(
+        string="Confirmed for the Department On", readonly=True, copy=False
+    )
     on_time = fields.Boolean(compute="_compute_on_time", store=True)
     reminded = fields.Boolean(readonly=True, copy=False)
     escalated = fields.Boolean(readonly=True, copy=False)
     can_done = fields.Boolean(compute="_compute_asq_can")
     can_cancel = fields.Boolean(compute="_compute_asq_can")
+    can_department_confirm = fields.Boolean(compute="_compute_asq_can")
 
     @api.depends("done_date", "date_due")
     def _compute_on_time(self):
@@ -147,7 +178,14 @@ class AsqCapaAction(models.Model):
 
     def write(self, vals):
         if not asq_in_step(self.env, WORKFLOW_KEY):
-            if {"state", "done_date", "done_user_id", "round"} & set(vals):
+            if {
+                "state",
+                "done_date",
+                "done_user_id",
+                "round",
+                "department_confirm_user_id",
+                "department_confirm_date",
+            } & set(vals):
                 raise UserError(self.env._("Mark actions done with the Done button."))
             # The line guard, also for the edits made through the CAPA form:
             # a line no longer changes once done or cancelled, nor once its
@@ -200,6 +238,22 @@ class AsqCapaAction(models.Model):
         actions._asq_finish("done", {"done_date": fields.Date.context_today(self)})
         return True
 
+    def action_department_confirm(self):
+        """Button "Confirm for the Department": the head of the action's
+        department confirms the action its owner marked done."""
+        actions = self._asq_begin("department_confirm")
+        # (the head only reads the action: checked above, written as such)
+        actions.sudo()._asq_finish("department_confirm")
+        for action in actions:
+            action.capa_id.message_post(
+                body=self.env._(
+                    "%(action)s confirmed for the department %(department)s.",
+                    action=action.name,
+                    department=action._asq_confirm_department().name,
+                )
+            )
+        return True
+
     def action_cancel(self):
         """Button "Cancel" on an action line (quality department)."""
         self._asq_begin("cancel")._asq_finish("cancel")
@@ -219,6 +273,57 @@ class AsqCapaAction(models.Model):
             return expression.TRUE_DOMAIN
         return [("user_id", "=", self.env.uid)]
 
+    def _asq_confirm_department(self):
+        """The department the action falls to: its own, else its CAPA's
+        responsible department (read as such: a head needs no HR right)."""
+        self.ensure_one()
+        return (self.department_id or self.capa_id.department_id).sudo()
+
+    def _asq_check_department_confirm(self):
+        if self.department_confirm_user_id:
+            return self.env._(
+                "%(action)s is confirmed for its department already.",
+                action=self.name,
+            )
+        if self.capa_id.state not in ("action", "verification"):
+            return self.env._(
+                "%(action)s: its CAPA is no longer carrying out its plan.",
+                action=self.name,
+            )
+        return ""
+
+    @api.model
+    def _asq_signer_department_confirm(self):
+        """The done actions waiting for the user's confirmation: those of
+        the departments the user heads (the action's department, else its
+        CAPA's)."""
+        headed = (
+            self.env["hr.department"]
+            .sudo()
+            .search([("manager_id.user_id", "=", self.env.uid)])
+        )
+        if not headed:
+            return None
+        return [
+            ("department_confirm_user_id", "=", False),
+            "|",
+            ("department_id", "in", headed.ids),
+            "&",
+            ("department_id", "=", False),
+            ("capa_id.department_id", "in", headed.ids),
+        ]
+
+    def _asq_assignee_department_confirm(self):
+        """Whose to-do the confirmation is: the head of the action's
+        department, once its owner marked it done and while its CAPA
+        carries out or verifies its plan."""
+        if self.department_confirm_user_id or self.capa_id.state not in (
+            "action",
+            "verification",
+        ):
+            return self.env["res.users"]
+        return self._asq_confirm_department().manager_id.user_id
+
     def _asq_todo_holder(self):
         """(asq.workflow.mixin) An action line has no chatter: its to-do is
         on its CAPA."""
@@ -227,7 +332,8 @@ class AsqCapaAction(models.Model):
 
     def _asq_assignee_done(self):
         """Whose to-do the action is while its CAPA carries out the plan:
-        its owner (the action's department head only reads the plan)."""
+        its owner (the head of its department confirms it once done:
+        department_confirm)."""
         if self.capa_id.state != "action":
             return self.env["res.users"]
         return self.user_id
@@ -236,6 +342,11 @@ class AsqCapaAction(models.Model):
         """(asq.workflow.mixin) The action's own words, e.g. "CAPA action:
         Retrain the packers"."""
         self.ensure_one()
+        if step == "department_confirm":
+            return self.env._(
+                "Confirm the CAPA action for your department: %(action)s",
+                action=self.name,
+            )
         return self.env._("CAPA action: %(action)s", action=self.name)
 
     def _remind_owner(self):

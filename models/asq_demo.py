@@ -60,9 +60,7 @@ DEMO_DEPARTMENT_NAMES_ZH = {
 }
 # China's public holidays (days off, Shanghai time), as the State Council's
 # notices publish them: 国办发明电〔2024〕12号 for 2025 and the notice of
-# 4 November 2025 for 2026. The 2027 notice is not in the demo (its dates are
-# not known to it); the working weekend days of 调休 (e.g. 2026-01-04,
-# 2026-02-14) are not modelled: a resource calendar has no extra working day.
+# 4 November 2025 for 2026.
 CN_PUBLIC_HOLIDAYS = (
     ("元旦", date(2025, 1, 1), date(2025, 1, 1)),
     ("春节", date(2025, 1, 28), date(2025, 2, 4)),
@@ -77,11 +75,40 @@ CN_PUBLIC_HOLIDAYS = (
     ("端午节", date(2026, 6, 19), date(2026, 6, 21)),
     ("中秋节", date(2026, 9, 25), date(2026, 9, 27)),
     ("国庆节", date(2026, 10, 1), date(2026, 10, 7)),
-    # 2027: only the day the law itself fixes by date, whatever the notice
-    # arranges around it - 《全国年节及纪念日放假办法》第二条「元旦，放假1天
-    # （1月1日）」 - so that the demo's deadlines of this December do not run
-    # through New Year's Day.
+    # 2027: the State Council's notice is not known here. The days the law
+    # itself fixes are in, 《全国年节及纪念日放假办法》(2024年修订) 第二条:
+    # 「（一）元旦，放假1天（1月1日）；（二）春节，放假4天（农历除夕、正月初一
+    # 至初三）；（三）清明节，放假1天（农历清明当日）；（四）劳动节，放假2天
+    # （5月1日、2日）；（五）端午节，放假1天（农历端午当日）；（六）中秋节，
+    # 放假1天（农历中秋当日）；（七）国庆节，放假3天（10月1日至3日）。」
+    # The notice's bridging arrangement (the days joined to a weekend and
+    # the 调休 working weekend days, CN_MAKEUP_WORKDAYS) is to be added when
+    # it is published.
     ("元旦", date(2027, 1, 1), date(2027, 1, 1)),
+    # 除夕 to 初三 (2027-02-05 to 2027-02-08).
+    ("春节", date(2027, 2, 5), date(2027, 2, 8)),
+    ("清明节", date(2027, 4, 5), date(2027, 4, 5)),
+    ("劳动节", date(2027, 5, 1), date(2027, 5, 2)),
+    ("端午节", date(2027, 6, 9), date(2027, 6, 9)),
+    ("中秋节", date(2027, 9, 15), date(2027, 9, 15)),
+    ("国庆节", date(2027, 10, 1), date(2027, 10, 3)),
+)
+# The weekend days worked instead (调休, "上班") by the same notices: on the
+# demo calendar a dated attendance of that day alone (resource.calendar.
+# attendance date_from = date_to), which Odoo's work intervals count and its
+# average hours per day leave out.
+CN_MAKEUP_WORKDAYS = (
+    ("春节", date(2025, 1, 26)),
+    ("春节", date(2025, 2, 8)),
+    ("劳动节", date(2025, 4, 27)),
+    ("国庆节、中秋节", date(2025, 9, 28)),
+    ("国庆节、中秋节", date(2025, 10, 11)),
+    ("元旦", date(2026, 1, 4)),
+    ("春节", date(2026, 2, 14)),
+    ("春节", date(2026, 2, 28)),
+    ("劳动节", date(2026, 5, 9)),
+    ("国庆节", date(2026, 9, 20)),
+    ("国庆节", date(2026, 10, 10)),
 )
 # What the customers of the history wrote: by product for a quality
 # complaint, by category otherwise; and what the investigation found.
@@ -154,6 +181,7 @@ class AsqDemo(models.AbstractModel):
                     "time_type": "leave",
                 }
             )
+        self._load_demo_makeup_days(calendar)
         for xid, name in DEMO_PRODUCT_NAMES_ZH.items():
             env.ref(
                 f"after_sales_quality.asq_demo_product_{xid}"
@@ -162,6 +190,37 @@ class AsqDemo(models.AbstractModel):
             env.ref(
                 f"after_sales_quality.asq_demo_department_{xid}"
             ).update_field_translations("name", {"zh_CN": name})
+        return True
+
+    @api.model
+    def _load_demo_makeup_days(self, calendar):
+        """The 调休 working weekend days on the demo ``calendar``: the
+        calendar's working hours of a weekday (morning and afternoon), on
+        that day only. Those already there are kept (idempotent)."""
+        Attendance = self.env["resource.calendar.attendance"]
+        hours = calendar.attendance_ids.filtered(
+            lambda a: a.dayofweek == "0" and not a.date_from and not a.resource_id
+        )
+        for name, day in CN_MAKEUP_WORKDAYS:
+            if Attendance.search_count(
+                [("calendar_id", "=", calendar.id), ("date_from", "=", day)]
+            ):
+                continue
+            Attendance.create(
+                [
+                    {
+                        "name": f"{name}调休上班 {day.isoformat()}",
+                        "calendar_id": calendar.id,
+                        "dayofweek": str(day.weekday()),
+                        "hour_from": attendance.hour_from,
+                        "hour_to": attendance.hour_to,
+                        "day_period": attendance.day_period,
+                        "date_from": day,
+                        "date_to": day,
+                    }
+                    for attendance in hours
+                ]
+            )
         return True
 
     @api.model

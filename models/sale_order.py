@@ -1,11 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .stock_picking import (
-    asq_complaint_lines,
-    asq_new_document_action,
-    asq_return_lines,
-)
+from .stock_picking import asq_new_return_action, asq_register_complaint_action
 
 
 class SaleOrder(models.Model):
@@ -74,36 +70,18 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     def action_asq_register_complaint(self):
         """Button "Register Complaint": a new complaint of the customer about
-        this order's delivered goods (before any delivery, the user adds
-        the goods later)."""
-        self.ensure_one()
-        return asq_new_document_action(
-            self.env,
-            "asq.complaint",
-            self.partner_id.commercial_partner_id,
-            self.company_id,
-            asq_complaint_lines(self._asq_delivered_goods()),
-            self,
-        )
+        this order's delivered goods."""
+        return asq_register_complaint_action(self)
 
     def action_asq_new_return(self):
         """Button "Return Request": a new return request of the customer for
         what of this order's deliveries is still at the customer."""
-        self.ensure_one()
-        lines = asq_return_lines(self._asq_delivered_goods())
-        if not lines:
-            raise UserError(
-                self.env._(
-                    "Nothing %(order)s delivered is still at the customer: no "
-                    "goods to ask back.",
-                    order=self.name,
-                )
-            )
-        return asq_new_document_action(
-            self.env,
-            "asq.return",
-            self.partner_id.commercial_partner_id,
-            self.company_id,
-            lines,
-            self,
+        return asq_new_return_action(self)
+
+    def _asq_nothing_to_return(self):
+        """Why the button "Return Request" has nothing to ask back."""
+        return self.env._(
+            "Nothing %(order)s delivered is still at the customer: no "
+            "goods to ask back.",
+            order=self.name,
         )

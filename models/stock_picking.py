@@ -42,6 +42,41 @@ def asq_new_document_action(env, model, partner, company, lines, origin):
     }
 
 
+def asq_register_complaint_action(document):
+    """Button "Register Complaint" of a sale order or a delivery
+    (``document``): a new complaint of its customer about its delivered
+    goods (each lot on its own line; before any delivery of an order, the
+    user adds the goods later)."""
+    document.ensure_one()
+    return asq_new_document_action(
+        document.env,
+        "asq.complaint",
+        document.partner_id.commercial_partner_id,
+        document.company_id,
+        asq_complaint_lines(document._asq_delivered_goods()),
+        document,
+    )
+
+
+def asq_new_return_action(document):
+    """Button "Return Request" of a sale order or a delivery
+    (``document``): a new return request of its customer for what of its
+    deliveries is still at the customer; refused, with the document's own
+    words (``_asq_nothing_to_return``), when nothing is."""
+    document.ensure_one()
+    lines = asq_return_lines(document._asq_delivered_goods())
+    if not lines:
+        raise UserError(document._asq_nothing_to_return())
+    return asq_new_document_action(
+        document.env,
+        "asq.return",
+        document.partner_id.commercial_partner_id,
+        document.company_id,
+        lines,
+        document,
+    )
+
+
 def asq_complaint_lines(delivered):
     """Complaint lines on ``delivered`` (asq.delivered.line): all of each
     delivered quantity affected until the user says how much."""
@@ -180,38 +215,20 @@ class StockPicking(models.Model):
 
     def action_asq_register_complaint(self):
         """Button "Register Complaint": a new complaint of the customer about
-        the goods of this delivery (each lot on its own line)."""
-        self.ensure_one()
-        delivered = self._asq_delivered_goods()
-        return asq_new_document_action(
-            self.env,
-            "asq.complaint",
-            self.partner_id.commercial_partner_id,
-            self.company_id,
-            asq_complaint_lines(delivered),
-            self,
-        )
+        the goods of this delivery."""
+        return asq_register_complaint_action(self)
 
     def action_asq_new_return(self):
         """Button "Return Request": a new return request of the customer for
         what of this delivery is still at the customer."""
-        self.ensure_one()
-        lines = asq_return_lines(self._asq_delivered_goods())
-        if not lines:
-            raise UserError(
-                self.env._(
-                    "Everything %(picking)s delivered has come back or is asked "
-                    "back already.",
-                    picking=self.name,
-                )
-            )
-        return asq_new_document_action(
-            self.env,
-            "asq.return",
-            self.partner_id.commercial_partner_id,
-            self.company_id,
-            lines,
-            self,
+        return asq_new_return_action(self)
+
+    def _asq_nothing_to_return(self):
+        """Why the button "Return Request" has nothing to ask back."""
+        return self.env._(
+            "Everything %(picking)s delivered has come back or is asked "
+            "back already.",
+            picking=self.name,
         )
 
     def action_asq_view_complaints(self):

@@ -39,17 +39,25 @@ class TestChineseDemo(TransactionCase):
         self.assertEqual(calendar, self._ref("asq_demo_calendar"))
         self.assertEqual(calendar.tz, "Asia/Shanghai")
         self.assertEqual(calendar.hours_per_day, 8.0)
+        # The week (the dated 调休 working weekend days apart).
         self.assertEqual(
-            sorted(set(calendar.attendance_ids.mapped("dayofweek"))),
+            sorted(
+                set(
+                    calendar.attendance_ids.filtered(lambda a: not a.date_from).mapped(
+                        "dayofweek"
+                    )
+                )
+            ),
             ["0", "1", "2", "3", "4"],
         )
 
     def test_public_holidays_are_not_working_days(self):
         calendar = self.env.ref("base.main_company").resource_calendar_id
-        # Friday 13 February 2026, 16:00 in Shanghai, plus one working day:
-        # 春节 runs from the 15th to the 23rd, so Tuesday 24th, 16:00.
+        # Saturday 14 February 2026 (worked: 调休), 16:00 in Shanghai, plus
+        # one working day: 春节 runs from the 15th to the 23rd, so Tuesday
+        # 24th, 16:00.
         self.assertEqual(
-            calendar._asq_plan_working_days(datetime(2026, 2, 13, 8, 0), 1),
+            calendar._asq_plan_working_days(datetime(2026, 2, 14, 8, 0), 1),
             datetime(2026, 2, 24, 8, 0),
         )
         # Wednesday 30 September 2026: 国庆节 1-7 October, Thursday 8th.

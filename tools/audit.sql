@@ -330,6 +330,7 @@ WITH stamp(res_model, who, steps) AS (VALUES
     ('asq.capa', 'verified_user_id', '{verify_effective}'),
     ('asq.capa', 'customer_report_user_id', '{send_customer_report}'),
     ('asq.capa.action', 'done_user_id', '{done}'),
+    ('asq.capa.action', 'department_confirm_user_id', '{department_confirm}'),
     ('asq.complaint', 'submitted_user_id', '{submit,feedback_pending}'),
     ('asq.complaint', 'judged_user_id', '{judge_valid,judge_invalid}'),
     ('asq.complaint', 'onsite_user_id', '{onsite_verified}'),
