@@ -50,3 +50,5 @@ from . import ir_cron
 from . import stock_warehouse
 from . import stock_picking_type
 from . import asq_waiting_for_me
+from . import asq_credit_level
+from . import asq_customer_application

@@ -44,3 +44,4 @@ from . import test_ux_terms
 from . import test_ux_demo
 from . import test_ux_forms
 from . import test_ux_handoffs
+from . import test_procedures_credit
