@@ -5,7 +5,7 @@ application is approved."""
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from odoo.addons.after_sales_quality.models.asq_customer_application import (
     WORKFLOW_KEY,
@@ -152,6 +152,31 @@ class TestCustomerApplication(AsqCommon):
             )
         self.assertEqual(application.state, "submitted")
         self.assertFalse(self._terms(self.newcomer)[0])
+
+    def test_odoo_salesperson_applies(self):
+        """A salesperson of Sales without any after-sales role fills in and
+        submits the form (业务经办人); the customer's sale waits for it."""
+        seller = new_test_user(
+            self.env, login="credit_seller", groups="sales_team.group_sale_salesman"
+        )
+        application = self.Application.with_user(seller).create(
+            {
+                "partner_id": self.newcomer.id,
+                "registration_number": "91440300MA5XX",
+                "contact_name": "Chen Li",
+                "credit_level": "1",
+                "investigation": "Private clinic, two years in business.",
+            }
+        )
+        application.with_user(seller).action_submit()
+        self.assertEqual(application.submitted_user_id, seller)
+        order = self._order()
+        order.user_id = seller
+        order = order.with_user(seller)
+        with self.assertRaisesRegex(UserError, "not approved"):
+            order.action_confirm()
+        with self.assertRaisesRegex(AccessError, "needs the role"):
+            application.with_user(seller).action_approve()
 
     def test_submit_needs_the_investigation(self):
         application = self._application(investigation=False, contact_name=False)
