@@ -329,6 +329,33 @@ class TestCustomerApplication(AsqCommon):
         first.action_confirm()
         self.assertEqual(first.state, "sale")
 
+    def test_other_company_apart(self):
+        """An application belongs to its company: the other company's staff
+        do not see it, and it holds only that company's sales."""
+        other = self.env["res.company"].create({"name": "Credit Test Branch"})
+        foreign = self.Application.with_company(other).create(
+            {"partner_id": self.newcomer.id, "company_id": other.id}
+        )
+        self.assertTrue(foreign.name.startswith("NC/"))
+        self.assertFalse(
+            self.Application.with_user(self.sales).search([("id", "=", foreign.id)])
+        )
+        with self.assertRaises(AccessError):
+            foreign.with_user(self.sales).read(["name"])
+        order = self._order()
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+        with self.assertRaisesRegex(UserError, "cannot move to another company"):
+            foreign.write({"company_id": self.company.id})
+
+    def test_only_drafts_are_deleted(self):
+        application = self._submitted()
+        with self.assertRaisesRegex(UserError, "Only draft applications"):
+            application.with_user(self.sales).unlink()
+        draft = self._application(self.customer)
+        draft.with_user(self.sales).unlink()
+        self.assertFalse(draft.exists())
+
     def test_message_in_chinese(self):
         self.env["res.lang"]._activate_lang("zh_CN")
         self.env["ir.module.module"]._load_module_terms(
