@@ -463,7 +463,10 @@ class ResPartner(models.Model):
             for fname in ASQ_CONTRACT_FIELDS
         ):
             self._asq_ensure_may_edit_contract_terms()
-        return super().create(vals_list)
+        partners = super().create(vals_list)
+        if any(vals.get("asq_credit_level") for vals in vals_list):
+            partners._asq_apply_credit_level()
+        return partners
 
     def write(self, vals):
         commercial = self.filtered(lambda p: p.commercial_partner_id == p)
@@ -475,7 +478,10 @@ class ResPartner(models.Model):
             )
             if changed:
                 self._asq_ensure_may_edit_contract_terms()
-        return super().write(vals)
+        result = super().write(vals)
+        if vals.get("asq_credit_level") and commercial:
+            commercial._asq_apply_credit_level()
+        return result
 
     # ------------------------------------------------------------------
     # Actions
@@ -562,3 +568,32 @@ class ResPartner(models.Model):
                     "change a customer's credit level and return terms."
                 )
             )
+
+    # ------------------------------------------------------------------
+    # Credit level 「信用管理方案」 (003 §4.2.2): the level drives Odoo's own
+    # credit limit and payment terms (asq.credit.level)
+    # ------------------------------------------------------------------
+    def _asq_apply_credit_level(self):
+        """Write on these customers (commercial entities) the credit limit and
+        payment terms of their level in the current company's credit scheme;
+        a level the scheme has no row for changes nothing."""
+        company = self.env.company
+        customers = self.sudo().filtered(
+            lambda p: p.commercial_partner_id == p and p.asq_credit_level
+        )
+        for level, partners in customers.grouped("asq_credit_level").items():
+            row = self.env["asq.credit.level"]._asq_row(company, level)
+            if row:
+                partners._asq_apply_credit_terms(row)
+
+    def _asq_apply_credit_terms(self, row):
+        """Accounting's partner credit limit and the customer payment terms
+        of ``row`` (asq.credit.level), in the row's company (both are
+        company-dependent); a row without a limit leaves the company's
+        default limit."""
+        partners = self.sudo().with_company(row.company_id)
+        if row.credit_limit:
+            partners.write({"credit_limit": row.credit_limit})
+        else:
+            partners.write({"use_partner_credit_limit": False})
+        partners.write({"property_payment_term_id": row.payment_term_id.id})

@@ -85,3 +85,65 @@ class SaleOrder(models.Model):
             "goods to ask back.",
             order=self.name,
         )
+
+    # ------------------------------------------------------------------
+    # New customers (003 §4.2.3 《新客户申请表》): approved before the first sale
+    # ------------------------------------------------------------------
+    def action_confirm(self):
+        """A customer whose new-customer application is not approved (draft,
+        submitted or refused) cannot buy; nor, when the company requires an
+        approved application, a customer without one that never bought."""
+        self._asq_check_customer_application()
+        return super().action_confirm()
+
+    def _asq_check_customer_application(self):
+        Application = self.env["asq.customer.application"]
+        for order in self:
+            customer = order.partner_id.commercial_partner_id
+            pending = Application._asq_blocking_applications(customer, order.company_id)
+            if pending:
+                raise UserError(
+                    self.env._(
+                        "%(order)s cannot be confirmed: the new-customer "
+                        "application %(applications)s of %(customer)s is not "
+                        "approved. A new customer buys once its application "
+                        "is approved.",
+                        order=order.name,
+                        applications=", ".join(pending.mapped("name")),
+                        customer=customer.display_name,
+                    )
+                )
+            if not order.company_id.asq_require_customer_application:
+                continue
+            approved = Application.sudo().search_count(
+                [
+                    ("commercial_partner_id", "=", customer.id),
+                    ("company_id", "=", order.company_id.id),
+                    ("state", "=", "approved"),
+                ],
+                limit=1,
+            )
+            bought = (
+                self.sudo().search_count(
+                    [
+                        ("partner_id", "child_of", customer.id),
+                        ("company_id", "=", order.company_id.id),
+                        ("state", "=", "sale"),
+                        ("id", "not in", self.ids),
+                    ],
+                    limit=1,
+                )
+                if not approved
+                else 1
+            )
+            if not bought:
+                raise UserError(
+                    self.env._(
+                        "%(order)s cannot be confirmed: %(customer)s is a new "
+                        "customer without an approved new-customer application. "
+                        "Fill in its application and have it approved before "
+                        "the first sale.",
+                        order=order.name,
+                        customer=customer.display_name,
+                    )
+                )

@@ -46,3 +46,4 @@ from . import test_ux_forms
 from . import test_ux_handoffs
 from . import test_procedures_capa_report
 from . import test_procedures_warranty
+from . import test_procedures_credit

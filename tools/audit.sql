@@ -340,6 +340,9 @@ WITH stamp(res_model, who, steps) AS (VALUES
     ('asq.complaint', 'confirmed_user_id', '{customer_satisfied}'),
     ('asq.complaint', 'closed_user_id', '{close,feedback_answer,feedback_record}'),
     ('asq.complaint', 'cancelled_user_id', '{cancel}'),
+    ('asq.customer.application', 'submitted_user_id', '{submit}'),
+    ('asq.customer.application', 'approved_user_id', '{approve}'),
+    ('asq.customer.application', 'refused_user_id', '{refuse}'),
     ('asq.hold', 'opened_user_id', '{activate}'),
     ('asq.hold', 'verified_user_id', '{verify}'),
     ('asq.hold', 'released_user_id', '{release}'),
@@ -374,6 +377,7 @@ WITH stamp(res_model, who, steps) AS (VALUES
     SELECT 'asq.capa', t.id, to_jsonb(t) FROM "asq_capa" t
     UNION ALL SELECT 'asq.capa.action', t.id, to_jsonb(t) FROM "asq_capa_action" t
     UNION ALL SELECT 'asq.complaint', t.id, to_jsonb(t) FROM "asq_complaint" t
+    UNION ALL SELECT 'asq.customer.application', t.id, to_jsonb(t) FROM "asq_customer_application" t
     UNION ALL SELECT 'asq.hold', t.id, to_jsonb(t) FROM "asq_hold" t
     UNION ALL SELECT 'asq.kpi.pack', t.id, to_jsonb(t) FROM "asq_kpi_pack" t
     UNION ALL SELECT 'asq.return', t.id, to_jsonb(t) FROM "asq_return" t
