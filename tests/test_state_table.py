@@ -105,6 +105,7 @@ ENGINE_MODELS = (
     "asq.vendor.maintenance",
     "asq.vendor.rectification",
     "asq.warranty.claim",
+    "asq.customer.application",
 )
 # Steps whose method is not a button of the document's form: they are run
 # from another screen and tested there.
