@@ -5,7 +5,9 @@
   domain is written here), and gets the to-do of confirming the actions
   already done for the department;
 - the demo calendar, where the demo is installed: China's 2027 statutory
-  holidays and the 调休 working weekend days of 2025 and 2026.
+  holidays and the 调休 working weekend days of 2025 and 2026;
+- the Customer Returns operation types, named in the languages installed
+  after they were made.
 
 Idempotent: the rules are rewritten to the same domain, the to-dos and the
 demo days are only added where missing.
@@ -51,3 +53,12 @@ def migrate(cr, version):
     )
     if calendar:
         env["asq.demo"]._load_demo_company()
+    # The Customer Returns types of a database where a language was installed
+    # after them (the demo installs Chinese after the warehouse's type is
+    # made): named in every installed language they have no name of their
+    # own in, as a language installed from now on names them (res.lang).
+    langs = env["res.lang"].search([("active", "=", True), ("code", "!=", "en_US")])
+    langs._asq_name_return_types()
+    _logger.info(
+        "misc15: Customer Returns named in %s", ", ".join(langs.mapped("code"))
+    )
