@@ -1545,7 +1545,7 @@ class AsqComplaint(models.Model):
             return
         for complaint in self:
             group = complaint.company_id._asq_complaint_signoff_group()
-            if group not in self.env.user.groups_id:
+            if group.id not in self.env.user._get_group_ids():
                 raise AccessError(
                     self.env._(
                         "The final report of %(name)s is signed by the role "
@@ -1942,7 +1942,8 @@ class AsqComplaint(models.Model):
         names a role the user holds (the general manager by default)."""
         user = self.env.user
         companies = user.company_ids.filtered(
-            lambda company: company._asq_complaint_signoff_group() in user.groups_id
+            lambda company: company._asq_complaint_signoff_group().id
+            in user._get_group_ids()
         )
         if not companies:
             return None

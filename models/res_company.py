@@ -185,9 +185,10 @@ class ResCompany(models.Model):
 
     def _asq_complaint_signoff_group(self):
         """The role signing the final complaint report of this company (one):
-        its setting, else the general manager."""
+        its setting, else the general manager (sudo: any reader names it)."""
         self.ensure_one()
-        return self.sudo().asq_complaint_signoff_group_id or self.env.ref(GROUP_GM)
+        company = self.sudo()
+        return company.asq_complaint_signoff_group_id or company.env.ref(GROUP_GM)
 
     def write(self, vals):
         result = super().write(vals)
