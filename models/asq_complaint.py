@@ -1215,8 +1215,8 @@ class AsqComplaint(models.Model):
             self._asq_ensure_no_signature(vals)
             self._asq_ensure_editable(vals)
             if set(REVIEW_FIELDS).intersection(vals):
-                # The review's outcome is stamped with who wrote it and when.
-                self._asq_ensure_review_convened()
+                # The review's outcome is stamped with who wrote it and when
+                # (the form shows it once the meeting is convened).
                 vals = {
                     **vals,
                     "review_user_id": self.env.uid,
@@ -1525,18 +1525,6 @@ class AsqComplaint(models.Model):
         return departments.manager_id.mapped(
             lambda head: head.user_id.partner_id or head.work_contact_id
         )
-
-    def _asq_ensure_review_convened(self):
-        """The review's decision is recorded once the heads were convened."""
-        missing = self.filtered(lambda c: not c.sudo().review_meeting_id)
-        if missing:
-            raise UserError(
-                self.env._(
-                    "Convene the review meeting of %(names)s before recording "
-                    "its decision.",
-                    names=missing._asq_names(),
-                )
-            )
 
     def _asq_explain_final_signoff(self):
         """Who signs the final report, in the words of the company's setting
