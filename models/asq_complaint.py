@@ -691,7 +691,6 @@ class AsqComplaint(models.Model):
     )
     review_meeting_id = fields.Many2one(
         "calendar.event",
-        string="Review Meeting",
         readonly=True,
         copy=False,
         ondelete="set null",
