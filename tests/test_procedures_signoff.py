@@ -295,6 +295,19 @@ class TestMajorComplaintReview(AsqComplaintCommon):
         ):
             qm.action_convene_review()
         self.assertEqual(self.env["calendar.event"].search_count([]), meetings)
+        # a forged context unlocks nothing, nor links a meeting by hand
+        forged = qm.with_context(asq_complaint_step=True, asq_workflow=True)
+        with self.assertRaisesRegex(UserError, "Only a major or critical"):
+            forged.action_convene_review()
+        meeting = self.env["calendar.event"].create(
+            {
+                "name": "Forged",
+                "start": fields.Datetime.now(),
+                "stop": fields.Datetime.now(),
+            }
+        )
+        with self.assertRaisesRegex(UserError, "signed by the workflow buttons"):
+            forged.write({"review_meeting_id": meeting.id})
         self.assertFalse(complaint.review_meeting_id)
 
     def test_only_the_quality_manager_convenes(self):
