@@ -7,7 +7,16 @@
     "website": "https://github.com/after-sales-quality/after_sales_quality",
     "author": "After-Sales Quality contributors",
     "license": "LGPL-3",
-    "depends": ["sale_management", "sale_stock", "survey", "resource", "hr", "portal"],
+    # calendar: the review meeting of a major complaint (004 §5.3.5)
+    "depends": [
+        "sale_management",
+        "sale_stock",
+        "survey",
+        "resource",
+        "hr",
+        "portal",
+        "calendar",
+    ],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         # security: groups first (the access rights and rules name them)

@@ -45,6 +45,11 @@ OPEN_STATES = ("draft", "review", "investigating", "decided", "replied", "confir
 NOT_OUR_RESPONSIBILITY = ("carrier", "customer")
 # Registered (and not cancelled): a CAPA may be proposed for it.
 REGISTERED_STATES = ("review", "investigating", "decided", "replied", "confirmed")
+# 004 §5.3.5: 「若接到客户重大报怨(如影响客户生产、功能安全)时,应立即召集相关单位
+# 主管进行检讨,并拟定解决方案回复客户」: the severities that convene the heads.
+MAJOR_SEVERITIES = ("major", "critical")
+# The review meeting's outcome, recorded by the quality manager (stamped).
+REVIEW_FIELDS = ("review_decision", "review_solution")
 # The steps of a customer complaint; the other feedback has its own three.
 FEEDBACK_STEPS = ("feedback_answer", "feedback_pending", "feedback_record")
 
@@ -97,6 +102,11 @@ EDITABLE = {
     "disposition_note": AsqEditable(_INVESTIGATION, GROUP_INSPECTOR),
     "no_action_reason": AsqEditable(_INVESTIGATION, GROUP_INSPECTOR),
     "satisfaction_note": AsqEditable(("replied",), GROUP_USER),
+    # 004 §5.3.5 「拟定解决方案回复客户」: the decision of the heads' review and
+    # the solution answered to the customer, by the quality manager while
+    # the complaint is open (each change stamped, see write()).
+    "review_decision": AsqEditable(REGISTERED_STATES, GROUP_MANAGER),
+    "review_solution": AsqEditable(REGISTERED_STATES, GROUP_MANAGER),
 }
 # What still changes on a closed or cancelled complaint.
 CLOSED_WRITABLE = {
@@ -223,6 +233,20 @@ TRANSITIONS = (
         check="_asq_check_satisfaction",
         todo=False,
     ),
+    # 003 §3.8 「厂长:需要对客诉的最终报告签字确认」: the factory manager (the
+    # role of the company's setting, the general manager by default) signs
+    # the final report once the customer is satisfied; Close needs it. A
+    # complaint judged not valid is no customer complaint (003 §5.2.3
+    # 「即不为客户投诉」): its explanation closes without it.
+    AsqTransition(
+        "final_signoff",
+        _lt("Sign Final Report"),
+        ("confirmed",),
+        stamp="signoff",
+        check="_asq_check_complaint",
+        signer="_asq_signer_final_signoff",
+        assignee="_asq_assignee_final_signoff",
+    ),
     AsqTransition(
         "close",
         _lt("Close"),
@@ -230,7 +254,7 @@ TRANSITIONS = (
         (GROUP_MANAGER,),
         "closed",
         stamp="closed",
-        check="_asq_check_complaint",
+        check="_asq_check_close",
         signer="_asq_signer_close",
     ),
     AsqTransition(
@@ -262,6 +286,18 @@ TRANSITIONS = (
         action="action_asq_quality_hold",
         access="read",
         todo=False,
+    ),
+    # 004 §5.3.5 「应立即召集相关单位主管进行检讨」: a major or critical
+    # complaint convenes the department heads (a calendar meeting); the
+    # quality manager's to-do from registration on.
+    AsqTransition(
+        "convene_review",
+        _lt("Convene Review Meeting"),
+        REGISTERED_STATES,
+        (GROUP_MANAGER,),
+        stamp="convened",
+        check="_asq_check_convene_review",
+        signer="_asq_signer_convene_review",
     ),
     AsqTransition(
         "plan_onsite_visit",
@@ -310,7 +346,7 @@ TRANSITIONS = (
 SIGNATURE_FIELDS = frozenset(
     {fname for transition in TRANSITIONS for fname in transition.stamp_fields}
     | {"validity", "state", "is_repeat", "repeat_of_id", "alert_id"}
-    | {"counts_as_complaint"}
+    | {"counts_as_complaint", "review_meeting_id", "review_user_id", "review_date"}
 )
 # The economic loss, in company currency (loss_amount is their sum).
 LOSS_FIELDS = (
@@ -378,6 +414,9 @@ class AsqComplaint(models.Model):
         "investigated_date",
         "onsite_required",
         "onsite_date",
+        "severity",
+        "review_meeting_id",
+        "signoff_date",
     )
     _asq_closed_states = ("closed", "cancel")
     _asq_closed_writable = CLOSED_WRITABLE
@@ -633,9 +672,51 @@ class AsqComplaint(models.Model):
     reopen_count = fields.Integer(
         string="Times Not Satisfied", readonly=True, copy=False
     )
+    # 003 §3.8 「厂长:需要对客诉的最终报告签字确认」
+    signoff_user_id, signoff_date = asq_signature(
+        "Final Report Signed By", "Final Report Signed At"
+    )
     closed_user_id, closed_date = asq_signature("Closed By", "Closed At")
     cancel_reason = fields.Text(readonly=True, copy=False)
     cancelled_user_id, cancelled_date = asq_signature("Cancelled By", "Cancelled At")
+
+    # ------------------------------------------------------------------
+    # Review of a major complaint by the department heads (004 §5.3.5:
+    # 「应立即召集相关单位主管进行检讨,并拟定解决方案回复客户」)
+    # ------------------------------------------------------------------
+    is_major = fields.Boolean(
+        string="Major Complaint",
+        compute="_compute_is_major",
+        help="Major or critical: the department heads review it.",
+    )
+    review_meeting_id = fields.Many2one(
+        "calendar.event",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+        groups="base.group_user",
+        help="The meeting of the department heads convened on this major " "complaint.",
+    )
+    convened_user_id, convened_date = asq_signature(
+        "Review Convened By", "Review Convened At"
+    )
+    review_decision = fields.Text(
+        string="Review Meeting Decision",
+        copy=False,
+        tracking=True,
+        groups="base.group_user",
+        help="What the department heads decided at the review meeting.",
+    )
+    review_solution = fields.Text(
+        string="Solution Replied to the Customer",
+        copy=False,
+        tracking=True,
+        groups="base.group_user",
+        help="The solution the review drew up and the customer was answered.",
+    )
+    review_user_id, review_date = asq_signature(
+        "Review Recorded By", "Review Recorded At"
+    )
 
     # ------------------------------------------------------------------
     # Clocks (elapsed or working time, a company setting per clock)
@@ -822,7 +903,9 @@ class AsqComplaint(models.Model):
     can_reply = fields.Boolean(compute="_compute_asq_can")
     can_customer_satisfied = fields.Boolean(compute="_compute_asq_can")
     can_customer_not_satisfied = fields.Boolean(compute="_compute_asq_can")
+    can_final_signoff = fields.Boolean(compute="_compute_asq_can")
     can_close = fields.Boolean(compute="_compute_asq_can")
+    can_convene_review = fields.Boolean(compute="_compute_asq_can")
     can_cancel = fields.Boolean(compute="_compute_asq_can")
     can_propose_capa = fields.Boolean(compute="_compute_asq_can")
     can_quality_hold = fields.Boolean(compute="_compute_asq_can")
@@ -851,6 +934,14 @@ class AsqComplaint(models.Model):
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
+    @api.depends("severity", "feedback_type")
+    def _compute_is_major(self):
+        for complaint in self:
+            complaint.is_major = (
+                complaint.feedback_type == "complaint"
+                and complaint.severity in MAJOR_SEVERITIES
+            )
+
     @api.depends("return_ids")
     def _compute_return_count(self):
         for complaint in self:
@@ -1122,6 +1213,14 @@ class AsqComplaint(models.Model):
         if not asq_in_step(self.env, STEP_CONTEXT):
             self._asq_ensure_no_signature(vals)
             self._asq_ensure_editable(vals)
+            if set(REVIEW_FIELDS).intersection(vals):
+                # The review's outcome is stamped with who wrote it and when
+                # (the form shows it once the meeting is convened).
+                vals = {
+                    **vals,
+                    "review_user_id": self.env.uid,
+                    "review_date": fields.Datetime.now(),
+                }
         result = super().write(vals)
         if "investigator_id" in vals:
             # Who records the findings changed: so does whose to-do it is.
@@ -1335,6 +1434,114 @@ class AsqComplaint(models.Model):
                 },
             )
         return True
+
+    def action_final_signoff(self):
+        """Button "Sign Final Report": 003 §3.8 「厂长:需要对客诉的最终报告签字
+        确认」 - the role of the company's setting signs the final report of
+        a complaint the customer is satisfied with; the quality manager
+        closes it afterwards."""
+        self._asq_explain_final_signoff()
+        complaints = self._asq_begin("final_signoff")
+        complaints._asq_finish("final_signoff")
+        for complaint in complaints:
+            complaint.message_post(
+                body=self.env._(
+                    "Final report signed by %(user)s (%(role)s).",
+                    user=self.env.user.name,
+                    role=complaint.company_id._asq_complaint_signoff_group().name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def action_convene_review(self):
+        """Button "Convene Review Meeting": 004 §5.3.5 「若接到客户重大报怨(如
+        影响客户生产、功能安全)时,应立即召集相关单位主管进行检讨」 - a meeting
+        (calendar) of the department heads on a major or critical complaint,
+        production and R&D among them (§5.3.1 「如为重大品质异常则需组织研发
+        工程或生产主要负责人」), opened in its form to set the time."""
+        complaint = self._asq_begin("convene_review")
+        complaint.ensure_one()
+        heads = complaint._asq_review_heads()
+        if not heads:
+            raise UserError(
+                self.env._(
+                    "No department head to convene on %(name)s: give the "
+                    "departments their manager (Employees > Departments), or "
+                    "choose the departments in the after-sales settings.",
+                    name=complaint.name,
+                )
+            )
+        start = fields.Datetime.now().replace(minute=0, second=0, microsecond=0)
+        start += timedelta(hours=1)
+        attendees = heads | self.env.user.partner_id | complaint.user_id.partner_id
+        meeting = self.env["calendar.event"].create(
+            {
+                "name": self.env._(
+                    "Review of major complaint %(name)s", name=complaint.name
+                ),
+                "start": start,
+                "stop": start + timedelta(hours=1),
+                "duration": 1.0,
+                "user_id": self.env.uid,
+                "partner_ids": [Command.set(attendees.ids)],
+                "description": complaint.description or "",
+                "res_model_id": self.env["ir.model"]._get_id(self._name),
+                "res_id": complaint.id,
+            }
+        )
+        complaint._asq_finish("convene_review", {"review_meeting_id": meeting.id})
+        complaint.message_post(
+            body=self.env._(
+                "Review meeting convened: %(heads)s.",
+                heads=", ".join(heads.mapped("display_name")),
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        return complaint.action_view_review_meeting()
+
+    def action_view_review_meeting(self):
+        """Smart button "Review Meeting": the meeting's form."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "calendar.event",
+            "res_id": self.review_meeting_id.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    def _asq_review_heads(self):
+        """The partners of the heads convened on this complaint (one): the
+        departments of the company's setting (every department of the
+        company when it names none) and the department found responsible."""
+        self.ensure_one()
+        company = self.company_id.sudo()
+        departments = company.asq_review_department_ids or self.env[
+            "hr.department"
+        ].sudo().search([("company_id", "in", (company.id, False))])
+        departments |= self.sudo().responsible_department_id
+        return departments.manager_id.mapped(
+            lambda head: head.user_id.partner_id or head.work_contact_id
+        )
+
+    def _asq_explain_final_signoff(self):
+        """Who signs the final report, in the words of the company's setting
+        (the engine refuses the same, after the row lock, in general words)."""
+        if self.env.su or not self or not self.has_access("read"):
+            return
+        for complaint in self:
+            group = complaint.company_id._asq_complaint_signoff_group()
+            if group.id not in self.env.user._get_group_ids():
+                raise AccessError(
+                    self.env._(
+                        "The final report of %(name)s is signed by the role "
+                        "%(role)s (the company's setting: the factory manager "
+                        "signs the final complaint report).",
+                        name=complaint.name,
+                        role=group.name,
+                    )
+                )
 
     def action_close(self):
         """Button "Close": the quality manager closes the complaint."""
@@ -1651,6 +1858,28 @@ class AsqComplaint(models.Model):
                         names=not_investigated._asq_names(),
                     )
                 )
+        elif step == "final_signoff":
+            signed = self.filtered("signoff_date")
+            if signed:
+                raise AsqStateError(
+                    self.env._(
+                        "The final report of %(names)s was already signed by "
+                        "%(user)s. Reload the page.",
+                        names=signed._asq_names(),
+                        user=", ".join(signed.signoff_user_id.mapped("name")),
+                    )
+                )
+        elif step == "convene_review":
+            convened = self.filtered(lambda c: c.sudo().review_meeting_id)
+            if convened:
+                raise AsqStateError(
+                    self.env._(
+                        "The review meeting of %(names)s was already convened by "
+                        "%(user)s: open it from the Review Meeting button.",
+                        names=convened._asq_names(),
+                        user=", ".join(convened.convened_user_id.mapped("name")),
+                    )
+                )
         elif step == "close":
             unanswered = self.filtered(
                 lambda c: c.state != "confirmed" and c.validity != "invalid"
@@ -1684,13 +1913,52 @@ class AsqComplaint(models.Model):
         return [("feedback_type", "=", "complaint"), ("investigated_date", "!=", False)]
 
     def _asq_signer_close(self):
-        """The quality manager closes once the customer is satisfied, or
-        once a complaint not valid was explained."""
+        """The quality manager closes once the customer is satisfied and the
+        final report signed, or once a complaint not valid was explained."""
         return [
             ("feedback_type", "=", "complaint"),
             "|",
+            "&",
             ("state", "=", "confirmed"),
+            ("signoff_date", "!=", False),
             ("validity", "=", "invalid"),
+        ]
+
+    def _asq_signer_final_signoff(self):
+        """The final reports the user signs: of the companies whose setting
+        names a role the user holds (the general manager by default)."""
+        user = self.env.user
+        companies = user.company_ids.filtered(
+            lambda company: company._asq_complaint_signoff_group().id
+            in user._get_group_ids()
+        )
+        if not companies:
+            return None
+        return [
+            ("feedback_type", "=", "complaint"),
+            ("signoff_date", "=", False),
+            ("company_id", "in", companies.ids),
+        ]
+
+    def _asq_assignee_final_signoff(self):
+        """(asq.workflow.mixin) The to-do of the final sign-off: the members
+        of the role of the complaint's company setting."""
+        self.ensure_one()
+        if self._asq_check_complaint() or self.signoff_date:
+            return self.env["res.users"]
+        group = self.company_id._asq_complaint_signoff_group()
+        return group.sudo().users.filtered(
+            lambda user: not user.share and self.company_id in user.company_ids
+        )
+
+    def _asq_signer_convene_review(self):
+        """The quality manager convenes the heads once on a major or critical
+        complaint (not on one judged not valid)."""
+        return [
+            ("feedback_type", "=", "complaint"),
+            ("severity", "in", MAJOR_SEVERITIES),
+            ("review_meeting_id", "=", False),
+            ("validity", "!=", "invalid"),
         ]
 
     # Preconditions: why the step is not possible yet ("" when it is).
@@ -1702,6 +1970,37 @@ class AsqComplaint(models.Model):
                 names=self.name,
             )
         return ""
+
+    def _asq_check_close(self):
+        """003 §3.8 「厂长:需要对客诉的最终报告签字确认」: a complaint the
+        customer is satisfied with closes once its final report is signed."""
+        if self.state == "confirmed" and not self.signoff_date:
+            return self.env._(
+                "%(name)s cannot be closed before its final report is signed "
+                "by the role %(role)s.",
+                name=self.name,
+                role=self.company_id._asq_complaint_signoff_group().name,
+            )
+        return self._asq_check_complaint()
+
+    def _asq_check_convene_review(self):
+        if self.feedback_type == "complaint" and self.severity not in (
+            MAJOR_SEVERITIES
+        ):
+            return self.env._(
+                "Only a major or critical complaint convenes the department "
+                "heads: %(name)s is %(severity)s.",
+                name=self.name,
+                severity=dict(
+                    self._fields["severity"]._description_selection(self.env)
+                )[self.severity],
+            )
+        if self.validity == "invalid":
+            return self.env._(
+                "%(name)s was judged not valid: there is nothing to review.",
+                name=self.name,
+            )
+        return self._asq_check_complaint()
 
     def _asq_check_onsite_needed(self):
         if not self.onsite_required or self.onsite_date:
@@ -1897,6 +2196,12 @@ class AsqComplaint(models.Model):
             )
         if step == "customer_satisfied":
             return self.env._("Ask the customer whether satisfied")
+        if step == "convene_review":
+            return self.env._(
+                "Convene the department heads on %(name)s", name=self.name
+            )
+        if step == "final_signoff":
+            return self.env._("Sign the final complaint report")
         return super()._asq_todo_summary(step)
 
     def _asq_schedule_owner_activity(self, summary, deadline):
@@ -1920,12 +2225,7 @@ class AsqComplaint(models.Model):
         for complaint in self.filtered(lambda c: c.severity in ("major", "critical")):
             managers = self._asq_company_users(GROUP_MANAGER, complaint.company_id)
             heads = self._asq_company_users(GROUP_HEAD, complaint.company_id)
-            complaint._asq_todo(
-                managers,
-                self.env._(
-                    "Convene the department heads on %(name)s", name=complaint.name
-                ),
-            )
+            # (the quality managers' to-do is the step Convene Review Meeting)
             severity = dict(self._fields["severity"]._description_selection(self.env))[
                 complaint.severity
             ]

@@ -268,6 +268,7 @@ class AsqDemo(models.AbstractModel):
         moved back to when it was received (some answers come late)."""
         env = self.env
         Complaint = env["asq.complaint"]
+        general_manager = env.ref("after_sales_quality.asq_demo_user_general_manager")
         now = fields.Datetime.now()
         delivered = env["asq.delivered.line"].search(
             [("date", "<", now - relativedelta(days=40))]
@@ -358,6 +359,8 @@ class AsqDemo(models.AbstractModel):
             complaint.action_customer_satisfied()
             if complaint.is_repeat and not complaint.capa_ids:
                 complaint.action_propose_capa()
+            # 003 §3.8: the general manager signs the final report
+            complaint.with_user(general_manager).action_final_signoff()
             complaint.action_close()
             history |= complaint
         # Move each complaint's steps back to after its receipt: answers take
@@ -374,6 +377,8 @@ class AsqDemo(models.AbstractModel):
                                          + (%(h)s + 4) * interval '1 hour',
                           confirmed_date = received_date
                                            + (%(h)s + 48) * interval '1 hour',
+                          signoff_date = received_date
+                                         + (%(h)s + 60) * interval '1 hour',
                           closed_date = received_date + (%(h)s + 72) * interval '1 hour'
                     WHERE id = %(id)s""",
                 {"h": hours, "id": complaint.id},
@@ -461,6 +466,9 @@ class AsqDemo(models.AbstractModel):
         closed.action_decide()
         closed._asq_send_reply()
         closed.action_customer_satisfied()
+        closed.with_user(
+            env.ref("after_sales_quality.asq_demo_user_general_manager")
+        ).action_final_signoff()
         closed.action_close()
 
         major = register(

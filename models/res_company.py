@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .asq_groups import GROUP_GM, GROUP_USER
+
 # How a complaint clock counts (procedure 001, 4.4: "24小時內", "七天內",
 # "3天內" are elapsed time unless the company counts working time).
 ASQ_CLOCK_BASIS = [("elapsed", "Elapsed time"), ("working", "Working time")]
@@ -146,6 +148,77 @@ class ResCompany(models.Model):
         "department: the quality inspectors and managers verify, as procedures "
         "002 and 003.",
     )
+
+    # Who signs the final report of a complaint before it closes. 003 §3.8:
+    # 「厂长:需要对客诉的最终报告签字确认」 (the factory manager: the general
+    # manager role by default; a company names another of the addon's roles).
+    asq_complaint_signoff_group_id = fields.Many2one(
+        "res.groups",
+        string="Final Complaint Report Signed By",
+        default=lambda self: self.env.ref(GROUP_GM, raise_if_not_found=False),
+        domain=lambda self: [
+            (
+                "category_id",
+                "=",
+                self.env.ref(
+                    "after_sales_quality.module_category_after_sales_quality"
+                ).id,
+            )
+        ],
+        help="The role whose members sign the final report of a complaint "
+        "before the quality manager closes it (the factory manager, procedure "
+        "003). Empty: the general manager.",
+    )
+    # 004 §5.3.5: 「若接到客户重大报怨(如影响客户生产、功能安全)时,应立即召集相关
+    # 单位主管进行检讨」; §5.3.1 「如为重大品质异常则需组织研发工程或生产主要负责人」.
+    asq_review_department_ids = fields.Many2many(
+        "hr.department",
+        "asq_company_review_department_rel",
+        "company_id",
+        "department_id",
+        string="Departments Convened for Major Complaints",
+        help="The heads of these departments are invited to the review meeting "
+        "of a major or critical complaint (production and R&D among them), "
+        "with the head of the department found responsible. Empty: the heads "
+        "of every department of the company.",
+    )
+
+    def _asq_complaint_signoff_group(self):
+        """The role signing the final complaint report of this company (one):
+        its setting, else the general manager (sudo: any reader names it)."""
+        self.ensure_one()
+        company = self.sudo()
+        return company.asq_complaint_signoff_group_id or company.env.ref(GROUP_GM)
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "asq_complaint_signoff_group_id" in vals:
+            # Another role signs: the to-dos of the reports waiting move to it.
+            self.env["asq.complaint"].sudo().search(
+                [
+                    ("company_id", "in", self.ids),
+                    ("state", "=", "confirmed"),
+                    ("signoff_date", "=", False),
+                ]
+            )._asq_update_todos()
+        return result
+
+    @api.constrains("asq_complaint_signoff_group_id")
+    def _check_asq_complaint_signoff_group(self):
+        """The signer must be able to open the complaint it signs: a role of
+        the after-sales users (all of the addon's but finance and warehouse)."""
+        user_group = self.env.ref(GROUP_USER)
+        for company in self.sudo():
+            group = company.asq_complaint_signoff_group_id
+            if group and user_group not in group | group.trans_implied_ids:
+                raise ValidationError(
+                    self.env._(
+                        "The role %(role)s cannot sign the final complaint "
+                        "report: it does not give access to the complaints. "
+                        "Choose a role of the after-sales users.",
+                        role=group.name,
+                    )
+                )
 
     # ------------------------------------------------------------------
     # Statistics

@@ -53,6 +53,12 @@ class ResConfigSettings(models.TransientModel):
     asq_capa_verifier = fields.Selection(
         related="company_id.asq_capa_verifier", readonly=False
     )
+    asq_complaint_signoff_group_id = fields.Many2one(
+        related="company_id.asq_complaint_signoff_group_id", readonly=False
+    )
+    asq_review_department_ids = fields.Many2many(
+        related="company_id.asq_review_department_ids", readonly=False
+    )
     asq_resource_calendar_id = fields.Many2one(
         related="company_id.resource_calendar_id", readonly=False
     )

@@ -158,7 +158,8 @@ class AsqComplaintCommon(AsqCommon):
 
     def _walk(self, complaint, until):
         """Walk ``complaint`` from where it is up to the milestone ``until``
-        (a state, or "findings": investigated), each step by its role."""
+        (a state, "findings": investigated, or "signed": the final report
+        signed), each step by its role."""
 
         def findings(c):
             c.write(
@@ -184,10 +185,20 @@ class AsqComplaintCommon(AsqCommon):
                 "asq_sales",
                 lambda c: c.action_customer_satisfied(),
             ),
+            # 003 §3.8 「厂长:需要对客诉的最终报告签字确认」: the general
+            # manager (the company's default signer) signs the final report
+            (
+                "confirmed",
+                "signed",
+                "asq_gm",
+                lambda c: c.action_final_signoff(),
+            ),
             ("confirmed", "closed", "asq_qm", lambda c: c.action_close()),
         ]
         for from_state, milestone, login, step in steps:
-            done = milestone == "findings" and complaint.investigated_date
+            done = (milestone == "findings" and complaint.investigated_date) or (
+                milestone == "signed" and complaint.signoff_date
+            )
             if complaint.state == from_state and not done:
                 step(self._as(complaint, login))
             if milestone == until:

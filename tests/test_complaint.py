@@ -74,6 +74,9 @@ class TestComplaintWorkflow(AsqComplaintCommon):
         self._as(complaint, "asq_sales").action_customer_satisfied()
         self.assertEqual(complaint.state, "confirmed")
         self.assertEqual(complaint.confirmed_user_id, self.users["asq_sales"])
+        # 003 §3.8: the factory manager (general manager) signs the report
+        self._as(complaint, "asq_gm").action_final_signoff()
+        self.assertEqual(complaint.signoff_user_id, self.users["asq_gm"])
         self._as(complaint, "asq_qm").action_close()
         self.assertEqual(complaint.state, "closed")
         self.assertEqual(complaint.closed_user_id, self.users["asq_qm"])
@@ -545,8 +548,10 @@ class TestComplaintEscalation(MockEmail, AsqComplaintCommon):
             self._as(complaint, "asq_sales").action_submit()
         managers = self.env.ref("after_sales_quality.group_asq_manager").users
         heads = self.env.ref("after_sales_quality.group_asq_business_head").users
+        # (the engine's to-do of the step Convene Review Meeting, 004 §5.3.5;
+        # its summary in each manager's language)
         activity_users = complaint.activity_ids.filtered(
-            lambda a: "Convene" in (a.summary or "")
+            lambda a: a.asq_step == "convene_review"
         ).user_id
         self.assertEqual(activity_users, managers)
         message = complaint.message_ids.filtered(
@@ -569,7 +574,7 @@ class TestComplaintEscalation(MockEmail, AsqComplaintCommon):
 class TestComplaintRepeatAndWarning(AsqComplaintCommon):
     def test_repeat_complaint_needs_capa_to_close(self):
         first = self._walk(self._create_complaint(), "review")
-        second = self._walk(self._create_complaint(category="packaging"), "confirmed")
+        second = self._walk(self._create_complaint(category="packaging"), "signed")
         self.assertFalse(first.is_repeat)
         self.assertTrue(second.is_repeat, "same customer and product")
         self.assertEqual(second.repeat_of_id, first)

@@ -159,6 +159,8 @@ class TestKpiPack(AsqComplaintCommon):
             asq_send_reply(cls.c1.with_user(cls.users["asq_sales"]))
             cls.c1.with_user(cls.users["asq_sales"]).action_customer_satisfied()
         with freeze_time("2025-03-14 10:00:00"):
+            # 003 §3.8: the final report signed before the close
+            cls.c1.with_user(cls.users["asq_gm"]).action_final_signoff()
             cls.c1.with_user(cls.users["asq_qm"]).action_close()
         cls._write_loss(cls.c1, 300.0, "company")
         # C2, March: customer text "=1+1", judged at once, decided late

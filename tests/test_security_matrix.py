@@ -790,6 +790,7 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
             "investigated_user_id",
             "decided_user_id",
             "replied_user_id",
+            "signoff_user_id",
             "closed_user_id",
         ]
         not_manager = all_roles_but("manager")
@@ -834,6 +835,15 @@ class TestSecurityWorkflowButtons(AsqSecurityCommon):
                     NO_DOCUMENTS,
                     "Satisfied",
                     "user",
+                    "confirmed",
+                ),
+                # 003 §3.8: the factory manager (the general manager by
+                # default) signs the final report before the close
+                (
+                    "action_final_signoff",
+                    all_roles_but("general_manager"),
+                    "Sign final report",
+                    "general_manager",
                     "confirmed",
                 ),
                 ("action_close", not_manager, "Close", "manager", "closed"),

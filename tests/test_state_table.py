@@ -75,6 +75,7 @@ NEUTRAL = {
     "action_view_capa",
     "action_view_returns",
     "action_view_holds",
+    "action_view_review_meeting",
     "action_view_pickings",
     "action_view_refunds",
 }
@@ -156,6 +157,11 @@ FEEDBACK = {
 # for their state.
 SCOPE = {
     ("asq.complaint", "action_plan_onsite_visit"): {"onsite_required": True},
+    # 004 §5.3.5: a major complaint convenes the department heads.
+    ("asq.complaint", "action_convene_review"): {
+        "severity": "major",
+        "validity": "valid",
+    },
     ("asq.complaint", "action_feedback_answer"): FEEDBACK,
     ("asq.complaint", "action_feedback_pending"): FEEDBACK,
     ("asq.complaint", "action_feedback_record"): FEEDBACK,
@@ -201,6 +207,8 @@ PREPARE = {
         ("replied", "action_customer_satisfied"): "_prep_complaint_replied_valid",
         ("replied", "action_customer_not_satisfied"): "_prep_complaint_replied_valid",
         ("replied", "action_close"): "_prep_complaint_replied_invalid",
+        # 003 §3.8: the final report signed before the close
+        ("confirmed", "action_close"): "_prep_complaint_signed",
     },
     "asq.return": {
         ("received", "action_qc_sign"): "_prep_return_qc",
@@ -290,6 +298,12 @@ EFFECT = {
             "confirmed_user_id": SIGNER,
         },
         ("replied", "action_customer_not_satisfied"): "_check_complaint_reopened",
+        ("confirmed", "action_final_signoff"): {"signoff_user_id": SIGNER},
+        **{
+            (state, "action_convene_review"): {"convened_user_id": SIGNER}
+            for state in COMPLAINT_REGISTERED
+            if state != "closed"
+        },
         **{
             (state, "action_plan_onsite_visit"): "_check_complaint_visit"
             for state in ("draft", "review", "investigating")
@@ -690,6 +704,17 @@ class TestStateTable(TransactionCase):
         self._history(
             complaint,
             {"validity": "invalid", "invalid_reason": "State table: misuse."},
+        )
+
+    def _prep_complaint_signed(self, complaint):
+        """Satisfaction confirmed, the final report signed (003 §3.8)."""
+        self._history(
+            complaint,
+            {
+                "validity": "valid",
+                "signoff_user_id": self.user.id,
+                "signoff_date": fields.Datetime.now(),
+            },
         )
 
     def _prep_return_qc(self, ret):

@@ -97,6 +97,14 @@ registry.category("web_tour.tours").add("asq_complaint_tour", {
         statusIs("Replied"),
         clickButton("action_customer_satisfied", "The customer is satisfied"),
         statusIs("Satisfaction Confirmed"),
+        // 003 §3.8: the factory manager signs the final report (the admin
+        // holds the general manager role, the default signer)
+        clickButton("action_final_signoff", "Sign the final report"),
+        {
+            content: "Confirm the signature",
+            trigger: ".modal footer button.btn-primary",
+            run: "click",
+        },
         clickButton("action_close", "Close the complaint"),
         statusIs("Closed"),
     ],
