@@ -328,7 +328,9 @@ WITH stamp(res_model, who, steps) AS (VALUES
     ('asq.capa', 'analysis_user_id', '{plan}'),
     ('asq.capa', 'signoff_user_id', '{department_signoff}'),
     ('asq.capa', 'verified_user_id', '{verify_effective}'),
+    ('asq.capa', 'customer_report_user_id', '{send_customer_report}'),
     ('asq.capa.action', 'done_user_id', '{done}'),
+    ('asq.capa.action', 'department_confirm_user_id', '{department_confirm}'),
     ('asq.complaint', 'submitted_user_id', '{submit,feedback_pending}'),
     ('asq.complaint', 'judged_user_id', '{judge_valid,judge_invalid}'),
     ('asq.complaint', 'onsite_user_id', '{onsite_verified}'),
@@ -340,6 +342,9 @@ WITH stamp(res_model, who, steps) AS (VALUES
     ('asq.complaint', 'closed_user_id', '{close,feedback_answer,feedback_record}'),
     ('asq.complaint', 'cancelled_user_id', '{cancel}'),
     ('asq.complaint', 'convened_user_id', '{convene_review}'),
+    ('asq.customer.application', 'submitted_user_id', '{submit}'),
+    ('asq.customer.application', 'approved_user_id', '{approve}'),
+    ('asq.customer.application', 'refused_user_id', '{refuse}'),
     ('asq.hold', 'opened_user_id', '{activate}'),
     ('asq.hold', 'verified_user_id', '{verify}'),
     ('asq.hold', 'released_user_id', '{release}'),
@@ -364,11 +369,17 @@ WITH stamp(res_model, who, steps) AS (VALUES
     ('asq.vendor.rectification', 'verified_user_id', '{verify_compliant}'),
     ('asq.vendor.rectification', 'escalation_submitted_user_id', '{submit_escalation}'),
     ('asq.vendor.rectification', 'escalation_approved_user_id', '{approve_escalation}'),
-    ('asq.vendor.score', 'confirmed_user_id', '{confirm}')
+    ('asq.vendor.score', 'confirmed_user_id', '{confirm}'),
+    ('asq.warranty.claim', 'received_user_id', '{receive}'),
+    ('asq.warranty.claim', 'analysed_user_id', '{analyse}'),
+    ('asq.warranty.claim', 'explained_user_id', '{explain}'),
+    ('asq.warranty.claim', 'closed_user_id', '{close}'),
+    ('asq.warranty.claim', 'cancelled_user_id', '{cancel}')
 ), doc(res_model, res_id, vals) AS (
     SELECT 'asq.capa', t.id, to_jsonb(t) FROM "asq_capa" t
     UNION ALL SELECT 'asq.capa.action', t.id, to_jsonb(t) FROM "asq_capa_action" t
     UNION ALL SELECT 'asq.complaint', t.id, to_jsonb(t) FROM "asq_complaint" t
+    UNION ALL SELECT 'asq.customer.application', t.id, to_jsonb(t) FROM "asq_customer_application" t
     UNION ALL SELECT 'asq.hold', t.id, to_jsonb(t) FROM "asq_hold" t
     UNION ALL SELECT 'asq.kpi.pack', t.id, to_jsonb(t) FROM "asq_kpi_pack" t
     UNION ALL SELECT 'asq.return', t.id, to_jsonb(t) FROM "asq_return" t
@@ -377,6 +388,7 @@ WITH stamp(res_model, who, steps) AS (VALUES
     UNION ALL SELECT 'asq.vendor.maintenance', t.id, to_jsonb(t) FROM "asq_vendor_maintenance" t
     UNION ALL SELECT 'asq.vendor.rectification', t.id, to_jsonb(t) FROM "asq_vendor_rectification" t
     UNION ALL SELECT 'asq.vendor.score', t.id, to_jsonb(t) FROM "asq_vendor_score" t
+    UNION ALL SELECT 'asq.warranty.claim', t.id, to_jsonb(t) FROM "asq_warranty_claim" t
 )
 SELECT d.res_id FROM doc d JOIN stamp st ON st.res_model = d.res_model
  WHERE d.vals ->> st.who IS NOT NULL AND NOT EXISTS (
