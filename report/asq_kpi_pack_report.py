@@ -137,7 +137,6 @@ class AsqKpiPackReport(models.AbstractModel):
             "docs": packs,
             "pack_figures": figures,
             "pack_pdf_rows": pdf_rows,
-            "pdf_row_px": PDF_ROW_PX,
         }
 
     @api.model

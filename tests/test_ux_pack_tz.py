@@ -9,6 +9,7 @@ import unittest
 from datetime import date
 
 import openpyxl
+from freezegun import freeze_time
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
@@ -45,6 +46,9 @@ class TestUxPackTimeZone(AsqComplaintCommon):
             }
         )
         company.partner_id.tz = "Asia/Shanghai"
+        # the fixture's company keeps UTC days
+        cls.utc_company = cls.company
+        cls.utc_company.partner_id.tz = False
         # the calendar copied for it says UTC: the address's zone comes first
         calendar = cls.calendar.copy({"company_id": company.id, "tz": "UTC"})
         company.write(
@@ -155,6 +159,32 @@ class TestUxPackTimeZone(AsqComplaintCommon):
                 [deliveries],
                 date_from,
             )
+
+    def test_month_closes_at_local_midnight_for_the_monthly_job(self):
+        """At 01:00 on 1 April in Shanghai (31 March 17:00 UTC) March is
+        over for the Shanghai company, not for a UTC one: the monthly job
+        builds and sends its March pack, cut at local midnight."""
+        Pack = self.env["asq.kpi.pack"]
+        with freeze_time("2026-03-31 17:00:00"):
+            self.assertEqual(Pack._asq_company_today(self.company), date(2026, 4, 1))
+            self.assertEqual(
+                Pack._asq_company_today(self.utc_company), date(2026, 3, 31)
+            )
+            Pack._cron_send_packs()
+        packs = Pack.search([("company_id", "=", self.company.id)])
+        self.assertEqual(
+            sorted((p.period_type, str(p.date_from)) for p in packs),
+            [("month", "2026-03-01"), ("quarter", "2026-01-01")],
+        )
+        march = packs.filtered(lambda p: p.period_type == "month")
+        self.assertEqual(march.state, "sent")
+        self.assertEqual((march.delivery_count, march.complaint_count), (1, 1))
+        self.assertFalse(
+            Pack.search([("company_id", "=", self.utc_company.id)]).filtered(
+                lambda p: p.date_from == date(2026, 3, 1)
+            ),
+            "March is not over in UTC",
+        )
 
     def test_calendar_zone_when_the_address_has_none(self):
         """Without a zone on its address, the company's working calendar
@@ -267,6 +297,15 @@ class TestUxTransportFreightStation(ReturnCommon):
         html = html.decode()
         for expected in ("退货运输单", "货运站", "运单号", "到货通知日期", "驾驶员"):
             self.assertIn(expected, html)
+        if os.environ.get("ASQ_KEEP_PDF"):
+            for lang in ("en_US", "zh_CN"):
+                pdf, _type = (
+                    self.env["ir.actions.report"]
+                    .with_context(lang=lang, force_report_rendering=True)
+                    ._render_qweb_pdf(self.TRANSPORT, ret.ids)
+                )
+                with open(f"{os.environ['ASQ_KEEP_PDF']}.{lang}.pdf", "wb") as file:
+                    file.write(pdf)
         # once the goods are received the order is history
         self._receive(ret)
         self.assertEqual(ret.state, "received")
@@ -441,3 +480,14 @@ class TestUxPackPages(AsqComplaintCommon):
                     )
                 ]
                 self.assertEqual(found, planned, name)
+        if os.environ.get("ASQ_KEEP_PDF"):
+            # the same pack for Chinese readers, to look at
+            self.env["res.lang"]._activate_lang("zh_CN")
+            pack.recipient_ids.sudo().lang = "zh_CN"
+            pdf_zh, _type = (
+                self.env["ir.actions.report"]
+                .with_context(force_report_rendering=True)
+                ._render_qweb_pdf(PACK, pack.ids, data=data)
+            )
+            with open(os.environ["ASQ_KEEP_PDF"] + ".zh.pdf", "wb") as file:
+                file.write(pdf_zh)
