@@ -568,21 +568,37 @@ class AsqKpiPack(models.Model):
         none left, so a pack that keeps failing does not loop (the next day's
         run tries it again)."""
         job = "after_sales_quality.asq_kpi_pack_cron_send"
-        today = fields.Date.context_today(self)
-        due = []
-        for period_type in PERIOD_TYPES:
-            date_from, date_to = asq_last_complete_period(period_type, today)
-            if (today - date_to).days <= grace_days:
-                due.append((period_type, date_from))
-        if not due:
+        # a period closes at midnight in each company's time zone (as its
+        # pack cuts it): not before its last day is over there
+        due_by_company = {}
+        for company in self.env["res.company"].sudo().search([("active", "=", True)]):
+            today = self._asq_company_today(company)
+            due = [
+                (period_type, date_from)
+                for period_type in PERIOD_TYPES
+                for date_from, date_to in [asq_last_complete_period(period_type, today)]
+                if (today - date_to).days <= grace_days
+            ]
+            if due:
+                due_by_company[company] = (today, due)
+        if not due_by_company:
             return 0
-        companies = self.env["res.company"].sudo().search([("active", "=", True)])
         sent = {
             (pack.company_id.id, pack.period_type, pack.date_from)
             for pack in self.sudo().search(
                 [
-                    ("company_id", "in", companies.ids),
-                    ("date_from", "in", [date_from for _type, date_from in due]),
+                    ("company_id", "in", [company.id for company in due_by_company]),
+                    (
+                        "date_from",
+                        "in",
+                        list(
+                            {
+                                date_from
+                                for _today, due in due_by_company.values()
+                                for _type, date_from in due
+                            }
+                        ),
+                    ),
                     ("state", "=", "sent"),
                 ]
             )
@@ -590,7 +606,7 @@ class AsqKpiPack(models.Model):
         Guard = self.env["asq.cron.guard"]
         failures = []
         done = built = remaining = 0
-        for company in companies:
+        for company, (today, due) in due_by_company.items():
             for period_type, date_from in due:
                 to_send = (company.id, period_type, date_from) not in sent
                 if to_send and built >= batch_size:
@@ -629,6 +645,14 @@ class AsqKpiPack(models.Model):
             done=done, remaining=remaining if done else 0
         )
         return done
+
+    @api.model
+    def _asq_company_today(self, company):
+        """Today in ``company``'s time zone, the one its packs cut their
+        days in (report/asq_xlsx.py asq_company_tz)."""
+        from ..report.asq_xlsx import asq_company_tz  # (report imports models)
+
+        return fields.Date.context_today(self.with_context(tz=asq_company_tz(company)))
 
     def _asq_cron_failure(self, company, period_type, date_from, error):
         """The failure of one pack, for the quality managers of ``company``:

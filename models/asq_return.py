@@ -206,7 +206,21 @@ EDITABLE = {
     "date_request": AsqEditable(_DRAFT, GROUP_USER),
     "company_id": AsqEditable(_DRAFT, GROUP_USER),
     "line_ids": AsqEditable(("draft", "received"), GROUP_USER),
+    # 001 §4.2.5: 「售后服務科負責人接到貨運站的客戶退貨的到貨通知后,及時下達
+    # 《退貨運輸單》通知駕駛員到貨運站提貨」: once the request is approved, the
+    # after-sales section notes the freight station's arrival notice and the
+    # driver it sends there, printed on the transport order.
+    "freight_station": AsqEditable(("approved",), GROUP_USER_ALL),
+    "waybill_ref": AsqEditable(("approved",), GROUP_USER_ALL),
+    "arrival_notice_date": AsqEditable(("approved",), GROUP_USER_ALL),
+    "driver_name": AsqEditable(("approved",), GROUP_USER_ALL),
 }
+TRANSPORT_FIELDS = (
+    "freight_station",
+    "waybill_ref",
+    "arrival_notice_date",
+    "driver_name",
+)
 # What still changes on a request that is done or refused (and, outside the
 # table, on any submitted request).
 CLOSED_WRITABLE = frozenset({"message_main_attachment_id"})
@@ -303,6 +317,33 @@ class AsqReturn(models.Model):
     )
     line_ids = fields.One2many(
         "asq.return.line", "return_id", string="Lines", copy=True
+    )
+    # The transport order (《退貨運輸單》, 001 §4.2.5): where and by whom the
+    # goods are collected.
+    freight_station = fields.Char(
+        tracking=True,
+        copy=False,
+        help="The freight station whose arrival notice says the customer's "
+        "goods are in: the driver collects them there against the transport "
+        "order.",
+    )
+    waybill_ref = fields.Char(
+        string="Waybill No.",
+        tracking=True,
+        copy=False,
+        help="The number of the customer's consignment at the freight station.",
+    )
+    arrival_notice_date = fields.Date(
+        string="Arrival Notice On",
+        tracking=True,
+        copy=False,
+        help="When the freight station notified the goods' arrival.",
+    )
+    driver_name = fields.Char(
+        string="Driver",
+        tracking=True,
+        copy=False,
+        help="The driver sent to collect the goods.",
     )
     approval_ids = fields.One2many(
         "asq.return.approval", "return_id", string="Approvals", readonly=True
@@ -618,6 +659,15 @@ class AsqReturn(models.Model):
             )
             if not locked:
                 continue
+            if fname in TRANSPORT_FIELDS:
+                raise UserError(
+                    self.env._(
+                        "%(names)s: the freight station, waybill, arrival notice "
+                        "and driver are noted once the request is approved, "
+                        "until its goods are received.",
+                        names=locked._asq_names(),
+                    )
+                )
             if fname == "line_ids":
                 raise UserError(
                     self.env._(

@@ -1,4 +1,5 @@
 import math
+import re
 
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup, escape
@@ -7,7 +8,7 @@ from odoo import api, fields, models
 
 from ..models.asq_kpi_pack import asq_period_bounds
 from ..models.asq_workflow_mixin import AsqMark
-from .asq_xlsx import asq_local
+from .asq_xlsx import asq_company_tz, asq_day_start, asq_local
 
 TOP_CUSTOMERS = 20
 # The PDF is read by people: its long lists stop here (the workbook has all).
@@ -16,15 +17,85 @@ PDF_ROWS = 50
 CHART_COLOURS = ("#4472c4", "#ed7d31", "#a5a5a5", "#ffc000", "#5b9bd5", "#70ad47")
 
 
-def asq_chunks(rows, size):
-    """``rows`` in blocks of ``size`` (one empty block when there are none).
+# The PDF's page plan. wkhtmltopdf without the patched Qt neither repeats a
+# table's header on the next page nor keeps a row whole (it ignores thead
+# repetition and page-break-inside), so the pack lays out its pages itself:
+# every line of the PDF is one row of PDF_ROW_PX (one line per cell, cut with
+# an ellipsis), every title, chart and signature block a whole number of rows,
+# and a landscape A4 page (paperformat_asq_landscape: 145 mm between the
+# margins: 411 pt, 651 CSS px as Odoo's wkhtmltopdf call lays it out at 90
+# dpi with smart shrinking, 0.631 pt a px) holds PDF_PAGE_ROWS of them, 11 px
+# to spare. Each page is a block of its own after an explicit
+# page break, and each table starts its page with its column headers.
+PDF_ROW_PX = 20
+PDF_PAGE_ROWS = 32
+# the form heading and the reference line, on the first page
+PDF_HEAD_ROWS = 6
+# a section title (h4), a chart's title (h5)
+PDF_TITLE_ROWS = 2
+PDF_CHART_TITLE_ROWS = 1
+# the signature boxes: their header and three rows of 1.1 cm each
+PDF_SIGNATURE_ROWS = 10
 
-    The PDF prints each block as a table with its own column headers in a
-    block that is never cut across two pages: wkhtmltopdf without the patched
-    Qt neither repeats a table's header on the next page nor keeps a row
-    whole (it ignores ``page-break-inside`` on table rows), so a long table
-    is printed as short ones that move whole to the next page."""
-    return [rows[index : index + size] for index in range(0, len(rows), size)] or [[]]
+
+def asq_pdf_pages(blocks, page_rows=PDF_PAGE_ROWS, first_rows=PDF_HEAD_ROWS):
+    """Lay ``blocks`` out on pages of ``page_rows`` rows, the first page
+    starting below ``first_rows`` rows of heading.
+
+    A block is a dict with ``section`` and either ``rows`` (a table: its
+    lines, ``title_rows`` above its ``header_rows`` of column headers) or
+    ``height`` (rows, a block never cut). A table is cut between its lines
+    where a page is full and goes on at the top of the next page under its
+    column headers (without its title); it starts on a page with room for
+    its title, headers and one line. One empty row follows each block but
+    the last of a page. Return the pages: lists of segments, dicts of the
+    block's keys plus ``rows`` (the lines on that page), ``title`` (whether
+    the title is printed), ``gap`` (the empty row after it) and ``px`` (a
+    block's height)."""
+    pages = [[]]
+    used = first_rows
+
+    def room(height):
+        nonlocal used
+        if used and used + height > page_rows:
+            pages.append([])
+            used = 0
+        used += height
+
+    def gap():
+        nonlocal used
+        if used + 1 <= page_rows and pages[-1]:
+            pages[-1][-1]["gap"] = True
+            used += 1
+
+    for block in blocks:
+        if "rows" not in block:
+            room(block["height"])
+            pages[-1].append(
+                {
+                    **block,
+                    "title": True,
+                    "gap": False,
+                    "px": block["height"] * PDF_ROW_PX,
+                }
+            )
+            gap()
+            continue
+        lines = list(block["rows"])
+        title = block.get("title_rows", PDF_TITLE_ROWS)
+        header = block.get("header_rows", 1)
+        first = True
+        while first or lines:
+            room((title if first else 0) + header + 1)
+            take = max(page_rows - used + 1, 1)
+            chunk, lines = lines[:take], lines[take:]
+            used += max(len(chunk), 1) - 1
+            pages[-1].append(
+                {**block, "rows": chunk, "title": first, "gap": False, "px": 0}
+            )
+            first = False
+        gap()
+    return pages
 
 
 class AsqKpiPackReport(models.AbstractModel):
@@ -57,13 +128,15 @@ class AsqKpiPackReport(models.AbstractModel):
             pdf_rows[pack.id]["charts"] = report._asq_pdf_charts(
                 figures[pack.id], pdf_rows[pack.id]["return_ratios"]
             )
+            pdf_rows[pack.id]["pages"] = asq_pdf_pages(
+                report._asq_pdf_blocks(figures[pack.id], pdf_rows[pack.id])
+            )
         return {
             "doc_ids": docids,
             "doc_model": "asq.kpi.pack",
             "docs": packs,
             "pack_figures": figures,
             "pack_pdf_rows": pdf_rows,
-            "asq_chunks": asq_chunks,
         }
 
     @api.model
@@ -74,6 +147,15 @@ class AsqKpiPackReport(models.AbstractModel):
         the same type and the tables of the workbook and the report."""
         pack.ensure_one()
         company = pack.company_id
+        # The pack's days are the company's, whoever generates it (the
+        # monthly job has no time zone): its period is cut at midnight in
+        # the company's time zone (a delivery at 31 March 20:00 UTC, 1 April
+        # 04:00 in Shanghai, is April's), its weeks and months are grouped
+        # and its dates shown there (the context's tz, which asq_day_start,
+        # asq_local and the grouped reads follow).
+        tz = asq_company_tz(company)
+        if self.env.context.get("tz") != tz:
+            return self.with_context(tz=tz)._asq_figures(pack)
         date_from, date_to = pack.date_from, pack.date_to
         months = {"month": 1, "quarter": 3, "year": 12}[pack.period_type]
         previous_from = date_from - relativedelta(months=months)
@@ -148,6 +230,57 @@ class AsqKpiPackReport(models.AbstractModel):
             "ratio_note": ratio_note,
             "complaint_note": complaint_note,
         }
+
+    @api.model
+    def _asq_pdf_blocks(self, figures, pdf_rows):
+        """The PDF's blocks in their order, for :func:`asq_pdf_pages`: each
+        table of the pack (``section`` names its template,
+        ``asq_kpi_pack_<section>``), the charts and notes between them, the
+        signature boxes last."""
+        charts = pdf_rows["charts"]
+
+        def chart(section, titled):
+            svg = charts[section]
+            height = int(re.search(r'height="(\d+)"', svg).group(1))
+            return {
+                "section": f"chart_{section}",
+                "height": math.ceil(height / PDF_ROW_PX)
+                + (PDF_CHART_TITLE_ROWS if titled else 0),
+            }
+
+        satisfaction = figures["satisfaction"]
+        blocks = [
+            {"section": "summary", "rows": figures["summary_rows"]},
+            {"section": "rate_by_period", "rows": figures["rate_by_period"]},
+            charts["rate"] and chart("rate", False),
+            {"section": "by_category", "rows": figures["by_category"]},
+            {
+                "section": "loss_by_responsibility",
+                "rows": figures["loss_by_responsibility"],
+            },
+            {"section": "loss_by_bearer", "rows": figures["loss_by_bearer"]},
+            charts["loss"] and chart("loss", True),
+            {"section": "by_product", "rows": figures["by_product"]},
+            {"section": "by_customer", "rows": figures["by_customer"]},
+            {"section": "timeliness", "rows": figures["timeliness"]},
+            {"section": "capa_by_source", "rows": figures["capa_by_source"]},
+            {"section": "return_ratios", "rows": pdf_rows["return_ratios"]},
+            charts["ratio"] and chart("ratio", True),
+            pdf_rows["ratio_note"] and {"section": "ratio_note", "height": 1},
+            # its title and the campaign's line above the dimensions
+            {
+                "section": "satisfaction",
+                "rows": satisfaction["dimensions"],
+                "title_rows": PDF_TITLE_ROWS + 1,
+            }
+            if satisfaction["campaign"]
+            else {"section": "no_satisfaction", "height": PDF_TITLE_ROWS + 1},
+            # the items' column headers take two lines
+            {"section": "complaints", "rows": pdf_rows["complaints"], "header_rows": 2},
+            pdf_rows["complaint_note"] and {"section": "complaint_note", "height": 1},
+            {"section": "signatures", "height": PDF_SIGNATURE_ROWS},
+        ]
+        return [block for block in blocks if block]
 
     # ------------------------------------------------------------------
     # Charts: the workbook's three charts drawn as inline SVG (wkhtmltopdf
@@ -356,15 +489,11 @@ class AsqKpiPackReport(models.AbstractModel):
 
     def _asq_complaint_domain(self, company, date_from, date_to):
         """Rows of ``asq.complaint.report`` of the company in the period
-        (dates included, UTC days)."""
+        (dates included, days of the context's time zone: the company's)."""
         return [
             ("company_id", "=", company.id),
-            ("date", ">=", fields.Datetime.to_datetime(date_from)),
-            (
-                "date",
-                "<",
-                fields.Datetime.to_datetime(date_to + relativedelta(days=1)),
-            ),
+            ("date", ">=", asq_day_start(self.env, date_from)),
+            ("date", "<", asq_day_start(self.env, date_to + relativedelta(days=1))),
         ]
 
     def _asq_capa_domain(self, company, fname, date_from, date_to):
@@ -693,11 +822,11 @@ class AsqKpiPackReport(models.AbstractModel):
                 ("company_id", "=", company.id),
                 ("feedback_type", "=", "complaint"),
                 ("state", "not in", ("draft", "cancel")),
-                ("received_date", ">=", fields.Datetime.to_datetime(date_from)),
+                ("received_date", ">=", asq_day_start(self.env, date_from)),
                 (
                     "received_date",
                     "<",
-                    fields.Datetime.to_datetime(date_to + relativedelta(days=1)),
+                    asq_day_start(self.env, date_to + relativedelta(days=1)),
                 ),
             ],
             [

@@ -9,6 +9,7 @@ from ..models.asq_delivered_line import (
     asq_by_company,
     asq_request_line_figures,
 )
+from .asq_xlsx import asq_day_start
 
 CUSTOMER_CLASSES = [("a", "A"), ("b", "B"), ("c", "C")]
 CREDIT_LEVELS = [("1", "I"), ("2", "II"), ("3", "III")]
@@ -177,14 +178,14 @@ class AsqReturnRatioReport(models.Model):
     def _table_query(self):
         starts, date_to = self._asq_period_by_company()
         default = starts[self.env.company.id]
+        # the period's days are the context's (the user's, the statistics
+        # pack's company's), as the complaint ledger's: not UTC days
         start_of = {
-            company_id: fields.Datetime.to_datetime(start)
+            company_id: asq_day_start(self.env, start)
             for company_id, start in {**starts, None: default}.items()
         }
-        delivered = self.env["asq.delivered.line"]._asq_delivered_query(
-            start_of,
-            fields.Datetime.to_datetime(date_to + relativedelta(days=1)),
-        )
+        end = asq_day_start(self.env, date_to + relativedelta(days=1))
+        delivered = self.env["asq.delivered.line"]._asq_delivered_query(start_of, end)
         date_from = SQL("%s::date", default)
         if len(set(starts.values())) > 1:
             date_from = SQL(
@@ -205,7 +206,7 @@ class AsqReturnRatioReport(models.Model):
             """,
             lines=asq_request_line_figures(),
             start=asq_by_company(SQL("f.company_id"), start_of),
-            end=fields.Datetime.to_datetime(date_to + relativedelta(days=1)),
+            end=end,
         )
         return SQL(
             """
@@ -273,12 +274,8 @@ class AsqReturnRatioReport(models.Model):
                 ("partner_id", "=", self.partner_id.id),
                 ("company_id", "=", self.company_id.id),
                 ("returned_qty", ">", 0),
-                ("date", ">=", fields.Datetime.to_datetime(date_from)),
-                (
-                    "date",
-                    "<",
-                    fields.Datetime.to_datetime(date_to + relativedelta(days=1)),
-                ),
+                ("date", ">=", asq_day_start(self.env, date_from)),
+                ("date", "<", asq_day_start(self.env, date_to + relativedelta(days=1))),
             ],
             context={},
         )

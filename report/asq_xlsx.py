@@ -9,18 +9,18 @@ import pytz
 from odoo import fields
 
 
+def asq_company_tz(company):
+    """The company's time zone: its address's, else its working calendar's,
+    else UTC. A company's documents (the statistics pack) cut their days in
+    it, whoever generates them."""
+    return company.partner_id.tz or company.resource_calendar_id.tz or "UTC"
+
+
 def asq_tz(env):
     """The time zone dates are printed and exported in: the context's (the
-    web client sends the user's), the user's, else the company's (its
-    address, then its working calendar), else UTC."""
-    company = env.company
-    return (
-        env.context.get("tz")
-        or env.user.tz
-        or company.partner_id.tz
-        or company.resource_calendar_id.tz
-        or "UTC"
-    )
+    web client sends the user's), the user's, else the company's
+    (:func:`asq_company_tz`)."""
+    return env.context.get("tz") or env.user.tz or asq_company_tz(env.company)
 
 
 def asq_local(env, value):
