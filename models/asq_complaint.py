@@ -1838,16 +1838,14 @@ class AsqComplaint(models.Model):
         if step in ("judge_valid", "judge_invalid"):
             self._asq_ensure_not_judged()
         elif step == "record_findings":
-            recorded = self.filtered("investigated_date")
-            if recorded:
-                raise AsqStateError(
-                    self.env._(
-                        "The findings of %(names)s were already recorded by "
-                        "%(user)s. Reload the page.",
-                        names=recorded._asq_names(),
-                        user=", ".join(recorded.investigated_user_id.mapped("name")),
-                    )
-                )
+            self.filtered("investigated_date")._asq_refuse_done(
+                "investigated_user_id",
+                lambda **names: self.env._(
+                    "The findings of %(names)s were already recorded by "
+                    "%(user)s. Reload the page.",
+                    **names,
+                ),
+            )
         elif step == "decide":
             not_investigated = self.filtered(lambda c: not c.investigated_date)
             if not_investigated:
@@ -1859,16 +1857,14 @@ class AsqComplaint(models.Model):
                     )
                 )
         elif step == "final_signoff":
-            signed = self.filtered("signoff_date")
-            if signed:
-                raise AsqStateError(
-                    self.env._(
-                        "The final report of %(names)s was already signed by "
-                        "%(user)s. Reload the page.",
-                        names=signed._asq_names(),
-                        user=", ".join(signed.signoff_user_id.mapped("name")),
-                    )
-                )
+            self.filtered("signoff_date")._asq_refuse_done(
+                "signoff_user_id",
+                lambda **names: self.env._(
+                    "The final report of %(names)s was already signed by "
+                    "%(user)s. Reload the page.",
+                    **names,
+                ),
+            )
         elif step == "convene_review":
             convened = self.filtered(lambda c: c.sudo().review_meeting_id)
             if convened:
@@ -2138,15 +2134,12 @@ class AsqComplaint(models.Model):
             )
 
     def _asq_ensure_not_judged(self):
-        judged = self.filtered("validity")
-        if judged:
-            raise AsqStateError(
-                self.env._(
-                    "%(names)s was already judged by %(user)s. Reload the page.",
-                    names=judged._asq_names(),
-                    user=", ".join(judged.judged_user_id.mapped("name")),
-                )
-            )
+        self.filtered("validity")._asq_refuse_done(
+            "judged_user_id",
+            lambda **names: self.env._(
+                "%(names)s was already judged by %(user)s. Reload the page.", **names
+            ),
+        )
 
     def _asq_reply_partner(self):
         self.ensure_one()

@@ -668,6 +668,19 @@ class AsqWorkflowMixin(models.AbstractModel):
             raise UserError("\n".join(dict.fromkeys(reasons.values())))
         return records
 
+    def _asq_refuse_done(self, signer_field, message):
+        """Refuse a step these records already had done (a double click, a
+        second tab, a replayed call) with ``message(names=, user=)``: the
+        step's own words, naming the records and who did it (the users of
+        ``signer_field``). Nothing when ``self`` is empty."""
+        if self:
+            raise AsqStateError(
+                message(
+                    names=self._asq_names(),
+                    user=", ".join(self.mapped(signer_field).mapped("name")),
+                )
+            )
+
     def _asq_ensure_progress(self, step):
         """Hook of :meth:`_asq_begin`, once the records are locked in a
         from-state: refuse ``step`` for what the document's progress says

@@ -81,7 +81,7 @@ registry.category("web_tour.tours").add("asq_ux_complaint_rate_tour", {
                     document.querySelector(".o_graph_renderer canvas")
                 );
                 const data = chart.data.datasets.flatMap((dataset) => dataset.data);
-                if (!data.length || data.some((value) => value !== null)) {
+                if (!data.length || data.some((value) => value !== null && value !== undefined)) {
                     throw new Error(
                         `Complaints and no delivery drawn as ${JSON.stringify(data)}`
                     );
