@@ -663,8 +663,9 @@ class AsqReturn(models.Model):
                 raise UserError(
                     self.env._(
                         "%(names)s: the freight station, waybill, arrival notice "
-                        "and driver are noted once the request is approved, "
-                        "until its goods are received.",
+                        "and driver cannot be changed in this status; they are "
+                        "noted once the request is approved, until its goods "
+                        "are received.",
                         names=locked._asq_names(),
                     )
                 )

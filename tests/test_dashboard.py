@@ -266,7 +266,9 @@ class TestDashboard(DashboardCommon):
         # Sign-off for the manager, verification for the representative.
         self.assertEqual(delta["asq_qm"]["my_capa"], 1)
         self.assertEqual(delta["asq_mgmt_rep"]["my_capa"], 1)
-        self.assertNotIn("my_capa", delta["asq_inspector"])
+        # The inspector's "My CAPA" counts only the CAPA reports theirs to
+        # send to a customer (send_customer_report): none here.
+        self.assertEqual(delta["asq_inspector"]["my_capa"], 0)
 
     def test_department_head_signs_off(self):
         head = self.users["asq_employee"]
@@ -359,18 +361,19 @@ class TestDashboard(DashboardCommon):
 
         sales = self._dashboard("asq_sales").retrieve_dashboard()
         self.assertLessEqual(complaint_tiles, {t["key"] for t in sales["tiles"]})
-        # The sales clerk checks the return notes (001 §4.2.9) and answers
-        # the customers of the complaints they own (reply, satisfaction).
+        # The sales clerk checks the return notes (001 §4.2.9), answers
+        # the customers of the complaints they own (reply, satisfaction) and
+        # sends them the CAPA report taken on them (000 §4.6.10).
         self.assertEqual(
             {t["key"] for t in sales["approvals"]["tiles"]},
-            {"my_returns", "my_complaints"},
+            {"my_returns", "my_complaints", "my_capa"},
         )
         self.assertFalse(sales["satisfaction"])
 
         for login, key in (
             ("asq_finance", "capa_due"),
             ("asq_warehouse", "overdue_complaints"),
-            ("asq_sales", "my_capa"),
+            ("asq_finance", "my_capa"),
             ("asq_finance", "satisfaction"),
         ):
             with self.assertRaises(AccessError):
