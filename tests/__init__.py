@@ -47,3 +47,6 @@ from . import test_ux_handoffs
 from . import test_procedures_capa_report
 from . import test_procedures_warranty
 from . import test_procedures_credit
+from . import test_procedures_signoff
+from . import test_ux_misc
+from . import test_ux_pack_tz
