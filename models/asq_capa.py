@@ -199,6 +199,7 @@ TRANSITIONS = (
         access="read",
         deadline="customer_report_deadline",
         assignee="_asq_assignee_customer_report",
+        mail="_asq_customer_report_mail",
     ),
 )
 # pylint: enable=prefer-env-translation
@@ -210,6 +211,7 @@ class AsqCapa(models.Model):
     _name = "asq.capa"
     _description = "Corrective and Preventive Action"
     _inherit = [
+        "asq.mail.step",
         "mail.thread",
         "mail.activity.mixin",
         "asq.document",
@@ -701,76 +703,44 @@ class AsqCapa(models.Model):
         """Button "Send CAPA Report to Customer": Odoo's composer on the mail
         to the customer, prefilled from its template in the customer's
         language with the 8D report attached, editable; the step is signed
-        when the mail is sent from it (:meth:`message_post`)."""
-        # Refused here already (state, role, customer, e-mail address) with
-        # the message the step itself gives when the mail is sent.
+        when the mail is sent from it (asq.mail.step)."""
         capa = self._asq_begin("send_customer_report")
-        capa.ensure_one()
-        template = self.env.ref(
-            "after_sales_quality.asq_capa_mail_template_customer_report"
+        return capa._asq_mail_step_action(
+            "send_customer_report",
+            self.env.ref("after_sales_quality.asq_capa_mail_template_customer_report"),
         )
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Send CAPA Report to Customer"),
-            "res_model": "mail.compose.message",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {
-                "default_model": self._name,
-                "default_res_ids": capa.ids,
-                "default_composition_mode": "comment",
-                "default_template_id": template.id,
-                "default_email_layout_xmlid": (
-                    "mail.mail_notification_layout_with_responsible_signature"
-                ),
-                "force_email": True,
-                # Read by message_post: the mail sent from this composer is
-                # the report. It unlocks nothing: message_post runs the step
-                # (state, role, customer, e-mail address, the report
-                # attached) before posting.
-                "asq_send_capa_report": True,
-            },
-        }
 
-    def message_post(self, **kwargs):
-        """The mail sent from the composer of "Send CAPA Report to Customer"
-        (its context key ``asq_send_capa_report``) signs that step: the step
-        checks the state, the role and the customer itself whatever the key
-        says; the mail must go to the customer and carry the report (PDF),
-        which is kept as the report sent (the customer's portal shows it)."""
-        if not self.env.context.get("asq_send_capa_report") or len(self) != 1:
-            return super().message_post(**kwargs)
-        capa = self._asq_begin("send_customer_report")
-        partner = capa.customer_report_partner_id
-        if partner.id not in (kwargs.get("partner_ids") or []):
-            raise UserError(
-                self.env._(
-                    "The CAPA report of %(name)s must go to the customer "
-                    "(%(partner)s): keep them among the recipients.",
-                    name=capa.name,
-                    partner=partner.display_name,
-                )
-            )
-        report = capa._asq_attached_report(kwargs.get("attachment_ids") or [])
+    def _asq_customer_report_mail(self, kwargs):
+        """The mail of "Send CAPA Report to Customer" goes to the customer and
+        carries the report (PDF), which is kept as the report sent (the
+        customer's portal shows it)."""
+        partner = self.customer_report_partner_id
+        self._asq_mail_step_to(
+            partner,
+            kwargs,
+            self.env._(
+                "The CAPA report of %(name)s must go to the customer "
+                "(%(partner)s): keep them among the recipients.",
+                name=self.name,
+                partner=partner.display_name,
+            ),
+        )
+        report = self._asq_attached_report(kwargs.get("attachment_ids") or [])
         if not report:
             raise UserError(
                 self.env._(
                     "Attach the CAPA report of %(name)s (%(file)s) to the mail.",
-                    name=capa.name,
-                    file=capa._asq_report_file_name(),
+                    name=self.name,
+                    file=self._asq_report_file_name(),
                 )
             )
-        capa = capa.with_context(asq_send_capa_report=False)
-        message = super(AsqCapa, capa).message_post(**kwargs)
-        # The engine's check above (role, read access, state, customer) is
-        # the access control of this step: the after-sales staff only read
-        # the CAPA (as the department sign-off).
-        capa.sudo()._asq_finish(
-            "send_customer_report",
-            {"customer_report_attachment_id": report.id},
-        )
-        return message
+        return {"customer_report_attachment_id": report.id}
+
+    def _asq_mail_step_finish(self, step, vals):
+        # The engine's check (role, read access, state, customer) is the
+        # access control of this step: the after-sales staff only read the
+        # CAPA (as the department sign-off).
+        return super(AsqCapa, self.sudo())._asq_mail_step_finish(step, vals)
 
     def _asq_report_file_name(self):
         """The name (without extension) of the 8D report's file, as the mail

@@ -213,6 +213,7 @@ TRANSITIONS = (
         # satisfied): 「在規定期限内回復顧客」 - due on the answer deadline.
         assignee="_asq_assignee_owner",
         deadline="answer_deadline",
+        mail="_asq_reply_mail",
     ),
     AsqTransition(
         "customer_satisfied",
@@ -370,6 +371,7 @@ class AsqComplaint(models.Model):
         "asq.editable.mixin",
         "portal.mixin",
         "asq.portal.chatter",
+        "asq.mail.step",
         "mail.thread",
         "asq.deadline.mixin",
     ]
@@ -1315,65 +1317,34 @@ class AsqComplaint(models.Model):
         """Button "Send Reply": open Odoo's composer on the reply (or the
         explanation of a complaint not valid), prefilled from its template
         in the customer's language and editable; the step Reply is signed
-        when the mail is sent from it (:meth:`message_post`)."""
-        # Refused here already (state, role, progress, e-mail address) with
-        # the message the step itself gives when the mail is sent.
+        when the mail is sent from it (asq.mail.step)."""
         complaint = self._asq_begin("reply")
         complaint.ensure_one()
         complaint._asq_ensure_reply_email()
-        ctx = {
-            "default_model": self._name,
-            "default_res_ids": complaint.ids,
-            "default_composition_mode": "comment",
-            "default_template_id": complaint._asq_reply_template().id,
-            "default_email_layout_xmlid": (
-                "mail.mail_notification_layout_with_responsible_signature"
-            ),
-            "force_email": True,
-            # Read by message_post: the mail sent from this composer is the
-            # reply. It unlocks nothing: message_post runs the step Reply
-            # (state, role, progress, e-mail address) before posting.
-            "asq_send_reply": True,
-        }
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Send Reply"),
-            "res_model": "mail.compose.message",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": ctx,
-        }
+        return complaint._asq_mail_step_action("reply", complaint._asq_reply_template())
 
-    def message_post(self, **kwargs):
-        """The mail sent from the composer of "Send Reply" (its context key
-        ``asq_send_reply``) signs the step Reply: the step checks the state,
-        the role, the progress and the customer's e-mail address itself
-        whatever the key says, and the mail must go to the customer."""
-        if not self.env.context.get("asq_send_reply") or len(self) != 1:
-            return super().message_post(**kwargs)
-        complaint = self._asq_begin("reply")
-        complaint._asq_ensure_reply_email()
-        if complaint._asq_reply_partner().id not in (kwargs.get("partner_ids") or []):
-            raise UserError(
-                self.env._(
-                    "The reply of %(name)s must go to the customer (%(partner)s): "
-                    "keep them among the recipients.",
-                    name=complaint.name,
-                    partner=complaint._asq_reply_partner().display_name,
-                )
-            )
-        complaint = complaint.with_context(asq_send_reply=False)
-        message = super(AsqComplaint, complaint).message_post(**kwargs)
-        complaint._asq_finish("reply")
-        return message
+    def _asq_reply_mail(self, kwargs):
+        """The mail of the step Reply: the customer has an e-mail address and
+        is among its recipients."""
+        self._asq_ensure_reply_email()
+        self._asq_mail_step_to(
+            self._asq_reply_partner(),
+            kwargs,
+            self.env._(
+                "The reply of %(name)s must go to the customer (%(partner)s): "
+                "keep them among the recipients.",
+                name=self.name,
+                partner=self._asq_reply_partner().display_name,
+            ),
+        )
+        return {}
 
     def _asq_send_reply(self):
         """Sign Reply and send the template unchanged, without the composer
         (the demo data). The same checks as from the composer."""
         for complaint in self:
             template = complaint._asq_reply_template()
-            complaint.with_context(asq_send_reply=True).message_post_with_source(
+            complaint.with_context(asq_mail_step="reply").message_post_with_source(
                 template,
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",

@@ -110,6 +110,7 @@ TRANSITIONS = (
         stamp="explained",
         check="_asq_check_explain",
         assignee="_asq_assignee_responsible",
+        mail="_asq_explain_mail",
     ),
     # 「若是公司造成的缘故,则制订纠正措施并加以监控」: the CAPA is open and
     # the credit accepted; not ours: the explanation is sent.
@@ -155,6 +156,7 @@ class AsqWarrantyClaim(models.Model):
     _name = "asq.warranty.claim"
     _description = "Warranty Claim"
     _inherit = [
+        "asq.mail.step",
         "mail.thread",
         "mail.activity.mixin",
         "asq.document",
@@ -445,55 +447,26 @@ class AsqWarrantyClaim(models.Model):
     def action_explain(self):
         """Button "Send the Explanation": Odoo's composer on the explanation
         template, in the customer's language and editable; the step is
-        signed when the mail is sent from it (:meth:`message_post`)."""
+        signed when the mail is sent from it (asq.mail.step)."""
         claim = self._asq_begin("explain")
-        claim.ensure_one()
-        ctx = {
-            "default_model": self._name,
-            "default_res_ids": claim.ids,
-            "default_composition_mode": "comment",
-            "default_template_id": self.env.ref(
-                "after_sales_quality.asq_warranty_claim_mail_explanation"
-            ).id,
-            "default_email_layout_xmlid": (
-                "mail.mail_notification_layout_with_responsible_signature"
-            ),
-            "force_email": True,
-            # Read by message_post: the mail sent from this composer is the
-            # explanation. It unlocks nothing: message_post runs the step
-            # (state, role, progress, e-mail address) before posting.
-            "asq_send_warranty_explanation": True,
-        }
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Send the Explanation"),
-            "res_model": "mail.compose.message",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": ctx,
-        }
+        return claim._asq_mail_step_action(
+            "explain",
+            self.env.ref("after_sales_quality.asq_warranty_claim_mail_explanation"),
+        )
 
-    def message_post(self, **kwargs):
-        """The mail sent from the composer of "Send the Explanation" signs
-        the step: the step checks the state, the role and the progress itself
-        whatever the context says, and the mail must go to the customer."""
-        if not self.env.context.get("asq_send_warranty_explanation") or len(self) != 1:
-            return super().message_post(**kwargs)
-        claim = self._asq_begin("explain")
-        if claim.partner_id.id not in (kwargs.get("partner_ids") or []):
-            raise UserError(
-                self.env._(
-                    "The explanation of %(name)s must go to the customer "
-                    "(%(partner)s): keep them among the recipients.",
-                    name=claim.name,
-                    partner=claim.partner_id.display_name,
-                )
-            )
-        claim = claim.with_context(asq_send_warranty_explanation=False)
-        message = super(AsqWarrantyClaim, claim).message_post(**kwargs)
-        claim._asq_finish("explain")
-        return message
+    def _asq_explain_mail(self, kwargs):
+        """The explanation goes to the customer."""
+        self._asq_mail_step_to(
+            self.partner_id,
+            kwargs,
+            self.env._(
+                "The explanation of %(name)s must go to the customer "
+                "(%(partner)s): keep them among the recipients.",
+                name=self.name,
+                partner=self.partner_id.display_name,
+            ),
+        )
+        return {}
 
     def action_close(self):
         """Button "Close the Claim"."""

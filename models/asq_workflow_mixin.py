@@ -185,6 +185,10 @@ class AsqTransition(NamedTuple):
     # (the owner of a line, their department head); None: every user of
     # the company holding one of ``groups`` who signs it (``signer``).
     assignee: str | None = None
+    # A step signed by sending a mail from Odoo's composer (asq.mail.step):
+    # the method of the document that checks the mail about to go (its
+    # message_post arguments) and returns the values the step writes.
+    mail: str | None = None
 
     @property
     def method(self):
@@ -988,3 +992,76 @@ class AsqWorkflowMixin(models.AbstractModel):
         if self._asq_todo_holder() == self:
             return label
         return f"{label}: {self.display_name}"
+
+
+class AsqMailStep(models.AbstractModel):
+    """A step signed by the mail that says it: the reply to the customer,
+    the CAPA report, the explanation of a warranty claim. The button opens
+    Odoo's composer on the step's template; the step is signed when the
+    mail is sent from it, by :meth:`message_post`, which runs the step's
+    whole server check first (role, state, progress, precondition) and the
+    step's own check of the mail (``AsqTransition.mail``): the composer's
+    context only says which step the mail is for, it unlocks nothing."""
+
+    _name = "asq.mail.step"
+    _inherit = ["mail.thread"]
+    _description = "After-Sales Step Signed by a Mail"
+
+    # The context key naming the step the composer's mail signs.
+    _asq_mail_step_key = "asq_mail_step"
+
+    def _asq_mail_step_action(self, step, template):
+        """The composer of the mail that signs ``step``, on ``template`` (in
+        the recipient's language, editable). The caller ran the step's
+        check (:meth:`_asq_begin`): the button is refused there already with
+        the words the step gives when the mail is sent."""
+        record = self
+        record.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": record._asq_label(step),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": record._name,
+                "default_res_ids": record.ids,
+                "default_composition_mode": "comment",
+                "default_template_id": template.id,
+                "default_email_layout_xmlid": (
+                    "mail.mail_notification_layout_with_responsible_signature"
+                ),
+                "force_email": True,
+                self._asq_mail_step_key: step,
+            },
+        }
+
+    def _asq_mail_step_to(self, partner, kwargs, message):
+        """Refuse a mail of the step that does not go to ``partner``
+        (``message``: the step's own words, already translated)."""
+        if partner.id not in (kwargs.get("partner_ids") or []):
+            raise UserError(message)
+
+    def _asq_mail_step_finish(self, step, vals):
+        """Sign ``step`` once its mail is posted (a hook: the CAPA report is
+        signed by staff who only read the CAPA)."""
+        return self._asq_finish(step, vals)
+
+    def message_post(self, **kwargs):
+        step = self.env.context.get(self._asq_mail_step_key)
+        if not step or len(self) != 1:
+            return super().message_post(**kwargs)
+        try:
+            transition = self._asq_transition(step)
+        except KeyError:
+            transition = None
+        record = self.with_context(**{self._asq_mail_step_key: False})
+        if not transition or not transition.mail:
+            # Not a step signed by a mail: an ordinary message.
+            return super(AsqMailStep, record).message_post(**kwargs)
+        record = record._asq_begin(step)
+        vals = getattr(record, transition.mail)(kwargs)
+        message = super(AsqMailStep, record).message_post(**kwargs)
+        record._asq_mail_step_finish(step, vals)
+        return message

@@ -167,7 +167,7 @@ class TestCapaReportToCustomer(CapaReportCommon):
         pdf = self.env["ir.attachment"].create(
             {"name": "fake.pdf", "raw": b"%PDF-1.4 fake", "mimetype": "application/pdf"}
         )
-        forged = {"asq_send_capa_report": True}
+        forged = {"asq_mail_step": "send_customer_report"}
         # Without the role: refused by the step itself.
         with self.assertRaisesRegex(AccessError, "needs the role"):
             capa.with_user(self.users["asq_employee"]).with_context(
@@ -193,6 +193,24 @@ class TestCapaReportToCustomer(CapaReportCommon):
         # A plain note with the key off signs nothing.
         capa.with_user(self.sales).message_post(body="note", message_type="comment")
         self.assertFalse(capa.customer_report_date)
+        # The key naming a step that no mail signs (the quality manager's
+        # approval, a made-up step) posts an ordinary message, nothing more.
+        state = capa.state
+        steps = self.env["asq.step.record"].search_count(
+            [("res_model", "=", "asq.capa"), ("res_id", "=", capa.id)]
+        )
+        for step in ("request_verification", "verify_effective", "no_such_step"):
+            capa.with_user(self.sales).with_context(asq_mail_step=step).message_post(
+                body=f"forged {step}", message_type="comment"
+            )
+            self.assertEqual(capa.state, state)
+        self.assertEqual(
+            self.env["asq.step.record"].search_count(
+                [("res_model", "=", "asq.capa"), ("res_id", "=", capa.id)]
+            ),
+            steps,
+            "no step recorded for a mail that signs nothing",
+        )
 
     def test_overdue_flag_escalation_and_late_report(self):
         capa, _complaint = self._capa_asked(days=-1)

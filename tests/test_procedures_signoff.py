@@ -164,7 +164,7 @@ class TestFinalSignoff(AsqComplaintCommon):
         qm = self._as(complaint, "asq_qm")
         forged = {
             "asq_complaint_step": True,
-            "asq_send_reply": True,
+            "asq_mail_step": "reply",
             "asq_workflow": True,
         }
         with self.assertRaisesRegex(UserError, "signed by the workflow buttons"):

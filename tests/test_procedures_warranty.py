@@ -242,7 +242,7 @@ class TestWarrantyClaim(WarrantyCommon):
                 {"capa_id": self.env["asq.capa"].sudo().search([], limit=1).id}
             )
         with self.assertRaisesRegex(AsqStateError, "Send the Explanation"):
-            claim.with_context(asq_send_warranty_explanation=True).message_post(
+            claim.with_context(asq_mail_step="explain").message_post(
                 body="Not our fault", partner_ids=self.customer.ids
             )
         self.assertFalse(claim.explained_user_id)
@@ -258,7 +258,7 @@ class TestWarrantyClaim(WarrantyCommon):
             "action_analyse",
         )
         with self.assertRaisesRegex(UserError, "must go to the customer"):
-            claim.with_context(asq_send_warranty_explanation=True).message_post(
+            claim.with_context(asq_mail_step="explain").message_post(
                 body="Not our fault", partner_ids=self.sales.partner_id.ids
             )
         self.assertFalse(claim.explained_user_id)

@@ -325,7 +325,7 @@ class TestSendReply(AsqComplaintCommon):
         # A user without the role posts with the composer's key: refused.
         finance = complaint.with_user(self.users["asq_finance"])
         with self.assertRaisesRegex(AccessError, r"this step \(Reply\)"):
-            finance.with_context(asq_send_reply=True).message_post(
+            finance.with_context(asq_mail_step="reply").message_post(
                 body="forged", partner_ids=self.customer.ids, message_type="comment"
             )
         self.assertEqual(complaint.state, "decided")
@@ -333,13 +333,13 @@ class TestSendReply(AsqComplaintCommon):
         self.customer.email = False
         sales = self._as(complaint, "asq_sales")
         with self.assertRaisesRegex(UserError, "an e-mail address to reply to"):
-            sales.with_context(asq_send_reply=True).message_post(
+            sales.with_context(asq_mail_step="reply").message_post(
                 body="no address", partner_ids=self.customer.ids, message_type="comment"
             )
         self.customer.email = "kangtai@example.com"
         # Nor the customer: the reply goes to them or is not the reply.
         with self.assertRaisesRegex(UserError, "must go to the customer"):
-            sales.with_context(asq_send_reply=True).message_post(
+            sales.with_context(asq_mail_step="reply").message_post(
                 body="to nobody", message_type="comment"
             )
         self.assertEqual(complaint.state, "decided")
