@@ -350,5 +350,14 @@ class TestMajorComplaintReview(AsqComplaintCommon):
         # closed: the record no longer changes
         self._walk(complaint, "closed")
         self.assertEqual(complaint.state, "closed")
+        # 004 §5.3.5 「拟定解决方案回复客户」: the reply the customer received
+        # carries the solution the department heads agreed.
+        reply = complaint.message_ids.filtered(
+            lambda m: m.message_type == "comment"
+            and complaint.partner_id in m.partner_ids
+        )
+        self.assertEqual(len(reply), 1)
+        self.assertIn("免费更换 2 台并提交 8D 报告", reply.body)
+        self.assertIn("review meeting", reply.body)
         with self.assertRaisesRegex(UserError, "can no longer be changed"):
             self._as(complaint, "asq_qm").write({"review_decision": "Rewritten"})
