@@ -2,7 +2,7 @@
     "name": "After-Sales Quality",
     "summary": "Complaints, return approvals, quality holds, CAPA, satisfaction "
     "surveys and after-sales statistics for ISO 9001 / ISO 13485 / IATF 16949",
-    "version": "18.0.1.6.0",
+    "version": "18.0.1.7.0",
     "category": "Inventory/Quality",
     "website": "https://github.com/after-sales-quality/after_sales_quality",
     "author": "After-Sales Quality contributors",

@@ -1006,6 +1006,25 @@ class AsqCapa(models.Model):
                 "The responsible department has not signed off %(name)s.",
                 name=self.name,
             )
+        # 004 §3.3 「责任单位:负责不良原因调查、对策提出与处置」: an action
+        # another department carried out is confirmed by that department's
+        # head before the CAPA goes to verification (the responsible
+        # department's own actions are covered by its sign-off above; a
+        # department without a head user has no one to confirm).
+        unconfirmed = current.filtered(
+            lambda a: a.state == "done"
+            and not a.department_confirm_user_id
+            and a.department_id
+            and a.department_id != self.department_id
+            and a.department_id.sudo().manager_id.user_id
+        )
+        if unconfirmed:
+            return self.env._(
+                "The department heads have not confirmed these actions of "
+                "%(name)s: %(actions)s.",
+                name=self.name,
+                actions=", ".join(unconfirmed.mapped("name")),
+            )
         return ""
 
     def _asq_check_verify(self):

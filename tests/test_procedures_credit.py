@@ -240,26 +240,93 @@ class TestCustomerApplication(AsqCommon):
     # ------------------------------------------------------------------
     # The credit scheme: the level is not a label
     # ------------------------------------------------------------------
-    def test_level_row_change_updates_its_customers(self):
+    def test_level_revision_drafted_by_finance_approved_by_gm(self):
+        """003 §4.2.2 「信用管理方案由执行副总助理初步拟定后经执行副总批准后施行」:
+        finance drafts a revision, the general manager approves it, and only
+        then it is in force on the level's customers."""
         self._submitted(level="2").with_user(self.gm).action_approve()
         other = self.env["res.partner"].create({"name": "Level I Clinic"})
         other.with_user(self.finance).write({"asq_credit_level": "1"})
         self.assertEqual(self._terms(other), ("1", 30000.0, True, self.term_30))
-
-        self.rows["2"].with_user(self.finance).write(
-            {"credit_limit": 180000.0, "payment_term_id": self.term_30.id}
+        row = self.rows["2"]
+        row.with_user(self.finance).write(
+            {"proposed_credit_limit": 180000.0, "proposed_payment_term_id": self.term_30.id}
         )
+        # Drafted only: the customers keep the figures in force.
+        self.assertEqual(
+            self._terms(self.newcomer), ("2", 150000.0, True, self.term_45)
+        )
+        # The figures in force are the approval's, whatever the caller sends.
+        for user in (self.finance, self.gm):
+            with self.assertRaisesRegex(UserError, "set by the workflow buttons"):
+                row.with_user(user).with_context(
+                    asq_credit_scheme_workflow=True, asq_workflow=True
+                ).write({"credit_limit": 1.0})
+        with self.assertRaises(AccessError):
+            row.with_user(self.sales).write({"proposed_credit_limit": 1.0})
+        # Finance submits; the general manager neither drafts nor submits.
+        self.assertFalse(row.with_user(self.gm).can_submit)
+        with self.assertRaisesRegex(AccessError, "Finance Reviewer"):
+            row.with_user(self.gm).action_submit()
+        row.with_user(self.finance).action_submit()
+        self.assertEqual(row.state, "proposed")
+        self.assertEqual(row.submitted_user_id, self.finance)
+        self.assertIn(self.gm, self._todo_users(row))
+        # Frozen while it waits; only the general manager approves.
+        with self.assertRaisesRegex(UserError, "can no longer be changed"):
+            row.with_user(self.finance).write({"proposed_credit_limit": 1.0})
+        self.assertFalse(row.with_user(self.finance).can_approve)
+        with self.assertRaisesRegex(AccessError, "General Manager"):
+            row.with_user(self.finance).action_approve()
+        row.with_user(self.gm).action_approve()
+        self.assertEqual(row.state, "approved")
+        self.assertEqual(row.approved_user_id, self.gm)
+        self.assertTrue(row.approved_date)
+        self.assertEqual((row.credit_limit, row.payment_term_id), (180000.0, self.term_30))
         self.assertEqual(
             self._terms(self.newcomer), ("2", 180000.0, True, self.term_30)
         )
+        self.assertFalse(self._todo_users(row))
         # the customers of the other levels keep theirs
         self.assertEqual(self._terms(other), ("1", 30000.0, True, self.term_30))
-        self.rows["1"].with_user(self.gm).write({"credit_limit": 0.0})
+        # A second click on Approve is refused by the state.
+        with self.assertRaisesRegex(UserError, "Approve the Credit Level"):
+            row.with_user(self.gm).action_approve()
+        # Nothing new to submit: refused with the reason.
+        with self.assertRaisesRegex(UserError, "they are the ones in force"):
+            row.with_user(self.finance).action_submit()
+        # Sent back: the figures in force stay; redrafted and approved.
+        row_1 = self.rows["1"]
+        row_1.with_user(self.finance).write({"proposed_credit_limit": 0.0})
+        row_1.with_user(self.finance).action_submit()
+        row_1.with_user(self.gm).action_refuse()
+        self.assertEqual(row_1.state, "draft")
+        self.assertEqual(self._terms(other), ("1", 30000.0, True, self.term_30))
+        row_1.with_user(self.finance).action_submit()
+        row_1.with_user(self.gm).action_approve()
         self.assertEqual(self._terms(other)[1:3], (0.0, False))
-        # the scheme is finance's and the general manager's
-        with self.assertRaises(AccessError):
-            self.rows["2"].with_user(self.sales).write({"credit_limit": 1.0})
-        self.assertEqual(self.rows["2"].credit_limit, 180000.0)
+
+    def test_gm_does_not_approve_their_own_draft(self):
+        both = new_test_user(
+            self.env,
+            login="asq_finance_gm",
+            groups=f"base.group_user,{ASQ}group_asq_finance,{ASQ}group_asq_general_manager",
+        )
+        row = self.rows["3"]
+        row.with_user(both).write({"proposed_credit_limit": 900000.0})
+        row.with_user(both).action_submit()
+        self.assertFalse(row.with_user(both).can_approve)
+        with self.assertRaisesRegex(UserError, "drafted by you"):
+            row.with_user(both).action_approve()
+        row.with_user(self.gm).action_approve()
+        self.assertEqual(row.credit_limit, 900000.0)
+
+    def test_new_company_gets_its_levels_being_drafted(self):
+        company = self.env["res.company"].create({"name": "Credit Levels Branch"})
+        rows = self.Level.search([("company_id", "=", company.id)])
+        self.assertEqual(sorted(rows.mapped("level")), ["1", "2", "3"])
+        self.assertEqual(set(rows.mapped("state")), {"draft"})
+        self.assertEqual(set(rows.mapped("credit_limit")), {0.0})
 
     def test_level_set_by_finance_on_the_customer(self):
         self.newcomer.with_user(self.finance).write({"asq_credit_level": "3"})

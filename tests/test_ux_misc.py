@@ -192,6 +192,31 @@ class TestCapaActionDepartmentHead(HandoffMixin, CapaCommon):
                 lang="en_US"
             ).action_department_confirm()
 
+    def test_verification_waits_for_the_other_department_head(self):
+        """004 §3.3 「责任单位:负责不良原因调查、对策提出与处置」: an action
+        another department carried out goes to verification once that
+        department's head confirmed it; the 8D shows who confirmed."""
+        capa, action = self._planned(self.packaging)
+        self._done(action)
+        capa.with_user(self.head).action_department_signoff()
+        with self.assertRaisesRegex(
+            UserError,
+            "department heads have not confirmed these actions of "
+            f"{capa.name}: Double-seal the strip pouches",
+        ):
+            capa.with_user(self.inspector).with_context(
+                lang="en_US"
+            ).action_request_verification()
+        self.assertEqual(capa.state, "action")
+        action.with_user(self.packer_head).action_department_confirm()
+        capa.with_user(self.inspector).action_request_verification()
+        self.assertEqual(capa.state, "verification")
+        html, _type = self.env["ir.actions.report"]._render_qweb_html(
+            "after_sales_quality.asq_capa_report_8d", capa.ids
+        )
+        self.assertIn("Confirmed for the Department", html.decode())
+        self.assertIn(self.packer_head.name, html.decode())
+
     def test_action_without_department_goes_to_the_capa_department_head(self):
         capa, action = self._planned()
         self._done(action)
