@@ -155,7 +155,6 @@ class AsqCreditLevel(models.Model):
         "level: its quotations and invoices use them.",
     )
     proposed_credit_limit = fields.Monetary(
-        string="Proposed Credit Limit",
         tracking=True,
         help="Drafted by finance; in force once the general manager approves.",
     )
