@@ -90,6 +90,7 @@ STATE_MODELS = (
     "asq.vendor.rectification",
     "asq.survey.campaign",
     "asq.kpi.pack",
+    "asq.warranty.claim",
 )
 # Every document with a workflow (the engine's declarations are the table).
 ENGINE_MODELS = (
@@ -263,6 +264,22 @@ PREPARE = {
         ("overdue", "action_submit_escalation"): RECTIFICATION_EVALUATION,
         ("overdue", "action_approve_escalation"): "_prep_rectification_submitted",
     },
+    "asq.warranty.claim": {
+        ("received", "action_analyse"): {
+            "analysis": "State table: the seal was cut by the customer's tool.",
+            "verdict": "not_ours",
+        },
+        ("analysed", "action_explain"): "_prep_warranty_not_ours",
+        ("analysed", "action_close"): "_prep_warranty_explained",
+        **{
+            (state, "action_credit_note"): "_prep_warranty_ours"
+            for state in ("analysed", "closed")
+        },
+        **{
+            (state, "action_cancel"): {"cancel_reason": "State table: sent in error."}
+            for state in ("draft", "received", "analysed")
+        },
+    },
     "asq.survey.campaign": {
         ("sampled", "action_send_invitations"): "_prep_survey_sample",
         ("running", "action_send_invitations"): "_prep_survey_sample",
@@ -384,6 +401,13 @@ EFFECT = {
         },
         ("running", "action_send_reminders"): "_check_survey_reminded",
     },
+    "asq.warranty.claim": {
+        ("analysed", "action_explain"): "_check_warranty_explained",
+        **{
+            (state, "action_credit_note"): "_check_warranty_credit_note"
+            for state in ("analysed", "closed")
+        },
+    },
     "asq.kpi.pack": {
         **{
             (state, "action_generate"): "_check_kpi_files"
@@ -435,6 +459,23 @@ class TestStateTable(TransactionCase):
             # The department signs off its actions: a CAPA with one (the
             # demo's first may have none yet).
             return Model.search([("department_id", "!=", False)], limit=1)
+        if model == "asq.warranty.claim":
+            # Parts of goods a customer received, claimed by that customer.
+            delivered = (
+                self.env["asq.delivered.line"]
+                .sudo()
+                .search([("partner_id", "!=", False)], limit=1)
+            )
+            return Model.with_context(**asq_step(self._workflow_key(Model))).create(
+                {
+                    "partner_id": delivered.partner_id.id,
+                    "product_id": delivered.product_id.id,
+                    "company_id": delivered.company_id.id,
+                    "quantity": 2,
+                    "claimed_amount": 300.0,
+                    "description": "State table: the pump leaks.",
+                }
+            )
         record = Model.search([], limit=1)
         if record:
             return record
@@ -787,6 +828,35 @@ class TestStateTable(TransactionCase):
             {"customer_report_partner_id": partner.id}
         )
 
+    def _prep_warranty_not_ours(self, claim):
+        """Analysed as not our fault: the explanation to send, to a customer
+        with an e-mail address."""
+        claim.partner_id.sudo().email = "warranty.customer@example.com"
+        self._history(
+            claim,
+            {
+                "analysis": "State table: dropped in transport.",
+                "verdict": "not_ours",
+                "explanation": "State table: the housing broke in a fall.",
+            },
+        )
+
+    def _prep_warranty_explained(self, claim):
+        """Not our fault, the explanation sent: the claim closes."""
+        self._prep_warranty_not_ours(claim)
+        asq_send_composer(claim.env, claim.action_explain())
+
+    def _prep_warranty_ours(self, claim):
+        """Our fault, with the credit the quality manager accepted."""
+        self._history(
+            claim,
+            {
+                "analysis": "State table: the seal was under size.",
+                "verdict": "ours",
+                "accepted_amount": 120.0,
+            },
+        )
+
     def _prep_hold_verified(self, hold):
         hold.write(HOLD_VERIFICATION)
         hold.action_verify()
@@ -845,6 +915,17 @@ class TestStateTable(TransactionCase):
         self._assert_signed_and_made(
             complaint, "replied_user_id", replies, "reply posted to the customer"
         )
+
+    def _check_warranty_explained(self, claim, _result):
+        mails = claim.message_ids.filtered(lambda m: m.message_type == "comment")
+        self._assert_signed_and_made(
+            claim, "explained_user_id", mails, "explanation sent to the customer"
+        )
+
+    def _check_warranty_credit_note(self, claim, _result):
+        move = claim.credit_note_id.sudo()
+        self.assertEqual((move.move_type, move.state), ("out_refund", "draft"))
+        self.assertEqual(move.amount_untaxed, 120.0)
 
     def _check_complaint_onsite(self, complaint, _result):
         self._assert_signed_and_made(
