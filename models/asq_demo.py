@@ -257,6 +257,7 @@ class AsqDemo(models.AbstractModel):
         self._demo_returns(pickings.sorted("date_done")[:40:8])
         complaints = self._demo_complaints()
         self._demo_capa(complaints)
+        self._demo_warranty()
         self._demo_complaint_history(complaints["department"], rng)
         return True
 
@@ -592,6 +593,90 @@ class AsqDemo(models.AbstractModel):
             running, "2 号线模具寿命计数管理", manager, "corrective", 12
         )
         running.action_plan()
+
+    @api.model
+    def _demo_warranty(self):
+        """Warranty claim parts 「三包索赔件」 (002 §6.2.8), signed by the demo
+        roles: one found at our fault (its CAPA open, the credit accepted,
+        the draft credit note made, closed), one not our fault (explained to
+        the customer by mail), one just registered, parts on their way."""
+        env = self.env
+        today = fields.Date.context_today(self)
+
+        def user(xid):
+            return env.ref(f"after_sales_quality.asq_demo_user_{xid}")
+
+        def claim(customer, product, days_ago, **vals):
+            return (
+                env["asq.warranty.claim"]
+                .with_user(user("aftersales"))
+                .create(
+                    {
+                        "partner_id": env.ref(
+                            f"after_sales_quality.asq_demo_customer_{customer}"
+                        ).id,
+                        "product_id": env.ref(
+                            f"after_sales_quality.asq_demo_product_{product}"
+                        ).id,
+                        "claim_date": today - relativedelta(days=days_ago),
+                        **vals,
+                    }
+                )
+            )
+
+        ours = claim(
+            "kangtai",
+            "glucometer",
+            40,
+            quantity=6,
+            customer_reference="KT-SB-2026-031",
+            claimed_amount=1800.0,
+            description="保修期内 6 台血糖仪开机显示 E-3,客户寄回故障件索赔。",
+        )
+        ours.action_receive()
+        ours = ours.with_user(user("inspector"))
+        ours.write(
+            {
+                "analysis": "拆解确认电池触片镀层过薄导致氧化,属来料不良,为我方责任。",
+                "verdict": "ours",
+            }
+        )
+        ours.action_analyse()
+        ours.with_user(user("quality_manager")).accepted_amount = 1500.0
+        ours.with_user(user("finance")).action_credit_note()
+        ours.with_user(user("quality_manager")).action_close()
+
+        not_ours = claim(
+            "ruibang",
+            "sensor",
+            12,
+            quantity=2,
+            customer_reference="RB-WC-118",
+            claimed_amount=520.0,
+            description="2 只血氧探头线缆断裂。",
+        )
+        not_ours.action_receive()
+        not_ours.with_user(user("inspector")).write(
+            {
+                "analysis": "线缆外皮有明显挤压和拉扯痕迹,产品本身无缺陷,非我方责任。",
+                "verdict": "not_ours",
+            }
+        )
+        not_ours.with_user(user("inspector")).action_analyse()
+        not_ours.with_context(asq_mail_step="explain").message_post_with_source(
+            env.ref("after_sales_quality.asq_warranty_claim_mail_explanation"),
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+
+        claim(
+            "huaxin",
+            "infusion_pump",
+            2,
+            quantity=1,
+            claimant_type="oem",
+            description="整机厂反馈 1 台输液泵流速偏差超差,故障件已寄出。",
+        )
 
     @api.model
     def _demo_capa_action(self, capa, name, user, action_type="corrective", days=7):
