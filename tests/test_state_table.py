@@ -99,6 +99,7 @@ ENGINE_MODELS = (
     "asq.capa",
     "asq.capa.action",
     "asq.hold",
+    "asq.hold.supplier.query",
     "asq.service.visit",
     "asq.survey.campaign",
     "asq.kpi.pack",
