@@ -189,7 +189,11 @@ class AsqHold(models.Model):
     _asq_transitions = TRANSITIONS
     # The release clock (asq.deadline.mixin); no escalation job.
     _asq_deadline_field = "release_deadline"
-    _asq_deadline_fields = ("release_deadline", "report_deadline", "acknowledge_deadline")
+    _asq_deadline_fields = (
+        "release_deadline",
+        "report_deadline",
+        "acknowledge_deadline",
+    )
     _asq_escalated_field = None
     _order = "id desc"
     _check_company_auto = True
@@ -416,7 +420,13 @@ class AsqHold(models.Model):
             if hold.verified_date and hold.verification_result == "conforming"
         ]
         plan += [
-            (hold, "report_deadline", hold.opened_date, REPORT_WORKING_DAYS, WORKING_DAYS)
+            (
+                hold,
+                "report_deadline",
+                hold.opened_date,
+                REPORT_WORKING_DAYS,
+                WORKING_DAYS,
+            )
             for hold in self
             if hold.opened_date and not hold.reported_date
         ]
@@ -698,7 +708,11 @@ class AsqHold(models.Model):
 
     @api.model
     def _asq_report_heads_domain(self):
-        return ["|", ("report_head_id", "=", self.env.uid), ("report_head_id", "=", False)]
+        return [
+            "|",
+            ("report_head_id", "=", self.env.uid),
+            ("report_head_id", "=", False),
+        ]
 
     def _asq_quality_head(self):
         """The company's quality head (Settings), if a quality manager of

@@ -92,12 +92,8 @@ class AsqHoldSupplierQuery(models.Model):
     partner_id = fields.Many2one(
         "res.partner", string="Supplier", required=True, readonly=True, index=True
     )
-    lot_ids = fields.Many2many(
-        "stock.lot", string="Lots/Serial Numbers", readonly=True
-    )
-    picking_ids = fields.Many2many(
-        "stock.picking", string="Receipts", readonly=True
-    )
+    lot_ids = fields.Many2many("stock.lot", string="Lots/Serial Numbers", readonly=True)
+    picking_ids = fields.Many2many("stock.picking", string="Receipts", readonly=True)
     purchase_refs = fields.Char(string="Purchase Orders", readonly=True)
     state = fields.Selection(
         selection=[("draft", "Draft"), ("sent", "Sent"), ("answered", "Answered")],
@@ -159,7 +155,9 @@ class AsqHoldSupplierQuery(models.Model):
 
     def _asq_check_send(self):
         if not (self.question or "").strip():
-            return self.env._("Write the question to %(names)s first.", names=self.partner_id.name)
+            return self.env._(
+                "Write the question to %(names)s first.", names=self.partner_id.name
+            )
         if not self.partner_id.email:
             return self.env._(
                 "%(names)s has no e-mail address: add one to send the query.",

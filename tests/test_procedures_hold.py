@@ -174,7 +174,9 @@ class TestProceduresHold(HoldCommon):
 
     def test_report_before_activation_refused(self):
         hold = self._create_hold(report_content="Too early")
-        with self.assertRaisesRegex(UserError, "Report to Quality Head is not possible"):
+        with self.assertRaisesRegex(
+            UserError, "Report to Quality Head is not possible"
+        ):
             hold.action_report_head()
 
     def test_without_a_head_the_quality_managers_acknowledge(self):
@@ -235,7 +237,7 @@ class TestProceduresHold(HoldCommon):
             ],
         )
         html = self._html("after_sales_quality.asq_hold_label_report", hold)
-        self.assertEqual(html.count("o_asq_hold_label\""), 3)
+        self.assertEqual(html.count('o_asq_hold_label"'), 3)
         for text in (hold.name, "LBL-A", "LBL-B", "Shelf Q", "7.00", "3.00", "5.00"):
             self.assertIn(text, html)
         self.assertNotIn("LBL-C", html)
@@ -294,9 +296,7 @@ class TestProceduresHold(HoldCommon):
         self.assertIn("Product quality query", mail.subject)
         self.assertIn("SQ-1", mail.body)
         self.assertTrue(
-            self.env["mail.mail"].sudo().search(
-                [("mail_message_id", "=", mail.id)]
-            )
+            self.env["mail.mail"].sudo().search([("mail_message_id", "=", mail.id)])
         )
         self.assertIn(
             "Quality query sent to the supplier Yuyue Test Supplier",
@@ -318,9 +318,7 @@ class TestProceduresHold(HoldCommon):
             query.write({"answer": "Forged"})
         with self.assertRaisesRegex(UserError, "signed by the workflow buttons"):
             query.write({"answered_user_id": self.qm.id})
-        self.assertIn(
-            "calibration fault", "".join(hold.message_ids.mapped("body"))
-        )
+        self.assertIn("calibration fault", "".join(hold.message_ids.mapped("body")))
 
     def test_no_supplier_no_query(self):
         hold = self._create_hold()
@@ -401,7 +399,9 @@ class TestProceduresHold(HoldCommon):
         hold_b.action_activate()
         # The labels and the supplier of company B only.
         lines = hold_b._asq_label_lines()
-        self.assertEqual([(line["lot"], line["quantity"]) for line in lines], [("MC-B", 8.0)])
+        self.assertEqual(
+            [(line["lot"], line["quantity"]) for line in lines], [("MC-B", 8.0)]
+        )
         self.assertEqual(list(hold_b._asq_supplier_receipts()), [self.supplier2])
         hold_b.write({"report_content": "Company B problem"})
         hold_b.action_report_head()
