@@ -18,11 +18,10 @@ SIGNATURE_FIELDS = (
     "sent_date",
     "answered_user_id",
     "answered_date",
-    "hold_id",
-    "partner_id",
-    "lot_ids",
-    "picking_ids",
-    "purchase_refs",
+)
+# What the hold's step "Query Suppliers" found: never rewritten by a caller.
+FOUND_FIELDS = frozenset(
+    {"hold_id", "partner_id", "lot_ids", "picking_ids", "purchase_refs"}
 )
 EDITABLE = {
     "question": AsqEditable(("draft",), GROUP_INSPECTOR),
@@ -141,6 +140,14 @@ class AsqHoldSupplierQuery(models.Model):
     def write(self, vals):
         if not asq_in_step(self.env, WORKFLOW_KEY):
             self._ensure_no_signature([vals])
+            if FOUND_FIELDS & set(vals):
+                raise UserError(
+                    self.env._(
+                        "The quality hold, supplier, lots and receipts of a "
+                        "supplier query are those the hold found: they cannot "
+                        "be changed."
+                    )
+                )
             if "state" in vals:
                 raise UserError(
                     self.env._("Use the workflow buttons to change the query status.")

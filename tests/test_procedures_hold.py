@@ -282,7 +282,7 @@ class TestProceduresHold(HoldCommon):
         hold.action_query_suppliers()
         self.assertEqual(len(hold.supplier_query_ids), 1)
         query = query.with_user(self.inspector)
-        with self.assertRaisesRegex(UserError, "signed by the workflow buttons"):
+        with self.assertRaisesRegex(UserError, "those the hold found"):
             query.write({"partner_id": self.supplier2.id})
         with self.assertRaisesRegex(UserError, "created from the quality hold"):
             self.env["asq.hold.supplier.query"].with_user(self.inspector).create(

@@ -464,6 +464,16 @@ class TestStateTable(TransactionCase):
                     "reason": "State table",
                 }
             )
+        if model == "asq.hold.supplier.query":
+            # (made by the hold's step "Query Suppliers")
+            partner = self.env["res.partner"].search([("email", "!=", False)], limit=1)
+            return Model.with_context(**asq_step(Model._asq_workflow_key)).create(
+                {
+                    "hold_id": self._template("asq.hold").id,
+                    "partner_id": partner.id,
+                    "question": "State table: what did you find?",
+                }
+            )
         vals = {}
         for name, field in Model._fields.items():
             if not field.required or field.default or name == "state":
