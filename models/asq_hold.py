@@ -1171,14 +1171,17 @@ class AsqHold(models.Model):
             for location, lot, quantity in self._asq_stock_groups()[self]
         ]
 
-    def _asq_expiry_lots(self):
+    def _asq_expiry_lots(self, stock=None):
         """The lots whose expiry the hold watches: its own, or those of the
-        product in stock when it holds the whole product."""
+        product in stock when it holds the whole product (``stock``: the
+        batch's :meth:`_asq_stock_groups`, read once)."""
         self.ensure_one()
         if self.lot_ids:
             return self.lot_ids
+        if stock is None:
+            stock = self._asq_stock_groups()
         lots = self.env["stock.lot"]
-        for _location, lot, _quantity in self._asq_stock_groups()[self]:
+        for _location, lot, _quantity in stock.get(self, ()):
             lots |= lot
         return lots
 
@@ -1188,13 +1191,19 @@ class AsqHold(models.Model):
         lots past their expiration date are flagged."""
         tracked = "expiration_date" in self.env["stock.lot"]._fields
         now = fields.Datetime.now()
+        # (the stock of the whole-product holds of the batch: one read)
+        stock = (
+            self.filtered(lambda h: not h.lot_ids and h.product_id)._asq_stock_groups()
+            if tracked
+            else {}
+        )
         for hold in self:
             hold.expiry_tracked = tracked
             if not tracked or not hold.product_id:
                 hold.expired_lot_ids = False
                 hold.lot_expiry_html = False
                 continue
-            lots = hold._asq_expiry_lots().sudo()
+            lots = hold._asq_expiry_lots(stock).sudo()
             expired = lots.filtered(
                 lambda lot: lot.expiration_date and lot.expiration_date <= now
             )

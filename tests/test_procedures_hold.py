@@ -358,6 +358,12 @@ class TestProceduresHold(HoldCommon):
         fresh.invalidate_recordset(["expired_lot_ids"])
         with self.assertRaisesRegex(UserError, "EXP-2 are past their expiration date"):
             fresh.with_user(self.qm).action_release()
+        # A whole-product hold watches the lots in stock.
+        whole = self._active_hold(self.device, self.env["stock.lot"])
+        self.assertEqual(whole.expired_lot_ids, lot_old | lot_new)
+        lot_new.expiration_date = now + timedelta(days=300)
+        whole.invalidate_recordset(["expired_lot_ids"])
+        self.assertEqual(whole.expired_lot_ids, lot_old)
         # Verified nonconforming: allowed, the goods stay blocked.
         self._verify(hold, "nonconforming")
         self.assertEqual(hold.state, "nonconforming")
