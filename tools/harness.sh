@@ -293,7 +293,7 @@ cmd_test() {
     venv; check_system test; postgres; config "$TEST_HTTP_PORT"
     dropdb_if_exists "$TEST_DB"
     say "installing $MODULE (and $TEST_EXTRA_MODULES) in a fresh database $TEST_DB"
-    odoo -d "$TEST_DB" -i "$MODULE,$TEST_EXTRA_MODULES" --stop-after-init --log-level warn
+    odoo -d "$TEST_DB" -i "$MODULE${TEST_EXTRA_MODULES:+,$TEST_EXTRA_MODULES}" --stop-after-init --log-level warn
     say "running the tests (pytest-odoo, browser tours included)"
     rm -f "$BUILD/junit.xml"
     local rc=0
@@ -410,7 +410,7 @@ cmd_test_odoo() {
     odoo -d "$db" -i "$(manifest_depends)" --stop-after-init --log-level warn
     say "installing $MODULE and running its tests with Odoo's runner (log: $log)"
     rm -f "$log"
-    odoo -d "$db" -i "$MODULE,$TEST_EXTRA_MODULES" --http-port="$port" --test-enable \
+    odoo -d "$db" -i "$MODULE${TEST_EXTRA_MODULES:+,$TEST_EXTRA_MODULES}" --http-port="$port" --test-enable \
         --test-tags "/$MODULE" \
         --stop-after-init --logfile="$log" || rc=$?
     say "test-odoo took $(( (SECONDS - start) / 60 )) min $(( (SECONDS - start) % 60 )) s"
