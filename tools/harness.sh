@@ -9,7 +9,7 @@ MODULE=after_sales_quality
 # dependencies of it): the quality hold reads the lots' expiry dates when
 # product_expiry is installed (001 §4.6 「該批號產品未超過有效期的」), and its
 # tests run with it (the code also runs without it).
-TEST_EXTRA_MODULES="${TEST_EXTRA_MODULES:-product_expiry}"
+TEST_EXTRA_MODULES="${TEST_EXTRA_MODULES-product_expiry}"
 # Odoo 18.0: ODOO_PATH, else /opt/odoo/18.0 when it holds Odoo, else a copy
 # the harness fetches itself (a shallow clone of the 18.0 branch from
 # ODOO_GIT_URL) into $ASQ_HOME/odoo-18.0 (see check_odoo).
