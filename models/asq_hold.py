@@ -1,11 +1,13 @@
+from markupsafe import Markup
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import LazyTranslate
+from odoo.tools import LazyTranslate, format_datetime
 
-from .asq_deadline_mixin import HOURS
+from .asq_deadline_mixin import HOURS, WORKING_DAYS
 from .asq_document import asq_refuse, asq_state_field
 from .asq_groups import GROUP_INSPECTOR, GROUP_MANAGER, GROUP_WAREHOUSE
-from .asq_workflow_mixin import AsqEditable, AsqTransition, asq_in_step
+from .asq_workflow_mixin import AsqEditable, AsqTransition, asq_in_step, asq_step
 
 _lt = LazyTranslate(__name__)
 
@@ -21,6 +23,11 @@ SIGNATURE_FIELDS = (
     "capa_id",
     "return_ids",
     "affected_move_ids",
+    "reported_user_id",
+    "reported_date",
+    "report_head_id",
+    "acknowledged_user_id",
+    "acknowledged_date",
 )
 WORKFLOW_KEY = "asq_hold_workflow"
 # States in which the held goods may not leave the warehouse.
@@ -33,6 +40,11 @@ BLOCKING_STATES = ("active", "nonconforming")
 # complaint's local on-site "24 hours" count as one working day instead, a
 # company setting: res.company.asq_complaint_onsite_local_hours.)
 RELEASE_HOURS = 24
+# Procedure 001, 4.7: "如確實存在醫療器械質量問題,應及時向企業質量負責人匯報"
+# (a real quality problem is reported to the company's quality head at
+# once). "及時" read as: by the end of the next working day, for the report
+# (from the activation) and for the head's acknowledgement (from the report).
+REPORT_WORKING_DAYS = 1
 # What the quality department fills in, and when it may still change: the
 # held goods and why, while the hold is a draft (once active, shipments are
 # blocked and the buyers told about exactly these goods: another scope is
@@ -48,6 +60,8 @@ EDITABLE = {
     "complaint_id": AsqEditable(_DRAFT, GROUP_INSPECTOR),
     "proposed_result": AsqEditable(("active",), GROUP_INSPECTOR, "verified_user_id"),
     "verification_note": AsqEditable(("active",), GROUP_INSPECTOR, "verified_user_id"),
+    # The report to the quality head (001 §4.7), until Report signs it.
+    "report_content": AsqEditable(BLOCKING_STATES, GROUP_INSPECTOR, "reported_user_id"),
 }
 # The goods held: what the activation blocked and told the buyers about.
 HELD_GOODS = frozenset({"product_id", "lot_ids", "company_id"})
@@ -57,7 +71,9 @@ VERIFICATION_RESULTS = [
     ("nonconforming", "Nonconforming"),
 ]
 # What still changes on a released or confirmed nonconforming hold.
-CLOSED_WRITABLE = frozenset({"message_main_attachment_id"})
+# (the report to the quality head may follow the confirmation of a
+# nonconforming hold: its own rule in EDITABLE still applies)
+CLOSED_WRITABLE = frozenset({"message_main_attachment_id", "report_content"})
 
 
 # The quality inspector activates, verifies and keeps the buyers told;
@@ -111,6 +127,40 @@ TRANSITIONS = (
         signer="_asq_signer_release",
         deadline="release_deadline",
     ),
+    # 001 §4.7「應及時向企業質量負責人匯報」: the inspector reports the
+    # problem to the company's quality head (a signed record), the head
+    # acknowledges it; the head's to-do is due the next working day.
+    AsqTransition(
+        "report_head",
+        _lt("Report to Quality Head"),
+        BLOCKING_STATES,
+        (GROUP_INSPECTOR,),
+        stamp="reported",
+        check="_asq_check_report_head",
+        signer="_asq_signer_report_head",
+        todo=False,
+    ),
+    AsqTransition(
+        "acknowledge_report",
+        _lt("Acknowledge Report"),
+        (*BLOCKING_STATES, "released"),
+        (GROUP_MANAGER,),
+        stamp="acknowledged",
+        check="_asq_check_acknowledge_report",
+        signer="_asq_signer_acknowledge_report",
+        deadline="acknowledge_deadline",
+        assignee="_asq_report_heads",
+    ),
+    # 001 §4.6「根據情況向醫療器械供貨企業進行產品質量查詢」: a query to each
+    # supplier of the held lots (asq.hold.supplier.query).
+    AsqTransition(
+        "query_suppliers",
+        _lt("Query Suppliers"),
+        BLOCKING_STATES,
+        (GROUP_INSPECTOR,),
+        check="_asq_check_query_suppliers",
+        todo=False,
+    ),
 )
 # pylint: enable=prefer-env-translation
 
@@ -139,7 +189,11 @@ class AsqHold(models.Model):
     _asq_transitions = TRANSITIONS
     # The release clock (asq.deadline.mixin); no escalation job.
     _asq_deadline_field = "release_deadline"
-    _asq_deadline_fields = ("release_deadline",)
+    _asq_deadline_fields = (
+        "release_deadline",
+        "report_deadline",
+        "acknowledge_deadline",
+    )
     _asq_escalated_field = None
     _order = "id desc"
     _check_company_auto = True
@@ -259,6 +313,73 @@ class AsqHold(models.Model):
     can_send_notices = fields.Boolean(compute="_compute_asq_can")
     can_verify = fields.Boolean(compute="_compute_asq_can")
     can_release = fields.Boolean(compute="_compute_asq_can")
+    can_report_head = fields.Boolean(compute="_compute_asq_can")
+    can_acknowledge_report = fields.Boolean(compute="_compute_asq_can")
+    can_query_suppliers = fields.Boolean(compute="_compute_asq_can")
+
+    # ------------------------------------------------------------------
+    # Report to the quality head (001 §4.7)
+    # ------------------------------------------------------------------
+    report_content = fields.Text(
+        string="Report to the Quality Head",
+        copy=False,
+        help="What the quality department reports to the company's quality "
+        "head: the problem found, the goods concerned, the measures taken.",
+    )
+    report_head_id = fields.Many2one(
+        "res.users",
+        string="Reported To",
+        readonly=True,
+        copy=False,
+        help="The company's quality head (Settings), or any quality manager "
+        "of the company when none is set.",
+    )
+    reported_user_id = fields.Many2one("res.users", string="Reported By", readonly=True)
+    reported_date = fields.Datetime(string="Reported On", readonly=True, copy=False)
+    report_deadline = fields.Datetime(
+        compute="_compute_deadlines",
+        store=True,
+        help="The report to the quality head is due by the end of the next "
+        "working day after the activation.",
+    )
+    acknowledged_user_id = fields.Many2one(
+        "res.users", string="Acknowledged By", readonly=True
+    )
+    acknowledged_date = fields.Datetime(
+        string="Acknowledged On", readonly=True, copy=False
+    )
+    acknowledge_deadline = fields.Datetime(
+        compute="_compute_deadlines",
+        store=True,
+        help="The quality head acknowledges the report by the end of the next "
+        "working day.",
+    )
+
+    # ------------------------------------------------------------------
+    # Supplier queries (001 §4.6) and expiry (product_expiry)
+    # ------------------------------------------------------------------
+    supplier_query_ids = fields.One2many(
+        "asq.hold.supplier.query",
+        "hold_id",
+        string="Supplier Queries",
+        readonly=True,
+        copy=False,
+    )
+    expiry_tracked = fields.Boolean(
+        compute="_compute_expiry",
+        help="Whether the lots' expiration dates are known (Product Expiry "
+        "installed).",
+    )
+    expired_lot_ids = fields.Many2many(
+        "stock.lot",
+        string="Expired Lots",
+        compute="_compute_expiry",
+        help="Held lots past their expiration date: they cannot be released "
+        "as conforming.",
+    )
+    lot_expiry_html = fields.Html(
+        string="Lot Expiry", compute="_compute_expiry", sanitize=False
+    )
 
     _sql_constraints = [
         (
@@ -276,7 +397,13 @@ class AsqHold(models.Model):
         for hold in self:
             hold.buyer_count = len(hold.buyer_ids.partner_id)
 
-    @api.depends("verified_date", "verification_result")
+    @api.depends(
+        "verified_date",
+        "verification_result",
+        "opened_date",
+        "reported_date",
+        "acknowledged_date",
+    )
     def _compute_deadlines(self):
         """(asq.deadline.mixin, from _asq_deadline_plan)"""
         return super()._compute_deadlines()
@@ -287,11 +414,34 @@ class AsqHold(models.Model):
         return [("state", "=", "active")]
 
     def _asq_deadline_plan(self):
-        return [
+        plan = [
             (hold, "release_deadline", hold.verified_date, RELEASE_HOURS, HOURS)
             for hold in self
             if hold.verified_date and hold.verification_result == "conforming"
         ]
+        plan += [
+            (
+                hold,
+                "report_deadline",
+                hold.opened_date,
+                REPORT_WORKING_DAYS,
+                WORKING_DAYS,
+            )
+            for hold in self
+            if hold.opened_date and not hold.reported_date
+        ]
+        plan += [
+            (
+                hold,
+                "acknowledge_deadline",
+                hold.reported_date,
+                REPORT_WORKING_DAYS,
+                WORKING_DAYS,
+            )
+            for hold in self
+            if hold.reported_date and not hold.acknowledged_date
+        ]
+        return plan
 
     @api.depends("released_date", "release_deadline")
     def _compute_release_on_time(self):
@@ -314,6 +464,10 @@ class AsqHold(models.Model):
         "verification_result",
         "proposed_result",
         "verification_note",
+        "report_content",
+        "reported_user_id",
+        "report_head_id",
+        "acknowledged_user_id",
     )
     @api.depends_context("uid")
     def _compute_asq_can(self):
@@ -473,6 +627,8 @@ class AsqHold(models.Model):
                 "Record the verification result and findings of %(names)s first.",
                 names=self.name,
             )
+        if self.proposed_result == "conforming":
+            return self._asq_expired_refusal()
         return ""
 
     def _asq_signer_verify(self):
@@ -485,11 +641,151 @@ class AsqHold(models.Model):
                 "%(names)s can only be released once verified conforming.",
                 names=self.name,
             )
+        return self._asq_expired_refusal()
+
+    def _asq_expired_refusal(self):
+        """Expired goods are not released as conforming: 001 §4.6 returns
+        only a batch 「未超過有效期的」 (within its expiry date); an expired
+        lot is nonconforming whatever the test says."""
+        if self.expired_lot_ids:
+            return self.env._(
+                "%(names)s cannot be released as conforming: lots %(lots)s are "
+                "past their expiration date. Verify the hold as nonconforming, "
+                "or hold the lots still in date separately.",
+                names=self.name,
+                lots=", ".join(self.expired_lot_ids.mapped("name")),
+            )
+        return ""
+
+    def _asq_check_report_head(self):
+        if self.reported_user_id:
+            return self.env._(
+                "%(names)s is already reported to the quality head.", names=self.name
+            )
+        if not (self.report_content or "").strip():
+            return self.env._(
+                "Write the report to the quality head of %(names)s first.",
+                names=self.name,
+            )
+        return ""
+
+    def _asq_signer_report_head(self):
+        """The inspector reports an active hold once."""
+        return [("reported_user_id", "=", False)]
+
+    def _asq_check_acknowledge_report(self):
+        if not self.reported_user_id:
+            return self.env._(
+                "%(names)s has not been reported to the quality head yet.",
+                names=self.name,
+            )
+        if self.acknowledged_user_id:
+            return self.env._(
+                "The report of %(names)s is already acknowledged by %(user)s.",
+                names=self.name,
+                user=self.acknowledged_user_id.name,
+            )
+        return ""
+
+    def _asq_signer_acknowledge_report(self):
+        """The quality head it was reported to (any quality manager when the
+        company names no head) acknowledges the report once."""
+        return [
+            ("reported_user_id", "!=", False),
+            ("acknowledged_user_id", "=", False),
+            "|",
+            ("report_head_id", "=", self.env.uid),
+            ("report_head_id", "=", False),
+        ]
+
+    def _asq_report_heads(self):
+        """Whose to-do the acknowledgement is: the head reported to, else the
+        quality managers of the company."""
+        self.ensure_one()
+        if self.report_head_id:
+            return self.report_head_id
+        return self._asq_company_users(GROUP_MANAGER, self.company_id)
+
+    @api.model
+    def _asq_report_heads_domain(self):
+        return [
+            "|",
+            ("report_head_id", "=", self.env.uid),
+            ("report_head_id", "=", False),
+        ]
+
+    def _asq_quality_head(self):
+        """The company's quality head (Settings), if a quality manager of
+        the company; else nobody: every quality manager of the company."""
+        self.ensure_one()
+        head = self.company_id.sudo().asq_quality_head_id
+        if (
+            head
+            and head.has_group(GROUP_MANAGER)
+            and self.company_id in head.company_ids
+        ):
+            return head
+        return self.env["res.users"]
+
+    def _asq_check_query_suppliers(self):
+        if not self._asq_supplier_receipts():
+            return self.env._(
+                "No receipt from a supplier is recorded for the goods of "
+                "%(names)s: there is no supplier to query.",
+                names=self.name,
+            )
         return ""
 
     def _asq_signer_release(self):
         """The quality manager releases an active hold verified conforming."""
         return [("verification_result", "=", "conforming")]
+
+    def action_report_head(self):
+        """Button "Report to Quality Head": sign the report and send it to the
+        company's quality head, whose to-do is to acknowledge it."""
+        for hold in self._asq_begin("report_head"):
+            head = hold._asq_quality_head()
+            hold._asq_finish("report_head", {"report_head_id": head.id})
+            heads = head or hold._asq_report_heads()
+            hold.message_post(
+                body=self.env._(
+                    "Reported to the quality head (%(head)s): %(content)s",
+                    head=", ".join(heads.mapped("name")) or "-",
+                    content=hold.report_content,
+                ),
+                partner_ids=heads.partner_id.ids,
+                subtype_xmlid="mail.mt_comment",
+            )
+        return True
+
+    def action_acknowledge_report(self):
+        """Button "Acknowledge Report": the quality head signs that the
+        report was received."""
+        for hold in self._asq_begin("acknowledge_report"):
+            hold._asq_finish("acknowledge_report")
+            hold.message_post(
+                body=self.env._(
+                    "The quality head %(user)s acknowledged the report.",
+                    user=self.env.user.name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def action_query_suppliers(self):
+        """Button "Query Suppliers": a draft query to each supplier of the
+        held goods not queried yet, opened for the inspector to send."""
+        Query = self.env["asq.hold.supplier.query"]
+        for hold in self._asq_begin("query_suppliers"):
+            Query |= hold._asq_create_supplier_queries()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "asq.hold.supplier.query",
+            "name": self.env._("Supplier Queries"),
+            "view_mode": "list,form",
+            "domain": [("hold_id", "in", self.ids)],
+            "context": {"create": False},
+        }
 
     def action_view_returns(self):
         """Smart button "Return Requests"."""
@@ -750,3 +1046,192 @@ class AsqHold(models.Model):
             ),
             subtype_xmlid="mail.mt_note",
         )
+
+    # ------------------------------------------------------------------
+    # Supplier queries (001 §4.6)
+    # ------------------------------------------------------------------
+    def _asq_supplier_receipts(self):
+        """{supplier: (lots, receipts, purchase orders' names)} of the held
+        goods: the done moves that brought them from a supplier location
+        (one search). The supplier is the purchase order's vendor when the
+        Purchase app is installed, else the receipt's partner."""
+        self.ensure_one()
+        lines = (
+            self.env["stock.move.line"]
+            .sudo()
+            .search(
+                self._held_goods_domain(
+                    ("state", "=", "done"), ("location_id.usage", "=", "supplier")
+                )
+            )
+        )
+        with_purchase = "purchase_line_id" in self.env["stock.move"]._fields
+        result = {}
+        for line in lines:
+            move = line.move_id
+            order = move.purchase_line_id.order_id if with_purchase else None
+            partner = (order and order.partner_id) or line.picking_id.partner_id
+            partner = partner.commercial_partner_id
+            if not partner:
+                continue
+            lots, pickings, orders = result.get(
+                partner, (line.lot_id.browse(), line.picking_id.browse(), [])
+            )
+            if order and order.name not in orders:
+                orders = [*orders, order.name]
+            result[partner] = (lots | line.lot_id, pickings | line.picking_id, orders)
+        return result
+
+    def _asq_create_supplier_queries(self):
+        """Draft queries to the suppliers not queried yet on this hold."""
+        self.ensure_one()
+        queried = self.sudo().supplier_query_ids.partner_id
+        vals = []
+        for partner, (lots, pickings, orders) in self._asq_supplier_receipts().items():
+            if partner in queried:
+                continue
+            lang = self.with_context(lang=partner.lang or self.env.user.lang)
+            vals.append(
+                {
+                    "hold_id": self.id,
+                    "partner_id": partner.id,
+                    "lot_ids": [Command.set(lots.ids)],
+                    "picking_ids": [Command.set(pickings.ids)],
+                    "purchase_refs": ", ".join(orders),
+                    "question": lang.env._(
+                        "We received complaints about %(goods)s that you "
+                        "supplied (%(receipts)s). Our verification found: "
+                        "%(findings)s\nPlease tell us the results of your own "
+                        "investigation of these lots (manufacturing and release "
+                        "records, other complaints) and the measures you take.",
+                        goods=self._goods_label()
+                        if not lots
+                        else self.env._(
+                            "%(product)s, lots %(lots)s",
+                            product=self.product_id.display_name,
+                            lots=", ".join(lots.mapped("name")),
+                        ),
+                        receipts=", ".join(orders or pickings.mapped("name")),
+                        findings=self.verification_note or self.reason,
+                    ),
+                }
+            )
+        Query = self.env["asq.hold.supplier.query"]
+        return (
+            Query.sudo()
+            .with_context(**asq_step(Query._asq_workflow_key))
+            .create(vals)
+            .with_env(self.env)
+        )
+
+    # ------------------------------------------------------------------
+    # Where the held goods are: labels (001 §4.7「明顯標志」) and expiry
+    # ------------------------------------------------------------------
+    def _asq_stock_groups(self):
+        """{hold: [(location, lot, quantity)]} of the held goods in internal
+        locations: one grouped read of the quants for every hold."""
+        result = {hold: [] for hold in self}
+        if not self:
+            return result
+        groups = (
+            self.env["stock.quant"]
+            .sudo()
+            ._read_group(
+                [
+                    ("product_id", "in", self.product_id.ids),
+                    ("company_id", "in", self.company_id.ids),
+                    ("location_id.usage", "=", "internal"),
+                    ("quantity", ">", 0),
+                ],
+                ["product_id", "company_id", "location_id", "lot_id"],
+                ["quantity:sum"],
+                order="location_id, lot_id",
+            )
+        )
+        for hold in self:
+            for product, company, location, lot, quantity in groups:
+                if product != hold.product_id or company != hold.company_id:
+                    continue
+                if hold.lot_ids and lot not in hold.lot_ids:
+                    continue
+                result[hold].append((location, lot, quantity))
+        return result
+
+    def _asq_label_lines(self):
+        """The labels to stick on the held goods, one per lot and location
+        (the report's lines)."""
+        self.ensure_one()
+        return [
+            {
+                "location": location.display_name,
+                "lot": lot.name or "",
+                "quantity": quantity,
+                "uom": self.product_id.uom_id.name,
+            }
+            for location, lot, quantity in self._asq_stock_groups()[self]
+        ]
+
+    def _asq_expiry_lots(self, stock=None):
+        """The lots whose expiry the hold watches: its own, or those of the
+        product in stock when it holds the whole product (``stock``: the
+        batch's :meth:`_asq_stock_groups`, read once)."""
+        self.ensure_one()
+        if self.lot_ids:
+            return self.lot_ids
+        if stock is None:
+            stock = self._asq_stock_groups()
+        lots = self.env["stock.lot"]
+        for _location, lot, _quantity in stock.get(self, ()):
+            lots |= lot
+        return lots
+
+    @api.depends("lot_ids", "product_id")
+    def _compute_expiry(self):
+        """Per lot its expiration and best-before dates (product_expiry);
+        lots past their expiration date are flagged."""
+        tracked = "expiration_date" in self.env["stock.lot"]._fields
+        now = fields.Datetime.now()
+        # (the stock of the whole-product holds of the batch: one read)
+        stock = (
+            self.filtered(lambda h: not h.lot_ids and h.product_id)._asq_stock_groups()
+            if tracked
+            else {}
+        )
+        for hold in self:
+            hold.expiry_tracked = tracked
+            if not tracked or not hold.product_id:
+                hold.expired_lot_ids = False
+                hold.lot_expiry_html = False
+                continue
+            lots = hold._asq_expiry_lots(stock).sudo()
+            expired = lots.filtered(
+                lambda lot: lot.expiration_date and lot.expiration_date <= now
+            )
+            hold.expired_lot_ids = expired
+            hold.lot_expiry_html = hold._asq_expiry_table(lots, expired)
+
+    def _asq_expiry_table(self, lots, expired):
+        if not lots:
+            return False
+        rows = Markup()
+        for lot in lots:
+            rows += Markup(
+                "<tr%s><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>"
+            ) % (
+                Markup(' class="text-danger fw-bold"') if lot in expired else "",
+                lot.name,
+                format_datetime(self.env, lot.expiration_date)
+                if lot.expiration_date
+                else "",
+                format_datetime(self.env, lot.use_date) if lot.use_date else "",
+                self.env._("Expired") if lot in expired else "",
+            )
+        head = Markup(
+            "<table class='table table-sm o_asq_lot_expiry'><thead><tr>"
+            "<th>%s</th><th>%s</th><th>%s</th><th></th></tr></thead><tbody>"
+        ) % (
+            self.env._("Lot"),
+            self.env._("Expiration Date"),
+            self.env._("Best Before Date"),
+        )
+        return head + rows + Markup("</tbody></table>")

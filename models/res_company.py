@@ -149,6 +149,24 @@ class ResCompany(models.Model):
         "002 and 003.",
     )
 
+    # 001 §4.7「應及時向企業質量負責人匯報」: the quality head the quality
+    # holds are reported to (empty: every quality manager of the company).
+    asq_quality_head_id = fields.Many2one(
+        "res.users",
+        string="Quality Head",
+        domain=lambda self: [
+            ("share", "=", False),
+            (
+                "groups_id",
+                "in",
+                self.env.ref("after_sales_quality.group_asq_manager").ids,
+            ),
+        ],
+        help="The company's quality head, to whom the quality holds are "
+        "reported and who acknowledges the reports. Empty: any quality "
+        "manager of the company.",
+    )
+
     # Who signs the final report of a complaint before it closes. 003 §3.8:
     # 「厂长:需要对客诉的最终报告签字确认」 (the factory manager: the general
     # manager role by default; a company names another of the addon's roles).

@@ -56,6 +56,9 @@ class ResConfigSettings(models.TransientModel):
     asq_complaint_signoff_group_id = fields.Many2one(
         related="company_id.asq_complaint_signoff_group_id", readonly=False
     )
+    asq_quality_head_id = fields.Many2one(
+        related="company_id.asq_quality_head_id", readonly=False
+    )
     asq_review_department_ids = fields.Many2many(
         related="company_id.asq_review_department_ids", readonly=False
     )

@@ -46,6 +46,7 @@ from . import test_ux_forms
 from . import test_ux_handoffs
 from . import test_procedures_capa_report
 from . import test_procedures_warranty
+from . import test_procedures_hold
 from . import test_procedures_credit
 from . import test_procedures_signoff
 from . import test_ux_misc

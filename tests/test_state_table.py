@@ -100,6 +100,7 @@ ENGINE_MODELS = (
     "asq.capa",
     "asq.capa.action",
     "asq.hold",
+    "asq.hold.supplier.query",
     "asq.service.visit",
     "asq.survey.campaign",
     "asq.kpi.pack",
@@ -233,6 +234,18 @@ PREPARE = {
         ("active", "action_release"): "_prep_hold_verified",
         **{
             (state, "action_send_notices"): "_prep_hold_buyers"
+            for state in ("active", "nonconforming")
+        },
+        **{
+            (state, "action_report_head"): {"report_content": "State table: report."}
+            for state in ("active", "nonconforming")
+        },
+        **{
+            (state, "action_acknowledge_report"): "_prep_hold_reported"
+            for state in ("active", "nonconforming", "released")
+        },
+        **{
+            (state, "action_query_suppliers"): "_prep_hold_supplier"
             for state in ("active", "nonconforming")
         },
     },
@@ -491,6 +504,16 @@ class TestStateTable(TransactionCase):
                     "product_id": delivered.product_id.id,
                     "company_id": delivered.company_id.id,
                     "reason": "State table",
+                }
+            )
+        if model == "asq.hold.supplier.query":
+            # (made by the hold's step "Query Suppliers")
+            partner = self.env["res.partner"].search([("email", "!=", False)], limit=1)
+            return Model.with_context(**asq_step(Model._asq_workflow_key)).create(
+                {
+                    "hold_id": self._template("asq.hold").id,
+                    "partner_id": partner.id,
+                    "question": "State table: what did you find?",
                 }
             )
         vals = {}
@@ -864,6 +887,80 @@ class TestStateTable(TransactionCase):
     def _prep_hold_buyers(self, hold):
         """The activation listed the buyers of the held goods."""
         hold.sudo()._compute_buyers()
+
+    def _prep_hold_reported(self, hold):
+        """The inspector reported the hold to the quality managers."""
+        self._history(
+            hold,
+            {
+                "report_content": "State table: report.",
+                "reported_user_id": self.user.id,
+                "reported_date": fields.Datetime.now(),
+            },
+        )
+
+    def _prep_hold_supplier(self, hold):
+        """A done receipt of the held goods from a supplier (001 §4.6)."""
+        env = self.env
+        company = hold.company_id
+        warehouse = env["stock.warehouse"].search(
+            [("company_id", "=", company.id)], limit=1
+        )
+        product = hold.product_id
+        lot = hold.lot_ids[:1]
+        if not lot and product.tracking != "none":
+            lot = env["stock.lot"].create(
+                {
+                    "name": f"ST-SUP-{self.copies}",
+                    "product_id": product.id,
+                    "company_id": company.id,
+                }
+            )
+        supplier = env["res.partner"].create({"name": "State Table Supplier"})
+        src = env.ref("stock.stock_location_suppliers")
+        dest = warehouse.lot_stock_id
+        picking = (
+            env["stock.picking"]
+            .with_company(company)
+            .create(
+                {
+                    "partner_id": supplier.id,
+                    "picking_type_id": warehouse.in_type_id.id,
+                    "location_id": src.id,
+                    "location_dest_id": dest.id,
+                    "company_id": company.id,
+                }
+            )
+        )
+        move = env["stock.move"].create(
+            {
+                "name": product.name,
+                "product_id": product.id,
+                "product_uom_qty": 1.0,
+                "product_uom": product.uom_id.id,
+                "location_id": src.id,
+                "location_dest_id": dest.id,
+                "picking_id": picking.id,
+                "company_id": company.id,
+            }
+        )
+        move._action_confirm()
+        move.move_line_ids.unlink()
+        env["stock.move.line"].create(
+            {
+                "move_id": move.id,
+                "picking_id": picking.id,
+                "product_id": product.id,
+                "lot_id": lot.id,
+                "quantity": 1.0,
+                "product_uom_id": product.uom_id.id,
+                "location_id": src.id,
+                "location_dest_id": dest.id,
+                "company_id": company.id,
+            }
+        )
+        move.picked = True
+        move._action_done()
 
     def _prep_visit_parts(self, visit):
         """A part used on the visit, entered before the customer signed."""

@@ -350,6 +350,10 @@ WITH stamp(res_model, who, steps) AS (VALUES
     ('asq.hold', 'opened_user_id', '{activate}'),
     ('asq.hold', 'verified_user_id', '{verify}'),
     ('asq.hold', 'released_user_id', '{release}'),
+    ('asq.hold', 'reported_user_id', '{report_head}'),
+    ('asq.hold', 'acknowledged_user_id', '{acknowledge_report}'),
+    ('asq.hold.supplier.query', 'sent_user_id', '{send}'),
+    ('asq.hold.supplier.query', 'answered_user_id', '{record_answer}'),
     ('asq.kpi.pack', 'generated_user_id', '{generate,regenerate}'),
     ('asq.kpi.pack', 'sent_user_id', '{send}'),
     ('asq.return', 'review_user_id', '{review}'),
@@ -384,6 +388,7 @@ WITH stamp(res_model, who, steps) AS (VALUES
     UNION ALL SELECT 'asq.credit.level', t.id, to_jsonb(t) FROM "asq_credit_level" t
     UNION ALL SELECT 'asq.customer.application', t.id, to_jsonb(t) FROM "asq_customer_application" t
     UNION ALL SELECT 'asq.hold', t.id, to_jsonb(t) FROM "asq_hold" t
+    UNION ALL SELECT 'asq.hold.supplier.query', t.id, to_jsonb(t) FROM "asq_hold_supplier_query" t
     UNION ALL SELECT 'asq.kpi.pack', t.id, to_jsonb(t) FROM "asq_kpi_pack" t
     UNION ALL SELECT 'asq.return', t.id, to_jsonb(t) FROM "asq_return" t
     UNION ALL SELECT 'asq.service.visit', t.id, to_jsonb(t) FROM "asq_service_visit" t

@@ -5,6 +5,11 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MODULE=after_sales_quality
+# Modules `make test` and `make test-odoo` install beside the addon (not
+# dependencies of it): the quality hold reads the lots' expiry dates when
+# product_expiry is installed (001 §4.6 「該批號產品未超過有效期的」), and its
+# tests run with it (the code also runs without it).
+TEST_EXTRA_MODULES="${TEST_EXTRA_MODULES-product_expiry}"
 # Odoo 18.0: ODOO_PATH, else /opt/odoo/18.0 when it holds Odoo, else a copy
 # the harness fetches itself (a shallow clone of the 18.0 branch from
 # ODOO_GIT_URL) into $ASQ_HOME/odoo-18.0 (see check_odoo).
@@ -287,8 +292,8 @@ MSG
 cmd_test() {
     venv; check_system test; postgres; config "$TEST_HTTP_PORT"
     dropdb_if_exists "$TEST_DB"
-    say "installing $MODULE in a fresh database $TEST_DB"
-    odoo -d "$TEST_DB" -i "$MODULE" --stop-after-init --log-level warn
+    say "installing $MODULE (and $TEST_EXTRA_MODULES) in a fresh database $TEST_DB"
+    odoo -d "$TEST_DB" -i "$MODULE${TEST_EXTRA_MODULES:+,$TEST_EXTRA_MODULES}" --stop-after-init --log-level warn
     say "running the tests (pytest-odoo, browser tours included)"
     rm -f "$BUILD/junit.xml"
     local rc=0
@@ -405,7 +410,8 @@ cmd_test_odoo() {
     odoo -d "$db" -i "$(manifest_depends)" --stop-after-init --log-level warn
     say "installing $MODULE and running its tests with Odoo's runner (log: $log)"
     rm -f "$log"
-    odoo -d "$db" -i "$MODULE" --http-port="$port" --test-enable --test-tags "/$MODULE" \
+    odoo -d "$db" -i "$MODULE${TEST_EXTRA_MODULES:+,$TEST_EXTRA_MODULES}" --http-port="$port" --test-enable \
+        --test-tags "/$MODULE" \
         --stop-after-init --logfile="$log" || rc=$?
     say "test-odoo took $(( (SECONDS - start) / 60 )) min $(( (SECONDS - start) % 60 )) s"
     "$PY" "$ROOT/tools/odoo_test_summary.py" "$log" "$rc" "$ROOT/tests"
