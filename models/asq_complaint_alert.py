@@ -185,7 +185,7 @@ class AsqComplaintAlert(models.Model):
     )
     approved_user_id, approved_date = asq_signature("Approved By", "Approved On")
     acknowledged_user_id, acknowledged_date = asq_signature(
-        "Received By", "Received On"
+        "Receipt Confirmed By", "Receipt Confirmed On"
     )
     can_approve = fields.Boolean(compute="_compute_asq_can")
     can_acknowledge = fields.Boolean(compute="_compute_asq_can")

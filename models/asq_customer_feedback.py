@@ -281,7 +281,7 @@ class AsqCustomerFeedback(models.Model):
     approved_user_id, approved_date = asq_signature("Approved By", "Approved On")
     rejected_user_id, rejected_date = asq_signature("Sent Back By", "Sent Back On")
     acknowledged_user_id, acknowledged_date = asq_signature(
-        "Received By", "Received On"
+        "Receipt Confirmed By", "Receipt Confirmed On"
     )
     deadline = fields.Datetime(
         compute="_compute_deadlines",

@@ -89,7 +89,7 @@ class TestCustomerFeedbackForm(FeedbackCommon):
         self.assertNotIn(self.sales, todo.user_id)
         # Approve without a department: refused with the reason.
         rep = self._by(form, self.rep)
-        self.assertTrue(rep.can_approve)
+        self.assertFalse(rep.can_approve, "shown once the department is chosen")
         with self.assertRaisesRegex(UserError, "Choose the department"):
             rep.action_approve()
         # The approver chooses the department: its head receives the form.
@@ -101,6 +101,7 @@ class TestCustomerFeedbackForm(FeedbackCommon):
             }
         )
         self.assertEqual(form.responsible_user_id, self.head)
+        self.assertTrue(rep.can_approve)
         rep.action_approve()
         self.assertEqual(form.state, "approved")
         self.assertEqual(form.approved_user_id, self.rep)
@@ -264,7 +265,12 @@ class TestEarlyWarningForm(FeedbackCommon):
         approve = todos.filtered(lambda a: a.asq_step == "approve")
         self.assertIn(self.rep, approve.user_id)
         self.assertNotIn(self.gm, approve.user_id)
-        self.assertIn("EW-TEST-1", approve.summary)
+        mine = approve.filtered(lambda a: a.user_id == self.rep)
+        self.assertIn("EW-TEST-1", mine.summary)
+        self.assertEqual(
+            mine.date_deadline,
+            fields.Date.context_today(alert.with_user(self.rep)),
+        )
         self.assertIn(self.qm, todos.filtered(lambda a: a.asq_step == "close").user_id)
         # A salesperson or a quality manager does not approve it.
         with self.assertRaisesRegex(AccessError, "Only the general manager"):
