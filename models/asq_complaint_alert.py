@@ -38,6 +38,13 @@ EDITABLE = {
 # What the approvers (who write nothing else of the warning) may write.
 ROUTING_FIELDS = frozenset({"department_id", "department_user_id"})
 APPROVER_GROUPS = (GROUP_MGMT_REP, GROUP_GM)
+# The approval's and the receipt's stamps: written by their steps only.
+SIGNED_FIELDS = (
+    "approved_user_id",
+    "approved_date",
+    "acknowledged_user_id",
+    "acknowledged_date",
+)
 # What still changes on a closed warning: its links (the complaints a later
 # detection adds, the CAPA it leads to).
 CLOSED_WRITABLE = frozenset({"complaint_ids", "capa_id", "message_main_attachment_id"})
@@ -205,12 +212,7 @@ class AsqComplaintAlert(models.Model):
 
     def write(self, vals):
         if not asq_in_step(self.env, STEP_CONTEXT):
-            signed = [
-                fname
-                for fname in ("approved_user_id", "approved_date")
-                + ("acknowledged_user_id", "acknowledged_date")
-                if fname in vals
-            ]
+            signed = [fname for fname in SIGNED_FIELDS if fname in vals]
             if signed:
                 raise UserError(
                     self.env._(
@@ -231,9 +233,7 @@ class AsqComplaintAlert(models.Model):
                         "Only a quality manager may change %(fields)s of an "
                         "early warning.",
                         fields=", ".join(
-                            self._asq_field_labels(
-                                sorted(set(vals) - ROUTING_FIELDS)
-                            )
+                            self._asq_field_labels(sorted(set(vals) - ROUTING_FIELDS))
                         ),
                     )
                 )

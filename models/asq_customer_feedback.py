@@ -178,7 +178,6 @@ class AsqCustomerFeedback(models.Model):
     )
     complaint_id = fields.Many2one(
         "asq.complaint",
-        string="Complaint",
         required=True,
         readonly=True,
         index=True,
@@ -270,9 +269,8 @@ class AsqCustomerFeedback(models.Model):
         help="Who receives the approved form for the department (its head "
         "by default) and confirms receipt.",
     )
-    approval_opinion = fields.Text(string="Approval Opinion")
+    approval_opinion = fields.Text()
     review_required = fields.Boolean(
-        string="Review Required",
         help="002 §6.2.8: the approver decides whether the department "
         "concerned organises a review.",
     )
