@@ -9,6 +9,7 @@ from .asq_workflow_mixin import (
     AsqEditable,
     AsqTransition,
     asq_in_step,
+    asq_lock_rows,
     asq_signature,
 )
 
@@ -294,14 +295,6 @@ class AsqCustomerFeedback(models.Model):
     can_reject = fields.Boolean(compute="_compute_asq_can")
     can_acknowledge = fields.Boolean(compute="_compute_asq_can")
 
-    _sql_constraints = [
-        (
-            "complaint_uniq",
-            "UNIQUE(complaint_id)",
-            "A complaint has one customer information feedback form.",
-        ),
-    ]
-
     @api.depends(
         "state",
         "submitted_user_id",
@@ -356,6 +349,9 @@ class AsqCustomerFeedback(models.Model):
                 GROUP_USER, self.env._("Fill in a customer information feedback form")
             )
         Complaint = self.env["asq.complaint"]
+        complaints = Complaint.browse(
+            [vals["complaint_id"] for vals in vals_list if vals.get("complaint_id")]
+        )
         for vals in vals_list:
             # The form belongs to the complaint's company (and the filler
             # must be able to read the complaint).
@@ -363,6 +359,21 @@ class AsqCustomerFeedback(models.Model):
             if complaint:
                 complaint.check_access("read")
                 vals["company_id"] = complaint.company_id.id
+        if not asq_in_step(self.env, WORKFLOW_KEY):
+            # One form per complaint: the complaints are locked (waiting) so
+            # that two fillers at once cannot both create one.
+            asq_lock_rows(complaints.sudo(), wait=True)
+            taken = (
+                self.sudo().search([("complaint_id", "in", complaints.ids)]).complaint_id
+            )
+            if taken or len(set(complaints.ids)) != len(complaints.ids):
+                raise UserError(
+                    self.env._(
+                        "A complaint has one customer information feedback "
+                        "form: %(names)s already has one.",
+                        names=", ".join(set((taken or complaints).sudo().mapped("name"))),
+                    )
+                )
         return super().create(vals_list)
 
     def write(self, vals):

@@ -1,5 +1,3 @@
-from psycopg2 import IntegrityError
-
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
@@ -73,8 +71,10 @@ class TestCustomerFeedbackForm(FeedbackCommon):
         # The complaint's button now opens this form.
         self.assertEqual(complaint.action_customer_feedback()["res_id"], form.id)
         # One per complaint.
-        with self.assertRaises(IntegrityError), self.env.cr.savepoint():
-            self.env[FORM].create({"complaint_id": complaint.id})
+        with self.assertRaisesRegex(UserError, "already has one"):
+            self.env[FORM].with_user(self.sales).create(
+                {"complaint_id": complaint.id}
+            )
         self.assertEqual(form.state, "draft")
         self.assertTrue(form.can_submit)
         form.action_submit()
