@@ -1,6 +1,8 @@
+import json
+
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.after_sales_quality.models.asq_workflow_mixin import AsqStateError
 from odoo.addons.after_sales_quality.tests.complaint_common import AsqComplaintCommon
@@ -333,3 +335,67 @@ class TestEarlyWarningForm(FeedbackCommon):
         with self.assertRaises(AccessError):
             alert.with_user(outsider).action_approve()
         self.assertFalse(alert.approved_user_id)
+
+
+@tagged("post_install", "-at_install", "asq_procedures")
+class TestFeedbackOverRpc(HttpCase, FeedbackCommon):
+    """The same refusals from outside, over JSON-RPC (the caller chooses its
+    own context)."""
+
+    def _rpc(self, user, method, args, kwargs=None):
+        self.authenticate(user.login, user.login)
+        response = self.url_open(
+            f"/web/dataset/call_kw/{FORM}/{method}",
+            data=json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "id": 1,
+                    "params": {
+                        "model": FORM,
+                        "method": method,
+                        "args": args,
+                        "kwargs": {
+                            **(kwargs or {}),
+                            "context": {
+                                "lang": "en_US",
+                                "asq_customer_feedback_workflow": True,
+                            },
+                        },
+                    },
+                }
+            ),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertEqual(response.status_code, 200)
+        error = response.json().get("error")
+        return error and error["data"]["message"]
+
+    def test_forged_rpc_calls(self):
+        _complaint, form = self._form()
+        form.action_submit()
+        self.env.flush_all()
+        # The filler approves over RPC: refused for the role.
+        self.assertIn(
+            "Management Representative",
+            self._rpc(self.sales, "action_approve", [form.ids]),
+        )
+        # The stamp written directly.
+        self.assertIn(
+            "signed by the workflow buttons",
+            self._rpc(
+                self.sales, "write", [form.ids, {"approved_user_id": self.sales.id}]
+            ),
+        )
+        # A management representative approving the form he submitted.
+        _complaint2, own = self._form(user=self.rep)
+        own.write({"department_id": self.department.id})
+        own.action_submit()
+        self.env.flush_all()
+        self.assertIn(
+            "another management representative",
+            self._rpc(self.rep, "action_approve", [own.ids]),
+        )
+        self.env.invalidate_all()
+        self.assertEqual((form.state, own.state), ("submitted", "submitted"))
+        self.assertFalse(form.approved_user_id | own.approved_user_id)
