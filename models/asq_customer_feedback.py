@@ -363,15 +363,16 @@ class AsqCustomerFeedback(models.Model):
             # One form per complaint: the complaints are locked (waiting) so
             # that two fillers at once cannot both create one.
             asq_lock_rows(complaints.sudo(), wait=True)
-            taken = (
-                self.sudo().search([("complaint_id", "in", complaints.ids)]).complaint_id
-            )
+            existing = self.sudo().search([("complaint_id", "in", complaints.ids)])
+            taken = existing.complaint_id
             if taken or len(set(complaints.ids)) != len(complaints.ids):
                 raise UserError(
                     self.env._(
                         "A complaint has one customer information feedback "
                         "form: %(names)s already has one.",
-                        names=", ".join(set((taken or complaints).sudo().mapped("name"))),
+                        names=", ".join(
+                            sorted(set((taken or complaints).sudo().mapped("name")))
+                        ),
                     )
                 )
         return super().create(vals_list)

@@ -97,9 +97,7 @@ class TestComplaintSecurity(AsqComplaintCommon):
         # manager) approves the warning and chooses the responsible
         # department: his write access is for that routing only (refused
         # for the rest in test_procedures_feedback).
-        self.assertTrue(
-            Alert.with_user(self.users["asq_mgmt_rep"]).has_access("write")
-        )
+        self.assertTrue(Alert.with_user(self.users["asq_mgmt_rep"]).has_access("write"))
         self.assertTrue(Alert.with_user(self.users["asq_qm"]).has_access("write"))
 
     def test_multi_company_rule(self):

@@ -74,9 +74,7 @@ class TestCustomerFeedbackForm(FeedbackCommon):
         self.assertEqual(complaint.action_customer_feedback()["res_id"], form.id)
         # One per complaint.
         with self.assertRaisesRegex(UserError, "already has one"):
-            self.env[FORM].with_user(self.sales).create(
-                {"complaint_id": complaint.id}
-            )
+            self.env[FORM].with_user(self.sales).create({"complaint_id": complaint.id})
         self.assertEqual(form.state, "draft")
         self.assertTrue(form.can_submit)
         form.action_submit()
