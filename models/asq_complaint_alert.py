@@ -7,8 +7,20 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import LazyTranslate
 
 from .asq_complaint import CATEGORIES, STEP_CONTEXT
-from .asq_groups import GROUP_INSPECTOR, GROUP_MANAGER, GROUP_MGMT_REP
-from .asq_workflow_mixin import AsqEditable, AsqTransition, asq_in_step, asq_step
+from .asq_groups import (
+    GROUP_GM,
+    GROUP_INSPECTOR,
+    GROUP_MANAGER,
+    GROUP_MGMT_REP,
+    GROUP_USER_ALL,
+)
+from .asq_workflow_mixin import (
+    AsqEditable,
+    AsqTransition,
+    asq_in_step,
+    asq_signature,
+    asq_step,
+)
 
 _lt = LazyTranslate(__name__)
 
@@ -17,7 +29,22 @@ _lt = LazyTranslate(__name__)
 # and the form's readonly= both read this table (asq.editable.mixin).
 EDITABLE = {
     "note": AsqEditable(("open",), GROUP_MANAGER),
+    # 002 §6.3.2 「报总经理或治理者代表批准后提交相关责任部门」: the approver
+    # chooses the responsible department (and who receives the warning
+    # there) until he approves.
+    "department_id": AsqEditable(("open",), None, "approved_user_id"),
+    "department_user_id": AsqEditable(("open",), None, "approved_user_id"),
 }
+# What the approvers (who write nothing else of the warning) may write.
+ROUTING_FIELDS = frozenset({"department_id", "department_user_id"})
+APPROVER_GROUPS = (GROUP_MGMT_REP, GROUP_GM)
+# The approval's and the receipt's stamps: written by their steps only.
+SIGNED_FIELDS = (
+    "approved_user_id",
+    "approved_date",
+    "acknowledged_user_id",
+    "acknowledged_date",
+)
 # What still changes on a closed warning: its links (the complaints a later
 # detection adds, the CAPA it leads to).
 CLOSED_WRITABLE = frozenset({"complaint_ids", "capa_id", "message_main_attachment_id"})
@@ -51,6 +78,34 @@ TRANSITIONS = (
         access="read",
         todo=False,
     ),
+    # 002 §6.3.2: 「接到抱怨后立即填写“顾客信息与产品质量早期报警表”报总经理或治理
+    # 者代表批准后提交相关责任部门」: the warning is filled in at once (raised
+    # by the detection), approved by the general manager or the management
+    # representative, then goes to the responsible department. "立即": the
+    # to-dos are due the day the warning is raised. The approver reads the
+    # warning only: the step writes the stamp.
+    AsqTransition(
+        "approve",
+        _lt("Approve and Route"),
+        ("open",),
+        APPROVER_GROUPS,
+        stamp="approved",
+        check="_asq_check_approve",
+        signer="_asq_signer_approver",
+        access="read",
+        assignee="_asq_assignee_approver",
+    ),
+    # The responsible department confirms it received the warning.
+    AsqTransition(
+        "acknowledge",
+        _lt("Confirm Receipt"),
+        ("open", "closed"),
+        (GROUP_USER_ALL,),
+        stamp="acknowledged",
+        signer="_asq_signer_department",
+        access="read",
+        assignee="_asq_assignee_department",
+    ),
 )
 # pylint: enable=prefer-env-translation
 
@@ -75,6 +130,15 @@ class AsqComplaintAlert(models.Model):
     _asq_closed_states = ("closed",)
     _asq_closed_writable = CLOSED_WRITABLE
     _asq_transitions = TRANSITIONS
+    _asq_can_depends = (
+        "state",
+        "note",
+        "capa_id",
+        "approved_user_id",
+        "department_id",
+        "department_user_id",
+        "acknowledged_user_id",
+    )
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False)
     company_id = fields.Many2one(
@@ -104,14 +168,75 @@ class AsqComplaintAlert(models.Model):
     capa_id = fields.Many2one("asq.capa", string="CAPA", readonly=True, copy=False)
     can_close = fields.Boolean(compute="_compute_asq_can")
     can_propose_capa = fields.Boolean(compute="_compute_asq_can")
+    # The approval and the routing (002 §6.3.2).
+    department_id = fields.Many2one(
+        "hr.department",
+        string="Responsible Department",
+        tracking=True,
+        check_company=True,
+    )
+    department_user_id = fields.Many2one(
+        "res.users",
+        string="Department Responsible",
+        compute="_compute_department_user_id",
+        store=True,
+        readonly=False,
+        tracking=True,
+        index=True,
+        domain=lambda self: [
+            ("share", "=", False),
+            ("groups_id", "in", self.env.ref(GROUP_USER_ALL).ids),
+        ],
+        help="Who receives the approved warning for the department (its "
+        "head by default) and confirms receipt.",
+    )
+    approved_user_id, approved_date = asq_signature("Approved By", "Approved On")
+    acknowledged_user_id, acknowledged_date = asq_signature(
+        "Receipt Confirmed By", "Receipt Confirmed On"
+    )
+    can_approve = fields.Boolean(compute="_compute_asq_can")
+    can_acknowledge = fields.Boolean(compute="_compute_asq_can")
 
     @api.depends("complaint_ids.commercial_partner_id")
     def _compute_customer_count(self):
         for alert in self:
             alert.customer_count = len(alert.complaint_ids.commercial_partner_id)
 
+    @api.depends("department_id")
+    def _compute_department_user_id(self):
+        for alert in self:
+            head = alert.department_id.sudo().manager_id.user_id
+            alert.department_user_id = (
+                head if head and head.has_group(GROUP_USER_ALL) else False
+            )
+
     def write(self, vals):
         if not asq_in_step(self.env, STEP_CONTEXT):
+            signed = [fname for fname in SIGNED_FIELDS if fname in vals]
+            if signed:
+                raise UserError(
+                    self.env._(
+                        "%(fields)s are signed by the workflow buttons and "
+                        "cannot be written directly.",
+                        fields=", ".join(self._asq_field_labels(signed)),
+                    )
+                )
+            # The approvers write the routing only (their access right to
+            # the warning is for it).
+            if (
+                not self.env.su
+                and not self.env.user.has_group(GROUP_MANAGER)
+                and set(vals) - ROUTING_FIELDS - {"message_main_attachment_id"}
+            ):
+                raise AccessError(
+                    self.env._(
+                        "Only a quality manager may change %(fields)s of an "
+                        "early warning.",
+                        fields=", ".join(
+                            self._asq_field_labels(sorted(set(vals) - ROUTING_FIELDS))
+                        ),
+                    )
+                )
             raised = [fname for fname in RAISED_FIELDS if fname in vals]
             if raised:
                 raise UserError(
@@ -168,6 +293,100 @@ class AsqComplaintAlert(models.Model):
         return complaints._asq_records_action(
             "after_sales_quality.asq_capa_action", capa
         )
+
+    def action_approve(self):
+        """Button "Approve and Route": 「报总经理或治理者代表批准后提交相关责任
+        部门」; the department's responsible gets the to-do."""
+        self._asq_refuse_role(
+            "approve",
+            self.env._(
+                "Only the general manager or the management representative "
+                "may approve an early warning."
+            ),
+        )
+        alerts = self._asq_begin("approve")
+        # (the approver reads the warning: the step writes its stamp)
+        alerts.sudo()._asq_finish("approve")
+        for alert in alerts:
+            alert.message_post(
+                body=self.env._(
+                    "Approved by %(user)s and routed to %(department)s "
+                    "(%(responsible)s).",
+                    user=self.env.user.name,
+                    department=alert.department_id.sudo().display_name,
+                    responsible=alert.department_user_id.name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def action_acknowledge(self):
+        """Button "Confirm Receipt": the responsible department has it."""
+        self._asq_begin("acknowledge").sudo()._asq_finish("acknowledge")
+        return True
+
+    def action_print(self):
+        """Button "Print": 《顾客信息与产品质量早期报警表》."""
+        return self.env.ref(
+            "after_sales_quality.asq_complaint_alert_report"
+        ).report_action(self)
+
+    def _asq_ensure_progress(self, step):
+        if step == "approve":
+            self.filtered("approved_user_id")._asq_refuse_done(
+                "approved_user_id",
+                lambda **kw: self.env._(
+                    "%(names)s is already approved by %(user)s. Reload the page.",
+                    **kw,
+                ),
+            )
+        elif step == "acknowledge":
+            self.filtered("acknowledged_user_id")._asq_refuse_done(
+                "acknowledged_user_id",
+                lambda **kw: self.env._(
+                    "%(names)s is already received by %(user)s. Reload the page.",
+                    **kw,
+                ),
+            )
+
+    def _asq_check_approve(self):
+        missing = self._asq_empty_fields(("department_id", "department_user_id"))
+        if missing:
+            return self.env._(
+                "Choose the department %(name)s goes to, and who receives it "
+                "there. Missing: %(fields)s.",
+                name=self.name,
+                fields=", ".join(missing),
+            )
+        return ""
+
+    def _asq_signer_approver(self):
+        return [("approved_user_id", "=", False)]
+
+    def _asq_assignee_approver(self):
+        """The management representatives of the company get the to-do (the
+        general manager may approve too, without one)."""
+        if self.approved_user_id:
+            return self.env["res.users"]
+        return self._asq_company_users(GROUP_MGMT_REP, self.company_id)
+
+    def _asq_assignee_approver_domain(self):
+        return [("approved_user_id", "=", False)]
+
+    def _asq_signer_department(self):
+        return [
+            ("approved_user_id", "!=", False),
+            ("acknowledged_user_id", "=", False),
+            ("department_user_id", "=", self.env.uid),
+        ]
+
+    def _asq_assignee_department(self):
+        if not self.approved_user_id or self.acknowledged_user_id:
+            return self.env["res.users"]
+        return self.department_user_id
+
+    def _asq_assignee_department_domain(self):
+        return self._asq_signer_department()
 
     def _asq_refuse_role(self, step, message):
         """The step's role refusal in the warning's own words (the engine
@@ -288,7 +507,9 @@ class AsqComplaintAlert(models.Model):
             GROUP_MANAGER, self.company_id
         ) | self._asq_company_users(GROUP_MGMT_REP, self.company_id)
         subject = self._asq_subject()
-        self._asq_todo(users, subject)
+        # The engine's to-dos: the management representatives approve and
+        # route it (002 §6.3.2), the quality managers analyse and close it.
+        self._asq_update_todos()
         body = Markup("<p>%s</p><ul>%s</ul>") % (
             self.env._(
                 "%(count)s customers reported the same problem within "
@@ -302,6 +523,10 @@ class AsqComplaintAlert(models.Model):
             ),
         )
         self._asq_notify_internal(users.partner_id, subject, body)
+
+    def _asq_todo_summary(self, step):
+        """The step and what the warning is about."""
+        return f"{super()._asq_todo_summary(step)}: {self._asq_subject()}"
 
     def _asq_subject(self):
         if self.product_id:

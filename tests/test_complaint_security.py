@@ -93,9 +93,11 @@ class TestComplaintSecurity(AsqComplaintCommon):
             Alert.with_user(self.users["asq_aftersales"]).has_access("read")
         )
         self.assertFalse(Alert.with_user(self.users["asq_sales"]).has_access("read"))
-        self.assertFalse(
-            Alert.with_user(self.users["asq_mgmt_rep"]).has_access("write")
-        )
+        # 002 §6.3.2: the management representative (or the general
+        # manager) approves the warning and chooses the responsible
+        # department: his write access is for that routing only (refused
+        # for the rest in test_procedures_feedback).
+        self.assertTrue(Alert.with_user(self.users["asq_mgmt_rep"]).has_access("write"))
         self.assertTrue(Alert.with_user(self.users["asq_qm"]).has_access("write"))
 
     def test_multi_company_rule(self):

@@ -73,6 +73,7 @@ NEUTRAL = {
     "action_open_file",
     "action_view_results",
     "action_view_capa",
+    "action_customer_feedback",
     "action_view_returns",
     "action_view_holds",
     "action_view_review_meeting",
@@ -110,6 +111,7 @@ ENGINE_MODELS = (
     "asq.warranty.claim",
     "asq.customer.application",
     "asq.credit.level",
+    "asq.customer.feedback",
 )
 # Steps whose method is not a button of the document's form: they are run
 # from another screen and tested there.

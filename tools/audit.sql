@@ -344,9 +344,15 @@ WITH stamp(res_model, who, steps) AS (VALUES
     ('asq.complaint', 'convened_user_id', '{convene_review}'),
     ('asq.credit.level', 'submitted_user_id', '{submit}'),
     ('asq.credit.level', 'approved_user_id', '{approve}'),
+    ('asq.complaint.alert', 'approved_user_id', '{approve}'),
+    ('asq.complaint.alert', 'acknowledged_user_id', '{acknowledge}'),
     ('asq.customer.application', 'submitted_user_id', '{submit}'),
     ('asq.customer.application', 'approved_user_id', '{approve}'),
     ('asq.customer.application', 'refused_user_id', '{refuse}'),
+    ('asq.customer.feedback', 'submitted_user_id', '{submit}'),
+    ('asq.customer.feedback', 'approved_user_id', '{approve}'),
+    ('asq.customer.feedback', 'rejected_user_id', '{reject}'),
+    ('asq.customer.feedback', 'acknowledged_user_id', '{acknowledge}'),
     ('asq.hold', 'opened_user_id', '{activate}'),
     ('asq.hold', 'verified_user_id', '{verify}'),
     ('asq.hold', 'released_user_id', '{release}'),
@@ -386,7 +392,9 @@ WITH stamp(res_model, who, steps) AS (VALUES
     UNION ALL SELECT 'asq.capa.action', t.id, to_jsonb(t) FROM "asq_capa_action" t
     UNION ALL SELECT 'asq.complaint', t.id, to_jsonb(t) FROM "asq_complaint" t
     UNION ALL SELECT 'asq.credit.level', t.id, to_jsonb(t) FROM "asq_credit_level" t
+    UNION ALL SELECT 'asq.complaint.alert', t.id, to_jsonb(t) FROM "asq_complaint_alert" t
     UNION ALL SELECT 'asq.customer.application', t.id, to_jsonb(t) FROM "asq_customer_application" t
+    UNION ALL SELECT 'asq.customer.feedback', t.id, to_jsonb(t) FROM "asq_customer_feedback" t
     UNION ALL SELECT 'asq.hold', t.id, to_jsonb(t) FROM "asq_hold" t
     UNION ALL SELECT 'asq.hold.supplier.query', t.id, to_jsonb(t) FROM "asq_hold_supplier_query" t
     UNION ALL SELECT 'asq.kpi.pack', t.id, to_jsonb(t) FROM "asq_kpi_pack" t
