@@ -1,0 +1,277 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.after_sales_quality.tests.complaint_common import AsqComplaintCommon
+
+REPORT = "asq.reliability.report"
+ALERT = "asq.complaint.alert"
+
+
+def months_between(later, earlier):
+    delta = relativedelta(later, earlier)
+    return max(delta.years * 12 + delta.months, 0)
+
+
+@tagged("post_install", "-at_install", "asq_procedures")
+class TestFieldReliability(AsqComplaintCommon):
+    """Field reliability (002 §6.5.2 「建立产品使用时期(包括保修期及整个使用
+    寿命期内)产品监视和早期报警系统」): the warranty curve and its early
+    warning."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.pump = cls._create_product("Reliability Pump", 50.0)
+        now = fields.Datetime.now()
+        # Cohort A: 100 units, eleven months ago; cohort B: 50, two later.
+        cls.date_a = (now - relativedelta(months=11)).replace(
+            day=1, hour=9, minute=0, second=0, microsecond=0
+        )
+        cls.date_b = cls.date_a + relativedelta(months=2)
+        cls.picking_a = cls._deliver(
+            cls.customer, [(cls.pump, 100, 50.0, "REL-A")], date=cls.date_a
+        )
+        cls.picking_b = cls._deliver(
+            cls.customer, [(cls.pump, 50, 50.0, "REL-B")], date=cls.date_b
+        )
+        cls.lot_a = cls.picking_a.move_line_ids.lot_id
+        cls.lot_b = cls.picking_b.move_line_ids.lot_id
+        cls.line_a = cls._delivered_lines(cls.picking_a)
+        # Failures: 3 units of A in month 1, 2 units of A in month 4
+        # (complaints), 5 units of B in month 1 (a warranty claim by lot).
+        cls._failure_complaint(cls.line_a, 3, cls.date_a + relativedelta(months=1, days=2))
+        cls._failure_complaint(cls.line_a, 2, cls.date_a + relativedelta(months=4, days=1))
+        # Not failures: a late delivery, a cancelled claim, a claim not ours.
+        cls._failure_complaint(
+            cls.line_a, 7, cls.date_a + relativedelta(days=5), category="late"
+        )
+        sales = cls.users["asq_sales"]
+        Claim = cls.env["asq.warranty.claim"].with_user(sales)
+        claims = Claim.create(
+            [
+                {
+                    "partner_id": cls.customer.id,
+                    "product_id": cls.pump.id,
+                    "lot_id": cls.lot_b.id,
+                    "quantity": qty,
+                    "description": "Seal leaks",
+                }
+                for qty in (5, 11, 13)
+            ]
+        )
+        claims.invalidate_recordset()
+        cls.env.flush_all()
+        cls.env.cr.execute(
+            "UPDATE asq_warranty_claim SET claim_date = %s WHERE id IN %s",
+            [(cls.date_b + relativedelta(months=1, days=3)).date(), tuple(claims.ids)],
+        )
+        cls.env.cr.execute(
+            "UPDATE asq_warranty_claim SET state = 'cancel' WHERE id = %s",
+            [claims[1].id],
+        )
+        cls.env.cr.execute(
+            "UPDATE asq_warranty_claim SET verdict = 'not_ours', state = 'analysed'"
+            " WHERE id = %s",
+            [claims[2].id],
+        )
+        cls.env.invalidate_all()
+        cls.age_a = months_between(fields.Datetime.now(), cls.date_a)
+        cls.age_b = months_between(fields.Datetime.now(), cls.date_b)
+
+    @classmethod
+    def _failure_complaint(cls, delivered, qty, received, **vals):
+        complaint = cls._create_complaint(lines=[(delivered, qty)], **vals)
+        complaint.action_submit()
+        complaint.env.flush_all()
+        cls.env.cr.execute(
+            "UPDATE asq_complaint SET received_date = %s WHERE id = %s",
+            [received, complaint.id],
+        )
+        cls.env.invalidate_all()
+        return complaint
+
+    def _curve(self, user=None, domain=(), groupby=("months_in_service",)):
+        rows = (
+            self.env[REPORT]
+            .with_user(user or self.users["asq_aftersales"])
+            .read_group(
+                [("product_id", "=", self.pump.id), *domain],
+                [
+                    "delivered_qty:sum",
+                    "in_service_qty:sum",
+                    "failures:sum",
+                    "failure_rate",
+                    "cumulative_rate",
+                ],
+                list(groupby),
+                lazy=False,
+            )
+        )
+        return rows
+
+    def test_warranty_curve_by_hand(self):
+        self.assertEqual((self.age_a, self.age_b), (self.age_a, self.age_a - 2))
+        curve = {row["months_in_service"]: row for row in self._curve()}
+        self.assertEqual(sorted(curve), list(range(self.age_a + 1)))
+
+        def figures(month):
+            row = curve[month]
+            return (
+                row["in_service_qty"],
+                row["failures"],
+                round(row["failure_rate"], 2),
+                round(row["cumulative_rate"], 2),
+            )
+
+        # Month 0: both cohorts in service, no failure.
+        self.assertEqual(figures(0), (150, 0, 0, 0))
+        self.assertEqual(curve[0]["delivered_qty"], 150)
+        # Month 1: 3 of A + 5 of B = 8 of 150: 53.33 per 1,000.
+        self.assertEqual(figures(1), (150, 8, 53.33, 53.33))
+        self.assertEqual(figures(3), (150, 0, 0, 53.33))
+        # Month 4: 2 more of A: 10 of 150 cumulated.
+        self.assertEqual(figures(4), (150, 2, 13.33, 66.67))
+        # Past B's age only A is in service: its 5 failures of 100.
+        self.assertEqual(figures(self.age_a), (100, 0, 0, 50.0))
+        self.assertEqual(figures(self.age_b), (150, 0, 0, 66.67))
+
+        # Not grouped by months: every failure per 1,000 delivered.
+        [total] = self._curve(groupby=())
+        self.assertEqual(
+            (total["delivered_qty"], total["failures"], round(total["cumulative_rate"], 2)),
+            (150, 10, 66.67),
+        )
+        # Per lot: A's month 1 is 3 of 100; B's 5 of 50.
+        by_lot = {
+            (row["lot_id"][0], row["months_in_service"]): row
+            for row in self._curve(groupby=("lot_id", "months_in_service"))
+        }
+        self.assertEqual(round(by_lot[self.lot_a.id, 1]["cumulative_rate"], 2), 30.0)
+        self.assertEqual(round(by_lot[self.lot_b.id, 1]["cumulative_rate"], 2), 100.0)
+        self.assertEqual(round(by_lot[self.lot_a.id, 5]["cumulative_rate"], 2), 50.0)
+        # The delivery-month and customer filters.
+        [row_b] = self._curve(
+            domain=[("delivery_month", "=", self.date_b.date().replace(day=1))],
+            groupby=(),
+        )
+        self.assertEqual((row_b["delivered_qty"], row_b["failures"]), (50, 5))
+        self.assertFalse(
+            self._curve(domain=[("partner_id", "=", self.remote_customer.id)])
+        )
+
+    def test_threshold_raises_one_warning(self):
+        qm = self.users["asq_qm"]
+        self.pump.product_tmpl_id.write(
+            {"asq_reliability_max_rate": 60.0, "asq_reliability_months": 12}
+        )
+        Alert = self.env[ALERT]
+        raised = Alert._cron_reliability_check()
+        self.assertEqual(len(raised), 1)
+        alert = raised.with_user(qm)
+        self.assertEqual(
+            (
+                alert.source,
+                alert.product_id,
+                alert.state,
+                alert.reliability_delivered,
+                alert.reliability_failures,
+                round(alert.reliability_rate, 2),
+                alert.reliability_threshold,
+                alert.reliability_months,
+            ),
+            ("reliability", self.pump, "open", 150, 10, 66.67, 60.0, 12),
+        )
+        # The quality managers are told, with the figures.
+        self.assertIn(qm, alert.activity_ids.user_id)
+        message = alert.message_ids.filtered(lambda m: qm.partner_id in m.partner_ids)
+        self.assertIn("66.67 per 1,000", message.body)
+        self.assertIn("threshold 60.00", message.body)
+        # A second run raises none while it is open.
+        self.assertFalse(Alert._cron_reliability_check())
+        self.assertEqual(
+            Alert.search_count(
+                [("source", "=", "reliability"), ("product_id", "=", self.pump.id)]
+            ),
+            1,
+        )
+        # The figures are the check's, not anybody's to change.
+        with self.assertRaisesRegex(UserError, "cannot be changed: .*Failure Rate"):
+            alert.write({"reliability_rate": 1.0})
+        # Closed, a new crossing raises a new warning.
+        alert.write({"note": "Seal supplier changed"})
+        alert.action_close()
+        self.assertEqual(len(Alert._cron_reliability_check()), 1)
+
+    def test_below_threshold_no_warning(self):
+        Alert = self.env[ALERT]
+        template = self.pump.product_tmpl_id
+        # 10 of 150 within 12 months: 66.67, not above 70.
+        template.write({"asq_reliability_max_rate": 70.0, "asq_reliability_months": 12})
+        self.assertFalse(Alert._cron_reliability_check())
+        # Within 2 months only 8 of 150: 53.33, not above 60.
+        template.write({"asq_reliability_max_rate": 60.0, "asq_reliability_months": 2})
+        self.assertFalse(Alert._cron_reliability_check())
+        # Not monitored: no threshold.
+        template.write({"asq_reliability_max_rate": 0.0, "asq_reliability_months": 12})
+        self.assertFalse(Alert._cron_reliability_check())
+        self.assertFalse(Alert.search([("source", "=", "reliability")]))
+
+    def test_one_query_per_batch(self):
+        """The check reads the figures of a batch in one query: three
+        products cost what one does."""
+        others = self.env["product.product"]
+        for name in ("Reliability Valve", "Reliability Hose"):
+            product = self._create_product(name, 10.0)
+            self._deliver(
+                self.customer, [(product, 20, 10.0, f"{name}-1")], date=self.date_a
+            )
+            others |= product
+        products = self.pump | others
+        products.product_tmpl_id.write({"asq_reliability_max_rate": 500.0})
+        Alert = self.env[ALERT]
+        self.env.flush_all()
+
+        def queries(batch):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            Alert._asq_reliability_raise(batch)
+            return self.env.cr.sql_log_count - before
+
+        figures = Alert._asq_reliability_figures(products)
+        self.assertEqual(len(figures), 3)
+        self.assertEqual(queries(self.pump), queries(products))
+        self.assertEqual(queries(products), 1)
+
+    def test_company_isolation_and_access(self):
+        company_b = self.env["res.company"].create({"name": "Reliability B Co"})
+        warehouse_b = self.env["stock.warehouse"].search(
+            [("company_id", "=", company_b.id)], limit=1
+        )
+        self._deliver(
+            self.customer,
+            [(self.pump, 30, 50.0, "REL-B-CO")],
+            date=self.date_b,
+            warehouse=warehouse_b,
+        )
+        user_b = new_test_user(
+            self.env,
+            login="asq_rel_b",
+            groups="after_sales_quality.group_asq_user_all",
+            company_id=company_b.id,
+            company_ids=[Command.set(company_b.ids)],
+        )
+        Report = self.env[REPORT]
+        rows_b = Report.with_user(user_b).search([("product_id", "=", self.pump.id)])
+        self.assertTrue(rows_b)
+        self.assertEqual(rows_b.company_id, company_b)
+        [total_b] = self._curve(user=user_b, groupby=())
+        self.assertEqual((total_b["delivered_qty"], total_b["failures"]), (30, 0))
+        # Company A's users see their own only.
+        [total_a] = self._curve(groupby=())
+        self.assertEqual(total_a["delivered_qty"], 150)
+        # Without after-sales access, no report.
+        with self.assertRaises(AccessError):
+            Report.with_user(self.users["asq_employee"]).search([])
