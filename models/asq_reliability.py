@@ -70,7 +70,9 @@ class AsqComplaintAlert(models.Model):
         "within a short window. Field Reliability: the failures of a product "
         "within its months in service exceeded its threshold.",
     )
-    reliability_months = fields.Integer(string="Within Months in Service", readonly=True)
+    reliability_months = fields.Integer(
+        string="Within Months in Service", readonly=True
+    )
     reliability_threshold = fields.Float(
         string="Threshold (per 1,000)", digits=(16, 2), readonly=True
     )
@@ -143,6 +145,7 @@ class AsqComplaintAlert(models.Model):
         raised = self.browse()
         failures = []
         last_id = 0
+        Alert = self.sudo()
         while True:
             products = Product.search(
                 [*domain, ("id", ">", last_id)], order="id", limit=batch_size
@@ -150,15 +153,18 @@ class AsqComplaintAlert(models.Model):
             if not products:
                 break
             last_id = products[-1].id
-            done = []
-
-            def process(batch, done=done):
-                done.append(self.sudo()._asq_reliability_raise(batch))
-
-            _ok, failed = Guard._asq_run_batch(job, products, process)
+            before = Alert.search([], order="id desc", limit=1).id or 0
+            _ok, failed = Guard._asq_run_batch(
+                job, products, Alert._asq_reliability_raise
+            )
             failures += failed
-            for alerts in done:
-                raised |= alerts
+            raised |= Alert.search(
+                [
+                    ("source", "=", "reliability"),
+                    ("product_id", "in", products.ids),
+                    ("id", ">", before),
+                ]
+            )
             if len(products) < batch_size:
                 break
         Guard._asq_report_failures(job, failures)

@@ -332,9 +332,7 @@ class AsqReliabilityReport(models.Model):
                     " AND sm.company_id = w.company_id"
                 )
             ),
-            complaint_months=asq_months_between(
-                SQL("c.received_date"), SQL("d.date")
-            ),
+            complaint_months=asq_months_between(SQL("c.received_date"), SQL("d.date")),
             claim_months=asq_months_between(
                 SQL("w.claim_date::timestamp"), SQL("d.date")
             ),

@@ -42,8 +42,12 @@ class TestFieldReliability(AsqComplaintCommon):
         cls.line_a = cls._delivered_lines(cls.picking_a)
         # Failures: 3 units of A in month 1, 2 units of A in month 4
         # (complaints), 5 units of B in month 1 (a warranty claim by lot).
-        cls._failure_complaint(cls.line_a, 3, cls.date_a + relativedelta(months=1, days=2))
-        cls._failure_complaint(cls.line_a, 2, cls.date_a + relativedelta(months=4, days=1))
+        cls._failure_complaint(
+            cls.line_a, 3, cls.date_a + relativedelta(months=1, days=2)
+        )
+        cls._failure_complaint(
+            cls.line_a, 2, cls.date_a + relativedelta(months=4, days=1)
+        )
         # Not failures: a late delivery, a cancelled claim, a claim not ours.
         cls._failure_complaint(
             cls.line_a, 7, cls.date_a + relativedelta(days=5), category="late"
@@ -141,7 +145,11 @@ class TestFieldReliability(AsqComplaintCommon):
         # Not grouped by months: every failure per 1,000 delivered.
         [total] = self._curve(groupby=())
         self.assertEqual(
-            (total["delivered_qty"], total["failures"], round(total["cumulative_rate"], 2)),
+            (
+                total["delivered_qty"],
+                total["failures"],
+                round(total["cumulative_rate"], 2),
+            ),
             (150, 10, 66.67),
         )
         # Per lot: A's month 1 is 3 of 100; B's 5 of 50.
