@@ -101,6 +101,7 @@ class AsqReliabilityReport(models.Model):
         readonly=True, help="The month the goods of the cohort were delivered."
     )
     months_in_service = fields.Integer(
+        string="Months in Service",
         readonly=True,
         aggregator=None,
         help="Whole months between the delivery and the failure (0: the "

@@ -283,3 +283,40 @@ class TestFieldReliability(AsqComplaintCommon):
         # Without after-sales access, no report.
         with self.assertRaises(AccessError):
             Report.with_user(self.users["asq_employee"]).search([])
+
+    def test_screens(self):
+        """The menu opens the warranty curve (line graph, months in service
+        on x); the product form carries the threshold; the daily job runs."""
+        user = self.users["asq_aftersales"]
+        action = self.env.ref("after_sales_quality.asq_reliability_report_action")
+        self.assertEqual(action.view_mode, "graph,pivot,list")
+        self.assertIn(
+            action,
+            self.env.ref("after_sales_quality.asq_menu_report_reliability").action,
+        )
+        views = (
+            self.env[REPORT]
+            .with_user(user)
+            .get_views([(False, "graph"), (False, "pivot"), (False, "list")])
+        )
+        graph = views["views"]["graph"]["arch"]
+        self.assertIn('type="line"', graph)
+        self.assertLess(
+            graph.index('name="months_in_service"'), graph.index('name="product_id"')
+        )
+        form = (
+            self.env["product.template"]
+            .with_user(self.users["asq_qm"])
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        self.assertIn('name="asq_reliability_max_rate"', form)
+        # Not shown to who has no after-sales role.
+        form = (
+            self.env["product.template"]
+            .with_user(self.users["asq_employee"])
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        self.assertNotIn('name="asq_reliability_max_rate"', form)
+        cron = self.env.ref("after_sales_quality.asq_reliability_cron_check")
+        self.assertTrue(cron.active)
+        self.assertEqual(cron.code, "model._cron_reliability_check()")
