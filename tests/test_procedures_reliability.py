@@ -320,3 +320,38 @@ class TestFieldReliability(AsqComplaintCommon):
         cron = self.env.ref("after_sales_quality.asq_reliability_cron_check")
         self.assertTrue(cron.active)
         self.assertEqual(cron.code, "model._cron_reliability_check()")
+
+    def test_claim_without_lot_goes_to_the_latest_delivery_before_it(self):
+        """A claim that names neither its delivery nor its lot counts in the
+        customer's latest delivery of the product before the claim date."""
+        Claim = self.env["asq.warranty.claim"].with_user(self.users["asq_sales"])
+        claims = Claim.create(
+            [
+                {
+                    "partner_id": self.customer.id,
+                    "product_id": self.pump.id,
+                    "quantity": qty,
+                    "description": "Motor hums",
+                }
+                for qty in (4, 6)
+            ]
+        )
+        self.env.flush_all()
+        # 4 units one month after A (before B came): cohort A, month 1;
+        # 6 units three months after B: cohort B, month 3.
+        for claim, date in (
+            (claims[0], self.date_a + relativedelta(months=1, days=5)),
+            (claims[1], self.date_b + relativedelta(months=3, days=5)),
+        ):
+            self.env.cr.execute(
+                "UPDATE asq_warranty_claim SET claim_date = %s WHERE id = %s",
+                [date.date(), claim.id],
+            )
+        self.env.invalidate_all()
+        by_lot = {
+            (row["lot_id"][0], row["months_in_service"]): row["failures"]
+            for row in self._curve(groupby=("lot_id", "months_in_service"))
+        }
+        self.assertEqual(by_lot[self.lot_a.id, 1], 3 + 4)
+        self.assertEqual(by_lot[self.lot_b.id, 3], 6)
+        self.assertEqual(by_lot[self.lot_b.id, 1], 5)
