@@ -7,6 +7,7 @@ from odoo.tools import SQL, formatLang
 from .asq_complaint import STEP_CONTEXT
 from .asq_groups import GROUP_MANAGER, GROUP_MGMT_REP
 from .asq_workflow_mixin import asq_in_step
+from ..report.asq_reliability_report import MAX_MONTHS, PER
 
 # Products checked per query by the daily job.
 BATCH_SIZE = 200
@@ -21,34 +22,77 @@ RELIABILITY_FIELDS = (
 )
 
 
-class ProductTemplate(models.Model):
-    _inherit = "product.template"
+class AsqReliabilityThreshold(models.Model):
+    """The threshold of the field reliability early warning of a product in
+    a company. The quality manager sets it (no product-edit rights needed);
+    the after-sales users read it."""
+
+    _name = "asq.reliability.threshold"
+    _description = "Field Reliability Threshold"
+    _order = "product_tmpl_id, company_id"
+    _rec_name = "product_tmpl_id"
+    _check_company_auto = True
 
     # 002 §6.5.2 「建立产品使用时期(包括保修期及整个使用寿命期内)产品监视和早期
     # 报警系统」: the threshold of the early warning on field reliability.
-    asq_reliability_max_rate = fields.Float(
+    product_tmpl_id = fields.Many2one(
+        "product.template",
+        string="Product",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        check_company=True,
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    max_rate = fields.Float(
         string="Max. Failures per 1,000",
         digits=(16, 2),
-        help="Field reliability early warning: when the failures reported "
-        "within the months in service below, per 1,000 units delivered, "
-        "exceed this figure, the daily check raises an early warning to the "
-        "quality department. 0: not monitored.",
+        required=True,
+        help="The early warning is raised when the cumulative failure rate at "
+        "the months in service below exceeds this figure: the failures "
+        "reported within those months per 1,000 units of the deliveries that "
+        "have been in service that long (younger deliveries are left out, "
+        "they have not had the exposure). While no delivery is that old, the "
+        "deliveries are evaluated on their failures so far per 1,000 "
+        "delivered (their rate can only grow). The higher of the two counts.",
     )
-    asq_reliability_months = fields.Integer(
-        string="Within Months in Service",
+    months = fields.Integer(
+        string="Months in Service",
         default=12,
-        help="The failures counted: those reported within this many months "
-        "after the goods were delivered (e.g. the warranty period).",
+        required=True,
+        help="The months in service the cumulative failure rate is read at "
+        "(e.g. the warranty period).",
     )
 
     _sql_constraints = [
         (
-            "asq_reliability_threshold_positive",
-            "CHECK(asq_reliability_max_rate >= 0 AND asq_reliability_months >= 0)",
-            "The field reliability threshold and its months in service cannot "
-            "be negative.",
+            "product_company_unique",
+            "UNIQUE(product_tmpl_id, company_id)",
+            "A product has one field reliability threshold per company.",
+        ),
+        (
+            "threshold_positive",
+            "CHECK(max_rate > 0 AND months > 0)",
+            "The field reliability threshold and its months in service must "
+            "be positive.",
         ),
     ]
+
+
+class ProductTemplate(models.Model):
+    _inherit = "product.template"
+
+    asq_reliability_threshold_ids = fields.One2many(
+        "asq.reliability.threshold",
+        "product_tmpl_id",
+        string="Field Reliability Thresholds",
+        readonly=True,
+    )
 
 
 class AsqComplaintAlert(models.Model):
@@ -141,7 +185,7 @@ class AsqComplaintAlert(models.Model):
         job = "after_sales_quality.asq_reliability_cron_check"
         Guard = self.env["asq.cron.guard"]
         Product = self.env["product.product"].sudo().with_context(active_test=False)
-        domain = [("product_tmpl_id.asq_reliability_max_rate", ">", 0)]
+        domain = [("product_tmpl_id.asq_reliability_threshold_ids", "!=", False)]
         raised = self.browse()
         failures = []
         last_id = 0
@@ -172,45 +216,73 @@ class AsqComplaintAlert(models.Model):
 
     @api.model
     def _asq_reliability_figures(self, products):
-        """{(company id, product id): (delivered, failures within the
-        template's months in service, threshold, months)} of ``products``,
-        in one query."""
+        """{(company id, product id): (units evaluated, failures, threshold,
+        months, rate per 1,000)} of ``products`` with a threshold in the
+        company, in one query.
+
+        The threshold is read against the warranty curve at its months in
+        service N: the failures within N months per 1,000 units of the
+        cohorts that have been N months in service (a younger cohort has
+        not had the exposure and would only dilute the rate). While none
+        has, the young cohorts are evaluated on their failures so far per
+        1,000 delivered: a lower bound of their rate at N, so a crossing is
+        certain. The higher of the two rates is the product's."""
         self.env.flush_all()
         report = self.env["asq.reliability.report"]
         self.env.cr.execute(
             SQL(
                 """
-                SELECT r.company_id, r.product_id,
-                       SUM(r.delivered_qty),
-                       COALESCE(SUM(r.failures) FILTER (
-                           WHERE r.months_in_service < pt.asq_reliability_months
-                       ), 0),
-                       pt.asq_reliability_max_rate,
-                       pt.asq_reliability_months
-                  FROM (%s) r
-                  JOIN product_product pp ON pp.id = r.product_id
-                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
-              GROUP BY r.company_id, r.product_id,
-                       pt.asq_reliability_max_rate, pt.asq_reliability_months
+                WITH cohort AS (
+                    SELECT r.company_id, r.product_id, t.max_rate, t.months,
+                           MAX(r.months_in_service) AS age,
+                           SUM(r.delivered_qty) AS qty,
+                           COALESCE(SUM(r.failures) FILTER (
+                               WHERE r.months_in_service < t.months
+                           ), 0) AS failed
+                      FROM (%(rows)s) r
+                      JOIN product_product pp ON pp.id = r.product_id
+                      JOIN asq_reliability_threshold t
+                        ON t.product_tmpl_id = pp.product_tmpl_id
+                       AND t.company_id = r.company_id
+                  GROUP BY r.company_id, r.product_id, t.max_rate, t.months,
+                           r.id / %(width)s
+                )
+                SELECT company_id, product_id, max_rate, months,
+                       COALESCE(SUM(qty) FILTER (WHERE age >= months), 0),
+                       COALESCE(SUM(failed) FILTER (WHERE age >= months), 0),
+                       COALESCE(SUM(qty) FILTER (WHERE age < months), 0),
+                       COALESCE(SUM(failed) FILTER (WHERE age < months), 0)
+                  FROM cohort
+              GROUP BY company_id, product_id, max_rate, months
                 """,
-                report._asq_reliability_query(products.ids),
+                rows=report._asq_reliability_query(products.ids),
+                width=MAX_MONTHS + 16,
             )
         )
-        return {
-            (company_id, product_id): rest
-            for company_id, product_id, *rest in self.env.cr.fetchall()
-        }
+        figures = {}
+        for row in self.env.cr.fetchall():
+            company_id, product_id, threshold, months, *counts = row
+            old_qty, old_failed, young_qty, young_failed = counts
+            old = old_failed * PER / old_qty if old_qty else 0.0
+            young = young_failed * PER / young_qty if young_qty else 0.0
+            if old_qty and old >= young:
+                figure = (old_qty, old_failed, old)
+            else:
+                figure = (young_qty, young_failed, young)
+            qty, failed, rate = figure
+            figures[company_id, product_id] = (qty, failed, threshold, months, rate)
+        return figures
 
     @api.model
     def _asq_reliability_raise(self, products):
         """Raise the warnings of ``products`` past their threshold; return
         the warnings raised."""
         figures = self._asq_reliability_figures(products)
-        hits = {}
-        for key, (delivered, failed, threshold, months) in figures.items():
-            rate = failed * 1000.0 / delivered if delivered else 0.0
-            if threshold and rate > threshold:
-                hits[key] = (delivered, failed, threshold, months, rate)
+        hits = {
+            key: figure
+            for key, figure in figures.items()
+            if figure[2] and figure[4] > figure[2]
+        }
         if not hits:
             return self.browse()
         open_alerts = self.search(

@@ -70,6 +70,7 @@ class AsqReliabilityReport(models.Model):
             "move_id",
             "quantity",
             "company_id",
+            "complaint_id",
             "commercial_partner_id",
         ],
         "stock.move.line": [
@@ -125,7 +126,9 @@ class AsqReliabilityReport(models.Model):
         readonly=True,
         help="Quantity that failed in this month in service: the affected "
         "quantity of quality complaints and the quantity of warranty claims "
-        "(neither cancelled, judged not valid nor found not our fault).",
+        "(neither cancelled, judged not valid nor found not our fault); a "
+        "claim linked to a complaint counted here is counted once, as the "
+        "complaint's line.",
     )
     cumulative_failures = fields.Float(
         digits="Product Unit of Measure",
@@ -270,6 +273,20 @@ class AsqReliabilityReport(models.Model):
                     ON d.move_id = src.move_id
                    AND d.lot_id IS NOT DISTINCT FROM src.lot_id
                  WHERE w.state <> 'cancel'
+                   -- the same parts reported as a complaint counted there
+                   AND NOT EXISTS (
+                       SELECT 1
+                         FROM asq_complaint wc
+                         JOIN asq_complaint_line wl ON wl.complaint_id = wc.id
+                        WHERE wc.id = w.complaint_id
+                          AND wl.product_id = w.product_id
+                          AND wc.feedback_type = 'complaint'
+                          AND wc.state NOT IN ('draft', 'cancel')
+                          AND wc.counts_as_complaint
+                          AND wc.validity IS DISTINCT FROM 'invalid'
+                          AND (wc.category IS NULL
+                               OR wc.category IN %(categories)s)
+                   )
                    AND w.verdict IS DISTINCT FROM %(not_ours)s
                    AND w.verdict IS DISTINCT FROM %(no_trouble)s
                    %(claim_cond)s

@@ -97,6 +97,19 @@ class TestFieldReliability(AsqComplaintCommon):
         cls.env.invalidate_all()
         return complaint
 
+    def _threshold(self, product, max_rate, months=12):
+        Threshold = self.env["asq.reliability.threshold"]
+        threshold = Threshold.search(
+            [("product_tmpl_id", "=", product.product_tmpl_id.id)]
+        )
+        vals = {"max_rate": max_rate, "months": months}
+        if threshold:
+            threshold.write(vals)
+            return threshold
+        return Threshold.with_user(self.users["asq_qm"]).create(
+            {"product_tmpl_id": product.product_tmpl_id.id, **vals}
+        )
+
     def _curve(self, user=None, domain=(), groupby=("months_in_service",)):
         rows = (
             self.env[REPORT]
@@ -172,9 +185,9 @@ class TestFieldReliability(AsqComplaintCommon):
 
     def test_threshold_raises_one_warning(self):
         qm = self.users["asq_qm"]
-        self.pump.product_tmpl_id.write(
-            {"asq_reliability_max_rate": 60.0, "asq_reliability_months": 12}
-        )
+        # No cohort has been 12 months in service (ages 11 and 9): they are
+        # evaluated on their failures so far, 10 of 150 = 66.67 per 1,000.
+        self._threshold(self.pump, 60.0, 12)
         Alert = self.env[ALERT]
         raised = Alert._cron_reliability_check()
         self.assertEqual(len(raised), 1)
@@ -215,15 +228,15 @@ class TestFieldReliability(AsqComplaintCommon):
 
     def test_below_threshold_no_warning(self):
         Alert = self.env[ALERT]
-        template = self.pump.product_tmpl_id
-        # 10 of 150 within 12 months: 66.67, not above 70.
-        template.write({"asq_reliability_max_rate": 70.0, "asq_reliability_months": 12})
+        # 10 of 150 so far (no cohort 12 months old): 66.67, not above 70.
+        threshold = self._threshold(self.pump, 70.0, 12)
         self.assertFalse(Alert._cron_reliability_check())
-        # Within 2 months only 8 of 150: 53.33, not above 60.
-        template.write({"asq_reliability_max_rate": 60.0, "asq_reliability_months": 2})
+        # Both cohorts have been 2 months in service: 8 of 150 within
+        # 2 months, 53.33, not above 60.
+        self._threshold(self.pump, 60.0, 2)
         self.assertFalse(Alert._cron_reliability_check())
         # Not monitored: no threshold.
-        template.write({"asq_reliability_max_rate": 0.0, "asq_reliability_months": 12})
+        threshold.unlink()
         self.assertFalse(Alert._cron_reliability_check())
         self.assertFalse(Alert.search([("source", "=", "reliability")]))
 
@@ -238,7 +251,8 @@ class TestFieldReliability(AsqComplaintCommon):
             )
             others |= product
         products = self.pump | others
-        products.product_tmpl_id.write({"asq_reliability_max_rate": 500.0})
+        for product in products:
+            self._threshold(product, 500.0)
         Alert = self.env[ALERT]
         self.env.flush_all()
 
@@ -309,14 +323,14 @@ class TestFieldReliability(AsqComplaintCommon):
             .with_user(self.users["asq_qm"])
             .get_views([(False, "form")])["views"]["form"]["arch"]
         )
-        self.assertIn('name="asq_reliability_max_rate"', form)
+        self.assertIn('name="asq_reliability_threshold_ids"', form)
         # Not shown to who has no after-sales role.
         form = (
             self.env["product.template"]
             .with_user(self.users["asq_employee"])
             .get_views([(False, "form")])["views"]["form"]["arch"]
         )
-        self.assertNotIn('name="asq_reliability_max_rate"', form)
+        self.assertNotIn('name="asq_reliability_threshold_ids"', form)
         cron = self.env.ref("after_sales_quality.asq_reliability_cron_check")
         self.assertTrue(cron.active)
         self.assertEqual(cron.code, "model._cron_reliability_check()")
@@ -355,3 +369,132 @@ class TestFieldReliability(AsqComplaintCommon):
         self.assertEqual(by_lot[self.lot_a.id, 1], 3 + 4)
         self.assertEqual(by_lot[self.lot_b.id, 3], 6)
         self.assertEqual(by_lot[self.lot_b.id, 1], 5)
+
+    def test_threshold_read_on_cohorts_with_the_exposure(self):
+        """The threshold is compared with the curve at its months in
+        service, over the cohorts that have been in service that long: a
+        young big cohort does not hide an old one past the threshold."""
+        now = fields.Datetime.now().replace(microsecond=0)
+        valve = self._create_product("Reliability Valve", 10.0)
+        # Old: 100 units eleven months ago, 6 failed in month 2; young: 1,000
+        # units last month, none failed. Over all delivered: 6 of 1,100 =
+        # 5.45 per 1,000; over the cohorts 6 months in service: 6 of 100 =
+        # 60.
+        old = self._deliver(
+            self.customer, [(valve, 100, 10.0, "VALVE-OLD")], date=self.date_a
+        )
+        self._deliver(
+            self.customer,
+            [(valve, 1000, 10.0, "VALVE-NEW")],
+            date=now - relativedelta(months=1, days=2),
+        )
+        self._failure_complaint(
+            self._delivered_lines(old), 6, self.date_a + relativedelta(months=2)
+        )
+        # Only young cohorts: 200 units three months ago, 12 failed in month
+        # 1: 60 per 1,000 so far, a rate that can only grow by month 12.
+        hose = self._create_product("Reliability Hose", 10.0)
+        young_date = now - relativedelta(months=3, days=2)
+        young = self._deliver(
+            self.customer, [(hose, 200, 10.0, "HOSE-1")], date=young_date
+        )
+        self._failure_complaint(
+            self._delivered_lines(young),
+            12,
+            young_date + relativedelta(months=1, days=1),
+        )
+        self._threshold(valve, 50.0, 6)
+        self._threshold(hose, 70.0, 12)
+        Alert = self.env[ALERT]
+        raised = Alert._cron_reliability_check()
+        figures = [
+            (
+                alert.product_id,
+                alert.reliability_delivered,
+                alert.reliability_failures,
+                round(alert.reliability_rate, 2),
+            )
+            for alert in raised
+        ]
+        self.assertEqual(figures, [(valve, 100, 6, 60.0)])
+        # The hose's 60 so far is not above 70; above 55 it is.
+        self._threshold(hose, 55.0, 12)
+        raised = Alert._cron_reliability_check()
+        self.assertEqual(
+            [
+                (a.product_id, a.reliability_delivered, a.reliability_failures)
+                for a in raised
+            ],
+            [(hose, 200, 12)],
+        )
+        self.assertEqual(round(raised.reliability_rate, 2), 60.0)
+
+    def test_claim_linked_to_its_complaint_counts_once(self):
+        """The same failed parts reported as a complaint and as a warranty
+        claim count once: the claim linked to the counted complaint is left
+        out."""
+        received = self.date_a + relativedelta(months=2, days=3)
+        complaint = self._failure_complaint(self.line_a, 4, received)
+        sales = self.users["asq_sales"]
+        claim = (
+            self.env["asq.warranty.claim"]
+            .with_user(sales)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "product_id": self.pump.id,
+                    "lot_id": self.lot_a.id,
+                    "quantity": 4,
+                    "description": "Seal leaks",
+                }
+            )
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE asq_warranty_claim SET claim_date = %s WHERE id = %s",
+            [received.date(), claim.id],
+        )
+        self.env.invalidate_all()
+
+        def month_2():
+            by_lot = {
+                (row["lot_id"][0], row["months_in_service"]): row["failures"]
+                for row in self._curve(groupby=("lot_id", "months_in_service"))
+            }
+            return by_lot[self.lot_a.id, 2]
+
+        # Unlinked: both count, 4 + 4.
+        self.assertEqual(month_2(), 8)
+        # Linked while the claim is open: once.
+        self.assertEqual(claim.state, "draft")
+        claim.write({"complaint_id": complaint.id})
+        self.assertEqual(month_2(), 4)
+        form = claim.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('name="complaint_id"', form)
+
+    def test_quality_manager_sets_the_threshold(self):
+        """The quality manager sets the threshold without the right to edit
+        products; a sales user may not; the after-sales users read it on
+        the product."""
+        qm = self.users["asq_qm"]
+        template = self.pump.product_tmpl_id
+        with self.assertRaises(AccessError):
+            template.with_user(qm).write({"name": "Renamed Pump"})
+        threshold = self._threshold(self.pump, 40.0, 6)
+        self.assertEqual(threshold.create_uid, qm)
+        threshold.with_user(qm).write({"max_rate": 45.0})
+        Threshold = self.env["asq.reliability.threshold"]
+        with self.assertRaisesRegex(AccessError, "not allowed to modify"):
+            threshold.with_user(self.users["asq_sales"]).write({"max_rate": 90.0})
+        with self.assertRaisesRegex(AccessError, "not allowed to create"):
+            Threshold.with_user(self.users["asq_aftersales"]).create(
+                {"product_tmpl_id": template.id, "max_rate": 1.0}
+            )
+        self.assertEqual(
+            template.with_user(self.users["asq_aftersales"])
+            .asq_reliability_threshold_ids.max_rate,
+            45.0,
+        )
+        # One per product and company.
+        with self.assertRaises(Exception), self.cr.savepoint():
+            Threshold.create({"product_tmpl_id": template.id, "max_rate": 5.0})
