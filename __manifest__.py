@@ -30,6 +30,7 @@
         "security/asq_service_security.xml",
         "security/asq_survey_security.xml",
         "security/asq_kpi_security.xml",
+        "security/asq_reliability_security.xml",
         "security/asq_portal_security.xml",
         "security/asq_dashboard_security.xml",
         "security/asq_credit_security.xml",
@@ -70,6 +71,7 @@
         "data/asq_kpi_data.xml",
         "data/asq_stock_data.xml",
         "data/asq_warranty_data.xml",
+        "data/asq_reliability_data.xml",
         "data/asq_credit_data.xml",
         "data/asq_customer_feedback_data.xml",
         # views
@@ -96,6 +98,7 @@
         "views/asq_warranty_claim_views.xml",
         "views/asq_customer_application_views.xml",
         "views/asq_customer_feedback_views.xml",
+        "views/asq_reliability_views.xml",
         # wizards
         "wizards/asq_capa_cancel_views.xml",
         "wizards/asq_complaint_cancel_views.xml",

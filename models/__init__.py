@@ -56,3 +56,4 @@ from . import res_lang
 from . import asq_credit_level
 from . import asq_customer_application
 from . import asq_customer_feedback
+from . import asq_reliability

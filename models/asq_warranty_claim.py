@@ -59,6 +59,7 @@ EDITABLE = {
     "claimed_amount": AsqEditable(_CLAIM),
     "sale_order_id": AsqEditable(_CLAIM),
     "move_id": AsqEditable(_CLAIM),
+    "complaint_id": AsqEditable(_CLAIM),
     "description": AsqEditable(_CLAIM),
     "customer_due_date": AsqEditable(_OPEN),
     "user_id": AsqEditable(_OPEN),
@@ -270,6 +271,16 @@ class AsqWarrantyClaim(models.Model):
         domain="[('state', '=', 'done'), ('product_id', '=', product_id), "
         "('picking_id.partner_id', 'child_of', commercial_partner_id)]",
         help="The delivery the claimed parts came from, when known.",
+    )
+    complaint_id = fields.Many2one(
+        "asq.complaint",
+        string="Complaint",
+        index="btree_not_null",
+        check_company=True,
+        domain="[('commercial_partner_id', '=', commercial_partner_id)]",
+        help="The customer complaint that reported the same failed parts: "
+        "the field reliability report then counts them once (the "
+        "complaint's line).",
     )
     description = fields.Text(string="Failure Reported")
     customer_due_date = fields.Date(
