@@ -342,10 +342,10 @@ WITH stamp(res_model, who, steps) AS (VALUES
     ('asq.complaint', 'closed_user_id', '{close,feedback_answer,feedback_record}'),
     ('asq.complaint', 'cancelled_user_id', '{cancel}'),
     ('asq.complaint', 'convened_user_id', '{convene_review}'),
-    ('asq.credit.level', 'submitted_user_id', '{submit}'),
-    ('asq.credit.level', 'approved_user_id', '{approve}'),
     ('asq.complaint.alert', 'approved_user_id', '{approve}'),
     ('asq.complaint.alert', 'acknowledged_user_id', '{acknowledge}'),
+    ('asq.credit.level', 'submitted_user_id', '{submit}'),
+    ('asq.credit.level', 'approved_user_id', '{approve}'),
     ('asq.customer.application', 'submitted_user_id', '{submit}'),
     ('asq.customer.application', 'approved_user_id', '{approve}'),
     ('asq.customer.application', 'refused_user_id', '{refuse}'),
@@ -391,8 +391,8 @@ WITH stamp(res_model, who, steps) AS (VALUES
     SELECT 'asq.capa', t.id, to_jsonb(t) FROM "asq_capa" t
     UNION ALL SELECT 'asq.capa.action', t.id, to_jsonb(t) FROM "asq_capa_action" t
     UNION ALL SELECT 'asq.complaint', t.id, to_jsonb(t) FROM "asq_complaint" t
-    UNION ALL SELECT 'asq.credit.level', t.id, to_jsonb(t) FROM "asq_credit_level" t
     UNION ALL SELECT 'asq.complaint.alert', t.id, to_jsonb(t) FROM "asq_complaint_alert" t
+    UNION ALL SELECT 'asq.credit.level', t.id, to_jsonb(t) FROM "asq_credit_level" t
     UNION ALL SELECT 'asq.customer.application', t.id, to_jsonb(t) FROM "asq_customer_application" t
     UNION ALL SELECT 'asq.customer.feedback', t.id, to_jsonb(t) FROM "asq_customer_feedback" t
     UNION ALL SELECT 'asq.hold', t.id, to_jsonb(t) FROM "asq_hold" t
