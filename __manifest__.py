@@ -16,6 +16,8 @@
         "hr",
         "portal",
         "calendar",
+        # maintenance: the equipment the patrols check, with its vendor (001)
+        "maintenance",
     ],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
@@ -33,6 +35,7 @@
         "security/asq_portal_security.xml",
         "security/asq_dashboard_security.xml",
         "security/asq_credit_security.xml",
+        "security/asq_patrol_security.xml",
         # reports before data: the mail templates attach them (as core sale)
         "report/asq_paperformat.xml",
         "report/asq_form_templates.xml",
@@ -46,6 +49,8 @@
         "report/asq_service_templates.xml",
         "report/asq_vendor_reports.xml",
         "report/asq_vendor_templates.xml",
+        "report/asq_patrol_reports.xml",
+        "report/asq_patrol_templates.xml",
         "report/asq_survey_reports.xml",
         "report/asq_survey_templates.xml",
         "report/asq_kpi_pack_reports.xml",
@@ -66,6 +71,7 @@
         "data/asq_stock_data.xml",
         "data/asq_warranty_data.xml",
         "data/asq_credit_data.xml",
+        "data/asq_patrol_data.xml",
         # views
         "views/asq_delivered_line_views.xml",
         "views/asq_capa_views.xml",
@@ -80,6 +86,7 @@
         "views/asq_hold_views.xml",
         "views/asq_service_visit_views.xml",
         "views/asq_vendor_views.xml",
+        "views/asq_patrol_views.xml",
         "views/res_partner_service_views.xml",
         "views/asq_survey_views.xml",
         "views/res_partner_survey_views.xml",
