@@ -45,6 +45,8 @@ TRANSITIONS = (
         (GROUP_USER_ALL,),
         "called",
         check="_asq_check_call_vendor",
+        # (the to-do only on a patrol that found a problem)
+        signer="_asq_call_vendor_signer",
     ),
 )
 # pylint: enable=prefer-env-translation
@@ -209,6 +211,9 @@ class AsqEquipmentPatrol(models.Model):
             )._asq_call_out(patrol)
             patrol._asq_finish("call_vendor", {"maintenance_id": callout.id})
         return True
+
+    def _asq_call_vendor_signer(self):
+        return [("result", "=", "problem")]
 
     def _asq_check_call_vendor(self):
         if self.result != "problem":

@@ -16,9 +16,11 @@ WORKFLOW_KEY = "asq_vendor_workflow"
 # What the after-sales section records of the vendor's work: all of it until
 # quality verifies it, nothing afterwards. write() and the form's readonly=
 # both read this table (asq.editable.mixin).
+# A call-out keeps the vendor, equipment and day its patrol called: they are
+# what the month's scorecard counts.
 EDITABLE = dict.fromkeys(
     ("vendor_id", "equipment", "date", "company_id"),
-    AsqEditable(("draft",), GROUP_USER_ALL),
+    AsqEditable(("draft",), GROUP_USER_ALL, frozen_by="called_date"),
 )
 # (the vendor's staff's work is written down while they are on site too)
 EDITABLE["work"] = AsqEditable(("arrived", "draft"), GROUP_USER_ALL)

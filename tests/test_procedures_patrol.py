@@ -106,6 +106,10 @@ class TestEquipmentPatrol(AsqCommon):
             (patrol.state, patrol.patrolled_user_id, patrol.patrolled_date),
             ("done", self.worker, datetime(2026, 11, 10, 8, 30)),
         )
+        # The worker's to-do: call the vendor.
+        self.assertIn(
+            self.worker, patrol.activity_ids.filtered("active").user_id
+        )
         with self.assertRaisesRegex(UserError, "can no longer be changed"):
             patrol.line_ids[0].result = "problem"
         with self.assertRaisesRegex(UserError, "is closed"):
@@ -165,6 +169,8 @@ class TestEquipmentPatrol(AsqCommon):
         with self.assertRaisesRegex(UserError, "found no problem"):
             ok.action_call_vendor()
         self.assertFalse(ok.maintenance_id)
+        # Nothing waits on a patrol that found nothing.
+        self.assertFalse(ok.activity_ids)
 
     def test_one_patrol_per_equipment_per_day(self):
         self._patrol(self.lift, date(2026, 11, 5))
