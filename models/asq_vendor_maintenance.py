@@ -111,7 +111,7 @@ class AsqVendorMaintenance(models.Model):
         index="btree_not_null",
     )
     patrol_ids = fields.One2many(
-        "asq.equipment.patrol", "maintenance_id", string="Patrol", readonly=True
+        "asq.equipment.patrol", "maintenance_id", string="Patrol Record", readonly=True
     )
     called_user_id, called_date = asq_signature("Called By", "Called At")
     arrived_user_id, arrived_date = asq_signature(
@@ -184,9 +184,7 @@ class AsqVendorMaintenance(models.Model):
             if record.called_date and record.arrived_date:
                 delta = record.arrived_date - record.called_date
                 record.response_hours = delta.total_seconds() / 3600
-                record.response_late = (
-                    record.response_hours > record.response_limit
-                )
+                record.response_late = record.response_hours > record.response_limit
             else:
                 record.response_hours = 0.0
                 record.response_late = False

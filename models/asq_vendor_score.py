@@ -111,8 +111,7 @@ class AsqVendorScore(models.Model):
     response_late_count = fields.Integer(
         string="Late Responses",
         compute="_compute_callouts",
-        help="Call-outs of the month the vendor came to after the response "
-        "limit.",
+        help="Call-outs of the month the vendor came to after the response " "limit.",
     )
     # The button (the engine: role, state and precondition).
     can_confirm = fields.Boolean(compute="_compute_asq_can")
@@ -145,8 +144,14 @@ class AsqVendorScore(models.Model):
         if scored:
             tz = self.env.context.get("tz") or self.env.user.tz or "UTC"
             self.env["asq.vendor.maintenance"].flush_model(
-                ["vendor_id", "company_id", "called_date", "arrived_date"]
-                + ["response_hours", "response_late"]
+                [
+                    "vendor_id",
+                    "company_id",
+                    "called_date",
+                    "arrived_date",
+                    "response_hours",
+                    "response_late",
+                ]
             )
             self.env.cr.execute(
                 SQL(

@@ -12,6 +12,7 @@ from odoo.addons.after_sales_quality.tests.common import AsqCommon
 
 PATROL = "asq.equipment.patrol"
 MAINTENANCE = "asq.vendor.maintenance"
+STAMPED = "stamped by the buttons of the call-out"
 REPORT = "after_sales_quality.asq_equipment_patrol_report"
 SCORE_REPORT = "after_sales_quality.asq_vendor_score_report"
 
@@ -107,9 +108,7 @@ class TestEquipmentPatrol(AsqCommon):
             ("done", self.worker, datetime(2026, 11, 10, 8, 30)),
         )
         # The worker's to-do: call the vendor.
-        self.assertIn(
-            self.worker, patrol.activity_ids.filtered("active").user_id
-        )
+        self.assertIn(self.worker, patrol.activity_ids.filtered("active").user_id)
         with self.assertRaisesRegex(UserError, "can no longer be changed"):
             patrol.line_ids[0].result = "problem"
         with self.assertRaisesRegex(UserError, "is closed"):
@@ -217,7 +216,7 @@ class TestEquipmentPatrol(AsqCommon):
         with self.assertRaisesRegex(UserError, "Use the workflow buttons"):
             patrol.write({"state": "done"})
         # A call-out cannot be made up nor its times moved.
-        with self.assertRaisesRegex(UserError, "stamped by the buttons of the call-out"):
+        with self.assertRaisesRegex(UserError, STAMPED):
             self.env[MAINTENANCE].with_user(self.worker).create(
                 {
                     "vendor_id": self.vendor_a.id,
@@ -230,14 +229,10 @@ class TestEquipmentPatrol(AsqCommon):
             self.lift, datetime(2026, 11, 8, 9, 0), datetime(2026, 11, 8, 10, 0)
         )
         for field in ("arrived_date", "called_date", "response_limit"):
-            with self.assertRaisesRegex(
-                UserError, "stamped by the buttons of the call-out"
-            ):
+            with self.assertRaisesRegex(UserError, STAMPED):
                 callout.write({field: "2026-11-08 09:30:00"})
         # A context key unlocks nothing.
-        with self.assertRaisesRegex(
-            UserError, "stamped by the buttons of the call-out"
-        ):
+        with self.assertRaisesRegex(UserError, STAMPED):
             callout.with_context(asq_vendor_workflow=True).write(
                 {"arrived_date": "2026-11-08 09:30:00"}
             )
