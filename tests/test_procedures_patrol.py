@@ -4,7 +4,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.after_sales_quality.models.asq_workflow_mixin import AsqStateError
@@ -340,3 +340,42 @@ class TestEquipmentPatrol(AsqCommon):
         ):
             self.assertIn(text, html)
         self._assert_pdf(REPORT, patrol)
+
+    def test_other_company_sees_no_patrol_nor_callout(self):
+        callout = self._callout(
+            self.lift, datetime(2026, 11, 13, 9), datetime(2026, 11, 13, 9, 45)
+        )
+        other = self.env["res.company"].create({"name": "Patrol Other Company"})
+        outsider = new_test_user(
+            self.env,
+            login="patrol_outsider",
+            groups="after_sales_quality.group_asq_manager",
+            company_id=other.id,
+            company_ids=[Command.set(other.ids)],
+        )
+        for record in (callout.patrol_ids, callout):
+            self.assertFalse(
+                self.env[record._name].with_user(outsider).search(
+                    [("id", "=", record.id)]
+                )
+            )
+            with self.assertRaises(AccessError):
+                record.with_user(outsider).read(["state"])
+        with self.assertRaises(AccessError):
+            callout.patrol_ids.line_ids.with_user(outsider).read(["name"])
+
+    def test_chinese_labels(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["after_sales_quality"], ["zh_CN"], overwrite=True
+        )
+        self.assertEqual(
+            self.env["ir.model"].with_context(lang="zh_CN")._get(PATROL).name,
+            "设备巡视记录",
+        )
+        info = (
+            self.env[MAINTENANCE]
+            .with_context(lang="zh_CN")
+            .fields_get(["response_hours"], ["string"])
+        )
+        self.assertEqual(info["response_hours"]["string"], "响应时间（小时）")
