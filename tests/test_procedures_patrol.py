@@ -376,6 +376,6 @@ class TestEquipmentPatrol(AsqCommon):
         info = (
             self.env[MAINTENANCE]
             .with_context(lang="zh_CN")
-            .fields_get(["response_hours"], ["string"])
+            .fields_get(["called_date"], ["string"])
         )
-        self.assertEqual(info["response_hours"]["string"], "响应时间（小时）")
+        self.assertEqual(info["called_date"]["string"], "通知时间")
