@@ -355,9 +355,9 @@ class TestEquipmentPatrol(AsqCommon):
         )
         for record in (callout.patrol_ids, callout):
             self.assertFalse(
-                self.env[record._name].with_user(outsider).search(
-                    [("id", "=", record.id)]
-                )
+                self.env[record._name]
+                .with_user(outsider)
+                .search([("id", "=", record.id)])
             )
             with self.assertRaises(AccessError):
                 record.with_user(outsider).read(["state"])
