@@ -16,6 +16,8 @@
         "hr",
         "portal",
         "calendar",
+        # maintenance: the equipment the patrols check, with its vendor (001)
+        "maintenance",
     ],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
@@ -35,6 +37,7 @@
         "security/asq_dashboard_security.xml",
         "security/asq_credit_security.xml",
         "security/asq_customer_feedback_security.xml",
+        "security/asq_patrol_security.xml",
         # reports before data: the mail templates attach them (as core sale)
         "report/asq_paperformat.xml",
         "report/asq_form_templates.xml",
@@ -48,6 +51,8 @@
         "report/asq_service_templates.xml",
         "report/asq_vendor_reports.xml",
         "report/asq_vendor_templates.xml",
+        "report/asq_patrol_reports.xml",
+        "report/asq_patrol_templates.xml",
         "report/asq_survey_reports.xml",
         "report/asq_survey_templates.xml",
         "report/asq_kpi_pack_reports.xml",
@@ -74,6 +79,7 @@
         "data/asq_reliability_data.xml",
         "data/asq_credit_data.xml",
         "data/asq_customer_feedback_data.xml",
+        "data/asq_patrol_data.xml",
         # views
         "views/asq_delivered_line_views.xml",
         "views/asq_capa_views.xml",
@@ -89,6 +95,7 @@
         "views/asq_hold_supplier_query_views.xml",
         "views/asq_service_visit_views.xml",
         "views/asq_vendor_views.xml",
+        "views/asq_patrol_views.xml",
         "views/res_partner_service_views.xml",
         "views/asq_survey_views.xml",
         "views/res_partner_survey_views.xml",

@@ -57,3 +57,4 @@ from . import asq_credit_level
 from . import asq_customer_application
 from . import asq_customer_feedback
 from . import asq_reliability
+from . import asq_equipment_patrol

@@ -1,6 +1,8 @@
+from datetime import timedelta
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import LazyTranslate, float_compare
+from odoo.tools import SQL, LazyTranslate, float_compare
 
 from .asq_document import asq_refuse, asq_state_field
 from .asq_groups import GROUP_INSPECTOR
@@ -86,6 +88,31 @@ class AsqVendorScore(models.Model):
         "res.users", readonly=True, copy=False, string="Confirmed By"
     )
     confirmed_date = fields.Datetime(readonly=True, copy=False, string="Confirmed At")
+    # 001: 「發現問題及時通知分包方維保人員」 and 「每月匯總并對設備供應、安裝商
+    # 售后服務質量進行評價」: the month's call-outs of the vendor and how fast
+    # its staff came, beside the scores (read from the call-outs, one query).
+    callout_count = fields.Integer(
+        string="Call-outs",
+        compute="_compute_callouts",
+        help="Call-outs to the vendor's maintenance staff in the month.",
+    )
+    callout_waiting_count = fields.Integer(
+        string="Not Arrived Yet",
+        compute="_compute_callouts",
+        help="Call-outs of the month the vendor's staff have not come to yet.",
+    )
+    response_avg_hours = fields.Float(
+        string="Average Response (hours)",
+        compute="_compute_callouts",
+        digits=(8, 2),
+        help="Average clock hours from call-out to arrival, over the "
+        "call-outs of the month the vendor came to.",
+    )
+    response_late_count = fields.Integer(
+        string="Late Responses",
+        compute="_compute_callouts",
+        help="Call-outs of the month the vendor came to after the response " "limit.",
+    )
     # The button (the engine: role, state and precondition).
     can_confirm = fields.Boolean(compute="_compute_asq_can")
 
@@ -107,6 +134,65 @@ class AsqVendorScore(models.Model):
     def _compute_total(self):
         for score in self:
             score.total = sum(line.weight * line.score for line in score.line_ids) / 100
+
+    @api.depends("vendor_id", "month", "company_id")
+    def _compute_callouts(self):
+        """One query for all the scorecards: the call-outs by vendor, company
+        and month (the month of the call in the user's time zone)."""
+        figures = {}
+        scored = self.filtered(lambda s: s.vendor_id and s.month and s.company_id)
+        if scored:
+            tz = self.env.context.get("tz") or self.env.user.tz or "UTC"
+            self.env["asq.vendor.maintenance"].flush_model(
+                [
+                    "vendor_id",
+                    "company_id",
+                    "called_date",
+                    "arrived_date",
+                    "response_hours",
+                    "response_late",
+                ]
+            )
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT m.vendor_id, m.company_id,
+                           date_trunc('month', (m.called_date AT TIME ZONE 'UTC')
+                                      AT TIME ZONE %(tz)s)::date AS month,
+                           COUNT(*),
+                           COUNT(*) FILTER (WHERE m.arrived_date IS NULL),
+                           AVG(m.response_hours)
+                               FILTER (WHERE m.arrived_date IS NOT NULL),
+                           COUNT(*) FILTER (WHERE m.response_late)
+                      FROM asq_vendor_maintenance m
+                     WHERE m.called_date IS NOT NULL
+                       AND m.vendor_id IN %(vendors)s
+                       AND m.company_id IN %(companies)s
+                       AND m.called_date >= %(start)s
+                       AND m.called_date < %(end)s
+                  GROUP BY 1, 2, 3
+                    """,
+                    tz=tz,
+                    vendors=tuple(scored.vendor_id.ids),
+                    companies=tuple(scored.company_id.ids),
+                    # (a day's margin each side for the time zones)
+                    start=min(scored.mapped("month")) - timedelta(days=1),
+                    end=max(scored.mapped("month")) + timedelta(days=33),
+                )
+            )
+            figures = {
+                (vendor, company, month): rest
+                for vendor, company, month, *rest in self.env.cr.fetchall()
+            }
+        for score in self:
+            count, waiting, average, late = figures.get(
+                (score.vendor_id.id, score.company_id.id, score.month),
+                (0, 0, 0.0, 0),
+            )
+            score.callout_count = count
+            score.callout_waiting_count = waiting
+            score.response_avg_hours = float(average or 0.0)
+            score.response_late_count = late
 
     # ------------------------------------------------------------------
     # CRUD

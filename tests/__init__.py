@@ -53,3 +53,4 @@ from . import test_ux_misc
 from . import test_ux_pack_tz
 from . import test_procedures_feedback
 from . import test_procedures_reliability
+from . import test_procedures_patrol

@@ -118,6 +118,7 @@ MATRIX = {
     # Criteria have no company: the second company's manager is not tested.
     "asq.vendor.criterion": cells("crwu", "USER_ALL=r manager=crwu", roles=COMPANY_A),
     "asq.vendor.maintenance": cells("crwu", "USER_ALL=crw manager=crwu"),
+    "asq.equipment.patrol": cells("crwu", "USER_ALL=crw manager=crwu"),
     "asq.vendor.score": cells("crwu", "USER_ALL=r inspector=crw manager=crwu"),
     "asq.vendor.score.line": cells("crwu", "USER_ALL=r inspector,manager=crwu"),
     "asq.vendor.rectification": cells("crwu", "USER_ALL=r inspector=crw manager=crwu"),
@@ -322,6 +323,12 @@ class AsqSecurityCommon(AsqPortalCommon):
         fx["asq.vendor.maintenance"] = env["asq.vendor.maintenance"].create(
             cls._maintenance_vals()
         )
+        cls.patrolled = env["maintenance.equipment"].create(
+            {"name": "Matrix Lift", "partner_id": cls.vendor.id}
+        )
+        fx["asq.equipment.patrol"] = env["asq.equipment.patrol"].create(
+            {"equipment_id": cls.patrolled.id, "date": "2024-01-02"}
+        )
         score = env["asq.vendor.score"].create(
             {"vendor_id": cls.vendor.id, "month": "2024-01-01"}
         )
@@ -504,6 +511,10 @@ class AsqSecurityCommon(AsqPortalCommon):
             },
             "asq.vendor.criterion": lambda: {"name": "New criterion", "weight": 0},
             "asq.vendor.maintenance": self._maintenance_vals,
+            "asq.equipment.patrol": lambda: {
+                "equipment_id": self.patrolled.id,
+                "date": "2024-01-03",
+            },
             "asq.vendor.score": lambda: {
                 "vendor_id": self.vendor.id,
                 "month": "2023-06-01",
@@ -537,6 +548,7 @@ class AsqSecurityCommon(AsqPortalCommon):
         "asq.service.visit.part": {"quantity": 2},
         "asq.vendor.criterion": {"name": "Renamed by the matrix"},
         "asq.vendor.maintenance": {"work": "Changed by the matrix"},
+        "asq.equipment.patrol": {"problem": "Changed by the matrix"},
         "asq.vendor.score": {"note": "Changed by the matrix"},
         "asq.vendor.score.line": {"score": 55},
         "asq.vendor.rectification": {"findings": "Changed by the matrix"},

@@ -112,6 +112,7 @@ ENGINE_MODELS = (
     "asq.customer.application",
     "asq.credit.level",
     "asq.customer.feedback",
+    "asq.equipment.patrol",
 )
 # Steps whose method is not a button of the document's form: they are run
 # from another screen and tested there.
@@ -532,6 +533,9 @@ class TestStateTable(TransactionCase):
                 vals[name] = fields.Date.today().replace(month=1, day=1)
             elif field.type in ("integer", "float", "monetary"):
                 vals[name] = 1
+        if model == "asq.vendor.maintenance":
+            # (only a call-out starts without the work done: from a patrol)
+            vals["work"] = "State table"
         return Model.create(vals)
 
     @staticmethod
@@ -557,6 +561,11 @@ class TestStateTable(TransactionCase):
             default["month"] = fields.Date.today().replace(
                 year=1990 + self.copies // 12, month=1 + self.copies % 12, day=1
             )
+        if template._name == "asq.equipment.patrol":
+            # One patrol per equipment and day: each copy its own day.
+            default["date"] = fields.Date.today().replace(
+                year=1990, month=1, day=1
+            ) + timedelta(days=self.copies)
         record = template.with_context(**asq_step(self._workflow_key(template))).copy(
             default
         )

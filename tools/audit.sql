@@ -353,6 +353,7 @@ WITH stamp(res_model, who, steps) AS (VALUES
     ('asq.customer.feedback', 'approved_user_id', '{approve}'),
     ('asq.customer.feedback', 'rejected_user_id', '{reject}'),
     ('asq.customer.feedback', 'acknowledged_user_id', '{acknowledge}'),
+    ('asq.equipment.patrol', 'patrolled_user_id', '{record}'),
     ('asq.hold', 'opened_user_id', '{activate}'),
     ('asq.hold', 'verified_user_id', '{verify}'),
     ('asq.hold', 'released_user_id', '{release}'),
@@ -376,6 +377,8 @@ WITH stamp(res_model, who, steps) AS (VALUES
     ('asq.survey.campaign', 'sampled_user_id', '{draw_sample}'),
     ('asq.survey.campaign', 'closed_user_id', '{close}'),
     ('asq.survey.campaign', 'reviewed_user_id', '{review}'),
+    ('asq.vendor.maintenance', 'arrived_user_id', '{arrive}'),
+    ('asq.vendor.maintenance', 'fixed_user_id', '{fix}'),
     ('asq.vendor.maintenance', 'verified_user_id', '{verify}'),
     ('asq.vendor.rectification', 'rectified_user_id', '{rectified}'),
     ('asq.vendor.rectification', 'verified_user_id', '{verify_compliant}'),
@@ -395,6 +398,7 @@ WITH stamp(res_model, who, steps) AS (VALUES
     UNION ALL SELECT 'asq.credit.level', t.id, to_jsonb(t) FROM "asq_credit_level" t
     UNION ALL SELECT 'asq.customer.application', t.id, to_jsonb(t) FROM "asq_customer_application" t
     UNION ALL SELECT 'asq.customer.feedback', t.id, to_jsonb(t) FROM "asq_customer_feedback" t
+    UNION ALL SELECT 'asq.equipment.patrol', t.id, to_jsonb(t) FROM "asq_equipment_patrol" t
     UNION ALL SELECT 'asq.hold', t.id, to_jsonb(t) FROM "asq_hold" t
     UNION ALL SELECT 'asq.hold.supplier.query', t.id, to_jsonb(t) FROM "asq_hold_supplier_query" t
     UNION ALL SELECT 'asq.kpi.pack', t.id, to_jsonb(t) FROM "asq_kpi_pack" t
