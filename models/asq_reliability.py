@@ -4,10 +4,10 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, formatLang
 
+from ..report.asq_reliability_report import MAX_MONTHS, PER
 from .asq_complaint import STEP_CONTEXT
 from .asq_groups import GROUP_MANAGER, GROUP_MGMT_REP
 from .asq_workflow_mixin import asq_in_step
-from ..report.asq_reliability_report import MAX_MONTHS, PER
 
 # Products checked per query by the daily job.
 BATCH_SIZE = 200
@@ -55,11 +55,13 @@ class AsqReliabilityThreshold(models.Model):
         required=True,
         help="The early warning is raised when the cumulative failure rate at "
         "the months in service below exceeds this figure: the failures "
-        "reported within those months per 1,000 units of the deliveries that "
-        "have been in service that long (younger deliveries are left out, "
-        "they have not had the exposure). While no delivery is that old, the "
-        "deliveries are evaluated on their failures so far per 1,000 "
-        "delivered (their rate can only grow). The higher of the two counts.",
+        "reported within those months per 1,000 units of the deliveries "
+        "that have been in service that long (younger deliveries are left "
+        "out, they have not had the exposure; goods returned are out of "
+        "service). The younger deliveries are also evaluated on their "
+        "failures so far per 1,000 units in service (their rate can only "
+        "grow): this is how a product whose deliveries are all younger is "
+        "evaluated. The higher of the two counts.",
     )
     months = fields.Integer(
         string="Months in Service",
@@ -223,29 +225,39 @@ class AsqComplaintAlert(models.Model):
         The threshold is read against the warranty curve at its months in
         service N: the failures within N months per 1,000 units of the
         cohorts that have been N months in service (a younger cohort has
-        not had the exposure and would only dilute the rate). While none
-        has, the young cohorts are evaluated on their failures so far per
-        1,000 delivered: a lower bound of their rate at N, so a crossing is
-        certain. The higher of the two rates is the product's."""
+        not had the exposure and would only dilute the rate), the units
+        being those in service at month N-1 (returns taken out). The
+        younger cohorts are evaluated on their failures so far per 1,000
+        units in service now: a lower bound of their rate at N (failures
+        only add up, units only go), so a crossing is certain. The higher of
+        the two rates is the product's."""
         self.env.flush_all()
         report = self.env["asq.reliability.report"]
         self.env.cr.execute(
             SQL(
                 """
-                WITH cohort AS (
+                WITH r AS (
+                    SELECT r.*, r.id / %(width)s AS cohort,
+                           MAX(r.months_in_service)
+                               OVER (PARTITION BY r.id / %(width)s) AS age
+                      FROM (%(rows)s) r
+                ), cohort AS (
                     SELECT r.company_id, r.product_id, t.max_rate, t.months,
-                           MAX(r.months_in_service) AS age,
-                           SUM(r.delivered_qty) AS qty,
+                           MAX(r.age) AS age,
+                           COALESCE(SUM(r.in_service_qty) FILTER (
+                               WHERE r.months_in_service
+                                     = LEAST(r.age, t.months - 1)
+                           ), 0) AS qty,
                            COALESCE(SUM(r.failures) FILTER (
                                WHERE r.months_in_service < t.months
                            ), 0) AS failed
-                      FROM (%(rows)s) r
+                      FROM r
                       JOIN product_product pp ON pp.id = r.product_id
                       JOIN asq_reliability_threshold t
                         ON t.product_tmpl_id = pp.product_tmpl_id
                        AND t.company_id = r.company_id
                   GROUP BY r.company_id, r.product_id, t.max_rate, t.months,
-                           r.id / %(width)s
+                           r.cohort
                 )
                 SELECT company_id, product_id, max_rate, months,
                        COALESCE(SUM(qty) FILTER (WHERE age >= months), 0),

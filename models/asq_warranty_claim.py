@@ -274,7 +274,6 @@ class AsqWarrantyClaim(models.Model):
     )
     complaint_id = fields.Many2one(
         "asq.complaint",
-        string="Complaint",
         index="btree_not_null",
         check_company=True,
         domain="[('commercial_partner_id', '=', commercial_partner_id)]",

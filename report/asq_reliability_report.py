@@ -61,6 +61,13 @@ class AsqReliabilityReport(models.Model):
             "counts_as_complaint",
         ],
         "asq.complaint.line": ["complaint_id", "move_id", "lot_id", "quantity"],
+        "asq.return.line": [
+            "move_id",
+            "lot_id",
+            "qc_result",
+            "qc_date",
+            "received_qty",
+        ],
         "asq.warranty.claim": [
             "state",
             "verdict",
@@ -82,7 +89,13 @@ class AsqReliabilityReport(models.Model):
             "location_id",
             "location_dest_id",
         ],
-        "stock.move": ["picking_id", "product_id", "company_id", "partner_id"],
+        "stock.move": [
+            "picking_id",
+            "product_id",
+            "company_id",
+            "partner_id",
+            "origin_returned_move_id",
+        ],
         "stock.picking": ["partner_id", "asq_return_role"],
         "product.product": ["product_tmpl_id"],
         "product.template": ["categ_id"],
@@ -119,7 +132,8 @@ class AsqReliabilityReport(models.Model):
         digits="Product Unit of Measure",
         readonly=True,
         help="Delivered quantity of the cohorts that have reached this month "
-        "in service.",
+        "in service, less what came back from the customer (a received "
+        "return of the delivery) before this month in service.",
     )
     failures = fields.Float(
         digits="Product Unit of Measure",
@@ -296,6 +310,42 @@ class AsqReliabilityReport(models.Model):
                   FROM failure f
               GROUP BY f.company_id, f.product_id, f.lot_id, f.partner_id,
                        f.month, f.months
+            ), returned AS (
+                -- goods back from the customer (a received return of the
+                -- delivery) are out of service from the next month in
+                -- service; what QC rejected went back to the customer (001:
+                -- 「如因客戶原因造成的損壞,可拒收並書面說明」) and is in
+                -- service again from its QC date
+                SELECT d.company_id, d.product_id, d.lot_id, d.partner_id,
+                       date_trunc('month', d.date) AS month,
+                       %(return_months)s AS months,
+                       SUM(rt.quantity) AS quantity
+                  FROM (
+                      SELECT rm.origin_returned_move_id AS move_id,
+                             rml.lot_id, rml.date,
+                             rml.quantity_product_uom AS quantity
+                        FROM stock_move rm
+                        JOIN stock_move_line rml ON rml.move_id = rm.id
+                        JOIN stock_location rsrc ON rsrc.id = rml.location_id
+                        JOIN stock_location rdst
+                          ON rdst.id = rml.location_dest_id
+                       WHERE rm.origin_returned_move_id IS NOT NULL
+                         AND rml.state = 'done'
+                         AND rsrc.usage = 'customer'
+                         AND rdst.usage <> 'customer'
+                   UNION ALL
+                      SELECT rj.move_id, rj.lot_id, rj.qc_date::timestamp,
+                             -rj.received_qty
+                        FROM asq_return_line rj
+                       WHERE rj.qc_result = 'reject'
+                         AND rj.qc_date IS NOT NULL
+                         AND rj.received_qty > 0
+                  ) rt
+                  JOIN delivered d
+                    ON d.move_id = rt.move_id
+                   AND d.lot_id IS NOT DISTINCT FROM rt.lot_id
+              GROUP BY d.company_id, d.product_id, d.lot_id, d.partner_id,
+                       date_trunc('month', d.date), %(return_months)s
             ), bucket AS (
                 SELECT co.*, m.m
                   FROM cohort co
@@ -326,7 +376,10 @@ class AsqReliabilityReport(models.Model):
                    b.month::date AS delivery_month,
                    b.m AS months_in_service,
                    CASE WHEN b.m = 0 THEN b.quantity ELSE 0 END AS delivered_qty,
-                   b.quantity AS in_service_qty,
+                   GREATEST(b.quantity - COALESCE(SUM(r.quantity) OVER (
+                       PARTITION BY b.id ORDER BY b.m
+                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+                   ), 0), 0) AS in_service_qty,
                    COALESCE(f.quantity, 0) AS failures,
                    SUM(COALESCE(f.quantity, 0))
                        OVER (PARTITION BY b.id ORDER BY b.m) AS cumulative_failures,
@@ -342,6 +395,13 @@ class AsqReliabilityReport(models.Model):
                AND f.partner_id IS NOT DISTINCT FROM b.partner_id
                AND f.month = b.month
                AND f.months = b.m
+              LEFT JOIN returned r
+                ON r.company_id = b.company_id
+               AND r.product_id = b.product_id
+               AND r.lot_id IS NOT DISTINCT FROM b.lot_id
+               AND r.partner_id IS NOT DISTINCT FROM b.partner_id
+               AND r.month = b.month
+               AND r.months = b.m
             """,
             delivered_lines=asq_delivered_move_lines(delivered_cond),
             claim_lines=asq_delivered_move_lines(
@@ -354,6 +414,7 @@ class AsqReliabilityReport(models.Model):
             claim_months=asq_months_between(
                 SQL("w.claim_date::timestamp"), SQL("d.date")
             ),
+            return_months=asq_months_between(SQL("rt.date"), SQL("d.date")),
             age=asq_months_between(
                 SQL("(NOW() AT TIME ZONE 'UTC')"), SQL("co.first_date")
             ),

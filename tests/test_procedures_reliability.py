@@ -1,8 +1,10 @@
 from dateutil.relativedelta import relativedelta
+from psycopg2 import IntegrityError
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.after_sales_quality.tests.complaint_common import AsqComplaintCommon
 
@@ -491,10 +493,57 @@ class TestFieldReliability(AsqComplaintCommon):
                 {"product_tmpl_id": template.id, "max_rate": 1.0}
             )
         self.assertEqual(
-            template.with_user(self.users["asq_aftersales"])
-            .asq_reliability_threshold_ids.max_rate,
+            template.with_user(
+                self.users["asq_aftersales"]
+            ).asq_reliability_threshold_ids.max_rate,
             45.0,
         )
         # One per product and company.
-        with self.assertRaises(Exception), self.cr.savepoint():
+        with (
+            self.assertRaises(IntegrityError),
+            mute_logger("odoo.sql_db"),
+            self.cr.savepoint(),
+        ):
             Threshold.create({"product_tmpl_id": template.id, "max_rate": 5.0})
+
+    def test_returned_goods_leave_the_units_in_service(self):
+        """Goods that came back from the customer are out of service from
+        the next month in service: on the curve and for the threshold."""
+        fan = self._create_product("Reliability Fan", 10.0)
+        picking = self._deliver(
+            self.customer, [(fan, 100, 10.0, "FAN-1")], date=self.date_a
+        )
+        # 3 failed in month 1; 40 came back in month 2.
+        self._failure_complaint(
+            self._delivered_lines(picking), 3, self.date_a + relativedelta(months=1)
+        )
+        receipt = self._return(picking, {fan: 40})
+        receipt.move_line_ids.date = self.date_a + relativedelta(months=2, days=5)
+        self.env.flush_all()
+        curve = {
+            row["months_in_service"]: row
+            for row in self.env[REPORT].read_group(
+                [("product_id", "=", fan.id)],
+                ["in_service_qty:sum", "failures:sum", "cumulative_rate"],
+                ["months_in_service"],
+                lazy=False,
+            )
+        }
+        units = [curve[m]["in_service_qty"] for m in range(5)]
+        self.assertEqual(units, [100, 100, 100, 60, 60])
+        self.assertEqual(curve[0]["delivered_qty"], 100)
+        # Month 2: 3 of 100 = 30; month 3: 3 of the 60 still in service.
+        self.assertEqual(round(curve[2]["cumulative_rate"], 2), 30.0)
+        self.assertEqual(round(curve[3]["cumulative_rate"], 2), 50.0)
+        # At 6 months: 3 failures of the 60 in service at month 5: 50 per
+        # 1,000, above 40 (over the 100 delivered it would be 30).
+        self._threshold(fan, 40.0, 6)
+        raised = self.env[ALERT]._cron_reliability_check()
+        self.assertEqual(
+            [
+                (a.product_id, a.reliability_delivered, a.reliability_failures)
+                for a in raised
+            ],
+            [(fan, 60, 3)],
+        )
+        self.assertEqual(round(raised.reliability_rate, 2), 50.0)
