@@ -566,9 +566,19 @@ class TestStateTable(TransactionCase):
             default["date"] = fields.Date.today().replace(
                 year=1990, month=1, day=1
             ) + timedelta(days=self.copies)
-        record = template.with_context(**asq_step(self._workflow_key(template))).copy(
-            default
-        )
+        if template._name == "asq.credit.level":
+            # One row per level and company: each copy is the row of its
+            # level in a company of its own (made with its three levels).
+            company = self.env["res.company"].create(
+                {"name": f"State table company {self.copies}"}
+            )
+            record = template.search(
+                [("company_id", "=", company.id), ("level", "=", template.level)]
+            )
+        else:
+            record = template.with_context(
+                **asq_step(self._workflow_key(template))
+            ).copy(default)
         self._history(record, {"state": state})
         record.flush_recordset()
         # (the copy's environment carries the step's mark: what follows runs

@@ -30,6 +30,7 @@ from odoo.addons.after_sales_quality.models import (
     asq_return,
     asq_service_visit,
     asq_vendor_rectification,
+    asq_warranty_claim,
 )
 from odoo.addons.after_sales_quality.models.asq_workflow_mixin import asq_step
 from odoo.addons.after_sales_quality.tests import test_state_table
@@ -62,6 +63,7 @@ PROTECTED = {
     "asq.vendor.rectification": asq_vendor_rectification.SIGNATURE_FIELDS,
     "asq.survey.campaign": (),
     "asq.kpi.pack": asq_kpi_pack.SIGNATURE_FIELDS,
+    "asq.warranty.claim": asq_warranty_claim.SIGNATURE_FIELDS,
 }
 # Content a person typed that freezes with a step: (state, field, value).
 FROZEN = {
@@ -72,6 +74,7 @@ FROZEN = {
     "asq.service.visit": [("signed", "work_done", "Rewritten after signing")],
     "asq.kpi.pack": [("generated", "date_from", "2001-01-01")],
     "asq.vendor.rectification": [("verified", "findings", "Rewritten")],
+    "asq.warranty.claim": [("closed", "analysis", "Rewritten after closing")],
 }
 
 
