@@ -54,3 +54,5 @@ from . import asq_warranty_claim
 from . import res_lang
 from . import asq_credit_level
 from . import asq_customer_application
+from . import asq_complaint_review
+from . import asq_quality_report

@@ -10,3 +10,4 @@ from . import report_asq_return_transport
 from . import asq_kpi_pack_report
 from . import asq_capa_age_report
 from . import ir_actions_report
+from . import asq_quality_report_report
