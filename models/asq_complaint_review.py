@@ -336,7 +336,7 @@ class AsqComplaintReview(models.Model):
     def _asq_month_complaints(self):
         """The complaints registered in the review's month (one read): the
         complaints (not other feedback) received in that month, days of the
-        company's time zone, not cancelled."""
+        company's time zone, submitted and not cancelled."""
         from ..report.asq_xlsx import asq_company_tz  # (report imports models)
 
         self.ensure_one()
@@ -350,7 +350,8 @@ class AsqComplaintReview(models.Model):
                 [
                     ("company_id", "=", self.company_id.id),
                     ("feedback_type", "=", "complaint"),
-                    ("state", "!=", "cancel"),
+                    # registered (submitted), as the statistics count them
+                    ("state", "not in", ("draft", "cancel")),
                     ("received_date", ">=", start),
                     ("received_date", "<", end),
                 ],

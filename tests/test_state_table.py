@@ -107,6 +107,8 @@ ENGINE_MODELS = (
     "asq.vendor.rectification",
     "asq.warranty.claim",
     "asq.customer.application",
+    "asq.complaint.review",
+    "asq.quality.report",
 )
 # Steps whose method is not a button of the document's form: they are run
 # from another screen and tested there.
