@@ -143,12 +143,8 @@ class AsqComplaintReview(models.Model):
         "Submitted: waiting for the quality manager's approval.\n"
         "Approved: the review is a record and no longer changes.",
     )
-    date_from = fields.Date(
-        string="Month", required=True, readonly=True, index=True
-    )
-    date_to = fields.Date(
-        string="Month End", compute="_compute_date_to", store=True
-    )
+    date_from = fields.Date(string="Month", required=True, readonly=True, index=True)
+    date_to = fields.Date(string="Month End", compute="_compute_date_to", store=True)
     deadline = fields.Date(
         compute="_compute_deadline",
         store=True,
@@ -241,7 +237,9 @@ class AsqComplaintReview(models.Model):
         today = fields.Date.context_today(self)
         for review in self:
             review.is_overdue = bool(
-                review.deadline and review.deadline < today and review.state != "approved"
+                review.deadline
+                and review.deadline < today
+                and review.state != "approved"
             )
 
     def _search_is_overdue(self, operator, value):
@@ -256,7 +254,7 @@ class AsqComplaintReview(models.Model):
     @api.depends("name", "date_from")
     def _compute_display_name(self):
         for review in self:
-            month = review.date_from and review.date_from.strftime("%Y-%m") or ""
+            month = (review.date_from and review.date_from.strftime("%Y-%m")) or ""
             review.display_name = f"{review.name or ''} {month}".strip()
 
     @api.model
@@ -267,9 +265,7 @@ class AsqComplaintReview(models.Model):
 
         days = max(company.asq_review_working_days or 1, 1)
         tz_name = asq_company_tz(company)
-        start, _end = asq_month_bounds_utc(
-            date_from + relativedelta(months=1), tz_name
-        )
+        start, _end = asq_month_bounds_utc(date_from + relativedelta(months=1), tz_name)
         # the end of the Nth working day (a plan from midnight ends on it)
         end = company.resource_calendar_id._asq_plan_working_days(start, days)
         local = pytz.utc.localize(end - timedelta(seconds=1)).astimezone(
@@ -461,14 +457,12 @@ class AsqComplaintReview(models.Model):
         its complaints; a company that has it already is left alone (a second
         run creates nothing)."""
         created = self.browse()
-        companies = self.env["res.company"].sudo().search([])
+        companies = self.env["res.company"].sudo().search([("active", "=", True)])
         today = fields.Date.context_today(self)
         month = date_utils.start_of(today, "month") - relativedelta(months=1)
         existing = set(
             self.sudo()
-            .search(
-                [("company_id", "in", companies.ids), ("date_from", "=", month)]
-            )
+            .search([("company_id", "in", companies.ids), ("date_from", "=", month)])
             .mapped("company_id")
             .ids
         )
@@ -528,9 +522,7 @@ class AsqComplaintReviewLine(models.Model):
         index=True,
         readonly=True,
     )
-    company_id = fields.Many2one(
-        related="review_id.company_id", store=True, index=True
-    )
+    company_id = fields.Many2one(related="review_id.company_id", store=True, index=True)
     review_state = fields.Selection(related="review_id.state")
     complaint_id = fields.Many2one(
         "asq.complaint", required=True, readonly=True, index=True, ondelete="cascade"
@@ -553,9 +545,7 @@ class AsqComplaintReviewLine(models.Model):
     reanalysis = fields.Text(string="Re-Analysis")
     # 2. The action plan (open complaints)
     action_plan = fields.Text()
-    action_owner_id = fields.Many2one(
-        "res.users", string="Action Owner", domain="[('share', '=', False)]"
-    )
+    action_owner_id = fields.Many2one("res.users", domain="[('share', '=', False)]")
     action_due_date = fields.Date(string="Action Due")
     # 3. The customer's confirmation of the final closure (closed complaints)
     confirmed_date = fields.Date(string="Closure Confirmed On")
@@ -563,9 +553,7 @@ class AsqComplaintReviewLine(models.Model):
         string="Confirmed By (Customer)",
         help="Who confirmed the closure at the customer.",
     )
-    confirmed_channel = fields.Selection(
-        selection=CHANNELS, string="Confirmed Through"
-    )
+    confirmed_channel = fields.Selection(selection=CHANNELS, string="Confirmed Through")
     # Flags the counts of the review and of the monthly pack read.
     is_reanalysed = fields.Boolean(compute="_compute_flags", store=True)
     is_open = fields.Boolean(compute="_compute_flags", store=True)

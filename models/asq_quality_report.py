@@ -194,7 +194,6 @@ class AsqQualityReport(models.Model):
         "asq_quality_report_sent_partner_rel",
         "report_id",
         "partner_id",
-        string="Sent To",
         readonly=True,
         copy=False,
     )

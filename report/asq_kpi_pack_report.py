@@ -221,17 +221,17 @@ class AsqKpiPackReport(models.AbstractModel):
             "state": states[review.state],
             "deadline": fields.Date.to_string(review.deadline),
             "rows": [
-                {"label": self.env._("Complaints of the Month"), "count": review.line_count},
-                {"label": self.env._("Complaints Re-Analysed"), "count": review.reanalysed_count},
-                {"label": self.env._("Still Open"), "count": review.open_count},
-                {
-                    "label": self.env._("Open with an Action Plan"),
-                    "count": review.planned_count,
-                },
-                {
-                    "label": self.env._("Closures Confirmed by the Customer"),
-                    "count": review.confirmed_count,
-                },
+                {"label": label, "count": count}
+                for label, count in (
+                    (self.env._("Complaints of the Month"), review.line_count),
+                    (self.env._("Complaints Re-Analysed"), review.reanalysed_count),
+                    (self.env._("Still Open"), review.open_count),
+                    (self.env._("Open with an Action Plan"), review.planned_count),
+                    (
+                        self.env._("Closures Confirmed by the Customer"),
+                        review.confirmed_count,
+                    ),
+                )
             ],
         }
 

@@ -156,9 +156,7 @@ class TestMonthlyReview(ReviewsCommon):
         with self.assertRaisesRegex(UserError, "can no longer be changed"):
             review.line_ids[0].with_user(self.inspector).write({"reanalysis": "x"})
         review.with_user(self.qm).action_approve()
-        self.assertEqual(
-            (review.state, review.approved_user_id), ("approved", self.qm)
-        )
+        self.assertEqual((review.state, review.approved_user_id), ("approved", self.qm))
         self.assertTrue(review.approved_date)
         with self.assertRaisesRegex(AsqStateError, "not possible"):
             review.with_user(self.qm).action_approve()
@@ -215,13 +213,17 @@ class TestQualityReport(ReviewsCommon):
                 {"name": "Review Attendee B", "email": "b@example.com"},
             ]
         )
-        return self.env[QUALITY_REPORT].with_user(self.inspector).create(
-            {
-                "year": 2025,
-                "review_date": review_date,
-                "attendee_ids": [fields.Command.set(self.attendees.ids)],
-                **vals,
-            }
+        return (
+            self.env[QUALITY_REPORT]
+            .with_user(self.inspector)
+            .create(
+                {
+                    "year": 2025,
+                    "review_date": review_date,
+                    "attendee_ids": [fields.Command.set(self.attendees.ids)],
+                    **vals,
+                }
+            )
         )
 
     def test_annual_report_figures_approval_and_mail(self):
@@ -245,9 +247,7 @@ class TestQualityReport(ReviewsCommon):
         pack = self.env["asq.kpi.pack"]._asq_get_or_create(
             self.company, "year", date(2025, 1, 1)
         )
-        self.assertEqual(
-            self.env[PACK_REPORT]._asq_figures(pack)["summary"], summary
-        )
+        self.assertEqual(self.env[PACK_REPORT]._asq_figures(pack)["summary"], summary)
         # written by the quality department
         with self.assertRaisesRegex(
             UserError, f"{report.name} cannot be submitted yet. Missing: Analysis, "
@@ -257,7 +257,8 @@ class TestQualityReport(ReviewsCommon):
             report.with_user(self.sales).write({"conclusions": "<p>x</p>"})
         report.write(
             {
-                "quality_analysis": "<p>Sensor drift caused half of the complaints.</p>",
+                "quality_analysis": "<p>Sensor drift caused half of the "
+                "complaints.</p>",
                 "conclusions": "<p>Calibration control to be tightened.</p>",
             }
         )
