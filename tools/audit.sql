@@ -342,6 +342,8 @@ WITH stamp(res_model, who, steps) AS (VALUES
     ('asq.complaint', 'closed_user_id', '{close,feedback_answer,feedback_record}'),
     ('asq.complaint', 'cancelled_user_id', '{cancel}'),
     ('asq.complaint', 'convened_user_id', '{convene_review}'),
+    ('asq.complaint.review', 'prepared_user_id', '{prepare}'),
+    ('asq.complaint.review', 'approved_user_id', '{approve}'),
     ('asq.customer.application', 'submitted_user_id', '{submit}'),
     ('asq.customer.application', 'approved_user_id', '{approve}'),
     ('asq.customer.application', 'refused_user_id', '{refuse}'),
@@ -350,6 +352,9 @@ WITH stamp(res_model, who, steps) AS (VALUES
     ('asq.hold', 'released_user_id', '{release}'),
     ('asq.kpi.pack', 'generated_user_id', '{generate,regenerate}'),
     ('asq.kpi.pack', 'sent_user_id', '{send}'),
+    ('asq.quality.report', 'submitted_user_id', '{submit}'),
+    ('asq.quality.report', 'approved_user_id', '{approve}'),
+    ('asq.quality.report', 'sent_user_id', '{send}'),
     ('asq.return', 'review_user_id', '{review}'),
     ('asq.return', 'finance_user_id', '{finance}'),
     ('asq.return', 'business_user_id', '{business}'),
@@ -379,9 +384,11 @@ WITH stamp(res_model, who, steps) AS (VALUES
     SELECT 'asq.capa', t.id, to_jsonb(t) FROM "asq_capa" t
     UNION ALL SELECT 'asq.capa.action', t.id, to_jsonb(t) FROM "asq_capa_action" t
     UNION ALL SELECT 'asq.complaint', t.id, to_jsonb(t) FROM "asq_complaint" t
+    UNION ALL SELECT 'asq.complaint.review', t.id, to_jsonb(t) FROM "asq_complaint_review" t
     UNION ALL SELECT 'asq.customer.application', t.id, to_jsonb(t) FROM "asq_customer_application" t
     UNION ALL SELECT 'asq.hold', t.id, to_jsonb(t) FROM "asq_hold" t
     UNION ALL SELECT 'asq.kpi.pack', t.id, to_jsonb(t) FROM "asq_kpi_pack" t
+    UNION ALL SELECT 'asq.quality.report', t.id, to_jsonb(t) FROM "asq_quality_report" t
     UNION ALL SELECT 'asq.return', t.id, to_jsonb(t) FROM "asq_return" t
     UNION ALL SELECT 'asq.service.visit', t.id, to_jsonb(t) FROM "asq_service_visit" t
     UNION ALL SELECT 'asq.survey.campaign', t.id, to_jsonb(t) FROM "asq_survey_campaign" t
