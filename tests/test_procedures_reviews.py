@@ -4,7 +4,7 @@ from freezegun import freeze_time
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.after_sales_quality.models.asq_workflow_mixin import AsqStateError
 from odoo.addons.after_sales_quality.tests.complaint_common import AsqComplaintCommon
@@ -335,3 +335,35 @@ class TestQualityReport(ReviewsCommon):
         )
         report.with_user(self.mgmt_rep).action_send()
         self.assertEqual(report.state, "sent")
+
+
+@tagged("post_install", "-at_install", "asq_procedures")
+class TestReviewsMultiCompany(ReviewsCommon):
+    def test_each_company_sees_its_own_reviews(self):
+        self._march_complaints()
+        other = self.env["res.company"].create({"name": "ASQ Review Other Co"})
+        outsider = new_test_user(
+            self.env,
+            login="asq_review_outsider",
+            groups="after_sales_quality.group_asq_manager",
+            company_id=other.id,
+            company_ids=[fields.Command.set(other.ids)],
+        )
+        review = self._review_by_cron()
+        # the other company got its own review of March, without our complaints
+        theirs = self.env[REVIEW].search(
+            [("company_id", "=", other.id), ("date_from", "=", MARCH)]
+        )
+        self.assertEqual(len(theirs), 1)
+        self.assertFalse(theirs.line_ids)
+        Review = self.env[REVIEW].with_user(outsider)
+        self.assertEqual(Review.search([("date_from", "=", MARCH)]), theirs)
+        with self.assertRaises(AccessError):
+            review.with_user(outsider).read(["name"])
+        report = (
+            self.env[QUALITY_REPORT]
+            .with_user(self.inspector)
+            .create({"year": 2025, "review_date": "2099-01-10"})
+        )
+        Reports = self.env[QUALITY_REPORT].with_user(outsider)
+        self.assertFalse(Reports.search([("id", "=", report.id)]))
