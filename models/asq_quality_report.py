@@ -348,6 +348,49 @@ class AsqQualityReport(models.Model):
             report._asq_send()
         return True
 
+    def action_schedule_meeting(self):
+        """Button "Schedule the Management Review": an all-day event in the
+        calendar on the review's date, with its attendees, linked to the
+        report (its attendees are those the report is sent to)."""
+        self.ensure_one()
+        if self.meeting_id:
+            raise UserError(
+                self.env._(
+                    "%(name)s already has its management review meeting.",
+                    name=self.name,
+                )
+            )
+        partners = self.attendee_ids | self.env.user.partner_id
+        meeting = self.env["calendar.event"].create(
+            {
+                "name": self.env._(
+                    "Management review %(year)s (%(company)s)",
+                    year=self.year,
+                    company=self.company_id.name,
+                ),
+                "allday": True,
+                "start": self.review_date,
+                "stop": self.review_date,
+                "user_id": self.env.uid,
+                "partner_ids": [fields.Command.set(partners.ids)],
+                "res_model_id": self.env["ir.model"]._get_id(self._name),
+                "res_id": self.id,
+            }
+        )
+        self.write(
+            {
+                "meeting_id": meeting.id,
+                "attendee_ids": [fields.Command.set(partners.ids)],
+            }
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "calendar.event",
+            "res_id": meeting.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
     def action_print(self):
         """Button "Print": the product quality report."""
         return self.env.ref(PDF_REPORT).report_action(self)

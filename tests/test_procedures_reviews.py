@@ -317,6 +317,16 @@ class TestQualityReport(ReviewsCommon):
             quality_analysis="<p>Analysis</p>",
             conclusions="<p>Conclusions</p>",
         )
+        # the management review in the calendar, with the attendees
+        report.action_schedule_meeting()
+        self.assertEqual(report.meeting_id.start_date, review_date)
+        self.assertEqual(
+            report.meeting_id.partner_ids,
+            self.attendees | self.inspector.partner_id,
+        )
+        self.assertEqual(report.attendee_ids, report.meeting_id.partner_ids)
+        with self.assertRaisesRegex(UserError, "already has its management review"):
+            report.action_schedule_meeting()
         with freeze_time(fields.Date.to_string(review_date + timedelta(days=1))):
             with self.assertRaisesRegex(UserError, "met on"):
                 report.action_submit()
