@@ -117,6 +117,7 @@ class AsqComplaintReview(models.Model):
         "asq.document",
         "asq.workflow.mixin",
         "asq.editable.mixin",
+        "asq.waiting.for.me.mixin",
     ]
     _order = "date_from desc, id desc"
     _asq_workflow_key = WORKFLOW_KEY

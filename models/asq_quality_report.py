@@ -102,6 +102,7 @@ class AsqQualityReport(models.Model):
         "asq.document",
         "asq.workflow.mixin",
         "asq.editable.mixin",
+        "asq.waiting.for.me.mixin",
     ]
     _order = "year desc, id desc"
     _asq_workflow_key = WORKFLOW_KEY

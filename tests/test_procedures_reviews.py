@@ -150,6 +150,13 @@ class TestMonthlyReview(ReviewsCommon):
         self.assertEqual(
             (review.state, review.prepared_user_id), ("prepared", self.inspector)
         )
+        # it now waits for the quality manager (the dashboard's filter)
+        self.assertEqual(
+            self.env[REVIEW]
+            .with_user(self.qm)
+            .search([("waiting_for_me", "=", True), ("id", "=", review.id)]),
+            review,
+        )
         with self.assertRaisesRegex(AccessError, "Quality Manager"):
             review.with_user(self.inspector).action_approve()
         # the lines no longer change once submitted
