@@ -271,7 +271,11 @@ class AsqQualityReport(models.Model):
         if not asq_in_step(self.env, WORKFLOW_KEY):
             self._asq_ensure_fields_unsigned(vals, SIGNATURE_FIELDS, "draft")
             self._asq_ensure_editable(vals)
-        return super().write(vals)
+        result = super().write(vals)
+        if "review_date" in vals:
+            # a new date: its own reminder
+            self.filtered("reminded")._workflow_write({"reminded": False})
+        return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_signed(self):

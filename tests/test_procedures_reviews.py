@@ -346,10 +346,12 @@ class TestQualityReport(ReviewsCommon):
             # the reminder: the review is past, the report not sent
             self.assertIn(report, self.env[QUALITY_REPORT]._cron_remind())
         self.assertEqual(report.state, "approved")
-        # the next review's date set, it goes
+        self.assertTrue(report.reminded)
+        # the next review's date set, it goes (and has its own reminder)
         report.with_user(self.mgmt_rep).write(
             {"review_date": review_date + timedelta(days=30)}
         )
+        self.assertFalse(report.reminded)
         report.with_user(self.mgmt_rep).action_send()
         self.assertEqual(report.state, "sent")
 
