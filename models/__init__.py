@@ -58,3 +58,5 @@ from . import asq_customer_application
 from . import asq_customer_feedback
 from . import asq_reliability
 from . import asq_equipment_patrol
+from . import asq_complaint_review
+from . import asq_quality_report

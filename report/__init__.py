@@ -11,3 +11,4 @@ from . import asq_kpi_pack_report
 from . import asq_capa_age_report
 from . import ir_actions_report
 from . import asq_reliability_report
+from . import asq_quality_report_report

@@ -194,6 +194,45 @@ class AsqKpiPackReport(models.AbstractModel):
             "return_ratios": self._asq_return_ratios(company, date_from, date_to),
             "satisfaction": self._asq_satisfaction(company, date_to),
             "complaints": self._asq_complaint_items(company, date_from, date_to),
+            "review": self._asq_monthly_review(company, date_from)
+            if pack.period_type == "month"
+            else None,
+        }
+
+    @api.model
+    def _asq_monthly_review(self, company, date_from):
+        """The monthly re-analysis of the month's complaints (003 §3.2.3
+        「每月对前一个月投诉的再次进行分析并制定出相应行动计划;并与客户确认前一个月
+        客诉的最终关闭情况」): its reference, status and counts (stored on the
+        review, one read), or None when the month has no review yet."""
+        review = (
+            self.env["asq.complaint.review"]
+            .sudo()
+            .search(
+                [("company_id", "=", company.id), ("date_from", "=", date_from)],
+                limit=1,
+            )
+        )
+        if not review:
+            return None
+        states = dict(review._fields["state"]._description_selection(self.env))
+        return {
+            "name": review.name,
+            "state": states[review.state],
+            "deadline": fields.Date.to_string(review.deadline),
+            "rows": [
+                {"label": label, "count": count}
+                for label, count in (
+                    (self.env._("Complaints of the Month"), review.line_count),
+                    (self.env._("Complaints Re-Analysed"), review.reanalysed_count),
+                    (self.env._("Still Open"), review.open_count),
+                    (self.env._("Open with an Action Plan"), review.planned_count),
+                    (
+                        self.env._("Closures Confirmed by the Customer"),
+                        review.confirmed_count,
+                    ),
+                )
+            ],
         }
 
     @api.model
@@ -264,6 +303,13 @@ class AsqKpiPackReport(models.AbstractModel):
             {"section": "by_customer", "rows": figures["by_customer"]},
             {"section": "timeliness", "rows": figures["timeliness"]},
             {"section": "capa_by_source", "rows": figures["capa_by_source"]},
+            # the monthly re-analysis (monthly packs): its title and its line
+            figures.get("review")
+            and {
+                "section": "review",
+                "rows": figures["review"]["rows"],
+                "title_rows": PDF_TITLE_ROWS + 1,
+            },
             {"section": "return_ratios", "rows": pdf_rows["return_ratios"]},
             charts["ratio"] and chart("ratio", True),
             pdf_rows["ratio_note"] and {"section": "ratio_note", "height": 1},

@@ -113,6 +113,8 @@ ENGINE_MODELS = (
     "asq.credit.level",
     "asq.customer.feedback",
     "asq.equipment.patrol",
+    "asq.complaint.review",
+    "asq.quality.report",
 )
 # Steps whose method is not a button of the document's form: they are run
 # from another screen and tested there.

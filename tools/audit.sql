@@ -346,6 +346,8 @@ WITH stamp(res_model, who, steps) AS (VALUES
     ('asq.complaint.alert', 'acknowledged_user_id', '{acknowledge}'),
     ('asq.credit.level', 'submitted_user_id', '{submit}'),
     ('asq.credit.level', 'approved_user_id', '{approve}'),
+    ('asq.complaint.review', 'prepared_user_id', '{prepare}'),
+    ('asq.complaint.review', 'approved_user_id', '{approve}'),
     ('asq.customer.application', 'submitted_user_id', '{submit}'),
     ('asq.customer.application', 'approved_user_id', '{approve}'),
     ('asq.customer.application', 'refused_user_id', '{refuse}'),
@@ -363,6 +365,9 @@ WITH stamp(res_model, who, steps) AS (VALUES
     ('asq.hold.supplier.query', 'answered_user_id', '{record_answer}'),
     ('asq.kpi.pack', 'generated_user_id', '{generate,regenerate}'),
     ('asq.kpi.pack', 'sent_user_id', '{send}'),
+    ('asq.quality.report', 'submitted_user_id', '{submit}'),
+    ('asq.quality.report', 'approved_user_id', '{approve}'),
+    ('asq.quality.report', 'sent_user_id', '{send}'),
     ('asq.return', 'review_user_id', '{review}'),
     ('asq.return', 'finance_user_id', '{finance}'),
     ('asq.return', 'business_user_id', '{business}'),
@@ -396,12 +401,14 @@ WITH stamp(res_model, who, steps) AS (VALUES
     UNION ALL SELECT 'asq.complaint', t.id, to_jsonb(t) FROM "asq_complaint" t
     UNION ALL SELECT 'asq.complaint.alert', t.id, to_jsonb(t) FROM "asq_complaint_alert" t
     UNION ALL SELECT 'asq.credit.level', t.id, to_jsonb(t) FROM "asq_credit_level" t
+    UNION ALL SELECT 'asq.complaint.review', t.id, to_jsonb(t) FROM "asq_complaint_review" t
     UNION ALL SELECT 'asq.customer.application', t.id, to_jsonb(t) FROM "asq_customer_application" t
     UNION ALL SELECT 'asq.customer.feedback', t.id, to_jsonb(t) FROM "asq_customer_feedback" t
     UNION ALL SELECT 'asq.equipment.patrol', t.id, to_jsonb(t) FROM "asq_equipment_patrol" t
     UNION ALL SELECT 'asq.hold', t.id, to_jsonb(t) FROM "asq_hold" t
     UNION ALL SELECT 'asq.hold.supplier.query', t.id, to_jsonb(t) FROM "asq_hold_supplier_query" t
     UNION ALL SELECT 'asq.kpi.pack', t.id, to_jsonb(t) FROM "asq_kpi_pack" t
+    UNION ALL SELECT 'asq.quality.report', t.id, to_jsonb(t) FROM "asq_quality_report" t
     UNION ALL SELECT 'asq.return', t.id, to_jsonb(t) FROM "asq_return" t
     UNION ALL SELECT 'asq.service.visit', t.id, to_jsonb(t) FROM "asq_service_visit" t
     UNION ALL SELECT 'asq.survey.campaign', t.id, to_jsonb(t) FROM "asq_survey_campaign" t
