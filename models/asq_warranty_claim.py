@@ -409,6 +409,10 @@ class AsqWarrantyClaim(models.Model):
     def create(self, vals_list):
         if not asq_in_step(self.env, WORKFLOW_KEY):
             self._asq_ensure_role(GROUP_USER, self.env._("Record a warranty claim"))
+            # A claim starts as a draft whatever the caller sends (the
+            # engine's create refuses the signatures).
+            for vals in vals_list:
+                self._asq_ensure_fields_unsigned(vals, ("state",), "draft")
         return super().create(vals_list)
 
     def write(self, vals):
