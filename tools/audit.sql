@@ -344,10 +344,10 @@ WITH stamp(res_model, who, steps) AS (VALUES
     ('asq.complaint', 'convened_user_id', '{convene_review}'),
     ('asq.complaint.alert', 'approved_user_id', '{approve}'),
     ('asq.complaint.alert', 'acknowledged_user_id', '{acknowledge}'),
-    ('asq.credit.level', 'submitted_user_id', '{submit}'),
-    ('asq.credit.level', 'approved_user_id', '{approve}'),
     ('asq.complaint.review', 'prepared_user_id', '{prepare}'),
     ('asq.complaint.review', 'approved_user_id', '{approve}'),
+    ('asq.credit.level', 'submitted_user_id', '{submit}'),
+    ('asq.credit.level', 'approved_user_id', '{approve}'),
     ('asq.customer.application', 'submitted_user_id', '{submit}'),
     ('asq.customer.application', 'approved_user_id', '{approve}'),
     ('asq.customer.application', 'refused_user_id', '{refuse}'),
@@ -400,8 +400,8 @@ WITH stamp(res_model, who, steps) AS (VALUES
     UNION ALL SELECT 'asq.capa.action', t.id, to_jsonb(t) FROM "asq_capa_action" t
     UNION ALL SELECT 'asq.complaint', t.id, to_jsonb(t) FROM "asq_complaint" t
     UNION ALL SELECT 'asq.complaint.alert', t.id, to_jsonb(t) FROM "asq_complaint_alert" t
-    UNION ALL SELECT 'asq.credit.level', t.id, to_jsonb(t) FROM "asq_credit_level" t
     UNION ALL SELECT 'asq.complaint.review', t.id, to_jsonb(t) FROM "asq_complaint_review" t
+    UNION ALL SELECT 'asq.credit.level', t.id, to_jsonb(t) FROM "asq_credit_level" t
     UNION ALL SELECT 'asq.customer.application', t.id, to_jsonb(t) FROM "asq_customer_application" t
     UNION ALL SELECT 'asq.customer.feedback', t.id, to_jsonb(t) FROM "asq_customer_feedback" t
     UNION ALL SELECT 'asq.equipment.patrol', t.id, to_jsonb(t) FROM "asq_equipment_patrol" t
