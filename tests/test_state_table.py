@@ -477,6 +477,9 @@ class TestStateTable(TransactionCase):
             # The department signs off its actions: a CAPA with one (the
             # demo's first may have none yet).
             return Model.search([("department_id", "!=", False)], limit=1)
+        if model == "asq.credit.level":
+            # The row of the callers' company (one per level and company).
+            return Model.search([("company_id", "=", self.env.company.id)], limit=1)
         if model == "asq.warranty.claim":
             # Parts of goods a customer received, claimed by that customer.
             delivered = (
@@ -484,7 +487,7 @@ class TestStateTable(TransactionCase):
                 .sudo()
                 .search([("partner_id", "!=", False)], limit=1)
             )
-            return Model.with_context(**asq_step(self._workflow_key(Model))).create(
+            claim = Model.create(
                 {
                     "partner_id": delivered.partner_id.id,
                     "product_id": delivered.product_id.id,
@@ -494,6 +497,7 @@ class TestStateTable(TransactionCase):
                     "description": "State table: the pump leaks.",
                 }
             )
+            return claim
         record = Model.search([], limit=1)
         if record:
             return record
@@ -563,6 +567,14 @@ class TestStateTable(TransactionCase):
             default["month"] = fields.Date.today().replace(
                 year=1990 + self.copies // 12, month=1 + self.copies % 12, day=1
             )
+        if template._name == "asq.complaint.review":
+            # One review per company and month: each copy its own month.
+            default["date_from"] = fields.Date.today().replace(
+                year=1990 + self.copies // 12, month=1 + self.copies % 12, day=1
+            )
+        if template._name == "asq.quality.report":
+            # One report per company and year: each copy its own year.
+            default["year"] = 1900 + self.copies
         if template._name == "asq.equipment.patrol":
             # One patrol per equipment and day: each copy its own day.
             default["date"] = fields.Date.today().replace(
