@@ -33,6 +33,7 @@
         "security/asq_portal_security.xml",
         "security/asq_dashboard_security.xml",
         "security/asq_credit_security.xml",
+        "security/asq_rework_security.xml",
         # reports before data: the mail templates attach them (as core sale)
         "report/asq_paperformat.xml",
         "report/asq_form_templates.xml",
@@ -54,6 +55,8 @@
         "report/asq_warranty_templates.xml",
         "report/asq_customer_application_reports.xml",
         "report/asq_customer_application_templates.xml",
+        "report/asq_rework_reports.xml",
+        "report/asq_rework_templates.xml",
         # data
         "data/asq_workflow_data.xml",
         "data/asq_capa_data.xml",
@@ -66,6 +69,7 @@
         "data/asq_stock_data.xml",
         "data/asq_warranty_data.xml",
         "data/asq_credit_data.xml",
+        "data/asq_rework_data.xml",
         # views
         "views/asq_delivered_line_views.xml",
         "views/asq_capa_views.xml",
@@ -88,6 +92,7 @@
         "views/asq_kpi_pack_views.xml",
         "views/asq_warranty_claim_views.xml",
         "views/asq_customer_application_views.xml",
+        "views/asq_rework_notice_views.xml",
         # wizards
         "wizards/asq_capa_cancel_views.xml",
         "wizards/asq_complaint_cancel_views.xml",
