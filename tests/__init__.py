@@ -50,3 +50,4 @@ from . import test_procedures_credit
 from . import test_procedures_signoff
 from . import test_ux_misc
 from . import test_ux_pack_tz
+from . import test_procedures_rework

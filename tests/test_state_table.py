@@ -78,6 +78,7 @@ NEUTRAL = {
     "action_view_review_meeting",
     "action_view_pickings",
     "action_view_refunds",
+    "action_view_rework_notices",
 }
 # The documents the state table walks (a template record of each is made
 # below; the others' steps are walked by their own tests).
@@ -107,12 +108,16 @@ ENGINE_MODELS = (
     "asq.vendor.rectification",
     "asq.warranty.claim",
     "asq.customer.application",
+    "asq.rework.notice",
 )
 # Steps whose method is not a button of the document's form: they are run
 # from another screen and tested there.
 ELSEWHERE = {
     ("asq.return", "action_sign"): "the signing dialog (test_return, matrix)",
     ("asq.return", "button_validate"): "the receipt in Inventory (test_return)",
+    ("asq.rework.notice", "button_validate"): (
+        "the transfer back to stock in Inventory (test_procedures_rework)"
+    ),
     ("asq.return", "_reopen"): "the reopen dialog (test_return, matrix)",
     ("asq.complaint", "_action_cancel"): "the cancel dialog (test_complaint, matrix)",
     ("asq.capa", "action_cancel"): "the cancel dialog (test_capa)",
