@@ -8,7 +8,8 @@ from odoo.tools import LazyTranslate, float_compare, float_is_zero
 
 from .asq_deadline_mixin import WORKING_DAYS
 from .asq_document import asq_state_field
-from .asq_groups import GROUP_INSPECTOR, GROUP_MANAGER, GROUP_WAREHOUSE
+from .asq_groups import GROUP_INSPECTOR, GROUP_WAREHOUSE
+from .asq_return import WORKFLOW_KEY as RETURN_KEY
 from .asq_workflow_mixin import (
     AsqEditable,
     AsqTransition,
@@ -736,6 +737,7 @@ class AsqReturn(models.Model):
                 )
 
     def write(self, vals):
-        if vals.get("state") == "done":
+        # (a write outside the steps is refused by the request itself)
+        if vals.get("state") == "done" and asq_in_step(self.env, RETURN_KEY):
             self._asq_ensure_no_open_rework()
         return super().write(vals)
