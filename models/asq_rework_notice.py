@@ -197,9 +197,7 @@ class AsqReworkNotice(models.Model):
         ondelete="restrict",
         check_company=True,
     )
-    return_line_id = fields.Many2one(
-        "asq.return.line", string="Return Line", readonly=True, index=True
-    )
+    return_line_id = fields.Many2one("asq.return.line", readonly=True, index=True)
     partner_id = fields.Many2one(
         "res.partner",
         string="Customer",
@@ -263,7 +261,7 @@ class AsqReworkNotice(models.Model):
     picking_id = fields.Many2one(
         "stock.picking", string="Transfer to Stock", readonly=True, copy=False
     )
-    scrap_id = fields.Many2one("stock.scrap", string="Scrap", readonly=True, copy=False)
+    scrap_id = fields.Many2one("stock.scrap", readonly=True, copy=False)
     overdue_notified = fields.Boolean(readonly=True, copy=False)
 
     issued_user_id, issued_date = asq_signature("Issued By", "Issued On")

@@ -259,7 +259,7 @@ class TestReworkNotice(ReturnCommon):
         html = html.decode()
         self.assertIn("返工通知单", html)
         self.assertIn("要求完成日期", html)
-        self.assertIn("接收（生产部）", html)
+        self.assertIn("生产负责人", html)
         self.assertIn(notice.name, html)
 
     def test_nothing_good_done_at_reinspection(self):
