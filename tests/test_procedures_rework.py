@@ -1,6 +1,6 @@
 from datetime import datetime, time, timedelta
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
@@ -320,6 +320,21 @@ class TestReworkNotice(ReturnCommon):
         # The warehouse does not issue or re-inspect.
         with self.assertRaisesRegex(AccessError, "Quality Inspector"):
             notice.with_user(self.warehouse_user).action_issue()
+        # Another company's inspector neither sees nor signs it.
+        other_company = self.env["res.company"].create({"name": "Rework Other Co"})
+        outsider = new_test_user(
+            self.env,
+            login="asq_rework_outsider",
+            groups="base.group_user,after_sales_quality.group_asq_inspector",
+            company_id=other_company.id,
+            company_ids=[Command.set(other_company.ids)],
+        )
+        self.assertFalse(
+            self.env[NOTICE].with_user(outsider).search([("id", "=", notice.id)])
+        )
+        with self.assertRaises(AccessError):
+            notice.with_user(outsider).action_issue()
+        self.assertEqual(notice.state, "draft")
 
     def test_overdue_reminder(self):
         ret = self._inspected_return()
