@@ -366,8 +366,9 @@ class AsqReworkNotice(models.Model):
         if not asq_in_step(self.env, WORKFLOW_KEY):
             raise UserError(
                 self.env._(
-                    "Rework notices are issued by the QC inspection of a return "
-                    "request (disposition: rework)."
+                    "Rework notices are issued by the workflow: the QC inspection "
+                    "of a return request issues one for the goods it sends to "
+                    "rework."
                 )
             )
         return super().create(vals_list)

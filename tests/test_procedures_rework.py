@@ -296,7 +296,7 @@ class TestReworkNotice(ReturnCommon):
     def test_forged_rpc(self):
         ret = self._inspected_return()
         notice = ret.rework_notice_ids
-        with self.assertRaisesRegex(UserError, "issued by the QC inspection"):
+        with self.assertRaisesRegex(UserError, "issued by the workflow"):
             self.env[NOTICE].with_user(self.qm).create(
                 {
                     "return_id": ret.id,

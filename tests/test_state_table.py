@@ -79,6 +79,8 @@ NEUTRAL = {
     "action_view_pickings",
     "action_view_refunds",
     "action_view_rework_notices",
+    "action_view_return",
+    "action_view_picking",
 }
 # The documents the state table walks (a template record of each is made
 # below; the others' steps are walked by their own tests).
@@ -91,6 +93,7 @@ STATE_MODELS = (
     "asq.vendor.rectification",
     "asq.survey.campaign",
     "asq.kpi.pack",
+    "asq.rework.notice",
 )
 # Every document with a workflow (the engine's declarations are the table).
 ENGINE_MODELS = (
@@ -266,6 +269,12 @@ PREPARE = {
         },
         ("overdue", "action_submit_escalation"): RECTIFICATION_EVALUATION,
         ("overdue", "action_approve_escalation"): "_prep_rectification_submitted",
+    },
+    "asq.rework.notice": {
+        ("draft", "action_issue"): "_prep_rework_instructions",
+        ("issued", "action_accept"): "_prep_rework_production",
+        ("accepted", "action_rework"): "_prep_rework_quantities",
+        ("reworked", "action_reinspect"): "_prep_rework_reinspection",
     },
     "asq.survey.campaign": {
         ("sampled", "action_send_invitations"): "_prep_survey_sample",
@@ -445,10 +454,14 @@ class TestStateTable(TransactionCase):
         if model == "asq.rework.notice":
             # Issued by a return's QC only (its create refuses any caller).
             ret = self.env["asq.return"].sudo().search([("line_ids", "!=", False)])[:1]
+            warehouse = self.env["stock.warehouse"].search(
+                [("company_id", "=", ret.company_id.id)], limit=1
+            )
             return Model.with_context(**asq_step(self._workflow_key(Model))).create(
                 {
                     "return_id": ret.id,
                     "company_id": ret.company_id.id,
+                    "warehouse_id": warehouse.id,
                     "product_id": ret.line_ids[0].product_id.id,
                     "quantity": 1.0,
                 }
@@ -832,6 +845,25 @@ class TestStateTable(TransactionCase):
     def _prep_rectification_submitted(self, notice):
         notice.write(RECTIFICATION_EVALUATION)
         notice.action_submit_escalation()
+
+    def _prep_rework_instructions(self, notice):
+        """QC writes the instructions and names production (the caller)."""
+        notice.write(
+            {"instructions": "State table: polish.", "user_id": notice.env.uid}
+        )
+
+    def _prep_rework_production(self, notice):
+        """Issued to the caller as the production responsible."""
+        self._history(notice, {"user_id": notice.env.uid})
+
+    def _prep_rework_quantities(self, notice):
+        self._prep_rework_production(notice)
+        notice.write({"qty_ok": notice.quantity})
+
+    def _prep_rework_reinspection(self, notice):
+        """Production reworked it all OK; QC writes its findings."""
+        self._history(notice, {"qty_ok": notice.quantity})
+        notice.write({"reinspection_note": "State table: OK."})
 
     def _prep_survey_sample(self, campaign):
         """The sample drawn when the campaign left its draft."""

@@ -28,6 +28,7 @@ from odoo.addons.after_sales_quality.models import (
     asq_hold,
     asq_kpi_pack,
     asq_return,
+    asq_rework_notice,
     asq_service_visit,
     asq_vendor_rectification,
 )
@@ -62,6 +63,7 @@ PROTECTED = {
     "asq.vendor.rectification": asq_vendor_rectification.SIGNATURE_FIELDS,
     "asq.survey.campaign": (),
     "asq.kpi.pack": asq_kpi_pack.SIGNATURE_FIELDS,
+    "asq.rework.notice": asq_rework_notice.SIGNATURE_FIELDS,
 }
 # Content a person typed that freezes with a step: (state, field, value).
 FROZEN = {
