@@ -287,7 +287,8 @@ class AsqReturn(models.Model):
         "Received for QC: the goods are in the return QC location.\n"
         "Inspected: QC signed every line; put-away, replacements and credit "
         "notes are under way.\n"
-        "Done: every put-away is booked.\nRefused: closed with the reason told "
+        "Done: every put-away is booked and no rework notice is open.\n"
+        "Refused: closed with the reason told "
         "to the customer.",
     )
     partner_id = fields.Many2one(

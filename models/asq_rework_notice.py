@@ -8,7 +8,7 @@ from odoo.tools import LazyTranslate, float_compare, float_is_zero
 
 from .asq_deadline_mixin import WORKING_DAYS
 from .asq_document import asq_state_field
-from .asq_groups import GROUP_INSPECTOR, GROUP_WAREHOUSE
+from .asq_groups import GROUP_INSPECTOR, GROUP_MANAGER, GROUP_WAREHOUSE
 from .asq_return import WORKFLOW_KEY as RETURN_KEY
 from .asq_workflow_mixin import (
     AsqEditable,
@@ -40,6 +40,8 @@ SIGNATURE_FIELDS = (
     "reinspected_date",
     "stocked_user_id",
     "stocked_date",
+    "cancelled_user_id",
+    "cancelled_date",
     "picking_id",
     "scrap_id",
     "overdue_notified",
@@ -63,6 +65,10 @@ EDITABLE = {
     "rework_note": AsqEditable(("accepted",)),
     # The quality department's re-inspection.
     "reinspection_note": AsqEditable(("reworked",), GROUP_INSPECTOR),
+    # The quality manager's reason for cancelling a notice that can never be
+    # finished (the put-away cancelled, the goods scrapped another way,
+    # issued by mistake).
+    "cancel_reason": AsqEditable(OPEN_STATES, GROUP_MANAGER),
 }
 CLOSED_WRITABLE = frozenset({"message_main_attachment_id"})
 
@@ -129,6 +135,19 @@ TRANSITIONS = (
         action="button_validate",
         access="read",
     ),
+    # A notice that can never be finished (its put-away cancelled, the goods
+    # scrapped another way, issued by mistake) is cancelled by the quality
+    # manager with the reason: the return request no longer waits for it.
+    AsqTransition(
+        "cancel",
+        _lt("Cancel the Notice"),
+        OPEN_STATES,
+        (GROUP_MANAGER,),
+        "cancel",
+        stamp="cancelled",
+        check="_asq_check_cancel",
+        todo=False,
+    ),
 )
 # pylint: enable=prefer-env-translation
 
@@ -154,7 +173,7 @@ class AsqReworkNotice(models.Model):
     _asq_workflow_fields = ("state",)
     _asq_sequence_code = "asq.rework.notice"
     _asq_editable = EDITABLE
-    _asq_closed_states = ("done",)
+    _asq_closed_states = ("done", "cancel")
     _asq_closed_writable = CLOSED_WRITABLE
     _asq_transitions = TRANSITIONS
     # The requested completion date, working days after the notice
@@ -177,6 +196,7 @@ class AsqReworkNotice(models.Model):
             ("reworked", "Reworked"),
             ("reinspected", "Re-inspected"),
             ("done", "Back in Stock"),
+            ("cancel", "Cancelled"),
         ],
         default="draft",
         help="Draft: QC sent the goods to rework; the quality department "
@@ -186,7 +206,9 @@ class AsqReworkNotice(models.Model):
         "Reworked: production recorded the good and scrapped quantities; "
         "the quality department re-inspects.\n"
         "Re-inspected: the good goods wait for the transfer back to stock.\n"
-        "Back in Stock: the transfer is done (or nothing was good).",
+        "Back in Stock: the transfer is done (or nothing was good).\n"
+        "Cancelled: cancelled by the quality manager with a reason; the return "
+        "request no longer waits for it.",
     )
     return_id = fields.Many2one(
         "asq.return",
@@ -273,12 +295,15 @@ class AsqReworkNotice(models.Model):
     stocked_user_id, stocked_date = asq_signature(
         "Booked into Stock By", "Booked into Stock On"
     )
+    cancel_reason = fields.Text(copy=False)
+    cancelled_user_id, cancelled_date = asq_signature("Cancelled By", "Cancelled On")
 
     can_issue = fields.Boolean(compute="_compute_asq_can")
     can_accept = fields.Boolean(compute="_compute_asq_can")
     can_rework = fields.Boolean(compute="_compute_asq_can")
     can_reinspect = fields.Boolean(compute="_compute_asq_can")
     can_stock = fields.Boolean(compute="_compute_asq_can")
+    can_cancel = fields.Boolean(compute="_compute_asq_can")
 
     _sql_constraints = [
         (
@@ -301,6 +326,7 @@ class AsqReworkNotice(models.Model):
         "date_due",
         "qty_ok",
         "qty_scrap",
+        "cancel_reason",
     )
     @api.depends_context("uid")
     def _compute_asq_can(self):
@@ -436,6 +462,42 @@ class AsqReworkNotice(models.Model):
                 notice.return_id.sudo()._check_done()
         return True
 
+    def action_cancel(self):
+        """Button "Cancel the Notice" (quality manager, with the reason given
+        on the form): its transfer back to stock not done yet is cancelled,
+        its to-dos removed, and the return request no longer waits for it
+        (done now if nothing else is open)."""
+        notices = self._asq_begin("cancel")
+        for notice in notices:
+            picking = notice.sudo().picking_id.filtered(
+                lambda p: p.state not in ("done", "cancel")
+            )
+            if picking:
+                picking.action_cancel()
+            notice._asq_finish("cancel")
+            notice.sudo().activity_ids.unlink()
+            reason = (notice.cancel_reason or "").strip()
+            notice.message_post(
+                body=self.env._(
+                    "Rework notice cancelled by %(user)s: %(reason)s",
+                    user=self.env.user.name,
+                    reason=reason,
+                )
+            )
+            notice.return_id.sudo().message_post(
+                body=self.env._(
+                    "Rework notice %(name)s cancelled by %(user)s: %(reason)s. "
+                    "The request no longer waits for it.",
+                    name=notice.name,
+                    user=self.env.user.name,
+                    reason=reason,
+                )
+            )
+        # (the request is done when its put-aways are booked and no notice
+        # of it is open)
+        notices.return_id.sudo()._check_done()
+        return True
+
     def action_print(self):
         """Button "Print": the rework notice (《返工通知单》)."""
         return self.env.ref(
@@ -514,6 +576,13 @@ class AsqReworkNotice(models.Model):
         if not (self.reinspection_note or "").strip():
             return self.env._(
                 "Write the re-inspection findings of %(name)s first.", name=self.name
+            )
+        return ""
+
+    def _asq_check_cancel(self):
+        if not (self.cancel_reason or "").strip():
+            return self.env._(
+                "Give the reason for cancelling %(name)s first.", name=self.name
             )
         return ""
 

@@ -366,3 +366,93 @@ class TestReworkNotice(ReturnCommon):
             len(notice.message_ids.filtered(lambda m: "overdue" in (m.subject or ""))),
             1,
         )
+
+    def _reinspected(self):
+        """Put-aways booked, 3 reworked OK and re-inspected: the transfer back
+        to stock waits; the request waits for the notice."""
+        ret = self._inspected_return()
+        for picking in ret.picking_ids.filtered(
+            lambda p: p.asq_return_role == "putaway"
+        ):
+            validate_picking(picking)
+        notice = self._issued(ret)
+        prod = notice.with_user(self.production)
+        prod.action_accept()
+        prod.write({"qty_ok": 3.0, "rework_note": "Polished"})
+        prod.action_rework()
+        insp = notice.with_user(self.inspector)
+        insp.write({"reinspection_note": "OK"})
+        insp.action_reinspect()
+        self.assertEqual(notice.state, "reinspected")
+        self.assertEqual(ret.state, "inspected")
+        return ret, notice
+
+    def test_cancel_by_quality_manager(self):
+        """A notice that can never be finished is cancelled by the quality
+        manager with the reason: its transfer back to stock is cancelled and
+        the request, waiting for nothing else, is done."""
+        ret, notice = self._reinspected()
+        picking = notice.picking_id
+        self.assertNotIn(picking.state, ("done", "cancel"))
+        notice.sudo().activity_schedule(
+            "mail.mail_activity_data_todo", summary="chase", user_id=self.qm.id
+        )
+        qm = notice.with_user(self.qm).with_context(lang="en_US")
+        self.assertFalse(qm.can_cancel)
+        # No reason, no cancellation.
+        with self.assertRaisesRegex(UserError, "Give the reason for cancelling"):
+            qm.action_cancel()
+        # Neither an inspector nor production writes the reason or cancels.
+        with self.assertRaisesRegex(AccessError, "only be changed by the role"):
+            notice.with_user(self.inspector).write({"cancel_reason": "x"})
+        reason = "Goods scrapped at the customer site, issued by mistake"
+        qm.write({"cancel_reason": reason})
+        self.assertTrue(qm.can_cancel)
+        for user in (self.inspector, self.production):
+            with self.assertRaisesRegex(AccessError, "Quality Manager"):
+                notice.with_user(user).with_context(lang="en_US").action_cancel()
+        self.assertEqual(notice.state, "reinspected")
+        # Stamps are the step's.
+        with self.assertRaisesRegex(UserError, "signed by the workflow buttons"):
+            qm.write({"cancelled_user_id": self.qm.id})
+        with self.assertRaisesRegex(UserError, "workflow buttons"):
+            qm.write({"state": "cancel"})
+
+        qm.action_cancel()
+        self.assertEqual(notice.state, "cancel")
+        self.assertEqual(notice.cancelled_user_id, self.qm)
+        self.assertTrue(notice.cancelled_date)
+        self.assertEqual(picking.state, "cancel")
+        self.assertFalse(notice.activity_ids)
+        self.assertTrue(any(reason in b for b in notice.message_ids.mapped("body")))
+        self.assertTrue(
+            any(
+                reason in b and notice.name in b
+                for b in ret.message_ids.mapped("body")
+            )
+        )
+        self.assertEqual(ret.state, "done")
+        # Once cancelled: no second cancellation, the reason is frozen.
+        with self.assertRaisesRegex(AsqStateError, "current status \\(Cancelled\\)"):
+            qm.action_cancel()
+        with self.assertRaises(UserError):
+            qm.write({"cancel_reason": "changed"})
+        # The printout says so, with the reason and who cancelled.
+        html, _type = self.env["ir.actions.report"]._render_qweb_html(
+            REPORT, notice.ids
+        )
+        html = html.decode()
+        self.assertIn("o_asq_rework_cancelled", html)
+        self.assertIn("Cancelled (Quality Manager)", html)
+        self.assertIn(reason, html)
+        self.assertIn(self.qm.name, html)
+
+    def test_cancel_refused_once_done(self):
+        ret, notice = self._reinspected()
+        validate_picking(notice.picking_id.with_user(self.warehouse_user))
+        self.assertEqual(notice.state, "done")
+        self.assertEqual(ret.state, "done")
+        with self.assertRaisesRegex(
+            AsqStateError, "current status \\(Back in Stock\\)"
+        ):
+            notice.with_user(self.qm).with_context(lang="en_US").action_cancel()

@@ -275,6 +275,11 @@ PREPARE = {
         ("issued", "action_accept"): "_prep_rework_production",
         ("accepted", "action_rework"): "_prep_rework_quantities",
         ("reworked", "action_reinspect"): "_prep_rework_reinspection",
+        # The quality manager's reason, written on the form before cancelling.
+        **{
+            (state, "action_cancel"): {"cancel_reason": "State table: issued twice."}
+            for state in ("draft", "issued", "accepted", "reworked", "reinspected")
+        },
     },
     "asq.survey.campaign": {
         ("sampled", "action_send_invitations"): "_prep_survey_sample",
