@@ -427,8 +427,7 @@ class TestReworkNotice(ReturnCommon):
         self.assertTrue(any(reason in b for b in notice.message_ids.mapped("body")))
         self.assertTrue(
             any(
-                reason in b and notice.name in b
-                for b in ret.message_ids.mapped("body")
+                reason in b and notice.name in b for b in ret.message_ids.mapped("body")
             )
         )
         self.assertEqual(ret.state, "done")
