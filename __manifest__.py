@@ -39,6 +39,7 @@
         "security/asq_customer_feedback_security.xml",
         "security/asq_patrol_security.xml",
         "security/asq_review_security.xml",
+        "security/asq_rework_security.xml",
         # reports before data: the mail templates attach them (as core sale)
         "report/asq_paperformat.xml",
         "report/asq_form_templates.xml",
@@ -68,6 +69,8 @@
         "report/asq_customer_feedback_templates.xml",
         "report/asq_review_reports.xml",
         "report/asq_review_templates.xml",
+        "report/asq_rework_reports.xml",
+        "report/asq_rework_templates.xml",
         # data
         "data/asq_workflow_data.xml",
         "data/asq_capa_data.xml",
@@ -84,6 +87,7 @@
         "data/asq_customer_feedback_data.xml",
         "data/asq_patrol_data.xml",
         "data/asq_review_data.xml",
+        "data/asq_rework_data.xml",
         # views
         "views/asq_delivered_line_views.xml",
         "views/asq_capa_views.xml",
@@ -111,6 +115,7 @@
         "views/asq_customer_feedback_views.xml",
         "views/asq_reliability_views.xml",
         "views/asq_review_views.xml",
+        "views/asq_rework_notice_views.xml",
         # wizards
         "wizards/asq_capa_cancel_views.xml",
         "wizards/asq_complaint_cancel_views.xml",

@@ -52,6 +52,7 @@ from . import stock_warehouse
 from . import stock_picking_type
 from . import asq_waiting_for_me
 from . import asq_warranty_claim
+from . import asq_rework_notice
 from . import res_lang
 from . import asq_credit_level
 from . import asq_customer_application

@@ -287,7 +287,8 @@ class AsqReturn(models.Model):
         "Received for QC: the goods are in the return QC location.\n"
         "Inspected: QC signed every line; put-away, replacements and credit "
         "notes are under way.\n"
-        "Done: every put-away is booked.\nRefused: closed with the reason told "
+        "Done: every put-away is booked and no rework notice is open.\n"
+        "Refused: closed with the reason told "
         "to the customer.",
     )
     partner_id = fields.Many2one(
@@ -818,6 +819,9 @@ class AsqReturn(models.Model):
             ret._log_approval("qc", "approved", ret._qc_summary())
             ret.sudo()._propose_capa()
             ret.sudo()._create_putaways()
+            # 003 《返工通知单》: the goods QC sends to rework go to production
+            # on a rework notice; the request waits for them back in stock.
+            self.env["asq.rework.notice"]._asq_issue_for(ret.sudo())
             ret.sudo()._create_replacements()
             ret.sudo()._create_refunds()
             ret.sudo()._asq_send_qc_explanation()
@@ -1671,6 +1675,10 @@ class AsqReturn(models.Model):
         were booked into stock, the return note's clock starts
         (booked_date) and the sales clerks get the check to do."""
         for ret in self.filtered(lambda r: r.state == "inspected"):
+            if ret._asq_open_rework_notices():
+                # 003 《返工通知单》: the request waits for its reworked goods
+                # back in stock (asq.rework.notice, done: _check_done again).
+                continue
             pending = ret.picking_ids.filtered(
                 lambda p: p.asq_return_role in ("putaway", "reject")
                 and p.state not in ("done", "cancel")

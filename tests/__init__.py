@@ -55,3 +55,4 @@ from . import test_procedures_feedback
 from . import test_procedures_reliability
 from . import test_procedures_patrol
 from . import test_procedures_reviews
+from . import test_procedures_rework

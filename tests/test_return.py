@@ -192,7 +192,11 @@ class TestReturnChain(ReturnCommon):
         self.assertEqual(putaway.location_dest_id.asq_return_usage, "rework")
         putaway.with_user(self.warehouse_user).button_validate()
         self.assertEqual(putaway.state, "done")
-        self.assertEqual(ret.state, "done")
+        # 003 《返工通知单》: the request waits for the reworked goods back in
+        # stock (the notice's steps: test_procedures_rework).
+        self.assertEqual(ret.state, "inspected")
+        self.assertEqual(ret.rework_notice_ids.state, "draft")
+        self.assertEqual(ret.rework_notice_ids.quantity, 3.0)
 
     def test_refund_reverses_the_customer_invoice(self):
         order = self.delivery.sale_id

@@ -79,6 +79,9 @@ NEUTRAL = {
     "action_view_review_meeting",
     "action_view_pickings",
     "action_view_refunds",
+    "action_view_rework_notices",
+    "action_view_return",
+    "action_view_picking",
 }
 # The documents the state table walks (a template record of each is made
 # below; the others' steps are walked by their own tests).
@@ -92,6 +95,7 @@ STATE_MODELS = (
     "asq.survey.campaign",
     "asq.kpi.pack",
     "asq.warranty.claim",
+    "asq.rework.notice",
 )
 # Every document with a workflow (the engine's declarations are the table).
 ENGINE_MODELS = (
@@ -115,12 +119,16 @@ ENGINE_MODELS = (
     "asq.equipment.patrol",
     "asq.complaint.review",
     "asq.quality.report",
+    "asq.rework.notice",
 )
 # Steps whose method is not a button of the document's form: they are run
 # from another screen and tested there.
 ELSEWHERE = {
     ("asq.return", "action_sign"): "the signing dialog (test_return, matrix)",
     ("asq.return", "button_validate"): "the receipt in Inventory (test_return)",
+    ("asq.rework.notice", "button_validate"): (
+        "the transfer back to stock in Inventory (test_procedures_rework)"
+    ),
     ("asq.return", "_reopen"): "the reopen dialog (test_return, matrix)",
     ("asq.complaint", "_action_cancel"): "the cancel dialog (test_complaint, matrix)",
     ("asq.capa", "action_cancel"): "the cancel dialog (test_capa)",
@@ -296,6 +304,17 @@ PREPARE = {
         **{
             (state, "action_cancel"): {"cancel_reason": "State table: sent in error."}
             for state in ("draft", "received", "analysed")
+        },
+    },
+    "asq.rework.notice": {
+        ("draft", "action_issue"): "_prep_rework_instructions",
+        ("issued", "action_accept"): "_prep_rework_production",
+        ("accepted", "action_rework"): "_prep_rework_quantities",
+        ("reworked", "action_reinspect"): "_prep_rework_reinspection",
+        # The quality manager's reason, written on the form before cancelling.
+        **{
+            (state, "action_cancel"): {"cancel_reason": "State table: issued twice."}
+            for state in ("draft", "issued", "accepted", "reworked", "reinspected")
         },
     },
     "asq.survey.campaign": {
@@ -481,50 +500,17 @@ class TestStateTable(TransactionCase):
             # The row of the callers' company (one per level and company).
             return Model.search([("company_id", "=", self.env.company.id)], limit=1)
         if model == "asq.warranty.claim":
-            # Parts of goods a customer received, claimed by that customer.
-            delivered = (
-                self.env["asq.delivered.line"]
-                .sudo()
-                .search([("partner_id", "!=", False)], limit=1)
-            )
-            claim = Model.create(
-                {
-                    "partner_id": delivered.partner_id.id,
-                    "product_id": delivered.product_id.id,
-                    "company_id": delivered.company_id.id,
-                    "quantity": 2,
-                    "claimed_amount": 300.0,
-                    "description": "State table: the pump leaks.",
-                }
-            )
-            return claim
+            return self._template_warranty_claim(Model)
         record = Model.search([], limit=1)
         if record:
             return record
-        if model == "asq.hold":
-            # Goods some customers received: the hold has buyers to notify.
-            delivered = (
-                self.env["asq.delivered.line"]
-                .sudo()
-                .search([("partner_id", "!=", False)], limit=1)
-            )
-            return Model.create(
-                {
-                    "product_id": delivered.product_id.id,
-                    "company_id": delivered.company_id.id,
-                    "reason": "State table",
-                }
-            )
-        if model == "asq.hold.supplier.query":
-            # (made by the hold's step "Query Suppliers")
-            partner = self.env["res.partner"].search([("email", "!=", False)], limit=1)
-            return Model.with_context(**asq_step(Model._asq_workflow_key)).create(
-                {
-                    "hold_id": self._template("asq.hold").id,
-                    "partner_id": partner.id,
-                    "question": "State table: what did you find?",
-                }
-            )
+        maker = {
+            "asq.rework.notice": self._template_rework_notice,
+            "asq.hold": self._template_hold,
+            "asq.hold.supplier.query": self._template_supplier_query,
+        }.get(model)
+        if maker:
+            return maker(Model)
         vals = {}
         for name, field in Model._fields.items():
             if not field.required or field.default or name == "state":
@@ -543,6 +529,69 @@ class TestStateTable(TransactionCase):
             # (only a call-out starts without the work done: from a patrol)
             vals["work"] = "State table"
         return Model.create(vals)
+
+    def _delivered(self):
+        """A line of goods a customer received."""
+        return (
+            self.env["asq.delivered.line"]
+            .sudo()
+            .search([("partner_id", "!=", False)], limit=1)
+        )
+
+    def _template_warranty_claim(self, Model):
+        """Parts of goods a customer received, claimed by that customer."""
+        delivered = self._delivered()
+        return Model.create(
+            {
+                "partner_id": delivered.partner_id.id,
+                "product_id": delivered.product_id.id,
+                "company_id": delivered.company_id.id,
+                "quantity": 2,
+                "claimed_amount": 300.0,
+                "description": "State table: the pump leaks.",
+            }
+        )
+
+    def _template_rework_notice(self, Model):
+        """Issued by a return's QC only (its create refuses any caller)."""
+        ret = self.env["asq.return"].sudo().search([("line_ids", "!=", False)])[:1]
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", ret.company_id.id)], limit=1
+        )
+        notice = Model.with_context(**asq_step(self._workflow_key(Model))).create(
+            {
+                "return_id": ret.id,
+                "company_id": ret.company_id.id,
+                "warehouse_id": warehouse.id,
+                "product_id": ret.line_ids[0].product_id.id,
+                "quantity": 1.0,
+            }
+        )
+        # (without the step's mark: what follows runs as a caller would)
+        return notice.with_env(Model.env)
+
+    def _template_hold(self, Model):
+        """Goods some customers received: the hold has buyers to notify."""
+        delivered = self._delivered()
+        return Model.create(
+            {
+                "product_id": delivered.product_id.id,
+                "company_id": delivered.company_id.id,
+                "reason": "State table",
+            }
+        )
+
+    def _template_supplier_query(self, Model):
+        """(made by the hold's step "Query Suppliers")"""
+        partner = self.env["res.partner"].search([("email", "!=", False)], limit=1)
+        query = Model.with_context(**asq_step(Model._asq_workflow_key)).create(
+            {
+                "hold_id": self._template("asq.hold").id,
+                "partner_id": partner.id,
+                "question": "State table: what did you find?",
+            }
+        )
+        return query.with_env(Model.env)
 
     @staticmethod
     def _workflow_key(record):
@@ -1014,6 +1063,25 @@ class TestStateTable(TransactionCase):
     def _prep_rectification_submitted(self, notice):
         notice.write(RECTIFICATION_EVALUATION)
         notice.action_submit_escalation()
+
+    def _prep_rework_instructions(self, notice):
+        """QC writes the instructions and names production (the caller)."""
+        notice.write(
+            {"instructions": "State table: polish.", "user_id": notice.env.uid}
+        )
+
+    def _prep_rework_production(self, notice):
+        """Issued to the caller as the production responsible."""
+        self._history(notice, {"user_id": notice.env.uid})
+
+    def _prep_rework_quantities(self, notice):
+        self._prep_rework_production(notice)
+        notice.write({"qty_ok": notice.quantity})
+
+    def _prep_rework_reinspection(self, notice):
+        """Production reworked it all OK; QC writes its findings."""
+        self._history(notice, {"qty_ok": notice.quantity})
+        notice.write({"reinspection_note": "State table: OK."})
 
     def _prep_survey_sample(self, campaign):
         """The sample drawn when the campaign left its draft."""

@@ -28,6 +28,7 @@ from odoo.addons.after_sales_quality.models import (
     asq_hold,
     asq_kpi_pack,
     asq_return,
+    asq_rework_notice,
     asq_service_visit,
     asq_vendor_rectification,
     asq_warranty_claim,
@@ -64,6 +65,7 @@ PROTECTED = {
     "asq.survey.campaign": (),
     "asq.kpi.pack": asq_kpi_pack.SIGNATURE_FIELDS,
     "asq.warranty.claim": asq_warranty_claim.SIGNATURE_FIELDS,
+    "asq.rework.notice": asq_rework_notice.SIGNATURE_FIELDS,
 }
 # Content a person typed that freezes with a step: (state, field, value).
 FROZEN = {

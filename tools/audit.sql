@@ -375,6 +375,12 @@ WITH stamp(res_model, who, steps) AS (VALUES
     ('asq.return', 'received_user_id', '{receive}'),
     ('asq.return', 'qc_user_id', '{qc_sign}'),
     ('asq.return', 'note_check_user_id', '{check_note}'),
+    ('asq.rework.notice', 'issued_user_id', '{issue}'),
+    ('asq.rework.notice', 'accepted_user_id', '{accept}'),
+    ('asq.rework.notice', 'reworked_user_id', '{rework}'),
+    ('asq.rework.notice', 'reinspected_user_id', '{reinspect}'),
+    ('asq.rework.notice', 'stocked_user_id', '{stock}'),
+    ('asq.rework.notice', 'cancelled_user_id', '{cancel}'),
     ('asq.service.visit', 'started_user_id', '{start}'),
     ('asq.service.visit', 'done_user_id', '{done}'),
     ('asq.service.visit', 'signed_user_id', '{sign}'),
@@ -410,6 +416,7 @@ WITH stamp(res_model, who, steps) AS (VALUES
     UNION ALL SELECT 'asq.kpi.pack', t.id, to_jsonb(t) FROM "asq_kpi_pack" t
     UNION ALL SELECT 'asq.quality.report', t.id, to_jsonb(t) FROM "asq_quality_report" t
     UNION ALL SELECT 'asq.return', t.id, to_jsonb(t) FROM "asq_return" t
+    UNION ALL SELECT 'asq.rework.notice', t.id, to_jsonb(t) FROM "asq_rework_notice" t
     UNION ALL SELECT 'asq.service.visit', t.id, to_jsonb(t) FROM "asq_service_visit" t
     UNION ALL SELECT 'asq.survey.campaign', t.id, to_jsonb(t) FROM "asq_survey_campaign" t
     UNION ALL SELECT 'asq.vendor.maintenance', t.id, to_jsonb(t) FROM "asq_vendor_maintenance" t
