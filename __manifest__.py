@@ -38,6 +38,7 @@
         "security/asq_credit_security.xml",
         "security/asq_customer_feedback_security.xml",
         "security/asq_patrol_security.xml",
+        "security/asq_adverse_event_security.xml",
         # reports before data: the mail templates attach them (as core sale)
         "report/asq_paperformat.xml",
         "report/asq_form_templates.xml",
@@ -65,6 +66,8 @@
         "report/asq_customer_application_templates.xml",
         "report/asq_customer_feedback_reports.xml",
         "report/asq_customer_feedback_templates.xml",
+        "report/asq_adverse_event_reports.xml",
+        "report/asq_adverse_event_templates.xml",
         # data
         "data/asq_workflow_data.xml",
         "data/asq_capa_data.xml",
@@ -78,6 +81,7 @@
         "data/asq_warranty_data.xml",
         "data/asq_reliability_data.xml",
         "data/asq_credit_data.xml",
+        "data/asq_adverse_event_data.xml",
         "data/asq_customer_feedback_data.xml",
         "data/asq_patrol_data.xml",
         # views
@@ -106,6 +110,7 @@
         "views/asq_customer_application_views.xml",
         "views/asq_customer_feedback_views.xml",
         "views/asq_reliability_views.xml",
+        "views/asq_adverse_event_views.xml",
         # wizards
         "wizards/asq_capa_cancel_views.xml",
         "wizards/asq_complaint_cancel_views.xml",

@@ -56,5 +56,6 @@ from . import res_lang
 from . import asq_credit_level
 from . import asq_customer_application
 from . import asq_customer_feedback
+from . import asq_adverse_event
 from . import asq_reliability
 from . import asq_equipment_patrol
