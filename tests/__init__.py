@@ -54,3 +54,4 @@ from . import test_ux_pack_tz
 from . import test_procedures_feedback
 from . import test_procedures_reliability
 from . import test_procedures_patrol
+from . import test_regulatory_reportability

@@ -110,6 +110,7 @@ ENGINE_MODELS = (
     "asq.vendor.rectification",
     "asq.warranty.claim",
     "asq.customer.application",
+    "asq.adverse.event",
     "asq.credit.level",
     "asq.customer.feedback",
     "asq.equipment.patrol",
