@@ -368,9 +368,7 @@ class AsqAdverseEvent(models.Model):
     # ------------------------------------------------------------------
     # Steps
     # ------------------------------------------------------------------
-    @api.depends(
-        "state", "classification", "reason", "aware_date", "filing_reference"
-    )
+    @api.depends("state", "classification", "reason", "aware_date", "filing_reference")
     @api.depends_context("uid")
     def _compute_asq_can(self):
         """(the engine's, also when the data its preconditions read change)"""
@@ -413,8 +411,7 @@ class AsqAdverseEvent(models.Model):
     def _asq_check_submit(self):
         if not self.reportable:
             return self.env._(
-                "%(name)s was decided not reportable: there is no filing to "
-                "record.",
+                "%(name)s was decided not reportable: there is no filing to " "record.",
                 name=self.name,
             )
         if not (self.filing_reference or "").strip():
@@ -474,9 +471,7 @@ class AsqAdverseEvent(models.Model):
                 date_deadline=fields.Datetime.context_timestamp(
                     event.with_user(user), event.deadline
                 ).date(),
-                summary=env._(
-                    "Adverse-event report due: %(name)s", name=event.name
-                ),
+                summary=env._("Adverse-event report due: %(name)s", name=event.name),
                 user_id=user.id,
             )
         if users:

@@ -138,8 +138,9 @@ class TestRegulatoryReportability(AsqComplaintCommon):
             {"state": "submitted"},
             {"escalated": True},
         ):
-            with self.subTest(vals=vals), self.assertRaisesRegex(
-                UserError, "set by the workflow buttons"
+            with (
+                self.subTest(vals=vals),
+                self.assertRaisesRegex(UserError, "set by the workflow buttons"),
             ):
                 event.write(vals)
         with self.assertRaisesRegex(UserError, "set by the workflow buttons"):
