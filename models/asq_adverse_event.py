@@ -165,7 +165,7 @@ class AsqAdverseEvent(models.Model):
         "之日): the regulator's deadline counts from it. Default: the date "
         "the complaint was received.",
     )
-    event_date = fields.Date(string="Event Date", tracking=True)
+    event_date = fields.Date(tracking=True)
     abroad = fields.Boolean(
         string="Happened Abroad",
         tracking=True,
@@ -204,7 +204,6 @@ class AsqAdverseEvent(models.Model):
         help="The date the report was filed with the regulator.",
     )
     filing_reference = fields.Char(
-        string="Filing Reference",
         tracking=True,
         help="The report number the regulator's monitoring system gave.",
     )
@@ -526,7 +525,6 @@ class AsqComplaint(models.Model):
     )
     adverse_event_id = fields.Many2one(
         "asq.adverse.event",
-        string="Adverse Event",
         compute="_compute_adverse_event",
         search="_search_adverse_event",
     )

@@ -79,6 +79,7 @@ NEUTRAL = {
     "action_view_review_meeting",
     "action_view_pickings",
     "action_view_refunds",
+    "action_open_adverse_event",
 }
 # The documents the state table walks (a template record of each is made
 # below; the others' steps are walked by their own tests).
