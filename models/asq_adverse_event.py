@@ -591,22 +591,25 @@ class AsqComplaint(models.Model):
 class ResCompany(models.Model):
     _inherit = "res.company"
 
-    # 《医疗器械不良事件监测和再评价管理办法》第二十五条: 导致死亡的应当在7日内
-    # 报告 (death: within 7 days of finding out or being told).
+    # The periods of 《医疗器械不良事件监测和再评价管理办法》 (article numbers
+    # not cited: not verified here), counted from 发现或者获知之日:
+    # 「医疗器械经营企业、使用单位发现或者获知可疑医疗器械不良事件的,应当及时
+    # 告知持有人。其中,导致死亡的还应当在7日内,导致严重伤害、可能导致严重
+    # 伤害或者死亡的在20日内,通过国家医疗器械不良事件监测信息系统报告。」
+    # (the holder's own periods are the same: 7 and 20 days). Death: 7 days.
     asq_ae_death_days = fields.Integer(string="Death: Report Within (Days)", default=7)
-    # 同条 (same article): 导致严重伤害、可能导致严重伤害或者死亡的应当在20日内
-    # 报告 (serious injury, or could have caused: within 20 days).
+    # Serious injury, or could have caused death or serious injury: 20 days.
     asq_ae_serious_days = fields.Integer(
         string="Serious Injury: Report Within (Days)", default=20
     )
-    # 《医疗器械不良事件监测和再评价管理办法》(境外发生的导致或者可能导致严重伤
-    # 害或者死亡的不良事件: 30日内报告; events abroad: within 30 days).
+    # Same regulation: 「…在境外发生的医疗器械不良事件。其中,导致或者可能导致
+    # 严重伤害或者死亡的,…应当自发现或者获知之日起30日内报告。」 (abroad: 30 days)
     asq_ae_abroad_days = fields.Integer(
         string="Event Abroad: Report Within (Days)", default=30
     )
-    # 《医疗器械不良事件监测和再评价管理办法》(群体医疗器械不良事件: 12小时内
-    # 报告, 对每一事件还应当在24小时内按个例事件报告; a cluster within 12 hours,
-    # each case as an individual report within 24 hours).
+    # Same regulation: 「发现或者获知群体医疗器械不良事件后,应当在12小时内通过
+    # 电话或者传真等方式报告…对每一事件还应当在24小时内按个例事件报告。」
+    # (a cluster: 12 hours; each case as an individual report: 24 hours)
     asq_ae_cluster_hours = fields.Integer(
         string="Cluster Event: Report Within (Hours)", default=12
     )
