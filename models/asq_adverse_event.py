@@ -80,6 +80,16 @@ TRANSITIONS = (
         check="_asq_check_decide",
         todo=False,
     ),
+    # A decision signed by mistake, or overtaken by what the investigation
+    # found, is reopened by a quality manager before the filing.
+    AsqTransition(
+        "revise",
+        _lt("Revise the decision"),
+        ("decided",),
+        (GROUP_MANAGER,),
+        "draft",
+        todo=False,
+    ),
     AsqTransition(
         "submit",
         _lt("Record the filing with the regulator"),
@@ -217,6 +227,7 @@ class AsqAdverseEvent(models.Model):
 
     can_decide = fields.Boolean(compute="_compute_asq_can")
     can_submit = fields.Boolean(compute="_compute_asq_can")
+    can_revise = fields.Boolean(compute="_compute_asq_can")
 
     _sql_constraints = [
         (
@@ -378,6 +389,13 @@ class AsqAdverseEvent(models.Model):
         event's deadline now runs (it counts from the awareness date)."""
         events = self._asq_begin("decide")
         events._asq_finish("decide")
+        return True
+
+    def action_revise(self):
+        """Button "Revise": the decision back to be decided again (before the
+        filing); its deadline follows the new class."""
+        events = self._asq_begin("revise")
+        events._asq_finish("revise")
         return True
 
     def action_submit(self):

@@ -112,6 +112,20 @@ class TestRegulatoryReportability(AsqComplaintCommon):
             event.write({"filing_reference": "changed"})
         self.assertFalse(event.complaint_id.ae_report_due)
 
+    def test_manager_revises_a_decision_before_the_filing(self):
+        event = self._event("none")
+        event.action_decide()
+        self.assertFalse(event.deadline)
+        with self.assertRaisesRegex(UserError, "decided not reportable"):
+            event.write({"filing_reference": "X-2"})
+            event.action_submit()
+        with self.assertRaisesRegex(AccessError, "Quality Manager"):
+            event.action_revise()
+        event.with_user(self.qm).action_revise()
+        self.assertEqual(event.state, "draft")
+        event.write({"classification": "death"})
+        self.assertEqual(event.deadline, datetime(2026, 3, 9, 8))
+
     def test_decision_needs_reason(self):
         event = self._event("death", reason=False)
         with self.assertRaisesRegex(UserError, "Reason for the Decision"):
