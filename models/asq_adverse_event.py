@@ -57,7 +57,6 @@ SIGNATURE_FIELDS = frozenset(
 )
 DECISION_FIELDS = (
     "complaint_id",
-    "company_id",
     "classification",
     "reason",
     "aware_date",
@@ -356,7 +355,8 @@ class AsqAdverseEvent(models.Model):
             complaint_id = vals.get("complaint_id")
             if complaint_id and not vals.get("aware_date"):
                 vals["aware_date"] = received.get(complaint_id)
-            if complaint_id and not vals.get("company_id"):
+            if complaint_id:
+                # the complaint's company, whatever the caller says
                 vals["company_id"] = companies.get(complaint_id)
         return super().create(vals_list)
 

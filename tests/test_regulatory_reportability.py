@@ -244,7 +244,11 @@ class TestRegulatoryReportability(AsqComplaintCommon):
         )
         other = self.Event.create({"complaint_id": complaint.id, "aware_date": AWARE})
         self.assertEqual(other.company_id, branch)
-        mine = self._event("death")
+        mine = self._event("death", company_id=branch.id)
+        # the complaint's company, whatever the caller says; never moved
+        self.assertEqual(mine.company_id, self.company)
+        with self.assertRaisesRegex(UserError, "cannot move to another company"):
+            mine.write({"company_id": branch.id})
         found = self.Event.with_user(self.inspector).search([])
         self.assertIn(mine, found)
         self.assertNotIn(other, found)
