@@ -568,6 +568,14 @@ class TestStateTable(TransactionCase):
             default["date"] = fields.Date.today().replace(
                 year=1990, month=1, day=1
             ) + timedelta(days=self.copies)
+        if template._name == "asq.adverse.event":
+            # One per complaint: each copy on a complaint without one.
+            default["complaint_id"] = (
+                self.env["asq.complaint"]
+                .sudo()
+                .search([("adverse_event_ids", "=", False)], limit=1)
+                .id
+            )
         record = template.with_context(**asq_step(self._workflow_key(template))).copy(
             default
         )
