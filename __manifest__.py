@@ -40,6 +40,7 @@
         "security/asq_patrol_security.xml",
         "security/asq_review_security.xml",
         "security/asq_rework_security.xml",
+        "security/asq_adverse_event_security.xml",
         # reports before data: the mail templates attach them (as core sale)
         "report/asq_paperformat.xml",
         "report/asq_form_templates.xml",
@@ -71,6 +72,8 @@
         "report/asq_review_templates.xml",
         "report/asq_rework_reports.xml",
         "report/asq_rework_templates.xml",
+        "report/asq_adverse_event_reports.xml",
+        "report/asq_adverse_event_templates.xml",
         # data
         "data/asq_workflow_data.xml",
         "data/asq_capa_data.xml",
@@ -84,6 +87,7 @@
         "data/asq_warranty_data.xml",
         "data/asq_reliability_data.xml",
         "data/asq_credit_data.xml",
+        "data/asq_adverse_event_data.xml",
         "data/asq_customer_feedback_data.xml",
         "data/asq_patrol_data.xml",
         "data/asq_review_data.xml",
@@ -116,6 +120,7 @@
         "views/asq_reliability_views.xml",
         "views/asq_review_views.xml",
         "views/asq_rework_notice_views.xml",
+        "views/asq_adverse_event_views.xml",
         # wizards
         "wizards/asq_capa_cancel_views.xml",
         "wizards/asq_complaint_cancel_views.xml",

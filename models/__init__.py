@@ -57,6 +57,7 @@ from . import res_lang
 from . import asq_credit_level
 from . import asq_customer_application
 from . import asq_customer_feedback
+from . import asq_adverse_event
 from . import asq_reliability
 from . import asq_equipment_patrol
 from . import asq_complaint_review

@@ -82,6 +82,7 @@ NEUTRAL = {
     "action_view_rework_notices",
     "action_view_return",
     "action_view_picking",
+    "action_open_adverse_event",
 }
 # The documents the state table walks (a template record of each is made
 # below; the others' steps are walked by their own tests).
@@ -114,6 +115,7 @@ ENGINE_MODELS = (
     "asq.vendor.rectification",
     "asq.warranty.claim",
     "asq.customer.application",
+    "asq.adverse.event",
     "asq.credit.level",
     "asq.customer.feedback",
     "asq.equipment.patrol",
@@ -629,6 +631,14 @@ class TestStateTable(TransactionCase):
             default["date"] = fields.Date.today().replace(
                 year=1990, month=1, day=1
             ) + timedelta(days=self.copies)
+        if template._name == "asq.adverse.event":
+            # One per complaint: each copy on a complaint without one.
+            default["complaint_id"] = (
+                self.env["asq.complaint"]
+                .sudo()
+                .search([("adverse_event_ids", "=", False)], limit=1)
+                .id
+            )
         if template._name == "asq.credit.level":
             # One row per level and company: the row itself, put in the
             # state (the callers roll back what they do to it).

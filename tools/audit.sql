@@ -325,6 +325,8 @@ SELECT r.id FROM asq_step_record r
 -- name: step_stamp_without_record
 -- why: every who-field a step stamps on a document (declared in the document's _asq_transitions) has the engine's step record of that step by that user: a signature without one was written behind the engine's back (generated from the declarations; tests/test_engine.py keeps it equal).
 WITH stamp(res_model, who, steps) AS (VALUES
+    ('asq.adverse.event', 'decided_user_id', '{decide}'),
+    ('asq.adverse.event', 'submitted_user_id', '{submit}'),
     ('asq.capa', 'analysis_user_id', '{plan}'),
     ('asq.capa', 'signoff_user_id', '{department_signoff}'),
     ('asq.capa', 'verified_user_id', '{verify_effective}'),
@@ -402,7 +404,8 @@ WITH stamp(res_model, who, steps) AS (VALUES
     ('asq.warranty.claim', 'closed_user_id', '{close}'),
     ('asq.warranty.claim', 'cancelled_user_id', '{cancel}')
 ), doc(res_model, res_id, vals) AS (
-    SELECT 'asq.capa', t.id, to_jsonb(t) FROM "asq_capa" t
+    SELECT 'asq.adverse.event', t.id, to_jsonb(t) FROM "asq_adverse_event" t
+    UNION ALL SELECT 'asq.capa', t.id, to_jsonb(t) FROM "asq_capa" t
     UNION ALL SELECT 'asq.capa.action', t.id, to_jsonb(t) FROM "asq_capa_action" t
     UNION ALL SELECT 'asq.complaint', t.id, to_jsonb(t) FROM "asq_complaint" t
     UNION ALL SELECT 'asq.complaint.alert', t.id, to_jsonb(t) FROM "asq_complaint_alert" t
