@@ -378,15 +378,7 @@ class AsqCustomerFeedback(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if not asq_in_step(self.env, WORKFLOW_KEY):
-            self._ensure_no_signature([vals])
-            if "state" in vals:
-                raise UserError(
-                    self.env._(
-                        "Use the workflow buttons to change the status of the "
-                        "customer information feedback form."
-                    )
-                )
+        if self._asq_caller_write(vals):
             if "complaint_id" in vals and any(
                 form.complaint_id.id != vals["complaint_id"] for form in self
             ):

@@ -161,15 +161,7 @@ class AsqEquipmentPatrol(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if not asq_in_step(self.env, WORKFLOW_KEY):
-            self._ensure_no_signature([vals])
-            if "state" in vals:
-                raise UserError(
-                    self.env._(
-                        "Use the workflow buttons to change the status of the "
-                        "patrol record."
-                    )
-                )
+        if self._asq_caller_write(vals):
             self._asq_ensure_editable(vals)
         return super().write(vals)
 

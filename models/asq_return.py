@@ -24,7 +24,6 @@ from .asq_workflow_mixin import (
     AsqMark,
     AsqStateError,
     AsqTransition,
-    asq_in_step,
     asq_lock_rows,
     asq_signature,
     asq_step,
@@ -617,12 +616,7 @@ class AsqReturn(models.Model):
     # CRUD
     # ------------------------------------------------------------------
     def write(self, vals):
-        if not asq_in_step(self.env, WORKFLOW_KEY):
-            self._ensure_no_signature([vals])
-            if "state" in vals:
-                raise UserError(
-                    self.env._("Use the workflow buttons to change the status.")
-                )
+        if self._asq_caller_write(vals):
             self._ensure_submitted_content(vals)
             self._asq_ensure_editable(vals)
             if self._lines_unchanged(vals.get("line_ids")):

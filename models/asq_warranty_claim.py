@@ -416,15 +416,7 @@ class AsqWarrantyClaim(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if not asq_in_step(self.env, WORKFLOW_KEY):
-            self._ensure_no_signature([vals])
-            if "state" in vals:
-                raise UserError(
-                    self.env._(
-                        "Use the workflow buttons to change the status of the "
-                        "warranty claim."
-                    )
-                )
+        if self._asq_caller_write(vals):
             self._asq_ensure_editable(vals)
         return super().write(vals)
 

@@ -485,6 +485,23 @@ class AsqWorkflowMixin(models.AbstractModel):
     def _workflow_write(self, vals):
         return self.with_context(**asq_step(self._asq_workflow_key)).write(vals)
 
+    def _asq_caller_write(self, vals):
+        """Whether ``vals`` come from a caller rather than a step: then refuse
+        a signature or a status in them (the workflow buttons write those),
+        naming the documents, and return True (the model goes on with its
+        own checks of a caller's write)."""
+        if asq_in_step(self.env, self._asq_workflow_key):
+            return False
+        self._ensure_no_signature([vals])
+        if "state" in vals:
+            raise UserError(
+                self.env._(
+                    "Use the workflow buttons to change the status of %(names)s.",
+                    names=self._asq_names(),
+                )
+            )
+        return True
+
     def _ensure_no_signature(self, vals_list):
         signed = {
             fname
