@@ -63,6 +63,7 @@
         "report/asq_warranty_reports.xml",
         "report/asq_hold_reports.xml",
         "report/asq_hold_templates.xml",
+        "report/asq_hold_recall_templates.xml",
         "report/asq_warranty_templates.xml",
         "report/asq_customer_application_reports.xml",
         "report/asq_customer_application_templates.xml",

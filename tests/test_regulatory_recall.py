@@ -110,6 +110,17 @@ class TestRecallClocks(RecallCommon):
                 ),
                 (len(first) + 1, 1, 0),
             )
+        # the printout: the level and each buyer's clock
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("after_sales_quality.asq_hold_recall_report", hold.ids)[
+                0
+            ]
+            .decode()
+        )
+        self.assertIn("Level I Recall", html)
+        self.assertRegex(html, r"(?s)>Late Found Buyer<.*?<span>Late</span>")
+        self.assertRegex(html, rf"(?s)o_asq_recall_counts\">\s*{len(first) + 1} / 1 / 0")
         # a later notice does not move the first one
         with freeze_time(datetime(2026, 3, 4, 10, 0)):
             hold.with_user(self.inspector).action_send_notices()
