@@ -30,14 +30,12 @@ class AsqHold(models.Model):
         help="The level the quality manager signs with Decide the Recall.",
     )
     recall_level = fields.Selection(
-        RECALL_LEVELS, string="Recall Level", readonly=True, copy=False, index=True
+        RECALL_LEVELS, readonly=True, copy=False, index=True
     )
     recall_user_id = fields.Many2one(
         "res.users", string="Recall Decided By", readonly=True, copy=False
     )
-    recall_date = fields.Datetime(
-        string="Recall Decided On", readonly=True, copy=False
-    )
+    recall_date = fields.Datetime(string="Recall Decided On", readonly=True, copy=False)
     recall_notice_deadline = fields.Datetime(
         string="Buyers Notified By",
         compute="_compute_recall_notice_deadline",
@@ -123,9 +121,7 @@ class AsqHold(models.Model):
                     "%(level)s decided: every buyer is to be notified by "
                     "%(deadline)s (UTC).",
                     level=dict(
-                        hold._fields["recall_level"]._description_selection(
-                            self.env
-                        )
+                        hold._fields["recall_level"]._description_selection(self.env)
                     )[hold.recall_level],
                     deadline=fields.Datetime.to_string(hold.recall_notice_deadline),
                 ),
@@ -191,9 +187,7 @@ class AsqHold(models.Model):
                 user_id=user.id,
             )
         if users:
-            Guard._asq_notify(
-                users, lambda env: hold._asq_recall_message(env, names)
-            )
+            Guard._asq_notify(users, lambda env: hold._asq_recall_message(env, names))
 
     def _asq_recall_message(self, env, names):
         hold = self.with_env(env)

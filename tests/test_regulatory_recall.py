@@ -120,7 +120,8 @@ class TestRecallClocks(RecallCommon):
         )
         self.assertIn("Level I Recall", html)
         self.assertRegex(html, r"(?s)>Late Found Buyer<.*?<span>Late</span>")
-        self.assertRegex(html, rf"(?s)o_asq_recall_counts\">\s*{len(first) + 1} / 1 / 0")
+        counts = rf"(?s)o_asq_recall_counts\">\s*{len(first) + 1} / 1 / 0"
+        self.assertRegex(html, counts)
         # a later notice does not move the first one
         with freeze_time(datetime(2026, 3, 4, 10, 0)):
             hold.with_user(self.inspector).action_send_notices()
@@ -208,7 +209,9 @@ class TestRecallRoles(RecallCommon):
             with self.assertRaises(AccessError):
                 notice.with_user(user).write({"sent_date": "2026-03-01 00:00:00"})
             with self.assertRaises(AccessError):
-                hold.buyer_ids[0].with_user(user).write({"partner_id": user.partner_id.id})
+                hold.buyer_ids[0].with_user(user).write(
+                    {"partner_id": user.partner_id.id}
+                )
         self.assertEqual(hold.buyer_ids[0].notified_date, ACTIVATED)
 
     def test_a_draft_hold_has_no_recall(self):
