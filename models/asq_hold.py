@@ -80,7 +80,11 @@ VERIFICATION_RESULTS = [
 # What still changes on a released or confirmed nonconforming hold.
 # (the report to the quality head may follow the confirmation of a
 # nonconforming hold: its own rule in EDITABLE still applies)
-CLOSED_WRITABLE = frozenset({"message_main_attachment_id", "report_content"})
+# (the recall decision, too: a confirmed nonconformity is what a recall
+# most often follows; EDITABLE keeps it to the blocking states)
+CLOSED_WRITABLE = frozenset(
+    {"message_main_attachment_id", "report_content", "recall_level_proposed"}
+)
 
 
 # The quality inspector activates, verifies and keeps the buyers told;
