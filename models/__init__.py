@@ -29,6 +29,7 @@ from . import asq_hold_customer
 from . import asq_hold_buyer
 from . import asq_hold_notice
 from . import asq_hold_supplier_query
+from . import asq_hold_recall
 from . import stock_move
 from . import stock_quant
 from . import asq_service_visit

@@ -28,6 +28,10 @@ SIGNATURE_FIELDS = (
     "report_head_id",
     "acknowledged_user_id",
     "acknowledged_date",
+    "recall_level",
+    "recall_user_id",
+    "recall_date",
+    "recall_escalated",
 )
 WORKFLOW_KEY = "asq_hold_workflow"
 # States in which the held goods may not leave the warehouse.
@@ -62,6 +66,9 @@ EDITABLE = {
     "verification_note": AsqEditable(("active",), GROUP_INSPECTOR, "verified_user_id"),
     # The report to the quality head (001 §4.7), until Report signs it.
     "report_content": AsqEditable(BLOCKING_STATES, GROUP_INSPECTOR, "reported_user_id"),
+    # The recall level the quality manager proposes; "Decide the Recall"
+    # signs it (asq_hold_recall.py). A new decision may follow (a higher level).
+    "recall_level_proposed": AsqEditable(BLOCKING_STATES, GROUP_MANAGER),
 }
 # The goods held: what the activation blocked and told the buyers about.
 HELD_GOODS = frozenset({"product_id", "lot_ids", "company_id"})
@@ -73,7 +80,11 @@ VERIFICATION_RESULTS = [
 # What still changes on a released or confirmed nonconforming hold.
 # (the report to the quality head may follow the confirmation of a
 # nonconforming hold: its own rule in EDITABLE still applies)
-CLOSED_WRITABLE = frozenset({"message_main_attachment_id", "report_content"})
+# (the recall decision, too: a confirmed nonconformity is what a recall
+# most often follows; EDITABLE keeps it to the blocking states)
+CLOSED_WRITABLE = frozenset(
+    {"message_main_attachment_id", "report_content", "recall_level_proposed"}
+)
 
 
 # The quality inspector activates, verifies and keeps the buyers told;
@@ -159,6 +170,18 @@ TRANSITIONS = (
         BLOCKING_STATES,
         (GROUP_INSPECTOR,),
         check="_asq_check_query_suppliers",
+        todo=False,
+    ),
+    # 《医疗器械召回管理办法》: the quality manager decides the recall and its
+    # level (一级/二级/三级); the buyers' notice clocks start then
+    # (asq_hold_recall.py).
+    AsqTransition(
+        "decide_recall",
+        _lt("Decide the Recall"),
+        BLOCKING_STATES,
+        (GROUP_MANAGER,),
+        stamp="recall",
+        check="_asq_check_decide_recall",
         todo=False,
     ),
 )

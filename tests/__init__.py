@@ -57,3 +57,4 @@ from . import test_procedures_patrol
 from . import test_procedures_reviews
 from . import test_procedures_rework
 from . import test_regulatory_reportability
+from . import test_regulatory_recall

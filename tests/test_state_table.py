@@ -263,6 +263,10 @@ PREPARE = {
             (state, "action_query_suppliers"): "_prep_hold_supplier"
             for state in ("active", "nonconforming")
         },
+        **{
+            (state, "action_decide_recall"): {"recall_level_proposed": "2"}
+            for state in ("active", "nonconforming")
+        },
     },
     "asq.service.visit": {
         **{
@@ -400,6 +404,13 @@ EFFECT = {
             "verified_user_id": SIGNER,
         },
         ("active", "action_release"): {"released_user_id": SIGNER},
+        **{
+            (state, "action_decide_recall"): {
+                "recall_level": "2",
+                "recall_user_id": SIGNER,
+            }
+            for state in ("active", "nonconforming")
+        },
         **{
             (state, action): check
             for state in ("active", "nonconforming")

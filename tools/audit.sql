@@ -363,6 +363,7 @@ WITH stamp(res_model, who, steps) AS (VALUES
     ('asq.hold', 'released_user_id', '{release}'),
     ('asq.hold', 'reported_user_id', '{report_head}'),
     ('asq.hold', 'acknowledged_user_id', '{acknowledge_report}'),
+    ('asq.hold', 'recall_user_id', '{decide_recall}'),
     ('asq.hold.supplier.query', 'sent_user_id', '{send}'),
     ('asq.hold.supplier.query', 'answered_user_id', '{record_answer}'),
     ('asq.kpi.pack', 'generated_user_id', '{generate,regenerate}'),
